@@ -1,0 +1,10 @@
+export interface NginxConfigOptions {
+  prefix: string;
+  http: string;
+  workers?: number;
+  shim?: boolean;
+  main?: string;
+}
+export declare function writeNginxConfig(o: NginxConfigOptions): string;
+export declare function nginxArgs(prefix: string): string[];
+export declare function nginxBinary(): string;

@@ -1,0 +1,44 @@
+// End-to-end: requests counted in the log phase by both workers into one
+// ngx.shared zone, served by the js_content scrape location.
+import { describe, expect } from 'vitest';
+import { test } from '../harness/nginx';
+import { httpGet, sendConcurrently } from '../harness/http';
+
+const server = `
+    server {
+        listen 127.0.0.1:{{PORT}} reuseport;
+        add_header X-Worker-Pid $pid always;
+        location = /ok { return 200 "ok\\n"; }
+        location = /missing { return 404; }
+        location = /metrics { js_content ipng.scrape; }
+    }
+`;
+
+describe('end-to-end skeleton', () => {
+  for (const shim of [true, false]) {
+    test(`counts requests per (source_tag, vip, code) across 2 workers (shim ${shim ? 'loaded' : 'absent'})`, async ({ nginx }) => {
+      const n = await nginx({ http: server, shim });
+      const pids = new Set<string>();
+      const responses = await sendConcurrently(60, 8, (i) => httpGet(n.url(i % 4 === 3 ? '/missing' : '/ok')));
+      for (const r of responses) pids.add(String(r.headers['x-worker-pid']));
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(45);
+      expect(responses.filter((r) => r.status === 404)).toHaveLength(15);
+      // Both workers served (and counted) part of the traffic.
+      expect(pids.size).toBe(2);
+
+      const scrape = await httpGet(n.url('/metrics'));
+      expect(scrape.status).toBe(200);
+      expect(scrape.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(scrape.body).toBe(
+        '# HELP nginx_ipng_requests_total Request count per (source, vip, status_code).\n' +
+          '# TYPE nginx_ipng_requests_total counter\n' +
+          'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 45\n' +
+          'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 15\n',
+      );
+
+      // The scrape location does not count itself.
+      const again = await httpGet(n.url('/metrics'));
+      expect(again.body).toBe(scrape.body);
+    });
+  }
+});
