@@ -113,11 +113,12 @@ else
     njs_cli="$cache/bin/njs"
 fi
 
-# Refuse a runtime below the supported floor rather than fail obscurely later.
+# Refuse a runtime that cannot work rather than fail obscurely later:
+# js_periodic needs njs >= 0.8.1, which needs nginx >= 1.22.
 version_line=$("$nginx_bin" -v 2>&1)
 case "$version_line" in
-    *nginx/1.2[6-9].*|*nginx/1.[3-9][0-9].*) ;;
-    *) die "need nginx >= 1.26, got: $version_line" ;;
+    *nginx/1.2[2-9].*|*nginx/1.[3-9][0-9].*) ;;
+    *) die "need nginx >= 1.22 with njs >= 0.8.1, got: $version_line" ;;
 esac
 
 # The shim: a dynamic module built --with-compat against the same nginx.

@@ -1,33 +1,8 @@
 // js_content handler of the scrape location.
-import { parseRequestsKey } from '../counters/keys';
-import { formatFamily, PROMETHEUS_CONTENT_TYPE, Sample } from '../exposition/prometheus';
+import { PROMETHEUS_CONTENT_TYPE } from '../exposition/prometheus';
+import { requestsFamilyText } from '../exposition/requests-family';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { counterZone, ZONE_NAME } from '../nginx/zone';
-
-export function requestsFamilyText(entries: Array<[string, number]>): string {
-  const samples: Sample[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    const labels = parseRequestsKey(entries[i][0]);
-    if (labels === null) continue;
-    samples.push({
-      labels: { source_tag: labels.sourceTag, vip: labels.vip, code: labels.code },
-      value: entries[i][1],
-    });
-  }
-  samples.sort(compareSamples);
-  return formatFamily({
-    name: 'nginx_ipng_requests_total',
-    help: 'Request count per (source, vip, status_code).',
-    type: 'counter',
-    samples,
-  });
-}
-
-function compareSamples(a: Sample, b: Sample): number {
-  const ka = a.labels.source_tag + '\x00' + a.labels.vip + '\x00' + a.labels.code;
-  const kb = b.labels.source_tag + '\x00' + b.labels.vip + '\x00' + b.labels.code;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
 
 export default function scrape(r: NginxHTTPRequest): void {
   markScrapeRequest();

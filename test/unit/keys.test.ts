@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequestsKey, requestsKey } from '../../src/counters/keys';
-import { requestsFamilyText } from '../../src/handlers/scrape';
+import { requestsFamilyText } from '../../src/exposition/requests-family';
 
 describe('counter keys', () => {
   it('round-trips labels through a requests key', () => {

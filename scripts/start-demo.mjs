@@ -1,0 +1,61 @@
+// `npm start`: runs nginx with the product and the demo site on localhost
+// until interrupted. Ports: IPNG_DEMO_PORT (default 8080) and
+// IPNG_DEMO_METRICS_PORT (default 9113).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './runtime-env.mjs';
+import { nginxArgs, nginxBinary, writeNginxConfig } from './nginx-prefix.mjs';
+
+const demoPort = Number(process.env.IPNG_DEMO_PORT || 8080);
+const metricsPort = Number(process.env.IPNG_DEMO_METRICS_PORT || 9113);
+const prefix = process.env.IPNG_DEMO_PREFIX || join(repoRoot, 'build', 'demo');
+
+const site = readFileSync(join(repoRoot, 'nginx', 'demo-site.conf'), 'utf8')
+  .split('@DEMO_PORT@').join(String(demoPort))
+  .split('@METRICS_PORT@').join(String(metricsPort));
+writeNginxConfig({ prefix, http: site, workers: 2, shim: true });
+
+const nginx = spawn(nginxBinary(), nginxArgs(prefix), { stdio: ['ignore', 'inherit', 'inherit'] });
+let stopping = false;
+
+nginx.on('exit', (code, signal) => {
+  if (!stopping) {
+    console.error(`nginx exited (${signal ?? code}); see ${join(prefix, 'error.log')}`);
+    process.exit(1);
+  }
+  console.log('nginx stopped');
+  process.exit(0);
+});
+
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping nginx (graceful quit)...');
+  // QUIT lets workers finish in-flight requests; TERM if that takes too long.
+  nginx.kill('SIGQUIT');
+  setTimeout(() => nginx.kill('SIGTERM'), 5000).unref();
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+await waitForPort(demoPort);
+console.log(`njs-ipng-stats demo is running (nginx with 2 workers, prefix ${prefix})
+  demo site:        http://127.0.0.1:${demoPort}/
+  scrape endpoint:  http://127.0.0.1:${metricsPort}/metrics
+  JSON:             curl -H 'Accept: application/json' http://127.0.0.1:${metricsPort}/metrics
+  optional traffic: npm run demo:traffic   (in another terminal)
+Press Ctrl-C to stop.`);
+
+async function waitForPort(port) {
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 200 && !stopping; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

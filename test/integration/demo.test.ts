@@ -1,0 +1,81 @@
+// Keeps the README's start command true: the demo starts, serves the site
+// and the scrape endpoint on the printed URLs, counts what is sent, and
+// stops nginx with its workers on Ctrl-C (SIGINT).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../harness/nginx';
+import { httpGet } from '../harness/http';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** pids whose parent is `pid`, read from /proc. */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // field 4 (ppid) follows the parenthesised command name
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) kids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return kids;
+}
+
+describe('npm start (scripts/start-demo.mjs)', () => {
+  it('serves the demo, counts its requests and stops cleanly on SIGINT', async () => {
+    const demoPort = await freePort();
+    const metricsPort = await freePort();
+    const prefix = mkdtempSync(join(tmpdir(), 'ipng-demo-'));
+    const demo = spawn(process.execPath, ['scripts/start-demo.mjs'], {
+      env: { ...process.env, IPNG_DEMO_PORT: String(demoPort), IPNG_DEMO_METRICS_PORT: String(metricsPort), IPNG_DEMO_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    demo.stdout.on('data', (d) => { out += d; });
+    demo.stderr.on('data', (d) => { out += d; });
+    let nginxPids: number[] = [];
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 200 && !out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain(`demo site:        http://127.0.0.1:${demoPort}/`);
+      expect(out).toContain(`scrape endpoint:  http://127.0.0.1:${metricsPort}/metrics`);
+
+      for (let i = 0; i < 3; i++) expect((await httpGet(`http://127.0.0.1:${demoPort}/hello`)).status).toBe(200);
+      expect((await httpGet(`http://127.0.0.1:${demoPort}/missing`)).status).toBe(404);
+      expect((await httpGet(`http://[::1]:${demoPort}/moved`)).status).toBe(301);
+
+      const master = Number(readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim());
+      nginxPids = [master, ...childrenOf(master)];
+      expect(nginxPids).toHaveLength(3); // master + 2 workers
+
+      const scrape = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scrape.status).toBe(200);
+      const lines = scrape.body.split('\n').filter((l) => l.startsWith('nginx_ipng_requests_total{'));
+      expect(lines).toEqual([
+        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 3',
+        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 1',
+        'nginx_ipng_requests_total{source_tag="direct",vip="::1",code="301"} 1',
+      ]);
+    } finally {
+      demo.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(nginxPids.filter(processAlive)).toEqual([]);
+    expect(out).toContain('nginx stopped');
+    rmSync(prefix, { recursive: true, force: true });
+  });
+});
