@@ -4,6 +4,7 @@ export interface NginxConfigOptions {
   workers?: number;
   shim?: boolean;
   main?: string;
+  product?: boolean;
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
 export declare function nginxArgs(prefix: string): string[];

@@ -13,16 +13,18 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  * @param {number} [o.workers]  worker_processes (default 2)
  * @param {boolean} [o.shim]    load the native shim (default true)
  * @param {string} [o.main]     extra main-context lines
+ * @param {boolean} [o.product] include the product (njs module, bundle, zone,
+ *                              recorder); false gives stock nginx (default true)
  * @returns {string} path of the written nginx.conf
  */
-export function writeNginxConfig({ prefix, http, workers = 2, shim = true, main = '' }) {
+export function writeNginxConfig({ prefix, http, workers = 2, shim = true, main = '', product = true }) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
   if (!njsModule) throw new Error('runtime not provisioned: run `npm run provision`');
   mkdirSync(prefix, { recursive: true });
   const loads = [];
-  if (njsModule !== 'builtin') loads.push(`load_module ${njsModule};`);
-  if (shim) loads.push(`load_module ${env.SHIM_MODULE};`);
+  if (product && njsModule !== 'builtin') loads.push(`load_module ${njsModule};`);
+  if (product && shim) loads.push(`load_module ${env.SHIM_MODULE};`);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((t) => `    ${t}_temp_path ${join(prefix, t + '_temp')};`)
     .join('\n');
@@ -40,11 +42,7 @@ events {
 
 http {
 ${temp}
-    js_path ${join(repoRoot, 'dist')};
-    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};
-${shim
-    ? '    # the shim counts in its own log-phase hook; no default access log\n    access_log off;'
-    : `    include ${join(repoRoot, 'nginx', 'ipng-stats-log-fallback.conf')};`}
+${product ? productLines(shim) : '    access_log off;'}
 
 ${http}
 }
@@ -52,6 +50,20 @@ ${http}
   const path = join(prefix, 'nginx.conf');
   writeFileSync(path, conf);
   return path;
+}
+
+function productLines(shim) {
+  const lines = [
+    `    js_path ${join(repoRoot, 'dist')};`,
+    `    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`,
+  ];
+  if (shim) {
+    lines.push('    # the shim counts in its own log-phase hook; no default access log');
+    lines.push('    access_log off;');
+  } else {
+    lines.push(`    include ${join(repoRoot, 'nginx', 'ipng-stats-log-fallback.conf')};`);
+  }
+  return lines.join('\n');
 }
 
 /** Arguments that run nginx on a prefix written by writeNginxConfig. */

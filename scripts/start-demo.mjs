@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './runtime-env.mjs';
 import { nginxArgs, nginxBinary, writeNginxConfig } from './nginx-prefix.mjs';
+import { portAnswers, sleep } from './nginx-process.mjs';
 
 const demoPort = Number(process.env.IPNG_DEMO_PORT || 8080);
 const metricsPort = Number(process.env.IPNG_DEMO_METRICS_PORT || 9113);
@@ -48,14 +49,8 @@ console.log(`njs-ipng-stats demo is running (nginx with 2 workers, prefix ${pref
 Press Ctrl-C to stop.`);
 
 async function waitForPort(port) {
-  const { connect } = await import('node:net');
   for (let i = 0; i < 200 && !stopping; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
+    if (await portAnswers(port)) return;
+    await sleep(50);
   }
 }

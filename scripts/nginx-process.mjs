@@ -1,0 +1,132 @@
+// Starting and stopping a real nginx on a private prefix: used by the
+// integration tests, the demo and the benchmarks, so all three manage
+// processes the same way.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nginxArgs, nginxBinary, writeNginxConfig } from './nginx-prefix.mjs';
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export async function portAnswers(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const sock = connect(port, host);
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+function processGroupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces {{PORT}}, {{PORT1}}, ... with the given ports. */
+export function fillPorts(text, ports) {
+  let out = text;
+  ports.forEach((p, i) => {
+    out = out.split(`{{PORT${i === 0 ? '' : i}}}`).join(String(p));
+  });
+  return out;
+}
+
+/**
+ * Starts nginx (master + workers, daemon off) in its own process group on a
+ * new private prefix and waits until every port answers.
+ * @param {{http: string, workers?: number, shim?: boolean, main?: string,
+ *          product?: boolean, ports?: number, prefixName?: string}} opts
+ */
+export async function startNginx(opts) {
+  const ports = [];
+  for (let i = 0; i < (opts.ports ?? 1); i++) ports.push(await freePort());
+  const prefix = mkdtempSync(join(tmpdir(), opts.prefixName ?? 'ipng-nginx-'));
+  writeNginxConfig({
+    prefix,
+    http: fillPorts(opts.http, ports),
+    workers: opts.workers ?? 2,
+    shim: opts.shim,
+    main: opts.main,
+    product: opts.product,
+  });
+  const errorLogPath = join(prefix, 'error.log');
+  const errorLog = () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
+
+  const child = spawn(nginxBinary(), nginxArgs(prefix), {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  let exited = false;
+  const exitedPromise = new Promise((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const pgid = child.pid;
+
+  const stop = async () => {
+    if (!exited) {
+      try { process.kill(pgid, 'SIGTERM'); } catch { /* already gone */ }
+      await Promise.race([exitedPromise, sleep(5000)]);
+    }
+    // Master gone or stuck: make sure no worker outlives its caller.
+    for (let i = 0; i < 50 && processGroupAlive(pgid); i++) await sleep(100);
+    if (processGroupAlive(pgid)) {
+      try { process.kill(-pgid, 'SIGKILL'); } catch { /* raced with exit */ }
+    }
+  };
+
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (exited) {
+      throw new Error(`nginx exited during start-up\n${stderr}\n--- error.log ---\n${errorLog()}`);
+    }
+    let all = true;
+    for (const p of ports) if (!(await portAnswers(p))) all = false;
+    if (all && existsSync(join(prefix, 'nginx.pid'))) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`nginx did not answer on ${ports.join(',')} within 15 s\n--- error.log ---\n${errorLog()}`);
+    }
+    await sleep(50);
+  }
+
+  const reload = async () => {
+    const before = errorLog().length;
+    const res = spawnSync(nginxBinary(), [...nginxArgs(prefix), '-s', 'reload'], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`nginx -s reload failed: ${res.stderr}`);
+    // The master logs this once the new workers are started.
+    const until = Date.now() + 10000;
+    while (!/start worker process/.test(errorLog().slice(before))) {
+      if (Date.now() > until) throw new Error(`reload did not start new workers\n${errorLog()}`);
+      await sleep(50);
+    }
+  };
+
+  return {
+    prefix,
+    ports,
+    port: ports[0],
+    url: (path) => `http://127.0.0.1:${ports[0]}${path}`,
+    errorLog,
+    reload,
+    stop,
+  };
+}
