@@ -29,6 +29,8 @@ trixie_packages="nginx nginx-common libnginx-mod-http-js nginx-dev njs
   libc6 libcrypt1 libpcre2-8-0 libssl3t64 zlib1g libxml2 liblzma5 libzstd1"
 # Headers the shim's build needs: nginx's configure checks for them.
 build_packages="libpcre2-dev libssl-dev zlib1g-dev"
+# Real tools the tests and benchmarks drive.
+tool_packages="wrk valgrind"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -123,7 +125,7 @@ esac
 
 # The shim: a dynamic module built --with-compat against the same nginx.
 # The configured tree lives in build/ because it records this clone's path.
-apt_install_missing gcc make $build_packages
+apt_install_missing gcc make $build_packages $tool_packages
 shim_build="$build/nginx-shim-build"
 shim_so="$build/ngx_http_ipng_stats_module.so"
 stamp="$nginx_src|$repo/native-shim|$(sha256sum "$repo/native-shim/config" | cut -d' ' -f1)"

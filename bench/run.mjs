@@ -1,0 +1,163 @@
+// Side-by-side throughput benchmark: stock nginx vs. nginx with the product
+// (shim + bundle, full metric set) vs. the floor (a log-phase js_set that
+// does nothing), run interleaved (stock, floor, product, stock, ...) so that
+// machine noise hits every variant alike. Prints requests/s per run and the
+// median of the per-round ratios to stock.
+//
+//   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
+//
+// Load comes from wrk (Debian package) on loopback only; every run is
+// bounded by --seconds. See docs/performance.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
+import { startNginx } from '../scripts/nginx-process.mjs';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: '1,2,3,4' },
+    rounds: { type: 'string', default: process.env.IPNG_BENCH_ROUNDS || '3' },
+    seconds: { type: 'string', default: process.env.IPNG_BENCH_SECONDS || '5' },
+  },
+});
+const rounds = Math.max(1, Number(values.rounds));
+const seconds = Math.min(60, Math.max(1, Number(values.seconds)));
+
+const TINY_SITE = `
+    server {
+        listen 127.0.0.1:{{PORT}} backlog=4096;
+        location = / { return 200 "ok\\n"; }
+    }
+`;
+
+// Same front server, proxying to a separate stock nginx (the upstream), so
+// that $upstream_response_time is set and the upstream histogram is active.
+const PROXY_SITE = `
+    upstream backend {
+        server 127.0.0.1:@UPSTREAM_PORT@;
+        keepalive 32;
+    }
+    server {
+        listen 127.0.0.1:{{PORT}} backlog=4096;
+        location = / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+`;
+
+/** @type {Record<string, {title: string, workers: number, site: string, wrk: string[], upstream?: boolean}>} */
+const SCENARIOS = {
+  1: { title: 'worst case: 1 worker, keepalive, tiny return 200', workers: 1, site: TINY_SITE, wrk: ['-t1', '-c16'] },
+  2: { title: '2 workers, keepalive, more connections', workers: 2, site: TINY_SITE, wrk: ['-t2', '-c64'] },
+  3: { title: 'no keepalive: a new connection per request', workers: 1, site: TINY_SITE, wrk: ['-t1', '-c16', '-H', 'Connection: close'] },
+  4: { title: 'proxy_pass to a local upstream (upstream histogram active)', workers: 1, site: PROXY_SITE, wrk: ['-t1', '-c16'], upstream: true },
+};
+
+function variantOptions(variant, scenario, upstreamPort) {
+  const http = scenario.site.split('@UPSTREAM_PORT@').join(String(upstreamPort ?? 0));
+  const env = readRuntimeEnv();
+  switch (variant) {
+    case 'stock':
+      return { http, workers: scenario.workers, product: false };
+    case 'floor':
+      return {
+        http: `    js_path ${join(repoRoot, 'bench', 'floor')};
+    js_import floor from floor.js;
+    js_set $ipng_stats_record floor.noop;
+    access_log off;
+${http}`,
+        workers: scenario.workers,
+        product: false,
+        main: `load_module ${env.NJS_MODULE};\nload_module ${env.SHIM_MODULE};`,
+      };
+    case 'product':
+      return { http, workers: scenario.workers, product: true, shim: true };
+    default:
+      throw new Error(variant);
+  }
+}
+
+function wrk(args, url, durationSeconds) {
+  const out = execFileSync('wrk', [...args, '-d', `${durationSeconds}s`, '--timeout', '5s', url], {
+    encoding: 'utf8',
+    timeout: (durationSeconds + 30) * 1000,
+  });
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
+  if (!rps) throw new Error(`cannot read wrk output:\n${out}`);
+  return { rps: Number(rps[1]), errors: errors ? errors[0] : '' };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function runScenario(id) {
+  const scenario = SCENARIOS[id];
+  console.log(`\n== scenario ${id}: ${scenario.title}`);
+  const started = [];
+  try {
+    let upstreamPort;
+    if (scenario.upstream) {
+      const upstream = await startNginx({
+        http: TINY_SITE,
+        workers: 1,
+        product: false,
+        prefixName: 'ipng-bench-upstream-',
+      });
+      started.push(upstream);
+      upstreamPort = upstream.port;
+    }
+    const variants = ['stock', 'floor', 'product'];
+    const servers = {};
+    for (const v of variants) {
+      servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-` });
+      started.push(servers[v]);
+      wrk(scenario.wrk, servers[v].url('/'), 1); // warm-up, not recorded
+    }
+    const runs = { stock: [], floor: [], product: [] };
+    for (let round = 1; round <= rounds; round++) {
+      for (const v of variants) {
+        const r = wrk(scenario.wrk, servers[v].url('/'), seconds);
+        runs[v].push(r.rps);
+        console.log(`  round ${round} ${v.padEnd(7)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
+      }
+    }
+    const ratio = (v) => median(runs[v].map((x, i) => x / runs.stock[i]));
+    const result = { id, title: scenario.title, runs, floorRatio: ratio('floor'), productRatio: ratio('product') };
+    console.log(`  median ratio floor/stock   ${result.floorRatio.toFixed(3)}`);
+    console.log(`  median ratio product/stock ${result.productRatio.toFixed(3)}`);
+    return result;
+  } finally {
+    for (const n of started) await n.stop();
+  }
+}
+
+if (spawnSync('wrk', ['-v']).error) {
+  console.error('wrk is not installed (Debian package wrk): run `npm run provision`');
+  process.exit(2);
+}
+
+const ids = values.scenario.split(',').map((s) => s.trim()).filter(Boolean);
+const results = [];
+for (const id of ids) {
+  if (!SCENARIOS[id]) throw new Error(`unknown scenario ${id}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  results.push(await runScenario(id));
+}
+
+console.log('\nsummary (median of per-round ratios to stock nginx, same binary, same run)');
+console.log('scenario  floor/stock  product/stock');
+for (const r of results) {
+  console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ${r.productRatio.toFixed(3).padStart(12)}`);
+}
+const outDir = join(repoRoot, 'build', 'bench');
+mkdirSync(outDir, { recursive: true });
+const outFile = join(outDir, `throughput-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(outFile, JSON.stringify({ rounds, seconds, results }, null, 2));
+console.log(`raw results: ${outFile}`);
