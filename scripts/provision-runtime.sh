@@ -120,6 +120,8 @@ case "$version_line" in
     *) die "need nginx >= 1.26, got: $version_line" ;;
 esac
 
+apt_install_missing prometheus  # promtool and the Prometheus server for the scrape tests (test/harness/)
+
 # The shim: a dynamic module built --with-compat against the same nginx.
 # The configured tree lives in build/ because it records this clone's path.
 apt_install_missing gcc make $build_packages
