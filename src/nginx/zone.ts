@@ -37,10 +37,31 @@ function sharedDict(name: string): NgxSharedDict<number> {
 // docs/zone-layout.md), so capacity / this bounds the number of keys.
 const MIN_BYTES_PER_KEY = 128;
 
+// nginx's slab allocator logs "[crit] ngx_slab_alloc() failed: no memory"
+// for every allocation that fails, and njs gives no way to silence it. So
+// the bundle never lets an allocation fail: with less than one free slab
+// page (freeSpace() counts whole free pages) the zone counts as full, and
+// a key that does not exist yet is dropped without trying to create it.
+// (Slots left in partly used pages are given up; see docs/zone-layout.md.)
+const FULL_BELOW_FREE_BYTES = 4096;
+
 export function counterZone(name: string = ZONE_NAME): CounterZone {
   const dict = sharedDict(name);
+  // Checked once per handler run: one cheap call, not one per key.
+  let full: boolean | undefined;
+  function zoneIsFull(): boolean {
+    if (full === undefined) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
+    return full;
+  }
+  /** In a full zone: true when key exists, else the drop is counted. */
+  function existsOrDropped(key: string): boolean {
+    if (dict.get(key) !== undefined) return true;
+    countDrop(key);
+    return false;
+  }
 
-  // incr/set only throw when a new key cannot be allocated.
+  // incr/set only throw when a new key cannot be allocated (another
+  // worker took the last page since the check above).
   function countDrop(key: string): void {
     if (key === KIND.zoneFullEvents) return;
     try {
@@ -53,6 +74,7 @@ export function counterZone(name: string = ZONE_NAME): CounterZone {
 
   return {
     add(key: string, delta: number): boolean {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
       try {
         dict.incr(key, delta);
         return true;
@@ -65,6 +87,7 @@ export function counterZone(name: string = ZONE_NAME): CounterZone {
       return dict.get(key) as number | undefined;
     },
     set(key: string, value: number): boolean {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
       try {
         dict.set(key, value);
         return true;
@@ -74,6 +97,11 @@ export function counterZone(name: string = ZONE_NAME): CounterZone {
       }
     },
     insertFirst(key: string, value: number): boolean {
+      if (zoneIsFull()) {
+        if (dict.get(key) !== undefined) return false;
+        countDrop(key);
+        return false;
+      }
       try {
         return dict.add(key, value);
       } catch (e) {
