@@ -26,6 +26,8 @@ export const JSON_SCHEMA_VERSION = 1;
 
 export function renderJson(model: StatsModel): string {
   const series = orderedVipSeries(model);
+  // The same few status codes recur under every VIP: quote each once.
+  const quotedCodes: Record<string, string> = Object.create(null);
   const out: string[] = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
   for (let i = 0; i < series.length; i++) {
     const entry = series[i];
@@ -42,8 +44,13 @@ export function renderJson(model: StatsModel): string {
     );
     for (let c = 0; c < entry.codes.length; c++) {
       const code = stats.codes[entry.codes[c]];
+      let quoted = quotedCodes[entry.codes[c]];
+      if (quoted === undefined) {
+        quoted = JSON.stringify(entry.codes[c]);
+        quotedCodes[entry.codes[c]] = quoted;
+      }
       out.push(
-        (c === 0 ? '' : ',') + JSON.stringify(entry.codes[c]) +
+        (c === 0 ? '' : ',') + quoted +
           ':{"requests":' + count(code.requests) +
           ',"bytes_in":' + count(code.bytesIn) +
           ',"bytes_out":' + count(code.bytesOut) + '}',

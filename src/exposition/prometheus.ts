@@ -20,6 +20,9 @@ export interface MetricFamily {
 }
 
 export function escapeLabelValue(value: string): string {
+  // Almost no value needs escaping, and in njs three indexOf calls cost a
+  // tenth of three regex replacements: that is most of a large scrape.
+  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -101,12 +104,13 @@ export function renderPrometheus(model: StatsModel): string {
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
+  const codeLabels = codeLabelTexts(series, vipLabels);
   const out: string[] = [];
   const bucketBounds = new BucketBoundsText();
 
-  writeCodeCounter(out, REQUESTS, series, vipLabels, (c) => c.requests);
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, (c) => c.bytesIn);
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, (c) => c.bytesOut);
+  writeCodeCounter(out, REQUESTS, series, codeLabels, (c) => c.requests);
+  writeCodeCounter(out, BYTES_IN, series, codeLabels, (c) => c.bytesIn);
+  writeCodeCounter(out, BYTES_OUT, series, codeLabels, (c) => c.bytesOut);
 
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
@@ -152,19 +156,45 @@ function writeHeader(out: string[], family: FamilyHeader): void {
   out.push('# TYPE ' + family.name + ' ' + family.type);
 }
 
+/**
+ * `{source_tag="...",vip="...",code="..."} ` for each (series, code), built
+ * once and shared by the three per-code families. The same few status
+ * codes recur under every VIP, so each is escaped once.
+ */
+function codeLabelTexts(series: VipSeries[], vipLabels: string[]): string[][] {
+  const escapedCodes: Record<string, string> = Object.create(null);
+  const texts: string[][] = [];
+  for (let i = 0; i < series.length; i++) {
+    const codes = series[i].codes;
+    const prefix = '{' + vipLabels[i] + ',code="';
+    const forSeries: string[] = [];
+    for (let c = 0; c < codes.length; c++) {
+      let escaped = escapedCodes[codes[c]];
+      if (escaped === undefined) {
+        escaped = escapeLabelValue(codes[c]);
+        escapedCodes[codes[c]] = escaped;
+      }
+      forSeries.push(prefix + escaped + '"} ');
+    }
+    texts.push(forSeries);
+  }
+  return texts;
+}
+
 function writeCodeCounter(
   out: string[],
   family: FamilyHeader,
   series: VipSeries[],
-  vipLabels: string[],
+  codeLabels: string[][],
   pick: (stats: CodeStats) => number,
 ): void {
   writeHeader(out, family);
   for (let i = 0; i < series.length; i++) {
     const codes = series[i].codes;
-    const prefix = family.name + '{' + vipLabels[i] + ',code="';
+    const labels = codeLabels[i];
+    const byCode = series[i].stats.codes;
     for (let c = 0; c < codes.length; c++) {
-      out.push(prefix + escapeLabelValue(codes[c]) + '"} ' + formatValue(pick(series[i].stats.codes[codes[c]])));
+      out.push(family.name + labels[c] + formatValue(pick(byCode[codes[c]])));
     }
   }
 }
