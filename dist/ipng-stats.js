@@ -684,6 +684,7 @@ var JSON_CONTENT_TYPE = "application/json";
 var JSON_SCHEMA_VERSION = 1;
 function renderJson(model) {
   const series = orderedVipSeries(model);
+  const quotedCodes = Object.create(null);
   const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
   for (let i = 0; i < series.length; i++) {
     const entry = series[i];
@@ -693,7 +694,12 @@ function renderJson(model) {
     out.push(JSON.stringify(entry.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
     for (let c = 0; c < entry.codes.length; c++) {
       const code = stats.codes[entry.codes[c]];
-      out.push((c === 0 ? "" : ",") + JSON.stringify(entry.codes[c]) + ':{"requests":' + count(code.requests) + ',"bytes_in":' + count(code.bytesIn) + ',"bytes_out":' + count(code.bytesOut) + "}");
+      let quoted = quotedCodes[entry.codes[c]];
+      if (quoted === void 0) {
+        quoted = JSON.stringify(entry.codes[c]);
+        quotedCodes[entry.codes[c]] = quoted;
+      }
+      out.push((c === 0 ? "" : ",") + quoted + ':{"requests":' + count(code.requests) + ',"bytes_in":' + count(code.bytesIn) + ',"bytes_out":' + count(code.bytesOut) + "}");
     }
     out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
   }
