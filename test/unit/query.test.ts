@@ -74,6 +74,8 @@ describe('wantsJson', () => {
     ['application/*', false],
     ['text/plain', false],
     ['application/openmetrics-text; version=1.0.0, text/plain;version=0.0.4;q=0.5, */*;q=0.1', false],
+    // What Prometheus 2.42 itself sends when it scrapes.
+    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', false],
     ['application/jsonx', false],
     ['', false],
     [undefined, false],
