@@ -29,8 +29,9 @@ trixie_packages="nginx nginx-common libnginx-mod-http-js nginx-dev njs
   libc6 libcrypt1 libpcre2-8-0 libssl3t64 zlib1g libxml2 liblzma5 libzstd1"
 # Headers the shim's build needs: nginx's configure checks for them.
 build_packages="libpcre2-dev libssl-dev zlib1g-dev"
-# Real tools the tests and benchmarks drive.
-tool_packages="wrk valgrind"
+# Real tools the tests and benchmarks drive: promtool and the Prometheus
+# server (scrape tests), wrk and valgrind (benchmarks, shim memory checks).
+tool_packages="prometheus wrk valgrind"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }

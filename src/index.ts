@@ -1,5 +1,6 @@
 // The handler names nginx.conf refers to (js_import ipng from ipng-stats.js).
 import record from './handlers/record';
 import scrape from './handlers/scrape';
+import tick from './handlers/tick';
 
-export default { record, scrape };
+export default { record, scrape, tick };

@@ -1,24 +1,90 @@
-// How counters are named in the shared zone. A key is a kind tag followed
-// by its label values, separated by a byte that nginx configuration values
-// and addresses do not contain, so keys split back without escaping.
+// How counters are named in the shared zone (docs/zone-layout.md).
+//
+// A key is one kind character followed by its label values, separated by
+// a control byte that label values never contain, so keys split back
+// without escaping. Kind characters are chosen per counter so that every
+// record touches as few keys as possible: the per-(source, vip) request
+// total is the sum of its per-code counters and a histogram's count is the
+// sum of its buckets, so neither has a key of its own.
 
 export const KEY_SEPARATOR = '\x1f';
 
-export const REQUESTS = 'q';
+/** Kind characters; each is the first character of its keys. */
+export const KIND = {
+  // per (source, vip, code)
+  requests: 'q',
+  bytesIn: 'i',
+  bytesOut: 'o',
+  // per (source, vip, bucket bound): NON-cumulative counts
+  durationBucket: 'd',
+  upstreamBucket: 'u',
+  // per (source, vip): sums in milliseconds
+  durationSum: 'D',
+  upstreamSum: 'U',
+  // per (source, vip, window): EWMA requests/s, written by the rate tick
+  rate: 'r',
+  // per (source, vip): request total at the last rate update
+  rateBase: 't',
+  // zone-wide
+  zoneFullEvents: 'Z',
+  zoneFullWarned: 'W',
+  rateUpdatedAt: 'T',
+  // per worker
+  flushedAt: 'l',
+  flushes: 'f',
+  flushBucket: 'F',
+  flushSum: 'G',
+  // scrape duration histogram
+  scrapeBucket: 'S',
+  scrapeSum: 's',
+  // "this bad setting value was already reported"
+  reported: '!',
+} as const;
 
-export interface RequestKeyLabels {
-  sourceTag: string;
-  vip: string;
-  code: string;
+/** Bucket keys name their upper bound in ms, or this for +Inf. */
+export const INF_LABEL = 'inf';
+
+const S = KEY_SEPARATOR;
+
+export function codeKey(kind: string, sourceTag: string, vip: string, code: number | string): string {
+  return kind + sourceTag + S + vip + S + code;
 }
 
-export function requestsKey(sourceTag: string, vip: string, status: number): string {
-  return REQUESTS + KEY_SEPARATOR + sourceTag + KEY_SEPARATOR + vip + KEY_SEPARATOR + status;
+export function pairKey(kind: string, sourceTag: string, vip: string): string {
+  return kind + sourceTag + S + vip;
 }
 
-/** null for keys of other kinds or malformed keys (never thrown: a scrape must not fail on one key). */
-export function parseRequestsKey(key: string): RequestKeyLabels | null {
-  const parts = key.split(KEY_SEPARATOR);
-  if (parts.length !== 4 || parts[0] !== REQUESTS) return null;
-  return { sourceTag: parts[1], vip: parts[2], code: parts[3] };
+export function pairBucketKey(kind: string, sourceTag: string, vip: string, boundLabel: string): string {
+  return kind + sourceTag + S + vip + S + boundLabel;
+}
+
+export function rateKey(sourceTag: string, vip: string, windowSeconds: number): string {
+  return KIND.rate + sourceTag + S + vip + S + windowSeconds;
+}
+
+export function workerKey(kind: string, worker: number | string): string {
+  return kind + worker;
+}
+
+export function workerBucketKey(kind: string, worker: number | string, boundLabel: string): string {
+  return kind + worker + S + boundLabel;
+}
+
+export function scrapeBucketKey(boundLabel: string): string {
+  return KIND.scrapeBucket + boundLabel;
+}
+
+export function reportedKey(setting: string, value: string): string {
+  // Bounded, so a huge bad value cannot make a huge key.
+  return KIND.reported + setting + S + value.slice(0, 64);
+}
+
+export interface ParsedKey {
+  kind: string;
+  fields: string[];
+}
+
+/** Splits any key back into its kind and label values (never throws). */
+export function parseKey(key: string): ParsedKey {
+  return { kind: key.charAt(0), fields: key.length > 1 ? key.slice(1).split(S) : [] };
 }

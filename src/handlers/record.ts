@@ -1,15 +1,51 @@
-// Log-phase recorder, run once per finished request through
+// Log-phase recorder, run once per finished request: through the shim's
+// log-phase hook, or without the shim through
 //   js_set $ipng_stats_record ipng.record;
 //   access_log /dev/null ipng_stats_record if=$ipng_stats_record;
 // It always returns '' so that access_log writes nothing.
-import { requestsKey } from '../counters/keys';
+import { DEFAULT_BUCKETS_MS, resolveBuckets, resolveDefaultSource } from '../config/settings';
+import { incrementsFor } from '../counters/observation';
+import { secondsTextToMs, upstreamTimeMs } from '../counters/timings';
+import { vipLabel } from '../counters/vip';
+import { reportOnce } from '../nginx/report-once';
 import { readFinishedRequest } from '../nginx/request';
 import { isScrapeRequest } from '../nginx/request-scope';
-import { counterZone, ZONE_NAME } from '../nginx/zone';
+import { counterZone } from '../nginx/zone';
 
 export default function record(r: NginxHTTPRequest): string {
   if (isScrapeRequest()) return '';
   const req = readFinishedRequest(r);
-  counterZone(ZONE_NAME).add(requestsKey(req.sourceTag, req.vip, req.status), 1);
+  const zone = counterZone();
+
+  // A bad value falls back to the spec default and is logged once
+  // (docs/configuration.md): counting goes on with documented settings.
+  let boundsMs = DEFAULT_BUCKETS_MS;
+  if (req.bucketsText !== undefined) {
+    const buckets = resolveBuckets(req.bucketsText);
+    reportOnce(zone, buckets.problem);
+    boundsMs = buckets.value;
+  }
+  let sourceTag = req.shimSourceTag;
+  if (sourceTag === undefined) {
+    const source = resolveDefaultSource(req.defaultSourceText);
+    reportOnce(zone, source.problem);
+    sourceTag = source.value;
+  }
+
+  const increments = incrementsFor(
+    {
+      sourceTag,
+      vip: vipLabel(req.serverAddr),
+      status: req.status,
+      bytesIn: req.bytesIn,
+      bytesOut: req.bytesOut,
+      requestTimeMs: secondsTextToMs(req.requestTimeText),
+      upstreamTimeMs: upstreamTimeMs(req.upstreamTimeText),
+    },
+    boundsMs,
+  );
+  for (let i = 0; i < increments.keys.length; i++) {
+    zone.add(increments.keys[i], increments.deltas[i]);
+  }
   return '';
 }

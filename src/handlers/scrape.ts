@@ -1,12 +1,76 @@
-// js_content handler of the scrape location.
-import { PROMETHEUS_CONTENT_TYPE } from '../exposition/prometheus';
-import { requestsFamilyText } from '../exposition/requests-family';
+// js_content handler of the scrape location: reads the zone once, renders
+// Prometheus text (default) or JSON schema 1 (Accept: application/json).
+import { resolveBuckets } from '../config/settings';
+import { bucketLabel } from '../counters/bucketing';
+import { INF_LABEL, KIND, scrapeBucketKey } from '../counters/keys';
+import { buildModel } from '../counters/zone-model';
+import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
+import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
+import { reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
-import { counterZone, ZONE_NAME } from '../nginx/zone';
+import { readScrapeRequest } from '../nginx/scrape-request';
+import { readSettingsText } from '../nginx/settings';
+import { CounterZone, counterZone } from '../nginx/zone';
+
+const ALLOWED_METHODS = 'GET, HEAD';
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function scrape(r: NginxHTTPRequest): void {
   markScrapeRequest();
-  const body = requestsFamilyText(counterZone(ZONE_NAME).entries());
-  r.headersOut['Content-Type'] = PROMETHEUS_CONTENT_TYPE;
-  r.return(200, body);
+  const started = Date.now();
+  const req = readScrapeRequest(r);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    r.headersOut['Allow'] = ALLOWED_METHODS;
+    r.headersOut['Content-Type'] = TEXT_CONTENT_TYPE;
+    r.return(405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
+    return;
+  }
+  const query = parseScrapeQuery(req.args);
+  if (!query.ok) {
+    r.headersOut['Content-Type'] = TEXT_CONTENT_TYPE;
+    r.return(400, query.reason + '\n');
+    return;
+  }
+
+  const zone = counterZone();
+  const buckets = resolveBuckets(readSettingsText(r).buckets);
+  reportOnce(zone, buckets.problem);
+  const entries = zone.entries();
+  const model = buildModel(
+    { entries, capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
+    buckets.value,
+  );
+  if (!hasKey(entries, KIND.scrapeSum)) {
+    reserveKeys(zone, buckets.value);
+  }
+
+  const json = wantsJson(req.accept);
+  const filtered = filterModel(model, query.filter);
+  r.headersOut['Content-Type'] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
+  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
+
+  // Shown by the next scrape: this one is already rendered.
+  const took = Date.now() - started;
+  zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
+  zone.add(KIND.scrapeSum, took);
+}
+
+function hasKey(entries: Array<[string, number]>, key: string): boolean {
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i][0] === key) return true;
+  }
+  return false;
+}
+
+/**
+ * The first scrape creates the keys it and the zone-full accounting will
+ * write, so a zone that fills up later cannot drop them (the recorder only
+ * adds to the zone-full events counter, it never creates it when full).
+ */
+function reserveKeys(zone: CounterZone, boundsMs: number[]): void {
+  zone.add(KIND.zoneFullEvents, 0);
+  zone.add(KIND.scrapeSum, 0);
+  for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
+  zone.add(scrapeBucketKey(INF_LABEL), 0);
 }

@@ -1,29 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequestsKey, requestsKey } from '../../src/counters/keys';
-import { requestsFamilyText } from '../../src/exposition/requests-family';
+import { codeKey, KIND, pairBucketKey, pairKey, parseKey, rateKey, reportedKey, workerBucketKey, workerKey } from '../../src/counters/keys';
 
 describe('counter keys', () => {
-  it('round-trips labels through a requests key', () => {
-    const key = requestsKey('mg1', '2001:db8::1', 404);
-    expect(parseRequestsKey(key)).toEqual({ sourceTag: 'mg1', vip: '2001:db8::1', code: '404' });
+  it('round-trips labels through a per-code key', () => {
+    const key = codeKey(KIND.requests, 'mg1', '2001:db8::1', 404);
+    expect(key).toBe('qmg1\x1f2001:db8::1\x1f404');
+    expect(parseKey(key)).toEqual({ kind: 'q', fields: ['mg1', '2001:db8::1', '404'] });
   });
 
-  it('ignores keys of other kinds and malformed keys', () => {
-    expect(parseRequestsKey('x\x1fa\x1fb\x1fc')).toBeNull();
-    expect(parseRequestsKey('q\x1fonly-two')).toBeNull();
+  it('names pair, bucket, rate, worker and zone-wide keys compactly', () => {
+    expect(pairKey(KIND.durationSum, 'direct', '127.0.0.1')).toBe('Ddirect\x1f127.0.0.1');
+    expect(pairBucketKey(KIND.upstreamBucket, 'direct', '::1', 'inf')).toBe('udirect\x1f::1\x1finf');
+    expect(rateKey('a', 'b', 10)).toBe('ra\x1fb\x1f10');
+    expect(workerKey(KIND.flushes, 1)).toBe('f1');
+    expect(workerBucketKey(KIND.flushBucket, 0, '5')).toBe('F0\x1f5');
+    expect(parseKey(KIND.zoneFullEvents)).toEqual({ kind: 'Z', fields: [] });
+    expect(parseKey('F0\x1f5')).toEqual({ kind: 'F', fields: ['0', '5'] });
   });
 
-  it('renders the requests family sorted by labels', () => {
-    const text = requestsFamilyText([
-      [requestsKey('direct', '127.0.0.1', 404), 2],
-      [requestsKey('direct', '127.0.0.1', 200), 5],
-      ['unrelated', 9],
-    ]);
-    expect(text).toBe(
-      '# HELP nginx_ipng_requests_total Request count per (source, vip, status_code).\n' +
-        '# TYPE nginx_ipng_requests_total counter\n' +
-        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 5\n' +
-        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 2\n',
-    );
+  it('bounds the length of a reported-setting mark', () => {
+    const key = reportedKey('ipng_stats_buckets', 'x'.repeat(500));
+    expect(key.length).toBe(1 + 'ipng_stats_buckets'.length + 1 + 64);
+  });
+
+  it('gives every kind its own first character', () => {
+    const kinds = Object.values(KIND);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    for (const k of kinds) expect(k).toHaveLength(1);
   });
 });

@@ -1,0 +1,97 @@
+// JSON schema 1 (the spec's "JSON output shape"), compact, one line:
+//
+//   {"schema":1,"by_source":{TAG:{"vips":{VIP:{"rate_1s","rate_10s",
+//    "rate_60s","codes":{CODE:{"requests","bytes_in","bytes_out"}},
+//    "request_duration_ms":{"buckets":{"1":n,...,"+Inf":n},"sum_ms","count"},
+//    "upstream_response_ms":{...}}}}},
+//    "meta":{"zone_bytes_used","zone_bytes_total","zone_full_events"}}
+//
+// Histogram buckets are cumulative, as in the spec's example (10, 40, 120,
+// ..., 4124, "+Inf" = count) and in the Prometheus output: bucket "N"
+// counts the requests that took at most N ms. Keys are bounds in
+// milliseconds, increasing, "+Inf" last. Sources, VIPs and codes are in
+// the same sorted order as the Prometheus text.
+//
+// The text is assembled by hand rather than with JSON.stringify on an
+// object: object key order would put integer-like keys ("200", a source
+// tag "1") first whatever the insertion order, and building the object
+// would double the work of a large scrape. Keys and strings still go
+// through JSON.stringify for escaping.
+import { formatRate, formatScaledInteger } from './decimal';
+import type { Histogram, StatsModel } from './model';
+import { orderedVipSeries } from './series-order';
+
+export const JSON_CONTENT_TYPE = 'application/json';
+export const JSON_SCHEMA_VERSION = 1;
+
+export function renderJson(model: StatsModel): string {
+  const series = orderedVipSeries(model);
+  // The same few status codes recur under every VIP: quote each once.
+  const quotedCodes: Record<string, string> = Object.create(null);
+  const out: string[] = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
+  for (let i = 0; i < series.length; i++) {
+    const entry = series[i];
+    const firstOfSource = i === 0 || series[i - 1].sourceTag !== entry.sourceTag;
+    if (firstOfSource) out.push((i === 0 ? '' : '}},') + JSON.stringify(entry.sourceTag) + ':{"vips":{');
+    else out.push(',');
+    const stats = entry.stats;
+    out.push(
+      JSON.stringify(entry.vip) +
+        ':{"rate_1s":' + rate(stats.rate1s) +
+        ',"rate_10s":' + rate(stats.rate10s) +
+        ',"rate_60s":' + rate(stats.rate60s) +
+        ',"codes":{',
+    );
+    for (let c = 0; c < entry.codes.length; c++) {
+      const code = stats.codes[entry.codes[c]];
+      let quoted = quotedCodes[entry.codes[c]];
+      if (quoted === undefined) {
+        quoted = JSON.stringify(entry.codes[c]);
+        quotedCodes[entry.codes[c]] = quoted;
+      }
+      out.push(
+        (c === 0 ? '' : ',') + quoted +
+          ':{"requests":' + count(code.requests) +
+          ',"bytes_in":' + count(code.bytesIn) +
+          ',"bytes_out":' + count(code.bytesOut) + '}',
+      );
+    }
+    out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + '}');
+  }
+  if (series.length > 0) out.push('}}');
+  const meta = model.meta;
+  out.push(
+    '},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) +
+      ',"zone_bytes_total":' + count(meta.zoneBytesTotal) +
+      ',"zone_full_events":' + count(meta.zoneFullEvents) + '}}',
+  );
+  return out.join('');
+}
+
+// JSON has no NaN or Infinity; a counter that is not finite is a bug
+// upstream of the renderer, and null keeps the document parseable (the
+// JSON Schema then reports it).
+function count(value: number): string {
+  return isFinite(value) ? String(value) : 'null';
+}
+
+function rate(value: number): string {
+  return isFinite(value) ? formatRate(value) : 'null';
+}
+
+function milliseconds(value: number): string {
+  if (!isFinite(value)) return 'null';
+  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1000), 3);
+}
+
+function histogram(h: Histogram): string {
+  const parts: string[] = [];
+  let cumulative = 0;
+  for (let b = 0; b < h.boundsMs.length; b++) {
+    cumulative += h.counts[b] || 0;
+    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
+  }
+  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
+  parts.push('"+Inf":' + count(cumulative));
+  return '{"buckets":{' + parts.join(',') + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + '}';
+}

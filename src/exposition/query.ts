@@ -1,0 +1,107 @@
+// What a scrape request asks for: the filters in its query string and the
+// format in its Accept header. Pure: the scrape handler passes r.args and
+// r.headersIn.Accept in.
+import { canonicalAddress } from './address';
+import type { ScrapeFilter, StatsModel, VipStats } from './model';
+
+export type ScrapeQuery = { ok: true; filter: ScrapeFilter } | { ok: false; reason: string };
+
+/**
+ * `?source_tag=` (exact, case-sensitive) and `?vip=` (canonicalized, so
+ * `2001:DB8:0::1` selects `2001:db8::1`). Other parameters are ignored.
+ *
+ * An empty value (`?source_tag=`, `?vip=`) is rejected rather than read as
+ * "no filter": a consumer whose script left its tag unset would otherwise
+ * silently receive every source's counters as if they were its own. To
+ * match everything, leave the parameter out. A parameter given twice is
+ * rejected too (njs passes repeated keys as an array).
+ */
+export function parseScrapeQuery(args: Record<string, string | string[] | undefined>): ScrapeQuery {
+  const filter: ScrapeFilter = {};
+
+  const sourceTag = single(args, 'source_tag');
+  if (!sourceTag.ok) return sourceTag;
+  if (sourceTag.value !== undefined) {
+    if (sourceTag.value === '') return { ok: false, reason: 'empty source_tag: leave the parameter out to match every source' };
+    filter.sourceTag = sourceTag.value;
+  }
+
+  const vip = single(args, 'vip');
+  if (!vip.ok) return vip;
+  if (vip.value !== undefined) {
+    const canonical = canonicalAddress(vip.value);
+    if (canonical === null) return { ok: false, reason: 'invalid vip ' + JSON.stringify(vip.value) + ': not an IPv4 or IPv6 address' };
+    filter.vip = canonical;
+  }
+
+  return { ok: true, filter };
+}
+
+type SingleValue = { ok: true; value: string | undefined } | { ok: false; reason: string };
+
+function single(args: Record<string, string | string[] | undefined>, name: string): SingleValue {
+  if (!Object.prototype.hasOwnProperty.call(args, name)) return { ok: true, value: undefined };
+  const value = args[name];
+  if (value === undefined || typeof value === 'string') return { ok: true, value };
+  return { ok: false, reason: name + ' given more than once' };
+}
+
+/**
+ * True when the Accept header lists application/json with a q above 0
+ * (anywhere in the list, whatever else it prefers): the spec's rule is
+ * "application/json for JSON, anything else for Prometheus text". So
+ * wildcards (`*\/*`, `application/*`) and a missing header get Prometheus
+ * text: Prometheus itself and curl send those. Media types and the `q`
+ * parameter name are case-insensitive (RFC 9110).
+ */
+export function wantsJson(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const ranges = accept.split(',');
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(';');
+    if (params[0].trim().toLowerCase() !== 'application/json') continue;
+    if (qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+
+const QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
+
+/** The `q` of one media range; 1 when absent; 0 when malformed (not acceptable). */
+function qualityOf(params: string[]): number {
+  for (let p = 1; p < params.length; p++) {
+    const eq = params[p].indexOf('=');
+    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== 'q') continue;
+    const value = params[p].slice(eq + 1).trim();
+    return QVALUE.test(value) ? Number(value) : 0;
+  }
+  return 1;
+}
+
+/**
+ * The model restricted to the filter's series. Filters intersect; sources
+ * left without a VIP are dropped; meta (zone and worker figures, not
+ * per-series) is kept whole. Linear in the number of sources: each filter
+ * is a direct lookup, nothing is scanned per VIP.
+ */
+export function filterModel(model: StatsModel, filter: ScrapeFilter): StatsModel {
+  if (filter.sourceTag === undefined && filter.vip === undefined) return model;
+  const bySource: Record<string, Record<string, VipStats>> = {};
+  const sources = filter.sourceTag === undefined ? Object.keys(model.bySource) : [filter.sourceTag];
+  for (let s = 0; s < sources.length; s++) {
+    if (!hasOwn(model.bySource, sources[s])) continue;
+    const vips = model.bySource[sources[s]];
+    if (filter.vip === undefined) {
+      bySource[sources[s]] = vips;
+    } else if (hasOwn(vips, filter.vip)) {
+      const only: Record<string, VipStats> = {};
+      only[filter.vip] = vips[filter.vip];
+      bySource[sources[s]] = only;
+    }
+  }
+  return { bySource, meta: model.meta };
+}
+
+function hasOwn(object: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}

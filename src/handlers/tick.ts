@@ -1,0 +1,96 @@
+// Periodic housekeeping, run by
+//   js_periodic ipng.tick interval=100ms worker_affinity=all;
+// (nginx/ipng-stats-tick.conf) in every worker. js_periodic's interval is
+// fixed at configuration time, so it is only the base period: each worker
+// flushes when its own last flush, kept in the zone, is one flush interval
+// old. $ipng_stats_flush_interval is thus the one source of truth for the
+// cadence (docs/configuration.md).
+//
+// A flush counts itself per worker (flushes, flush duration). Worker 0
+// alone also updates the EWMA rates and warns about a full zone, so rates
+// are never decayed twice per interval and there is at most one warning
+// per interval. (Counters need no flushing here: the recorder adds straight
+// into the zone, because njs keeps no per-worker state between requests.)
+import { resolveBuckets, resolveFlushInterval } from '../config/settings';
+import { bucketLabel } from '../counters/bucketing';
+import { INF_LABEL, KIND, workerBucketKey, workerKey } from '../counters/keys';
+import { rateWrites } from '../counters/rate-update';
+import { logWarning } from '../nginx/log';
+import { reportOnce } from '../nginx/report-once';
+import { readSettingsText } from '../nginx/settings';
+import { workerId } from '../nginx/worker';
+import { CounterZone, counterZone, ZONE_NAME } from '../nginx/zone';
+
+/** The js_periodic interval in nginx/ipng-stats-tick.conf. */
+export const BASE_TICK_MS = 100;
+
+/** The one worker that updates rates and warns. */
+const HOUSEKEEPING_WORKER = 0;
+
+export default function tick(s: NginxPeriodicSession): void {
+  const started = Date.now();
+  const zone = counterZone();
+  const settings = readSettingsText(s);
+  const interval = resolveFlushInterval(settings.flushInterval);
+  const buckets = resolveBuckets(settings.buckets);
+  reportOnce(zone, interval.problem);
+  reportOnce(zone, buckets.problem);
+
+  const worker = workerId();
+  const flushedAtKey = workerKey(KIND.flushedAt, worker);
+  const last = zone.get(flushedAtKey);
+  // Half a base period of slack, so a 1s interval flushes every 1s and not
+  // every 1.1s.
+  if (last !== undefined && started - last < interval.value - BASE_TICK_MS / 2) return;
+  zone.set(flushedAtKey, started);
+  if (last === undefined) reserveKeys(zone, worker, buckets.value);
+
+  if (worker === HOUSEKEEPING_WORKER) {
+    updateRates(zone, started);
+    warnIfZoneFull(zone);
+  }
+
+  const took = Date.now() - started;
+  zone.add(workerKey(KIND.flushes, worker), 1);
+  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, buckets.value)), 1);
+  zone.add(workerKey(KIND.flushSum, worker), took);
+}
+
+/**
+ * Creates, at a worker's first flush, every key the flush and the
+ * zone-full accounting write later, so that a full zone cannot make them
+ * disappear or be counted as drops.
+ */
+function reserveKeys(zone: CounterZone, worker: number, boundsMs: number[]): void {
+  zone.add(KIND.zoneFullEvents, 0);
+  zone.add(KIND.zoneFullWarned, 0);
+  zone.add(workerKey(KIND.flushes, worker), 0);
+  zone.add(workerKey(KIND.flushSum, worker), 0);
+  for (let i = 0; i < boundsMs.length; i++) {
+    zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
+  }
+  zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
+}
+
+function updateRates(zone: CounterZone, now: number): void {
+  const lastUpdate = zone.get(KIND.rateUpdatedAt);
+  const writes = rateWrites(zone.entries(), now, lastUpdate);
+  for (let i = 0; i < writes.keys.length; i++) {
+    zone.set(writes.keys[i], writes.values[i]);
+  }
+  zone.set(KIND.rateUpdatedAt, now);
+}
+
+function warnIfZoneFull(zone: CounterZone): void {
+  const events = zone.get(KIND.zoneFullEvents);
+  if (events === undefined) return;
+  const warned = zone.get(KIND.zoneFullWarned);
+  const before = warned === undefined ? 0 : warned;
+  if (events <= before) return;
+  logWarning(
+    'ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (events - before) +
+      ' new counters dropped since the last warning (' + events + ' in total); existing ' +
+      'counters keep counting; enlarge js_shared_dict_zone zone=' + ZONE_NAME + ' and reload',
+  );
+  zone.set(KIND.zoneFullWarned, events);
+}

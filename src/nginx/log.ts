@@ -1,0 +1,9 @@
+// Error-log lines of the bundle; nginx prefixes them with "js: ".
+
+export function logError(message: string): void {
+  ngx.log(ngx.ERR, message);
+}
+
+export function logWarning(message: string): void {
+  ngx.log(ngx.WARN, message);
+}
