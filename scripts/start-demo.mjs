@@ -14,7 +14,8 @@ const prefix = process.env.IPNG_DEMO_PREFIX || join(repoRoot, 'build', 'demo');
 
 const site = readFileSync(join(repoRoot, 'nginx', 'demo-site.conf'), 'utf8')
   .split('@DEMO_PORT@').join(String(demoPort))
-  .split('@METRICS_PORT@').join(String(metricsPort));
+  .split('@METRICS_PORT@').join(String(metricsPort))
+  .split('@NGINX_DIR@').join(join(repoRoot, 'nginx'));
 writeNginxConfig({ prefix, http: site, workers: 2, shim: true });
 
 const nginx = spawn(nginxBinary(), nginxArgs(prefix), { stdio: ['ignore', 'inherit', 'inherit'] });
