@@ -122,7 +122,7 @@ esac
 
 # The shim: a dynamic module built --with-compat against the same nginx.
 # The configured tree lives in build/ because it records this clone's path.
-apt_install_missing gcc make $build_packages
+apt_install_missing gcc make $build_packages iproute2 curl  # ip netns + curl: the shim attribution tests
 shim_build="$build/nginx-shim-build"
 shim_so="$build/ngx_http_ipng_stats_module.so"
 stamp="$nginx_src|$repo/native-shim|$(sha256sum "$repo/native-shim/config" | cut -d' ' -f1)"
