@@ -59,13 +59,13 @@ typedef struct {
 static char *ngx_http_ipng_stats_listen(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_http_ipng_stats_listen_args(ngx_conf_t *cf,
-    ngx_str_t *device, ngx_str_t *tag);
+    ngx_str_t *device, ngx_str_t *tag, ngx_uint_t *ingress);
 static ngx_http_ipng_stats_listen_t *ngx_http_ipng_stats_find_listen(
     ngx_http_ipng_stats_main_conf_t *mcf, struct sockaddr *sa);
 static ngx_int_t ngx_http_ipng_stats_listen_add(ngx_conf_t *cf,
     ngx_http_ipng_stats_main_conf_t *mcf, ngx_http_conf_port_t *port,
     ngx_http_conf_addr_t *addr, struct sockaddr *old, ngx_str_t *device,
-    ngx_str_t *tag);
+    ngx_str_t *tag, ngx_uint_t ingress);
 static void ngx_http_ipng_stats_listen_restore(void *data);
 static char *ngx_ipng_stats_core_init_conf(ngx_cycle_t *cycle, void *conf);
 static ngx_int_t ngx_ipng_stats_core_init_module(ngx_cycle_t *cycle);
@@ -78,6 +78,10 @@ static ngx_int_t ngx_http_ipng_stats_open_socket(ngx_cycle_t *cycle,
 static ngx_int_t ngx_http_ipng_stats_get_device(ngx_socket_t s, u_char *buf,
     size_t size);
 static void ngx_http_ipng_stats_unignore(void *data);
+static ngx_int_t ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r,
+    ngx_str_t *tag);
+static ngx_int_t ngx_http_ipng_stats_set_pktinfo(ngx_cycle_t *cycle,
+    ngx_listening_t *ls);
 
 
 static char *(*ngx_http_ipng_stats_listen_orig)(ngx_conf_t *cf,
@@ -178,7 +182,7 @@ ngx_http_ipng_stats_listen(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char                             *rv;
     ngx_str_t                         device, tag, *key;
-    ngx_uint_t                        p, a, i, found;
+    ngx_uint_t                        p, a, i, found, ingress;
     ngx_array_t                      *snaps;
     ngx_http_conf_port_t             *port;
     ngx_http_conf_addr_t             *addr;
@@ -187,7 +191,9 @@ ngx_http_ipng_stats_listen(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_ipng_stats_listen_t     *lst;
     ngx_http_ipng_stats_main_conf_t  *mcf;
 
-    if (ngx_http_ipng_stats_listen_args(cf, &device, &tag) != NGX_OK) {
+    if (ngx_http_ipng_stats_listen_args(cf, &device, &tag, &ingress)
+        != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -266,7 +272,7 @@ ngx_http_ipng_stats_listen(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
             if (ngx_http_ipng_stats_listen_add(cf, mcf, &port[p], &addr[a],
                                                found ? snap[i].sockaddr : NULL,
-                                               &device, &tag)
+                                               &device, &tag, ingress)
                 != NGX_OK)
             {
                 return NGX_CONF_ERROR;
@@ -278,21 +284,36 @@ ngx_http_ipng_stats_listen(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* takes device= and ipng_source_tag= out of cf->args */
+/* takes device=, ipng_source_tag= and ipng_ingress out of cf->args */
 
 static ngx_int_t
 ngx_http_ipng_stats_listen_args(ngx_conf_t *cf, ngx_str_t *device,
-    ngx_str_t *tag)
+    ngx_str_t *tag, ngx_uint_t *ingress)
 {
     ngx_str_t   *value, *param, *dst;
     ngx_uint_t   i, j;
 
     ngx_str_null(device);
     ngx_str_null(tag);
+    *ingress = 0;
 
     value = cf->args->elts;
 
     for (i = 2; i < cf->args->nelts; /* void */ ) {
+
+        if (value[i].len == 12
+            && ngx_strncmp(value[i].data, "ipng_ingress", 12) == 0)
+        {
+            if (*ingress) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "duplicate \"ipng_ingress\" in \"listen\": "
+                                   "give it at most once");
+                return NGX_ERROR;
+            }
+
+            *ingress = 1;
+            goto remove;
+        }
 
         if (value[i].len >= ngx_http_ipng_stats_device_param.len
             && ngx_strncmp(value[i].data, "device=",
@@ -339,11 +360,22 @@ ngx_http_ipng_stats_listen_args(ngx_conf_t *cf, ngx_str_t *device,
             return NGX_ERROR;
         }
 
+    remove:
+
         for (j = i; j + 1 < cf->args->nelts; j++) {
             value[j] = value[j + 1];
         }
 
         cf->args->nelts--;
+    }
+
+    if (*ingress && device->len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"device=\" and \"ipng_ingress\" exclude each "
+                           "other in \"listen\": device= binds the socket to "
+                           "one interface, ipng_ingress reads the interface "
+                           "of each connection");
+        return NGX_ERROR;
     }
 
     return NGX_OK;
@@ -373,7 +405,7 @@ static ngx_int_t
 ngx_http_ipng_stats_listen_add(ngx_conf_t *cf,
     ngx_http_ipng_stats_main_conf_t *mcf, ngx_http_conf_port_t *port,
     ngx_http_conf_addr_t *addr, struct sockaddr *old, ngx_str_t *device,
-    ngx_str_t *tag)
+    ngx_str_t *tag, ngx_uint_t ingress)
 {
     ngx_uint_t                     a, same, without;
     ngx_http_conf_addr_t          *other;
@@ -381,7 +413,7 @@ ngx_http_ipng_stats_listen_add(ngx_conf_t *cf,
 
     lst = old ? ngx_http_ipng_stats_find_listen(mcf, old) : NULL;
 
-    if (lst == NULL && (device->len || tag->len)) {
+    if (lst == NULL && (device->len || tag->len || ingress)) {
         lst = ngx_array_push(&mcf->listens);
         if (lst == NULL) {
             return NGX_ERROR;
@@ -390,11 +422,15 @@ ngx_http_ipng_stats_listen_add(ngx_conf_t *cf,
         lst->sockaddr = NULL;
         lst->device = *device;
         ngx_str_null(&lst->tag);
+        lst->ingress = 0;
     }
 
     if (lst) {
         /* nginx replaces opt (and its sockaddr) when options are given */
         lst->sockaddr = addr->opt.sockaddr;
+
+        /* like a socket option: given once, it holds for the socket */
+        lst->ingress |= ingress;
 
         if (tag->len) {
             if (lst->tag.len
@@ -457,7 +493,7 @@ ngx_int_t
 ngx_http_ipng_stats_source_tag_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                        *tag;
+    ngx_str_t                        *tag, ingress;
     ngx_uint_t                        i;
     ngx_http_connection_t            *hc;
     ngx_http_ipng_stats_source_t     *src;
@@ -472,10 +508,20 @@ ngx_http_ipng_stats_source_tag_variable(ngx_http_request_t *r,
         src = mcf->sources.elts;
 
         for (i = 0; i < mcf->sources.nelts; i++) {
-            if (src[i].addr_conf == hc->addr_conf) {
-                tag = &src[i].tag;
-                break;
+            if (src[i].addr_conf != hc->addr_conf) {
+                continue;
             }
+
+            if (src[i].ingress
+                && ngx_http_ipng_stats_ingress_tag(r, &ingress) == NGX_OK)
+            {
+                tag = &ingress;
+
+            } else if (src[i].tag.len) {
+                tag = &src[i].tag;
+            }
+
+            break;
         }
     }
 
@@ -569,7 +615,7 @@ ngx_http_ipng_stats_map_sources(ngx_cycle_t *cycle,
     u_char                           *ip, *cip;
     size_t                            len, clen;
     in_port_t                         pn;
-    ngx_uint_t                        i, j, k, p, a, seq, nth;
+    ngx_uint_t                        i, j, k, p, a, seq, nth, *ix, n;
     ngx_listening_t                  *ls;
     ngx_http_port_t                  *hport;
     ngx_http_addr_conf_t             *ac;
@@ -694,6 +740,16 @@ ngx_http_ipng_stats_map_sources(ngx_cycle_t *cycle,
 
             src->addr_conf = ac;
             src->tag = lst->tag.len ? lst->tag : lst->device;
+            src->ingress = olst ? olst->ingress : 0;
+        }
+
+        if (olst && olst->ingress) {
+            ix = ngx_array_push(&mcf->ingress);
+            if (ix == NULL) {
+                return NGX_ERROR;
+            }
+
+            *ix = i;
         }
 
         if (olst && olst->device.len) {
@@ -707,14 +763,29 @@ ngx_http_ipng_stats_map_sources(ngx_cycle_t *cycle,
         }
     }
 
-    /* reuseport copies of device sockets, one per worker */
+    /* reuseport copies of device and ingress sockets, one per worker */
 
     k = mcf->bound.nelts;
+    n = mcf->ingress.nelts;
 
     for (i = 0; i < cycle->listening.nelts; i++) {
 
         if (ls[i].handler != ngx_http_init_connection || ls[i].worker == 0) {
             continue;
+        }
+
+        ix = mcf->ingress.elts;
+
+        for (j = 0; j < n; j++) {
+            if (ls[ix[j]].servers == ls[i].servers) {
+                ix = ngx_array_push(&mcf->ingress);
+                if (ix == NULL) {
+                    return NGX_ERROR;
+                }
+
+                *ix = i;
+                break;
+            }
         }
 
         b = mcf->bound.elts;
@@ -1053,6 +1124,7 @@ ngx_ipng_stats_core_init_module(ngx_cycle_t *cycle)
     u_char                            name[IFNAMSIZ];
     ngx_int_t                         n;
     ngx_uint_t                        i;
+    ngx_uint_t                       *ix;
     ngx_listening_t                  *ls, **olsp;
     ngx_http_ipng_stats_bound_t      *b;
     ngx_http_ipng_stats_main_conf_t  *mcf;
@@ -1080,6 +1152,17 @@ ngx_ipng_stats_core_init_module(ngx_cycle_t *cycle)
     mcf->committed = 1;
 
     ls = cycle->listening.elts;
+
+    /* ipng_ingress: accepted connections inherit these, workers read them */
+
+    ix = mcf->ingress.elts;
+
+    for (i = 0; !ngx_test_config && i < mcf->ingress.nelts; i++) {
+        if (ngx_http_ipng_stats_set_pktinfo(cycle, &ls[ix[i]]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
     b = mcf->bound.elts;
 
     for (i = 0; i < mcf->bound.nelts; i++) {
@@ -1101,6 +1184,179 @@ ngx_ipng_stats_core_init_module(ngx_cycle_t *cycle)
                           &ls[b[i].index].addr_text, &b[i].device);
         }
     }
+
+    return NGX_OK;
+}
+
+
+/*
+ * ipng_ingress (for direct server return): the socket is not bound to a
+ * device, so replies leave by the routing table, and the interface of each
+ * connection is read back per request.  Linux keeps the ingress interface
+ * of the connection's SYN in the accepted socket (inet->mc_index, IPv4;
+ * np->mcast_oif, IPv6) and reports it through IP_PKTOPTIONS /
+ * IPV6_2292PKTOPTIONS when IP_PKTINFO / IPV6_RECVPKTINFO is on; accepted
+ * sockets inherit that from the listening socket, where the master sets it.
+ * For IPv6 the kernel may instead report the interface of the latest data
+ * segment (np->pktoptions): the same interface unless the path changed.
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_set_pktinfo(ngx_cycle_t *cycle, ngx_listening_t *ls)
+{
+    int  on;
+
+    if (ls->fd == (ngx_socket_t) -1) {
+        return NGX_OK;
+    }
+
+    on = 1;
+
+#if (NGX_HAVE_INET6 && defined IPV6_RECVPKTINFO)
+    if (ls->sockaddr->sa_family == AF_INET6) {
+        if (setsockopt(ls->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO,
+                       (const void *) &on, sizeof(int))
+            == -1)
+        {
+            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_socket_errno,
+                          "listen %V ipng_ingress: "
+                          "setsockopt(IPV6_RECVPKTINFO) failed",
+                          &ls->addr_text);
+            return NGX_ERROR;
+        }
+
+        return NGX_OK;
+    }
+#endif
+
+    if (setsockopt(ls->fd, IPPROTO_IP, IP_PKTINFO, (const void *) &on,
+                   sizeof(int))
+        == -1)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_socket_errno,
+                      "listen %V ipng_ingress: setsockopt(IP_PKTINFO) failed",
+                      &ls->addr_text);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+#define NGX_HTTP_IPNG_STATS_IFCACHE      16
+#define NGX_HTTP_IPNG_STATS_IFCACHE_TTL  10000
+
+
+typedef struct {
+    int                             ifindex;
+    ngx_msec_t                      expires;
+    size_t                          len;
+    u_char                          name[IFNAMSIZ];
+} ngx_http_ipng_stats_ifname_t;
+
+
+/* per worker: interface names change rarely, if_indextoname() is a syscall */
+static ngx_http_ipng_stats_ifname_t
+    ngx_http_ipng_stats_ifcache[NGX_HTTP_IPNG_STATS_IFCACHE];
+
+
+static ngx_int_t
+ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r, ngx_str_t *tag)
+{
+    int                            level, name, ifindex;
+    u_char                         buf[256];
+    socklen_t                      len;
+    struct msghdr                  msg;
+    struct cmsghdr                *cmsg;
+    ngx_connection_t              *c;
+    struct in_pktinfo              pi;
+    ngx_http_ipng_stats_ifname_t  *e;
+#if (NGX_HAVE_INET6)
+    struct in6_pktinfo             pi6;
+#endif
+
+    c = r->connection;
+
+    if (c->fd == (ngx_socket_t) -1 || c->listening == NULL) {
+        return NGX_DECLINED;
+    }
+
+#if (NGX_HAVE_INET6 && defined IPV6_2292PKTOPTIONS)
+    if (c->listening->sockaddr->sa_family == AF_INET6) {
+        level = IPPROTO_IPV6;
+        name = IPV6_2292PKTOPTIONS;
+
+    } else
+#endif
+    {
+        level = IPPROTO_IP;
+        name = IP_PKTOPTIONS;
+    }
+
+    len = sizeof(buf);
+
+    if (getsockopt(c->fd, level, name, buf, &len) == -1 || len == 0) {
+        return NGX_DECLINED;
+    }
+
+    ngx_memzero(&msg, sizeof(struct msghdr));
+    msg.msg_control = buf;
+    msg.msg_controllen = len;
+
+    ifindex = 0;
+
+    for (cmsg = CMSG_FIRSTHDR(&msg);
+         cmsg != NULL;
+         cmsg = CMSG_NXTHDR(&msg, cmsg))
+    {
+        if (cmsg->cmsg_level == IPPROTO_IP && cmsg->cmsg_type == IP_PKTINFO
+            && cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo)))
+        {
+            ngx_memcpy(&pi, CMSG_DATA(cmsg), sizeof(struct in_pktinfo));
+            ifindex = pi.ipi_ifindex;
+            break;
+        }
+
+#if (NGX_HAVE_INET6)
+        if (cmsg->cmsg_level == IPPROTO_IPV6
+            && cmsg->cmsg_type == IPV6_PKTINFO
+            && cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo)))
+        {
+            ngx_memcpy(&pi6, CMSG_DATA(cmsg), sizeof(struct in6_pktinfo));
+            ifindex = pi6.ipi6_ifindex;
+            break;
+        }
+#endif
+    }
+
+    if (ifindex <= 0) {
+        return NGX_DECLINED;
+    }
+
+    e = &ngx_http_ipng_stats_ifcache[ifindex % NGX_HTTP_IPNG_STATS_IFCACHE];
+
+    if (e->ifindex != ifindex
+        || (ngx_msec_int_t) (e->expires - ngx_current_msec) <= 0)
+    {
+        if (if_indextoname(ifindex, (char *) e->name) == NULL) {
+            e->ifindex = 0;
+            return NGX_DECLINED;
+        }
+
+        e->ifindex = ifindex;
+        e->len = ngx_strlen(e->name);
+        e->expires = ngx_current_msec + NGX_HTTP_IPNG_STATS_IFCACHE_TTL;
+    }
+
+    /* the request may outlive a cache entry */
+
+    tag->data = ngx_pnalloc(r->pool, e->len);
+    if (tag->data == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(tag->data, e->name, e->len);
+    tag->len = e->len;
 
     return NGX_OK;
 }

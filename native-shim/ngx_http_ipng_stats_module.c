@@ -453,6 +453,8 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
         || ngx_array_init(&mcf->bound, cf->pool, 4,
                           sizeof(ngx_http_ipng_stats_bound_t))
            != NGX_OK
+        || ngx_array_init(&mcf->ingress, cf->pool, 4, sizeof(ngx_uint_t))
+           != NGX_OK
         || ngx_array_init(&mcf->ignored, cf->pool, 4,
                           sizeof(ngx_listening_t *))
            != NGX_OK

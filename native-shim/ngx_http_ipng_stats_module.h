@@ -26,13 +26,15 @@ typedef struct {
     struct sockaddr                *sockaddr;   /* conf_addr opt.sockaddr */
     ngx_str_t                       device;
     ngx_str_t                       tag;
+    ngx_uint_t                      ingress;    /* unsigned ingress:1; */
 } ngx_http_ipng_stats_listen_t;
 
 
 /* run time: the source of connections accepted through one address conf */
 typedef struct {
     ngx_http_addr_conf_t           *addr_conf;
-    ngx_str_t                       tag;
+    ngx_str_t                       tag;        /* ingress: the fallback */
+    ngx_uint_t                      ingress;    /* unsigned ingress:1; */
 } ngx_http_ipng_stats_source_t;
 
 
@@ -57,6 +59,7 @@ typedef struct {
     ngx_array_t                     listens;  /* ngx_http_ipng_stats_listen_t */
     ngx_array_t                     sources;  /* ngx_http_ipng_stats_source_t */
     ngx_array_t                     bound;    /* ngx_http_ipng_stats_bound_t */
+    ngx_array_t                     ingress;  /* ngx_uint_t, listening index */
     ngx_array_t                     ignored;  /* ngx_listening_t * (old) */
     ngx_array_t                     claimed;  /* ngx_listening_t * (old) */
     ngx_uint_t                      committed;  /* unsigned committed:1; */

@@ -170,4 +170,40 @@ ${listens}
     ];
     expect(await scrapeUntil(n.url('/metrics'), expected)).toEqual(expected.sort());
   });
+
+  test('ipng_ingress (DSR mode): one unbound socket, each connection tagged with its ingress interface', async ({ nginx }) => {
+    const [a, b] = lab.hosts;
+    const port = await freePort();
+    const n = await nginx({
+      http: `
+    server {
+        listen 127.0.0.1:{{PORT}};
+        location = /metrics { js_content ipng.scrape; }
+    }
+    server {
+        listen ${port} ipng_ingress reuseport;
+        listen [::]:${port} ipng_ingress ipng_source_tag=v6-unknown;
+        location = /ok { return 200 "ok\\n"; }
+        location = /tag { return 200 "$ipng_source_tag\\n"; }
+    }`,
+    });
+    // Not bound to any device: replies follow the routing table.
+    expect(sockets(port)).toEqual([`0.0.0.0:${port}`, `0.0.0.0:${port}`, `[::]:${port}`]);
+    expect(a.exec(['curl', '-sS', '--max-time', '10', `http://${a.serverV4}:${port}/tag`])).toBe(`${a.dev}\n`);
+    expect(b.exec(['curl', '-sS', '-g', '--max-time', '10', `http://[${b.serverV6}]:${port}/tag`])).toBe(`${b.dev}\n`);
+    // Loopback is an interface too.
+    expect((await httpGet(`http://127.0.0.1:${port}/tag`)).body).toBe('lo\n');
+
+    expect(curlFrom(a, `http://${a.serverV4}:${port}/ok`, 6)).toEqual(Array(6).fill(200));
+    expect(curlFrom(a, `http://[${a.serverV6}]:${port}/ok`, 2)).toEqual([200, 200]);
+    expect(curlFrom(b, `http://${b.serverV4}:${port}/ok`, 4)).toEqual(Array(4).fill(200));
+    const expected = [
+      `nginx_ipng_requests_total{source_tag="${a.dev}",vip="${a.serverV4}",code="200"} 7`,
+      `nginx_ipng_requests_total{source_tag="${a.dev}",vip="${a.serverV6}",code="200"} 2`,
+      `nginx_ipng_requests_total{source_tag="${b.dev}",vip="${b.serverV4}",code="200"} 4`,
+      `nginx_ipng_requests_total{source_tag="${b.dev}",vip="${b.serverV6}",code="200"} 1`,
+      `nginx_ipng_requests_total{source_tag="lo",vip="127.0.0.1",code="200"} 1`,
+    ];
+    expect(await scrapeUntil(n.url('/metrics'), expected)).toEqual(expected.sort());
+  });
 });

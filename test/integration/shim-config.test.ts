@@ -32,7 +32,8 @@ describe('nginx -t accepts', () => {
     ipng_stats_logtail tail udp://127.0.0.1:9514 buffer=16k flush=2s if=$status;
     ${server('ipng_stats off; location / { ipng_stats on; return 200; }', 'listen 127.0.0.1:{{PORT}} ipng_source_tag=lo-tag default_server backlog=16 reuseport;')}
     server { listen [::1]:8081 ipng_source_tag=v6 ipv6only=on; }
-    server { listen 8082 device=lo; listen [::]:8082 device=lo ipng_source_tag=loop; }`,
+    server { listen 8082 device=lo; listen [::]:8082 device=lo ipng_source_tag=loop; }
+    server { listen 8084 ipng_ingress; listen [::]:8084 ipng_ingress ipng_source_tag=x; }`,
     });
     expect(res.output).toContain('test is successful');
     expect(res.status).toBe(0);
@@ -64,6 +65,12 @@ describe('nginx -t rejects listen parameters', () => {
       'listen 8083 ipng_source_tag=a; } server { listen 8083 ipng_source_tag=b;',
       'conflicting "ipng_source_tag=" for the listening socket 0.0.0.0:8083: "a" and "b"',
     ],
+    [
+      'device= with ipng_ingress',
+      'listen 8083 device=lo ipng_ingress;',
+      '"device=" and "ipng_ingress" exclude each other in "listen": device= binds the socket to one interface, ipng_ingress reads the interface of each connection',
+    ],
+    ['ipng_ingress twice', 'listen 8083 ipng_ingress ipng_ingress;', 'duplicate "ipng_ingress" in "listen": give it at most once'],
     [
       'an interface that does not exist (15 characters: the length is fine)',
       'listen 8083 device=ipngnosuchif15;',
