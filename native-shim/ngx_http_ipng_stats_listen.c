@@ -1158,9 +1158,8 @@ ngx_ipng_stats_core_init_module(ngx_cycle_t *cycle)
     ix = mcf->ingress.elts;
 
     for (i = 0; !ngx_test_config && i < mcf->ingress.nelts; i++) {
-        if (ngx_http_ipng_stats_set_pktinfo(cycle, &ls[ix[i]]) != NGX_OK) {
-            return NGX_ERROR;
-        }
+        /* on failure the socket's connections get the fallback tag */
+        (void) ngx_http_ipng_stats_set_pktinfo(cycle, &ls[ix[i]]);
     }
 
     b = mcf->bound.elts;
@@ -1218,7 +1217,7 @@ ngx_http_ipng_stats_set_pktinfo(ngx_cycle_t *cycle, ngx_listening_t *ls)
                        (const void *) &on, sizeof(int))
             == -1)
         {
-            ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_socket_errno,
+            ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_socket_errno,
                           "listen %V ipng_ingress: "
                           "setsockopt(IPV6_RECVPKTINFO) failed",
                           &ls->addr_text);
@@ -1233,7 +1232,7 @@ ngx_http_ipng_stats_set_pktinfo(ngx_cycle_t *cycle, ngx_listening_t *ls)
                    sizeof(int))
         == -1)
     {
-        ngx_log_error(NGX_LOG_EMERG, cycle->log, ngx_socket_errno,
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_socket_errno,
                       "listen %V ipng_ingress: setsockopt(IP_PKTINFO) failed",
                       &ls->addr_text);
         return NGX_ERROR;

@@ -75,7 +75,8 @@ struct ngx_http_ipng_stats_logtail_s {
 
 static void ngx_http_ipng_stats_logtail_send(ngx_http_ipng_stats_logtail_t *lt,
     u_char *buf, size_t len);
-static void ngx_http_ipng_stats_logtail_flush(ngx_http_ipng_stats_logtail_t *lt);
+static void ngx_http_ipng_stats_logtail_flush(
+    ngx_http_ipng_stats_logtail_t *lt);
 static void ngx_http_ipng_stats_logtail_timer(ngx_event_t *ev);
 
 

@@ -41,7 +41,8 @@ static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
 #define NGX_HTTP_IPNG_STATS_FLUSH_MIN  100
 
 
-static ngx_str_t  ngx_http_ipng_stats_recorder = ngx_string("ipng_stats_record");
+static ngx_str_t  ngx_http_ipng_stats_recorder =
+    ngx_string("ipng_stats_record");
 
 static ngx_uint_t  ngx_http_ipng_stats_default_buckets[] = {
     1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000
