@@ -185,4 +185,29 @@ ${server}`,
     await sleep(300);
     expect(n.errorLog()).not.toMatch(/sendto|ipng_stats_logtail/);
   });
+
+  test('a line longer than the buffer goes alone, cut to the buffer size', async ({ nginx }) => {
+    const n = await nginx({
+      workers: 1,
+      http: `    log_format tail '$request_uri';\n    ipng_stats_logtail tail udp://127.0.0.1:${rx.port} buffer=1k flush=300ms;\n${server}`,
+    });
+    const long = `/${'z'.repeat(1499)}`;
+    await httpGet(n.url('/short'));
+    await httpGet(n.url(long));
+    const got = await rx.waitFor(2);
+    expect(got.map((d) => d.text)).toEqual(['/short\n', long.slice(0, 1024)]);
+  });
+
+  test('the predefined "combined" format works although no access_log uses it', async ({ nginx }) => {
+    const n = await nginx({
+      workers: 1,
+      http: `    ipng_stats_logtail combined udp://127.0.0.1:${rx.port} flush=200ms;\n${server}`,
+    });
+    await httpGet(n.url('/c?d=1'), { 'user-agent': 'tail-test', referer: 'http://r.example/' });
+    const got = await rx.waitFor(1);
+    expect(got).toHaveLength(1);
+    expect(got[0].text).toMatch(
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/c\?d=1 HTTP\/1\.1" 200 3 "http:\/\/r\.example\/" "tail-test"\n$/,
+    );
+  });
 });
