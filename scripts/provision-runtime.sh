@@ -30,8 +30,9 @@ trixie_packages="nginx nginx-common libnginx-mod-http-js nginx-dev njs
 # Headers the shim's build needs: nginx's configure checks for them.
 build_packages="libpcre2-dev libssl-dev zlib1g-dev"
 # Real tools the tests and benchmarks drive: promtool and the Prometheus
-# server (scrape tests), wrk and valgrind (benchmarks, shim memory checks).
-tool_packages="prometheus wrk valgrind"
+# server (scrape tests), ip netns and curl (the shim's attribution tests),
+# wrk and valgrind (benchmarks, shim memory checks).
+tool_packages="prometheus iproute2 curl wrk valgrind"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }

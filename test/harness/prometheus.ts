@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, test as nginxTest } from './nginx';
+import { sleep } from '../../scripts/nginx-process.mjs';
 
 export interface PrometheusOptions {
   /** host:port of the scrape target, e.g. 127.0.0.1:8080 */
@@ -54,9 +55,6 @@ export function prometheusMissing(): string | null {
   return null;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 function processGroupAlive(pgid: number): boolean {
   try {

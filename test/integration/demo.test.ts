@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../harness/nginx';
+import { samples } from '../harness/exposition';
 import { httpGet } from '../harness/http';
 
 function processAlive(pid: number): boolean {
@@ -64,7 +65,7 @@ describe('npm start (scripts/start-demo.mjs)', () => {
 
       const scrape = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(scrape.status).toBe(200);
-      const lines = scrape.body.split('\n').filter((l) => l.startsWith('nginx_ipng_requests_total{'));
+      const lines = samples(scrape.body, 'nginx_ipng_requests_total');
       expect(lines).toEqual([
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 3',
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 1',

@@ -2,6 +2,7 @@
 // ngx.shared zone, served by the js_content scrape location.
 import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
+import { samples } from '../harness/exposition';
 import { httpGet, sendConcurrently } from '../harness/http';
 
 const server = `
@@ -31,7 +32,7 @@ describe('end-to-end skeleton', () => {
       expect(scrape.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
       // The full family set is checked by stats-*.test.ts; here only the
       // requests family of the skeleton.
-      const requestsLines = (body: string) => body.split('\n').filter((l) => l.startsWith('nginx_ipng_requests_total'));
+      const requestsLines = (body: string) => samples(body, 'nginx_ipng_requests_total');
       expect(requestsLines(scrape.body)).toEqual([
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 45',
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 15',

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet, HttpResponse } from '../harness/http';
+import { sleep } from '../../scripts/nginx-process.mjs';
 
 export const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const TICK_INCLUDE = `include ${join(repoRoot, 'nginx', 'ipng-stats-tick.conf')};`;
@@ -97,20 +98,8 @@ export async function scrapeJson(url: string): Promise<{ response: HttpResponse;
   return { response, document: JSON.parse(response.body) };
 }
 
-/** The samples of one metric family, as `name{labels} value` lines. */
-export function samples(body: string, name: string): string[] {
-  return body.split('\n').filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' '));
-}
-
-/** Value of one exposition line selected by its exact `name{labels}` prefix; undefined if absent. */
-export function sampleValue(body: string, series: string): number | undefined {
-  const line = body.split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { samples, sampleValue } from '../harness/exposition';
+export { sleep };
 
 /** Polls `check` (bounded: `timeoutMs`) until it returns true. */
 export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
