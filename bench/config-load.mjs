@@ -30,7 +30,8 @@ function generatedServers(count) {
 function measure(label, opts) {
   const prefix = mkdtempSync(join(tmpdir(), `ipng-config-load-${label}-`));
   try {
-    writeNginxConfig({ prefix, http: generatedServers(servers), workers: 1, ...opts });
+    const accessLog = opts.product ? '' : '    access_log off;\n';
+    writeNginxConfig({ prefix, http: accessLog + generatedServers(servers), workers: 1, ...opts });
     const args = ['-t', '-q', ...nginxArgs(prefix)];
     // The binary is started through a loader wrapper script; follow the exec.
     const cg = spawnSync(

@@ -62,7 +62,7 @@ function variantOptions(variant, scenario, upstreamPort) {
   const env = readRuntimeEnv();
   switch (variant) {
     case 'stock':
-      return { http, workers: scenario.workers, product: false };
+      return { http: `    access_log off;\n${http}`, workers: scenario.workers, product: false };
     case 'floor':
       return {
         http: `    js_path ${join(repoRoot, 'bench', 'floor')};
@@ -106,7 +106,7 @@ async function runScenario(id) {
     let upstreamPort;
     if (scenario.upstream) {
       const upstream = await startNginx({
-        http: TINY_SITE,
+        http: `    access_log off;\n${TINY_SITE}`,
         workers: 1,
         product: false,
         prefixName: 'ipng-bench-upstream-',

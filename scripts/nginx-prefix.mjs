@@ -14,7 +14,9 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  * @param {boolean} [o.shim]    load the native shim (default true)
  * @param {string} [o.main]     extra main-context lines
  * @param {boolean} [o.product] include the product (njs module, bundle, zone,
- *                              recorder); false gives stock nginx (default true)
+ *                              recorder); false gives stock nginx (default
+ *                              true), whose `http` must then set access_log
+ *                              (the binary's default path is outside the prefix)
  * @returns {string} path of the written nginx.conf
  */
 export function writeNginxConfig({ prefix, http, workers = 2, shim = true, main = '', product = true }) {
@@ -42,7 +44,7 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim) : '    access_log off;'}
+${product ? productLines(shim) : ''}
 
 ${http}
 }
