@@ -7,6 +7,7 @@ export interface NginxConfigOptions {
   product?: boolean;
   tick?: boolean;
   flushInterval?: string;
+  zoneSize?: string;
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
 export declare function nginxArgs(prefix: string): string[];

@@ -21,12 +21,14 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  *                              holding nginx/ipng-stats-tick.conf (default:
  *                              product); with the shim nothing is counted
  *                              without the tick, which drains the shim's deltas
+ * @param {string} [o.zoneSize] size of the counter zone (default 4m, the spec's)
  * @param {string} [o.flushInterval] set the flush interval (shim directive, or
  *                              js_var without the shim); unset: the default 1s
  * @returns {string} path of the written nginx.conf
  */
 export function writeNginxConfig({
   prefix, http, workers = 2, shim = true, main = '', product = true, tick = product, flushInterval,
+  zoneSize = '4m',
 }) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
@@ -52,7 +54,7 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim) : ''}
+${product ? productLines(shim, zoneSize) : ''}
 ${flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
 ${tick ? tickServer(prefix) : ''}
 
@@ -64,9 +66,10 @@ ${http}
   return path;
 }
 
-function productLines(shim) {
+function productLines(shim, zoneSize) {
   const lines = [
     `    js_path ${join(repoRoot, 'dist')};`,
+    `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=number;`,
     `    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`,
   ];
   if (shim) {

@@ -8,6 +8,8 @@ export interface NginxOptions {
   product?: boolean;
   /** add the tick server (default: with the product) */
   tick?: boolean;
+  /** counter zone size (default 4m) */
+  zoneSize?: string;
   /** flush interval to configure; default '100ms', null for none */
   flushInterval?: string | null;
   /** how many free ports to allocate (default 1) */
