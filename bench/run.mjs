@@ -1,8 +1,11 @@
-// Side-by-side throughput benchmark: stock nginx vs. nginx with the product
-// (shim + bundle, full metric set) vs. the floor (a log-phase js_set that
-// does nothing), run interleaved (stock, floor, product, stock, ...) so that
-// machine noise hits every variant alike. Prints requests/s per run and the
-// median of the per-round ratios to stock.
+// Side-by-side throughput benchmark, run interleaved (stock, floor,
+// product, fallback, stock, ...) so that machine noise hits every variant
+// alike. Prints requests/s per run and the median of the per-round ratios
+// to stock. Variants, all the same nginx binary:
+//   stock     no njs, no shim, access_log off
+//   floor     a log-phase js_set that does nothing (what any njs hook costs)
+//   product   what users run: shim + bundle, full metric set
+//   fallback  the bundle without the shim (njs recorder per request)
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
 //
@@ -76,6 +79,8 @@ ${http}`,
       };
     case 'product':
       return { http, workers: scenario.workers, product: true, shim: true };
+    case 'fallback':
+      return { http, workers: scenario.workers, product: true, shim: false };
     default:
       throw new Error(variant);
   }
@@ -114,25 +119,29 @@ async function runScenario(id) {
       started.push(upstream);
       upstreamPort = upstream.port;
     }
-    const variants = ['stock', 'floor', 'product'];
+    const variants = ['stock', 'floor', 'product', 'fallback'];
     const servers = {};
     for (const v of variants) {
       servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-` });
       started.push(servers[v]);
       wrk(scenario.wrk, servers[v].url('/'), 1); // warm-up, not recorded
     }
-    const runs = { stock: [], floor: [], product: [] };
+    const runs = { stock: [], floor: [], product: [], fallback: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const r = wrk(scenario.wrk, servers[v].url('/'), seconds);
         runs[v].push(r.rps);
-        console.log(`  round ${round} ${v.padEnd(7)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
+        console.log(`  round ${round} ${v.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
       }
     }
     const ratio = (v) => median(runs[v].map((x, i) => x / runs.stock[i]));
-    const result = { id, title: scenario.title, runs, floorRatio: ratio('floor'), productRatio: ratio('product') };
-    console.log(`  median ratio floor/stock   ${result.floorRatio.toFixed(3)}`);
-    console.log(`  median ratio product/stock ${result.productRatio.toFixed(3)}`);
+    const result = {
+      id, title: scenario.title, runs,
+      floorRatio: ratio('floor'), productRatio: ratio('product'), fallbackRatio: ratio('fallback'),
+    };
+    console.log(`  median ratio floor/stock    ${result.floorRatio.toFixed(3)}`);
+    console.log(`  median ratio product/stock  ${result.productRatio.toFixed(3)}`);
+    console.log(`  median ratio fallback/stock ${result.fallbackRatio.toFixed(3)}`);
     return result;
   } finally {
     for (const n of started) await n.stop();
@@ -152,9 +161,10 @@ for (const id of ids) {
 }
 
 console.log('\nsummary (median of per-round ratios to stock nginx, same binary, same run)');
-console.log('scenario  floor/stock  product/stock');
+console.log('scenario  floor/stock  product/stock  fallback/stock');
 for (const r of results) {
-  console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ${r.productRatio.toFixed(3).padStart(12)}`);
+  console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ` +
+    `${r.productRatio.toFixed(3).padStart(13)}  ${r.fallbackRatio.toFixed(3).padStart(14)}`);
 }
 const outDir = join(repoRoot, 'build', 'bench');
 mkdirSync(outDir, { recursive: true });
