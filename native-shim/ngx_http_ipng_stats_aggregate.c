@@ -204,6 +204,8 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_main_conf_t *mcf,
 
     t = &ngx_http_ipng_stats_table;
 
+    /* a log that outlives every request: the pool lives as the worker */
+
     t->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
     if (t->pool == NULL) {
         return NGX_ERROR;
@@ -754,7 +756,7 @@ ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
     v->data = (u_char *) "";
 
     if (ngx_http_ipng_stats_table.pool == NULL
-        && ngx_http_ipng_stats_table_init(mcf, r->connection->log) != NGX_OK)
+        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
     {
         return NGX_ERROR;
     }
