@@ -55,7 +55,7 @@ events {
 http {
 ${temp}
 ${product ? productLines(shim, zoneSize) : ''}
-${flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
+${product && flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
 ${tick ? tickServer(prefix) : ''}
 
 ${http}
