@@ -212,10 +212,10 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "\"ipng_stats_zone\" is not provided by the shim: the "
-                       "counters live in an njs shared dictionary, declared "
-                       "by nginx/ipng-stats.conf as \"js_shared_dict_zone "
-                       "zone=ipng_stats:4m type=number;\" (change its size "
-                       "there)");
+                       "counters live in an njs shared dictionary; declare "
+                       "it at http level as \"js_shared_dict_zone "
+                       "zone=ipng_stats:4m type=number;\" (the name is "
+                       "fixed, the size is yours)");
 
     return NGX_CONF_ERROR;
 }
