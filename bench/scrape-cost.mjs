@@ -54,7 +54,8 @@ function siteConfig() {
   const locations = codes.map((c) => `        location = /c${c} { return ${c}; }`).join('\n');
   const servers = [];
   for (let s = 0; s < SOURCES; s++) {
-    const listens = [];
+    // 127.0.0.1 only lets the harness see the port answer; no traffic goes there.
+    const listens = [`        listen 127.0.0.1:{{PORT${s + 1}}} ipng_source_tag=src${s};`];
     for (let v = 0; v < VIPS; v++) listens.push(`        listen ${vipAddress(v)}:{{PORT${s + 1}}} ipng_source_tag=src${s};`);
     servers.push(`    server {\n${listens.join('\n')}\n${locations}\n    }`);
   }
