@@ -1,19 +1,24 @@
-// Side-by-side throughput benchmark: stock nginx vs. nginx with the product
-// (shim + bundle, full metric set) vs. the floor (a log-phase js_set that
-// does nothing), run interleaved (stock, floor, product, stock, ...) so that
-// machine noise hits every variant alike. Prints requests/s per run and the
-// median of the per-round ratios to stock.
+// Side-by-side throughput benchmark, run interleaved (stock, floor,
+// product, fallback, stock, ...) so that machine noise hits every variant
+// alike. Prints requests/s per run and the median of the per-round ratios
+// to stock. Variants, all the same nginx binary:
+//   stock     no njs, no shim, access_log off
+//   floor     a log-phase js_set that does nothing, evaluated by access_log
+//             if= (what any per-request njs hook costs)
+//   product   what users run: shim + bundle, full metric set
+//   fallback  the bundle without the shim (njs recorder per request)
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
 // bounded by --seconds. See docs/performance.md.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
-import { startNginx } from '../scripts/nginx-process.mjs';
+import { sleep, startNginx } from '../scripts/nginx-process.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +54,13 @@ const PROXY_SITE = `
     }
 `;
 
+const METRICS_SERVER = `
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /metrics { js_content ipng.scrape; }
+    }
+`;
+
 /** @type {Record<string, {title: string, workers: number, site: string, wrk: string[], upstream?: boolean}>} */
 const SCENARIOS = {
   1: { title: 'worst case: 1 worker, keepalive, tiny return 200', workers: 1, site: TINY_SITE, wrk: ['-t1', '-c16'] },
@@ -64,18 +76,25 @@ function variantOptions(variant, scenario, upstreamPort) {
     case 'stock':
       return { http: `    access_log off;\n${http}`, workers: scenario.workers, product: false };
     case 'floor':
+      // Evaluated once per request by access_log if= (the shim no longer
+      // calls njs per request); returns '' so nothing is written.
       return {
         http: `    js_path ${join(repoRoot, 'bench', 'floor')};
     js_import floor from floor.js;
-    js_set $ipng_stats_record floor.noop;
-    access_log off;
+    js_set $ipng_bench_floor floor.noop;
+    log_format ipng_bench_floor '$ipng_bench_floor';
+    access_log /dev/null ipng_bench_floor if=$ipng_bench_floor;
 ${http}`,
         workers: scenario.workers,
         product: false,
-        main: `load_module ${env.NJS_MODULE};\nload_module ${env.SHIM_MODULE};`,
+        main: `load_module ${env.NJS_MODULE};`,
       };
+    // flushInterval: null keeps the default users get (1s). A second port
+    // serves the scrape, so the run can check that every request counted.
     case 'product':
-      return { http, workers: scenario.workers, product: true, shim: true };
+      return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: true, flushInterval: null };
+    case 'fallback':
+      return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: false, flushInterval: null };
     default:
       throw new Error(variant);
   }
@@ -87,9 +106,26 @@ function wrk(args, url, durationSeconds) {
     timeout: (durationSeconds + 30) * 1000,
   });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  const completed = /(\d+) requests in/.exec(out);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
-  if (!rps) throw new Error(`cannot read wrk output:\n${out}`);
-  return { rps: Number(rps[1]), errors: errors ? errors[0] : '' };
+  if (!rps || !completed) throw new Error(`cannot read wrk output:\n${out}`);
+  return { rps: Number(rps[1]), completed: Number(completed[1]), errors: errors ? errors[0] : '' };
+}
+
+async function countedRequests(metricsUrl) {
+  const body = await new Promise((resolve, reject) => {
+    get(metricsUrl, { agent: false }, (res) => {
+      let b = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  let total = 0;
+  for (const line of body.split('\n')) {
+    if (line.startsWith('nginx_ipng_requests_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
 }
 
 function median(xs) {
@@ -114,25 +150,41 @@ async function runScenario(id) {
       started.push(upstream);
       upstreamPort = upstream.port;
     }
-    const variants = ['stock', 'floor', 'product'];
+    const variants = ['stock', 'floor', 'product', 'fallback'];
     const servers = {};
     for (const v of variants) {
       servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-` });
       started.push(servers[v]);
-      wrk(scenario.wrk, servers[v].url('/'), 1); // warm-up, not recorded
     }
-    const runs = { stock: [], floor: [], product: [] };
+    const completed = { stock: 0, floor: 0, product: 0, fallback: 0 };
+    for (const v of variants) {
+      completed[v] += wrk(scenario.wrk, servers[v].url('/'), 1).completed; // warm-up, not timed
+    }
+    const runs = { stock: [], floor: [], product: [], fallback: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const r = wrk(scenario.wrk, servers[v].url('/'), seconds);
         runs[v].push(r.rps);
-        console.log(`  round ${round} ${v.padEnd(7)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
+        completed[v] += r.completed;
+        console.log(`  round ${round} ${v.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
       }
     }
     const ratio = (v) => median(runs[v].map((x, i) => x / runs.stock[i]));
-    const result = { id, title: scenario.title, runs, floorRatio: ratio('floor'), productRatio: ratio('product') };
-    console.log(`  median ratio floor/stock   ${result.floorRatio.toFixed(3)}`);
-    console.log(`  median ratio product/stock ${result.productRatio.toFixed(3)}`);
+    const result = {
+      id, title: scenario.title, runs,
+      floorRatio: ratio('floor'), productRatio: ratio('product'), fallbackRatio: ratio('fallback'),
+    };
+    console.log(`  median ratio floor/stock    ${result.floorRatio.toFixed(3)}`);
+    console.log(`  median ratio product/stock  ${result.productRatio.toFixed(3)}`);
+    console.log(`  median ratio fallback/stock ${result.fallbackRatio.toFixed(3)}`);
+    await sleep(2500); // two flush intervals: the shim's deltas are in the zone
+    for (const v of ['product', 'fallback']) {
+      const counted = await countedRequests(`http://127.0.0.1:${servers[v].ports[1]}/metrics`);
+      // wrk stops with requests in flight: nginx may count a few it did not see complete.
+      const verdict = counted >= completed[v] ? 'ok' : 'FEWER COUNTED THAN COMPLETED';
+      console.log(`  ${v}: counted ${counted} requests, wrk saw ${completed[v]} complete (${verdict})`);
+      result[`${v}Counted`] = { counted, completed: completed[v] };
+    }
     return result;
   } finally {
     for (const n of started) await n.stop();
@@ -152,9 +204,10 @@ for (const id of ids) {
 }
 
 console.log('\nsummary (median of per-round ratios to stock nginx, same binary, same run)');
-console.log('scenario  floor/stock  product/stock');
+console.log('scenario  floor/stock  product/stock  fallback/stock');
 for (const r of results) {
-  console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ${r.productRatio.toFixed(3).padStart(12)}`);
+  console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ` +
+    `${r.productRatio.toFixed(3).padStart(13)}  ${r.fallbackRatio.toFixed(3).padStart(14)}`);
 }
 const outDir = join(repoRoot, 'build', 'bench');
 mkdirSync(outDir, { recursive: true });

@@ -378,8 +378,9 @@ function readFinishedRequest(r) {
   };
 }
 var servedScrape = false;
-function markScrapeRequest() {
+function markScrapeRequest(r) {
   servedScrape = true;
+  if (r.variables.ipng_stats_skip !== void 0) r.variables.ipng_stats_skip = "1";
 }
 function isScrapeRequest() {
   return servedScrape;
@@ -1040,7 +1041,7 @@ function readSettingsText(r) {
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
-  markScrapeRequest();
+  markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -1086,6 +1087,74 @@ function reserveKeys(zone, boundsMs) {
   zone.add(KIND.scrapeSum, 0);
   for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
   zone.add(scrapeBucketKey(INF_LABEL), 0);
+}
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^\d+$/.test(parts[i])) return null;
+  }
+  return parts;
+}
+function push(batch, key, delta) {
+  if (delta === 0) return;
+  batch.keys.push(key);
+  batch.deltas.push(delta);
+}
+function addHistogram(batch, f, bounds, bucketKind, sumKind) {
+  if (f.length !== 5 + bounds.length) return false;
+  const vip = vipLabel(f[2]);
+  push(batch, pairKey(sumKind, f[1], vip), Number(f[3]));
+  for (let i = 0; i <= bounds.length; i++) {
+    const label = i < bounds.length ? bounds[i] : INF_LABEL;
+    push(batch, pairBucketKey(bucketKind, f[1], vip, label), Number(f[4 + i]));
+  }
+  return true;
+}
+function incrementsFromDeltas(text) {
+  const batch = {
+    keys: [],
+    deltas: [],
+    dropped: 0,
+    malformed: 0
+  };
+  if (!text) return batch;
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    const f = line.split(KEY_SEPARATOR);
+    let ok = false;
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        ok = bounds !== null;
+        break;
+      case "c":
+        if (f.length === 7) {
+          const vip = vipLabel(f[2]);
+          push(batch, codeKey(KIND.requests, f[1], vip, f[3]), Number(f[4]));
+          push(batch, codeKey(KIND.bytesIn, f[1], vip, f[3]), Number(f[5]));
+          push(batch, codeKey(KIND.bytesOut, f[1], vip, f[3]), Number(f[6]));
+          ok = true;
+        }
+        break;
+      case "d":
+        ok = bounds !== null && addHistogram(batch, f, bounds, KIND.durationBucket, KIND.durationSum);
+        break;
+      case "u":
+        ok = bounds !== null && addHistogram(batch, f, bounds, KIND.upstreamBucket, KIND.upstreamSum);
+        break;
+      case "x":
+        if (f.length === 2 && /^\d+$/.test(f[1])) {
+          batch.dropped += Number(f[1]);
+          ok = true;
+        }
+        break;
+    }
+    if (!ok) batch.malformed++;
+  }
+  return batch;
 }
 var RATE_WINDOWS_S = [1, 10, 60];
 var NEGLIGIBLE_RATE = 1e-6;
@@ -1146,6 +1215,10 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
   }
   return out;
 }
+function drainShimDeltas(s) {
+  const text = s.variables.ipng_stats_deltas;
+  return text === void 0 ? "" : text;
+}
 function workerId() {
   return ngx.worker_id;
 }
@@ -1165,6 +1238,7 @@ function tick(s) {
   if (last !== void 0 && started - last < interval.value - BASE_TICK_MS / 2) return;
   zone.set(flushedAtKey, started);
   if (last === void 0) reserveKeys2(zone, worker, buckets.value);
+  addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
     warnIfZoneFull(zone);
@@ -1183,6 +1257,16 @@ function reserveKeys2(zone, worker, boundsMs) {
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
+}
+function addShimDeltas(zone, text) {
+  const batch = incrementsFromDeltas(text);
+  for (let i = 0; i < batch.keys.length; i++) {
+    zone.add(batch.keys[i], batch.deltas[i]);
+  }
+  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
+  if (batch.malformed > 0) {
+    logError("ipng-stats: " + batch.malformed + " lines of $ipng_stats_deltas not understood (is the shim from the same release as the bundle?)");
+  }
 }
 function updateRates(zone, now) {
   const lastUpdate = zone.get(KIND.rateUpdatedAt);

@@ -80,6 +80,7 @@ static ngx_int_t ngx_http_ipng_stats_get_device(ngx_socket_t s, u_char *buf,
 static void ngx_http_ipng_stats_unignore(void *data);
 static ngx_int_t ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r,
     ngx_str_t *tag);
+static int ngx_http_ipng_stats_ingress_ifindex(ngx_connection_t *c);
 static ngx_int_t ngx_http_ipng_stats_set_pktinfo(ngx_cycle_t *cycle,
     ngx_listening_t *ls);
 
@@ -1259,26 +1260,31 @@ static ngx_http_ipng_stats_ifname_t
     ngx_http_ipng_stats_ifcache[NGX_HTTP_IPNG_STATS_IFCACHE];
 
 
-static ngx_int_t
-ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r, ngx_str_t *tag)
+/* the ingress interface of a connection, read once per connection */
+typedef struct {
+    ngx_atomic_uint_t               number;     /* c->number */
+    int                             ifindex;
+} ngx_http_ipng_stats_conn_if_t;
+
+
+/* per worker: one slot per entry of ngx_cycle->connections */
+static ngx_http_ipng_stats_conn_if_t  *ngx_http_ipng_stats_conn_if;
+
+
+/* the ingress interface of the connection's SYN, 0 when unknown */
+
+static int
+ngx_http_ipng_stats_ingress_ifindex(ngx_connection_t *c)
 {
-    int                            level, name, ifindex;
-    u_char                         buf[256];
-    socklen_t                      len;
-    struct msghdr                  msg;
-    struct cmsghdr                *cmsg;
-    ngx_connection_t              *c;
-    struct in_pktinfo              pi;
-    ngx_http_ipng_stats_ifname_t  *e;
+    int                 level, name, ifindex;
+    u_char              buf[256];
+    socklen_t           len;
+    struct msghdr       msg;
+    struct cmsghdr     *cmsg;
+    struct in_pktinfo   pi;
 #if (NGX_HAVE_INET6)
-    struct in6_pktinfo             pi6;
+    struct in6_pktinfo  pi6;
 #endif
-
-    c = r->connection;
-
-    if (c->fd == (ngx_socket_t) -1 || c->listening == NULL) {
-        return NGX_DECLINED;
-    }
 
 #if (NGX_HAVE_INET6 && defined IPV6_2292PKTOPTIONS)
     if (c->listening->sockaddr->sa_family == AF_INET6) {
@@ -1295,7 +1301,7 @@ ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r, ngx_str_t *tag)
     len = sizeof(buf);
 
     if (getsockopt(c->fd, level, name, buf, &len) == -1 || len == 0) {
-        return NGX_DECLINED;
+        return 0;
     }
 
     ngx_memzero(&msg, sizeof(struct msghdr));
@@ -1326,6 +1332,59 @@ ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r, ngx_str_t *tag)
             break;
         }
 #endif
+    }
+
+    return ifindex;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_ingress_tag(ngx_http_request_t *r, ngx_str_t *tag)
+{
+    int                             ifindex;
+    ngx_uint_t                      n;
+    ngx_connection_t               *c;
+    ngx_http_ipng_stats_ifname_t   *e;
+    ngx_http_ipng_stats_conn_if_t  *slot;
+
+    c = r->connection;
+
+    if (c->fd == (ngx_socket_t) -1 || c->listening == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /*
+     * keepalive: the interface of the connection's SYN does not change, so
+     * getsockopt() runs for its first request only (HTTP/2 streams, whose
+     * connections are not in ngx_cycle->connections, read it every time)
+     */
+
+    slot = NULL;
+
+    if (ngx_http_ipng_stats_conn_if == NULL) {
+        ngx_http_ipng_stats_conn_if = ngx_pcalloc(ngx_cycle->pool,
+                                  ngx_cycle->connection_n
+                                  * sizeof(ngx_http_ipng_stats_conn_if_t));
+    }
+
+    if (ngx_http_ipng_stats_conn_if
+        && c >= ngx_cycle->connections
+        && c < ngx_cycle->connections + ngx_cycle->connection_n)
+    {
+        n = c - ngx_cycle->connections;
+        slot = &ngx_http_ipng_stats_conn_if[n];
+    }
+
+    if (slot && slot->number == c->number && slot->ifindex > 0) {
+        ifindex = slot->ifindex;
+
+    } else {
+        ifindex = ngx_http_ipng_stats_ingress_ifindex(c);
+
+        if (slot && ifindex > 0) {
+            slot->number = c->number;
+            slot->ifindex = ifindex;
+        }
     }
 
     if (ifindex <= 0) {

@@ -4,10 +4,12 @@
  *
  * This file holds the http-level directives (validated at "nginx -t"), the
  * variables that hand their values to the njs bundle, and the log-phase
- * handler that evaluates $ipng_stats_record, the njs recorder set by js_set,
- * once per request, so counting does not depend on any access_log line.
- * The listen parameters live in ngx_http_ipng_stats_listen.c, the UDP
- * logtail in ngx_http_ipng_stats_logtail.c.
+ * handler that counts every request where "ipng_stats" is on, in C, so
+ * counting calls no njs and does not depend on any access_log line.  The
+ * counting itself and $ipng_stats_deltas, which hands the counts to the
+ * njs tick, live in ngx_http_ipng_stats_aggregate.c, the listen parameters
+ * in ngx_http_ipng_stats_listen.c, the UDP logtail in
+ * ngx_http_ipng_stats_logtail.c.
  */
 
 
@@ -24,6 +26,8 @@ static char *ngx_http_ipng_stats_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_ipng_stats_log_handler(ngx_http_request_t *r);
@@ -39,10 +43,8 @@ static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
 
 
 #define NGX_HTTP_IPNG_STATS_FLUSH_MIN  100
+#define NGX_HTTP_IPNG_STATS_ENTRIES    65536
 
-
-static ngx_str_t  ngx_http_ipng_stats_recorder =
-    ngx_string("ipng_stats_record");
 
 static ngx_uint_t  ngx_http_ipng_stats_default_buckets[] = {
     1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000
@@ -83,6 +85,13 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
     { ngx_string("ipng_stats_flush_interval"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_ipng_stats_flush_interval,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ipng_stats_worker_entries"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_worker_entries,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -146,6 +155,15 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_text_variable,
       offsetof(ngx_http_ipng_stats_main_conf_t, flush_interval_text), 0, 0 },
 
+    { ngx_string("ipng_stats_deltas"), NULL,
+      ngx_http_ipng_stats_deltas_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ipng_stats_skip"),
+      ngx_http_ipng_stats_set_skip_variable,
+      ngx_http_ipng_stats_skip_variable, 0,
+      NGX_HTTP_VAR_CHANGEABLE|NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -194,10 +212,10 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                        "\"ipng_stats_zone\" is not provided by the shim: the "
-                       "counters live in an njs shared dictionary, declared "
-                       "by nginx/ipng-stats.conf as \"js_shared_dict_zone "
-                       "zone=ipng_stats:4m type=number;\" (change its size "
-                       "there)");
+                       "counters live in an njs shared dictionary; declare "
+                       "it at http level as \"js_shared_dict_zone "
+                       "zone=ipng_stats:4m type=number;\" (the name is "
+                       "fixed, the size is yours)");
 
     return NGX_CONF_ERROR;
 }
@@ -329,6 +347,37 @@ ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+static char *
+ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ipng_stats_main_conf_t *mcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (mcf->entries != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n == NGX_ERROR || n == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in "
+                           "\"ipng_stats_worker_entries\": it must be a "
+                           "positive integer", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->entries = (ngx_uint_t) n;
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -368,8 +417,7 @@ ngx_http_ipng_stats_log_handler(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    /* the recorder counts as a side effect; its value is always empty */
-    (void) ngx_http_get_indexed_variable(r, mcf->recorder_index);
+    ngx_http_ipng_stats_aggregate(r, mcf);
 
     return NGX_OK;
 }
@@ -386,6 +434,7 @@ ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf)
             return NGX_ERROR;
         }
 
+        var->set_handler = v->set_handler;
         var->get_handler = v->get_handler;
         var->data = v->data;
     }
@@ -403,10 +452,7 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
 
-    /* an undefined $ipng_stats_record fails "nginx -t" by name */
-    mcf->recorder_index = ngx_http_get_variable_index(cf,
-                                                &ngx_http_ipng_stats_recorder);
-    if (mcf->recorder_index == NGX_ERROR) {
+    if (ngx_http_ipng_stats_aggregate_postconfiguration(cf, mcf) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -439,11 +485,14 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
      *     mcf->default_source = { 0, NULL };
      *     mcf->logtail = NULL;
      *     mcf->committed = 0;
+     *     mcf->handoff = NULL;
      */
 
     mcf->buckets = NGX_CONF_UNSET_PTR;
     mcf->flush_interval = NGX_CONF_UNSET_MSEC;
-    mcf->recorder_index = NGX_ERROR;
+    mcf->entries = NGX_CONF_UNSET_UINT;
+    mcf->tag_index = NGX_ERROR;
+    mcf->server_addr_index = NGX_ERROR;
 
     if (ngx_array_init(&mcf->listens, cf->pool, 4,
                        sizeof(ngx_http_ipng_stats_listen_t))
@@ -501,6 +550,7 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_msec_value(mcf->flush_interval, 1000);
+    ngx_conf_init_uint_value(mcf->entries, NGX_HTTP_IPNG_STATS_ENTRIES);
 
     /* "1 5 10 ... 10000": milliseconds separated by single spaces */
 
@@ -601,9 +651,15 @@ ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle)
     mcf = ngx_http_cycle_get_module_main_conf(cycle,
                                               ngx_http_ipng_stats_module);
 
-    if (mcf == NULL || mcf->logtail == NULL) {
+    if (mcf == NULL) {
         return;
     }
 
-    ngx_http_ipng_stats_logtail_exit_process(cycle, mcf->logtail);
+    /* what this worker still holds goes to the handoff zone */
+
+    ngx_http_ipng_stats_aggregate_exit_process(cycle, mcf);
+
+    if (mcf->logtail) {
+        ngx_http_ipng_stats_logtail_exit_process(cycle, mcf->logtail);
+    }
 }

@@ -2,10 +2,12 @@
 /*
  * njs-ipng-stats native shim: declarations shared by its source files.
  *
- *   ngx_http_ipng_stats_module.c   directives, variables, log-phase hook
- *   ngx_http_ipng_stats_listen.c   listen device= / ipng_source_tag=,
- *                                  per-device sockets, $ipng_source_tag
- *   ngx_http_ipng_stats_logtail.c  ipng_stats_logtail (UDP)
+ *   ngx_http_ipng_stats_module.c     directives, variables, log-phase hook
+ *   ngx_http_ipng_stats_aggregate.c  per-worker counting, $ipng_stats_deltas,
+ *                                    the handoff zone, $ipng_stats_skip
+ *   ngx_http_ipng_stats_listen.c     listen device= / ipng_source_tag=,
+ *                                    per-device sockets, $ipng_source_tag
+ *   ngx_http_ipng_stats_logtail.c    ipng_stats_logtail (UDP)
  */
 
 
@@ -66,7 +68,10 @@ typedef struct {
 
     ngx_http_ipng_stats_logtail_t  *logtail;
 
-    ngx_int_t                       recorder_index;
+    ngx_uint_t                      entries;  /* per worker table bound */
+    ngx_int_t                       tag_index;          /* $ipng_source_tag */
+    ngx_int_t                       server_addr_index;  /* $server_addr */
+    ngx_shm_zone_t                 *handoff;
 } ngx_http_ipng_stats_main_conf_t;
 
 
@@ -83,6 +88,20 @@ extern ngx_module_t  ngx_ipng_stats_core_module;
 ngx_int_t ngx_http_ipng_stats_listen_preconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_ipng_stats_listen_postconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_ipng_stats_source_tag_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+/* ngx_http_ipng_stats_aggregate.c */
+ngx_int_t ngx_http_ipng_stats_aggregate_postconfiguration(ngx_conf_t *cf,
+    ngx_http_ipng_stats_main_conf_t *mcf);
+void ngx_http_ipng_stats_aggregate(ngx_http_request_t *r,
+    ngx_http_ipng_stats_main_conf_t *mcf);
+void ngx_http_ipng_stats_aggregate_exit_process(ngx_cycle_t *cycle,
+    ngx_http_ipng_stats_main_conf_t *mcf);
+ngx_int_t ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+ngx_int_t ngx_http_ipng_stats_skip_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+void ngx_http_ipng_stats_set_skip_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 
 /* ngx_http_ipng_stats_logtail.c */

@@ -5,6 +5,9 @@ export interface NginxConfigOptions {
   shim?: boolean;
   main?: string;
   product?: boolean;
+  tick?: boolean;
+  flushInterval?: string;
+  zoneSize?: string;
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
 export declare function nginxArgs(prefix: string): string[];

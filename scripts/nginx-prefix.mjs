@@ -17,9 +17,19 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  *                              recorder); false gives stock nginx (default
  *                              true), whose `http` must then set access_log
  *                              (the binary's default path is outside the prefix)
+ * @param {boolean} [o.tick]   add a server (on a unix socket in the prefix)
+ *                              holding nginx/ipng-stats-tick.conf (default:
+ *                              product); with the shim nothing is counted
+ *                              without the tick, which drains the shim's deltas
+ * @param {string} [o.zoneSize] size of the counter zone (default 4m, the spec's)
+ * @param {string} [o.flushInterval] set the flush interval (shim directive, or
+ *                              js_var without the shim); unset: the default 1s
  * @returns {string} path of the written nginx.conf
  */
-export function writeNginxConfig({ prefix, http, workers = 2, shim = true, main = '', product = true }) {
+export function writeNginxConfig({
+  prefix, http, workers = 2, shim = true, main = '', product = true, tick = product, flushInterval,
+  zoneSize = '4m',
+}) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
   if (!njsModule) throw new Error('runtime not provisioned: run `npm run provision`');
@@ -44,7 +54,9 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim) : ''}
+${product ? productLines(shim, zoneSize) : ''}
+${product && flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
+${tick ? tickServer(prefix) : ''}
 
 ${http}
 }
@@ -54,9 +66,10 @@ ${http}
   return path;
 }
 
-function productLines(shim) {
+function productLines(shim, zoneSize) {
   const lines = [
     `    js_path ${join(repoRoot, 'dist')};`,
+    `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=number;`,
     `    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`,
   ];
   if (shim) {
@@ -66,6 +79,19 @@ function productLines(shim) {
     lines.push(`    include ${join(repoRoot, 'nginx', 'ipng-stats-log-fallback.conf')};`);
   }
   return lines.join('\n');
+}
+
+function flushIntervalLine(shim, interval) {
+  return shim
+    ? `    ipng_stats_flush_interval ${interval};`
+    : `    js_var $ipng_stats_flush_interval "${interval}";`;
+}
+
+function tickServer(prefix) {
+  return `    server {
+        listen unix:${join(prefix, 'ipng-tick.sock')};
+        include ${join(repoRoot, 'nginx', 'ipng-stats-tick.conf')};
+    }`;
 }
 
 /** Arguments that run nginx on a prefix written by writeNginxConfig. */

@@ -6,6 +6,12 @@ export interface NginxOptions {
   main?: string;
   /** include the product (bundle, zone, recorder); false for stock nginx */
   product?: boolean;
+  /** add the tick server (default: with the product) */
+  tick?: boolean;
+  /** counter zone size (default 4m) */
+  zoneSize?: string;
+  /** flush interval to configure; default '100ms', null for none */
+  flushInterval?: string | null;
   /** how many free ports to allocate (default 1) */
   ports?: number;
   prefixName?: string;

@@ -67,6 +67,11 @@ export async function startNginx(opts) {
     shim: opts.shim,
     main: opts.main,
     product: opts.product,
+    tick: opts.tick,
+    zoneSize: opts.zoneSize,
+    // Short by default, so that a test waits little for the shim's deltas
+    // to reach the zone; null keeps nginx's (and the test's own) setting.
+    flushInterval: opts.flushInterval === undefined ? '100ms' : (opts.flushInterval ?? undefined),
   });
   const errorLogPath = join(prefix, 'error.log');
   const errorLog = () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');

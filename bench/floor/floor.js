@@ -1,6 +1,6 @@
-// The floor of any njs log hook: evaluated exactly like the product's
-// recorder ($ipng_stats_record, through the shim's log-phase handler), but
-// it does nothing. The product can only approach this variant's throughput.
+// The floor of any per-request njs log hook: a js_set evaluated once per
+// request by `access_log ... if=` that does nothing. Whatever runs njs per
+// request costs at least this much.
 function noop(r) {
     return '';
 }

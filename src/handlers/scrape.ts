@@ -17,7 +17,7 @@ const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function scrape(r: NginxHTTPRequest): void {
-  markScrapeRequest();
+  markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -9,15 +9,21 @@
 // A flush counts itself per worker (flushes, flush duration). Worker 0
 // alone also updates the EWMA rates and warns about a full zone, so rates
 // are never decayed twice per interval and there is at most one warning
-// per interval. (Counters need no flushing here: the recorder adds straight
-// into the zone, because njs keeps no per-worker state between requests.)
+// per interval.
+//
+// With the shim loaded, a flush also moves this worker's request counters
+// into the zone: the shim aggregates them per worker in C (no njs runs per
+// request), and $ipng_stats_deltas hands them over. Without the shim the
+// recorder adds straight into the zone and there is nothing to move.
 import { resolveBuckets, resolveFlushInterval } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
+import { incrementsFromDeltas } from '../counters/deltas';
 import { INF_LABEL, KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
-import { logWarning } from '../nginx/log';
+import { logError, logWarning } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
+import { drainShimDeltas } from '../nginx/shim-deltas';
 import { workerId } from '../nginx/worker';
 import { CounterZone, counterZone, ZONE_NAME } from '../nginx/zone';
 
@@ -44,6 +50,7 @@ export default function tick(s: NginxPeriodicSession): void {
   if (last !== undefined && started - last < interval.value - BASE_TICK_MS / 2) return;
   zone.set(flushedAtKey, started);
   if (last === undefined) reserveKeys(zone, worker, buckets.value);
+  addShimDeltas(zone, drainShimDeltas(s));
 
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
@@ -70,6 +77,21 @@ function reserveKeys(zone: CounterZone, worker: number, boundsMs: number[]): voi
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
+}
+
+function addShimDeltas(zone: CounterZone, text: string): void {
+  const batch = incrementsFromDeltas(text);
+  for (let i = 0; i < batch.keys.length; i++) {
+    zone.add(batch.keys[i], batch.deltas[i]);
+  }
+  // Lost before reaching the zone, for the same reason: no room.
+  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
+  if (batch.malformed > 0) {
+    logError(
+      'ipng-stats: ' + batch.malformed + ' lines of $ipng_stats_deltas not understood ' +
+        '(is the shim from the same release as the bundle?)',
+    );
+  }
 }
 
 function updateRates(zone: CounterZone, now: number): void {

@@ -5,8 +5,14 @@
 
 let servedScrape = false;
 
-export function markScrapeRequest(): void {
+/**
+ * Marks this request as the scrape's own: the njs recorder (without the
+ * shim) skips it through the module variable, the shim's log-phase hook
+ * through $ipng_stats_skip, which exists only when the shim is loaded.
+ */
+export function markScrapeRequest(r: NginxHTTPRequest): void {
   servedScrape = true;
+  if (r.variables.ipng_stats_skip !== undefined) r.variables.ipng_stats_skip = '1';
 }
 
 /** true when this request was answered by the scrape handler (spec: never counted). */

@@ -28,6 +28,8 @@ export function testConfig(
     shim: opts.shim,
     main: opts.main,
     product: opts.product,
+    tick: opts.tick,
+    zoneSize: opts.zoneSize,
   });
   const res = spawnSync(nginxBinary(), ['-t', ...nginxArgs(prefix)], { encoding: 'utf8' });
   if (process.env.TEST_NGINX_LEAVE !== '1') rmSync(prefix, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../harness/nginx';
 import { samples } from '../harness/exposition';
+import { afterNextFlush } from '../harness/flush';
 import { httpGet } from '../harness/http';
 
 function processAlive(pid: number): boolean {
@@ -63,6 +64,8 @@ describe('npm start (scripts/start-demo.mjs)', () => {
       nginxPids = [master, ...childrenOf(master)];
       expect(nginxPids).toHaveLength(3); // master + 2 workers
 
+      // The demo keeps the default 1s flush interval.
+      await afterNextFlush(`http://127.0.0.1:${metricsPort}/metrics`);
       const scrape = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(scrape.status).toBe(200);
       const lines = samples(scrape.body, 'nginx_ipng_requests_total');

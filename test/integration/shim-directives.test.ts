@@ -14,7 +14,8 @@ const show = 'location = /settings { return 200 "$ipng_stats_buckets|$ipng_stats
 
 describe('settings reach the bundle as variables', () => {
   test('defaults', async ({ nginx }) => {
-    const n = await nginx({ http: `server { listen 127.0.0.1:{{PORT}}; ${show} }` });
+    // flushInterval: null: the nginx default, not the harness's short one
+    const n = await nginx({ http: `server { listen 127.0.0.1:{{PORT}}; ${show} }`, flushInterval: null });
     expect((await httpGet(n.url('/settings'))).body).toBe('1 5 10 25 50 100 250 500 1000 2500 5000 10000|1000ms|direct|direct\n');
   });
 
@@ -25,12 +26,13 @@ describe('settings reach the bundle as variables', () => {
     ipng_stats_flush_interval 2s;
     ipng_stats_default_source public;
     server { listen 127.0.0.1:{{PORT}}; ${show} }`,
+      flushInterval: null,
     });
     expect((await httpGet(n.url('/settings'))).body).toBe('5 50 500|2000ms|public|public\n');
   });
 
   test('a listen with ipng_source_tag= and no device tags its socket', async ({ nginx }) => {
-    const n = await nginx({ http: `server { listen 127.0.0.1:{{PORT}} ipng_source_tag=lb-1; ${show} }` });
+    const n = await nginx({ http: `server { listen 127.0.0.1:{{PORT}} ipng_source_tag=lb-1; ${show} }`, flushInterval: null });
     expect((await httpGet(n.url('/settings'))).body).toBe('1 5 10 25 50 100 250 500 1000 2500 5000 10000|1000ms|direct|lb-1\n');
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
 import { samples } from '../harness/exposition';
+import { afterNextFlush } from '../harness/flush';
 import { httpGet, sendConcurrently } from '../harness/http';
 
 const server = `
@@ -27,6 +28,7 @@ describe('end-to-end skeleton', () => {
       // Both workers served (and counted) part of the traffic.
       expect(pids.size).toBe(2);
 
+      await afterNextFlush(n.url('/metrics'));
       const scrape = await httpGet(n.url('/metrics'));
       expect(scrape.status).toBe(200);
       expect(scrape.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -38,7 +40,9 @@ describe('end-to-end skeleton', () => {
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 15',
       ]);
 
-      // The scrape location does not count itself.
+      // The scrape location does not count itself (the scrapes above would
+      // show after the next flush).
+      await afterNextFlush(n.url('/metrics'));
       const again = await httpGet(n.url('/metrics'));
       expect(requestsLines(again.body)).toEqual(requestsLines(scrape.body));
     });

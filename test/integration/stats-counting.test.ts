@@ -12,6 +12,7 @@ import { httpGet, httpRequest, sendConcurrently } from '../harness/http';
 import { validateStatsJson } from '../harness/json-schema';
 import { checkMetrics } from '../harness/promtool';
 import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, samples, scrapeJson, serverLogs } from './stats-support';
+import { afterNextFlush } from '../harness/flush';
 
 const SLOW_UPSTREAM_DELAY_MS = 30;
 
@@ -105,6 +106,8 @@ describe('stats counting through a real nginx', () => {
         expect(expected['::1'].upstream_response_ms.buckets['25']).toBe(0);
         expect(expected['127.0.0.1'].upstream_response_ms.count).toBe(10);
 
+        // With the shim, counts reach the zone at each worker's next flush.
+        await afterNextFlush(n.url('/metrics'));
         const { response, document } = await scrapeJson(n.url('/metrics'));
         expect(response.status).toBe(200);
         expect(response.headers['content-type']).toBe('application/json');

@@ -9,7 +9,6 @@ import { httpGet, HttpResponse } from '../harness/http';
 import { sleep } from '../../scripts/nginx-process.mjs';
 
 export const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-export const TICK_INCLUDE = `include ${join(repoRoot, 'nginx', 'ipng-stats-tick.conf')};`;
 export const DEFAULT_BOUNDS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
 /** The access-log format the expectations are computed from. */

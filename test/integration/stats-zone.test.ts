@@ -6,7 +6,7 @@ import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
 import { httpGet, sendConcurrently } from '../harness/http';
 import { checkMetrics } from '../harness/promtool';
-import { repoRoot, sampleValue, samples, scrapeJson, sleep, TICK_INCLUDE, waitFor } from './stats-support';
+import { repoRoot, sampleValue, samples, scrapeJson, sleep, waitFor } from './stats-support';
 
 const FILLER = join(repoRoot, 'test', 'integration', 'stats-zone-filler.js');
 
@@ -57,9 +57,9 @@ describe('zone', () => {
             location = /missing { return 404; }
             location = /fill { access_log off; js_content zone_filler.fill; }
             location = /metrics { js_content ipng.scrape; }
-            ${TICK_INCLUDE}
         }`,
       shim: false,
+      flushInterval: null,
     });
     await sendConcurrently(5, 5, () => httpGet(n.url('/ok')));
     // Let both workers flush and worker 0 create the pair's rate keys.
@@ -117,9 +117,9 @@ describe('zone', () => {
             listen 127.0.0.1:{{PORT}} reuseport;
             location = /ok { return 200 "ok\\n"; }
             location = /metrics { js_content ipng.scrape; }
-            ${TICK_INCLUDE}
         }`,
       shim: false,
+      flushInterval: null,
     });
     const responses = await sendConcurrently(40, 6, () => httpGet(n.url('/ok')));
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -150,9 +150,9 @@ describe('zone', () => {
             listen 127.0.0.1:{{PORT}} reuseport;
             location = /ok { return 200 "ok\\n"; }
             location = /metrics { js_content ipng.scrape; }
-            ${TICK_INCLUDE}
         }`,
       shim: false,
+      flushInterval: null,
     });
     const rate = (body: string, w: string) => sampleValue(body, `nginx_ipng_rate_${w}{source_tag="direct",vip="127.0.0.1"}`) ?? 0;
     const flushes = (body: string, worker: string) => sampleValue(body, `nginx_ipng_flushes_total{worker="${worker}"}`) ?? 0;

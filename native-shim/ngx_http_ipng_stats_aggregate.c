@@ -1,0 +1,915 @@
+
+/*
+ * njs-ipng-stats native shim: per-worker aggregation of every request.
+ *
+ * The log-phase handler adds each request to a table private to the worker
+ * (no locks, no shared memory): per (source tag, vip, status) the requests
+ * and the bytes in and out, per (source tag, vip) the request-duration
+ * histogram and, when an upstream answered, the upstream histogram.  The
+ * njs tick reads $ipng_stats_deltas, which renders the table as text and
+ * clears it, and adds it to the njs shared dictionary.
+ *
+ * A worker that exits (reload, quit, stop) appends what it still holds to
+ * a small shared-memory zone, the handoff, which the next read of
+ * $ipng_stats_deltas in any worker returns and clears too.
+ *
+ * Text format, one record a line, fields separated by 0x1f (US):
+ *
+ *     b US 1 5 10 ...                        bucket bounds (ms)
+ *     c US TAG US VIP US STATUS US REQUESTS US BYTES_IN US BYTES_OUT
+ *     d US TAG US VIP US SUM_MS US N0 US ... US NK      request duration
+ *     u US TAG US VIP US SUM_MS US N0 US ... US NK      upstream time
+ *     x US N                                 observations dropped
+ *
+ * Every block starts with its "b" line; the counts of "d" and "u" lines are
+ * per bucket (not cumulative), the last one is +Inf.
+ */
+
+
+#include "ngx_http_ipng_stats_module.h"
+
+
+#define NGX_HTTP_IPNG_STATS_SEP         '\x1f'
+#define NGX_HTTP_IPNG_STATS_HASH_START  256
+#define NGX_HTTP_IPNG_STATS_HANDOFF     (1024 * 1024)
+
+
+typedef struct ngx_http_ipng_stats_code_s  ngx_http_ipng_stats_code_t;
+typedef struct ngx_http_ipng_stats_pair_s  ngx_http_ipng_stats_pair_t;
+
+
+/* one (tag, vip, status) */
+struct ngx_http_ipng_stats_code_s {
+    ngx_http_ipng_stats_code_t  *next;
+    ngx_uint_t                   status;
+    uint64_t                     requests;
+    uint64_t                     bytes_in;
+    uint64_t                     bytes_out;
+};
+
+
+/* one (tag, vip): its codes and its two histograms */
+struct ngx_http_ipng_stats_pair_s {
+    ngx_http_ipng_stats_pair_t  *chain;     /* in a hash bucket */
+    ngx_http_ipng_stats_pair_t  *next;      /* in order of creation */
+    ngx_http_ipng_stats_code_t  *codes;
+    ngx_http_ipng_stats_code_t  *last_code;
+    ngx_uint_t                   hash;
+    ngx_str_t                    tag;
+    ngx_str_t                    vip;
+    uint64_t                     n;         /* request observations */
+    uint64_t                     sum_ms;
+    uint64_t                     upstream_n;
+    uint64_t                     upstream_sum_ms;
+    uint64_t                    *hist;      /* nbounds + 1, twice */
+};
+
+
+/* this worker's table */
+typedef struct {
+    ngx_pool_t                  *pool;
+    ngx_http_ipng_stats_pair_t **hash;
+    ngx_uint_t                   hash_size;     /* a power of two */
+    ngx_http_ipng_stats_pair_t  *first;
+    ngx_http_ipng_stats_pair_t  *last;
+    ngx_uint_t                   npairs;
+    ngx_uint_t                   ncodes;
+    ngx_uint_t                   max_entries;
+    ngx_uint_t                   nbounds;
+    ngx_uint_t                  *bounds;
+    ngx_str_t                   *bounds_text;
+    uint64_t                     dropped;
+} ngx_http_ipng_stats_table_t;
+
+
+/* the handoff zone: blocks of exited workers, waiting for a reader */
+typedef struct {
+    size_t                       size;
+    size_t                       len;
+    uint64_t                     lost;
+    u_char                       data[1];
+} ngx_http_ipng_stats_handoff_t;
+
+
+typedef struct {
+    ngx_uint_t                   skip;      /* unsigned skip:1; */
+} ngx_http_ipng_stats_ctx_t;
+
+
+static ngx_int_t ngx_http_ipng_stats_table_init(
+    ngx_http_ipng_stats_main_conf_t *mcf, ngx_log_t *log);
+static ngx_http_ipng_stats_pair_t *ngx_http_ipng_stats_pair(
+    ngx_http_variable_value_t *tag, ngx_http_variable_value_t *vip);
+static ngx_http_ipng_stats_code_t *ngx_http_ipng_stats_code(
+    ngx_http_ipng_stats_pair_t *pair, ngx_uint_t status);
+static ngx_int_t ngx_http_ipng_stats_grow(void);
+static ngx_uint_t ngx_http_ipng_stats_bucket(ngx_msec_int_t ms);
+static size_t ngx_http_ipng_stats_render_len(uint64_t lost);
+static u_char *ngx_http_ipng_stats_render(u_char *p, uint64_t lost);
+static uint64_t ngx_http_ipng_stats_pending(void);
+static void ngx_http_ipng_stats_clear(void);
+static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static ngx_int_t ngx_http_ipng_stats_handoff_init(ngx_shm_zone_t *shm_zone,
+    void *data);
+
+
+static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_table;
+
+static ngx_http_variable_value_t  ngx_http_ipng_stats_empty =
+    ngx_http_variable("");
+
+
+ngx_int_t
+ngx_http_ipng_stats_aggregate_postconfiguration(ngx_conf_t *cf,
+    ngx_http_ipng_stats_main_conf_t *mcf)
+{
+    ngx_str_t  name;
+
+    ngx_str_set(&name, "ipng_source_tag");
+
+    mcf->tag_index = ngx_http_get_variable_index(cf, &name);
+    if (mcf->tag_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&name, "server_addr");
+
+    mcf->server_addr_index = ngx_http_get_variable_index(cf, &name);
+    if (mcf->server_addr_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    /* same name, size and tag: kept across "nginx -s reload" */
+
+    ngx_str_set(&name, "ipng_stats_handoff");
+
+    mcf->handoff = ngx_shared_memory_add(cf, &name,
+                                         NGX_HTTP_IPNG_STATS_HANDOFF,
+                                         &ngx_http_ipng_stats_module);
+    if (mcf->handoff == NULL) {
+        return NGX_ERROR;
+    }
+
+    mcf->handoff->init = ngx_http_ipng_stats_handoff_init;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_handoff_init(ngx_shm_zone_t *shm_zone, void *data)
+{
+    size_t                          size;
+    ngx_slab_pool_t                *shpool;
+    ngx_http_ipng_stats_handoff_t  *ho;
+
+    if (data) {
+        shm_zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    /* three quarters of the zone: the rest holds the slab pool itself */
+
+    size = shm_zone->shm.size / 4 * 3;
+
+    ho = ngx_slab_alloc(shpool, size);
+    if (ho == NULL) {
+        return NGX_ERROR;
+    }
+
+    ho->size = size - offsetof(ngx_http_ipng_stats_handoff_t, data);
+    ho->len = 0;
+    ho->lost = 0;
+
+    shpool->data = ho;
+    shm_zone->data = ho;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_main_conf_t *mcf,
+    ngx_log_t *log)
+{
+    size_t                        size;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_table;
+
+    /* a log that outlives every request: the pool lives as the worker */
+
+    t->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (t->pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    size = NGX_HTTP_IPNG_STATS_HASH_START
+           * sizeof(ngx_http_ipng_stats_pair_t *);
+
+    t->hash = ngx_pcalloc(t->pool, size);
+    if (t->hash == NULL) {
+        ngx_destroy_pool(t->pool);
+        t->pool = NULL;
+        return NGX_ERROR;
+    }
+
+    t->hash_size = NGX_HTTP_IPNG_STATS_HASH_START;
+    t->first = NULL;
+    t->last = NULL;
+    t->npairs = 0;
+    t->ncodes = 0;
+    t->max_entries = mcf->entries;
+    t->nbounds = mcf->buckets->nelts;
+    t->bounds = mcf->buckets->elts;
+    t->bounds_text = &mcf->buckets_text;
+    t->dropped = 0;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_aggregate(ngx_http_request_t *r,
+    ngx_http_ipng_stats_main_conf_t *mcf)
+{
+    off_t                        bytes;
+    ngx_uint_t                   i, n, status, reached;
+    ngx_time_t                  *tp;
+    ngx_msec_int_t               ms, ums, sms;
+    ngx_http_ipng_stats_ctx_t   *ctx;
+    ngx_http_ipng_stats_pair_t  *pair;
+    ngx_http_ipng_stats_code_t  *code;
+    ngx_http_upstream_state_t   *state;
+    ngx_http_variable_value_t   *tag, *vip;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ipng_stats_module);
+
+    if (ctx && ctx->skip) {
+        return;
+    }
+
+    if (ngx_http_ipng_stats_table.pool == NULL
+        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
+    {
+        return;
+    }
+
+    /* $ipng_source_tag and $server_addr, as a log line would show them */
+
+    tag = ngx_http_get_indexed_variable(r, mcf->tag_index);
+    if (tag == NULL || tag->not_found) {
+        tag = &ngx_http_ipng_stats_empty;
+    }
+
+    vip = ngx_http_get_indexed_variable(r, mcf->server_addr_index);
+    if (vip == NULL || vip->not_found) {
+        vip = &ngx_http_ipng_stats_empty;
+    }
+
+    /* $status */
+
+    if (r->err_status) {
+        status = r->err_status;
+
+    } else if (r->headers_out.status) {
+        status = r->headers_out.status;
+
+    } else if (r->http_version == NGX_HTTP_VERSION_9) {
+        status = 9;
+
+    } else {
+        status = 0;
+    }
+
+    pair = ngx_http_ipng_stats_pair(tag, vip);
+    if (pair == NULL) {
+        ngx_http_ipng_stats_table.dropped++;
+        return;
+    }
+
+    code = ngx_http_ipng_stats_code(pair, status);
+    if (code == NULL) {
+        ngx_http_ipng_stats_table.dropped++;
+        return;
+    }
+
+    code->requests++;
+
+    bytes = r->request_length;
+    code->bytes_in += (uint64_t) ngx_max(bytes, 0);
+
+    bytes = r->connection->sent;
+    code->bytes_out += (uint64_t) ngx_max(bytes, 0);
+
+    /* $request_time */
+
+    tp = ngx_timeofday();
+
+    ms = (ngx_msec_int_t)
+             ((tp->sec - r->start_sec) * 1000 + (tp->msec - r->start_msec));
+    ms = ngx_max(ms, 0);
+
+    pair->n++;
+    pair->sum_ms += (uint64_t) ms;
+    pair->hist[ngx_http_ipng_stats_bucket(ms)]++;
+
+    /*
+     * $upstream_response_time: the sum of the times it prints as numbers;
+     * a state without a peer after the first only separates the upstreams
+     * of an internal redirect and is not printed
+     */
+
+    if (r->upstream_states == NULL || r->upstream_states->nelts == 0) {
+        return;
+    }
+
+    state = r->upstream_states->elts;
+    n = r->upstream_states->nelts;
+
+    reached = 0;
+    ums = 0;
+
+    for (i = 0; i < n; /* void */ ) {
+        sms = state[i].response_time;
+
+        if (sms != -1) {
+            ums += ngx_max(sms, 0);
+            reached = 1;
+        }
+
+        if (++i < n && state[i].peer == NULL) {
+            i++;
+        }
+    }
+
+    if (!reached) {
+        return;
+    }
+
+    pair->upstream_n++;
+    pair->upstream_sum_ms += (uint64_t) ums;
+    pair->hist[ngx_http_ipng_stats_table.nbounds + 1
+               + ngx_http_ipng_stats_bucket(ums)]++;
+}
+
+
+static ngx_uint_t
+ngx_http_ipng_stats_bucket(ngx_msec_int_t ms)
+{
+    ngx_uint_t  i;
+
+    /* the first bound >= ms, else +Inf: as src/counters/bucketing.ts */
+
+    for (i = 0; i < ngx_http_ipng_stats_table.nbounds; i++) {
+        if ((ngx_uint_t) ms <= ngx_http_ipng_stats_table.bounds[i]) {
+            return i;
+        }
+    }
+
+    return ngx_http_ipng_stats_table.nbounds;
+}
+
+
+static ngx_http_ipng_stats_pair_t *
+ngx_http_ipng_stats_pair(ngx_http_variable_value_t *tag,
+    ngx_http_variable_value_t *vip)
+{
+    u_char                       *p;
+    size_t                        size;
+    ngx_uint_t                    i, hash;
+    ngx_http_ipng_stats_pair_t   *pair;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_table;
+
+    hash = 0;
+
+    for (i = 0; i < tag->len; i++) {
+        hash = ngx_hash(hash, tag->data[i]);
+    }
+
+    hash = ngx_hash(hash, NGX_HTTP_IPNG_STATS_SEP);
+
+    for (i = 0; i < vip->len; i++) {
+        hash = ngx_hash(hash, vip->data[i]);
+    }
+
+    for (pair = t->hash[hash & (t->hash_size - 1)]; pair; pair = pair->chain) {
+        if (pair->hash == hash
+            && pair->tag.len == tag->len
+            && pair->vip.len == vip->len
+            && ngx_memcmp(pair->tag.data, tag->data, tag->len) == 0
+            && ngx_memcmp(pair->vip.data, vip->data, vip->len) == 0)
+        {
+            return pair;
+        }
+    }
+
+    if (t->npairs >= t->max_entries) {
+        return NULL;
+    }
+
+    if (t->npairs >= t->hash_size && ngx_http_ipng_stats_grow() != NGX_OK) {
+        return NULL;
+    }
+
+    size = sizeof(ngx_http_ipng_stats_pair_t)
+           + 2 * (t->nbounds + 1) * sizeof(uint64_t)
+           + tag->len + vip->len;
+
+    pair = ngx_pcalloc(t->pool, size);
+    if (pair == NULL) {
+        return NULL;
+    }
+
+    pair->hist = (uint64_t *) &pair[1];
+
+    p = (u_char *) &pair->hist[2 * (t->nbounds + 1)];
+
+    pair->tag.len = tag->len;
+    pair->tag.data = p;
+    p = ngx_cpymem(p, tag->data, tag->len);
+
+    pair->vip.len = vip->len;
+    pair->vip.data = p;
+    ngx_memcpy(p, vip->data, vip->len);
+
+    pair->hash = hash;
+    pair->chain = t->hash[hash & (t->hash_size - 1)];
+    t->hash[hash & (t->hash_size - 1)] = pair;
+
+    if (t->last) {
+        t->last->next = pair;
+
+    } else {
+        t->first = pair;
+    }
+
+    t->last = pair;
+    t->npairs++;
+
+    return pair;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_grow(void)
+{
+    ngx_uint_t                    size, k;
+    ngx_http_ipng_stats_pair_t  **hash, *pair;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_table;
+
+    size = t->hash_size * 2;
+
+    hash = ngx_pcalloc(t->pool, size * sizeof(ngx_http_ipng_stats_pair_t *));
+    if (hash == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (pair = t->first; pair; pair = pair->next) {
+        k = pair->hash & (size - 1);
+        pair->chain = hash[k];
+        hash[k] = pair;
+    }
+
+    /* large allocations of a pool can be given back */
+
+    (void) ngx_pfree(t->pool, t->hash);
+
+    t->hash = hash;
+    t->hash_size = size;
+
+    return NGX_OK;
+}
+
+
+static ngx_http_ipng_stats_code_t *
+ngx_http_ipng_stats_code(ngx_http_ipng_stats_pair_t *pair, ngx_uint_t status)
+{
+    ngx_http_ipng_stats_code_t   *code;
+    ngx_http_ipng_stats_table_t  *t;
+
+    for (code = pair->codes; code; code = code->next) {
+        if (code->status == status) {
+            return code;
+        }
+    }
+
+    t = &ngx_http_ipng_stats_table;
+
+    if (t->ncodes >= t->max_entries) {
+        return NULL;
+    }
+
+    code = ngx_pcalloc(t->pool, sizeof(ngx_http_ipng_stats_code_t));
+    if (code == NULL) {
+        return NULL;
+    }
+
+    code->status = status;
+
+    if (pair->last_code) {
+        pair->last_code->next = code;
+
+    } else {
+        pair->codes = code;
+    }
+
+    pair->last_code = code;
+    t->ncodes++;
+
+    return code;
+}
+
+
+static size_t
+ngx_http_ipng_stats_digits(uint64_t n)
+{
+    size_t  len;
+
+    for (len = 1; n >= 10; len++) {
+        n /= 10;
+    }
+
+    return len;
+}
+
+
+/* the exact length of this worker's block, "" when nothing is pending */
+
+static size_t
+ngx_http_ipng_stats_render_len(uint64_t lost)
+{
+    size_t                        len, key;
+    ngx_uint_t                    i, any;
+    ngx_http_ipng_stats_pair_t   *pair;
+    ngx_http_ipng_stats_code_t   *code;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_table;
+
+    len = 0;
+    any = 0;
+
+    for (pair = t->first; pair; pair = pair->next) {
+
+        /* "X US TAG US VIP US" */
+        key = 2 + pair->tag.len + 1 + pair->vip.len + 1;
+
+        for (code = pair->codes; code; code = code->next) {
+            if (code->requests == 0) {
+                continue;
+            }
+
+            any = 1;
+            len += key + ngx_max(ngx_http_ipng_stats_digits(code->status), 3)
+                   + 1 + ngx_http_ipng_stats_digits(code->requests)
+                   + 1 + ngx_http_ipng_stats_digits(code->bytes_in)
+                   + 1 + ngx_http_ipng_stats_digits(code->bytes_out) + 1;
+        }
+
+        if (pair->n) {
+            any = 1;
+            len += key + ngx_http_ipng_stats_digits(pair->sum_ms);
+
+            for (i = 0; i <= t->nbounds; i++) {
+                len += 1 + ngx_http_ipng_stats_digits(pair->hist[i]);
+            }
+
+            len++;
+        }
+
+        if (pair->upstream_n) {
+            any = 1;
+            len += key + ngx_http_ipng_stats_digits(pair->upstream_sum_ms);
+
+            for (i = 0; i <= t->nbounds; i++) {
+                len += 1 + ngx_http_ipng_stats_digits(
+                                                pair->hist[t->nbounds + 1 + i]);
+            }
+
+            len++;
+        }
+    }
+
+    lost += t->dropped;
+
+    if (lost) {
+        any = 1;
+        len += 2 + ngx_http_ipng_stats_digits(lost) + 1;
+    }
+
+    if (!any) {
+        return 0;
+    }
+
+    return 2 + t->bounds_text->len + 1 + len;
+}
+
+
+static u_char *
+ngx_http_ipng_stats_render(u_char *p, uint64_t lost)
+{
+    ngx_uint_t                    i;
+    uint64_t                     *hist;
+    ngx_http_ipng_stats_pair_t   *pair;
+    ngx_http_ipng_stats_code_t   *code;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_table;
+
+    p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
+
+    for (pair = t->first; pair; pair = pair->next) {
+
+        for (code = pair->codes; code; code = code->next) {
+            if (code->requests == 0) {
+                continue;
+            }
+
+            p = ngx_sprintf(p, "c%c%V%c%V%c%03ui%c%uL%c%uL%c%uL\n",
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
+                            NGX_HTTP_IPNG_STATS_SEP, code->status,
+                            NGX_HTTP_IPNG_STATS_SEP, code->requests,
+                            NGX_HTTP_IPNG_STATS_SEP, code->bytes_in,
+                            NGX_HTTP_IPNG_STATS_SEP, code->bytes_out);
+        }
+
+        if (pair->n) {
+            p = ngx_sprintf(p, "d%c%V%c%V%c%uL",
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
+                            NGX_HTTP_IPNG_STATS_SEP, pair->sum_ms);
+
+            for (i = 0; i <= t->nbounds; i++) {
+                p = ngx_sprintf(p, "%c%uL", NGX_HTTP_IPNG_STATS_SEP,
+                                pair->hist[i]);
+            }
+
+            *p++ = '\n';
+        }
+
+        if (pair->upstream_n) {
+            p = ngx_sprintf(p, "u%c%V%c%V%c%uL",
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
+                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
+                            NGX_HTTP_IPNG_STATS_SEP, pair->upstream_sum_ms);
+
+            hist = &pair->hist[t->nbounds + 1];
+
+            for (i = 0; i <= t->nbounds; i++) {
+                p = ngx_sprintf(p, "%c%uL", NGX_HTTP_IPNG_STATS_SEP, hist[i]);
+            }
+
+            *p++ = '\n';
+        }
+    }
+
+    lost += t->dropped;
+
+    if (lost) {
+        p = ngx_sprintf(p, "x%c%uL\n", NGX_HTTP_IPNG_STATS_SEP, lost);
+    }
+
+    return p;
+}
+
+
+/* observations held: one request counts once, in exactly one code */
+
+static uint64_t
+ngx_http_ipng_stats_pending(void)
+{
+    uint64_t                      n;
+    ngx_http_ipng_stats_pair_t   *pair;
+    ngx_http_ipng_stats_code_t   *code;
+
+    n = ngx_http_ipng_stats_table.dropped;
+
+    for (pair = ngx_http_ipng_stats_table.first; pair; pair = pair->next) {
+        for (code = pair->codes; code; code = code->next) {
+            n += code->requests;
+        }
+    }
+
+    return n;
+}
+
+
+/* entries stay allocated: a steady state allocates nothing */
+
+static void
+ngx_http_ipng_stats_clear(void)
+{
+    ngx_uint_t                    nbounds;
+    ngx_http_ipng_stats_pair_t   *pair;
+    ngx_http_ipng_stats_code_t   *code;
+
+    nbounds = ngx_http_ipng_stats_table.nbounds;
+
+    for (pair = ngx_http_ipng_stats_table.first; pair; pair = pair->next) {
+        for (code = pair->codes; code; code = code->next) {
+            code->requests = 0;
+            code->bytes_in = 0;
+            code->bytes_out = 0;
+        }
+
+        pair->n = 0;
+        pair->sum_ms = 0;
+        pair->upstream_n = 0;
+        pair->upstream_sum_ms = 0;
+        ngx_memzero(pair->hist, 2 * (nbounds + 1) * sizeof(uint64_t));
+    }
+
+    ngx_http_ipng_stats_table.dropped = 0;
+}
+
+
+ngx_int_t
+ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                           *p;
+    size_t                            len, own;
+    uint64_t                          lost;
+    ngx_slab_pool_t                  *shpool;
+    ngx_http_ipng_stats_handoff_t    *ho;
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->len = 0;
+    v->data = (u_char *) "";
+
+    if (ngx_http_ipng_stats_table.pool == NULL
+        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    shpool = (ngx_slab_pool_t *) mcf->handoff->shm.addr;
+    ho = mcf->handoff->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    lost = ho->lost;
+    own = ngx_http_ipng_stats_render_len(lost);
+    len = ho->len + own;
+
+    if (len == 0) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    v->data = p;
+
+    p = ngx_cpymem(p, ho->data, ho->len);
+
+    ho->len = 0;
+    ho->lost = 0;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (own) {
+        p = ngx_http_ipng_stats_render(p, lost);
+        ngx_http_ipng_stats_clear();
+    }
+
+    v->len = p - v->data;
+
+    if (v->len != len) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "ipng_stats: deltas rendered %uz bytes, expected %uz",
+                      v->len, len);
+        v->len = ngx_min(v->len, len);
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_aggregate_exit_process(ngx_cycle_t *cycle,
+    ngx_http_ipng_stats_main_conf_t *mcf)
+{
+    u_char                         *buf, *p;
+    size_t                          len;
+    ngx_slab_pool_t                *shpool;
+    ngx_http_ipng_stats_handoff_t  *ho;
+
+    if (ngx_http_ipng_stats_table.pool == NULL) {
+        return;
+    }
+
+    len = ngx_http_ipng_stats_render_len(0);
+    buf = NULL;
+    p = NULL;
+
+    if (len) {
+        buf = ngx_alloc(len, cycle->log);
+
+        if (buf) {
+            p = ngx_http_ipng_stats_render(buf, 0);
+        }
+    }
+
+    if (len && mcf->handoff && mcf->handoff->data) {
+        shpool = (ngx_slab_pool_t *) mcf->handoff->shm.addr;
+        ho = mcf->handoff->data;
+
+        ngx_shmtx_lock(&shpool->mutex);
+
+        if (buf && (size_t) (p - buf) == len && ho->size - ho->len >= len) {
+            ngx_memcpy(ho->data + ho->len, buf, len);
+            ho->len += len;
+
+        } else {
+            ho->lost += ngx_http_ipng_stats_pending();
+        }
+
+        ngx_shmtx_unlock(&shpool->mutex);
+    }
+
+    if (buf) {
+        ngx_free(buf);
+    }
+
+    ngx_destroy_pool(ngx_http_ipng_stats_table.pool);
+    ngx_memzero(&ngx_http_ipng_stats_table,
+                sizeof(ngx_http_ipng_stats_table_t));
+}
+
+
+ngx_int_t
+ngx_http_ipng_stats_skip_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_ipng_stats_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ipng_stats_module);
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    if (ctx && ctx->skip) {
+        v->len = 1;
+        v->data = (u_char *) "1";
+
+    } else {
+        v->len = 0;
+        v->data = (u_char *) "";
+    }
+
+    return NGX_OK;
+}
+
+
+/* any value but "" and "0" marks the request: it is not counted */
+
+void
+ngx_http_ipng_stats_set_skip_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_uint_t                  skip;
+    ngx_http_ipng_stats_ctx_t  *ctx;
+
+    skip = !(v->len == 0 || (v->len == 1 && v->data[0] == '0'));
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_ipng_stats_module);
+
+    if (ctx == NULL) {
+        if (!skip) {
+            return;
+        }
+
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_ipng_stats_ctx_t));
+        if (ctx == NULL) {
+            return;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_ipng_stats_module);
+    }
+
+    ctx->skip = skip;
+}
