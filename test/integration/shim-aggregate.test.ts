@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
-import { test, freePort, NginxInstance } from '../harness/nginx';
+import { test, freePort, NginxInstance, NginxOptions } from '../harness/nginx';
 import { httpGet } from '../harness/http';
 import { readRuntimeEnv } from '../../scripts/runtime-env.mjs';
 import { sleep } from '../../scripts/nginx-process.mjs';
@@ -61,6 +61,11 @@ function common(extra = ''): string {
     ${LOG_FORMAT}
     access_log agg.log agg;
     ${extra}`;
+}
+
+/** The shim alone (no bundle, no tick): this file reads $ipng_stats_deltas itself. */
+function shimOnly(workers: number, http: string): NginxOptions {
+  return { workers, product: false, tick: false, flushInterval: null, main: main(), http: common(http) };
 }
 
 const DRAIN = 'location = /drain { ipng_stats off; access_log off; js_content t.drain; }';
@@ -146,14 +151,7 @@ function accessLog(n: NginxInstance): string[] {
 describe('$ipng_stats_deltas', () => {
   test('statuses, bytes, duration buckets, upstreams (reached, failed, slow); cleared after a read', async ({ nginx }) => {
     const closed = await freePort();
-    const n = await nginx({
-      workers: 1,
-      product: false,
-      tick: false,
-      flushInterval: null,
-      main: main(),
-      ports: 2,
-      http: common(`
+    const n = await nginx({ ...shimOnly(1, `
     server {
         listen 127.0.0.1:{{PORT}} ipng_source_tag=front;
         ${DRAIN}
@@ -168,8 +166,7 @@ describe('$ipng_stats_deltas', () => {
         listen 127.0.0.1:{{PORT1}} ipng_source_tag=back;
         location = /up { return 200 "from upstream\\n"; }
         location = /slow { js_content t.slow; }
-    }`),
-    });
+    }`), ports: 2 });
     expect(await drain(n)).toBe('');
     for (let i = 0; i < 3; i++) await httpGet(n.url('/ok'));
     await httpGet(n.url('/ok'), { 'X-Padding': 'x'.repeat(100) });
@@ -217,13 +214,7 @@ describe('$ipng_stats_deltas', () => {
   });
 
   test('ipng_stats off and the skip mark are not counted; $ipng_stats_skip reads back', async ({ nginx }) => {
-    const n = await nginx({
-      workers: 1,
-      product: false,
-      tick: false,
-      flushInterval: null,
-      main: main(),
-      http: common(`
+    const n = await nginx(shimOnly(1, `
     server {
         listen 127.0.0.1:{{PORT}};
         ${DRAIN}
@@ -231,8 +222,7 @@ describe('$ipng_stats_deltas', () => {
         location = /off { ipng_stats off; return 200; }
         location = /skipped { js_content t.skipped; }
         location = /flag { return 200 "[$ipng_stats_skip]\\n"; }
-    }`),
-    });
+    }`));
     await httpGet(n.url('/ok'));
     for (let i = 0; i < 3; i++) await httpGet(n.url('/off'));
     expect((await httpGet(n.url('/skipped'))).body).toBe('skip:[][1]\n');
@@ -249,14 +239,7 @@ describe('$ipng_stats_deltas', () => {
   });
 
   test('a table bound: observations that need a new entry when it is full are dropped and counted', async ({ nginx }) => {
-    const n = await nginx({
-      workers: 1,
-      product: false,
-      tick: false,
-      flushInterval: null,
-      main: main(),
-      ports: 3,
-      http: common(`
+    const n = await nginx({ ...shimOnly(1, `
     ipng_stats_worker_entries 2;
     server {
         listen 127.0.0.1:{{PORT}} ipng_source_tag=a;
@@ -266,8 +249,7 @@ describe('$ipng_stats_deltas', () => {
         location = /err { return 500; }
     }
     server { listen 127.0.0.1:{{PORT1}} ipng_source_tag=b; location = /ok { return 200; } }
-    server { listen 127.0.0.1:{{PORT2}} ipng_source_tag=c; location = /ok { return 200; } }`),
-    });
+    server { listen 127.0.0.1:{{PORT2}} ipng_source_tag=c; location = /ok { return 200; } }`), ports: 3 });
     const url = (i: number, p: string) => `http://127.0.0.1:${n.ports[i]}${p}`;
     for (let i = 0; i < 2; i++) await httpGet(url(0, '/ok'));
     await httpGet(url(0, '/nf'));
@@ -298,21 +280,14 @@ describe('$ipng_stats_deltas', () => {
   });
 
   test('js_periodic reads and clears it (the tick\'s fake request)', async ({ nginx }) => {
-    const n = await nginx({
-      workers: 1,
-      product: false,
-      tick: false,
-      flushInterval: null,
-      main: main(),
-      http: common(`
+    const n = await nginx(shimOnly(1, `
     js_shared_dict_zone zone=t:1m;
     server {
         listen 127.0.0.1:{{PORT}};
         location @tick { js_periodic t.tick interval=100ms; }
         location = /seen { ipng_stats off; access_log off; js_content t.seen; }
         location = /ok { return 200; }
-    }`),
-    });
+    }`));
     for (let i = 0; i < 5; i++) await httpGet(n.url('/ok'));
     // one tick or several (slow machines, valgrind): the blocks add up
     let seen = merge('');
@@ -326,20 +301,13 @@ describe('$ipng_stats_deltas', () => {
 
 describe('the handoff of exiting workers', () => {
   test('nothing is lost across nginx -s reload: new workers read what the old ones held', async ({ nginx }) => {
-    const n = await nginx({
-      workers: 2,
-      product: false,
-      tick: false,
-      flushInterval: null,
-      main: main(),
-      http: common(`
+    const n = await nginx(shimOnly(2, `
     server {
         listen 127.0.0.1:{{PORT}} ipng_source_tag=r;
         ${DRAIN}
         location = /ok { return 200 "ok\\n"; }
         location = /nf { return 404; }
-    }`),
-    });
+    }`));
     for (let i = 0; i < 20; i++) await httpGet(n.url('/ok'));
     for (let i = 0; i < 3; i++) await httpGet(n.url('/nf'));
     const before = accessLog(n);
