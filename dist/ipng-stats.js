@@ -380,7 +380,9 @@ function readFinishedRequest(r) {
 var servedScrape = false;
 function markScrapeRequest(r) {
   servedScrape = true;
-  if (r.variables.ipng_stats_skip !== void 0) r.variables.ipng_stats_skip = "1";
+  if (r.variables.ipng_stats_skip === void 0) return false;
+  r.variables.ipng_stats_skip = "1";
+  return true;
 }
 function isScrapeRequest() {
   return servedScrape;
@@ -1041,7 +1043,7 @@ function readSettingsText(r) {
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
-  markScrapeRequest(r);
+  const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -1067,6 +1069,8 @@ function scrape(r) {
   }, buckets.value);
   if (!hasKey(entries, KIND.scrapeSum)) {
     reserveKeys(zone, buckets.value);
+  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
+    warnTickMissing(zone);
   }
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
@@ -1075,6 +1079,11 @@ function scrape(r) {
   const took = Date.now() - started;
   zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
   zone.add(KIND.scrapeSum, took);
+}
+function warnTickMissing(zone) {
+  if (zone.insertFirst(reportedKey("tick", "missing"), 1)) {
+    logError("ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
+  }
 }
 function hasKey(entries, key) {
   for (let i = 0; i < entries.length; i++) {

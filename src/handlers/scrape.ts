@@ -2,11 +2,12 @@
 // Prometheus text (default) or JSON schema 1 (Accept: application/json).
 import { resolveBuckets } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
-import { INF_LABEL, KIND, scrapeBucketKey } from '../counters/keys';
+import { INF_LABEL, KIND, reportedKey, scrapeBucketKey } from '../counters/keys';
 import { buildModel } from '../counters/zone-model';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
+import { logError } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
@@ -17,7 +18,7 @@ const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function scrape(r: NginxHTTPRequest): void {
-  markScrapeRequest(r);
+  const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -43,6 +44,11 @@ export default function scrape(r: NginxHTTPRequest): void {
   );
   if (!hasKey(entries, KIND.scrapeSum)) {
     reserveKeys(zone, buckets.value);
+  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
+    // With the shim, counts reach the zone only through the tick. From the
+    // second scrape on (the first may come before the first 100 ms tick),
+    // no flush at all means the tick is not configured.
+    warnTickMissing(zone);
   }
 
   const json = wantsJson(req.accept);
@@ -54,6 +60,15 @@ export default function scrape(r: NginxHTTPRequest): void {
   const took = Date.now() - started;
   zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
   zone.add(KIND.scrapeSum, took);
+}
+
+function warnTickMissing(zone: CounterZone): void {
+  if (zone.insertFirst(reportedKey('tick', 'missing'), 1)) {
+    logError(
+      'ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
+        'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
+    );
+  }
 }
 
 function hasKey(entries: Array<[string, number]>, key: string): boolean {

@@ -83,4 +83,29 @@ describe('the log-phase hook', () => {
     // the first scrape did not count itself
     expect(await requests()).toEqual(expected);
   });
+
+  test('without the tick nothing reaches the zone, and the scrape says why, once', async ({ nginx }) => {
+    const n = await nginx({
+      tick: false,
+      http: `server {
+        listen 127.0.0.1:{{PORT}};
+        location = /ok { return 200; }
+        location = /metrics { js_content ipng.scrape; }
+    }`,
+    });
+    for (let i = 0; i < 3; i++) expect((await httpGet(n.url('/ok'))).status).toBe(200);
+    await sleep(300); // three flush intervals of the harness
+    for (let i = 0; i < 3; i++) {
+      expect(samples((await httpGet(n.url('/metrics'))).body, 'nginx_ipng_requests_total')).toEqual([]);
+    }
+    const warnings = n.errorLog().split('\n').filter((l) => l.includes('no worker has flushed'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      '[error]',
+    );
+    expect(warnings[0]).toContain(
+      'js: ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
+        'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
+    );
+  });
 });

@@ -45,6 +45,8 @@ describe('end-to-end skeleton', () => {
       await afterNextFlush(n.url('/metrics'));
       const again = await httpGet(n.url('/metrics'));
       expect(requestsLines(again.body)).toEqual(requestsLines(scrape.body));
+      // The tick is configured: no warning that it is missing.
+      expect(n.errorLog()).not.toContain('no worker has flushed');
     });
   }
 });
