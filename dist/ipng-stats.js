@@ -782,7 +782,10 @@ function renderJson(model) {
         head = JSON.stringify(row.code) + ':{"requests":';
         codeHeads[row.code] = head;
       }
-      codeTexts.push(head + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + "}");
+      const requests = row.requests;
+      const bytesIn = row.bytesIn;
+      const bytesOut = row.bytesOut;
+      codeTexts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
     }
     out.push(codeTexts.join(","));
     out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
@@ -904,7 +907,7 @@ function renderPrometheus(model) {
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
-  const codeSuffixes = new CodeLabelSuffixes();
+  const codeSuffixes = Object.create(null);
   const out = [];
   const bucketBounds = new BucketBoundsText();
   writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes, "requests");
@@ -948,21 +951,6 @@ function writeHeader(out, family) {
   out.push("# HELP " + family.name + " " + escapeHelp(family.help));
   out.push("# TYPE " + family.name + " " + family.type);
 }
-var CodeLabelSuffixes = function () {
-  function CodeLabelSuffixes() {
-    this.byCode = Object.create(null);
-  }
-  var _proto3 = CodeLabelSuffixes.prototype;
-  _proto3.of = function of(code) {
-    let suffix = this.byCode[code];
-    if (suffix === void 0) {
-      suffix = escapeLabelValue(code) + '"} ';
-      this.byCode[code] = suffix;
-    }
-    return suffix;
-  };
-  return _createClass(CodeLabelSuffixes);
-}();
 function writeCodeCounter(out, family, series, vipLabels, codeSuffixes, field) {
   writeHeader(out, family);
   const lineTails = [];
@@ -970,15 +958,18 @@ function writeCodeCounter(out, family, series, vipLabels, codeSuffixes, field) {
     const codes = series[i].codes;
     if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {
-      lineTails[c] = codeSuffixes.of(codes[c].code) + counterText(codes[c][field]);
+      let suffix = codeSuffixes[codes[c].code];
+      if (suffix === void 0) {
+        suffix = escapeLabelValue(codes[c].code) + '"} ';
+        codeSuffixes[codes[c].code] = suffix;
+      }
+      const value = codes[c][field];
+      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
     }
     lineTails.length = codes.length;
     const head = family.name + "{" + vipLabels[i] + ',code="';
     out.push(head + lineTails.join("\n" + head));
   }
-}
-function counterText(value) {
-  return value - value === 0 ? value : formatValue(value);
 }
 function writeRate(out, family, series, vipLabels, field) {
   writeHeader(out, family);
@@ -1008,8 +999,8 @@ var BucketBoundsText = function () {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto4 = BucketBoundsText.prototype;
-  _proto4.suffixes = function suffixes(boundsMs) {
+  var _proto3 = BucketBoundsText.prototype;
+  _proto3.suffixes = function suffixes(boundsMs) {
     if (!sameNumbers(boundsMs, this.boundsMs)) {
       const texts = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');

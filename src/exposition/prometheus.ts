@@ -104,7 +104,9 @@ export function renderPrometheus(model: StatsModel): string {
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
-  const codeSuffixes = new CodeLabelSuffixes();
+  // `200"} `, the end of a per-code line's labels: the same few status
+  // codes recur under every VIP, so each is escaped once per scrape.
+  const codeSuffixes: Record<string, string> = Object.create(null);
   const out: string[] = [];
   const bucketBounds = new BucketBoundsText();
 
@@ -157,23 +159,6 @@ function writeHeader(out: string[], family: FamilyHeader): void {
 }
 
 /**
- * `200"} `: the end of a per-code series' labels. The same few status
- * codes recur under every VIP, so each is escaped once per scrape.
- */
-class CodeLabelSuffixes {
-  private readonly byCode: Record<string, string> = Object.create(null);
-
-  of(code: string): string {
-    let suffix = this.byCode[code];
-    if (suffix === undefined) {
-      suffix = escapeLabelValue(code) + '"} ';
-      this.byCode[code] = suffix;
-    }
-    return suffix;
-  }
-}
-
-/**
  * A per-code counter family. Its lines are most of a large scrape (three
  * per (source, vip, code)), so each line costs one concatenation: the
  * lines of one (source, vip) differ only after `code="`, and that common
@@ -184,7 +169,7 @@ function writeCodeCounter(
   family: FamilyHeader,
   series: VipStats[],
   vipLabels: string[],
-  codeSuffixes: CodeLabelSuffixes,
+  codeSuffixes: Record<string, string>,
   field: 'requests' | 'bytesIn' | 'bytesOut',
 ): void {
   writeHeader(out, family);
@@ -193,17 +178,19 @@ function writeCodeCounter(
     const codes = series[i].codes;
     if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {
-      lineTails[c] = codeSuffixes.of(codes[c].code) + counterText(codes[c][field]);
+      // Inline: two calls per line would cost as much as the line.
+      let suffix = codeSuffixes[codes[c].code];
+      if (suffix === undefined) {
+        suffix = escapeLabelValue(codes[c].code) + '"} ';
+        codeSuffixes[codes[c].code] = suffix;
+      }
+      const value = codes[c][field];
+      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
     }
     lineTails.length = codes.length;
     const head = family.name + '{' + vipLabels[i] + ',code="';
     out.push(head + lineTails.join('\n' + head));
   }
-}
-
-/** formatValue, with the common case (a finite number) inline. */
-function counterText(value: number): string | number {
-  return value - value === 0 ? value : formatValue(value);
 }
 
 function writeRate(
