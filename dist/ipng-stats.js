@@ -456,12 +456,7 @@ function counterZone(name) {
       }
     },
     entries() {
-      const items = dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-      const out = [];
-      for (let i = 0; i < items.length; i++) {
-        out.push([items[i][0], items[i][1]]);
-      }
-      return out;
+      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
     },
     capacityBytes() {
       return dict.capacity;
@@ -501,6 +496,53 @@ function record(r) {
   }
   return "";
 }
+function sortSeries(series) {
+  series.sort(compareSeries);
+  sortCodesOfEachSeries(series);
+}
+function compareSeries(a, b) {
+  if (a.sourceTag !== b.sourceTag) return a.sourceTag < b.sourceTag ? -1 : 1;
+  if (a.vip !== b.vip) return a.vip < b.vip ? -1 : 1;
+  return 0;
+}
+function sortCodesOfEachSeries(series) {
+  const rankOf = Object.create(null);
+  const distinct = [];
+  for (let s = 0; s < series.length; s++) {
+    const codes = series[s].codes;
+    for (let c = 0; c < codes.length; c++) {
+      if (rankOf[codes[c].code] === void 0) {
+        rankOf[codes[c].code] = 0;
+        distinct.push(codes[c].code);
+      }
+    }
+  }
+  distinct.sort();
+  for (let r = 0; r < distinct.length; r++) rankOf[distinct[r]] = r;
+  const byRank = [];
+  for (let r = 0; r < distinct.length; r++) byRank.push(void 0);
+  for (let s = 0; s < series.length; s++) {
+    const codes = series[s].codes;
+    if (codes.length < 2) continue;
+    for (let c = 0; c < codes.length; c++) byRank[rankOf[codes[c].code]] = codes[c];
+    let next = 0;
+    for (let r = 0; r < byRank.length; r++) {
+      const row = byRank[r];
+      if (row !== void 0) {
+        codes[next++] = row;
+        byRank[r] = void 0;
+      }
+    }
+  }
+}
+function orderedWorkerIds(ids) {
+  return ids.slice().sort(compareWorkerIds);
+}
+var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
+function compareWorkerIds(a, b) {
+  if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 function emptyHistogram(boundsMs) {
   const counts = [];
   for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
@@ -519,7 +561,7 @@ function isWorkerId(text) {
 }
 function buildModel(snapshot, boundsMs) {
   const model = {
-    bySource: {},
+    series: [],
     meta: {
       zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
       zoneBytesTotal: snapshot.capacityBytes,
@@ -529,26 +571,8 @@ function buildModel(snapshot, boundsMs) {
       scrapeDuration: emptyHistogram(boundsMs)
     }
   };
-  function vipStats(sourceTag, vip) {
-    let vips = model.bySource[sourceTag];
-    if (vips === void 0) {
-      vips = {};
-      model.bySource[sourceTag] = vips;
-    }
-    let stats = vips[vip];
-    if (stats === void 0) {
-      stats = {
-        rate1s: 0,
-        rate10s: 0,
-        rate60s: 0,
-        codes: {},
-        requestDuration: emptyHistogram(boundsMs),
-        upstreamResponse: emptyHistogram(boundsMs)
-      };
-      vips[vip] = stats;
-    }
-    return stats;
-  }
+  const pairs = new PairTable(model.series, boundsMs);
+  const codes = new CodeTable(pairs);
   function flushHistogram(worker) {
     let h = model.meta.flushDuration[worker];
     if (h === void 0) {
@@ -559,47 +583,71 @@ function buildModel(snapshot, boundsMs) {
   }
   const entries = snapshot.entries;
   for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
     const value = entries[i][1];
-    const key = parseKey(entries[i][0]);
-    const f = key.fields;
-    switch (key.kind) {
+    switch (key.charAt(0)) {
       case KIND.requests:
+        {
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.requests += value;
+          break;
+        }
       case KIND.bytesIn:
+        {
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.bytesIn += value;
+          break;
+        }
       case KIND.bytesOut:
         {
-          if (f.length !== 3) break;
-          const codes = vipStats(f[0], f[1]).codes;
-          let c = codes[f[2]];
-          if (c === void 0) {
-            c = {
-              requests: 0,
-              bytesIn: 0,
-              bytesOut: 0
-            };
-            codes[f[2]] = c;
-          }
-          if (key.kind === KIND.requests) c.requests += value;else if (key.kind === KIND.bytesIn) c.bytesIn += value;else c.bytesOut += value;
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.bytesOut += value;
           break;
         }
       case KIND.durationBucket:
-        if (f.length === 3) addToBucket(vipStats(f[0], f[1]).requestDuration, f[2], value);
-        break;
-      case KIND.upstreamBucket:
-        if (f.length === 3) addToBucket(vipStats(f[0], f[1]).upstreamResponse, f[2], value);
-        break;
-      case KIND.durationSum:
-        if (f.length === 2) vipStats(f[0], f[1]).requestDuration.sumMs += value;
-        break;
-      case KIND.upstreamSum:
-        if (f.length === 2) vipStats(f[0], f[1]).upstreamResponse.sumMs += value;
-        break;
-      case KIND.rate:
         {
-          if (f.length !== 3) break;
-          const stats = vipStats(f[0], f[1]);
-          if (f[2] === "1") stats.rate1s = value;else if (f[2] === "10") stats.rate10s = value;else if (f[2] === "60") stats.rate60s = value;
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats !== null) addToBucket(stats.requestDuration, key.substring(label + 1), value);
           break;
         }
+      case KIND.upstreamBucket:
+        {
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats !== null) addToBucket(stats.upstreamResponse, key.substring(label + 1), value);
+          break;
+        }
+      case KIND.durationSum:
+        {
+          const stats = pairs.stats(key.substring(1));
+          if (stats !== null) stats.requestDuration.sumMs += value;
+          break;
+        }
+      case KIND.upstreamSum:
+        {
+          const stats = pairs.stats(key.substring(1));
+          if (stats !== null) stats.upstreamResponse.sumMs += value;
+          break;
+        }
+      case KIND.rate:
+        {
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats === null) break;
+          const window = key.substring(label + 1);
+          if (window === "1") stats.rate1s = value;else if (window === "10") stats.rate10s = value;else if (window === "60") stats.rate60s = value;
+          break;
+        }
+      default:
+        readZoneWideKey(key, value);
+        break;
+    }
+  }
+  function readZoneWideKey(text, value) {
+    const key = parseKey(text);
+    const f = key.fields;
+    switch (key.kind) {
       case KIND.zoneFullEvents:
         if (f.length === 0) model.meta.zoneFullEvents = value;
         break;
@@ -622,8 +670,65 @@ function buildModel(snapshot, boundsMs) {
         break;
     }
   }
+  sortSeries(model.series);
   return model;
 }
+var PairTable = function () {
+  function PairTable(series, boundsMs) {
+    this.series = series;
+    this.boundsMs = boundsMs;
+    this.byText = Object.create(null);
+  }
+  var _proto = PairTable.prototype;
+  _proto.stats = function stats(text) {
+    const known = this.byText[text];
+    if (known !== void 0) return known;
+    const separator = text.indexOf(KEY_SEPARATOR);
+    let stats = null;
+    if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
+      stats = {
+        sourceTag: text.substring(0, separator),
+        vip: text.substring(separator + 1),
+        rate1s: 0,
+        rate10s: 0,
+        rate60s: 0,
+        codes: [],
+        requestDuration: emptyHistogram(this.boundsMs),
+        upstreamResponse: emptyHistogram(this.boundsMs)
+      };
+      this.series.push(stats);
+    }
+    this.byText[text] = stats;
+    return stats;
+  };
+  return _createClass(PairTable);
+}();
+var CodeTable = function () {
+  function CodeTable(pairs) {
+    this.pairs = pairs;
+    this.byText = Object.create(null);
+  }
+  var _proto2 = CodeTable.prototype;
+  _proto2.row = function row(text) {
+    const known = this.byText[text];
+    if (known !== void 0) return known;
+    const separator = text.lastIndexOf(KEY_SEPARATOR);
+    const stats = separator < 0 ? null : this.pairs.stats(text.substring(0, separator));
+    let row = null;
+    if (stats !== null) {
+      row = {
+        code: text.substring(separator + 1),
+        requests: 0,
+        bytesIn: 0,
+        bytesOut: 0
+      };
+      stats.codes.push(row);
+    }
+    this.byText[text] = row;
+    return row;
+  };
+  return _createClass(CodeTable);
+}();
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
@@ -657,53 +762,32 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-function orderedVipSeries(model) {
-  const series = [];
-  const sources = Object.keys(model.bySource).sort();
-  for (let s = 0; s < sources.length; s++) {
-    const vips = model.bySource[sources[s]];
-    const vipNames = Object.keys(vips).sort();
-    for (let v = 0; v < vipNames.length; v++) {
-      const stats = vips[vipNames[v]];
-      series.push({
-        sourceTag: sources[s],
-        vip: vipNames[v],
-        stats,
-        codes: Object.keys(stats.codes).sort()
-      });
-    }
-  }
-  return series;
-}
-function orderedWorkerIds(ids) {
-  return ids.slice().sort(compareWorkerIds);
-}
-var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
-function compareWorkerIds(a, b) {
-  if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 var JSON_CONTENT_TYPE = "application/json";
 var JSON_SCHEMA_VERSION = 1;
 function renderJson(model) {
-  const series = orderedVipSeries(model);
-  const quotedCodes = Object.create(null);
+  const series = model.series;
+  const codeHeads = Object.create(null);
   const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
   for (let i = 0; i < series.length; i++) {
-    const entry = series[i];
-    const firstOfSource = i === 0 || series[i - 1].sourceTag !== entry.sourceTag;
-    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(entry.sourceTag) + ':{"vips":{');else out.push(",");
-    const stats = entry.stats;
-    out.push(JSON.stringify(entry.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    for (let c = 0; c < entry.codes.length; c++) {
-      const code = stats.codes[entry.codes[c]];
-      let quoted = quotedCodes[entry.codes[c]];
-      if (quoted === void 0) {
-        quoted = JSON.stringify(entry.codes[c]);
-        quotedCodes[entry.codes[c]] = quoted;
+    const stats = series[i];
+    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
+    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
+    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
+    const codes = stats.codes;
+    const codeTexts = [];
+    for (let c = 0; c < codes.length; c++) {
+      const row = codes[c];
+      let head = codeHeads[row.code];
+      if (head === void 0) {
+        head = JSON.stringify(row.code) + ':{"requests":';
+        codeHeads[row.code] = head;
       }
-      out.push((c === 0 ? "" : ",") + quoted + ':{"requests":' + count(code.requests) + ',"bytes_in":' + count(code.bytesIn) + ',"bytes_out":' + count(code.bytesOut) + "}");
+      const requests = row.requests;
+      const bytesIn = row.bytesIn;
+      const bytesOut = row.bytesOut;
+      codeTexts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
     }
+    out.push(codeTexts.join(","));
     out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
   }
   if (series.length > 0) out.push("}}");
@@ -818,28 +902,28 @@ var SCRAPE_DURATION = {
 };
 var METRIC_FAMILY_NAMES = [REQUESTS, BYTES_IN, BYTES_OUT, REQUEST_DURATION, UPSTREAM_RESPONSE, RATE_1S, RATE_10S, RATE_60S, ZONE_BYTES_USED, ZONE_BYTES_TOTAL, ZONE_FULL_EVENTS, FLUSHES, FLUSH_DURATION, SCRAPE_DURATION].map(family => family.name);
 function renderPrometheus(model) {
-  const series = orderedVipSeries(model);
+  const series = model.series;
   const vipLabels = [];
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
-  const codeLabels = codeLabelTexts(series, vipLabels);
+  const codeSuffixes = Object.create(null);
   const out = [];
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(out, REQUESTS, series, codeLabels, c => c.requests);
-  writeCodeCounter(out, BYTES_IN, series, codeLabels, c => c.bytesIn);
-  writeCodeCounter(out, BYTES_OUT, series, codeLabels, c => c.bytesOut);
+  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes, "requests");
+  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes, "bytesIn");
+  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes, "bytesOut");
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].stats.requestDuration, bucketBounds);
+    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].requestDuration, bucketBounds);
   }
   writeHeader(out, UPSTREAM_RESPONSE);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].stats.upstreamResponse, bucketBounds);
+    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].upstreamResponse, bucketBounds);
   }
-  writeRate(out, RATE_1S, series, vipLabels, s => s.rate1s);
-  writeRate(out, RATE_10S, series, vipLabels, s => s.rate10s);
-  writeRate(out, RATE_60S, series, vipLabels, s => s.rate60s);
+  writeRate(out, RATE_1S, series, vipLabels, "rate1s");
+  writeRate(out, RATE_10S, series, vipLabels, "rate10s");
+  writeRate(out, RATE_60S, series, vipLabels, "rate60s");
   const meta = model.meta;
   writeHeader(out, ZONE_BYTES_USED);
   out.push(ZONE_BYTES_USED.name + " " + formatValue(meta.zoneBytesUsed));
@@ -867,53 +951,45 @@ function writeHeader(out, family) {
   out.push("# HELP " + family.name + " " + escapeHelp(family.help));
   out.push("# TYPE " + family.name + " " + family.type);
 }
-function codeLabelTexts(series, vipLabels) {
-  const escapedCodes = Object.create(null);
-  const texts = [];
+function writeCodeCounter(out, family, series, vipLabels, codeSuffixes, field) {
+  writeHeader(out, family);
+  const lineTails = [];
   for (let i = 0; i < series.length; i++) {
     const codes = series[i].codes;
-    const prefix = "{" + vipLabels[i] + ',code="';
-    const forSeries = [];
+    if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {
-      let escaped = escapedCodes[codes[c]];
-      if (escaped === void 0) {
-        escaped = escapeLabelValue(codes[c]);
-        escapedCodes[codes[c]] = escaped;
+      let suffix = codeSuffixes[codes[c].code];
+      if (suffix === void 0) {
+        suffix = escapeLabelValue(codes[c].code) + '"} ';
+        codeSuffixes[codes[c].code] = suffix;
       }
-      forSeries.push(prefix + escaped + '"} ');
+      const value = codes[c][field];
+      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
     }
-    texts.push(forSeries);
-  }
-  return texts;
-}
-function writeCodeCounter(out, family, series, codeLabels, pick) {
-  writeHeader(out, family);
-  for (let i = 0; i < series.length; i++) {
-    const codes = series[i].codes;
-    const labels = codeLabels[i];
-    const byCode = series[i].stats.codes;
-    for (let c = 0; c < codes.length; c++) {
-      out.push(family.name + labels[c] + formatValue(pick(byCode[codes[c]])));
-    }
+    lineTails.length = codes.length;
+    const head = family.name + "{" + vipLabels[i] + ',code="';
+    out.push(head + lineTails.join("\n" + head));
   }
 }
-function writeRate(out, family, series, vipLabels, pick) {
+function writeRate(out, family, series, vipLabels, field) {
   writeHeader(out, family);
   for (let i = 0; i < series.length; i++) {
-    out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(pick(series[i].stats)));
+    out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(series[i][field]));
   }
 }
 function writeHistogram(out, name, labels, histogram2, bounds) {
-  const le = bounds.secondsText(histogram2.boundsMs);
-  const bucketPrefix = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
+  const leSuffixes = bounds.suffixes(histogram2.boundsMs);
+  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
   const counts = histogram2.counts;
+  const lineTails = [];
   let cumulative = 0;
-  for (let b = 0; b < le.length; b++) {
+  for (let b = 0; b < leSuffixes.length; b++) {
     cumulative += counts[b] || 0;
-    out.push(bucketPrefix + le[b] + '"} ' + formatValue(cumulative));
+    lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
-  for (let b = le.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  out.push(bucketPrefix + '+Inf"} ' + formatValue(cumulative));
+  for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
+  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  out.push(bucketHead + lineTails.join("\n" + bucketHead));
   const braced = labels === "" ? "" : "{" + labels + "}";
   out.push(name + "_sum" + braced + " " + formatMillisecondsAsSeconds(histogram2.sumMs));
   out.push(name + "_count" + braced + " " + formatValue(cumulative));
@@ -923,11 +999,11 @@ var BucketBoundsText = function () {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto = BucketBoundsText.prototype;
-  _proto.secondsText = function secondsText(boundsMs) {
+  var _proto3 = BucketBoundsText.prototype;
+  _proto3.suffixes = function suffixes(boundsMs) {
     if (!sameNumbers(boundsMs, this.boundsMs)) {
       const texts = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]));
+      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
       this.boundsMs = boundsMs;
       this.texts = texts;
     }
@@ -1004,26 +1080,17 @@ function qualityOf(params) {
 }
 function filterModel(model, filter) {
   if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
-  const bySource = {};
-  const sources = filter.sourceTag === void 0 ? Object.keys(model.bySource) : [filter.sourceTag];
-  for (let s = 0; s < sources.length; s++) {
-    if (!hasOwn(model.bySource, sources[s])) continue;
-    const vips = model.bySource[sources[s]];
-    if (filter.vip === void 0) {
-      bySource[sources[s]] = vips;
-    } else if (hasOwn(vips, filter.vip)) {
-      const only = {};
-      only[filter.vip] = vips[filter.vip];
-      bySource[sources[s]] = only;
-    }
+  const series = [];
+  for (let i = 0; i < model.series.length; i++) {
+    const stats = model.series[i];
+    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
+    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
+    series.push(stats);
   }
   return {
-    bySource,
+    series,
     meta: model.meta
   };
-}
-function hasOwn(object, key) {
-  return Object.prototype.hasOwnProperty.call(object, key);
 }
 function readScrapeRequest(r) {
   return {
@@ -1061,13 +1128,12 @@ function scrape(r) {
   const zone = counterZone();
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(zone, buckets.problem);
-  const entries = zone.entries();
   const model = buildModel({
-    entries,
+    entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
   }, buckets.value);
-  if (!hasKey(entries, KIND.scrapeSum)) {
+  if (zone.get(KIND.scrapeSum) === void 0) {
     reserveKeys(zone, buckets.value);
   } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
     warnTickMissing(zone);
@@ -1084,12 +1150,6 @@ function warnTickMissing(zone) {
   if (zone.insertFirst(reportedKey("tick", "missing"), 1)) {
     logError("ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
   }
-}
-function hasKey(entries, key) {
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i][0] === key) return true;
-  }
-  return false;
 }
 function reserveKeys(zone, boundsMs) {
   zone.add(KIND.zoneFullEvents, 0);

@@ -1,6 +1,10 @@
 // What a scrape shows, independent of the output format. The zone reader
 // (src/counters/) builds it from the shared zone; src/exposition/ renders
 // it as Prometheus text or as JSON schema 1.
+//
+// The model is already in exposition order (see series-order.ts): both
+// renderers write it front to back, so a scrape sorts once, where the
+// model is built, and never per output format or per metric family.
 
 /** Bucket upper bounds and per-bucket counts; counts are NOT cumulative. */
 export interface Histogram {
@@ -13,24 +17,30 @@ export interface Histogram {
 }
 
 export interface CodeStats {
+  /** status code as text, e.g. "200" */
+  code: string;
   requests: number;
   bytesIn: number;
   bytesOut: number;
 }
 
+/** Everything counted for one (source, vip) pair. */
 export interface VipStats {
+  sourceTag: string;
+  /** canonical address text */
+  vip: string;
   rate1s: number;
   rate10s: number;
   rate60s: number;
-  /** keyed by status code as text, e.g. "200" */
-  codes: Record<string, CodeStats>;
+  /** one entry per status code seen, sorted by code */
+  codes: CodeStats[];
   requestDuration: Histogram;
   upstreamResponse: Histogram;
 }
 
 export interface StatsModel {
-  /** source_tag -> vip (canonical text) -> stats */
-  bySource: Record<string, Record<string, VipStats>>;
+  /** every (source, vip) pair, sorted by source_tag, then vip */
+  series: VipStats[];
   meta: {
     zoneBytesUsed: number;
     zoneBytesTotal: number;

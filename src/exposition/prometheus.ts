@@ -1,7 +1,7 @@
 // Prometheus text exposition format 0.0.4.
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
-import type { CodeStats, Histogram, StatsModel, VipStats } from './model';
-import { orderedVipSeries, orderedWorkerIds, VipSeries } from './series-order';
+import type { Histogram, StatsModel, VipStats } from './model';
+import { orderedWorkerIds } from './series-order';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -97,33 +97,35 @@ export const METRIC_FAMILY_NAMES: string[] = [
 ].map((family) => family.name);
 
 export function renderPrometheus(model: StatsModel): string {
-  const series = orderedVipSeries(model);
+  const series = model.series;
   // `source_tag="...",vip="..."`, escaped once per series and reused by
   // every family.
   const vipLabels: string[] = [];
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
-  const codeLabels = codeLabelTexts(series, vipLabels);
+  // `200"} `, the end of a per-code line's labels: the same few status
+  // codes recur under every VIP, so each is escaped once per scrape.
+  const codeSuffixes: Record<string, string> = Object.create(null);
   const out: string[] = [];
   const bucketBounds = new BucketBoundsText();
 
-  writeCodeCounter(out, REQUESTS, series, codeLabels, (c) => c.requests);
-  writeCodeCounter(out, BYTES_IN, series, codeLabels, (c) => c.bytesIn);
-  writeCodeCounter(out, BYTES_OUT, series, codeLabels, (c) => c.bytesOut);
+  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes, 'requests');
+  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes, 'bytesIn');
+  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes, 'bytesOut');
 
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].stats.requestDuration, bucketBounds);
+    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].requestDuration, bucketBounds);
   }
   writeHeader(out, UPSTREAM_RESPONSE);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].stats.upstreamResponse, bucketBounds);
+    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].upstreamResponse, bucketBounds);
   }
 
-  writeRate(out, RATE_1S, series, vipLabels, (s) => s.rate1s);
-  writeRate(out, RATE_10S, series, vipLabels, (s) => s.rate10s);
-  writeRate(out, RATE_60S, series, vipLabels, (s) => s.rate60s);
+  writeRate(out, RATE_1S, series, vipLabels, 'rate1s');
+  writeRate(out, RATE_10S, series, vipLabels, 'rate10s');
+  writeRate(out, RATE_60S, series, vipLabels, 'rate60s');
 
   const meta = model.meta;
   writeHeader(out, ZONE_BYTES_USED);
@@ -157,58 +159,50 @@ function writeHeader(out: string[], family: FamilyHeader): void {
 }
 
 /**
- * `{source_tag="...",vip="...",code="..."} ` for each (series, code), built
- * once and shared by the three per-code families. The same few status
- * codes recur under every VIP, so each is escaped once.
+ * A per-code counter family. Its lines are most of a large scrape (three
+ * per (source, vip, code)), so each line costs one concatenation: the
+ * lines of one (source, vip) differ only after `code="`, and that common
+ * head is put between them by a native join.
  */
-function codeLabelTexts(series: VipSeries[], vipLabels: string[]): string[][] {
-  const escapedCodes: Record<string, string> = Object.create(null);
-  const texts: string[][] = [];
-  for (let i = 0; i < series.length; i++) {
-    const codes = series[i].codes;
-    const prefix = '{' + vipLabels[i] + ',code="';
-    const forSeries: string[] = [];
-    for (let c = 0; c < codes.length; c++) {
-      let escaped = escapedCodes[codes[c]];
-      if (escaped === undefined) {
-        escaped = escapeLabelValue(codes[c]);
-        escapedCodes[codes[c]] = escaped;
-      }
-      forSeries.push(prefix + escaped + '"} ');
-    }
-    texts.push(forSeries);
-  }
-  return texts;
-}
-
 function writeCodeCounter(
   out: string[],
   family: FamilyHeader,
-  series: VipSeries[],
-  codeLabels: string[][],
-  pick: (stats: CodeStats) => number,
+  series: VipStats[],
+  vipLabels: string[],
+  codeSuffixes: Record<string, string>,
+  field: 'requests' | 'bytesIn' | 'bytesOut',
 ): void {
   writeHeader(out, family);
+  const lineTails: string[] = [];
   for (let i = 0; i < series.length; i++) {
     const codes = series[i].codes;
-    const labels = codeLabels[i];
-    const byCode = series[i].stats.codes;
+    if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {
-      out.push(family.name + labels[c] + formatValue(pick(byCode[codes[c]])));
+      // Inline: two calls per line would cost as much as the line.
+      let suffix = codeSuffixes[codes[c].code];
+      if (suffix === undefined) {
+        suffix = escapeLabelValue(codes[c].code) + '"} ';
+        codeSuffixes[codes[c].code] = suffix;
+      }
+      const value = codes[c][field];
+      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
     }
+    lineTails.length = codes.length;
+    const head = family.name + '{' + vipLabels[i] + ',code="';
+    out.push(head + lineTails.join('\n' + head));
   }
 }
 
 function writeRate(
   out: string[],
   family: FamilyHeader,
-  series: VipSeries[],
+  series: VipStats[],
   vipLabels: string[],
-  pick: (stats: VipStats) => number,
+  field: 'rate1s' | 'rate10s' | 'rate60s',
 ): void {
   writeHeader(out, family);
   for (let i = 0; i < series.length; i++) {
-    out.push(family.name + '{' + vipLabels[i] + '} ' + formatRate(pick(series[i].stats)));
+    out.push(family.name + '{' + vipLabels[i] + '} ' + formatRate(series[i][field]));
   }
 }
 
@@ -217,36 +211,41 @@ function writeRate(
  * braces ('' for none). The model's per-bucket counts are summed into the
  * cumulative counts the format requires; a counts array shorter than
  * boundsMs + 1 (a model bug) reads as zeros rather than breaking a scrape.
+ * Its `_bucket` lines share their head up to `le="`, joined natively as
+ * in writeCodeCounter.
  */
 function writeHistogram(out: string[], name: string, labels: string, histogram: Histogram, bounds: BucketBoundsText): void {
-  const le = bounds.secondsText(histogram.boundsMs);
-  const bucketPrefix = name + '_bucket{' + (labels === '' ? '' : labels + ',') + 'le="';
+  const leSuffixes = bounds.suffixes(histogram.boundsMs);
+  const bucketHead = name + '_bucket{' + (labels === '' ? '' : labels + ',') + 'le="';
   const counts = histogram.counts;
+  const lineTails: string[] = [];
   let cumulative = 0;
-  for (let b = 0; b < le.length; b++) {
+  for (let b = 0; b < leSuffixes.length; b++) {
     cumulative += counts[b] || 0;
-    out.push(bucketPrefix + le[b] + '"} ' + formatValue(cumulative));
+    lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
-  for (let b = le.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  out.push(bucketPrefix + '+Inf"} ' + formatValue(cumulative));
+  for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
+  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  out.push(bucketHead + lineTails.join('\n' + bucketHead));
   const braced = labels === '' ? '' : '{' + labels + '}';
   out.push(name + '_sum' + braced + ' ' + formatMillisecondsAsSeconds(histogram.sumMs));
   out.push(name + '_count' + braced + ' ' + formatValue(cumulative));
 }
 
 /**
- * `le` texts of bucket bounds. Every histogram of a scrape normally shares
- * one bounds list, so the texts are computed once and reused while the
- * bounds stay the same.
+ * `0.005"} `: the end of a `_bucket` line's labels for each bucket bound,
+ * `le` in seconds. Every histogram of a scrape normally shares one bounds
+ * list, so the texts are computed once and reused while the bounds stay
+ * the same.
  */
 class BucketBoundsText {
   private boundsMs: number[] = [];
   private texts: string[] = [];
 
-  secondsText(boundsMs: number[]): string[] {
+  suffixes(boundsMs: number[]): string[] {
     if (!sameNumbers(boundsMs, this.boundsMs)) {
       const texts: string[] = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]));
+      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
       this.boundsMs = boundsMs;
       this.texts = texts;
     }

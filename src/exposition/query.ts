@@ -79,29 +79,19 @@ function qualityOf(params: string[]): number {
 }
 
 /**
- * The model restricted to the filter's series. Filters intersect; sources
- * left without a VIP are dropped; meta (zone and worker figures, not
- * per-series) is kept whole. Linear in the number of sources: each filter
- * is a direct lookup, nothing is scanned per VIP.
+ * The model restricted to the filter's series, in the same order. Filters
+ * intersect; meta (zone and worker figures, not per-series) is kept
+ * whole. One pass over the (source, vip) pairs, a few hundred at the
+ * spec's sizing; nothing is scanned per status code.
  */
 export function filterModel(model: StatsModel, filter: ScrapeFilter): StatsModel {
   if (filter.sourceTag === undefined && filter.vip === undefined) return model;
-  const bySource: Record<string, Record<string, VipStats>> = {};
-  const sources = filter.sourceTag === undefined ? Object.keys(model.bySource) : [filter.sourceTag];
-  for (let s = 0; s < sources.length; s++) {
-    if (!hasOwn(model.bySource, sources[s])) continue;
-    const vips = model.bySource[sources[s]];
-    if (filter.vip === undefined) {
-      bySource[sources[s]] = vips;
-    } else if (hasOwn(vips, filter.vip)) {
-      const only: Record<string, VipStats> = {};
-      only[filter.vip] = vips[filter.vip];
-      bySource[sources[s]] = only;
-    }
+  const series: VipStats[] = [];
+  for (let i = 0; i < model.series.length; i++) {
+    const stats = model.series[i];
+    if (filter.sourceTag !== undefined && stats.sourceTag !== filter.sourceTag) continue;
+    if (filter.vip !== undefined && stats.vip !== filter.vip) continue;
+    series.push(stats);
   }
-  return { bySource, meta: model.meta };
-}
-
-function hasOwn(object: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(object, key);
+  return { series, meta: model.meta };
 }

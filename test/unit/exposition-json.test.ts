@@ -42,16 +42,16 @@ describe('renderJson', () => {
 
   it('writes a VIP without codes as an empty codes object', () => {
     const model = emptyModel();
-    model.bySource.direct = {
-      '::1': {
-        rate1s: 0,
-        rate10s: 0,
-        rate60s: 0,
-        codes: {},
-        requestDuration: { boundsMs: [1, 5], counts: [0, 0, 0], sumMs: 0 },
-        upstreamResponse: { boundsMs: [1, 5], counts: [0, 0, 0], sumMs: 0 },
-      },
-    };
+    model.series.push({
+      sourceTag: 'direct',
+      vip: '::1',
+      rate1s: 0,
+      rate10s: 0,
+      rate60s: 0,
+      codes: [],
+      requestDuration: { boundsMs: [1, 5], counts: [0, 0, 0], sumMs: 0 },
+      upstreamResponse: { boundsMs: [1, 5], counts: [0, 0, 0], sumMs: 0 },
+    });
     expect(JSON.parse(renderJson(model)).by_source.direct.vips['::1'].codes).toEqual({});
   });
 });

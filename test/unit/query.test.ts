@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filterModel, parseScrapeQuery, wantsJson } from '../../src/exposition/query';
+import type { StatsModel } from '../../src/exposition/model';
 import { sampleModel } from './exposition-fixture';
 
 describe('parseScrapeQuery', () => {
@@ -85,37 +86,44 @@ describe('wantsJson', () => {
 });
 
 describe('filterModel', () => {
+  /** (source, vip) of each series, in order. */
+  function pairs(model: StatsModel): string[][] {
+    return model.series.map((s) => [s.sourceTag, s.vip]);
+  }
+
   it('returns the model itself without filters', () => {
     const model = sampleModel();
     expect(filterModel(model, {})).toBe(model);
   });
 
-  it('keeps one source', () => {
+  it('keeps one source, in order', () => {
     const model = sampleModel();
     const filtered = filterModel(model, { sourceTag: 'mg1' });
-    expect(Object.keys(filtered.bySource)).toEqual(['mg1']);
-    expect(filtered.bySource.mg1).toBe(model.bySource.mg1);
+    expect(pairs(filtered)).toEqual([
+      ['mg1', '192.0.2.10'],
+      ['mg1', '2001:db8::1'],
+    ]);
+    expect(filtered.series[0]).toBe(model.series[0]);
     expect(filtered.meta).toBe(model.meta);
   });
 
   it('is case-sensitive and may match nothing', () => {
-    expect(filterModel(sampleModel(), { sourceTag: 'MG1' }).bySource).toEqual({});
-    expect(filterModel(sampleModel(), { sourceTag: 'toString' }).bySource).toEqual({});
+    expect(filterModel(sampleModel(), { sourceTag: 'MG1' }).series).toEqual([]);
+    expect(filterModel(sampleModel(), { sourceTag: 'toString' }).series).toEqual([]);
   });
 
   it('keeps one VIP across sources, dropping sources without it', () => {
     const model = sampleModel();
     const filtered = filterModel(model, { vip: '2001:db8::1' });
-    expect(Object.keys(filtered.bySource)).toEqual(['mg1']);
-    expect(Object.keys(filtered.bySource.mg1)).toEqual(['2001:db8::1']);
-    expect(filtered.bySource.mg1['2001:db8::1']).toBe(model.bySource.mg1['2001:db8::1']);
+    expect(pairs(filtered)).toEqual([['mg1', '2001:db8::1']]);
+    expect(filtered.series[0]).toBe(model.series[1]);
   });
 
   it('intersects both filters', () => {
     const model = sampleModel();
-    expect(Object.keys(filterModel(model, { sourceTag: 'mg1', vip: '192.0.2.10' }).bySource.mg1)).toEqual(['192.0.2.10']);
-    expect(filterModel(model, { sourceTag: 'we"ird\\tag', vip: '192.0.2.10' }).bySource).toEqual({});
-    expect(Object.keys(filterModel(model, { sourceTag: 'we"ird\\tag', vip: '198.51.100.7' }).bySource)).toEqual(['we"ird\\tag']);
+    expect(pairs(filterModel(model, { sourceTag: 'mg1', vip: '192.0.2.10' }))).toEqual([['mg1', '192.0.2.10']]);
+    expect(filterModel(model, { sourceTag: 'we"ird\\tag', vip: '192.0.2.10' }).series).toEqual([]);
+    expect(pairs(filterModel(model, { sourceTag: 'we"ird\\tag', vip: '198.51.100.7' }))).toEqual([['we"ird\\tag', '198.51.100.7']]);
   });
 
   it('does not change the model it filters', () => {
