@@ -351,11 +351,12 @@ function logError(message) {
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
 }
+function logOnce(zone, subject, value, message) {
+  if (zone.insertFirst(reportedKey(subject, value), 1)) logError(message);
+}
 function reportOnce(zone, problem) {
   if (problem === null) return;
-  if (zone.insertFirst(reportedKey(problem.setting, problem.value), 1)) {
-    logError(describeProblem(problem));
-  }
+  logOnce(zone, problem.setting, problem.value, describeProblem(problem));
 }
 function toNumber(text) {
   if (text === void 0) return 0;
@@ -1147,9 +1148,7 @@ function scrape(r) {
   zone.add(KIND.scrapeSum, took);
 }
 function warnTickMissing(zone) {
-  if (zone.insertFirst(reportedKey("tick", "missing"), 1)) {
-    logError("ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
-  }
+  logOnce(zone, "tick", "missing", "ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
 }
 function reserveKeys(zone, boundsMs) {
   zone.add(KIND.zoneFullEvents, 0);

@@ -2,13 +2,12 @@
 // Prometheus text (default) or JSON schema 1 (Accept: application/json).
 import { resolveBuckets } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
-import { INF_LABEL, KIND, reportedKey, scrapeBucketKey } from '../counters/keys';
+import { INF_LABEL, KIND, scrapeBucketKey } from '../counters/keys';
 import { buildModel } from '../counters/zone-model';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
-import { logError } from '../nginx/log';
-import { reportOnce } from '../nginx/report-once';
+import { logOnce, reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
 import { readSettingsText } from '../nginx/settings';
@@ -64,12 +63,13 @@ export default function scrape(r: NginxHTTPRequest): void {
 }
 
 function warnTickMissing(zone: CounterZone): void {
-  if (zone.insertFirst(reportedKey('tick', 'missing'), 1)) {
-    logError(
-      'ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
-        'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
-    );
-  }
+  logOnce(
+    zone,
+    'tick',
+    'missing',
+    'ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
+      'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
+  );
 }
 
 /**
