@@ -12,13 +12,13 @@
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
 // bounded by --seconds. See docs/performance.md.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { get } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
+import { get, median, wrk } from './measure.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -100,38 +100,13 @@ ${http}`,
   }
 }
 
-function wrk(args, url, durationSeconds) {
-  const out = execFileSync('wrk', [...args, '-d', `${durationSeconds}s`, '--timeout', '5s', url], {
-    encoding: 'utf8',
-    timeout: (durationSeconds + 30) * 1000,
-  });
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
-  const completed = /(\d+) requests in/.exec(out);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
-  if (!rps || !completed) throw new Error(`cannot read wrk output:\n${out}`);
-  return { rps: Number(rps[1]), completed: Number(completed[1]), errors: errors ? errors[0] : '' };
-}
-
 async function countedRequests(metricsUrl) {
-  const body = await new Promise((resolve, reject) => {
-    get(metricsUrl, { agent: false }, (res) => {
-      let b = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { b += d; });
-      res.on('end', () => resolve(b));
-    }).on('error', reject);
-  });
+  const { body } = await get(metricsUrl);
   let total = 0;
   for (const line of body.split('\n')) {
     if (line.startsWith('nginx_ipng_requests_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function runScenario(id) {
@@ -158,12 +133,12 @@ async function runScenario(id) {
     }
     const completed = { stock: 0, floor: 0, product: 0, fallback: 0 };
     for (const v of variants) {
-      completed[v] += wrk(scenario.wrk, servers[v].url('/'), 1).completed; // warm-up, not timed
+      completed[v] += (await wrk(scenario.wrk, servers[v].url('/'), 1)).completed; // warm-up, not timed
     }
     const runs = { stock: [], floor: [], product: [], fallback: [] };
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
-        const r = wrk(scenario.wrk, servers[v].url('/'), seconds);
+        const r = await wrk(scenario.wrk, servers[v].url('/'), seconds);
         runs[v].push(r.rps);
         completed[v] += r.completed;
         console.log(`  round ${round} ${v.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
