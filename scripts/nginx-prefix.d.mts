@@ -1,12 +1,20 @@
 export interface NginxConfigOptions {
   prefix: string;
+  /** text placed inside http { } after the product's lines */
   http: string;
+  /** worker_processes (default 2) */
   workers?: number;
+  /** load the native shim (default true) */
   shim?: boolean;
+  /** extra main-context lines */
   main?: string;
+  /** include the product (bundle, zone, recorder); false for stock nginx */
   product?: boolean;
+  /** add the tick server (default: with the product) */
   tick?: boolean;
+  /** flush interval to configure (default: nginx's, 1s) */
   flushInterval?: string;
+  /** counter zone size (default 4m) */
   zoneSize?: string;
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;

@@ -1,15 +1,9 @@
-export interface NginxOptions {
+import type { NginxConfigOptions } from './nginx-prefix.mjs';
+
+/** writeNginxConfig's options, but the prefix is made here and ports are allocated. */
+export interface NginxOptions extends Omit<NginxConfigOptions, 'prefix' | 'flushInterval'> {
   /** http { } body; `{{PORT}}`, `{{PORT1}}`... are replaced by free ports. */
   http: string;
-  workers?: number;
-  shim?: boolean;
-  main?: string;
-  /** include the product (bundle, zone, recorder); false for stock nginx */
-  product?: boolean;
-  /** add the tick server (default: with the product) */
-  tick?: boolean;
-  /** counter zone size (default 4m) */
-  zoneSize?: string;
   /** flush interval to configure; default '100ms', null for none */
   flushInterval?: string | null;
   /** how many free ports to allocate (default 1) */
