@@ -16,6 +16,8 @@ export interface NginxConfigOptions {
   flushInterval?: string;
   /** counter zone size (default 4m) */
   zoneSize?: string;
+  /** counter zone type, which picks the layout (default: string with the shim, number without) */
+  zoneType?: 'string' | 'number';
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
 export declare function nginxArgs(prefix: string): string[];

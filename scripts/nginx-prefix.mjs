@@ -22,13 +22,17 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  *                              product); with the shim nothing is counted
  *                              without the tick, which drains the shim's deltas
  * @param {string} [o.zoneSize] size of the counter zone (default 4m, the spec's)
+ * @param {'string'|'number'} [o.zoneType] type of the counter zone, which
+ *                              picks the layout (docs/zone-layout.md):
+ *                              default string (record layout) with the
+ *                              shim, number (counter layout) without
  * @param {string} [o.flushInterval] set the flush interval (shim directive, or
  *                              js_var without the shim); unset: the default 1s
  * @returns {string} path of the written nginx.conf
  */
 export function writeNginxConfig({
   prefix, http, workers = 2, shim = true, main = '', product = true, tick = product, flushInterval,
-  zoneSize = '4m',
+  zoneSize = '4m', zoneType = shim ? 'string' : 'number',
 }) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
@@ -54,7 +58,7 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim, zoneSize) : ''}
+${product ? productLines(shim, zoneSize, zoneType) : ''}
 ${product && flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
 ${tick ? tickServer(prefix) : ''}
 
@@ -66,10 +70,10 @@ ${http}
   return path;
 }
 
-function productLines(shim, zoneSize) {
+function productLines(shim, zoneSize, zoneType) {
   const lines = [
     `    js_path ${join(repoRoot, 'dist')};`,
-    `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=number;`,
+    `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=${zoneType};`,
     `    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`,
   ];
   if (shim) {

@@ -41,6 +41,26 @@ export const KIND = {
   reported: '!',
 } as const;
 
+/**
+ * Kind characters of the record layout (a `type=string` zone with the
+ * shim's writer lease; docs/zone-layout.md). Values are text.
+ */
+export const RECORD_KIND = {
+  // per (source, vip): everything counted for the pair (pair-record.ts)
+  pair: 'P',
+  // per worker: flushes, flush-duration and scrape-duration histograms,
+  // keys this worker dropped because the zone was full, last flush time
+  flushes: 'f',
+  flushDuration: 'F',
+  scrapeDuration: 'S',
+  zoneFullEvents: 'Z',
+  flushedAt: 'l',
+  // written by the lease holder
+  rateUpdatedAt: 'T',
+  zoneFullWarned: 'W',
+  reported: '!',
+} as const;
+
 /** Bucket keys name their upper bound in ms, or this for +Inf. */
 export const INF_LABEL = 'inf';
 
@@ -77,6 +97,11 @@ export function scrapeBucketKey(boundLabel: string): string {
 export function reportedKey(setting: string, value: string): string {
   // Bounded, so a huge bad value cannot make a huge key.
   return KIND.reported + setting + S + value.slice(0, 64);
+}
+
+/** The record layout's key of a (source, vip) record. */
+export function pairRecordKey(sourceTag: string, vip: string): string {
+  return RECORD_KIND.pair + sourceTag + S + vip;
 }
 
 export interface ParsedKey {

@@ -18,7 +18,7 @@
 // would double the work of a large scrape. Keys and strings still go
 // through JSON.stringify for escaping.
 import { formatRate, formatScaledInteger } from './decimal';
-import type { Histogram, StatsModel } from './model';
+import type { CodeStats, Histogram, StatsModel } from './model';
 
 export const JSON_CONTENT_TYPE = 'application/json';
 export const JSON_SCHEMA_VERSION = 1;
@@ -40,6 +40,11 @@ export function renderJson(model: StatsModel): string {
         ',"rate_60s":' + rate(stats.rate60s) +
         ',"codes":{',
     );
+    if (stats.rendered !== undefined) {
+      out.push(stats.rendered.json);
+      out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + '}');
+      continue;
+    }
     const codes = stats.codes;
     const codeTexts: string[] = [];
     for (let c = 0; c < codes.length; c++) {
@@ -71,6 +76,14 @@ export function renderJson(model: StatsModel): string {
       ',"zone_full_events":' + count(meta.zoneFullEvents) + '}}',
   );
   return out.join('');
+}
+
+/**
+ * One code's member of a "codes" object, as renderJson writes it. The
+ * record layout stores these (see RenderedCodes).
+ */
+export function jsonCodeMember(row: CodeStats): string {
+  return JSON.stringify(row.code) + ':{"requests":' + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + '}';
 }
 
 // JSON has no NaN or Infinity; a counter that is not finite is a bug

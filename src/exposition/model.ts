@@ -24,6 +24,24 @@ export interface CodeStats {
   bytesOut: number;
 }
 
+/** Separates the per-code entries of a RenderedCodes text. */
+export const RENDERED_ENTRY_SEPARATOR = '\x1d';
+
+/**
+ * The per-code counters of one (source, vip) as the record layout stores
+ * them: already rendered by the zone's writer (src/counters/pair-record.ts),
+ * so a scrape joins a few strings per (source, vip) instead of formatting
+ * every code. Codes are in exposition order.
+ */
+export interface RenderedCodes {
+  /** Prometheus line tails `<code>"} <n>`, one per code, RENDERED_ENTRY_SEPARATOR between */
+  requests: string;
+  bytesIn: string;
+  bytesOut: string;
+  /** JSON members `"<code>":{"requests":..,"bytes_in":..,"bytes_out":..}`, comma separated */
+  json: string;
+}
+
 /** Everything counted for one (source, vip) pair. */
 export interface VipStats {
   sourceTag: string;
@@ -34,6 +52,8 @@ export interface VipStats {
   rate60s: number;
   /** one entry per status code seen, sorted by code */
   codes: CodeStats[];
+  /** the record layout's form of `codes` (then `codes` is empty) */
+  rendered?: RenderedCodes;
   requestDuration: Histogram;
   upstreamResponse: Histogram;
 }

@@ -1,5 +1,6 @@
 // Prometheus text exposition format 0.0.4.
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
+import { RENDERED_ENTRY_SEPARATOR } from './model';
 import type { Histogram, StatsModel, VipStats } from './model';
 import { orderedWorkerIds } from './series-order';
 
@@ -35,6 +36,14 @@ export function formatValue(value: number): string {
   if (value === -Infinity) return '-Inf';
   if (value !== value) return 'NaN';
   return String(value);
+}
+
+/**
+ * The end of a per-code counter line from its `code` label on:
+ * `200"} 17`. The record layout stores these (see RenderedCodes).
+ */
+export function codeLineTail(code: string, value: number): string {
+  return escapeLabelValue(code) + '"} ' + formatValue(value);
 }
 
 function formatLabels(labels: Labels): string {
@@ -175,6 +184,14 @@ function writeCodeCounter(
   writeHeader(out, family);
   const lineTails: string[] = [];
   for (let i = 0; i < series.length; i++) {
+    const rendered = series[i].rendered;
+    if (rendered !== undefined) {
+      const tails = rendered[field];
+      if (tails === '') continue;
+      const renderedHead = family.name + '{' + vipLabels[i] + ',code="';
+      out.push(renderedHead + tails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + renderedHead));
+      continue;
+    }
     const codes = series[i].codes;
     if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {

@@ -7,15 +7,28 @@ import { DEFAULT_BUCKETS_MS, resolveBuckets, resolveDefaultSource } from '../con
 import { incrementsFor } from '../counters/observation';
 import { secondsTextToMs, upstreamTimeMs } from '../counters/timings';
 import { vipLabel } from '../counters/vip';
-import { reportOnce } from '../nginx/report-once';
+import { logOnce, reportOnce } from '../nginx/report-once';
 import { readFinishedRequest } from '../nginx/request';
 import { isScrapeRequest } from '../nginx/request-scope';
-import { counterZone } from '../nginx/zone';
+import { openZone, ZONE_NAME } from '../nginx/zone';
 
 export default function record(r: NginxHTTPRequest): string {
   if (isScrapeRequest()) return '';
   const req = readFinishedRequest(r);
-  const zone = counterZone();
+  const opened = openZone();
+  if (opened.layout === 'record') {
+    // Read-modify-write records need the shim's single writer.
+    logOnce(
+      opened.zone,
+      'zone',
+      'record-without-shim',
+      'ipng-stats: js_shared_dict_zone zone=' + ZONE_NAME + ' is type=string, which needs the ' +
+        'native shim; without the shim declare it type=number: nothing is counted until then ' +
+        '(reported once)',
+    );
+    return '';
+  }
+  const zone = opened.zone;
 
   // A bad value falls back to the spec default and is logged once
   // (docs/configuration.md): counting goes on with documented settings.

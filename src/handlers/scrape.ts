@@ -4,14 +4,20 @@ import { resolveBuckets } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
 import { INF_LABEL, KIND, scrapeBucketKey } from '../counters/keys';
 import { buildModel } from '../counters/zone-model';
+import { buildRecordModel } from '../counters/record-model';
+import { observeInText } from '../counters/histogram-record';
+import { RECORD_KIND } from '../counters/keys';
+import type { StatsModel } from '../exposition/model';
+import { RecordZone } from '../nginx/record-zone';
+import { workerId } from '../nginx/worker';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
-import { logOnce, reportOnce } from '../nginx/report-once';
+import { logOnce, OnceMarks, reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
 import { readSettingsText } from '../nginx/settings';
-import { CounterZone, counterZone } from '../nginx/zone';
+import { CounterZone, openZone } from '../nginx/zone';
 
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -33,23 +39,13 @@ export default function scrape(r: NginxHTTPRequest): void {
     return;
   }
 
-  const zone = counterZone();
+  const opened = openZone();
   const buckets = resolveBuckets(readSettingsText(r).buckets);
-  reportOnce(zone, buckets.problem);
-  const model = buildModel(
-    { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
-    buckets.value,
-  );
-  // One lookup rather than a scan of the ~41,000 entries; the key is only
-  // ever created, so this reads the same as the snapshot would.
-  if (zone.get(KIND.scrapeSum) === undefined) {
-    reserveKeys(zone, buckets.value);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    // With the shim, counts reach the zone only through the tick. From the
-    // second scrape on (the first may come before the first 100 ms tick),
-    // no flush at all means the tick is not configured.
-    warnTickMissing(zone);
-  }
+  reportOnce(opened.zone, buckets.problem);
+  const model =
+    opened.layout === 'record'
+      ? readRecordModel(opened.zone, buckets.value, shimLoaded)
+      : readCounterModel(opened.zone, buckets.value, shimLoaded);
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
@@ -58,11 +54,47 @@ export default function scrape(r: NginxHTTPRequest): void {
 
   // Shown by the next scrape: this one is already rendered.
   const took = Date.now() - started;
-  zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
-  zone.add(KIND.scrapeSum, took);
+  if (opened.layout === 'record') {
+    const key = RECORD_KIND.scrapeDuration + workerId();
+    opened.zone.put(key, observeInText(opened.zone.get(key), buckets.value, took));
+  } else {
+    opened.zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
+    opened.zone.add(KIND.scrapeSum, took);
+  }
 }
 
-function warnTickMissing(zone: CounterZone): void {
+function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+  const model = buildModel(
+    { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
+    boundsMs,
+  );
+  // One lookup rather than a scan of the ~41,000 entries; the key is only
+  // ever created, so this reads the same as the snapshot would.
+  if (zone.get(KIND.scrapeSum) === undefined) {
+    reserveKeys(zone, boundsMs);
+  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
+    // With the shim, counts reach the zone only through the tick. From the
+    // second scrape on (the first may come before the first 100 ms tick),
+    // no flush at all means the tick is not configured.
+    warnTickMissing(zone);
+  }
+  return model;
+}
+
+function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+  const model = buildRecordModel(
+    { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
+    boundsMs,
+  );
+  // A worker's scrape-duration record exists from its first scrape or
+  // flush on; the first scrape may come before the first 100 ms tick.
+  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== undefined) {
+    if (shimLoaded) warnTickMissing(zone);
+  }
+  return model;
+}
+
+function warnTickMissing(zone: OnceMarks): void {
   logOnce(
     zone,
     'tick',

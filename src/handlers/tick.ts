@@ -15,17 +15,23 @@
 // into the zone: the shim aggregates them per worker in C (no njs runs per
 // request), and $ipng_stats_deltas hands them over. Without the shim the
 // recorder adds straight into the zone and there is nothing to move.
+//
+// That is the counter layout (a type=number zone). In the record layout
+// (type=string) the lease holder of the shim writes all counts, rates and
+// warnings instead of worker 0: see record-layout-flush.ts.
 import { resolveBuckets, resolveFlushInterval } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
 import { incrementsFromDeltas } from '../counters/deltas';
-import { INF_LABEL, KIND, workerBucketKey, workerKey } from '../counters/keys';
+import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
 import { logError, logWarning } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
 import { drainShimDeltas } from '../nginx/shim-deltas';
 import { workerId } from '../nginx/worker';
-import { CounterZone, counterZone, ZONE_NAME } from '../nginx/zone';
+import { RecordZone } from '../nginx/record-zone';
+import { CounterZone, openZone, ZONE_NAME } from '../nginx/zone';
+import { countRecordFlush, flushRecords, reserveWorkerRecords } from './record-layout-flush';
 
 /** The js_periodic interval in nginx/ipng-stats-tick.conf. */
 export const BASE_TICK_MS = 100;
@@ -35,21 +41,42 @@ const HOUSEKEEPING_WORKER = 0;
 
 export default function tick(s: NginxPeriodicSession): void {
   const started = Date.now();
-  const zone = counterZone();
+  const opened = openZone();
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
-  reportOnce(zone, interval.problem);
-  reportOnce(zone, buckets.problem);
+  reportOnce(opened.zone, interval.problem);
+  reportOnce(opened.zone, buckets.problem);
+  if (opened.layout === 'record') {
+    recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+  } else {
+    counterLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+  }
+}
 
+/** Whether this worker's flush is due; half a base period of slack, so a 1s interval flushes every 1s and not every 1.1s. */
+function flushDue(lastMs: number | undefined, nowMs: number, intervalMs: number): boolean {
+  return lastMs === undefined || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+}
+
+function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, started: number, intervalMs: number, boundsMs: number[]): void {
+  const worker = workerId();
+  const flushedAtKey = RECORD_KIND.flushedAt + worker;
+  const lastText = zone.get(flushedAtKey);
+  if (!flushDue(lastText === undefined ? undefined : Number(lastText), started, intervalMs)) return;
+  if (lastText === undefined) reserveWorkerRecords(zone, worker);
+  zone.put(flushedAtKey, String(started));
+  flushRecords(s, zone, worker, started, boundsMs);
+  countRecordFlush(zone, worker, Date.now() - started, boundsMs);
+}
+
+function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, started: number, intervalMs: number, boundsMs: number[]): void {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
-  // Half a base period of slack, so a 1s interval flushes every 1s and not
-  // every 1.1s.
-  if (last !== undefined && started - last < interval.value - BASE_TICK_MS / 2) return;
+  if (!flushDue(last, started, intervalMs)) return;
   zone.set(flushedAtKey, started);
-  if (last === undefined) reserveKeys(zone, worker, buckets.value);
+  if (last === undefined) reserveKeys(zone, worker, boundsMs);
   addShimDeltas(zone, drainShimDeltas(s));
 
   if (worker === HOUSEKEEPING_WORKER) {
@@ -59,7 +86,7 @@ export default function tick(s: NginxPeriodicSession): void {
 
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
-  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, buckets.value)), 1);
+  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
 }
 

@@ -4,14 +4,18 @@
 import { describeProblem, SettingProblem } from '../config/settings';
 import { reportedKey } from '../counters/keys';
 import { logError } from './log';
-import { CounterZone } from './zone';
 
-/** Logs `message` at [error] the first time (`subject`, `value`) is reported. */
-export function logOnce(zone: CounterZone, subject: string, value: string, message: string): void {
-  if (zone.insertFirst(reportedKey(subject, value), 1)) logError(message);
+/** Either zone layout: both keep "already said" marks (markOnce). */
+export interface OnceMarks {
+  markOnce(key: string): boolean;
 }
 
-export function reportOnce(zone: CounterZone, problem: SettingProblem | null): void {
+/** Logs `message` at [error] the first time (`subject`, `value`) is reported. */
+export function logOnce(zone: OnceMarks, subject: string, value: string, message: string): void {
+  if (zone.markOnce(reportedKey(subject, value))) logError(message);
+}
+
+export function reportOnce(zone: OnceMarks, problem: SettingProblem | null): void {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
 }

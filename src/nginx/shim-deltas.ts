@@ -1,7 +1,18 @@
-// Reads what the shim aggregated in this worker since the last read
-// ($ipng_stats_deltas; reading it clears it). Empty without the shim.
+// Reads what the shim aggregated since the last read; reading clears it.
+// Empty without the shim.
 
+/** $ipng_stats_deltas: this worker's counts (the counter layout). */
 export function drainShimDeltas(s: NginxPeriodicSession): string {
   const text = s.variables.ipng_stats_deltas;
+  return text === undefined ? '' : text;
+}
+
+/**
+ * $ipng_stats_writer_deltas (the record layout): for the one worker that
+ * holds the shim's writer lease, "w" then every worker's counts; for any
+ * other worker '' (the shim keeps its counts for the writer).
+ */
+export function drainWriterDeltas(s: NginxPeriodicSession): string {
+  const text = s.variables.ipng_stats_writer_deltas;
   return text === undefined ? '' : text;
 }

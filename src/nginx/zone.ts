@@ -1,5 +1,11 @@
-// The one place that touches the ngx.shared counter zone.
+// The one place that opens the ngx.shared counter zone. Its declared type
+// picks the layout (docs/zone-layout.md): type=number is the counter
+// layout (one number per counter, `incr` from any worker; needed without
+// the shim), type=string the record layout (one text record per (source,
+// vip), written by the shim's writer lease holder; fits the spec's sizing
+// in 4m).
 import { KIND } from '../counters/keys';
+import { RecordZone, recordZone } from './record-zone';
 
 export const ZONE_NAME = 'ipng_stats';
 
@@ -16,21 +22,37 @@ export interface CounterZone {
   set(key: string, value: number): boolean;
   /** Inserts key = value only if absent; true for exactly one caller among all workers. */
   insertFirst(key: string, value: number): boolean;
+  /** insertFirst(key, 1): the "say it once" mark (report-once.ts). */
+  markOnce(key: string): boolean;
   /** Every key in the zone, read under one lock. */
   entries(): Array<[string, number]>;
   capacityBytes(): number;
   freeBytes(): number;
 }
 
-function sharedDict(name: string): NgxSharedDict<number> {
-  const dict = ngx.shared[name] as NgxSharedDict<number> | undefined;
+function sharedDict(name: string): NgxSharedDict<number | string> {
+  const dict = ngx.shared[name] as NgxSharedDict<number | string> | undefined;
   if (!dict) {
     throw new Error(
       'ipng-stats: no shared dict zone "' + name + '"; add ' +
-        '"js_shared_dict_zone zone=' + name + ':4m type=number;" to the http block',
+        '"js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or ' +
+        '"js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block',
     );
   }
   return dict;
+}
+
+export type OpenZone =
+  | { layout: 'counter'; zone: CounterZone }
+  | { layout: 'record'; zone: RecordZone };
+
+export function openZone(name: string = ZONE_NAME): OpenZone {
+  const dict = sharedDict(name);
+  // `type` is in njs since 0.8.0; njs-types does not declare it.
+  if ((dict as unknown as { type?: string }).type === 'string') {
+    return { layout: 'record', zone: recordZone(dict as NgxSharedDict<string>) };
+  }
+  return { layout: 'counter', zone: counterZoneOf(dict as NgxSharedDict<number>) };
 }
 
 // The smallest allocation a key can take (node + key, slab-rounded; see
@@ -45,8 +67,7 @@ const MIN_BYTES_PER_KEY = 128;
 // (Slots left in partly used pages are given up; see docs/zone-layout.md.)
 const FULL_BELOW_FREE_BYTES = 4096;
 
-export function counterZone(name: string = ZONE_NAME): CounterZone {
-  const dict = sharedDict(name);
+function counterZoneOf(dict: NgxSharedDict<number>): CounterZone {
   // Checked once per handler run: one cheap call, not one per key.
   let full: boolean | undefined;
   function zoneIsFull(): boolean {
@@ -69,6 +90,20 @@ export function counterZone(name: string = ZONE_NAME): CounterZone {
     } catch (e) {
       // The events counter itself had no room: it is reserved by the first
       // tick and the first scrape, so this only happens before either ran.
+    }
+  }
+
+  function insertFirst(key: string, value: number): boolean {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== undefined) return false;
+      countDrop(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop(key);
+      return false;
     }
   }
 
@@ -96,19 +131,10 @@ export function counterZone(name: string = ZONE_NAME): CounterZone {
         return false;
       }
     },
-    insertFirst(key: string, value: number): boolean {
-      if (zoneIsFull()) {
-        if (dict.get(key) !== undefined) return false;
-        countDrop(key);
-        return false;
-      }
-      try {
-        return dict.add(key, value);
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
+    markOnce(key: string): boolean {
+      return insertFirst(key, 1);
     },
+    insertFirst,
     entries(): Array<[string, number]> {
       // items() already returns [key, value] pairs; a type=number zone
       // holds numbers only. Copying them costs as much as reading them.

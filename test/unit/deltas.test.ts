@@ -20,14 +20,15 @@ describe("the shim's deltas as zone increments", () => {
       [codeKey(KIND.requests, 'mg1', '192.0.2.10', '200'), 3],
       [codeKey(KIND.bytesIn, 'mg1', '192.0.2.10', '200'), 300],
       [codeKey(KIND.bytesOut, 'mg1', '192.0.2.10', '200'), 900],
-      // the vip is canonicalized; zero deltas make no key
-      [codeKey(KIND.requests, 'mg1', '2001:db8::1', '404'), 1],
-      [codeKey(KIND.bytesIn, 'mg1', '2001:db8::1', '404'), 80],
+      // grouped by (source, vip), in order of first appearance
       [pairKey(KIND.durationSum, 'mg1', '192.0.2.10'), 12],
       [pairBucketKey(KIND.durationBucket, 'mg1', '192.0.2.10', '1'), 2],
       [pairBucketKey(KIND.durationBucket, 'mg1', '192.0.2.10', INF_LABEL), 1],
       [pairKey(KIND.upstreamSum, 'mg1', '192.0.2.10'), 7],
       [pairBucketKey(KIND.upstreamBucket, 'mg1', '192.0.2.10', '5'), 1],
+      // the vip is canonicalized; zero deltas make no key
+      [codeKey(KIND.requests, 'mg1', '2001:db8::1', '404'), 1],
+      [codeKey(KIND.bytesIn, 'mg1', '2001:db8::1', '404'), 80],
     ]);
     expect(batch.dropped).toBe(4);
     expect(batch.malformed).toBe(0);

@@ -1,0 +1,74 @@
+// Builds the StatsModel from one snapshot of a record-layout zone (every
+// record read under one lock by items()). Pure, like zone-model.ts for the
+// counter layout. At the spec's sizing the snapshot has ~210 records, one
+// per (source, vip), whose codes are already rendered (pair-record.ts).
+import type { Histogram, StatsModel } from '../exposition/model';
+import { sortSeries } from '../exposition/series-order';
+import { decodeHistogram } from './histogram-record';
+import { KEY_SEPARATOR, RECORD_KIND } from './keys';
+import { pairStatsFromRecord } from './pair-record';
+import { emptyHistogram, ZoneSnapshot } from './zone-model';
+
+export interface RecordSnapshot extends Omit<ZoneSnapshot, 'entries'> {
+  entries: Array<[string, string]>;
+}
+
+function isWorkerId(text: string): boolean {
+  return /^\d+$/.test(text);
+}
+
+function addInto(into: Histogram, h: Histogram): void {
+  for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
+  into.sumMs += h.sumMs;
+}
+
+function decimal(text: string): number {
+  const n = Number(text);
+  return isFinite(n) ? n : 0;
+}
+
+export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
+  const model: StatsModel = {
+    series: [],
+    meta: {
+      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
+      zoneBytesTotal: snapshot.capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs),
+    },
+  };
+  const entries = snapshot.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const text = entries[i][1];
+    const kind = key.charAt(0);
+    const rest = key.substring(1);
+    if (kind === RECORD_KIND.pair) {
+      const separator = rest.indexOf(KEY_SEPARATOR);
+      if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
+      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs));
+      continue;
+    }
+    if (!isWorkerId(rest)) continue;
+    switch (kind) {
+      case RECORD_KIND.flushes:
+        model.meta.flushes[rest] = decimal(text);
+        break;
+      case RECORD_KIND.flushDuration:
+        model.meta.flushDuration[rest] = decodeHistogram(text, boundsMs);
+        break;
+      case RECORD_KIND.scrapeDuration:
+        addInto(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
+        break;
+      case RECORD_KIND.zoneFullEvents:
+        model.meta.zoneFullEvents += decimal(text);
+        break;
+      default:
+        break;
+    }
+  }
+  sortSeries(model.series);
+  return model;
+}

@@ -1,0 +1,120 @@
+// The tick's flush in the record layout (a type=string zone; see
+// docs/zone-layout.md). Every worker reads $ipng_stats_writer_deltas; the
+// shim gives all workers' counts to the one worker that holds its writer
+// lease and "" to the others, so exactly one process rewrites the
+// (source, vip) records, the rates and the zone-full warning mark. Each
+// worker still writes its own per-worker records (flushes, flush duration,
+// the keys it dropped).
+import { parseDeltas, PairDelta } from '../counters/deltas';
+import { observeInText } from '../counters/histogram-record';
+import { pairRecordKey, RECORD_KIND } from '../counters/keys';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRates } from '../counters/pair-record';
+import { logError, logWarning } from '../nginx/log';
+import { RecordZone, zoneFullKey } from '../nginx/record-zone';
+import { drainWriterDeltas } from '../nginx/shim-deltas';
+import { ZONE_NAME } from '../nginx/zone';
+
+/**
+ * Creates this worker's records at its first flush, while the zone still
+ * has room, so that a full zone cannot drop them later.
+ */
+export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
+  const keys = [RECORD_KIND.flushes + worker, zoneFullKey(worker)];
+  for (let i = 0; i < keys.length; i++) {
+    if (zone.get(keys[i]) === undefined) zone.put(keys[i], '0');
+  }
+  const histograms = [RECORD_KIND.flushDuration + worker, RECORD_KIND.scrapeDuration + worker];
+  for (let i = 0; i < histograms.length; i++) {
+    if (zone.get(histograms[i]) === undefined) zone.put(histograms[i], '');
+  }
+}
+
+export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, worker: number, nowMs: number, boundsMs: number[]): void {
+  const deltas = parseDeltas(drainWriterDeltas(s));
+  let dropped = deltas.dropped;
+  if (deltas.writer) dropped += writeRecords(zone, deltas.pairs, nowMs, boundsMs);
+  if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
+  if (deltas.malformed > 0) {
+    logError(
+      'ipng-stats: ' + deltas.malformed + ' lines of $ipng_stats_writer_deltas not understood ' +
+        '(is the shim from the same release as the bundle?)',
+    );
+  }
+}
+
+function distinctCodes(p: PairDelta): number {
+  const seen: Record<string, boolean> = Object.create(null);
+  let n = 0;
+  for (let i = 0; i < p.codes.length; i++) {
+    if (!seen[p.codes[i].code]) {
+      seen[p.codes[i].code] = true;
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * The lease holder's part: adds the deltas into the pair records, moves
+ * every record's rates on, and warns (at most once per flush) when keys
+ * were dropped since the last warning. One snapshot of the zone serves all
+ * three. Returns the (source, vip, code) series dropped for lack of room.
+ */
+function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, boundsMs: number[]): number {
+  const records: Record<string, string> = Object.create(null);
+  let lastRateUpdate: number | undefined;
+  let fullEvents = 0;
+  let warned = 0;
+  const entries = zone.entries();
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const kind = key.charAt(0);
+    if (kind === RECORD_KIND.pair) records[key] = entries[i][1];
+    else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;
+    else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);
+    else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
+  }
+  const elapsedMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+
+  let dropped = 0;
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    const key = pairRecordKey(p.sourceTag, p.vip);
+    const before = records[key];
+    if (before === undefined && !zone.hasRoomForNewKeys()) {
+      dropped += distinctCodes(p);
+      continue;
+    }
+    const totals = decodePairRecord(before, boundsMs);
+    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
+    const text = encodePairRecord(totals);
+    const moved = recordWithUpdatedRates(text, elapsedMs);
+    if (!zone.put(key, moved === null ? text : moved)) dropped += distinctCodes(p);
+    delete records[key];
+  }
+  const idle = Object.keys(records);
+  for (let i = 0; i < idle.length; i++) {
+    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved);
+  }
+  zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
+
+  // fullEvents is the snapshot's; this flush's drops are added after it.
+  const total = fullEvents + dropped;
+  if (total > warned) {
+    logWarning(
+      'ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (total - warned) +
+        ' new counters dropped since the last warning (' + total + ' in total); existing ' +
+        'counters keep counting; enlarge js_shared_dict_zone zone=' + ZONE_NAME + ' and reload',
+    );
+    zone.put(RECORD_KIND.zoneFullWarned, String(total));
+  }
+  return dropped;
+}
+
+/** This worker's flush: counted, and its duration observed. */
+export function countRecordFlush(zone: RecordZone, worker: number, tookMs: number, boundsMs: number[]): void {
+  zone.addToNumber(RECORD_KIND.flushes + worker, 1);
+  const key = RECORD_KIND.flushDuration + worker;
+  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
+}

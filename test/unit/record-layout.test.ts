@@ -1,0 +1,210 @@
+// The record layout (a type=string zone written by the shim's lease
+// holder): the pair record's text, the writer's arithmetic, and the scrape
+// model. The strongest check is the last one: the same counts stored in
+// either layout render to byte-identical Prometheus text and JSON.
+import { describe, expect, it } from 'vitest';
+import { parseDeltas } from '../../src/counters/deltas';
+import { decodeHistogram, encodeHistogram, observeInText } from '../../src/counters/histogram-record';
+import { pairRecordKey, RECORD_KIND } from '../../src/counters/keys';
+import {
+  applyPairDelta,
+  decodePairRecord,
+  encodePairRecord,
+  recordWithUpdatedRates,
+} from '../../src/counters/pair-record';
+import { buildRecordModel } from '../../src/counters/record-model';
+import { buildModel } from '../../src/counters/zone-model';
+import { renderJson } from '../../src/exposition/json';
+import { renderPrometheus } from '../../src/exposition/prometheus';
+
+const US = '\x1f';
+const BOUNDS = [1, 5, 10];
+const line = (...f: Array<string | number>) => f.join(US) + '\n';
+
+function deltasFor(text: string) {
+  const parsed = parseDeltas('w\n' + text);
+  expect(parsed.writer).toBe(true);
+  expect(parsed.malformed).toBe(0);
+  return parsed.pairs;
+}
+
+describe('histogram records', () => {
+  it('round-trips in the same bounds', () => {
+    const h = { boundsMs: BOUNDS, counts: [3, 0, 2, 1], sumMs: 118 };
+    expect(encodeHistogram(h)).toBe('1,5,10;3,0,2,1;118');
+    expect(decodeHistogram('1,5,10;3,0,2,1;118', BOUNDS)).toEqual(h);
+  });
+
+  it('re-buckets a record written under other bounds, keeping count and sum', () => {
+    // 2 -> 5, 7 -> 10, 20 -> +Inf, +Inf -> +Inf
+    expect(decodeHistogram('2,7,20;4,1,2,5;900', BOUNDS)).toEqual({ boundsMs: BOUNDS, counts: [0, 4, 1, 7], sumMs: 900 });
+  });
+
+  it('reads an absent or damaged record as empty', () => {
+    const empty = { boundsMs: BOUNDS, counts: [0, 0, 0, 0], sumMs: 0 };
+    expect(decodeHistogram(undefined, BOUNDS)).toEqual(empty);
+    expect(decodeHistogram('', BOUNDS)).toEqual(empty);
+    expect(decodeHistogram('1,5;1,2;3', BOUNDS)).toEqual(empty);
+  });
+
+  it('observes one value', () => {
+    expect(observeInText(undefined, BOUNDS, 7)).toBe('1,5,10;0,0,1,0;7');
+    expect(observeInText('1,5,10;0,0,1,0;7', BOUNDS, 11)).toBe('1,5,10;0,0,1,1;18');
+  });
+});
+
+describe('pair records', () => {
+  const first =
+    line('b', '1 5 10') +
+    line('c', 'mg1', '192.0.2.10', 404, 1, 80, 0) +
+    line('c', 'mg1', '192.0.2.10', 200, 3, 300, 900) +
+    line('d', 'mg1', '192.0.2.10', 12, 2, 0, 0, 1) +
+    line('u', 'mg1', '192.0.2.10', 7, 0, 1, 0, 0);
+
+  it('adds deltas to an absent record and renders every form', () => {
+    const p = decodePairRecord(undefined, BOUNDS);
+    expect(applyPairDelta(p, deltasFor(first)[0], true)).toBe(0);
+    expect(encodePairRecord(p).split('\x1e')).toEqual([
+      '0 0 0 0 4',
+      '1,5,10;2,0,0,1;12',
+      '1,5,10;0,1,0,0;7',
+      '200 3 300 900\x1d404 1 80 0',
+      '200"} 3\x1d404"} 1',
+      '200"} 300\x1d404"} 80',
+      '200"} 900\x1d404"} 0',
+      '"200":{"requests":3,"bytes_in":300,"bytes_out":900},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
+    ]);
+  });
+
+  it('adds again, summing codes that recur across blocks', () => {
+    const p = decodePairRecord(undefined, BOUNDS);
+    applyPairDelta(p, deltasFor(first)[0], true);
+    const again = decodePairRecord(encodePairRecord(p), BOUNDS);
+    const second =
+      line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 1, 10, 20) +
+      line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 2, 20, 40) + line('c', 'mg1', '192.0.2.10', 301, 1, 1, 1);
+    expect(applyPairDelta(again, deltasFor(second)[0], true)).toBe(0);
+    expect(again.codes).toEqual([
+      { code: '200', requests: 6, bytesIn: 330, bytesOut: 960 },
+      { code: '301', requests: 1, bytesIn: 1, bytesOut: 1 },
+      { code: '404', requests: 1, bytesIn: 80, bytesOut: 0 },
+    ]);
+    expect(again.rate.total).toBe(8);
+  });
+
+  it('drops new codes but keeps counting existing ones when the zone is full', () => {
+    const p = decodePairRecord(undefined, BOUNDS);
+    applyPairDelta(p, deltasFor(first)[0], true);
+    const more = line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 5, 5, 5) + line('c', 'mg1', '192.0.2.10', 503, 2, 2, 2);
+    expect(applyPairDelta(p, deltasFor(more)[0], false)).toBe(1);
+    expect(p.codes.map((c) => [c.code, c.requests])).toEqual([['200', 8], ['404', 1]]);
+    expect(p.rate.total).toBe(9);
+  });
+
+  it('moves the rates on by the elapsed time and leaves idle zero rates alone', () => {
+    const p = decodePairRecord(undefined, BOUNDS);
+    applyPairDelta(p, deltasFor(first)[0], true);
+    const text = encodePairRecord(p);
+    // first update: only the base is recorded
+    const based = recordWithUpdatedRates(text, 0) as string;
+    expect(based.split('\x1e')[0]).toBe('0 0 0 4 4');
+    expect(recordWithUpdatedRates(based, 0)).toBeNull();
+    // 4 more requests in 1 s: rate_1s moves by 1 - e^-1 of the way to 4/s
+    const q = decodePairRecord(based, BOUNDS);
+    q.rate.total += 4;
+    const moved = recordWithUpdatedRates(encodePairRecord(q), 1000) as string;
+    const f = moved.split('\x1e')[0].split(' ').map(Number);
+    expect(f[0]).toBeCloseTo(4 * (1 - Math.exp(-1)), 12);
+    expect(f[1]).toBeCloseTo(4 * (1 - Math.exp(-0.1)), 12);
+    expect(f[2]).toBeCloseTo(4 * (1 - Math.exp(-1 / 60)), 12);
+    expect(f.slice(3)).toEqual([8, 8]);
+    expect(moved.substring(moved.indexOf('\x1e'))).toBe(encodePairRecord(q).substring(encodePairRecord(q).indexOf('\x1e')));
+  });
+});
+
+describe('the scrape model of a record zone', () => {
+  // The same counts in both layouts.
+  const S = US;
+  const counterEntries: Array<[string, number]> = [
+    ['qmg1' + S + '192.0.2.10' + S + '200', 7],
+    ['img1' + S + '192.0.2.10' + S + '200', 700],
+    ['omg1' + S + '192.0.2.10' + S + '200', 1400],
+    ['qmg1' + S + '192.0.2.10' + S + '404', 1],
+    ['img1' + S + '192.0.2.10' + S + '404', 90],
+    ['omg1' + S + '192.0.2.10' + S + '404', 0],
+    ['qa"b\\' + S + '2001:db8::1' + S + '200', 2],
+    ['ia"b\\' + S + '2001:db8::1' + S + '200', 20],
+    ['oa"b\\' + S + '2001:db8::1' + S + '200', 40],
+    ['dmg1' + S + '192.0.2.10' + S + '1', 6],
+    ['dmg1' + S + '192.0.2.10' + S + 'inf', 2],
+    ['Dmg1' + S + '192.0.2.10', 40],
+    ['umg1' + S + '192.0.2.10' + S + '10', 3],
+    ['Umg1' + S + '192.0.2.10', 21],
+    ['da"b\\' + S + '2001:db8::1' + S + '5', 2],
+    ['Da"b\\' + S + '2001:db8::1', 7],
+    ['rmg1' + S + '192.0.2.10' + S + '1', 1.5],
+    ['rmg1' + S + '192.0.2.10' + S + '10', 2.5],
+    ['rmg1' + S + '192.0.2.10' + S + '60', 0.125],
+    ['Z', 4],
+    ['f0', 9],
+    ['F0' + S + '1', 9],
+    ['G0', 2],
+    ['f1', 3],
+    ['F1' + S + '10', 3],
+    ['G1', 21],
+    ['S5', 1],
+    ['S1', 2],
+    ['s', 5],
+  ];
+  const R = '\x1e';
+  const E = '\x1d';
+  const recordEntries: Array<[string, string]> = [
+    [
+      pairRecordKey('mg1', '192.0.2.10'),
+      ['1.5 2.5 0.125 8 8', '1,5,10;6,0,0,2;40', '1,5,10;0,0,3,0;21', '200 7 700 1400' + E + '404 1 90 0', '200"} 7' + E + '404"} 1', '200"} 700' + E + '404"} 90', '200"} 1400' + E + '404"} 0', '"200":{"requests":7,"bytes_in":700,"bytes_out":1400},"404":{"requests":1,"bytes_in":90,"bytes_out":0}'].join(R),
+    ],
+    [
+      pairRecordKey('a"b\\', '2001:db8::1'),
+      ['0 0 0 2 2', '1,5,10;0,2,0,0;7', '1,5,10;0,0,0,0;0', '200 2 20 40', '200"} 2', '200"} 20', '200"} 40', '"200":{"requests":2,"bytes_in":20,"bytes_out":40}'].join(R),
+    ],
+    [RECORD_KIND.zoneFullEvents + '0', '3'],
+    [RECORD_KIND.zoneFullEvents + '1', '1'],
+    [RECORD_KIND.flushes + '0', '9'],
+    [RECORD_KIND.flushDuration + '0', '1,5,10;9,0,0,0;2'],
+    [RECORD_KIND.flushes + '1', '3'],
+    [RECORD_KIND.flushDuration + '1', '1,5,10;0,0,3,0;21'],
+    [RECORD_KIND.scrapeDuration + '0', '1,5,10;2,0,0,0;2'],
+    [RECORD_KIND.scrapeDuration + '1', '1,5,10;0,1,0,0;3'],
+    [RECORD_KIND.flushedAt + '0', '99999'],
+    [RECORD_KIND.rateUpdatedAt, '123456'],
+    [RECORD_KIND.zoneFullWarned, '4'],
+    ['!ipng_stats_buckets' + S + '10 5', '1'],
+    ['foreign', 'text'],
+  ];
+  const space = { capacityBytes: 4194304, freeBytes: 4000000 };
+
+  it('renders byte-identical Prometheus text and JSON to the counter layout', () => {
+    const fromCounters = buildModel({ ...space, entries: counterEntries }, BOUNDS);
+    const fromRecords = buildRecordModel({ ...space, entries: recordEntries }, BOUNDS);
+    expect(fromRecords.meta).toEqual(fromCounters.meta);
+    const prometheus = renderPrometheus(fromRecords);
+    expect(prometheus).toBe(renderPrometheus(fromCounters));
+    expect(prometheus).toContain('nginx_ipng_requests_total{source_tag="a\\"b\\\\",vip="2001:db8::1",code="200"} 2\n');
+    expect(prometheus).toContain('nginx_ipng_zone_full_events_total 4\n');
+    expect(renderJson(fromRecords)).toBe(renderJson(fromCounters));
+  });
+
+  it('writes what the writer stored, in the same text', () => {
+    const text =
+      line('b', '1 5 10') +
+      line('c', 'mg1', '192.0.2.10', 404, 1, 90, 0) +
+      line('c', 'mg1', '192.0.2.10', 200, 7, 700, 1400) +
+      line('d', 'mg1', '192.0.2.10', 40, 6, 0, 0, 2) +
+      line('u', 'mg1', '192.0.2.10', 21, 0, 0, 3, 0);
+    const p = decodePairRecord(undefined, BOUNDS);
+    applyPairDelta(p, deltasFor(text)[0], true);
+    const written = encodePairRecord(p).split(R);
+    const expected = recordEntries[0][1].split(R);
+    expect(written.slice(1)).toEqual(expected.slice(1));
+  });
+});
