@@ -6,15 +6,28 @@
  * (no locks, no shared memory): per (source tag, vip, status) the requests
  * and the bytes in and out, per (source tag, vip) the request-duration
  * histogram and, when an upstream answered, the upstream histogram.  The
- * njs tick reads $ipng_stats_deltas, which renders the table as text and
- * clears it, and adds it to the njs shared dictionary.
+ * njs tick reads the table as text through one of two variables, which
+ * render it and clear it:
+ *
+ *   $ipng_stats_deltas         every worker gets its own counts and adds
+ *                              them to the njs shared dictionary itself;
+ *
+ *   $ipng_stats_writer_deltas  one worker, the holder of the writer lease,
+ *                              gets everybody's counts and is the only one
+ *                              that writes the dictionary (whose values are
+ *                              then read-modify-write and would lose
+ *                              updates with two writers); the others append
+ *                              their block to the handoff and get "".
  *
  * A worker that exits (reload, quit, stop) appends what it still holds to
- * a small shared-memory zone, the handoff, which the next read of
- * $ipng_stats_deltas in any worker returns and clears too.
+ * a shared-memory zone, the handoff, which the next read of
+ * $ipng_stats_deltas in any worker, or of $ipng_stats_writer_deltas by the
+ * holder of the lease, returns and clears too.  The lease lives in the
+ * handoff zone's header: the holder's pid and when it last read.
  *
  * Text format, one record a line, fields separated by 0x1f (US):
  *
+ *     w                                      the holder's value starts so
  *     b US 1 5 10 ...                        bucket bounds (ms)
  *     c US TAG US VIP US STATUS US REQUESTS US BYTES_IN US BYTES_OUT
  *     d US TAG US VIP US SUM_MS US N0 US ... US NK      request duration
@@ -31,7 +44,25 @@
 
 #define NGX_HTTP_IPNG_STATS_SEP         '\x1f'
 #define NGX_HTTP_IPNG_STATS_HASH_START  256
-#define NGX_HTTP_IPNG_STATS_HANDOFF     (1024 * 1024)
+
+/*
+ * Several workers' blocks must fit between two reads of the writer: at the
+ * spec's sizing a block is ~12,000 "c" lines of ~45 bytes plus histogram
+ * lines, ~600 KB.  Shared memory pages are resident only once touched, so
+ * an idle zone costs little.  A zone of another size is a new zone at
+ * reload: a shim with an older layout of the header never shares one.
+ */
+#define NGX_HTTP_IPNG_STATS_HANDOFF     (4 * 1024 * 1024)
+
+/*
+ * A holder that has not read $ipng_stats_writer_deltas for this long is
+ * taken over: longer than any usual flush interval, and than a scrape or a
+ * slow njs tick could block a live writer's event loop, so a live writer
+ * never loses the lease while it may still be writing what it read.  (A
+ * flush interval above it only moves the lease at every read: still one
+ * writer at a time.)
+ */
+#define NGX_HTTP_IPNG_STATS_LEASE       10000
 
 
 typedef struct ngx_http_ipng_stats_code_s  ngx_http_ipng_stats_code_t;
@@ -82,8 +113,21 @@ typedef struct {
 } ngx_http_ipng_stats_table_t;
 
 
-/* the handoff zone: blocks of exited workers, waiting for a reader */
+/*
+ * the handoff zone: blocks of exited workers and of workers that are not
+ * the writer, waiting for a reader; and the writer lease
+ */
 typedef struct {
+    ngx_pid_t                    writer;        /* 0: nobody holds it */
+
+    /*
+     * ngx_current_msec of the writer's last read: nginx takes it from
+     * CLOCK_MONOTONIC, one clock for every process of the host, which a
+     * change of the wall clock does not move (ngx_time() would jump, and
+     * could keep a dead writer's lease or take a live one's)
+     */
+    ngx_msec_t                   writer_read;
+
     size_t                       size;
     size_t                       len;
     uint64_t                     lost;
@@ -109,6 +153,12 @@ static u_char *ngx_http_ipng_stats_render(u_char *p, uint64_t lost);
 static uint64_t ngx_http_ipng_stats_pending(void);
 static void ngx_http_ipng_stats_clear(void);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static ngx_uint_t ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho,
+    ngx_log_t *log);
+static ngx_int_t ngx_http_ipng_stats_hand_over(ngx_pool_t *pool,
+    ngx_log_t *log, ngx_slab_pool_t *shpool,
+    ngx_http_ipng_stats_handoff_t *ho);
+static void ngx_http_ipng_stats_release(ngx_http_ipng_stats_main_conf_t *mcf);
 static ngx_int_t ngx_http_ipng_stats_handoff_init(ngx_shm_zone_t *shm_zone,
     void *data);
 
@@ -184,6 +234,8 @@ ngx_http_ipng_stats_handoff_init(ngx_shm_zone_t *shm_zone, void *data)
         return NGX_ERROR;
     }
 
+    ho->writer = 0;
+    ho->writer_read = 0;
     ho->size = size - offsetof(ngx_http_ipng_stats_handoff_t, data);
     ho->len = 0;
     ho->lost = 0;
@@ -808,6 +860,226 @@ ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
 }
 
 
+ngx_int_t
+ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                           *p;
+    size_t                            len, own;
+    uint64_t                          lost;
+    ngx_slab_pool_t                  *shpool;
+    ngx_http_ipng_stats_handoff_t    *ho;
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->len = 0;
+    v->data = (u_char *) "";
+
+    if (ngx_http_ipng_stats_table.pool == NULL
+        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    shpool = (ngx_slab_pool_t *) mcf->handoff->shm.addr;
+    ho = mcf->handoff->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    /*
+     * an exiting worker writes no more: it gives the lease up at once, so
+     * that a worker of the new generation takes it at its next read, and
+     * what it counted goes the way of every other non-writer's
+     */
+
+    if (ngx_exiting || ngx_terminate) {
+        if (ho->writer == ngx_pid) {
+            ho->writer = 0;
+        }
+
+        ngx_shmtx_unlock(&shpool->mutex);
+
+        return ngx_http_ipng_stats_hand_over(r->pool, r->connection->log,
+                                             shpool, ho);
+    }
+
+    if (!ngx_http_ipng_stats_lease(ho, r->connection->log)) {
+        ngx_shmtx_unlock(&shpool->mutex);
+
+        return ngx_http_ipng_stats_hand_over(r->pool, r->connection->log,
+                                             shpool, ho);
+    }
+
+    /* the writer: "w", the handoff, its own block, as $ipng_stats_deltas */
+
+    lost = ho->lost;
+    own = ngx_http_ipng_stats_render_len(lost);
+    len = 2 + ho->len + own;
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_ERROR;
+    }
+
+    v->data = p;
+
+    *p++ = 'w';
+    *p++ = '\n';
+
+    p = ngx_cpymem(p, ho->data, ho->len);
+
+    ho->len = 0;
+    ho->lost = 0;
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (own) {
+        p = ngx_http_ipng_stats_render(p, lost);
+        ngx_http_ipng_stats_clear();
+    }
+
+    v->len = p - v->data;
+
+    if (v->len != len) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "ipng_stats: writer deltas rendered %uz bytes, "
+                      "expected %uz", v->len, len);
+        v->len = ngx_min(v->len, len);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * called with the handoff locked: whether this process holds the writer
+ * lease now, taking it when it is free, or when the holder is silent or
+ * gone; a holder's read renews it
+ */
+
+static ngx_uint_t
+ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho, ngx_log_t *log)
+{
+    ngx_msec_int_t  silent;
+
+    if (ho->writer != 0 && ho->writer != ngx_pid) {
+
+        silent = (ngx_msec_int_t) (ngx_current_msec - ho->writer_read);
+
+        if (silent > NGX_HTTP_IPNG_STATS_LEASE) {
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "ipng_stats: writer lease taken over from "
+                          "process %P, silent for %M ms",
+                          ho->writer, (ngx_msec_t) silent);
+
+        } else if (kill(ho->writer, 0) == -1 && ngx_errno == NGX_ESRCH) {
+
+            /* crashed or killed: it released nothing */
+
+            ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                          "ipng_stats: writer lease taken over from "
+                          "process %P, which is gone", ho->writer);
+
+        } else {
+            return 0;
+        }
+    }
+
+    ho->writer = ngx_pid;
+    ho->writer_read = ngx_current_msec;
+
+    return 1;
+}
+
+
+/*
+ * a non-writer's block goes to the handoff, for the writer's next read;
+ * rendered outside the lock, which is then held for a copy only; a block
+ * that does not fit stays in the table, whole, and goes next time:
+ * nothing is lost and nothing is counted as lost
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_hand_over(ngx_pool_t *pool, ngx_log_t *log,
+    ngx_slab_pool_t *shpool, ngx_http_ipng_stats_handoff_t *ho)
+{
+    u_char      *buf, *p;
+    size_t       len;
+    ngx_uint_t   done;
+
+    len = ngx_http_ipng_stats_render_len(0);
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    buf = ngx_pnalloc(pool, len);
+    if (buf == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_http_ipng_stats_render(buf, 0);
+
+    if ((size_t) (p - buf) != len) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0,
+                      "ipng_stats: block rendered %uz bytes, expected %uz",
+                      (size_t) (p - buf), len);
+        (void) ngx_pfree(pool, buf);
+        return NGX_OK;
+    }
+
+    done = 0;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (ho->size - ho->len >= len) {
+        ngx_memcpy(ho->data + ho->len, buf, len);
+        ho->len += len;
+        done = 1;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    if (done) {
+        ngx_http_ipng_stats_clear();
+    }
+
+    /* a large allocation, given back before the request ends */
+
+    (void) ngx_pfree(pool, buf);
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_ipng_stats_release(ngx_http_ipng_stats_main_conf_t *mcf)
+{
+    ngx_slab_pool_t                *shpool;
+    ngx_http_ipng_stats_handoff_t  *ho;
+
+    if (mcf->handoff == NULL || mcf->handoff->data == NULL) {
+        return;
+    }
+
+    shpool = (ngx_slab_pool_t *) mcf->handoff->shm.addr;
+    ho = mcf->handoff->data;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    if (ho->writer == ngx_pid) {
+        ho->writer = 0;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
 void
 ngx_http_ipng_stats_aggregate_exit_process(ngx_cycle_t *cycle,
     ngx_http_ipng_stats_main_conf_t *mcf)
@@ -816,6 +1088,10 @@ ngx_http_ipng_stats_aggregate_exit_process(ngx_cycle_t *cycle,
     size_t                          len;
     ngx_slab_pool_t                *shpool;
     ngx_http_ipng_stats_handoff_t  *ho;
+
+    /* before anything else: the next read by another worker takes it */
+
+    ngx_http_ipng_stats_release(mcf);
 
     if (ngx_http_ipng_stats_table.pool == NULL) {
         return;

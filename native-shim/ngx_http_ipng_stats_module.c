@@ -6,9 +6,10 @@
  * variables that hand their values to the njs bundle, and the log-phase
  * handler that counts every request where "ipng_stats" is on, in C, so
  * counting calls no njs and does not depend on any access_log line.  The
- * counting itself and $ipng_stats_deltas, which hands the counts to the
- * njs tick, live in ngx_http_ipng_stats_aggregate.c, the listen parameters
- * in ngx_http_ipng_stats_listen.c, the UDP logtail in
+ * counting itself and $ipng_stats_deltas and $ipng_stats_writer_deltas,
+ * which hand the counts to the njs tick, live in
+ * ngx_http_ipng_stats_aggregate.c, the listen parameters in
+ * ngx_http_ipng_stats_listen.c, the UDP logtail in
  * ngx_http_ipng_stats_logtail.c.
  */
 
@@ -157,6 +158,10 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
 
     { ngx_string("ipng_stats_deltas"), NULL,
       ngx_http_ipng_stats_deltas_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ipng_stats_writer_deltas"), NULL,
+      ngx_http_ipng_stats_writer_deltas_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("ipng_stats_skip"),

@@ -4,7 +4,9 @@
  *
  *   ngx_http_ipng_stats_module.c     directives, variables, log-phase hook
  *   ngx_http_ipng_stats_aggregate.c  per-worker counting, $ipng_stats_deltas,
- *                                    the handoff zone, $ipng_stats_skip
+ *                                    $ipng_stats_writer_deltas and its
+ *                                    lease, the handoff zone,
+ *                                    $ipng_stats_skip
  *   ngx_http_ipng_stats_listen.c     listen device= / ipng_source_tag=,
  *                                    per-device sockets, $ipng_source_tag
  *   ngx_http_ipng_stats_logtail.c    ipng_stats_logtail (UDP)
@@ -98,6 +100,8 @@ void ngx_http_ipng_stats_aggregate(ngx_http_request_t *r,
 void ngx_http_ipng_stats_aggregate_exit_process(ngx_cycle_t *cycle,
     ngx_http_ipng_stats_main_conf_t *mcf);
 ngx_int_t ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+ngx_int_t ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 ngx_int_t ngx_http_ipng_stats_skip_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
