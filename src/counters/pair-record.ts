@@ -106,8 +106,10 @@ function compareCodes(a: CodeStats, b: CodeStats): number {
 
 /**
  * Adds one pair's deltas. A code the record does not have yet is only
- * created when `newCodesAllowed` (the zone is not full); otherwise it is
- * dropped, and the number of dropped codes is returned. Existing codes
+ * created when `newCodesAllowed` (the zone is not full); otherwise its
+ * requests are dropped, and their number is returned (each is one refused
+ * insertion of a (source, vip, code) series, which is what
+ * nginx_ipng_zone_full_events_total counts in this layout). Existing codes
  * and the histograms always count.
  */
 export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boolean): number {
@@ -120,7 +122,7 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
     let row = byCode[delta.code];
     if (row === undefined) {
       if (!newCodesAllowed) {
-        dropped++;
+        dropped += delta.requests;
         continue;
       }
       row = { code: delta.code, requests: 0, bytesIn: 0, bytesOut: 0 };

@@ -15,18 +15,16 @@ import { drainWriterDeltas } from '../nginx/shim-deltas';
 import { ZONE_NAME } from '../nginx/zone';
 
 /**
- * Creates this worker's records at its first flush, while the zone still
- * has room, so that a full zone cannot drop them later.
+ * Creates this worker's records, and the lease holder's zone-wide ones
+ * (any worker may become the holder), at the worker's first flush while
+ * the zone still has room, so that a full zone cannot drop them later.
  */
 export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
-  const keys = [RECORD_KIND.flushes + worker, zoneFullKey(worker)];
-  for (let i = 0; i < keys.length; i++) {
-    if (zone.get(keys[i]) === undefined) zone.put(keys[i], '0');
-  }
-  const histograms = [RECORD_KIND.flushDuration + worker, RECORD_KIND.scrapeDuration + worker];
-  for (let i = 0; i < histograms.length; i++) {
-    if (zone.get(histograms[i]) === undefined) zone.put(histograms[i], '');
-  }
+  zone.reserve(RECORD_KIND.flushes + worker, '0');
+  zone.reserve(zoneFullKey(worker), '0');
+  zone.reserve(RECORD_KIND.flushDuration + worker, '');
+  zone.reserve(RECORD_KIND.scrapeDuration + worker, '');
+  zone.reserve(RECORD_KIND.zoneFullWarned, '0');
 }
 
 export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, worker: number, nowMs: number, boundsMs: number[]): void {
@@ -42,15 +40,9 @@ export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, worker: 
   }
 }
 
-function distinctCodes(p: PairDelta): number {
-  const seen: Record<string, boolean> = Object.create(null);
+function requestsOf(p: PairDelta): number {
   let n = 0;
-  for (let i = 0; i < p.codes.length; i++) {
-    if (!seen[p.codes[i].code]) {
-      seen[p.codes[i].code] = true;
-      n++;
-    }
-  }
+  for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
   return n;
 }
 
@@ -58,7 +50,8 @@ function distinctCodes(p: PairDelta): number {
  * The lease holder's part: adds the deltas into the pair records, moves
  * every record's rates on, and warns (at most once per flush) when keys
  * were dropped since the last warning. One snapshot of the zone serves all
- * three. Returns the (source, vip, code) series dropped for lack of room.
+ * three. Returns the requests whose (source, vip, code) series could not
+ * be created for lack of room.
  */
 function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, boundsMs: number[]): number {
   const records: Record<string, string> = Object.create(null);
@@ -82,14 +75,14 @@ function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, bound
     const key = pairRecordKey(p.sourceTag, p.vip);
     const before = records[key];
     if (before === undefined && !zone.hasRoomForNewKeys()) {
-      dropped += distinctCodes(p);
+      dropped += requestsOf(p);
       continue;
     }
     const totals = decodePairRecord(before, boundsMs);
     dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
     const text = encodePairRecord(totals);
     const moved = recordWithUpdatedRates(text, elapsedMs);
-    if (!zone.put(key, moved === null ? text : moved)) dropped += distinctCodes(p);
+    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
     delete records[key];
   }
   const idle = Object.keys(records);

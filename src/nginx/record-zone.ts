@@ -16,6 +16,8 @@ export interface RecordZone {
   addToNumber(key: string, delta: number): boolean;
   /** Inserts key only if absent; true for exactly one caller among all workers. */
   markOnce(key: string): boolean;
+  /** Creates key = text if absent and the zone has room (never overwrites). */
+  reserve(key: string, text: string): void;
   /** Every record, read under one lock. */
   entries(): Array<[string, string]>;
   /** Whether new keys (and new codes inside a pair record) may be created. */
@@ -66,6 +68,14 @@ export function recordZone(dict: NgxSharedDict<string>): RecordZone {
         return dict.add(key, '1');
       } catch (e) {
         return false;
+      }
+    },
+    reserve(key: string, text: string): void {
+      if (!hasRoom()) return;
+      try {
+        dict.add(key, text);
+      } catch (e) {
+        // no room after all: the key is created by a later flush
       }
     },
     entries(): Array<[string, string]> {

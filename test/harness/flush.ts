@@ -1,6 +1,9 @@
 // With the shim, requests are aggregated per worker and reach the zone at
-// the worker's next flush (the tick drains $ipng_stats_deltas). A test
-// that asserts counts waits for that flush first.
+// the worker's next flush (the tick drains $ipng_stats_deltas). In the
+// record layout (type=string, the default with the shim) a worker that does
+// not hold the writer lease hands its counts to the shim's handoff at its
+// flush, and the lease holder writes them at its own next flush: two
+// rounds. A test that asserts counts waits for that first.
 import { httpGet } from './http';
 import { samples } from './exposition';
 import { sleep } from '../../scripts/nginx-process.mjs';
@@ -15,13 +18,19 @@ function flushCounts(body: string): Record<string, number> {
 }
 
 /**
- * Resolves once each of `workers` workers has completed a flush that
+ * Resolves once each of `workers` workers has completed two flushes that
  * started after this call: whatever a worker had aggregated before the
- * call is then in the zone. (A flush runs to completion inside its worker,
- * so the first increment of its counter after the call comes from a flush
- * that began after every request that worker finished earlier.)
+ * call is then in the zone, in either layout (the first round hands every
+ * worker's counts to the writer, the second has the writer write them). A
+ * flush runs to completion inside its worker, so the first increment of
+ * its counter after a round began comes from a flush that began later.
  */
 export async function afterNextFlush(metricsUrl: string, workers = 2, timeoutMs = 5000): Promise<void> {
+  await flushRound(metricsUrl, workers, timeoutMs);
+  await flushRound(metricsUrl, workers, timeoutMs);
+}
+
+async function flushRound(metricsUrl: string, workers: number, timeoutMs: number): Promise<void> {
   const before = flushCounts((await httpGet(metricsUrl)).body);
   const until = Date.now() + timeoutMs;
   for (;;) {

@@ -30,6 +30,7 @@ export function testConfig(
     product: opts.product,
     tick: opts.tick,
     zoneSize: opts.zoneSize,
+    zoneType: opts.zoneType,
   });
   const res = spawnSync(nginxBinary(), ['-t', ...nginxArgs(prefix)], { encoding: 'utf8' });
   if (process.env.TEST_NGINX_LEAVE !== '1') rmSync(prefix, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { test } from '../harness/nginx';
 import { httpGet } from '../harness/http';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { samples } from '../harness/exposition';
+import { afterNextFlush } from '../harness/flush';
 
 
 const show = 'location = /settings { return 200 "$ipng_stats_buckets|$ipng_stats_flush_interval|$ipng_stats_default_source|$ipng_source_tag\\n"; }';
@@ -79,6 +80,7 @@ describe('the log-phase hook', () => {
       'nginx_ipng_requests_total{source_tag="public",vip="127.0.0.1",code="201"} 6',
     ];
     const requests = async () => samples((await httpGet(url(0, '/metrics'))).body, 'nginx_ipng_requests_total');
+    await afterNextFlush(url(0, '/metrics'));
     expect(await requests()).toEqual(expected);
     // the first scrape did not count itself
     expect(await requests()).toEqual(expected);

@@ -17,9 +17,16 @@ const server = `
 `;
 
 describe('end-to-end skeleton', () => {
-  for (const shim of [true, false]) {
-    test(`counts requests per (source_tag, vip, code) across 2 workers (shim ${shim ? 'loaded' : 'absent'})`, async ({ nginx }) => {
-      const n = await nginx({ http: server, shim });
+  // The shim with the record layout (its default), the shim with the
+  // counter layout, and no shim (counter layout).
+  const variants = [
+    { shim: true, zoneType: 'string' as const },
+    { shim: true, zoneType: 'number' as const },
+    { shim: false, zoneType: 'number' as const },
+  ];
+  for (const { shim, zoneType } of variants) {
+    test(`counts requests per (source_tag, vip, code) across 2 workers (shim ${shim ? 'loaded' : 'absent'}, type=${zoneType} zone)`, async ({ nginx }) => {
+      const n = await nginx({ http: server, shim, zoneType });
       const pids = new Set<string>();
       const responses = await sendConcurrently(60, 8, (i) => httpGet(n.url(i % 4 === 3 ? '/missing' : '/ok')));
       for (const r of responses) pids.add(String(r.headers['x-worker-pid']));
