@@ -55,14 +55,14 @@
 #define NGX_HTTP_IPNG_STATS_HANDOFF     (4 * 1024 * 1024)
 
 /*
- * A holder that has not read $ipng_stats_writer_deltas for this long is
- * taken over: longer than any usual flush interval, and than a scrape or a
- * slow njs tick could block a live writer's event loop, so a live writer
- * never loses the lease while it may still be writing what it read.  (A
- * flush interval above it only moves the lease at every read: still one
- * writer at a time.)
+ * A holder that has not read $ipng_stats_writer_deltas for this long, or
+ * for three flush intervals if that is longer, is taken over: longer than
+ * a scrape or a slow njs tick could block a live writer's event loop, so a
+ * live writer never loses the lease while it may still be writing what it
+ * read; and a live writer reads once per flush interval.
  */
 #define NGX_HTTP_IPNG_STATS_LEASE       10000
+#define NGX_HTTP_IPNG_STATS_LEASE_FLUSHES  3
 
 
 typedef struct ngx_http_ipng_stats_code_s  ngx_http_ipng_stats_code_t;
@@ -154,7 +154,7 @@ static uint64_t ngx_http_ipng_stats_pending(void);
 static void ngx_http_ipng_stats_clear(void);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
 static ngx_uint_t ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho,
-    ngx_log_t *log);
+    ngx_msec_t lease, ngx_log_t *log);
 static ngx_int_t ngx_http_ipng_stats_hand_over(ngx_pool_t *pool,
     ngx_log_t *log, ngx_slab_pool_t *shpool,
     ngx_http_ipng_stats_handoff_t *ho);
@@ -867,6 +867,7 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
     u_char                           *p;
     size_t                            len, own;
     uint64_t                          lost;
+    ngx_msec_t                        lease;
     ngx_slab_pool_t                  *shpool;
     ngx_http_ipng_stats_handoff_t    *ho;
     ngx_http_ipng_stats_main_conf_t  *mcf;
@@ -907,7 +908,10 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
                                              shpool, ho);
     }
 
-    if (!ngx_http_ipng_stats_lease(ho, r->connection->log)) {
+    lease = ngx_max(NGX_HTTP_IPNG_STATS_LEASE,
+                    NGX_HTTP_IPNG_STATS_LEASE_FLUSHES * mcf->flush_interval);
+
+    if (!ngx_http_ipng_stats_lease(ho, lease, r->connection->log)) {
         ngx_shmtx_unlock(&shpool->mutex);
 
         return ngx_http_ipng_stats_hand_over(r->pool, r->connection->log,
@@ -963,7 +967,8 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
  */
 
 static ngx_uint_t
-ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho, ngx_log_t *log)
+ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho,
+    ngx_msec_t lease, ngx_log_t *log)
 {
     ngx_msec_int_t  silent;
 
@@ -971,7 +976,7 @@ ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho, ngx_log_t *log)
 
         silent = (ngx_msec_int_t) (ngx_current_msec - ho->writer_read);
 
-        if (silent > NGX_HTTP_IPNG_STATS_LEASE) {
+        if (silent > (ngx_msec_int_t) lease) {
             ngx_log_error(NGX_LOG_NOTICE, log, 0,
                           "ipng_stats: writer lease taken over from "
                           "process %P, silent for %M ms",
