@@ -171,6 +171,17 @@ var KIND = {
   scrapeSum: "s",
   reported: "!"
 };
+var RECORD_KIND = {
+  pair: "P",
+  flushes: "f",
+  flushDuration: "F",
+  scrapeDuration: "S",
+  zoneFullEvents: "Z",
+  flushedAt: "l",
+  rateUpdatedAt: "T",
+  zoneFullWarned: "W",
+  reported: "!"
+};
 var INF_LABEL = "inf";
 var S = KEY_SEPARATOR;
 function codeKey(kind, sourceTag, vip, code) {
@@ -196,6 +207,9 @@ function scrapeBucketKey(boundLabel) {
 }
 function reportedKey(setting, value) {
   return KIND.reported + setting + S + value.slice(0, 64);
+}
+function pairRecordKey(sourceTag, vip) {
+  return RECORD_KIND.pair + sourceTag + S + vip;
 }
 function parseKey(key) {
   return {
@@ -352,7 +366,7 @@ function logWarning(message) {
   ngx.log(ngx.WARN, message);
 }
 function logOnce(zone, subject, value, message) {
-  if (zone.insertFirst(reportedKey(subject, value), 1)) logError(message);
+  if (zone.markOnce(reportedKey(subject, value))) logError(message);
 }
 function reportOnce(zone, problem) {
   if (problem === null) return;
@@ -388,21 +402,89 @@ function markScrapeRequest(r) {
 function isScrapeRequest() {
   return servedScrape;
 }
+var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+var MIN_BYTES_PER_KEY = 128;
+function recordZone(dict) {
+  let room;
+  function hasRoom() {
+    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
+    return room;
+  }
+  function put(key, text) {
+    if (!hasRoom() && dict.get(key) === void 0) return false;
+    try {
+      dict.set(key, text);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+  return {
+    get(key) {
+      return dict.get(key);
+    },
+    put,
+    addToNumber(key, delta) {
+      const text = dict.get(key);
+      const before = text === void 0 ? 0 : Number(text);
+      return put(key, String((isFinite(before) ? before : 0) + delta));
+    },
+    markOnce(key) {
+      if (!hasRoom()) return false;
+      try {
+        return dict.add(key, "1");
+      } catch (e) {
+        return false;
+      }
+    },
+    reserve(key, text) {
+      if (!hasRoom()) return;
+      try {
+        dict.add(key, text);
+      } catch (e) {}
+    },
+    entries() {
+      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+    },
+    hasRoomForNewKeys: hasRoom,
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
+function zoneFullKey(worker) {
+  return RECORD_KIND.zoneFullEvents + worker;
+}
 var ZONE_NAME = "ipng_stats";
 function sharedDict(name) {
   const dict = ngx.shared[name];
   if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=number;" to the http block');
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
   }
   return dict;
 }
-var MIN_BYTES_PER_KEY = 128;
-var FULL_BELOW_FREE_BYTES = 4096;
-function counterZone(name) {
+function openZone(name) {
   if (name === void 0) {
     name = ZONE_NAME;
   }
   const dict = sharedDict(name);
+  if (dict.type === "string") {
+    return {
+      layout: "record",
+      zone: recordZone(dict)
+    };
+  }
+  return {
+    layout: "counter",
+    zone: counterZoneOf(dict)
+  };
+}
+var MIN_BYTES_PER_KEY2 = 128;
+var FULL_BELOW_FREE_BYTES = 4096;
+function counterZoneOf(dict) {
   let full;
   function zoneIsFull() {
     if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
@@ -418,6 +500,19 @@ function counterZone(name) {
     try {
       dict.incr(KIND.zoneFullEvents, 1);
     } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop(key);
+      return false;
+    }
   }
   return {
     add(key, delta) {
@@ -443,21 +538,12 @@ function counterZone(name) {
         return false;
       }
     },
-    insertFirst(key, value) {
-      if (zoneIsFull()) {
-        if (dict.get(key) !== void 0) return false;
-        countDrop(key);
-        return false;
-      }
-      try {
-        return dict.add(key, value);
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
+    markOnce(key) {
+      return insertFirst(key, 1);
     },
+    insertFirst,
     entries() {
-      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY2));
     },
     capacityBytes() {
       return dict.capacity;
@@ -470,7 +556,12 @@ function counterZone(name) {
 function record(r) {
   if (isScrapeRequest()) return "";
   const req = readFinishedRequest(r);
-  const zone = counterZone();
+  const opened = openZone();
+  if (opened.layout === "record") {
+    logOnce(opened.zone, "zone", "record-without-shim", "ipng-stats: js_shared_dict_zone zone=" + ZONE_NAME + " is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+    return "";
+  }
+  const zone = opened.zone;
   let boundsMs = DEFAULT_BUCKETS_MS;
   if (req.bucketsText !== void 0) {
     const buckets = resolveBuckets(req.bucketsText);
@@ -730,6 +821,50 @@ var CodeTable = function () {
   };
   return _createClass(CodeTable);
 }();
+function encodeHistogram(h) {
+  return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
+}
+function addBucketCounts(into, boundLabels, counts, sumMs) {
+  for (let i = 0; i < counts.length; i++) {
+    if (!counts[i]) continue;
+    const label = i < boundLabels.length ? boundLabels[i] : INF_LABEL;
+    const index = bucketIndexForLabel(label, into.boundsMs);
+    if (index >= 0) into.counts[index] += counts[i];
+  }
+  into.sumMs += sumMs;
+}
+function decodeHistogram(text, boundsMs) {
+  const h = emptyHistogram(boundsMs);
+  if (!text) return h;
+  const parts = text.split(";");
+  if (parts.length !== 3) return h;
+  const labels = parts[0] === "" ? [] : parts[0].split(",");
+  const counts = parts[1].split(",");
+  if (counts.length !== labels.length + 1) return h;
+  if (labels.join(",") === boundsMs.join(",")) {
+    for (let i = 0; i < counts.length; i++) h.counts[i] = Number(counts[i]);
+    h.sumMs = Number(parts[2]);
+    return h;
+  }
+  const numbers = [];
+  for (let i = 0; i < counts.length; i++) numbers.push(Number(counts[i]));
+  addBucketCounts(h, labels, numbers, Number(parts[2]));
+  return h;
+}
+function observeInText(text, boundsMs, ms) {
+  const h = decodeHistogram(text, boundsMs);
+  let index = boundsMs.length;
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) {
+      index = i;
+      break;
+    }
+  }
+  h.counts[index] += 1;
+  h.sumMs += ms;
+  return encodeHistogram(h);
+}
+var RENDERED_ENTRY_SEPARATOR = "";
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
@@ -763,60 +898,6 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-var JSON_CONTENT_TYPE = "application/json";
-var JSON_SCHEMA_VERSION = 1;
-function renderJson(model) {
-  const series = model.series;
-  const codeHeads = Object.create(null);
-  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
-  for (let i = 0; i < series.length; i++) {
-    const stats = series[i];
-    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
-    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
-    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    const codes = stats.codes;
-    const codeTexts = [];
-    for (let c = 0; c < codes.length; c++) {
-      const row = codes[c];
-      let head = codeHeads[row.code];
-      if (head === void 0) {
-        head = JSON.stringify(row.code) + ':{"requests":';
-        codeHeads[row.code] = head;
-      }
-      const requests = row.requests;
-      const bytesIn = row.bytesIn;
-      const bytesOut = row.bytesOut;
-      codeTexts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
-    }
-    out.push(codeTexts.join(","));
-    out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
-  }
-  if (series.length > 0) out.push("}}");
-  const meta = model.meta;
-  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
-  return out.join("");
-}
-function count(value) {
-  return isFinite(value) ? String(value) : "null";
-}
-function rate(value) {
-  return isFinite(value) ? formatRate(value) : "null";
-}
-function milliseconds(value) {
-  if (!isFinite(value)) return "null";
-  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
-}
-function histogram(h) {
-  const parts = [];
-  let cumulative = 0;
-  for (let b = 0; b < h.boundsMs.length; b++) {
-    cumulative += h.counts[b] || 0;
-    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
-  }
-  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
-  parts.push('"+Inf":' + count(cumulative));
-  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
-}
 var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function escapeLabelValue(value) {
   if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
@@ -830,6 +911,9 @@ function formatValue(value) {
   if (value === -Infinity) return "-Inf";
   if (value !== value) return "NaN";
   return String(value);
+}
+function codeLineTail(code, value) {
+  return escapeLabelValue(code) + '"} ' + formatValue(value);
 }
 var REQUESTS = {
   name: "nginx_ipng_requests_total",
@@ -956,6 +1040,14 @@ function writeCodeCounter(out, family, series, vipLabels, codeSuffixes, field) {
   writeHeader(out, family);
   const lineTails = [];
   for (let i = 0; i < series.length; i++) {
+    const rendered = series[i].rendered;
+    if (rendered !== void 0) {
+      const tails = rendered[field];
+      if (tails === "") continue;
+      const renderedHead = family.name + "{" + vipLabels[i] + ',code="';
+      out.push(renderedHead + tails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + renderedHead));
+      continue;
+    }
     const codes = series[i].codes;
     if (codes.length === 0) continue;
     for (let c = 0; c < codes.length; c++) {
@@ -1017,6 +1109,276 @@ function sameNumbers(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+var JSON_CONTENT_TYPE = "application/json";
+var JSON_SCHEMA_VERSION = 1;
+function renderJson(model) {
+  const series = model.series;
+  const codeHeads = Object.create(null);
+  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
+  for (let i = 0; i < series.length; i++) {
+    const stats = series[i];
+    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
+    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
+    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
+    if (stats.rendered !== void 0) {
+      out.push(stats.rendered.json);
+      out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
+      continue;
+    }
+    const codes = stats.codes;
+    const codeTexts = [];
+    for (let c = 0; c < codes.length; c++) {
+      const row = codes[c];
+      let head = codeHeads[row.code];
+      if (head === void 0) {
+        head = JSON.stringify(row.code) + ':{"requests":';
+        codeHeads[row.code] = head;
+      }
+      const requests = row.requests;
+      const bytesIn = row.bytesIn;
+      const bytesOut = row.bytesOut;
+      codeTexts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
+    }
+    out.push(codeTexts.join(","));
+    out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
+  }
+  if (series.length > 0) out.push("}}");
+  const meta = model.meta;
+  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
+  return out.join("");
+}
+function jsonCodeMember(row) {
+  return JSON.stringify(row.code) + ':{"requests":' + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + "}";
+}
+function count(value) {
+  return isFinite(value) ? String(value) : "null";
+}
+function rate(value) {
+  return isFinite(value) ? formatRate(value) : "null";
+}
+function milliseconds(value) {
+  if (!isFinite(value)) return "null";
+  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
+}
+function histogram(h) {
+  const parts = [];
+  let cumulative = 0;
+  for (let b = 0; b < h.boundsMs.length; b++) {
+    cumulative += h.counts[b] || 0;
+    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
+  }
+  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
+  parts.push('"+Inf":' + count(cumulative));
+  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
+}
+var RATE_WINDOWS_S = [1, 10, 60];
+var NEGLIGIBLE_RATE = 1e-6;
+function decayedRate(prev, requests, elapsedMs, windowS) {
+  if (elapsedMs <= 0) return prev;
+  const observed = requests * 1e3 / elapsedMs;
+  const weight = 1 - Math.exp(-elapsedMs / (windowS * 1e3));
+  const next = prev + weight * (observed - prev);
+  return next < NEGLIGIBLE_RATE ? 0 : next;
+}
+var RECORD_SECTION_SEPARATOR = "";
+var SECTIONS = 8;
+function decodeRates(text) {
+  const f = text ? text.split(" ") : [];
+  const n = i => f.length === 5 && f[i] !== "" && isFinite(Number(f[i])) ? Number(f[i]) : 0;
+  return {
+    rates: [n(0), n(1), n(2)],
+    base: n(3),
+    total: n(4)
+  };
+}
+function encodeRates(r) {
+  return r.rates[0] + " " + r.rates[1] + " " + r.rates[2] + " " + r.base + " " + r.total;
+}
+function decodeCodes(text) {
+  const codes = [];
+  if (!text) return codes;
+  const entries = text.split(RENDERED_ENTRY_SEPARATOR);
+  for (let i = 0; i < entries.length; i++) {
+    const f = entries[i].split(" ");
+    if (f.length !== 4) continue;
+    codes.push({
+      code: f[0],
+      requests: Number(f[1]),
+      bytesIn: Number(f[2]),
+      bytesOut: Number(f[3])
+    });
+  }
+  return codes;
+}
+function decodePairRecord(text, boundsMs) {
+  const s = text ? text.split(RECORD_SECTION_SEPARATOR) : [];
+  return {
+    rate: decodeRates(s[0]),
+    requestDuration: decodeHistogram(s[1], boundsMs),
+    upstreamResponse: decodeHistogram(s[2], boundsMs),
+    codes: decodeCodes(s[3])
+  };
+}
+function encodePairRecord(p) {
+  const canonical = [];
+  const requests = [];
+  const bytesIn = [];
+  const bytesOut = [];
+  const json = [];
+  for (let i = 0; i < p.codes.length; i++) {
+    const c = p.codes[i];
+    canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
+    requests.push(codeLineTail(c.code, c.requests));
+    bytesIn.push(codeLineTail(c.code, c.bytesIn));
+    bytesOut.push(codeLineTail(c.code, c.bytesOut));
+    json.push(jsonCodeMember(c));
+  }
+  const S2 = RECORD_SECTION_SEPARATOR;
+  const E = RENDERED_ENTRY_SEPARATOR;
+  return encodeRates(p.rate) + S2 + encodeHistogram(p.requestDuration) + S2 + encodeHistogram(p.upstreamResponse) + S2 + canonical.join(E) + S2 + requests.join(E) + S2 + bytesIn.join(E) + S2 + bytesOut.join(E) + S2 + json.join(",");
+}
+function compareCodes(a, b) {
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+function applyPairDelta(p, d, newCodesAllowed) {
+  const byCode = Object.create(null);
+  for (let i = 0; i < p.codes.length; i++) byCode[p.codes[i].code] = p.codes[i];
+  let dropped = 0;
+  let added = false;
+  for (let i = 0; i < d.codes.length; i++) {
+    const delta = d.codes[i];
+    let row = byCode[delta.code];
+    if (row === void 0) {
+      if (!newCodesAllowed) {
+        dropped += delta.requests;
+        continue;
+      }
+      row = {
+        code: delta.code,
+        requests: 0,
+        bytesIn: 0,
+        bytesOut: 0
+      };
+      byCode[delta.code] = row;
+      p.codes.push(row);
+      added = true;
+    }
+    row.requests += delta.requests;
+    row.bytesIn += delta.bytesIn;
+    row.bytesOut += delta.bytesOut;
+    p.rate.total += delta.requests;
+  }
+  if (added) p.codes.sort(compareCodes);
+  for (let i = 0; i < d.duration.length; i++) {
+    addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
+  }
+  for (let i = 0; i < d.upstream.length; i++) {
+    addBucketCounts(p.upstreamResponse, d.upstream[i].bounds, d.upstream[i].counts, d.upstream[i].sumMs);
+  }
+  return dropped;
+}
+function recordWithUpdatedRates(text, elapsedMs) {
+  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
+  if (cut < 0) return null;
+  const r = decodeRates(text.substring(0, cut));
+  const requests = Math.max(0, r.total - r.base);
+  let changed = r.base !== r.total;
+  if (elapsedMs > 0) {
+    for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
+      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
+      if (next !== r.rates[w]) changed = true;
+      r.rates[w] = next;
+    }
+  }
+  if (!changed) return null;
+  r.base = r.total;
+  return encodeRates(r) + text.substring(cut);
+}
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs) {
+  const s = text.split(RECORD_SECTION_SEPARATOR);
+  const ok = s.length === SECTIONS;
+  const rate2 = decodeRates(s[0]);
+  return {
+    sourceTag,
+    vip,
+    rate1s: rate2.rates[0],
+    rate10s: rate2.rates[1],
+    rate60s: rate2.rates[2],
+    codes: [],
+    rendered: ok ? {
+      requests: s[4],
+      bytesIn: s[5],
+      bytesOut: s[6],
+      json: s[7]
+    } : {
+      requests: "",
+      bytesIn: "",
+      bytesOut: "",
+      json: ""
+    },
+    requestDuration: decodeHistogram(s[1], boundsMs),
+    upstreamResponse: decodeHistogram(s[2], boundsMs)
+  };
+}
+function isWorkerId2(text) {
+  return /^\d+$/.test(text);
+}
+function addInto(into, h) {
+  for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
+  into.sumMs += h.sumMs;
+}
+function decimal(text) {
+  const n = Number(text);
+  return isFinite(n) ? n : 0;
+}
+function buildRecordModel(snapshot, boundsMs) {
+  const model = {
+    series: [],
+    meta: {
+      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
+      zoneBytesTotal: snapshot.capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs)
+    }
+  };
+  const entries = snapshot.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const text = entries[i][1];
+    const kind = key.charAt(0);
+    const rest = key.substring(1);
+    if (kind === RECORD_KIND.pair) {
+      const separator = rest.indexOf(KEY_SEPARATOR);
+      if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
+      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs));
+      continue;
+    }
+    if (!isWorkerId2(rest)) continue;
+    switch (kind) {
+      case RECORD_KIND.flushes:
+        model.meta.flushes[rest] = decimal(text);
+        break;
+      case RECORD_KIND.flushDuration:
+        model.meta.flushDuration[rest] = decodeHistogram(text, boundsMs);
+        break;
+      case RECORD_KIND.scrapeDuration:
+        addInto(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
+        break;
+      case RECORD_KIND.zoneFullEvents:
+        model.meta.zoneFullEvents += decimal(text);
+        break;
+      default:
+        break;
+    }
+  }
+  sortSeries(model.series);
+  return model;
+}
+function workerId() {
+  return ngx.worker_id;
 }
 function parseScrapeQuery(args) {
   const filter = {};
@@ -1126,26 +1488,46 @@ function scrape(r) {
     r.return(400, query.reason + "\n");
     return;
   }
-  const zone = counterZone();
+  const opened = openZone();
   const buckets = resolveBuckets(readSettingsText(r).buckets);
-  reportOnce(zone, buckets.problem);
-  const model = buildModel({
-    entries: zone.entries(),
-    capacityBytes: zone.capacityBytes(),
-    freeBytes: zone.freeBytes()
-  }, buckets.value);
-  if (zone.get(KIND.scrapeSum) === void 0) {
-    reserveKeys(zone, buckets.value);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    warnTickMissing(zone);
-  }
+  reportOnce(opened.zone, buckets.problem);
+  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
   const took = Date.now() - started;
-  zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
-  zone.add(KIND.scrapeSum, took);
+  if (opened.layout === "record") {
+    const key = RECORD_KIND.scrapeDuration + workerId();
+    opened.zone.put(key, observeInText(opened.zone.get(key), buckets.value, took));
+  } else {
+    opened.zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
+    opened.zone.add(KIND.scrapeSum, took);
+  }
+}
+function readCounterModel(zone, boundsMs, shimLoaded) {
+  const model = buildModel({
+    entries: zone.entries(),
+    capacityBytes: zone.capacityBytes(),
+    freeBytes: zone.freeBytes()
+  }, boundsMs);
+  if (zone.get(KIND.scrapeSum) === void 0) {
+    reserveKeys(zone, boundsMs);
+  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
+    warnTickMissing(zone);
+  }
+  return model;
+}
+function readRecordModel(zone, boundsMs, shimLoaded) {
+  const model = buildRecordModel({
+    entries: zone.entries(),
+    capacityBytes: zone.capacityBytes(),
+    freeBytes: zone.freeBytes()
+  }, boundsMs);
+  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
+    if (shimLoaded) warnTickMissing(zone);
+  }
+  return model;
 }
 function warnTickMissing(zone) {
   logOnce(zone, "tick", "missing", "ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
@@ -1163,34 +1545,51 @@ function parseBounds(text) {
   }
   return parts;
 }
-function push(batch, key, delta) {
-  if (delta === 0) return;
-  batch.keys.push(key);
-  batch.deltas.push(delta);
+function parseHistogram(f, bounds) {
+  if (f.length !== 5 + bounds.length) return null;
+  const counts = [];
+  for (let i = 0; i <= bounds.length; i++) counts.push(Number(f[4 + i]));
+  return {
+    bounds,
+    counts,
+    sumMs: Number(f[3])
+  };
 }
-function addHistogram(batch, f, bounds, bucketKind, sumKind) {
-  if (f.length !== 5 + bounds.length) return false;
-  const vip = vipLabel(f[2]);
-  push(batch, pairKey(sumKind, f[1], vip), Number(f[3]));
-  for (let i = 0; i <= bounds.length; i++) {
-    const label = i < bounds.length ? bounds[i] : INF_LABEL;
-    push(batch, pairBucketKey(bucketKind, f[1], vip, label), Number(f[4 + i]));
-  }
-  return true;
-}
-function incrementsFromDeltas(text) {
-  const batch = {
-    keys: [],
-    deltas: [],
+function parseDeltas(text) {
+  const parsed = {
+    writer: false,
+    pairs: [],
     dropped: 0,
     malformed: 0
   };
-  if (!text) return batch;
+  if (!text) return parsed;
+  const byPair = Object.create(null);
+  function pair(tag, serverAddr) {
+    const vip = vipLabel(serverAddr);
+    const id = tag + KEY_SEPARATOR + vip;
+    let p = byPair[id];
+    if (p === void 0) {
+      p = {
+        sourceTag: tag,
+        vip,
+        codes: [],
+        duration: [],
+        upstream: []
+      };
+      byPair[id] = p;
+      parsed.pairs.push(p);
+    }
+    return p;
+  }
   const lines = text.split("\n");
   let bounds = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) parsed.writer = true;else parsed.malformed++;
+      continue;
+    }
     const f = line.split(KEY_SEPARATOR);
     let ok = false;
     switch (f[0]) {
@@ -1200,38 +1599,71 @@ function incrementsFromDeltas(text) {
         break;
       case "c":
         if (f.length === 7) {
-          const vip = vipLabel(f[2]);
-          push(batch, codeKey(KIND.requests, f[1], vip, f[3]), Number(f[4]));
-          push(batch, codeKey(KIND.bytesIn, f[1], vip, f[3]), Number(f[5]));
-          push(batch, codeKey(KIND.bytesOut, f[1], vip, f[3]), Number(f[6]));
+          pair(f[1], f[2]).codes.push({
+            code: f[3],
+            requests: Number(f[4]),
+            bytesIn: Number(f[5]),
+            bytesOut: Number(f[6])
+          });
           ok = true;
         }
         break;
       case "d":
-        ok = bounds !== null && addHistogram(batch, f, bounds, KIND.durationBucket, KIND.durationSum);
-        break;
       case "u":
-        ok = bounds !== null && addHistogram(batch, f, bounds, KIND.upstreamBucket, KIND.upstreamSum);
-        break;
+        {
+          const h = bounds === null ? null : parseHistogram(f, bounds);
+          if (h !== null) {
+            const p = pair(f[1], f[2]);
+            (f[0] === "d" ? p.duration : p.upstream).push(h);
+            ok = true;
+          }
+          break;
+        }
       case "x":
         if (f.length === 2 && /^\d+$/.test(f[1])) {
-          batch.dropped += Number(f[1]);
+          parsed.dropped += Number(f[1]);
           ok = true;
         }
         break;
     }
-    if (!ok) batch.malformed++;
+    if (!ok) parsed.malformed++;
+  }
+  return parsed;
+}
+function push(batch, key, delta) {
+  if (delta === 0) return;
+  batch.keys.push(key);
+  batch.deltas.push(delta);
+}
+function pushHistograms(batch, p, hs, bucketKind, sumKind) {
+  for (let h = 0; h < hs.length; h++) {
+    push(batch, pairKey(sumKind, p.sourceTag, p.vip), hs[h].sumMs);
+    for (let i = 0; i < hs[h].counts.length; i++) {
+      const label = i < hs[h].bounds.length ? hs[h].bounds[i] : INF_LABEL;
+      push(batch, pairBucketKey(bucketKind, p.sourceTag, p.vip, label), hs[h].counts[i]);
+    }
+  }
+}
+function incrementsFromDeltas(text) {
+  const parsed = parseDeltas(text);
+  const batch = {
+    keys: [],
+    deltas: [],
+    dropped: parsed.dropped,
+    malformed: parsed.malformed
+  };
+  for (let i = 0; i < parsed.pairs.length; i++) {
+    const p = parsed.pairs[i];
+    for (let c = 0; c < p.codes.length; c++) {
+      const row = p.codes[c];
+      push(batch, codeKey(KIND.requests, p.sourceTag, p.vip, row.code), row.requests);
+      push(batch, codeKey(KIND.bytesIn, p.sourceTag, p.vip, row.code), row.bytesIn);
+      push(batch, codeKey(KIND.bytesOut, p.sourceTag, p.vip, row.code), row.bytesOut);
+    }
+    pushHistograms(batch, p, p.duration, KIND.durationBucket, KIND.durationSum);
+    pushHistograms(batch, p, p.upstream, KIND.upstreamBucket, KIND.upstreamSum);
   }
   return batch;
-}
-var RATE_WINDOWS_S = [1, 10, 60];
-var NEGLIGIBLE_RATE = 1e-6;
-function decayedRate(prev, requests, elapsedMs, windowS) {
-  if (elapsedMs <= 0) return prev;
-  const observed = requests * 1e3 / elapsedMs;
-  const weight = 1 - Math.exp(-elapsedMs / (windowS * 1e3));
-  const next = prev + weight * (observed - prev);
-  return next < NEGLIGIBLE_RATE ? 0 : next;
 }
 function rateWrites(entries, nowMs, lastUpdateMs) {
   const pairs = {};
@@ -1287,25 +1719,113 @@ function drainShimDeltas(s) {
   const text = s.variables.ipng_stats_deltas;
   return text === void 0 ? "" : text;
 }
-function workerId() {
-  return ngx.worker_id;
+function drainWriterDeltas(s) {
+  const text = s.variables.ipng_stats_writer_deltas;
+  return text === void 0 ? "" : text;
+}
+function reserveWorkerRecords(zone, worker) {
+  zone.reserve(RECORD_KIND.flushes + worker, "0");
+  zone.reserve(zoneFullKey(worker), "0");
+  zone.reserve(RECORD_KIND.flushDuration + worker, "");
+  zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
+  zone.reserve(RECORD_KIND.zoneFullWarned, "0");
+}
+function flushRecords(s, zone, worker, nowMs, boundsMs) {
+  const deltas = parseDeltas(drainWriterDeltas(s));
+  let dropped = deltas.dropped;
+  if (deltas.writer) dropped += writeRecords(zone, deltas.pairs, nowMs, boundsMs);
+  if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
+  if (deltas.malformed > 0) {
+    logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
+  }
+}
+function requestsOf(p) {
+  let n = 0;
+  for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
+  return n;
+}
+function writeRecords(zone, pairs, nowMs, boundsMs) {
+  const records = Object.create(null);
+  let lastRateUpdate;
+  let fullEvents = 0;
+  let warned = 0;
+  const entries = zone.entries();
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const kind = key.charAt(0);
+    if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
+  }
+  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+  let dropped = 0;
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    const key = pairRecordKey(p.sourceTag, p.vip);
+    const before = records[key];
+    if (before === void 0 && !zone.hasRoomForNewKeys()) {
+      dropped += requestsOf(p);
+      continue;
+    }
+    const totals = decodePairRecord(before, boundsMs);
+    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
+    const text = encodePairRecord(totals);
+    const moved = recordWithUpdatedRates(text, elapsedMs);
+    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
+    delete records[key];
+  }
+  const idle = Object.keys(records);
+  for (let i = 0; i < idle.length; i++) {
+    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved);
+  }
+  zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
+  const total = fullEvents + dropped;
+  if (total > warned) {
+    logWarning('ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (total - warned) + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + ZONE_NAME + " and reload");
+    zone.put(RECORD_KIND.zoneFullWarned, String(total));
+  }
+  return dropped;
+}
+function countRecordFlush(zone, worker, tookMs, boundsMs) {
+  zone.addToNumber(RECORD_KIND.flushes + worker, 1);
+  const key = RECORD_KIND.flushDuration + worker;
+  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 var BASE_TICK_MS = 100;
 var HOUSEKEEPING_WORKER = 0;
 function tick(s) {
   const started = Date.now();
-  const zone = counterZone();
+  const opened = openZone();
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
-  reportOnce(zone, interval.problem);
-  reportOnce(zone, buckets.problem);
+  reportOnce(opened.zone, interval.problem);
+  reportOnce(opened.zone, buckets.problem);
+  if (opened.layout === "record") {
+    recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+  } else {
+    counterLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+  }
+}
+function flushDue(lastMs, nowMs, intervalMs) {
+  return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+}
+function recordLayoutTick(s, zone, started, intervalMs, boundsMs) {
+  const worker = workerId();
+  const flushedAtKey = RECORD_KIND.flushedAt + worker;
+  const lastText = zone.get(flushedAtKey);
+  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return;
+  if (lastText === void 0) reserveWorkerRecords(zone, worker);
+  zone.put(flushedAtKey, String(started));
+  flushRecords(s, zone, worker, started, boundsMs);
+  countRecordFlush(zone, worker, Date.now() - started, boundsMs);
+}
+function counterLayoutTick(s, zone, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
-  if (last !== void 0 && started - last < interval.value - BASE_TICK_MS / 2) return;
+  if (!flushDue(last, started, intervalMs)) return;
   zone.set(flushedAtKey, started);
-  if (last === void 0) reserveKeys2(zone, worker, buckets.value);
+  if (last === void 0) reserveKeys2(zone, worker, boundsMs);
   addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
@@ -1313,7 +1833,7 @@ function tick(s) {
   }
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
-  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, buckets.value)), 1);
+  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
 }
 function reserveKeys2(zone, worker, boundsMs) {
