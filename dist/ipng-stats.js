@@ -365,6 +365,9 @@ function logError(message) {
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
 }
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
 function logOnce(zone, subject, value, message) {
   if (zone.markOnce(reportedKey(subject, value))) logError(message);
 }
@@ -588,6 +591,16 @@ function record(r) {
   }
   return "";
 }
+function emptyHistogram(boundsMs) {
+  const counts = [];
+  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
+  return {
+    boundsMs: boundsMs.slice(),
+    counts,
+    sumMs: 0
+  };
+}
+var RENDERED_ENTRY_SEPARATOR = "";
 function sortSeries(series) {
   series.sort(compareSeries);
   sortCodesOfEachSeries(series);
@@ -634,15 +647,6 @@ var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
 function compareWorkerIds(a, b) {
   if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
-}
-function emptyHistogram(boundsMs) {
-  const counts = [];
-  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
-  return {
-    boundsMs: boundsMs.slice(),
-    counts,
-    sumMs: 0
-  };
 }
 function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
@@ -864,7 +868,6 @@ function observeInText(text, boundsMs, ms) {
   h.sumMs += ms;
   return encodeHistogram(h);
 }
-var RENDERED_ENTRY_SEPARATOR = "";
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
@@ -1780,7 +1783,7 @@ function writeRecords(zone, pairs, nowMs, boundsMs) {
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
   if (total > warned) {
-    logWarning('ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (total - warned) + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + ZONE_NAME + " and reload");
+    warnZoneFull(ZONE_NAME, total - warned, total);
     zone.put(RECORD_KIND.zoneFullWarned, String(total));
   }
   return dropped;
@@ -1870,7 +1873,7 @@ function warnIfZoneFull(zone) {
   const warned = zone.get(KIND.zoneFullWarned);
   const before = warned === void 0 ? 0 : warned;
   if (events <= before) return;
-  logWarning('ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (events - before) + " new counters dropped since the last warning (" + events + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + ZONE_NAME + " and reload");
+  warnZoneFull(ZONE_NAME, events - before, events);
   zone.set(KIND.zoneFullWarned, events);
 }
 var index_default = {

@@ -219,7 +219,7 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                        "\"ipng_stats_zone\" is not provided by the shim: the "
                        "counters live in an njs shared dictionary; declare "
                        "it at http level as \"js_shared_dict_zone "
-                       "zone=ipng_stats:4m type=number;\" (the name is "
+                       "zone=ipng_stats:4m type=string;\" (the name is "
                        "fixed, the size is yours)");
 
     return NGX_CONF_ERROR;

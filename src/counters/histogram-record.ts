@@ -5,10 +5,9 @@
 // is read: each old bucket goes to the smallest current bound at or above
 // it (or +Inf), which keeps the cumulative counts true and count and sum
 // exact (the same rule as the counter layout, bucketing.ts).
-import type { Histogram } from '../exposition/model';
+import { emptyHistogram, Histogram } from '../exposition/model';
 import { bucketIndexForLabel } from './bucketing';
 import { INF_LABEL } from './keys';
-import { emptyHistogram } from './zone-model';
 
 export function encodeHistogram(h: Histogram): string {
   return h.boundsMs.join(',') + ';' + h.counts.join(',') + ';' + h.sumMs;

@@ -2,12 +2,12 @@
 // record read under one lock by items()). Pure, like zone-model.ts for the
 // counter layout. At the spec's sizing the snapshot has ~210 records, one
 // per (source, vip), whose codes are already rendered (pair-record.ts).
-import type { Histogram, StatsModel } from '../exposition/model';
+import { emptyHistogram, Histogram, StatsModel } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { decodeHistogram } from './histogram-record';
 import { KEY_SEPARATOR, RECORD_KIND } from './keys';
 import { pairStatsFromRecord } from './pair-record';
-import { emptyHistogram, ZoneSnapshot } from './zone-model';
+import type { ZoneSnapshot } from './zone-model';
 
 export interface RecordSnapshot extends Omit<ZoneSnapshot, 'entries'> {
   entries: Array<[string, string]>;

@@ -8,7 +8,7 @@
 // label text (the key without its kind character) is looked up in a
 // table, and only the first key of each (source, vip, code) or
 // (source, vip) is parsed into its fields.
-import { Histogram, StatsModel, VipStats, CodeStats } from '../exposition/model';
+import { emptyHistogram, Histogram, StatsModel, VipStats, CodeStats } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { bucketIndexForLabel } from './bucketing';
 import { KEY_SEPARATOR, KIND, parseKey } from './keys';
@@ -17,12 +17,6 @@ export interface ZoneSnapshot {
   entries: Array<[string, number]>;
   capacityBytes: number;
   freeBytes: number;
-}
-
-export function emptyHistogram(boundsMs: number[]): Histogram {
-  const counts: number[] = [];
-  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
-  return { boundsMs: boundsMs.slice(), counts, sumMs: 0 };
 }
 
 function addToBucket(h: Histogram, label: string, value: number): void {

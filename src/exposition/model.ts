@@ -16,6 +16,13 @@ export interface Histogram {
   sumMs: number;
 }
 
+/** All-zero counts for `boundsMs` (+Inf included). */
+export function emptyHistogram(boundsMs: number[]): Histogram {
+  const counts: number[] = [];
+  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
+  return { boundsMs: boundsMs.slice(), counts, sumMs: 0 };
+}
+
 export interface CodeStats {
   /** status code as text, e.g. "200" */
   code: string;

@@ -9,7 +9,7 @@ import { parseDeltas, PairDelta } from '../counters/deltas';
 import { observeInText } from '../counters/histogram-record';
 import { pairRecordKey, RECORD_KIND } from '../counters/keys';
 import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRates } from '../counters/pair-record';
-import { logError, logWarning } from '../nginx/log';
+import { logError, warnZoneFull } from '../nginx/log';
 import { RecordZone, zoneFullKey } from '../nginx/record-zone';
 import { drainWriterDeltas } from '../nginx/shim-deltas';
 import { ZONE_NAME } from '../nginx/zone';
@@ -95,11 +95,8 @@ function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, bound
   // fullEvents is the snapshot's; this flush's drops are added after it.
   const total = fullEvents + dropped;
   if (total > warned) {
-    logWarning(
-      'ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (total - warned) +
-        ' new counters dropped since the last warning (' + total + ' in total); existing ' +
-        'counters keep counting; enlarge js_shared_dict_zone zone=' + ZONE_NAME + ' and reload',
-    );
+    warnZoneFull(ZONE_NAME, total - warned, total);
+
     zone.put(RECORD_KIND.zoneFullWarned, String(total));
   }
   return dropped;

@@ -24,7 +24,7 @@ import { bucketLabel } from '../counters/bucketing';
 import { incrementsFromDeltas } from '../counters/deltas';
 import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
-import { logError, logWarning } from '../nginx/log';
+import { logError, warnZoneFull } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
 import { drainShimDeltas } from '../nginx/shim-deltas';
@@ -136,10 +136,6 @@ function warnIfZoneFull(zone: CounterZone): void {
   const warned = zone.get(KIND.zoneFullWarned);
   const before = warned === undefined ? 0 : warned;
   if (events <= before) return;
-  logWarning(
-    'ipng-stats: shared dict zone "' + ZONE_NAME + '" is full: ' + (events - before) +
-      ' new counters dropped since the last warning (' + events + ' in total); existing ' +
-      'counters keep counting; enlarge js_shared_dict_zone zone=' + ZONE_NAME + ' and reload',
-  );
+  warnZoneFull(ZONE_NAME, events - before, events);
   zone.set(KIND.zoneFullWarned, events);
 }

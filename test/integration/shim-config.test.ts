@@ -130,7 +130,7 @@ describe('nginx -t rejects http-level directives', () => {
     [
       'ipng_stats_zone (the zone is an njs shared dict)',
       'ipng_stats_zone ipng:4m;',
-      '"ipng_stats_zone" is not provided by the shim: the counters live in an njs shared dictionary; declare it at http level as "js_shared_dict_zone zone=ipng_stats:4m type=number;" (the name is fixed, the size is yours)',
+      '"ipng_stats_zone" is not provided by the shim: the counters live in an njs shared dictionary; declare it at http level as "js_shared_dict_zone zone=ipng_stats:4m type=string;" (the name is fixed, the size is yours)',
     ],
   ];
   for (const [name, line, message] of cases) {
