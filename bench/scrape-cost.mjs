@@ -57,10 +57,22 @@ async function filled(zoneSize) {
     for (let v = 0; v < VIPS; v++) for (const c of codes) jobs.push(`http://${vipAddress(v)}:${nginx.ports[s + 1]}/c${c}`);
   }
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < jobs.length) await get(jobs[next++]);
-  }));
-  await sleep(2500); // two flush intervals: every delta is in the zone
+  const sendAll = async () => {
+    next = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next < jobs.length) await get(jobs[next++]);
+    }));
+    await sleep(2500); // two flush intervals: every delta is in the zone
+  };
+  await sendAll();
+  // Then once more: every series changes, which is the writer's worst
+  // flush (every record decoded, added to, re-rendered). The flush
+  // histogram's sum over that window is the time the writer spent.
+  const flushSum = async () => Number(/^nginx_ipng_flush_duration_seconds_sum\{worker="0"\} (\S+)$/m
+    .exec((await get(nginx.url('/metrics'))).body)?.[1]);
+  const flushedBefore = await flushSum();
+  await sendAll();
+  const churnFlushMs = ((await flushSum()) - flushedBefore) * 1000;
   const body = (await get(nginx.url('/metrics'))).body;
   const value = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1]);
   return {
@@ -69,12 +81,14 @@ async function filled(zoneSize) {
     used: value('nginx_ipng_zone_bytes_used'),
     total: value('nginx_ipng_zone_bytes_total'),
     fullEvents: value('nginx_ipng_zone_full_events_total'),
+    churnFlushMs,
   };
 }
 
 function report(label, z) {
   console.log(`  ${label}: ${z.series} of ${SOURCES * VIPS * CODES} requests series counted, ` +
-    `${z.used} of ${z.total} bytes used, ${z.fullEvents} new keys dropped (zone full)`);
+    `${z.used} of ${z.total} bytes used, ${z.fullEvents} new keys dropped (zone full); ` +
+    `the flushes that wrote a change to every series took ${z.churnFlushMs.toFixed(0)} ms in all`);
 }
 
 console.log(`== scenario 5: ${SOURCES} sources x ${VIPS} VIPs x ${CODES} codes = ${SOURCES * VIPS * CODES} series`);

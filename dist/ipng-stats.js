@@ -828,11 +828,30 @@ var CodeTable = function () {
 function encodeHistogram(h) {
   return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
 }
+var cachedLabels = null;
+var cachedBounds = [];
+var cachedIndexes = [];
+function indexesFor(labels, boundsMs) {
+  if (labels === cachedLabels && sameNumbers(boundsMs, cachedBounds)) return cachedIndexes;
+  const indexes = [];
+  for (let i = 0; i <= labels.length; i++) {
+    indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
+  }
+  cachedLabels = labels;
+  cachedBounds = boundsMs.slice();
+  cachedIndexes = indexes;
+  return indexes;
+}
+function sameNumbers(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 function addBucketCounts(into, boundLabels, counts, sumMs) {
+  const indexes = indexesFor(boundLabels, into.boundsMs);
   for (let i = 0; i < counts.length; i++) {
     if (!counts[i]) continue;
-    const label = i < boundLabels.length ? boundLabels[i] : INF_LABEL;
-    const index = bucketIndexForLabel(label, into.boundsMs);
+    const index = i < indexes.length ? indexes[i] : into.boundsMs.length;
     if (index >= 0) into.counts[index] += counts[i];
   }
   into.sumMs += sumMs;
@@ -916,7 +935,10 @@ function formatValue(value) {
   return String(value);
 }
 function codeLineTail(code, value) {
-  return escapeLabelValue(code) + '"} ' + formatValue(value);
+  return codeLabelEnd(code) + formatValue(value);
+}
+function codeLabelEnd(code) {
+  return escapeLabelValue(code) + '"} ';
 }
 var REQUESTS = {
   name: "nginx_ipng_requests_total",
@@ -1097,7 +1119,7 @@ var BucketBoundsText = function () {
   }
   var _proto3 = BucketBoundsText.prototype;
   _proto3.suffixes = function suffixes(boundsMs) {
-    if (!sameNumbers(boundsMs, this.boundsMs)) {
+    if (!sameNumbers2(boundsMs, this.boundsMs)) {
       const texts = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
       this.boundsMs = boundsMs;
@@ -1107,7 +1129,7 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
-function sameNumbers(a, b) {
+function sameNumbers2(a, b) {
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -1130,7 +1152,7 @@ function renderJson(model) {
       continue;
     }
     const codes = stats.codes;
-    const codeTexts = [];
+    const codeTexts2 = [];
     for (let c = 0; c < codes.length; c++) {
       const row = codes[c];
       let head = codeHeads[row.code];
@@ -1141,9 +1163,9 @@ function renderJson(model) {
       const requests = row.requests;
       const bytesIn = row.bytesIn;
       const bytesOut = row.bytesOut;
-      codeTexts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
+      codeTexts2.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
     }
-    out.push(codeTexts.join(","));
+    out.push(codeTexts2.join(","));
     out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
   }
   if (series.length > 0) out.push("}}");
@@ -1152,7 +1174,10 @@ function renderJson(model) {
   return out.join("");
 }
 function jsonCodeMember(row) {
-  return JSON.stringify(row.code) + ':{"requests":' + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + "}";
+  return jsonCodeMemberHead(row.code) + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + "}";
+}
+function jsonCodeMemberHead(code) {
+  return JSON.stringify(code) + ':{"requests":';
 }
 function count(value) {
   return isFinite(value) ? String(value) : "null";
@@ -1186,6 +1211,25 @@ function decayedRate(prev, requests, elapsedMs, windowS) {
 }
 var RECORD_SECTION_SEPARATOR = "";
 var SECTIONS = 8;
+function recordSections(text) {
+  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
+  if (cut < 0) return [];
+  const lengths = text.substring(0, cut).split(" ");
+  const out = [];
+  let from = cut + 1;
+  for (let i = 0; i < lengths.length; i++) {
+    const to = from + Number(lengths[i]);
+    if (!(to <= text.length)) return [];
+    out.push(text.substring(from, to));
+    from = to;
+  }
+  return from === text.length ? out : [];
+}
+function joinRecordSections(parts) {
+  const lengths = [];
+  for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
+  return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
+}
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
   const n = i => f.length === 5 && f[i] !== "" && isFinite(Number(f[i])) ? Number(f[i]) : 0;
@@ -1201,27 +1245,37 @@ function encodeRates(r) {
 function decodeCodes(text) {
   const codes = [];
   if (!text) return codes;
-  const entries = text.split(RENDERED_ENTRY_SEPARATOR);
-  for (let i = 0; i < entries.length; i++) {
-    const f = entries[i].split(" ");
-    if (f.length !== 4) continue;
+  const f = text.split(" ");
+  for (let i = 0; i + 3 < f.length; i += 4) {
     codes.push({
-      code: f[0],
-      requests: Number(f[1]),
-      bytesIn: Number(f[2]),
-      bytesOut: Number(f[3])
+      code: f[i],
+      requests: Number(f[i + 1]),
+      bytesIn: Number(f[i + 2]),
+      bytesOut: Number(f[i + 3])
     });
   }
   return codes;
 }
 function decodePairRecord(text, boundsMs) {
-  const s = text ? text.split(RECORD_SECTION_SEPARATOR) : [];
+  const s = text ? recordSections(text) : [];
   return {
     rate: decodeRates(s[0]),
     requestDuration: decodeHistogram(s[1], boundsMs),
     upstreamResponse: decodeHistogram(s[2], boundsMs),
     codes: decodeCodes(s[3])
   };
+}
+var codeTexts = Object.create(null);
+function textsOf(code) {
+  let t = codeTexts[code];
+  if (t === void 0) {
+    t = {
+      tail: codeLabelEnd(code),
+      json: jsonCodeMemberHead(code)
+    };
+    codeTexts[code] = t;
+  }
+  return t;
 }
 function encodePairRecord(p) {
   const canonical = [];
@@ -1231,18 +1285,25 @@ function encodePairRecord(p) {
   const json = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
-    canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
-    requests.push(codeLineTail(c.code, c.requests));
-    bytesIn.push(codeLineTail(c.code, c.bytesIn));
-    bytesOut.push(codeLineTail(c.code, c.bytesOut));
-    json.push(jsonCodeMember(c));
+    const r = c.requests;
+    const bi = c.bytesIn;
+    const bo = c.bytesOut;
+    canonical.push(c.code + " " + r + " " + bi + " " + bo);
+    if (r - r === 0 && bi - bi === 0 && bo - bo === 0) {
+      const t = textsOf(c.code);
+      requests.push(t.tail + r);
+      bytesIn.push(t.tail + bi);
+      bytesOut.push(t.tail + bo);
+      json.push(t.json + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + "}");
+    } else {
+      requests.push(codeLineTail(c.code, r));
+      bytesIn.push(codeLineTail(c.code, bi));
+      bytesOut.push(codeLineTail(c.code, bo));
+      json.push(jsonCodeMember(c));
+    }
   }
-  const S2 = RECORD_SECTION_SEPARATOR;
   const E = RENDERED_ENTRY_SEPARATOR;
-  return encodeRates(p.rate) + S2 + encodeHistogram(p.requestDuration) + S2 + encodeHistogram(p.upstreamResponse) + S2 + canonical.join(E) + S2 + requests.join(E) + S2 + bytesIn.join(E) + S2 + bytesOut.join(E) + S2 + json.join(",");
-}
-function compareCodes(a, b) {
-  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), requests.join(E), bytesIn.join(E), bytesOut.join(E), json.join(",")]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1272,7 +1333,12 @@ function applyPairDelta(p, d, newCodesAllowed) {
     row.bytesOut += delta.bytesOut;
     p.rate.total += delta.requests;
   }
-  if (added) p.codes.sort(compareCodes);
+  if (added) {
+    const order = [];
+    for (let i = 0; i < p.codes.length; i++) order.push(p.codes[i].code);
+    order.sort();
+    for (let i = 0; i < order.length; i++) p.codes[i] = byCode[order[i]];
+  }
   for (let i = 0; i < d.duration.length; i++) {
     addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
   }
@@ -1282,9 +1348,9 @@ function applyPairDelta(p, d, newCodesAllowed) {
   return dropped;
 }
 function recordWithUpdatedRates(text, elapsedMs) {
-  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
-  if (cut < 0) return null;
-  const r = decodeRates(text.substring(0, cut));
+  const s = recordSections(text);
+  if (s.length !== SECTIONS) return null;
+  const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -1296,10 +1362,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   }
   if (!changed) return null;
   r.base = r.total;
-  return encodeRates(r) + text.substring(cut);
+  s[0] = encodeRates(r);
+  return joinRecordSections(s);
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs) {
-  const s = text.split(RECORD_SECTION_SEPARATOR);
+  const s = recordSections(text);
   const ok = s.length === SECTIONS;
   const rate2 = decodeRates(s[0]);
   return {

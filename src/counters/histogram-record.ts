@@ -13,12 +13,36 @@ export function encodeHistogram(h: Histogram): string {
   return h.boundsMs.join(',') + ';' + h.counts.join(',') + ';' + h.sumMs;
 }
 
+// The bucket index in the current bounds of each label of the last label
+// list seen: a flush adds hundreds of histograms that share one list.
+let cachedLabels: string[] | null = null;
+let cachedBounds: number[] = [];
+let cachedIndexes: number[] = [];
+
+function indexesFor(labels: string[], boundsMs: number[]): number[] {
+  if (labels === cachedLabels && sameNumbers(boundsMs, cachedBounds)) return cachedIndexes;
+  const indexes: number[] = [];
+  for (let i = 0; i <= labels.length; i++) {
+    indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
+  }
+  cachedLabels = labels;
+  cachedBounds = boundsMs.slice();
+  cachedIndexes = indexes;
+  return indexes;
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Adds counts given per bound label (+Inf last) into `into`. */
 export function addBucketCounts(into: Histogram, boundLabels: string[], counts: number[], sumMs: number): void {
+  const indexes = indexesFor(boundLabels, into.boundsMs);
   for (let i = 0; i < counts.length; i++) {
     if (!counts[i]) continue;
-    const label = i < boundLabels.length ? boundLabels[i] : INF_LABEL;
-    const index = bucketIndexForLabel(label, into.boundsMs);
+    const index = i < indexes.length ? indexes[i] : into.boundsMs.length;
     if (index >= 0) into.counts[index] += counts[i];
   }
   into.sumMs += sumMs;

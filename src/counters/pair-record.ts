@@ -1,23 +1,28 @@
 // The record layout's value for one (source, vip): everything counted for
 // the pair in one string, written by the one worker that holds the shim's
-// writer lease (docs/zone-layout.md, "Record layout"). Sections, separated
-// by RECORD_SECTION_SEPARATOR:
+// writer lease (docs/zone-layout.md, "Record layout"). The text is a
+// header, the lengths of the eight sections separated by spaces, then
+// RECORD_SECTION_SEPARATOR, then the sections back to back:
 //   0  rates   "<rate_1s> <rate_10s> <rate_60s> <base> <total>"; total is
 //              the pair's request count, base its value at the last rate
 //              update
 //   1  request-duration histogram (histogram-record.ts)
 //   2  upstream-response histogram
-//   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted
+//   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted,
+//              all space separated (one split reads them all)
 //   4..7       the same codes rendered for the scrape (RenderedCodes):
 //              Prometheus tails for requests, bytes in, bytes out, then
 //              the JSON members
-// Sections 4-7 repeat section 3 so that a scrape of the spec's 12,000
+// The lengths let a reader cut the sections out without scanning them:
+// njs's indexOf() and split() walk a string character by character, and
+// a scrape reads ~200 records of several KB. Sections 4-7 repeat section 3
+// so that a scrape of the spec's 12,000
 // series joins ~1,000 strings instead of formatting 36,000 numbers: the
 // formatting happens once per change, in the writer, not once per scrape.
 import type { CodeStats, Histogram, VipStats } from '../exposition/model';
 import { RENDERED_ENTRY_SEPARATOR } from '../exposition/model';
-import { codeLineTail } from '../exposition/prometheus';
-import { jsonCodeMember } from '../exposition/json';
+import { codeLabelEnd, codeLineTail } from '../exposition/prometheus';
+import { jsonCodeMember, jsonCodeMemberHead } from '../exposition/json';
 import type { PairDelta } from './deltas';
 import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-record';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
@@ -41,6 +46,28 @@ export interface PairTotals {
   rate: RateState;
 }
 
+/** The record's sections, cut by the header's lengths; [] when damaged. */
+export function recordSections(text: string): string[] {
+  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
+  if (cut < 0) return [];
+  const lengths = text.substring(0, cut).split(' ');
+  const out: string[] = [];
+  let from = cut + 1;
+  for (let i = 0; i < lengths.length; i++) {
+    const to = from + Number(lengths[i]);
+    if (!(to <= text.length)) return [];
+    out.push(text.substring(from, to));
+    from = to;
+  }
+  return from === text.length ? out : [];
+}
+
+export function joinRecordSections(parts: string[]): string {
+  const lengths: number[] = [];
+  for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
+  return lengths.join(' ') + RECORD_SECTION_SEPARATOR + parts.join('');
+}
+
 function decodeRates(text: string | undefined): RateState {
   const f = text ? text.split(' ') : [];
   const n = (i: number) => (f.length === 5 && f[i] !== '' && isFinite(Number(f[i])) ? Number(f[i]) : 0);
@@ -54,24 +81,43 @@ function encodeRates(r: RateState): string {
 function decodeCodes(text: string | undefined): CodeStats[] {
   const codes: CodeStats[] = [];
   if (!text) return codes;
-  const entries = text.split(RENDERED_ENTRY_SEPARATOR);
-  for (let i = 0; i < entries.length; i++) {
-    const f = entries[i].split(' ');
-    if (f.length !== 4) continue;
-    codes.push({ code: f[0], requests: Number(f[1]), bytesIn: Number(f[2]), bytesOut: Number(f[3]) });
+  const f = text.split(' ');
+  for (let i = 0; i + 3 < f.length; i += 4) {
+    codes.push({ code: f[i], requests: Number(f[i + 1]), bytesIn: Number(f[i + 2]), bytesOut: Number(f[i + 3]) });
   }
   return codes;
 }
 
 /** The whole record, for the writer (an absent record is all zeros). */
 export function decodePairRecord(text: string | undefined, boundsMs: number[]): PairTotals {
-  const s = text ? text.split(RECORD_SECTION_SEPARATOR) : [];
+  const s = text ? recordSections(text) : [];
   return {
     rate: decodeRates(s[0]),
     requestDuration: decodeHistogram(s[1], boundsMs),
     upstreamResponse: decodeHistogram(s[2], boundsMs),
     codes: decodeCodes(s[3]),
   };
+}
+
+interface CodeTexts {
+  /** `<code>"} ` */
+  tail: string;
+  /** `"<code>":{"requests":` */
+  json: string;
+}
+
+// Per code, the text around its numbers, built once per handler run (njs
+// keeps module state for one run only): the same few codes recur in every
+// record, and at the spec's sizing a flush may re-render 12,000 codes.
+const codeTexts: Record<string, CodeTexts> = Object.create(null);
+
+function textsOf(code: string): CodeTexts {
+  let t = codeTexts[code];
+  if (t === undefined) {
+    t = { tail: codeLabelEnd(code), json: jsonCodeMemberHead(code) };
+    codeTexts[code] = t;
+  }
+  return t;
 }
 
 export function encodePairRecord(p: PairTotals): string {
@@ -82,27 +128,38 @@ export function encodePairRecord(p: PairTotals): string {
   const json: string[] = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
-    canonical.push(c.code + ' ' + c.requests + ' ' + c.bytesIn + ' ' + c.bytesOut);
-    requests.push(codeLineTail(c.code, c.requests));
-    bytesIn.push(codeLineTail(c.code, c.bytesIn));
-    bytesOut.push(codeLineTail(c.code, c.bytesOut));
-    json.push(jsonCodeMember(c));
+    const r = c.requests;
+    const bi = c.bytesIn;
+    const bo = c.bytesOut;
+    canonical.push(c.code + ' ' + r + ' ' + bi + ' ' + bo);
+    if (r - r === 0 && bi - bi === 0 && bo - bo === 0) {
+      // Finite numbers: the renderers' text, inline (a call per field
+      // would cost as much as the text).
+      const t = textsOf(c.code);
+      requests.push(t.tail + r);
+      bytesIn.push(t.tail + bi);
+      bytesOut.push(t.tail + bo);
+      json.push(t.json + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + '}');
+    } else {
+      requests.push(codeLineTail(c.code, r));
+      bytesIn.push(codeLineTail(c.code, bi));
+      bytesOut.push(codeLineTail(c.code, bo));
+      json.push(jsonCodeMember(c));
+    }
   }
-  const S = RECORD_SECTION_SEPARATOR;
   const E = RENDERED_ENTRY_SEPARATOR;
-  return (
-    encodeRates(p.rate) + S +
-    encodeHistogram(p.requestDuration) + S +
-    encodeHistogram(p.upstreamResponse) + S +
-    canonical.join(E) + S +
-    requests.join(E) + S + bytesIn.join(E) + S + bytesOut.join(E) + S +
-    json.join(',')
-  );
+  return joinRecordSections([
+    encodeRates(p.rate),
+    encodeHistogram(p.requestDuration),
+    encodeHistogram(p.upstreamResponse),
+    canonical.join(' '),
+    requests.join(E),
+    bytesIn.join(E),
+    bytesOut.join(E),
+    json.join(','),
+  ]);
 }
 
-function compareCodes(a: CodeStats, b: CodeStats): number {
-  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
-}
 
 /**
  * Adds one pair's deltas. A code the record does not have yet is only
@@ -135,7 +192,15 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
     row.bytesOut += delta.bytesOut;
     p.rate.total += delta.requests;
   }
-  if (added) p.codes.sort(compareCodes);
+  if (added) {
+    // Native sort of the code texts (no comparator: a comparator call per
+    // comparison costs more than the rest of this function in njs).
+    // (Object.keys() is slow in njs too; the codes are collected by hand.)
+    const order: string[] = [];
+    for (let i = 0; i < p.codes.length; i++) order.push(p.codes[i].code);
+    order.sort();
+    for (let i = 0; i < order.length; i++) p.codes[i] = byCode[order[i]];
+  }
   for (let i = 0; i < d.duration.length; i++) {
     addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
   }
@@ -151,9 +216,9 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
  * idle pair whose rates are 0 is not rewritten.
  */
 export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
-  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
-  if (cut < 0) return null;
-  const r = decodeRates(text.substring(0, cut));
+  const s = recordSections(text);
+  if (s.length !== SECTIONS) return null;
+  const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -165,12 +230,13 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   }
   if (!changed) return null;
   r.base = r.total;
-  return encodeRates(r) + text.substring(cut);
+  s[0] = encodeRates(r);
+  return joinRecordSections(s);
 }
 
 /** What a scrape shows of one record: the codes stay rendered text. */
 export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[]): VipStats {
-  const s = text.split(RECORD_SECTION_SEPARATOR);
+  const s = recordSections(text);
   const ok = s.length === SECTIONS;
   const rate = decodeRates(s[0]);
   return {

@@ -83,7 +83,12 @@ export function renderJson(model: StatsModel): string {
  * record layout stores these (see RenderedCodes).
  */
 export function jsonCodeMember(row: CodeStats): string {
-  return JSON.stringify(row.code) + ':{"requests":' + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + '}';
+  return jsonCodeMemberHead(row.code) + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + '}';
+}
+
+/** `"200":{"requests":`: the start of jsonCodeMember. */
+export function jsonCodeMemberHead(code: string): string {
+  return JSON.stringify(code) + ':{"requests":';
 }
 
 // JSON has no NaN or Infinity; a counter that is not finite is a bug

@@ -43,7 +43,12 @@ export function formatValue(value: number): string {
  * `200"} 17`. The record layout stores these (see RenderedCodes).
  */
 export function codeLineTail(code: string, value: number): string {
-  return escapeLabelValue(code) + '"} ' + formatValue(value);
+  return codeLabelEnd(code) + formatValue(value);
+}
+
+/** `200"} `: codeLineTail without its number. */
+export function codeLabelEnd(code: string): string {
+  return escapeLabelValue(code) + '"} ';
 }
 
 function formatLabels(labels: Labels): string {

@@ -7,6 +7,52 @@ import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../../src/exposition/query';
 import { emptyModel, sampleModel } from '../unit/exposition-fixture';
+import { parseDeltas } from '../../src/counters/deltas';
+import { pairRecordKey } from '../../src/counters/keys';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/counters/pair-record';
+import { buildRecordModel } from '../../src/counters/record-model';
+
+const US = '\x1f';
+
+/**
+ * The record layout's writer and reader: shim deltas into pair records
+ * (twice, so that existing records are decoded and added to), rates moved
+ * on, then the scrape model rendered both ways.
+ */
+function recordLayout(): unknown {
+  const bounds = [1, 5, 10];
+  const line = (...f: Array<string | number>) => f.join(US) + '\n';
+  const text =
+    'w\n' + line('b', '1 5 10') +
+    line('c', 'mg1', '2001:DB8:0::1', 404, 1, 80, 0) +
+    line('c', 'mg1', '2001:DB8:0::1', 200, 3, 300, 9007199254740) +
+    line('c', 'we"ird\\tag', '198.51.100.7', 503, 2, 20, 40) +
+    line('d', 'mg1', '2001:DB8:0::1', 12, 2, 0, 0, 1) +
+    line('u', 'mg1', '2001:DB8:0::1', 7, 0, 1, 0, 0) +
+    line('b', '2 7') + line('d', 'we"ird\\tag', '198.51.100.7', 9, 1, 1, 0);
+  const records: Record<string, string> = {};
+  for (let round = 0; round < 2; round++) {
+    const pairs = parseDeltas(text).pairs;
+    for (let i = 0; i < pairs.length; i++) {
+      const key = pairRecordKey(pairs[i].sourceTag, pairs[i].vip);
+      const totals = decodePairRecord(records[key], bounds);
+      applyPairDelta(totals, pairs[i], true);
+      const encoded = encodePairRecord(totals);
+      records[key] = recordWithUpdatedRates(encoded, round * 1000) ?? encoded;
+    }
+  }
+  const entries: Array<[string, string]> = [];
+  const keys = Object.keys(records).sort();
+  for (let i = 0; i < keys.length; i++) entries.push([keys[i], records[keys[i]]]);
+  const model = buildRecordModel({ entries, capacityBytes: 4194304, freeBytes: 4000000 }, bounds);
+  // Every section but the rates (section 0) is compared as stored. njs
+  // writes some doubles with a different last digit than Node
+  // (2.5284822353142308 for 2.5284822353142307), so the stored rates are
+  // compared where they are shown: in the rendered text.
+  const stored: string[][] = [];
+  for (let i = 0; i < entries.length; i++) stored.push([entries[i][0]].concat(recordSections(entries[i][1]).slice(1)));
+  return { stored, prometheus: renderPrometheus(model), json: renderJson(model) };
+}
 
 const ADDRESSES = [
   '192.0.2.1', '2001:DB8:0::1', '2001:0db8::0001', '2001:db8:0:0:1:0:0:1', '2001:0:0:1:0:0:0:1', '::', '::1', '1::',
@@ -38,5 +84,6 @@ export function probe(): unknown {
     addresses,
     accepts,
     queries,
+    recordLayout: recordLayout(),
   };
 }

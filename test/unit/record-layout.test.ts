@@ -10,6 +10,8 @@ import {
   applyPairDelta,
   decodePairRecord,
   encodePairRecord,
+  joinRecordSections,
+  recordSections,
   recordWithUpdatedRates,
 } from '../../src/counters/pair-record';
 import { buildRecordModel } from '../../src/counters/record-model';
@@ -64,11 +66,11 @@ describe('pair records', () => {
   it('adds deltas to an absent record and renders every form', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     expect(applyPairDelta(p, deltasFor(first)[0], true)).toBe(0);
-    expect(encodePairRecord(p).split('\x1e')).toEqual([
+    expect(recordSections(encodePairRecord(p))).toEqual([
       '0 0 0 0 4',
       '1,5,10;2,0,0,1;12',
       '1,5,10;0,1,0,0;7',
-      '200 3 300 900\x1d404 1 80 0',
+      '200 3 300 900 404 1 80 0',
       '200"} 3\x1d404"} 1',
       '200"} 300\x1d404"} 80',
       '200"} 900\x1d404"} 0',
@@ -101,24 +103,34 @@ describe('pair records', () => {
     expect(p.rate.total).toBe(9);
   });
 
+  it('reads a record by the lengths in its header, and refuses a damaged one', () => {
+    const text = joinRecordSections(['a', '', 'bc\x1edef', 'g']);
+    expect(text).toBe('1 0 6 1\x1eabc\x1edefg');
+    expect(recordSections(text)).toEqual(['a', '', 'bc\x1edef', 'g']);
+    expect(recordSections(text + 'x')).toEqual([]);
+    expect(recordSections(text.slice(0, -1))).toEqual([]);
+    expect(recordSections('no header')).toEqual([]);
+    expect(decodePairRecord('1 2\x1ex', BOUNDS).codes).toEqual([]);
+  });
+
   it('moves the rates on by the elapsed time and leaves idle zero rates alone', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(first)[0], true);
     const text = encodePairRecord(p);
     // first update: only the base is recorded
     const based = recordWithUpdatedRates(text, 0) as string;
-    expect(based.split('\x1e')[0]).toBe('0 0 0 4 4');
+    expect(recordSections(based)[0]).toBe('0 0 0 4 4');
     expect(recordWithUpdatedRates(based, 0)).toBeNull();
     // 4 more requests in 1 s: rate_1s moves by 1 - e^-1 of the way to 4/s
     const q = decodePairRecord(based, BOUNDS);
     q.rate.total += 4;
     const moved = recordWithUpdatedRates(encodePairRecord(q), 1000) as string;
-    const f = moved.split('\x1e')[0].split(' ').map(Number);
+    const f = recordSections(moved)[0].split(' ').map(Number);
     expect(f[0]).toBeCloseTo(4 * (1 - Math.exp(-1)), 12);
     expect(f[1]).toBeCloseTo(4 * (1 - Math.exp(-0.1)), 12);
     expect(f[2]).toBeCloseTo(4 * (1 - Math.exp(-1 / 60)), 12);
     expect(f.slice(3)).toEqual([8, 8]);
-    expect(moved.substring(moved.indexOf('\x1e'))).toBe(encodePairRecord(q).substring(encodePairRecord(q).indexOf('\x1e')));
+    expect(recordSections(moved).slice(1)).toEqual(recordSections(encodePairRecord(q)).slice(1));
   });
 });
 
@@ -156,16 +168,15 @@ describe('the scrape model of a record zone', () => {
     ['S1', 2],
     ['s', 5],
   ];
-  const R = '\x1e';
   const E = '\x1d';
   const recordEntries: Array<[string, string]> = [
     [
       pairRecordKey('mg1', '192.0.2.10'),
-      ['1.5 2.5 0.125 8 8', '1,5,10;6,0,0,2;40', '1,5,10;0,0,3,0;21', '200 7 700 1400' + E + '404 1 90 0', '200"} 7' + E + '404"} 1', '200"} 700' + E + '404"} 90', '200"} 1400' + E + '404"} 0', '"200":{"requests":7,"bytes_in":700,"bytes_out":1400},"404":{"requests":1,"bytes_in":90,"bytes_out":0}'].join(R),
+      joinRecordSections(['1.5 2.5 0.125 8 8', '1,5,10;6,0,0,2;40', '1,5,10;0,0,3,0;21', '200 7 700 1400 404 1 90 0', '200"} 7' + E + '404"} 1', '200"} 700' + E + '404"} 90', '200"} 1400' + E + '404"} 0', '"200":{"requests":7,"bytes_in":700,"bytes_out":1400},"404":{"requests":1,"bytes_in":90,"bytes_out":0}']),
     ],
     [
       pairRecordKey('a"b\\', '2001:db8::1'),
-      ['0 0 0 2 2', '1,5,10;0,2,0,0;7', '1,5,10;0,0,0,0;0', '200 2 20 40', '200"} 2', '200"} 20', '200"} 40', '"200":{"requests":2,"bytes_in":20,"bytes_out":40}'].join(R),
+      joinRecordSections(['0 0 0 2 2', '1,5,10;0,2,0,0;7', '1,5,10;0,0,0,0;0', '200 2 20 40', '200"} 2', '200"} 20', '200"} 40', '"200":{"requests":2,"bytes_in":20,"bytes_out":40}']),
     ],
     [RECORD_KIND.zoneFullEvents + '0', '3'],
     [RECORD_KIND.zoneFullEvents + '1', '1'],
@@ -203,8 +214,8 @@ describe('the scrape model of a record zone', () => {
       line('u', 'mg1', '192.0.2.10', 21, 0, 0, 3, 0);
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(text)[0], true);
-    const written = encodePairRecord(p).split(R);
-    const expected = recordEntries[0][1].split(R);
+    const written = recordSections(encodePairRecord(p));
+    const expected = recordSections(recordEntries[0][1]);
     expect(written.slice(1)).toEqual(expected.slice(1));
   });
 });
