@@ -1025,11 +1025,13 @@ function renderPrometheus(model) {
   writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes, "bytesOut");
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].requestDuration, bucketBounds);
+    const rendered = series[i].renderedHistograms;
+    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
   }
   writeHeader(out, UPSTREAM_RESPONSE);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].upstreamResponse, bucketBounds);
+    const rendered = series[i].renderedHistograms;
+    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
   }
   writeRate(out, RATE_1S, series, vipLabels, "rate1s");
   writeRate(out, RATE_10S, series, vipLabels, "rate10s");
@@ -1050,10 +1052,10 @@ function renderPrometheus(model) {
   writeHeader(out, FLUSH_DURATION);
   for (let i = 0; i < durationWorkers.length; i++) {
     const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, meta.flushDuration[durationWorkers[i]], bucketBounds);
+    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
   writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, "", meta.scrapeDuration, bucketBounds);
+  writeHistogram(out, SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
   out.push("");
   return out.join("\n");
 }
@@ -1095,10 +1097,12 @@ function writeRate(out, family, series, vipLabels, field) {
     out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(series[i][field]));
   }
 }
-function writeHistogram(out, name, labels, histogram2, bounds) {
-  const leSuffixes = bounds.suffixes(histogram2.boundsMs);
-  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
-  const counts = histogram2.counts;
+function renderHistogram(histogram, bounds) {
+  if (bounds === void 0) {
+    bounds = new BucketBoundsText();
+  }
+  const leSuffixes = bounds.suffixes(histogram.boundsMs);
+  const counts = histogram.counts;
   const lineTails = [];
   let cumulative = 0;
   for (let b = 0; b < leSuffixes.length; b++) {
@@ -1107,10 +1111,18 @@ function writeHistogram(out, name, labels, histogram2, bounds) {
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
   lineTails.push('+Inf"} ' + formatValue(cumulative));
-  out.push(bucketHead + lineTails.join("\n" + bucketHead));
+  return {
+    bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
+    sum: formatMillisecondsAsSeconds(histogram.sumMs),
+    count: formatValue(cumulative)
+  };
+}
+function writeHistogram(out, name, labels, histogram) {
+  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
+  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
   const braced = labels === "" ? "" : "{" + labels + "}";
-  out.push(name + "_sum" + braced + " " + formatMillisecondsAsSeconds(histogram2.sumMs));
-  out.push(name + "_count" + braced + " " + formatValue(cumulative));
+  out.push(name + "_sum" + braced + " " + histogram.sum);
+  out.push(name + "_count" + braced + " " + histogram.count);
 }
 var BucketBoundsText = function () {
   function BucketBoundsText() {
@@ -1148,7 +1160,8 @@ function renderJson(model) {
     out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
     if (stats.rendered !== void 0) {
       out.push(stats.rendered.json);
-      out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
+      const h = stats.renderedHistograms;
+      out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
       continue;
     }
     const codes = stats.codes;
@@ -1166,7 +1179,7 @@ function renderJson(model) {
       codeTexts2.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
     }
     out.push(codeTexts2.join(","));
-    out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + "}");
+    out.push('},"request_duration_ms":' + jsonHistogram(stats.requestDuration) + ',"upstream_response_ms":' + jsonHistogram(stats.upstreamResponse) + "}");
   }
   if (series.length > 0) out.push("}}");
   const meta = model.meta;
@@ -1189,7 +1202,7 @@ function milliseconds(value) {
   if (!isFinite(value)) return "null";
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
 }
-function histogram(h) {
+function jsonHistogram(h) {
   const parts = [];
   let cumulative = 0;
   for (let b = 0; b < h.boundsMs.length; b++) {
@@ -1210,7 +1223,7 @@ function decayedRate(prev, requests, elapsedMs, windowS) {
   return next < NEGLIGIBLE_RATE ? 0 : next;
 }
 var RECORD_SECTION_SEPARATOR = "";
-var SECTIONS = 8;
+var SECTIONS = 14;
 function recordSections(text) {
   const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
   if (cut < 0) return [];
@@ -1266,6 +1279,7 @@ function decodePairRecord(text, boundsMs) {
   };
 }
 var codeTexts = Object.create(null);
+var leTexts = null;
 function textsOf(code) {
   let t = codeTexts[code];
   if (t === void 0) {
@@ -1303,7 +1317,10 @@ function encodePairRecord(p) {
     }
   }
   const E = RENDERED_ENTRY_SEPARATOR;
-  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), requests.join(E), bytesIn.join(E), bytesOut.join(E), json.join(",")]);
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const duration = renderHistogram(p.requestDuration, leTexts);
+  const upstream = renderHistogram(p.upstreamResponse, leTexts);
+  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), requests.join(E), bytesIn.join(E), bytesOut.join(E), json.join(","), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1365,11 +1382,19 @@ function recordWithUpdatedRates(text, elapsedMs) {
   s[0] = encodeRates(r);
   return joinRecordSections(s);
 }
-function pairStatsFromRecord(sourceTag, vip, text, boundsMs) {
+function histogramParts(text) {
+  const space = text.indexOf(" ");
+  return {
+    bucketTails: "",
+    sum: text.substring(0, space),
+    count: text.substring(space + 1)
+  };
+}
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
   const ok = s.length === SECTIONS;
   const rate2 = decodeRates(s[0]);
-  return {
+  const stats = {
     sourceTag,
     vip,
     rate1s: rate2.rates[0],
@@ -1387,9 +1412,30 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs) {
       bytesOut: "",
       json: ""
     },
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs)
+    requestDuration: emptyHistogram(boundsMs),
+    upstreamResponse: emptyHistogram(boundsMs)
   };
+  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+    const duration = histogramParts(s[9]);
+    duration.bucketTails = s[8];
+    const upstream = histogramParts(s[11]);
+    upstream.bucketTails = s[10];
+    stats.renderedHistograms = {
+      requestDuration: duration,
+      upstreamResponse: upstream,
+      requestDurationJson: s[12],
+      upstreamResponseJson: s[13]
+    };
+  } else {
+    stats.requestDuration = decodeHistogram(s[1], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+  }
+  return stats;
+}
+function histogramBoundsText(text) {
+  if (!text) return null;
+  const cut = text.indexOf(";");
+  return cut < 0 ? null : text.substring(0, cut);
 }
 function isWorkerId2(text) {
   return /^\d+$/.test(text);
@@ -1414,6 +1460,7 @@ function buildRecordModel(snapshot, boundsMs) {
       scrapeDuration: emptyHistogram(boundsMs)
     }
   };
+  const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
@@ -1423,7 +1470,7 @@ function buildRecordModel(snapshot, boundsMs) {
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs));
+      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId2(rest)) continue;

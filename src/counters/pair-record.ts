@@ -13,22 +13,26 @@
 //   4..7       the same codes rendered for the scrape (RenderedCodes):
 //              Prometheus tails for requests, bytes in, bytes out, then
 //              the JSON members
+//   8..13      the histograms rendered for the scrape in the bounds of
+//              sections 1-2: request duration's Prometheus bucket tails,
+//              "<sum> <count>", the same for upstream, then both as JSON
 // The lengths let a reader cut the sections out without scanning them:
 // njs's indexOf() and split() walk a string character by character, and
 // a scrape reads ~200 records of several KB. Sections 4-7 repeat section 3
 // so that a scrape of the spec's 12,000
 // series joins ~1,000 strings instead of formatting 36,000 numbers: the
 // formatting happens once per change, in the writer, not once per scrape.
-import type { CodeStats, Histogram, VipStats } from '../exposition/model';
+import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../exposition/model';
+import { emptyHistogram } from '../exposition/model';
 import { RENDERED_ENTRY_SEPARATOR } from '../exposition/model';
-import { codeLabelEnd, codeLineTail } from '../exposition/prometheus';
-import { jsonCodeMember, jsonCodeMemberHead } from '../exposition/json';
+import { BucketBoundsText, codeLabelEnd, codeLineTail, renderHistogram } from '../exposition/prometheus';
+import { jsonCodeMember, jsonCodeMemberHead, jsonHistogram } from '../exposition/json';
 import type { PairDelta } from './deltas';
 import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-record';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
 
 export const RECORD_SECTION_SEPARATOR = '\x1e';
-const SECTIONS = 8;
+const SECTIONS = 14;
 
 export interface RateState {
   rates: number[];
@@ -110,6 +114,9 @@ interface CodeTexts {
 // keeps module state for one run only): the same few codes recur in every
 // record, and at the spec's sizing a flush may re-render 12,000 codes.
 const codeTexts: Record<string, CodeTexts> = Object.create(null);
+// The `le` texts of the bounds, likewise (made at first use: the njs CLI
+// that checks the bundle rejects a `new` while the module loads).
+let leTexts: BucketBoundsText | null = null;
 
 function textsOf(code: string): CodeTexts {
   let t = codeTexts[code];
@@ -148,6 +155,9 @@ export function encodePairRecord(p: PairTotals): string {
     }
   }
   const E = RENDERED_ENTRY_SEPARATOR;
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const duration = renderHistogram(p.requestDuration, leTexts);
+  const upstream = renderHistogram(p.upstreamResponse, leTexts);
   return joinRecordSections([
     encodeRates(p.rate),
     encodeHistogram(p.requestDuration),
@@ -157,6 +167,12 @@ export function encodePairRecord(p: PairTotals): string {
     bytesIn.join(E),
     bytesOut.join(E),
     json.join(','),
+    duration.bucketTails,
+    duration.sum + ' ' + duration.count,
+    upstream.bucketTails,
+    upstream.sum + ' ' + upstream.count,
+    jsonHistogram(p.requestDuration),
+    jsonHistogram(p.upstreamResponse),
   ]);
 }
 
@@ -234,12 +250,21 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   return joinRecordSections(s);
 }
 
-/** What a scrape shows of one record: the codes stay rendered text. */
-export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[]): VipStats {
+function histogramParts(text: string): RenderedHistogramParts {
+  const space = text.indexOf(' ');
+  return { bucketTails: '', sum: text.substring(0, space), count: text.substring(space + 1) };
+}
+
+/**
+ * What a scrape shows of one record: the codes stay rendered text, and so
+ * do the histograms while they were written in the current bounds (else
+ * they are decoded, re-bucketed, and rendered by the scrape).
+ */
+export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
   const s = recordSections(text);
   const ok = s.length === SECTIONS;
   const rate = decodeRates(s[0]);
-  return {
+  const stats: VipStats = {
     sourceTag,
     vip,
     rate1s: rate.rates[0],
@@ -249,7 +274,30 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
     rendered: ok
       ? { requests: s[4], bytesIn: s[5], bytesOut: s[6], json: s[7] }
       : { requests: '', bytesIn: '', bytesOut: '', json: '' },
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
+    requestDuration: emptyHistogram(boundsMs),
+    upstreamResponse: emptyHistogram(boundsMs),
   };
+  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+    const duration = histogramParts(s[9]);
+    duration.bucketTails = s[8];
+    const upstream = histogramParts(s[11]);
+    upstream.bucketTails = s[10];
+    stats.renderedHistograms = {
+      requestDuration: duration,
+      upstreamResponse: upstream,
+      requestDurationJson: s[12],
+      upstreamResponseJson: s[13],
+    };
+  } else {
+    stats.requestDuration = decodeHistogram(s[1], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+  }
+  return stats;
+}
+
+/** The bounds part of a histogram record ("1,5,10" of "1,5,10;..."). */
+function histogramBoundsText(text: string | undefined): string | null {
+  if (!text) return null;
+  const cut = text.indexOf(';');
+  return cut < 0 ? null : text.substring(0, cut);
 }

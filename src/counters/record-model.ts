@@ -39,6 +39,7 @@ export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): 
       scrapeDuration: emptyHistogram(boundsMs),
     },
   };
+  const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
@@ -48,7 +49,7 @@ export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): 
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs));
+      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId(rest)) continue;

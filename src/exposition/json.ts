@@ -42,7 +42,11 @@ export function renderJson(model: StatsModel): string {
     );
     if (stats.rendered !== undefined) {
       out.push(stats.rendered.json);
-      out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + '}');
+      const h = stats.renderedHistograms;
+      out.push(
+        '},"request_duration_ms":' + (h !== undefined ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) +
+          ',"upstream_response_ms":' + (h !== undefined ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + '}',
+      );
       continue;
     }
     const codes = stats.codes;
@@ -66,7 +70,7 @@ export function renderJson(model: StatsModel): string {
       );
     }
     out.push(codeTexts.join(','));
-    out.push('},"request_duration_ms":' + histogram(stats.requestDuration) + ',"upstream_response_ms":' + histogram(stats.upstreamResponse) + '}');
+    out.push('},"request_duration_ms":' + jsonHistogram(stats.requestDuration) + ',"upstream_response_ms":' + jsonHistogram(stats.upstreamResponse) + '}');
   }
   if (series.length > 0) out.push('}}');
   const meta = model.meta;
@@ -107,7 +111,8 @@ function milliseconds(value: number): string {
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1000), 3);
 }
 
-function histogram(h: Histogram): string {
+/** A histogram's JSON object; the record layout stores these (pair-record.ts). */
+export function jsonHistogram(h: Histogram): string {
   const parts: string[] = [];
   let cumulative = 0;
   for (let b = 0; b < h.boundsMs.length; b++) {

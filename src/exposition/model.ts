@@ -49,6 +49,20 @@ export interface RenderedCodes {
   json: string;
 }
 
+/** A histogram's Prometheus parts (see renderHistogram in prometheus.ts). */
+export interface RenderedHistogramParts {
+  bucketTails: string;
+  sum: string;
+  count: string;
+}
+
+export interface RenderedHistograms {
+  requestDuration: RenderedHistogramParts;
+  upstreamResponse: RenderedHistogramParts;
+  requestDurationJson: string;
+  upstreamResponseJson: string;
+}
+
 /** Everything counted for one (source, vip) pair. */
 export interface VipStats {
   sourceTag: string;
@@ -61,6 +75,11 @@ export interface VipStats {
   codes: CodeStats[];
   /** the record layout's form of `codes` (then `codes` is empty) */
   rendered?: RenderedCodes;
+  /**
+   * the record layout's histograms, already rendered in the current
+   * bounds (then requestDuration and upstreamResponse are empty)
+   */
+  renderedHistograms?: RenderedHistograms;
   requestDuration: Histogram;
   upstreamResponse: Histogram;
 }

@@ -1,7 +1,7 @@
 // Prometheus text exposition format 0.0.4.
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
 import { RENDERED_ENTRY_SEPARATOR } from './model';
-import type { Histogram, StatsModel, VipStats } from './model';
+import type { Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
 import { orderedWorkerIds } from './series-order';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -130,11 +130,15 @@ export function renderPrometheus(model: StatsModel): string {
 
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], series[i].requestDuration, bucketBounds);
+    const rendered = series[i].renderedHistograms;
+    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i],
+      rendered !== undefined ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
   }
   writeHeader(out, UPSTREAM_RESPONSE);
   for (let i = 0; i < series.length; i++) {
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], series[i].upstreamResponse, bucketBounds);
+    const rendered = series[i].renderedHistograms;
+    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i],
+      rendered !== undefined ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
   }
 
   writeRate(out, RATE_1S, series, vipLabels, 'rate1s');
@@ -158,10 +162,10 @@ export function renderPrometheus(model: StatsModel): string {
   writeHeader(out, FLUSH_DURATION);
   for (let i = 0; i < durationWorkers.length; i++) {
     const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, meta.flushDuration[durationWorkers[i]], bucketBounds);
+    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
   writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, '', meta.scrapeDuration, bucketBounds);
+  writeHistogram(out, SCRAPE_DURATION.name, '', renderHistogram(meta.scrapeDuration, bucketBounds));
 
   out.push('');
   return out.join('\n');
@@ -229,16 +233,16 @@ function writeRate(
 }
 
 /**
- * One histogram series. `labels` is the already escaped label text without
- * braces ('' for none). The model's per-bucket counts are summed into the
- * cumulative counts the format requires; a counts array shorter than
- * boundsMs + 1 (a model bug) reads as zeros rather than breaking a scrape.
- * Its `_bucket` lines share their head up to `le="`, joined natively as
- * in writeCodeCounter.
+ * One histogram series as text, short of its names and labels: each
+ * `_bucket` line's tail from `le="` on (`0.005"} 3`, +Inf last,
+ * RENDERED_ENTRY_SEPARATOR between), and the `_sum` and `_count` values.
+ * The model's per-bucket counts are summed into the cumulative counts the
+ * format requires; a counts array shorter than boundsMs + 1 (a model bug)
+ * reads as zeros rather than breaking a scrape. The record layout stores
+ * these (pair-record.ts); the scrape computes them otherwise.
  */
-function writeHistogram(out: string[], name: string, labels: string, histogram: Histogram, bounds: BucketBoundsText): void {
+export function renderHistogram(histogram: Histogram, bounds: BucketBoundsText = new BucketBoundsText()): RenderedHistogramParts {
   const leSuffixes = bounds.suffixes(histogram.boundsMs);
-  const bucketHead = name + '_bucket{' + (labels === '' ? '' : labels + ',') + 'le="';
   const counts = histogram.counts;
   const lineTails: string[] = [];
   let cumulative = 0;
@@ -248,10 +252,24 @@ function writeHistogram(out: string[], name: string, labels: string, histogram: 
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
   lineTails.push('+Inf"} ' + formatValue(cumulative));
-  out.push(bucketHead + lineTails.join('\n' + bucketHead));
+  return {
+    bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
+    sum: formatMillisecondsAsSeconds(histogram.sumMs),
+    count: formatValue(cumulative),
+  };
+}
+
+/**
+ * One histogram series. `labels` is the already escaped label text without
+ * braces ('' for none). Its `_bucket` lines share their head up to `le="`,
+ * joined natively as in writeCodeCounter.
+ */
+function writeHistogram(out: string[], name: string, labels: string, histogram: RenderedHistogramParts): void {
+  const bucketHead = name + '_bucket{' + (labels === '' ? '' : labels + ',') + 'le="';
+  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead));
   const braced = labels === '' ? '' : '{' + labels + '}';
-  out.push(name + '_sum' + braced + ' ' + formatMillisecondsAsSeconds(histogram.sumMs));
-  out.push(name + '_count' + braced + ' ' + formatValue(cumulative));
+  out.push(name + '_sum' + braced + ' ' + histogram.sum);
+  out.push(name + '_count' + braced + ' ' + histogram.count);
 }
 
 /**
@@ -260,7 +278,7 @@ function writeHistogram(out: string[], name: string, labels: string, histogram: 
  * list, so the texts are computed once and reused while the bounds stay
  * the same.
  */
-class BucketBoundsText {
+export class BucketBoundsText {
   private boundsMs: number[] = [];
   private texts: string[] = [];
 
