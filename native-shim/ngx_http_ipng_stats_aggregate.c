@@ -153,6 +153,9 @@ static u_char *ngx_http_ipng_stats_render(u_char *p, uint64_t lost);
 static uint64_t ngx_http_ipng_stats_pending(void);
 static void ngx_http_ipng_stats_clear(void);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static ngx_int_t ngx_http_ipng_stats_drain(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_slab_pool_t *shpool,
+    ngx_http_ipng_stats_handoff_t *ho, ngx_uint_t writer);
 static ngx_uint_t ngx_http_ipng_stats_lease(ngx_http_ipng_stats_handoff_t *ho,
     ngx_msec_t lease, ngx_log_t *log);
 static ngx_int_t ngx_http_ipng_stats_hand_over(ngx_pool_t *pool,
@@ -792,9 +795,6 @@ ngx_int_t
 ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    u_char                           *p;
-    size_t                            len, own;
-    uint64_t                          lost;
     ngx_slab_pool_t                  *shpool;
     ngx_http_ipng_stats_handoff_t    *ho;
     ngx_http_ipng_stats_main_conf_t  *mcf;
@@ -818,45 +818,7 @@ ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    lost = ho->lost;
-    own = ngx_http_ipng_stats_render_len(lost);
-    len = ho->len + own;
-
-    if (len == 0) {
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_ERROR;
-    }
-
-    v->data = p;
-
-    p = ngx_cpymem(p, ho->data, ho->len);
-
-    ho->len = 0;
-    ho->lost = 0;
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    if (own) {
-        p = ngx_http_ipng_stats_render(p, lost);
-        ngx_http_ipng_stats_clear();
-    }
-
-    v->len = p - v->data;
-
-    if (v->len != len) {
-        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "ipng_stats: deltas rendered %uz bytes, expected %uz",
-                      v->len, len);
-        v->len = ngx_min(v->len, len);
-    }
-
-    return NGX_OK;
+    return ngx_http_ipng_stats_drain(r, v, shpool, ho, 0);
 }
 
 
@@ -864,9 +826,6 @@ ngx_int_t
 ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    u_char                           *p;
-    size_t                            len, own;
-    uint64_t                          lost;
     ngx_msec_t                        lease;
     ngx_slab_pool_t                  *shpool;
     ngx_http_ipng_stats_handoff_t    *ho;
@@ -920,9 +879,34 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
 
     /* the writer: "w", the handoff, its own block, as $ipng_stats_deltas */
 
+    return ngx_http_ipng_stats_drain(r, v, shpool, ho, 1);
+}
+
+
+/*
+ * called with the handoff locked, which it unlocks: the value becomes the
+ * writer line "w" (for the lease holder), everything in the handoff (then
+ * emptied) and this worker's own block (then cleared); "" when all three
+ * are empty
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_drain(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    ngx_slab_pool_t *shpool, ngx_http_ipng_stats_handoff_t *ho,
+    ngx_uint_t writer)
+{
+    u_char    *p;
+    size_t     len, own;
+    uint64_t   lost;
+
     lost = ho->lost;
     own = ngx_http_ipng_stats_render_len(lost);
-    len = 2 + ho->len + own;
+    len = (writer ? 2 : 0) + ho->len + own;
+
+    if (len == 0) {
+        ngx_shmtx_unlock(&shpool->mutex);
+        return NGX_OK;
+    }
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -932,8 +916,10 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
 
     v->data = p;
 
-    *p++ = 'w';
-    *p++ = '\n';
+    if (writer) {
+        *p++ = 'w';
+        *p++ = '\n';
+    }
 
     p = ngx_cpymem(p, ho->data, ho->len);
 
@@ -951,8 +937,8 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
 
     if (v->len != len) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
-                      "ipng_stats: writer deltas rendered %uz bytes, "
-                      "expected %uz", v->len, len);
+                      "ipng_stats: %s rendered %uz bytes, expected %uz",
+                      writer ? "writer deltas" : "deltas", v->len, len);
         v->len = ngx_min(v->len, len);
     }
 
