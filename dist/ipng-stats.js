@@ -217,11 +217,15 @@ function parseKey(key) {
     fields: key.length > 1 ? key.slice(1).split(S) : []
   };
 }
-function bucketLabel(ms, boundsMs) {
+function bucketIndex(ms, boundsMs) {
   for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return String(boundsMs[i]);
+    if (ms <= boundsMs[i]) return i;
   }
-  return INF_LABEL;
+  return boundsMs.length;
+}
+function bucketLabel(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
 }
 function bucketIndexForLabel(label, boundsMs) {
   if (label === INF_LABEL) return boundsMs.length;
@@ -405,8 +409,11 @@ function markScrapeRequest(r) {
 function isScrapeRequest() {
   return servedScrape;
 }
-var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
 var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
 function recordZone(dict) {
   let room;
   function hasRoom() {
@@ -447,7 +454,7 @@ function recordZone(dict) {
       } catch (e) {}
     },
     entries() {
-      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+      return allItems(dict);
     },
     hasRoomForNewKeys: hasRoom,
     capacityBytes() {
@@ -485,7 +492,6 @@ function openZone(name) {
     zone: counterZoneOf(dict)
   };
 }
-var MIN_BYTES_PER_KEY2 = 128;
 var FULL_BELOW_FREE_BYTES = 4096;
 function counterZoneOf(dict) {
   let full;
@@ -546,7 +552,7 @@ function counterZoneOf(dict) {
     },
     insertFirst,
     entries() {
-      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY2));
+      return allItems(dict);
     },
     capacityBytes() {
       return dict.capacity;
@@ -601,6 +607,25 @@ function emptyHistogram(boundsMs) {
   };
 }
 var RENDERED_ENTRY_SEPARATOR = "";
+function emptyStatsModel(capacityBytes, freeBytes, boundsMs) {
+  return {
+    series: [],
+    meta: {
+      zoneBytesUsed: capacityBytes - freeBytes,
+      zoneBytesTotal: capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs)
+    }
+  };
+}
+function sameBounds(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 function sortSeries(series) {
   series.sort(compareSeries);
   sortCodesOfEachSeries(series);
@@ -656,17 +681,7 @@ function isWorkerId(text) {
   return /^\d+$/.test(text);
 }
 function buildModel(snapshot, boundsMs) {
-  const model = {
-    series: [],
-    meta: {
-      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
-      zoneBytesTotal: snapshot.capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs)
-    }
-  };
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
   function flushHistogram(worker) {
@@ -832,7 +847,7 @@ var cachedLabels = null;
 var cachedBounds = [];
 var cachedIndexes = [];
 function indexesFor(labels, boundsMs) {
-  if (labels === cachedLabels && sameNumbers(boundsMs, cachedBounds)) return cachedIndexes;
+  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
   const indexes = [];
   for (let i = 0; i <= labels.length; i++) {
     indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
@@ -841,11 +856,6 @@ function indexesFor(labels, boundsMs) {
   cachedBounds = boundsMs.slice();
   cachedIndexes = indexes;
   return indexes;
-}
-function sameNumbers(a, b) {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 function addBucketCounts(into, boundLabels, counts, sumMs) {
   const indexes = indexesFor(boundLabels, into.boundsMs);
@@ -876,14 +886,7 @@ function decodeHistogram(text, boundsMs) {
 }
 function observeInText(text, boundsMs, ms) {
   const h = decodeHistogram(text, boundsMs);
-  let index = boundsMs.length;
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) {
-      index = i;
-      break;
-    }
-  }
-  h.counts[index] += 1;
+  h.counts[bucketIndex(ms, boundsMs)] += 1;
   h.sumMs += ms;
   return encodeHistogram(h);
 }
@@ -934,11 +937,18 @@ function formatValue(value) {
   if (value !== value) return "NaN";
   return String(value);
 }
-function codeLineTail(code, value) {
-  return codeLabelEnd(code) + formatValue(value);
-}
-function codeLabelEnd(code) {
-  return escapeLabelValue(code) + '"} ';
+function codeLineTails(codes, field, suffixes) {
+  const tails = [];
+  for (let c = 0; c < codes.length; c++) {
+    let suffix = suffixes[codes[c].code];
+    if (suffix === void 0) {
+      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffixes[codes[c].code] = suffix;
+    }
+    const value = codes[c][field];
+    tails.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
+  }
+  return tails;
 }
 var REQUESTS = {
   name: "nginx_ipng_requests_total",
@@ -1017,12 +1027,12 @@ function renderPrometheus(model) {
   for (let i = 0; i < series.length; i++) {
     vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
   }
-  const codeSuffixes = Object.create(null);
+  const codeSuffixes2 = Object.create(null);
   const out = [];
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes, "requests");
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes, "bytesIn");
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes, "bytesOut");
+  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
+  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
+  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
   writeHeader(out, REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
@@ -1063,32 +1073,14 @@ function writeHeader(out, family) {
   out.push("# HELP " + family.name + " " + escapeHelp(family.help));
   out.push("# TYPE " + family.name + " " + family.type);
 }
-function writeCodeCounter(out, family, series, vipLabels, codeSuffixes, field) {
+function writeCodeCounter(out, family, series, vipLabels, codeSuffixes2, field) {
   writeHeader(out, family);
-  const lineTails = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    if (rendered !== void 0) {
-      const tails = rendered[field];
-      if (tails === "") continue;
-      const renderedHead = family.name + "{" + vipLabels[i] + ',code="';
-      out.push(renderedHead + tails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + renderedHead));
-      continue;
-    }
-    const codes = series[i].codes;
-    if (codes.length === 0) continue;
-    for (let c = 0; c < codes.length; c++) {
-      let suffix = codeSuffixes[codes[c].code];
-      if (suffix === void 0) {
-        suffix = escapeLabelValue(codes[c].code) + '"} ';
-        codeSuffixes[codes[c].code] = suffix;
-      }
-      const value = codes[c][field];
-      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
-    }
-    lineTails.length = codes.length;
+    const tails = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+    if (tails.length === 0) continue;
     const head = family.name + "{" + vipLabels[i] + ',code="';
-    out.push(head + lineTails.join("\n" + head));
+    out.push(head + tails.join("\n" + head));
   }
 }
 function writeRate(out, family, series, vipLabels, field) {
@@ -1131,7 +1123,7 @@ var BucketBoundsText = function () {
   }
   var _proto3 = BucketBoundsText.prototype;
   _proto3.suffixes = function suffixes(boundsMs) {
-    if (!sameNumbers2(boundsMs, this.boundsMs)) {
+    if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
       this.boundsMs = boundsMs;
@@ -1141,56 +1133,41 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
-function sameNumbers2(a, b) {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 var JSON_CONTENT_TYPE = "application/json";
 var JSON_SCHEMA_VERSION = 1;
 function renderJson(model) {
   const series = model.series;
-  const codeHeads = Object.create(null);
+  const codeHeads2 = Object.create(null);
   const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
   for (let i = 0; i < series.length; i++) {
     const stats = series[i];
     const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
     if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
     out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    if (stats.rendered !== void 0) {
-      out.push(stats.rendered.json);
-      const h = stats.renderedHistograms;
-      out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
-      continue;
-    }
-    const codes = stats.codes;
-    const codeTexts2 = [];
-    for (let c = 0; c < codes.length; c++) {
-      const row = codes[c];
-      let head = codeHeads[row.code];
-      if (head === void 0) {
-        head = JSON.stringify(row.code) + ':{"requests":';
-        codeHeads[row.code] = head;
-      }
-      const requests = row.requests;
-      const bytesIn = row.bytesIn;
-      const bytesOut = row.bytesOut;
-      codeTexts2.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
-    }
-    out.push(codeTexts2.join(","));
-    out.push('},"request_duration_ms":' + jsonHistogram(stats.requestDuration) + ',"upstream_response_ms":' + jsonHistogram(stats.upstreamResponse) + "}");
+    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
+    const h = stats.renderedHistograms;
+    out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
   }
   if (series.length > 0) out.push("}}");
   const meta = model.meta;
   out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
   return out.join("");
 }
-function jsonCodeMember(row) {
-  return jsonCodeMemberHead(row.code) + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + "}";
-}
-function jsonCodeMemberHead(code) {
-  return JSON.stringify(code) + ':{"requests":';
+function jsonCodeMembers(codes, heads) {
+  const texts = [];
+  for (let c = 0; c < codes.length; c++) {
+    const row = codes[c];
+    let head = heads[row.code];
+    if (head === void 0) {
+      head = JSON.stringify(row.code) + ':{"requests":';
+      heads[row.code] = head;
+    }
+    const requests = row.requests;
+    const bytesIn = row.bytesIn;
+    const bytesOut = row.bytesOut;
+    texts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
+  }
+  return texts.join(",");
 }
 function count(value) {
   return isFinite(value) ? String(value) : "null";
@@ -1278,49 +1255,20 @@ function decodePairRecord(text, boundsMs) {
     codes: decodeCodes(s[3])
   };
 }
-var codeTexts = Object.create(null);
+var codeSuffixes = Object.create(null);
+var codeHeads = Object.create(null);
 var leTexts = null;
-function textsOf(code) {
-  let t = codeTexts[code];
-  if (t === void 0) {
-    t = {
-      tail: codeLabelEnd(code),
-      json: jsonCodeMemberHead(code)
-    };
-    codeTexts[code] = t;
-  }
-  return t;
-}
 function encodePairRecord(p) {
   const canonical = [];
-  const requests = [];
-  const bytesIn = [];
-  const bytesOut = [];
-  const json = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
-    const r = c.requests;
-    const bi = c.bytesIn;
-    const bo = c.bytesOut;
-    canonical.push(c.code + " " + r + " " + bi + " " + bo);
-    if (r - r === 0 && bi - bi === 0 && bo - bo === 0) {
-      const t = textsOf(c.code);
-      requests.push(t.tail + r);
-      bytesIn.push(t.tail + bi);
-      bytesOut.push(t.tail + bo);
-      json.push(t.json + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + "}");
-    } else {
-      requests.push(codeLineTail(c.code, r));
-      bytesIn.push(codeLineTail(c.code, bi));
-      bytesOut.push(codeLineTail(c.code, bo));
-      json.push(jsonCodeMember(c));
-    }
+    canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
   }
   const E = RENDERED_ENTRY_SEPARATOR;
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), requests.join(E), bytesIn.join(E), bytesOut.join(E), json.join(","), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
+  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1382,12 +1330,12 @@ function recordWithUpdatedRates(text, elapsedMs) {
   s[0] = encodeRates(r);
   return joinRecordSections(s);
 }
-function histogramParts(text) {
-  const space = text.indexOf(" ");
+function histogramParts(bucketTails, sumAndCount) {
+  const space = sumAndCount.indexOf(" ");
   return {
-    bucketTails: "",
-    sum: text.substring(0, space),
-    count: text.substring(space + 1)
+    bucketTails,
+    sum: sumAndCount.substring(0, space),
+    count: sumAndCount.substring(space + 1)
   };
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
@@ -1416,13 +1364,9 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     upstreamResponse: emptyHistogram(boundsMs)
   };
   if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
-    const duration = histogramParts(s[9]);
-    duration.bucketTails = s[8];
-    const upstream = histogramParts(s[11]);
-    upstream.bucketTails = s[10];
     stats.renderedHistograms = {
-      requestDuration: duration,
-      upstreamResponse: upstream,
+      requestDuration: histogramParts(s[8], s[9]),
+      upstreamResponse: histogramParts(s[10], s[11]),
       requestDurationJson: s[12],
       upstreamResponseJson: s[13]
     };
@@ -1449,17 +1393,7 @@ function decimal(text) {
   return isFinite(n) ? n : 0;
 }
 function buildRecordModel(snapshot, boundsMs) {
-  const model = {
-    series: [],
-    meta: {
-      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
-      zoneBytesTotal: snapshot.capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs)
-    }
-  };
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
   for (let i = 0; i < entries.length; i++) {

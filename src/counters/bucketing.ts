@@ -3,12 +3,18 @@
 // one.
 import { INF_LABEL } from './keys';
 
+/** The index of the bucket holding `ms`: the first bound >= ms, else boundsMs.length (+Inf). */
+export function bucketIndex(ms: number, boundsMs: number[]): number {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+
 /** The key label of the bucket holding `ms`: the first bound >= ms, else +Inf. */
 export function bucketLabel(ms: number, boundsMs: number[]): string {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return String(boundsMs[i]);
-  }
-  return INF_LABEL;
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
 }
 
 /**

@@ -5,8 +5,8 @@
 // is read: each old bucket goes to the smallest current bound at or above
 // it (or +Inf), which keeps the cumulative counts true and count and sum
 // exact (the same rule as the counter layout, bucketing.ts).
-import { emptyHistogram, Histogram } from '../exposition/model';
-import { bucketIndexForLabel } from './bucketing';
+import { emptyHistogram, Histogram, sameBounds } from '../exposition/model';
+import { bucketIndex, bucketIndexForLabel } from './bucketing';
 import { INF_LABEL } from './keys';
 
 export function encodeHistogram(h: Histogram): string {
@@ -20,7 +20,7 @@ let cachedBounds: number[] = [];
 let cachedIndexes: number[] = [];
 
 function indexesFor(labels: string[], boundsMs: number[]): number[] {
-  if (labels === cachedLabels && sameNumbers(boundsMs, cachedBounds)) return cachedIndexes;
+  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
   const indexes: number[] = [];
   for (let i = 0; i <= labels.length; i++) {
     indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
@@ -31,11 +31,6 @@ function indexesFor(labels: string[], boundsMs: number[]): number[] {
   return indexes;
 }
 
-function sameNumbers(a: number[], b: number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Adds counts given per bound label (+Inf last) into `into`. */
 export function addBucketCounts(into: Histogram, boundLabels: string[], counts: number[], sumMs: number): void {
@@ -71,14 +66,7 @@ export function decodeHistogram(text: string | undefined, boundsMs: number[]): H
 /** One observation of `ms` into a histogram in text form. */
 export function observeInText(text: string | undefined, boundsMs: number[], ms: number): string {
   const h = decodeHistogram(text, boundsMs);
-  let index = boundsMs.length;
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) {
-      index = i;
-      break;
-    }
-  }
-  h.counts[index] += 1;
+  h.counts[bucketIndex(ms, boundsMs)] += 1;
   h.sumMs += ms;
   return encodeHistogram(h);
 }

@@ -25,8 +25,8 @@
 import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../exposition/model';
 import { emptyHistogram } from '../exposition/model';
 import { RENDERED_ENTRY_SEPARATOR } from '../exposition/model';
-import { BucketBoundsText, codeLabelEnd, codeLineTail, renderHistogram } from '../exposition/prometheus';
-import { jsonCodeMember, jsonCodeMemberHead, jsonHistogram } from '../exposition/json';
+import { BucketBoundsText, codeLineTails, renderHistogram } from '../exposition/prometheus';
+import { jsonCodeMembers, jsonHistogram } from '../exposition/json';
 import type { PairDelta } from './deltas';
 import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-record';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
@@ -103,56 +103,20 @@ export function decodePairRecord(text: string | undefined, boundsMs: number[]): 
   };
 }
 
-interface CodeTexts {
-  /** `<code>"} ` */
-  tail: string;
-  /** `"<code>":{"requests":` */
-  json: string;
-}
-
-// Per code, the text around its numbers, built once per handler run (njs
-// keeps module state for one run only): the same few codes recur in every
-// record, and at the spec's sizing a flush may re-render 12,000 codes.
-const codeTexts: Record<string, CodeTexts> = Object.create(null);
-// The `le` texts of the bounds, likewise (made at first use: the njs CLI
-// that checks the bundle rejects a `new` while the module loads).
+// The texts the renderers cache per code and per bucket bound, kept for
+// one handler run (njs keeps module state for one run only): the same few
+// codes recur in every record, and at the spec's sizing a flush may
+// re-render 12,000 codes. The bounds' texts are made at first use: the njs
+// CLI that checks the bundle rejects a `new` while the module loads.
+const codeSuffixes: Record<string, string> = Object.create(null);
+const codeHeads: Record<string, string> = Object.create(null);
 let leTexts: BucketBoundsText | null = null;
-
-function textsOf(code: string): CodeTexts {
-  let t = codeTexts[code];
-  if (t === undefined) {
-    t = { tail: codeLabelEnd(code), json: jsonCodeMemberHead(code) };
-    codeTexts[code] = t;
-  }
-  return t;
-}
 
 export function encodePairRecord(p: PairTotals): string {
   const canonical: string[] = [];
-  const requests: string[] = [];
-  const bytesIn: string[] = [];
-  const bytesOut: string[] = [];
-  const json: string[] = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
-    const r = c.requests;
-    const bi = c.bytesIn;
-    const bo = c.bytesOut;
-    canonical.push(c.code + ' ' + r + ' ' + bi + ' ' + bo);
-    if (r - r === 0 && bi - bi === 0 && bo - bo === 0) {
-      // Finite numbers: the renderers' text, inline (a call per field
-      // would cost as much as the text).
-      const t = textsOf(c.code);
-      requests.push(t.tail + r);
-      bytesIn.push(t.tail + bi);
-      bytesOut.push(t.tail + bo);
-      json.push(t.json + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + '}');
-    } else {
-      requests.push(codeLineTail(c.code, r));
-      bytesIn.push(codeLineTail(c.code, bi));
-      bytesOut.push(codeLineTail(c.code, bo));
-      json.push(jsonCodeMember(c));
-    }
+    canonical.push(c.code + ' ' + c.requests + ' ' + c.bytesIn + ' ' + c.bytesOut);
   }
   const E = RENDERED_ENTRY_SEPARATOR;
   if (leTexts === null) leTexts = new BucketBoundsText();
@@ -163,10 +127,10 @@ export function encodePairRecord(p: PairTotals): string {
     encodeHistogram(p.requestDuration),
     encodeHistogram(p.upstreamResponse),
     canonical.join(' '),
-    requests.join(E),
-    bytesIn.join(E),
-    bytesOut.join(E),
-    json.join(','),
+    codeLineTails(p.codes, 'requests', codeSuffixes).join(E),
+    codeLineTails(p.codes, 'bytesIn', codeSuffixes).join(E),
+    codeLineTails(p.codes, 'bytesOut', codeSuffixes).join(E),
+    jsonCodeMembers(p.codes, codeHeads),
     duration.bucketTails,
     duration.sum + ' ' + duration.count,
     upstream.bucketTails,
@@ -175,7 +139,6 @@ export function encodePairRecord(p: PairTotals): string {
     jsonHistogram(p.upstreamResponse),
   ]);
 }
-
 
 /**
  * Adds one pair's deltas. A code the record does not have yet is only
@@ -250,9 +213,10 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   return joinRecordSections(s);
 }
 
-function histogramParts(text: string): RenderedHistogramParts {
-  const space = text.indexOf(' ');
-  return { bucketTails: '', sum: text.substring(0, space), count: text.substring(space + 1) };
+/** A histogram's stored parts: its bucket tails and "<sum> <count>". */
+function histogramParts(bucketTails: string, sumAndCount: string): RenderedHistogramParts {
+  const space = sumAndCount.indexOf(' ');
+  return { bucketTails, sum: sumAndCount.substring(0, space), count: sumAndCount.substring(space + 1) };
 }
 
 /**
@@ -278,13 +242,9 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
     upstreamResponse: emptyHistogram(boundsMs),
   };
   if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
-    const duration = histogramParts(s[9]);
-    duration.bucketTails = s[8];
-    const upstream = histogramParts(s[11]);
-    upstream.bucketTails = s[10];
     stats.renderedHistograms = {
-      requestDuration: duration,
-      upstreamResponse: upstream,
+      requestDuration: histogramParts(s[8], s[9]),
+      upstreamResponse: histogramParts(s[10], s[11]),
       requestDurationJson: s[12],
       upstreamResponseJson: s[13],
     };

@@ -2,7 +2,7 @@
 // record read under one lock by items()). Pure, like zone-model.ts for the
 // counter layout. At the spec's sizing the snapshot has ~210 records, one
 // per (source, vip), whose codes are already rendered (pair-record.ts).
-import { emptyHistogram, Histogram, StatsModel } from '../exposition/model';
+import { emptyStatsModel, Histogram, StatsModel } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { decodeHistogram } from './histogram-record';
 import { KEY_SEPARATOR, RECORD_KIND } from './keys';
@@ -28,17 +28,7 @@ function decimal(text: string): number {
 }
 
 export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
-  const model: StatsModel = {
-    series: [],
-    meta: {
-      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
-      zoneBytesTotal: snapshot.capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs),
-    },
-  };
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;
   for (let i = 0; i < entries.length; i++) {

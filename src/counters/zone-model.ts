@@ -8,7 +8,7 @@
 // label text (the key without its kind character) is looked up in a
 // table, and only the first key of each (source, vip, code) or
 // (source, vip) is parsed into its fields.
-import { emptyHistogram, Histogram, StatsModel, VipStats, CodeStats } from '../exposition/model';
+import { emptyHistogram, emptyStatsModel, Histogram, StatsModel, VipStats, CodeStats } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { bucketIndexForLabel } from './bucketing';
 import { KEY_SEPARATOR, KIND, parseKey } from './keys';
@@ -29,17 +29,7 @@ function isWorkerId(text: string): boolean {
 }
 
 export function buildModel(snapshot: ZoneSnapshot, boundsMs: number[]): StatsModel {
-  const model: StatsModel = {
-    series: [],
-    meta: {
-      zoneBytesUsed: snapshot.capacityBytes - snapshot.freeBytes,
-      zoneBytesTotal: snapshot.capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs),
-    },
-  };
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
 

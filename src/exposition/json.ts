@@ -40,37 +40,12 @@ export function renderJson(model: StatsModel): string {
         ',"rate_60s":' + rate(stats.rate60s) +
         ',"codes":{',
     );
-    if (stats.rendered !== undefined) {
-      out.push(stats.rendered.json);
-      const h = stats.renderedHistograms;
-      out.push(
-        '},"request_duration_ms":' + (h !== undefined ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) +
-          ',"upstream_response_ms":' + (h !== undefined ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + '}',
-      );
-      continue;
-    }
-    const codes = stats.codes;
-    const codeTexts: string[] = [];
-    for (let c = 0; c < codes.length; c++) {
-      const row = codes[c];
-      let head = codeHeads[row.code];
-      if (head === undefined) {
-        head = JSON.stringify(row.code) + ':{"requests":';
-        codeHeads[row.code] = head;
-      }
-      const requests = row.requests;
-      const bytesIn = row.bytesIn;
-      const bytesOut = row.bytesOut;
-      // count() inline for the common case (three finite numbers): the
-      // calls would cost as much as the text.
-      codeTexts.push(
-        requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0
-          ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + '}'
-          : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + '}',
-      );
-    }
-    out.push(codeTexts.join(','));
-    out.push('},"request_duration_ms":' + jsonHistogram(stats.requestDuration) + ',"upstream_response_ms":' + jsonHistogram(stats.upstreamResponse) + '}');
+    out.push(stats.rendered !== undefined ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads));
+    const h = stats.renderedHistograms;
+    out.push(
+      '},"request_duration_ms":' + (h !== undefined ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) +
+        ',"upstream_response_ms":' + (h !== undefined ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + '}',
+    );
   }
   if (series.length > 0) out.push('}}');
   const meta = model.meta;
@@ -83,16 +58,32 @@ export function renderJson(model: StatsModel): string {
 }
 
 /**
- * One code's member of a "codes" object, as renderJson writes it. The
- * record layout stores these (see RenderedCodes).
+ * The members of a (source, vip)'s "codes" object, comma separated:
+ * `"200":{"requests":..,"bytes_in":..,"bytes_out":..}`. The record layout
+ * stores them (see RenderedCodes). `heads` caches `"200":{"requests":`
+ * per code text for the caller: the same few codes recur under every VIP.
  */
-export function jsonCodeMember(row: CodeStats): string {
-  return jsonCodeMemberHead(row.code) + count(row.requests) + ',"bytes_in":' + count(row.bytesIn) + ',"bytes_out":' + count(row.bytesOut) + '}';
-}
-
-/** `"200":{"requests":`: the start of jsonCodeMember. */
-export function jsonCodeMemberHead(code: string): string {
-  return JSON.stringify(code) + ':{"requests":';
+export function jsonCodeMembers(codes: CodeStats[], heads: Record<string, string>): string {
+  const texts: string[] = [];
+  for (let c = 0; c < codes.length; c++) {
+    const row = codes[c];
+    let head = heads[row.code];
+    if (head === undefined) {
+      head = JSON.stringify(row.code) + ':{"requests":';
+      heads[row.code] = head;
+    }
+    const requests = row.requests;
+    const bytesIn = row.bytesIn;
+    const bytesOut = row.bytesOut;
+    // count() inline for the common case (three finite numbers): the
+    // calls would cost as much as the text.
+    texts.push(
+      requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0
+        ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + '}'
+        : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + '}',
+    );
+  }
+  return texts.join(',');
 }
 
 // JSON has no NaN or Infinity; a counter that is not finite is a bug

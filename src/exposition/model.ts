@@ -99,6 +99,29 @@ export interface StatsModel {
   };
 }
 
+/** A model with no series and nothing counted yet, for either zone layout's reader. */
+export function emptyStatsModel(capacityBytes: number, freeBytes: number, boundsMs: number[]): StatsModel {
+  return {
+    series: [],
+    meta: {
+      zoneBytesUsed: capacityBytes - freeBytes,
+      zoneBytesTotal: capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs),
+    },
+  };
+}
+
+/** Whether two bounds lists are the same numbers. */
+export function sameBounds(a: number[], b: number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Scrape filters; an absent field matches everything. */
 export interface ScrapeFilter {
   sourceTag?: string;

@@ -1,7 +1,7 @@
 // Prometheus text exposition format 0.0.4.
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
-import { RENDERED_ENTRY_SEPARATOR } from './model';
-import type { Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
+import { RENDERED_ENTRY_SEPARATOR, sameBounds } from './model';
+import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
 import { orderedWorkerIds } from './series-order';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -39,16 +39,29 @@ export function formatValue(value: number): string {
 }
 
 /**
- * The end of a per-code counter line from its `code` label on:
- * `200"} 17`. The record layout stores these (see RenderedCodes).
+ * The end of each code's line of a per-code counter family, from its
+ * `code` label on: `200"} 17`. The renderer puts the (source, vip) head in
+ * front; the record layout stores them (see RenderedCodes). `suffixes`
+ * caches `200"} ` per code text for the caller: the same few codes recur
+ * under every VIP.
  */
-export function codeLineTail(code: string, value: number): string {
-  return codeLabelEnd(code) + formatValue(value);
-}
-
-/** `200"} `: codeLineTail without its number. */
-export function codeLabelEnd(code: string): string {
-  return escapeLabelValue(code) + '"} ';
+export function codeLineTails(
+  codes: CodeStats[],
+  field: 'requests' | 'bytesIn' | 'bytesOut',
+  suffixes: Record<string, string>,
+): string[] {
+  const tails: string[] = [];
+  for (let c = 0; c < codes.length; c++) {
+    // Inline: two calls per line would cost as much as the line.
+    let suffix = suffixes[codes[c].code];
+    if (suffix === undefined) {
+      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffixes[codes[c].code] = suffix;
+    }
+    const value = codes[c][field];
+    tails.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
+  }
+  return tails;
 }
 
 function formatLabels(labels: Labels): string {
@@ -191,31 +204,17 @@ function writeCodeCounter(
   field: 'requests' | 'bytesIn' | 'bytesOut',
 ): void {
   writeHeader(out, family);
-  const lineTails: string[] = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    if (rendered !== undefined) {
-      const tails = rendered[field];
-      if (tails === '') continue;
-      const renderedHead = family.name + '{' + vipLabels[i] + ',code="';
-      out.push(renderedHead + tails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + renderedHead));
-      continue;
-    }
-    const codes = series[i].codes;
-    if (codes.length === 0) continue;
-    for (let c = 0; c < codes.length; c++) {
-      // Inline: two calls per line would cost as much as the line.
-      let suffix = codeSuffixes[codes[c].code];
-      if (suffix === undefined) {
-        suffix = escapeLabelValue(codes[c].code) + '"} ';
-        codeSuffixes[codes[c].code] = suffix;
-      }
-      const value = codes[c][field];
-      lineTails[c] = value - value === 0 ? suffix + value : suffix + formatValue(value);
-    }
-    lineTails.length = codes.length;
+    const tails =
+      rendered === undefined
+        ? codeLineTails(series[i].codes, field, codeSuffixes)
+        : rendered[field] === ''
+          ? []
+          : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+    if (tails.length === 0) continue;
     const head = family.name + '{' + vipLabels[i] + ',code="';
-    out.push(head + lineTails.join('\n' + head));
+    out.push(head + tails.join('\n' + head));
   }
 }
 
@@ -283,7 +282,7 @@ export class BucketBoundsText {
   private texts: string[] = [];
 
   suffixes(boundsMs: number[]): string[] {
-    if (!sameNumbers(boundsMs, this.boundsMs)) {
+    if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts: string[] = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
       this.boundsMs = boundsMs;
@@ -293,9 +292,3 @@ export class BucketBoundsText {
   }
 }
 
-function sameNumbers(a: number[], b: number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

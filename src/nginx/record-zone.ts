@@ -4,6 +4,7 @@
 // exactly one writer: the pair records the worker holding the shim's writer
 // lease, the per-worker records their worker.
 import { RECORD_KIND } from '../counters/keys';
+import { allItems } from './shared-dict';
 
 export interface RecordZone {
   get(key: string): string | undefined;
@@ -32,10 +33,6 @@ export interface RecordZone {
 // records that exist can always be rewritten: a pair record of the spec's
 // 60 codes takes 2-3 slab pages, and one flush rewrites one at a time.
 const NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
-
-// The smallest allocation a key can take (node + key, slab-rounded), so
-// capacity / this bounds the number of keys.
-const MIN_BYTES_PER_KEY = 128;
 
 export function recordZone(dict: NgxSharedDict<string>): RecordZone {
   let room: boolean | undefined;
@@ -79,7 +76,7 @@ export function recordZone(dict: NgxSharedDict<string>): RecordZone {
       }
     },
     entries(): Array<[string, string]> {
-      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY)) as Array<[string, string]>;
+      return allItems(dict);
     },
     hasRoomForNewKeys: hasRoom,
     capacityBytes(): number {

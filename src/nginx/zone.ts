@@ -6,6 +6,7 @@
 // in 4m).
 import { KIND } from '../counters/keys';
 import { RecordZone, recordZone } from './record-zone';
+import { allItems } from './shared-dict';
 
 export const ZONE_NAME = 'ipng_stats';
 
@@ -54,10 +55,6 @@ export function openZone(name: string = ZONE_NAME): OpenZone {
   }
   return { layout: 'counter', zone: counterZoneOf(dict as NgxSharedDict<number>) };
 }
-
-// The smallest allocation a key can take (node + key, slab-rounded; see
-// docs/zone-layout.md), so capacity / this bounds the number of keys.
-const MIN_BYTES_PER_KEY = 128;
 
 // nginx's slab allocator logs "[crit] ngx_slab_alloc() failed: no memory"
 // for every allocation that fails, and njs gives no way to silence it. So
@@ -136,9 +133,9 @@ function counterZoneOf(dict: NgxSharedDict<number>): CounterZone {
     },
     insertFirst,
     entries(): Array<[string, number]> {
-      // items() already returns [key, value] pairs; a type=number zone
-      // holds numbers only. Copying them costs as much as reading them.
-      return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY)) as Array<[string, number]>;
+      // A type=number zone holds numbers only. Copying them costs as much
+      // as reading them.
+      return allItems(dict);
     },
     capacityBytes(): number {
       return dict.capacity;
