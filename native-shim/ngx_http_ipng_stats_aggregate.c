@@ -153,6 +153,8 @@ static u_char *ngx_http_ipng_stats_render(u_char *p, uint64_t lost);
 static uint64_t ngx_http_ipng_stats_pending(void);
 static void ngx_http_ipng_stats_clear(void);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static ngx_int_t ngx_http_ipng_stats_drain_start(
+    ngx_http_ipng_stats_main_conf_t *mcf, ngx_http_variable_value_t *v);
 static ngx_int_t ngx_http_ipng_stats_drain(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, ngx_slab_pool_t *shpool,
     ngx_http_ipng_stats_handoff_t *ho, ngx_uint_t writer);
@@ -791,6 +793,27 @@ ngx_http_ipng_stats_clear(void)
 }
 
 
+
+/* both drains: the value starts empty; the table exists from the first */
+
+static ngx_int_t
+ngx_http_ipng_stats_drain_start(ngx_http_ipng_stats_main_conf_t *mcf,
+    ngx_http_variable_value_t *v)
+{
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->len = 0;
+    v->data = (u_char *) "";
+
+    if (ngx_http_ipng_stats_table.pool == NULL) {
+        return ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log);
+    }
+
+    return NGX_OK;
+}
+
+
 ngx_int_t
 ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -801,15 +824,7 @@ ngx_http_ipng_stats_deltas_variable(ngx_http_request_t *r,
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
 
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-    v->len = 0;
-    v->data = (u_char *) "";
-
-    if (ngx_http_ipng_stats_table.pool == NULL
-        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
-    {
+    if (ngx_http_ipng_stats_drain_start(mcf, v) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -833,15 +848,7 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
 
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-    v->len = 0;
-    v->data = (u_char *) "";
-
-    if (ngx_http_ipng_stats_table.pool == NULL
-        && ngx_http_ipng_stats_table_init(mcf, ngx_cycle->log) != NGX_OK)
-    {
+    if (ngx_http_ipng_stats_drain_start(mcf, v) != NGX_OK) {
         return NGX_ERROR;
     }
 
