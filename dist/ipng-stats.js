@@ -363,6 +363,126 @@ function vipLabel(serverAddr) {
   const canonical = canonicalAddress(serverAddr);
   return canonical === null ? serverAddr : canonical;
 }
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function encodeFieldBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8Bytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
+        i++;
+      }
+    }
+    if (cp >= 55296 && cp <= 57343) cp = 65533;
+    if (cp < 128) {
+      bytes.push(cp);
+    } else if (cp < 2048) {
+      bytes.push(192 | cp >> 6, 128 | cp & 63);
+    } else if (cp < 65536) {
+      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
+    } else {
+      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
+    }
+  }
+  return bytes;
+}
+function escapeText(text) {
+  for (let i = 0; i < text.length; i++) {
+    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
+  }
+  return text;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
+}
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
@@ -584,8 +704,8 @@ function record(r) {
     sourceTag = source.value;
   }
   const increments = incrementsFor({
-    sourceTag,
-    vip: vipLabel(req.serverAddr),
+    sourceTag: escapeText(sourceTag),
+    vip: escapeText(vipLabel(req.serverAddr)),
     status: req.status,
     bytesIn: req.bytesIn,
     bytesOut: req.bytesOut,
@@ -798,8 +918,8 @@ var PairTable = function () {
     let stats = null;
     if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
       stats = {
-        sourceTag: text.substring(0, separator),
-        vip: text.substring(separator + 1),
+        sourceTag: fieldLabel(text.substring(0, separator)),
+        vip: fieldLabel(text.substring(separator + 1)),
         rate1s: 0,
         rate10s: 0,
         rate60s: 0,
@@ -1404,7 +1524,8 @@ function buildRecordModel(snapshot, boundsMs) {
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
+      const tag = fieldLabel(rest.substring(0, separator));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId2(rest)) continue;
@@ -1649,7 +1770,7 @@ function parseDeltas(text) {
         ok = bounds !== null;
         break;
       case "c":
-        if (f.length === 7) {
+        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
           pair(f[1], f[2]).codes.push({
             code: f[3],
             requests: Number(f[4]),
@@ -1662,7 +1783,8 @@ function parseDeltas(text) {
       case "d":
       case "u":
         {
-          const h = bounds === null ? null : parseHistogram(f, bounds);
+          const named = isEscapedField(f[1]) && isEscapedField(f[2]);
+          const h = bounds === null || !named ? null : parseHistogram(f, bounds);
           if (h !== null) {
             const p = pair(f[1], f[2]);
             (f[0] === "d" ? p.duration : p.upstream).push(h);
