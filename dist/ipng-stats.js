@@ -178,6 +178,7 @@ var RECORD_KIND = {
   scrapeDuration: "S",
   zoneFullEvents: "Z",
   flushedAt: "l",
+  chunk: "C",
   rateUpdatedAt: "T",
   zoneFullWarned: "W",
   reported: "!"
@@ -533,21 +534,95 @@ var MIN_BYTES_PER_KEY = 128;
 function allItems(dict) {
   return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
 }
-var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+var PAGE = 4096;
+var MARGIN_PAGES = 4;
+var CHUNK_CHARS = 1900;
+var CHUNKS_PER_PAGE = 2;
+var NODES_PER_PAGE = 8;
+var HEAD = "@";
+function parseHead(text) {
+  if (text === void 0 || text.charAt(0) !== HEAD) return null;
+  const space = text.indexOf(" ");
+  const generation = Number(text.substring(1, space));
+  const chunks = Number(text.substring(space + 1));
+  if (space < 0 || !(generation >= 0) || !(chunks > 0)) return null;
+  return {
+    generation,
+    chunks
+  };
+}
+function chunkKey(key, generation, i) {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+}
+function pagesForValue(length) {
+  if (length <= CHUNK_CHARS) return 1;
+  const chunks = Math.ceil(length / CHUNK_CHARS);
+  return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
+}
 function recordZone(dict) {
-  let room;
-  function hasRoom() {
-    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
-    return room;
+  let freePages = -1;
+  let largestLength = 0;
+  let heads = Object.create(null);
+  let orphans = [];
+  function available() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    return freePages;
   }
-  function put(key, text) {
-    if (!hasRoom() && dict.get(key) === void 0) return false;
+  function enough(needed, keep) {
+    if (available() >= needed + keep) return true;
+    freePages = -1;
+    return available() >= needed + keep;
+  }
+  function neededFor(length, newKey) {
+    return pagesForValue(length) + (newKey ? 1 : 0);
+  }
+  function reserved() {
+    return pagesForValue(largestLength) + MARGIN_PAGES;
+  }
+  function set(key, text) {
     try {
       dict.set(key, text);
       return true;
     } catch (e) {
+      freePages = -1;
       return false;
     }
+  }
+  function deleteChunks(key, head, upTo) {
+    for (let i = 0; i < upTo; i++) dict.delete(chunkKey(key, head.generation, i));
+  }
+  function store(key, text, old) {
+    if (text.length <= CHUNK_CHARS) return set(key, text);
+    const head = {
+      generation: old === null ? 1 : (old.generation + 1) % 1e9,
+      chunks: Math.ceil(text.length / CHUNK_CHARS)
+    };
+    for (let i = 0; i < head.chunks; i++) {
+      if (!set(chunkKey(key, head.generation, i), text.substr(i * CHUNK_CHARS, CHUNK_CHARS))) {
+        deleteChunks(key, head, i);
+        return false;
+      }
+    }
+    if (!set(key, HEAD + head.generation + " " + head.chunks)) {
+      deleteChunks(key, head, head.chunks);
+      return false;
+    }
+    heads[key] = head;
+    return true;
+  }
+  function put(key, text, known) {
+    const exists = known === void 0 ? dict.has(key) : known;
+    const needed = neededFor(text.length, !exists);
+    if (!enough(needed, exists ? MARGIN_PAGES : reserved())) return false;
+    const old = exists ? heads[key] !== void 0 ? heads[key] : parseHead(dict.get(key)) : null;
+    if (!store(key, text, old)) return false;
+    freePages -= needed;
+    if (old !== null) {
+      deleteChunks(key, old, old.chunks);
+      if (text.length <= CHUNK_CHARS) delete heads[key];
+    }
+    if (text.length > largestLength) largestLength = text.length;
+    return true;
   }
   return {
     get(key) {
@@ -560,23 +635,71 @@ function recordZone(dict) {
       return put(key, String((isFinite(before) ? before : 0) + delta));
     },
     markOnce(key) {
-      if (!hasRoom()) return false;
+      if (!enough(neededFor(1, true), reserved())) return false;
       try {
         return dict.add(key, "1");
       } catch (e) {
+        freePages = -1;
         return false;
       }
     },
     reserve(key, text) {
-      if (!hasRoom()) return;
+      if (dict.has(key) || !enough(neededFor(text.length, true), MARGIN_PAGES)) return;
       try {
         dict.add(key, text);
-      } catch (e) {}
+        freePages -= neededFor(text.length, true);
+      } catch (e) {
+        freePages = -1;
+      }
     },
     entries() {
-      return allItems(dict);
+      const items = allItems(dict);
+      const chunks = Object.create(null);
+      const out = [];
+      const long = [];
+      heads = Object.create(null);
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        const text = items[i][1];
+        if (key.charAt(0) === RECORD_KIND.chunk) {
+          chunks[key] = text;
+          continue;
+        }
+        const head = parseHead(text);
+        if (head !== null) {
+          long.push([key, head]);
+          heads[key] = head;
+          continue;
+        }
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      for (let i = 0; i < long.length; i++) {
+        const key = long[i][0];
+        const head = long[i][1];
+        const parts = [];
+        for (let c = 0; c < head.chunks; c++) {
+          const name = chunkKey(key, head.generation, c);
+          const part = chunks[name];
+          if (part === void 0) break;
+          parts.push(part);
+          delete chunks[name];
+        }
+        if (parts.length !== head.chunks) continue;
+        const text = parts.join("");
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      orphans = Object.keys(chunks);
+      return out;
     },
-    hasRoomForNewKeys: hasRoom,
+    dropOrphanChunks() {
+      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
+      orphans = [];
+    },
+    canCreate(textLength, newKey) {
+      return enough(neededFor(textLength, newKey), reserved());
+    },
     capacityBytes() {
       return dict.capacity;
     },
@@ -612,12 +735,22 @@ function openZone(name) {
     zone: counterZoneOf(dict)
   };
 }
-var FULL_BELOW_FREE_BYTES = 4096;
+var PAGE2 = 4096;
+var MARGIN_PAGES2 = 2;
 function counterZoneOf(dict) {
-  let full;
+  let freePages = -1;
   function zoneIsFull() {
-    if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
-    return full;
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages > MARGIN_PAGES2) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages > MARGIN_PAGES2) {
+      freePages--;
+      return false;
+    }
+    return true;
   }
   function existsOrDropped(key) {
     if (dict.get(key) !== void 0) return true;
@@ -1901,7 +2034,9 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(zoneFullKey(worker), "0");
   zone.reserve(RECORD_KIND.flushDuration + worker, "");
   zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
+  zone.reserve(RECORD_KIND.flushedAt + worker, "0");
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
+  zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
 function flushRecords(s, zone, worker, nowMs, boundsMs) {
   const deltas = parseDeltas(drainWriterDeltas(s));
@@ -1911,6 +2046,10 @@ function flushRecords(s, zone, worker, nowMs, boundsMs) {
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
+}
+function ratedText(text, elapsedMs) {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
 }
 function requestsOf(p) {
   let n = 0;
@@ -1923,32 +2062,41 @@ function writeRecords(zone, pairs, nowMs, boundsMs) {
   let fullEvents = 0;
   let warned = 0;
   const entries = zone.entries();
+  zone.dropOrphanChunks();
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const kind = key.charAt(0);
     if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
-  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
     const key = pairRecordKey(p.sourceTag, p.vip);
     const before = records[key];
-    if (before === void 0 && !zone.hasRoomForNewKeys()) {
-      dropped += requestsOf(p);
-      continue;
-    }
-    const totals = decodePairRecord(before, boundsMs);
-    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
-    const text = encodePairRecord(totals);
-    const moved = recordWithUpdatedRates(text, elapsedMs);
-    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
+    const exists = before !== void 0;
     delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    let refused = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused = requestsOf(p);
+    dropped += refused;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
     const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved);
+    if (moved !== null) zone.put(idle[i], moved, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;

@@ -34,6 +34,7 @@ static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ipng_stats_log_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ipng_stats_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_ipng_stats_check_zone(ngx_conf_t *cf);
 static void *ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_ipng_stats_create_loc_conf(ngx_conf_t *cf);
@@ -45,6 +46,15 @@ static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
 
 #define NGX_HTTP_IPNG_STATS_FLUSH_MIN  100
 #define NGX_HTTP_IPNG_STATS_ENTRIES    65536
+
+/*
+ * The njs counter zone (js_shared_dict_zone zone=ipng_stats:SIZE) must hold
+ * the per-worker records, at least one (source, vip) record and the
+ * reserve that keeps every existing record writable: docs/zone-layout.md,
+ * "Minimum size".  njs itself accepts 32k, in which nothing would count.
+ */
+#define NGX_HTTP_IPNG_STATS_ZONE       "ipng_stats"
+#define NGX_HTTP_IPNG_STATS_ZONE_MIN   (64 * 1024)
 
 
 static ngx_uint_t  ngx_http_ipng_stats_default_buckets[] = {
@@ -457,6 +467,10 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
 
+    if (ngx_http_ipng_stats_check_zone(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_ipng_stats_aggregate_postconfiguration(cf, mcf) != NGX_OK) {
         return NGX_ERROR;
     }
@@ -471,6 +485,51 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
     *h = ngx_http_ipng_stats_log_handler;
 
     return ngx_http_ipng_stats_listen_postconfiguration(cf);
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_check_zone(ngx_conf_t *cf)
+{
+    ngx_uint_t        i;
+    ngx_shm_zone_t   *zone;
+    ngx_list_part_t  *part;
+
+    part = &cf->cycle->shared_memory.part;
+    zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NGX_OK;
+            }
+
+            part = part->next;
+            zone = part->elts;
+            i = 0;
+        }
+
+        if (zone[i].shm.name.len != sizeof(NGX_HTTP_IPNG_STATS_ZONE) - 1
+            || ngx_strncmp(zone[i].shm.name.data, NGX_HTTP_IPNG_STATS_ZONE,
+                           zone[i].shm.name.len)
+               != 0)
+        {
+            continue;
+        }
+
+        if (zone[i].shm.size < NGX_HTTP_IPNG_STATS_ZONE_MIN) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "zone \"" NGX_HTTP_IPNG_STATS_ZONE "\" of "
+                               "%uzk is too small for ipng stats: it needs at "
+                               "least %uzk (the per-worker records, one "
+                               "(source, vip) record and the reserve that "
+                               "keeps existing records writable)",
+                               zone[i].shm.size / 1024,
+                               (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
+            return NGX_ERROR;
+        }
+    }
 }
 
 

@@ -56,6 +56,8 @@ export const RECORD_KIND = {
   scrapeDuration: 'S',
   zoneFullEvents: 'Z',
   flushedAt: 'l',
+  // a piece of a long record (record-zone.ts): C<record key>␟<generation>␟<i>
+  chunk: 'C',
   // written by the lease holder
   rateUpdatedAt: 'T',
   zoneFullWarned: 'W',
