@@ -334,7 +334,7 @@ function parseGroups(text, endsAddress) {
 }
 function formatIPv6(groups) {
   if (isIPv4Mapped(groups)) {
-    return "::ffff:" + (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
+    return (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
   }
   let bestStart = -1;
   let bestLength = 1;
