@@ -681,7 +681,7 @@ function recordZone(dict) {
         for (let c = 0; c < head.chunks; c++) {
           const name = chunkKey(key, head.generation, c);
           const part = chunks[name];
-          if (part === void 0) break;
+          if (part === void 0) continue;
           parts.push(part);
           delete chunks[name];
         }

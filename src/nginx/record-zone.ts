@@ -214,7 +214,7 @@ export function recordZone(dict: NgxSharedDict<string>): RecordZone {
         for (let c = 0; c < head.chunks; c++) {
           const name = chunkKey(key, head.generation, c);
           const part = chunks[name];
-          if (part === undefined) break;
+          if (part === undefined) continue;
           parts.push(part);
           delete chunks[name];
         }
