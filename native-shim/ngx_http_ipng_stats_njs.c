@@ -27,6 +27,7 @@
 
 typedef struct {
     ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_ipng_stats_loc_conf_t *lcf;
     ngx_http_handler_pt             handler;    /* as js_content set it */
     ngx_str_t                       file;
     ngx_uint_t                      line;
@@ -370,6 +371,7 @@ ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     scrape->clcf = clcf;
+    scrape->lcf = conf;
     scrape->handler = clcf->handler;
     scrape->file = cf->conf_file->file.name;
     scrape->line = cf->conf_file->line;
@@ -742,6 +744,14 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
                           &scrape[i].file, scrape[i].line);
             return NGX_ERROR;
         }
+
+        /*
+         * The spec: a scrape location is never counted, whatever
+         * "ipng_stats on|off" says, so neither are the requests that its
+         * allow/deny refuses before the scrape handler runs.
+         */
+
+        scrape[i].lcf->enable = 0;
     }
 
     if (njs->bundle.len == 0
