@@ -97,9 +97,15 @@ describe.skipIf(why !== null)(`the spec's example with listen ... device=${why ?
     }
     expect(ready).toBe(true);
 
-    expect(curlFrom(host, `${base}/missing`, 6)).toEqual([404, 404, 404, 404, 404, 404]);
+    // Outside /metrics the example serves static files from a root that
+    // has none: 404, or 403 where the workers' user may not search the
+    // private prefix. Either way one code, six times.
+    const codes = curlFrom(host, `${base}/missing`, 6);
+    expect(codes).toHaveLength(6);
+    expect([403, 404]).toContain(codes[0]);
+    expect(new Set(codes).size).toBe(1);
     const scrape = async () => host.exec(['curl', '-sS', '--max-time', '10', `${base}/metrics`]);
-    const expected = [`nginx_ipng_requests_total{source_tag="${host.dev}",vip="${host.serverV4}",code="404"} 6`];
+    const expected = [`nginx_ipng_requests_total{source_tag="${host.dev}",vip="${host.serverV4}",code="${codes[0]}"} 6`];
     expect(await scrapeUntil(scrape, expected)).toEqual(expected);
     // the scrapes did not count themselves
     const body = await scrape();
@@ -108,7 +114,7 @@ describe.skipIf(why !== null)(`the spec's example with listen ... device=${why ?
     expect(sampleValue(body, 'nginx_ipng_zone_bytes_total')).toBe(4194304);
     const json = JSON.parse(host.exec(['curl', '-sS', '--max-time', '10', '-H', 'Accept: application/json', `${base}/metrics`]));
     expect(json.schema).toBe(1);
-    expect(json.by_source[host.dev].vips[host.serverV4].codes['404'].requests).toBe(6);
+    expect(json.by_source[host.dev].vips[host.serverV4].codes[String(codes[0])].requests).toBe(6);
   });
 });
 
@@ -312,7 +318,8 @@ ${servers}`;
     expect(requestLines((await httpGet(n.url('/metrics'))).body)).toEqual([
       'nginx_ipng_requests_total{source_tag="mg1",vip="127.0.0.1",code="200"} 3',
     ]);
-    expect(await rx.lines(2, 300)).toHaveLength(1);
+    // the logtail logs every request, the scrapes too; of the others only /kept
+    expect((await rx.lines(100, 300)).filter((l) => !l.includes('\t/metrics\t'))).toHaveLength(1);
   });
 });
 
