@@ -54,13 +54,12 @@ typedef struct {
 
 
 static ngx_http_ipng_stats_njs_t *ngx_http_ipng_stats_njs_conf(ngx_conf_t *cf);
-static ngx_module_t *ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle,
-    ngx_uint_t *position);
+static ngx_module_t *ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle);
 static ngx_command_t *ngx_http_ipng_stats_js_command(ngx_module_t *js,
     ngx_str_t *name);
 static char *ngx_http_ipng_stats_js_run(ngx_conf_t *cf,
-    ngx_http_conf_ctx_t *ctx, const char *caller, ngx_str_t *words,
-    ngx_uint_t n);
+    ngx_http_conf_ctx_t *ctx, ngx_uint_t context, const char *caller,
+    ngx_str_t *words, ngx_uint_t n);
 static ngx_int_t ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle);
 static char *ngx_http_ipng_stats_import(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
@@ -238,7 +237,8 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     /* one record per (source, vip), written by the shim's lease holder */
     ngx_str_set(&words[2], "type=string");
 
-    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, "ipng_stats_zone", words, 3)
+    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_MAIN_CONF,
+                                   "ipng_stats_zone", words, 3)
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
@@ -340,7 +340,8 @@ ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_set(&words[0], "js_content");
     ngx_str_set(&words[1], "ipng_stats.scrape");
 
-    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, "ipng_stats;", words, 2)
+    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
+                                   "ipng_stats;", words, 2)
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
@@ -358,7 +359,8 @@ ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_str_set(&words[2], "interval=100ms");
         ngx_str_set(&words[3], "worker_affinity=all");
 
-        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, "ipng_stats;", words, 4)
+        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
+                                       "ipng_stats;", words, 4)
             != NGX_CONF_OK)
         {
             return NGX_CONF_ERROR;
@@ -439,7 +441,8 @@ ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
     http_ctx = (ngx_http_conf_ctx_t *)
                    cf->cycle->conf_ctx[ngx_http_module.index];
 
-    if (ngx_http_ipng_stats_js_run(cf, http_ctx, "ipng_stats;", words, 4)
+    if (ngx_http_ipng_stats_js_run(cf, http_ctx, NGX_HTTP_MAIN_CONF,
+                                   "ipng_stats;", words, 4)
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
@@ -456,13 +459,14 @@ ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
 
 /*
  * Runs one directive of ngx_http_js_module, words[0] being its name, in
- * the configuration context ctx, as ngx_conf_handler() would for a line of
- * nginx.conf with these words.
+ * the configuration context ctx (of the kind "context", e.g.
+ * NGX_HTTP_LOC_CONF), as ngx_conf_handler() would for a line of nginx.conf
+ * with these words there.
  */
 
 static char *
 ngx_http_ipng_stats_js_run(ngx_conf_t *cf, ngx_http_conf_ctx_t *ctx,
-    const char *caller, ngx_str_t *words, ngx_uint_t n)
+    ngx_uint_t context, const char *caller, ngx_str_t *words, ngx_uint_t n)
 {
     char           *rv;
     void           *conf, **confp;
@@ -472,7 +476,7 @@ ngx_http_ipng_stats_js_run(ngx_conf_t *cf, ngx_http_conf_ctx_t *ctx,
     ngx_module_t   *js;
     ngx_command_t  *cmd;
 
-    js = ngx_http_ipng_stats_js_module(cf->cycle, NULL);
+    js = ngx_http_ipng_stats_js_module(cf->cycle);
 
     if (js == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -493,7 +497,7 @@ ngx_http_ipng_stats_js_run(ngx_conf_t *cf, ngx_http_conf_ctx_t *ctx,
         return NGX_CONF_ERROR;
     }
 
-    if (!(cmd->type & cf->cmd_type)
+    if (!(cmd->type & context)
         || (cmd->type & (NGX_DIRECT_CONF|NGX_MAIN_CONF)))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -525,6 +529,7 @@ ngx_http_ipng_stats_js_run(ngx_conf_t *cf, ngx_http_conf_ctx_t *ctx,
     save = *cf;
     cf->args = args;
     cf->ctx = ctx;
+    cf->cmd_type = context;
 
     rv = cmd->set(cf, cmd, conf);
 
@@ -558,7 +563,7 @@ ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle)
     ngx_command_t        *cmd;
     ngx_http_conf_ctx_t  *http_ctx;
 
-    js = ngx_http_ipng_stats_js_module(cycle, NULL);
+    js = ngx_http_ipng_stats_js_module(cycle);
     if (js == NULL) {
         return NGX_DECLINED;
     }
@@ -588,7 +593,7 @@ ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle)
 
 
 static ngx_module_t *
-ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle, ngx_uint_t *position)
+ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle)
 {
     ngx_uint_t     i;
     ngx_module_t  *m;
@@ -601,10 +606,6 @@ ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle, ngx_uint_t *position)
             && ngx_strcmp(m->name, ngx_http_ipng_stats_js_module_name.data)
                == 0)
         {
-            if (position) {
-                *position = i;
-            }
-
             return m;
         }
     }
@@ -674,7 +675,7 @@ ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle)
         return NULL;
     }
 
-    locf->js_first = (ngx_http_ipng_stats_js_module(cycle, NULL) != NULL);
+    locf->js_first = (ngx_http_ipng_stats_js_module(cycle) != NULL);
 
     return locf;
 }
@@ -690,7 +691,7 @@ ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf)
 {
     ngx_ipng_stats_load_order_conf_t  *locf;
 
-    if (ngx_http_ipng_stats_js_module(cf->cycle, NULL) == NULL) {
+    if (ngx_http_ipng_stats_js_module(cf->cycle) == NULL) {
         return NGX_OK;
     }
 
@@ -818,8 +819,12 @@ ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
 
-    zone = (mcf->njs && mcf->njs->zone.len) ? &mcf->njs->zone
-                                             : &ngx_http_ipng_stats_default_zone;
+    if (mcf->njs && mcf->njs->zone.len) {
+        zone = &mcf->njs->zone;
+
+    } else {
+        zone = &ngx_http_ipng_stats_default_zone;
+    }
 
     v->len = zone->len;
     v->valid = 1;
