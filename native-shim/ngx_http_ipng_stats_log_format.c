@@ -47,7 +47,7 @@ typedef struct {
 
 struct ngx_http_ipng_stats_line_s {
     ngx_uint_t                      escape;
-    ngx_array_t                     parts;  /* ngx_http_ipng_stats_line_part_t */
+    ngx_array_t                     parts;      /* line_part_t */
     ngx_array_t                     flushes;    /* ngx_uint_t, var index */
 };
 
