@@ -10,6 +10,9 @@
  *   ngx_http_ipng_stats_listen.c     listen device= / ipng_source_tag=,
  *                                    per-device sockets, $ipng_source_tag
  *   ngx_http_ipng_stats_logtail.c    ipng_stats_logtail (UDP)
+ *   ngx_http_ipng_stats_njs.c        ipng_stats_zone, ipng_stats; and
+ *                                    ipng_stats_bundle, run by njs's own
+ *                                    directives; $ipng_stats_zone
  *   ngx_http_ipng_stats_log_format.c log_format definitions, rendered as
  *                                    access_log renders them
  */
@@ -22,6 +25,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+
+#include "ngx_http_ipng_stats_njs.h"
 
 
 #define NGX_HTTP_IPNG_STATS_IFNAME_MAX  (IFNAMSIZ - 1)
@@ -87,6 +92,8 @@ typedef struct {
     ngx_int_t                       tag_index;          /* $ipng_source_tag */
     ngx_int_t                       server_addr_index;  /* $server_addr */
     ngx_shm_zone_t                 *handoff;
+
+    ngx_http_ipng_stats_njs_t      *njs;      /* the spec's njs directives */
 } ngx_http_ipng_stats_main_conf_t;
 
 
@@ -97,6 +104,7 @@ typedef struct {
 
 extern ngx_module_t  ngx_http_ipng_stats_module;
 extern ngx_module_t  ngx_ipng_stats_core_module;
+extern ngx_module_t  ngx_ipng_stats_load_order_module;
 
 /* only its public command table is used: "log_format" is wrapped */
 extern ngx_module_t  ngx_http_log_module;

@@ -127,11 +127,6 @@ describe('nginx -t rejects http-level directives', () => {
     ['ipng_stats_default_source empty', 'ipng_stats_default_source "";', '"ipng_stats_default_source" must not be empty'],
     ['ipng_stats_default_source twice', 'ipng_stats_default_source a; ipng_stats_default_source b;', '"ipng_stats_default_source" directive is duplicate'],
     ['ipng_stats with another value', 'ipng_stats maybe;', 'invalid value "maybe" in "ipng_stats": it must be "on" or "off"'],
-    [
-      'ipng_stats_zone (the zone is an njs shared dict)',
-      'ipng_stats_zone ipng:4m;',
-      '"ipng_stats_zone" is not provided by the shim: the counters live in an njs shared dictionary; declare it at http level as "js_shared_dict_zone zone=ipng_stats:4m type=string;" (the name is fixed, the size is yours)',
-    ],
   ];
   for (const [name, line, message] of cases) {
     test(name, () => {
@@ -152,12 +147,6 @@ describe('nginx -t rejects http-level directives', () => {
       expect(emerg(server(`location /x { ${line} }`))).toBe(`"${name}" directive is not allowed here`);
     });
   }
-
-  test('ipng_stats; without a value (the spec\'s scrape handler) says what to write instead', () => {
-    expect(emerg(server('location = /stats { ipng_stats; }'))).toBe(
-      '"ipng_stats;" without a value (the scrape handler) is not provided by the shim: write "js_content ipng.scrape;" in this location instead',
-    );
-  });
 
   test('ipng_stats on|off is allowed in http, server and location', () => {
     const res = testConfig({ shim: true, ports: [8080], http: `ipng_stats off;\n${server('ipng_stats on; location /a { ipng_stats off; }')}` });
