@@ -10,7 +10,8 @@
  * which hand the counts to the njs tick, live in
  * ngx_http_ipng_stats_aggregate.c, the listen parameters in
  * ngx_http_ipng_stats_listen.c, the UDP logtail in
- * ngx_http_ipng_stats_logtail.c.
+ * ngx_http_ipng_stats_logtail.c, the spec's ipng_stats_zone and
+ * "ipng_stats;" (run by njs's own directives) in ngx_http_ipng_stats_njs.c.
  */
 
 
@@ -18,8 +19,6 @@
 
 
 static char *ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_ipng_stats_default_source(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -34,7 +33,6 @@ static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
 static ngx_int_t ngx_http_ipng_stats_log_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ipng_stats_init(ngx_conf_t *cf);
-static ngx_int_t ngx_http_ipng_stats_check_zone(ngx_conf_t *cf);
 static void *ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf);
 static char *ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_ipng_stats_create_loc_conf(ngx_conf_t *cf);
@@ -46,15 +44,6 @@ static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
 
 #define NGX_HTTP_IPNG_STATS_FLUSH_MIN  100
 #define NGX_HTTP_IPNG_STATS_ENTRIES    65536
-
-/*
- * The njs counter zone (js_shared_dict_zone zone=ipng_stats:SIZE) must hold
- * the per-worker records, at least one (source, vip) record and the
- * reserve that keeps every existing record writable: docs/zone-layout.md,
- * "Minimum size".  njs itself accepts 32k, in which nothing would count.
- */
-#define NGX_HTTP_IPNG_STATS_ZONE       "ipng_stats"
-#define NGX_HTTP_IPNG_STATS_ZONE_MIN   (64 * 1024)
 
 
 static ngx_uint_t  ngx_http_ipng_stats_default_buckets[] = {
@@ -73,8 +62,15 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       NULL },
 
     { ngx_string("ipng_stats_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_ANY,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_ipng_stats_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ipng_stats_bundle"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_bundle,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -166,6 +162,9 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_text_variable,
       offsetof(ngx_http_ipng_stats_main_conf_t, flush_interval_text), 0, 0 },
 
+    { ngx_string("ipng_stats_zone"), NULL,
+      ngx_http_ipng_stats_zone_variable, 0, 0, 0 },
+
     { ngx_string("ipng_stats_deltas"), NULL,
       ngx_http_ipng_stats_deltas_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -191,12 +190,7 @@ ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t  *value;
 
     if (cf->args->nelts == 1) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"ipng_stats;\" without a value (the scrape "
-                           "handler) is not provided by the shim: write "
-                           "\"js_content ipng.scrape;\" in this location "
-                           "instead");
-        return NGX_CONF_ERROR;
+        return ngx_http_ipng_stats_scrape(cf, cmd, conf);
     }
 
     if (lcf->enable != NGX_CONF_UNSET) {
@@ -219,20 +213,6 @@ ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "\"ipng_stats_zone\" is not provided by the shim: the "
-                       "counters live in an njs shared dictionary; declare "
-                       "it at http level as \"js_shared_dict_zone "
-                       "zone=ipng_stats:4m type=string;\" (the name is "
-                       "fixed, the size is yours)");
-
-    return NGX_CONF_ERROR;
 }
 
 
@@ -454,6 +434,14 @@ ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf)
         var->data = v->data;
     }
 
+    if (ngx_http_ipng_stats_njs_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ipng_stats_log_format_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ipng_stats_listen_preconfiguration(cf);
 }
 
@@ -467,7 +455,7 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
 
-    if (ngx_http_ipng_stats_check_zone(cf) != NGX_OK) {
+    if (ngx_http_ipng_stats_zone_size_check(cf, mcf->njs) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -484,52 +472,15 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     *h = ngx_http_ipng_stats_log_handler;
 
-    return ngx_http_ipng_stats_listen_postconfiguration(cf);
-}
-
-
-static ngx_int_t
-ngx_http_ipng_stats_check_zone(ngx_conf_t *cf)
-{
-    ngx_uint_t        i;
-    ngx_shm_zone_t   *zone;
-    ngx_list_part_t  *part;
-
-    part = &cf->cycle->shared_memory.part;
-    zone = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NGX_OK;
-            }
-
-            part = part->next;
-            zone = part->elts;
-            i = 0;
-        }
-
-        if (zone[i].shm.name.len != sizeof(NGX_HTTP_IPNG_STATS_ZONE) - 1
-            || ngx_strncmp(zone[i].shm.name.data, NGX_HTTP_IPNG_STATS_ZONE,
-                           zone[i].shm.name.len)
-               != 0)
-        {
-            continue;
-        }
-
-        if (zone[i].shm.size < NGX_HTTP_IPNG_STATS_ZONE_MIN) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "zone \"" NGX_HTTP_IPNG_STATS_ZONE "\" of "
-                               "%uzk is too small for ipng stats: it needs at "
-                               "least %uzk (the per-worker records, one "
-                               "(source, vip) record and the reserve that "
-                               "keeps existing records writable)",
-                               zone[i].shm.size / 1024,
-                               (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
-            return NGX_ERROR;
-        }
+    if (ngx_http_ipng_stats_njs_postconfiguration(cf, mcf->njs) != NGX_OK) {
+        return NGX_ERROR;
     }
+
+    if (ngx_http_ipng_stats_log_format_postconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_ipng_stats_listen_postconfiguration(cf);
 }
 
 
@@ -550,6 +501,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
      *     mcf->logtail = NULL;
      *     mcf->committed = 0;
      *     mcf->handoff = NULL;
+     *     mcf->njs = NULL;
      */
 
     mcf->buckets = NGX_CONF_UNSET_PTR;
@@ -574,6 +526,9 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
            != NGX_OK
         || ngx_array_init(&mcf->claimed, cf->pool, 4,
                           sizeof(ngx_listening_t *))
+           != NGX_OK
+        || ngx_array_init(&mcf->formats, cf->pool, 4,
+                          sizeof(ngx_http_ipng_stats_log_format_t))
            != NGX_OK)
     {
         return NULL;

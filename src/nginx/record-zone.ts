@@ -4,7 +4,7 @@
 // exactly one writer: the pair records the worker holding the shim's writer
 // lease, the per-worker records their worker.
 import { KEY_SEPARATOR, RECORD_KIND } from '../counters/keys';
-import { allItems } from './shared-dict';
+import { allItems, SharedDict } from './shared-dict';
 
 export interface RecordZone {
   get(key: string): string | undefined;
@@ -94,7 +94,7 @@ export function pagesForValue(length: number): number {
   return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
 }
 
-export function recordZone(dict: NgxSharedDict<string>): RecordZone {
+export function recordZone(dict: SharedDict<string>): RecordZone {
   let freePages = -1;
   let largestLength = 0;
   let heads: Record<string, Head> = Object.create(null);
@@ -147,7 +147,7 @@ export function recordZone(dict: NgxSharedDict<string>): RecordZone {
     const exists = known === undefined ? dict.has(key) : known;
     const needed = neededFor(text.length, !exists);
     if (!enough(needed, exists ? MARGIN_PAGES : reserved())) return false;
-    const old = exists ? (heads[key] !== undefined ? heads[key] : parseHead(dict.get(key) as string | undefined)) : null;
+    const old = exists ? (heads[key] !== undefined ? heads[key] : parseHead(dict.get(key))) : null;
     if (!store(key, text, old)) return false;
     freePages -= needed;
     if (old !== null) {
@@ -159,11 +159,11 @@ export function recordZone(dict: NgxSharedDict<string>): RecordZone {
   }
   return {
     get(key: string): string | undefined {
-      return dict.get(key) as string | undefined;
+      return dict.get(key);
     },
     put,
     addToNumber(key: string, delta: number): boolean {
-      const text = dict.get(key) as string | undefined;
+      const text = dict.get(key);
       const before = text === undefined ? 0 : Number(text);
       return put(key, String((isFinite(before) ? before : 0) + delta));
     },

@@ -29,7 +29,7 @@ class FakeDict {
 }
 
 function zoneOf(dict: FakeDict) {
-  return recordZone(dict as unknown as NgxSharedDict<string>);
+  return recordZone(dict);
 }
 
 const long = (n: number, c = 'x') => Array.from({ length: n }, (_, i) => String.fromCharCode(48 + (i % 40)) + c).join('').slice(0, n);
