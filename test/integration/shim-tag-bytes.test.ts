@@ -100,6 +100,14 @@ describe('source tags with any byte', () => {
     for (const t of tags) {
       expect(document.by_source[t.label]?.vips[t.vip]?.codes['200']?.requests, JSON.stringify(t.label)).toBe(t.requests);
     }
+    // ?source_tag= selects a label as shown, whatever its bytes.
+    for (const label of ['new\nline', 'tâg ☃ 😀', 't"t', 't\\t', 't\\xfft']) {
+      const t = tags.find((x) => x.label === label)!;
+      const r = await httpGet(n.url(`/metrics?source_tag=${encodeURIComponent(label)}`));
+      expect(samples(r.body, 'nginx_ipng_requests_total'), JSON.stringify(label)).toEqual([
+        `nginx_ipng_requests_total{source_tag="${prometheusLabel(label)}",vip="${t.vip}",code="200"} ${t.requests}`,
+      ]);
+    }
     expect(n.errorLog()).not.toContain('not understood');
   });
 });
