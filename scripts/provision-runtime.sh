@@ -31,8 +31,9 @@ trixie_packages="nginx nginx-common libnginx-mod-http-js nginx-dev njs
 build_packages="libpcre2-dev libssl-dev zlib1g-dev"
 # Real tools the tests and benchmarks drive: promtool and the Prometheus
 # server (scrape tests), ip netns and curl (the shim's attribution tests),
-# wrk and valgrind (benchmarks, shim memory checks).
-tool_packages="prometheus iproute2 curl wrk valgrind"
+# wrk and valgrind (benchmarks, shim memory checks), chromium (the status
+# page's browser test, driven by playwright-core; never a downloaded browser).
+tool_packages="prometheus iproute2 curl wrk valgrind chromium"
 
 say() { printf 'provision: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
