@@ -35,6 +35,9 @@ build_packages="libpcre2-dev libssl-dev zlib1g-dev"
 # page's browser test, driven by playwright-core; never a downloaded browser).
 tool_packages="prometheus iproute2 curl wrk valgrind chromium"
 
+# shellcheck source=lib/trixie-apt.sh
+. "$repo/scripts/lib/trixie-apt.sh"
+
 say() { printf 'provision: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
@@ -62,27 +65,62 @@ apt_install_missing() {
         || { tail -20 "$cache/apt-install.log" >&2; die "apt-get install failed"; }
 }
 
+# The archive serves only the newest revision of each package, and a
+# security update keeps nginx's upstream version (1.26.3-3+deb13uNN) while
+# changing its internals. Each revision is cached in a directory of its own
+# with the exact versions it holds (.debian-versions); trixie-current names
+# the one in use. The index is refreshed at every run: a newer revision is
+# reported in one line and fetched only with IPNG_RUNTIME_REFRESH=1.
 provision_trixie() {
-    local root="$cache/trixie-$nginx_version-njs-$njs_version"
-    if [ -x "$root/usr/sbin/nginx" ] && [ -f "$root/.complete" ]; then
-        echo "$root"; return 0
+    local apt="$cache/trixie-apt" current="$cache/trixie-current"
+    local root= offered= cached=
+    trixie_apt_setup "$apt" || die "cannot configure Debian trixie's archive"
+    if [ -f "$current" ] && [ -f "$cache/$(cat "$current")/.complete" ]; then
+        root="$cache/$(cat "$current")"
+        cached=$(sed -n 's/^nginx=//p' "$root/.debian-versions")
     fi
-    say "downloading nginx $nginx_version + njs $njs_version from Debian trixie"
-    local apt="$cache/apt"
-    rm -rf "$apt" "$root"
-    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$root"
-    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
-        > "$apt/sources.list"
-    local opts=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=-
-                -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-                -o APT::Sandbox::User=root)
-    apt-get "${opts[@]}" update -qq >&2
+    if timeout 120 apt-get "${trixie_apt_opts[@]}" update -qq > "$apt/update.log" 2>&1; then
+        offered=$(apt-cache "${trixie_apt_opts[@]}" policy nginx \
+            | sed -n 's/^ *Candidate: //p')
+    elif [ -n "$root" ]; then
+        say "could not reach Debian's archive to look for a newer nginx revision; using the cached $cached"
+    else
+        tail -5 "$apt/update.log" >&2
+        die "cannot download Debian trixie's package index (see $apt/update.log)"
+    fi
+    if [ -n "$root" ]; then
+        if [ -z "$offered" ] || [ "$offered" = "$cached" ]; then
+            echo "$root"; return 0
+        fi
+        if [ "${IPNG_RUNTIME_REFRESH:-}" != 1 ]; then
+            say "Debian trixie now offers nginx $offered (cached: $cached); IPNG_RUNTIME_REFRESH=1 npm run provision fetches it"
+            echo "$root"; return 0
+        fi
+    fi
+    case "$offered" in
+        "$nginx_version"-*) ;;
+        *) die "Debian trixie offers nginx ${offered:-(none)}, not $nginx_version: this repository is tested with $nginx_version" ;;
+    esac
+    local name="trixie-nginx-$offered"
+    root="$cache/$name"
+    say "downloading nginx $offered + njs from Debian trixie"
+    rm -rf "$apt/debs" "$root"
+    mkdir -p "$apt/debs" "$root"
     # shellcheck disable=SC2086
-    (cd "$apt/debs" && apt-get "${opts[@]}" download $trixie_packages >&2)
+    (cd "$apt/debs" && apt-get "${trixie_apt_opts[@]}" download $trixie_packages >&2) \
+        || die "apt-get download of the trixie packages failed"
     local deb
-    for deb in "$apt/debs"/*.deb; do dpkg-deb -x "$deb" "$root"; done
-    rm -rf "$apt"
+    for deb in "$apt/debs"/*.deb; do
+        dpkg-deb -x "$deb" "$root"
+        dpkg-deb --show --showformat='${Package}=${Version}\n' "$deb"
+    done > "$root/.debian-versions.all"
+    grep -E '^(nginx|libnginx-mod-http-js|nginx-dev|njs)=' "$root/.debian-versions.all" \
+        > "$root/.debian-versions"
+    rm -rf "$apt/debs"
+    grep -q "^libnginx-mod-http-js=$njs_version-" "$root/.debian-versions" \
+        || die "Debian trixie's njs module is $(grep '^libnginx-mod-http-js=' "$root/.debian-versions"), not $njs_version: this repository is tested with $njs_version"
     touch "$root/.complete"
+    echo "$name" > "$current"
     echo "$root"
 }
 
@@ -106,6 +144,7 @@ if [ -n "${IPNG_NGINX_BINARY:-}" ]; then
     njs_module=$IPNG_NJS_MODULE
     nginx_src=$IPNG_NGINX_SOURCE
     njs_cli=$(command -v njs || true)
+    debian_versions=
 else
     apt_install_missing ca-certificates
     root=$(provision_trixie)
@@ -116,6 +155,7 @@ else
     njs_module="$root/usr/lib/nginx/modules/ngx_http_js_module.so"
     nginx_src="$root/usr/share/nginx/src"
     njs_cli="$cache/bin/njs"
+    debian_versions=$(paste -sd' ' "$root/.debian-versions")
 fi
 
 # Refuse a runtime that cannot work rather than fail obscurely later:
@@ -125,6 +165,23 @@ case "$version_line" in
     *nginx/1.2[2-9].*|*nginx/1.[3-9][0-9].*) ;;
     *) die "need nginx >= 1.22 with njs >= 0.8.1, got: $version_line" ;;
 esac
+
+# What a shim build and a binary are, precisely enough to tell a mismatch:
+# the Debian revision where there is one (a security update keeps the
+# upstream version), else the upstream version.
+source_identity() {
+    local src=$1
+    if [ -z "${IPNG_NGINX_BINARY:-}" ]; then
+        sed -n 's/^nginx-dev=//p' "$src/../../../../.debian-versions"
+    else
+        sed -n 's/^#define NGINX_VERSION *"\(.*\)"/\1/p' "$src/src/core/nginx.h"
+    fi
+}
+if [ -n "$debian_versions" ]; then
+    binary_identity=$(echo "$debian_versions" | tr ' ' '\n' | sed -n 's/^nginx=//p')
+else
+    binary_identity=${version_line##*nginx/}
+fi
 
 # The shim: a dynamic module built --with-compat against the same nginx.
 # The configured tree lives in build/ because it records this clone's path.
@@ -142,6 +199,7 @@ if [ ! -f "$shim_build/.configured" ] || [ "$(cat "$shim_build/.configured")" !=
         --add-dynamic-module="$repo/native-shim" > configure.log 2>&1) \
         || { tail -20 "$shim_build/configure.log" >&2; die "configure failed (log: $shim_build/configure.log)"; }
     echo "$stamp" > "$shim_build/.configured"
+    source_identity "$nginx_src" > "$shim_build/.source-identity"
 fi
 make -s -C "$shim_build" -f objs/Makefile modules >&2 \
     || die "the shim did not compile"
@@ -154,6 +212,14 @@ NGINX_BINARY=$nginx_bin
 NJS_MODULE=$njs_module
 SHIM_MODULE=$shim_so
 NJS_CLI=$njs_cli
+# Exact Debian package versions of the downloaded runtime (empty with
+# IPNG_NGINX_BINARY): printed by the test run's summary.
+DEBIAN_VERSIONS="$debian_versions"
+# The nginx the shim was compiled against, and the nginx binary it loads
+# into: the tests refuse to run when they differ.
+SHIM_BUILT_AGAINST=$(cat "$shim_build/.source-identity")
+NGINX_IDENTITY=$binary_identity
 EOF
 say "$version_line, njs module: $njs_module"
+[ -z "$debian_versions" ] || say "Debian packages: $debian_versions"
 say "shim: $shim_so"

@@ -13,7 +13,9 @@ export function readRuntimeEnv() {
   const env = {};
   for (const line of readFileSync(runtimeEnvPath, 'utf8').split('\n')) {
     const m = /^([A-Z_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
+    // A value with spaces is written in double quotes (the file is also
+    // sourced by shell scripts).
+    if (m) env[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
   }
   return env;
 }

@@ -33,13 +33,16 @@ command -v valgrind >/dev/null || {
 }
 # shellcheck disable=SC1091
 . "$repo/build/runtime.env"
+# shellcheck source=lib/trixie-apt.sh
+. "$repo/scripts/lib/trixie-apt.sh"
 
 cache=${IPNG_RUNTIME_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/njs-ipng-stats}
 
 # The trixie nginx runs through trixie's loader (a wrapper script written by
 # provision-runtime.sh). That loader is stripped, and valgrind must find
 # strlen in it: rebuild it with its symbols from trixie's libc6-dbg (same
-# private apt source as provision-runtime.sh; eu-unstrip from elfutils).
+# private apt source as provision-runtime.sh, scripts/lib/trixie-apt.sh;
+# eu-unstrip from elfutils).
 loader=$(sed -n 's/^exec "\([^"]*ld-linux[^"]*\)".*/\1/p' "$NGINX_BINARY" 2>/dev/null || true)
 if [ -n "$loader" ]; then
     libpath=$(sed -n 's/^ *--library-path "\([^"]*\)".*/\1/p' "$NGINX_BINARY")
@@ -54,14 +57,10 @@ if [ -n "$loader" ]; then
             || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends elfutils >&2
         echo "valgrind-shim: fetching trixie libc6-dbg $glibc (symbols of the loader)" >&2
         rm -rf "$dbg"
-        mkdir -p "$dbg/apt/lists/partial" "$dbg/apt/cache/archives/partial" "$dbg/bin"
-        echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" \
-            > "$dbg/apt/sources.list"
-        opts=(-o "Dir::Etc::sourcelist=$dbg/apt/sources.list" -o Dir::Etc::sourceparts=-
-              -o "Dir::State::Lists=$dbg/apt/lists" -o "Dir::Cache=$dbg/apt/cache"
-              -o APT::Sandbox::User=root)
-        apt-get "${opts[@]}" update -qq >&2
-        (cd "$dbg/apt" && apt-get "${opts[@]}" download "libc6-dbg=$glibc" >&2)
+        mkdir -p "$dbg/bin"
+        trixie_apt_setup "$dbg/apt" || exit 2
+        apt-get "${trixie_apt_opts[@]}" update -qq >&2
+        (cd "$dbg/apt" && apt-get "${trixie_apt_opts[@]}" download "libc6-dbg=$glibc" >&2)
         dpkg-deb -x "$dbg"/apt/libc6-dbg_*.deb "$dbg/root"
         real=$(readlink -f "$loader")
         id=$(readelf -n "$real" | sed -n 's/.*Build ID: \([0-9a-f]*\).*/\1/p')

@@ -1,6 +1,9 @@
 // Ends every run with one plain line, "tests: N passed, N failed, N skipped",
 // which CI reads as the run's verdict whatever the runner's own format.
+// Before it, the exact runtime the run used: a Debian security update can
+// change nginx's internals without changing its version.
 import type { Reporter } from 'vitest/reporters';
+import { describeRuntime } from './runtime-identity.js';
 
 interface TaskLike {
   type: string;
@@ -26,6 +29,7 @@ export default class SummaryReporter implements Reporter {
     // A suite that failed to load has no test tasks: count it as a failure.
     for (const f of files) if (f.result?.state === 'fail' && !(f.tasks ?? []).length) totals.failed++;
     totals.failed += errors.length;
-    console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    console.log(`\nruntime: ${describeRuntime()}`);
+    console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
   }
 }
