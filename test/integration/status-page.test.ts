@@ -65,7 +65,7 @@ async function cell(page: Page, sourceTag: string, vip: string, col: string): Pr
 
 async function rowTexts(page: Page): Promise<string[]> {
   return page.locator('#rows tr').evaluateAll((trs) =>
-    trs.map((tr) => `${(tr as HTMLElement).dataset.sourceTag} ${(tr as HTMLElement).dataset.vip}`));
+    trs.map((tr) => `${tr.getAttribute('data-source-tag')} ${tr.getAttribute('data-vip')}`));
 }
 
 async function totals(page: Page, sourceTag: string, vip: string): Promise<string> {
