@@ -58,6 +58,14 @@ function binds(service: string): Array<[string, string]> {
   });
 }
 
+const monitoringDir = join(repoRoot, 'monitoring');
+/** The monitoring mixin's rule files that prometheus.yml's glob loads (none until the mixin is there). */
+function mixinRuleFiles(): string[] {
+  return existsSync(monitoringDir)
+    ? readdirSync(monitoringDir).filter((f) => /^prometheus_.*\.yaml$/.test(f)).sort()
+    : [];
+}
+
 function replaceAll(text: string, replacements: Array<[string, string]>, file: string): string {
   let out = text;
   for (const [from, to] of replacements) {
@@ -188,7 +196,6 @@ describe("the services' own configuration files, run natively", () => {
 
       // The same prometheus.yml the container mounts: only the rules'
       // directory and the target's host change.
-      const monitoringDir = join(repoRoot, 'monitoring');
       const config = replaceAll(readFileSync(prometheusYmlFile, 'utf8'), [
         ['/etc/prometheus/monitoring/', `${monitoringDir}/`],
         ['"nginx:9113"', `"127.0.0.1:${metricsPort}"`],
@@ -201,10 +208,7 @@ describe("the services' own configuration files, run natively", () => {
 
       // Every rule group of monitoring/prometheus_*.yaml is loaded (none
       // until the monitoring mixin is there).
-      const ruleFiles = existsSync(monitoringDir)
-        ? readdirSync(monitoringDir).filter((f) => /^prometheus_.*\.yaml$/.test(f))
-        : [];
-      const groupsInFiles = ruleFiles.flatMap((f) =>
+      const groupsInFiles = mixinRuleFiles().flatMap((f) =>
         (parseYaml(readFileSync(join(monitoringDir, f), 'utf8')).groups as Array<{ name: string }>).map((g) => g.name));
       const loaded = (await (await fetch(`${server.url}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string }> } };
       expect(loaded.data.groups.map((g) => g.name).sort()).toEqual(groupsInFiles.sort());
@@ -216,9 +220,14 @@ describe("the services' own configuration files, run natively", () => {
     const dir = tempDir('ipng-compose-promtool-');
     const file = join(dir, 'prometheus.yml');
     writeFileSync(file, replaceAll(readFileSync(prometheusYmlFile, 'utf8'),
-      [['/etc/prometheus/monitoring/', `${join(repoRoot, 'monitoring')}/`]], prometheusYmlFile));
+      [['/etc/prometheus/monitoring/', `${monitoringDir}/`]], prometheusYmlFile));
     const res = spawnSync(promtoolBinary(), ['check', 'config', file], { encoding: 'utf8' });
-    expect(res.stdout + res.stderr).toContain(`Checking ${file}\n SUCCESS`);
+    const output = res.stdout + res.stderr;
+    expect(output).toContain(` SUCCESS: ${file} is valid prometheus config file syntax\n`);
+    // Each rule file the glob finds is checked too.
+    const ruleFiles = mixinRuleFiles();
+    for (const f of ruleFiles) expect(output).toContain(`Checking ${join(monitoringDir, f)}\n  SUCCESS: `);
+    if (ruleFiles.length > 0) expect(output).toContain(`  SUCCESS: ${ruleFiles.length} rule files found\n`);
     expect(res.status).toBe(0);
   });
 
