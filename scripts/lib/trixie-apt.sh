@@ -9,7 +9,8 @@
 #                                 trixie_apt_opts for apt-get/apt-cache
 #
 # IPNG_DEBIAN_MIRROR overrides the mirror (a URI such as the one in your
-# sources' "URIs:" field).
+# sources' "URIs:" field). IPNG_APT_ETC names another /etc/apt to read
+# (the tests' fixtures).
 
 # The first http(s) URI of a source whose suite is a release's main suite
 # (no "-updates", "-security", ...): that mirror also carries trixie.
@@ -18,8 +19,8 @@ trixie_mirror() {
         echo "$IPNG_DEBIAN_MIRROR"
         return 0
     fi
-    local f uri=
-    for f in /etc/apt/sources.list.d/*.sources; do
+    local etc=${IPNG_APT_ETC:-/etc/apt} f uri=
+    for f in "$etc"/sources.list.d/*.sources; do
         [ -f "$f" ] || continue
         uri=$(awk '
             BEGIN { RS = ""; FS = "\n" }
@@ -35,14 +36,15 @@ trixie_mirror() {
                     }
                 }
                 if (deb && main) {
-                    split(uris, u, /[ \t]+/)
-                    for (j in u) if (u[j] ~ /^https?:\/\//) { print u[j]; exit }
+                    m = split(uris, u, /[ \t]+/)
+                    for (j = 1; j <= m; j++)
+                        if (u[j] ~ /^https?:\/\//) { print u[j]; exit }
                 }
             }' "$f")
         [ -n "$uri" ] && break
     done
     if [ -z "$uri" ]; then
-        for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
             [ -f "$f" ] || continue
             uri=$(awk '
                 $1 == "deb" {
@@ -54,8 +56,8 @@ trixie_mirror() {
         done
     fi
     if [ -z "$uri" ]; then
-        echo "no Debian mirror found in /etc/apt/sources.list.d/*.sources or" \
-             "/etc/apt/sources.list (a 'deb' source over http(s) for a" \
+        echo "no Debian mirror found in $etc/sources.list.d/*.sources or" \
+             "$etc/sources.list (a 'deb' source over http(s) for a" \
              "release's main suite is needed, or set IPNG_DEBIAN_MIRROR=URI)" >&2
         return 1
     fi
