@@ -201,13 +201,24 @@ if ! out=$("$nginx_bin" -t -p "$check" -c "$check/nginx.conf" -e "$check/error.l
         "older than 0.8.1 reports js_periodic as an unknown directive."
 fi
 
+# Debian's nginx.conf already loads its njs module through
+# modules-enabled/: a second load_module of it is an error there.
+conf_path=$(printf '%s\n' "$configure_args" | tr ' ' '\n' | sed -n 's/^--conf-path=//p' | tail -1)
+printed_main=$main_lines
+if [ "$njs_module" != builtin ] && [ -n "$conf_path" ]; then
+    loaded_by=$(grep -l -F "$(basename "$njs_module")" "$(dirname "$conf_path")"/modules-enabled/*.conf 2>/dev/null | head -1 || true)
+    if [ -n "$loaded_by" ]; then
+        printed_main=$(printf '%s\n' "$main_lines" | sed "s|^load_module $njs_module;|# load_module $njs_module;   # already loaded by $loaded_by|")
+    fi
+fi
+
 cat <<EOF
 njs-ipng-stats is installed for nginx $binary_version; \`nginx -t\` accepted it.
 Add to nginx.conf, in the main context (top level), where worker_processes
 must be set (the tick's worker_affinity=all requires it; Debian's default
 nginx.conf has \`worker_processes auto;\`):
 
-$(printf '%s\n' "$main_lines")
+$(printf '%s\n' "$printed_main")
 
 inside http { }:
 
