@@ -83,11 +83,12 @@ fi
 
 # --- the source tree --------------------------------------------------------
 nginx_h="$source_dir/src/core/nginx.h"
-[ -f "$nginx_h" ] && [ -x "$source_dir/configure" ] && [ -d "$source_dir/auto" ] \
-    || die "--source $source_dir: not an nginx source tree (needs configure," \
-           "auto/ and src/core/nginx.h; Debian: apt-get install nginx-dev," \
-           "which provides /usr/share/nginx/src; else unpack the nginx-$binary_version" \
-           "release tarball)"
+if [ ! -f "$nginx_h" ] || [ ! -x "$source_dir/configure" ] || [ ! -d "$source_dir/auto" ]; then
+    die "--source $source_dir: not an nginx source tree (needs configure," \
+        "auto/ and src/core/nginx.h; Debian: apt-get install nginx-dev," \
+        "which provides /usr/share/nginx/src; else unpack the nginx-$binary_version" \
+        "release tarball)"
+fi
 source_version=$(sed -n 's/^#define NGINX_VERSION *"\(.*\)"/\1/p' "$nginx_h")
 [ "$source_version" = "$binary_version" ] \
     || die "version mismatch: $nginx_bin is nginx $binary_version, but the source" \
@@ -134,7 +135,7 @@ configure_opts=(--with-compat)
 case " $configure_args " in
     *" --with-http_ssl_module "*) configure_opts+=(--with-http_ssl_module) ;;
 esac
-stamp="$source_dir|$source_version|$(cat "$repo/native-shim/config" | sha256sum | cut -d' ' -f1)|${configure_opts[*]}"
+stamp="$source_dir|$source_version|$(sha256sum < "$repo/native-shim/config" | cut -d' ' -f1)|${configure_opts[*]}"
 if [ ! -f "$build_dir/.configured" ] || [ "$(cat "$build_dir/.configured")" != "$stamp" ]; then
     say "configuring the shim against $source_dir"
     rm -rf "$build_dir"
