@@ -9,13 +9,14 @@
 // test/integration/compose-stack.test.ts runs the real stack when an
 // engine is reachable.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeConfigQuiet, composeV1, composeV2, embeddedComposeSchema } from '../harness/compose';
+import { dockerignore, parseDockerfile, replayCopies } from '../harness/dockerfile';
 import { freePort } from '../harness/nginx';
 import { test } from '../harness/prometheus';
 import { prometheusMissing } from '../harness/prometheus';
@@ -24,6 +25,7 @@ import { httpGet } from '../harness/http';
 import { samples } from '../harness/exposition';
 import { afterNextFlush } from '../harness/flush';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
+import { nginxBinary } from '../../scripts/nginx-prefix.mjs';
 
 const composeFile = join(repoRoot, 'compose.yaml');
 const compose = parseYaml(readFileSync(composeFile, 'utf8'));
@@ -138,21 +140,92 @@ describe("the services' own configuration files, run natively", () => {
   const nginxConfFile = join(repoRoot, 'docker', 'nginx', 'nginx.conf');
   const prometheusYmlFile = join(repoRoot, 'docker', 'prometheus', 'prometheus.yml');
 
-  it('the Dockerfile installs the nginx.conf tested here and builds the shim with scripts/install.sh', () => {
-    const dockerfile = readFileSync(join(repoRoot, 'docker', 'nginx', 'Dockerfile'), 'utf8');
-    expect(dockerfile).toContain('COPY docker/nginx/nginx.conf /etc/nginx/nginx.conf\n');
-    expect(dockerfile).toContain('RUN scripts/install.sh --nginx /usr/sbin/nginx --source /usr/share/nginx/src --prefix /out\n');
+  const dockerfilePath = join(repoRoot, 'docker', 'nginx', 'Dockerfile');
+  const stages = parseDockerfile(dockerfilePath);
+  const stage = (name: string) => {
+    const found = stages.find((st) => st.name === name);
+    if (!found) throw new Error(`${dockerfilePath}: no stage ${name}`);
+    return found;
+  };
+
+  it("the Dockerfile: stages on Debian trixie; the nginx image is the runtime layer plus the shim stage's /out and the nginx.conf tested here", () => {
+    expect(stages.map((st) => `${st.name} FROM ${st.base}`)).toEqual([
+      'runtime FROM debian:trixie-slim',
+      'bundle FROM debian:trixie-slim',
+      'shim FROM runtime',
+      'nginx FROM runtime',
+      'traffic FROM debian:trixie-slim',
+    ]);
+    expect(stage('nginx').copies).toEqual([
+      { from: 'shim', sources: ['/out/'], dest: '/' },
+      { from: null, sources: ['docker/nginx/nginx.conf'], dest: '/etc/nginx/nginx.conf' },
+    ]);
     expect(compose.services.nginx.build).toEqual({ context: '.', dockerfile: 'docker/nginx/Dockerfile', target: 'nginx' });
     expect(compose.services.traffic.build).toEqual({ context: '.', dockerfile: 'docker/nginx/Dockerfile', target: 'traffic' });
   });
 
-  /** The container's nginx.conf with its paths mapped to this machine and its ports to free loopback ones. */
-  function nativeNginxConf(prefix: string, sitePort: number, metricsPort: number): string {
+  // The image's bundle and shim stages, run natively on exactly the files
+  // they COPY from the build context: the bundle stage's esbuild run (its
+  // `npm ci` stands in as this clone's node_modules, its njs CLI as the
+  // provisioned one, the same trixie package), then the shim stage's
+  // install.sh against trixie's nginx-dev tree. Resolves to the shim
+  // stage's /out, which the nginx image copies to /.
+  let imageOut: Promise<string> | null = null;
+  function buildImageStages(): Promise<string> {
+    imageOut ??= (async () => {
+      const ignored = dockerignore(join(repoRoot, '.dockerignore'));
+      const bundle = stage('bundle');
+      expect(bundle.workdir).toBe('/src');
+      const bundleDir = tempDir('ipng-image-bundle-');
+      replayCopies(bundle, repoRoot, ignored, bundleDir);
+      expect(bundle.runs).toContain('IPNG_NJS_CLI=/usr/bin/njs node esbuild.config.mjs');
+      symlinkSync(join(repoRoot, 'node_modules'), join(bundleDir, 'node_modules'));
+      const esbuild = spawnSync(process.execPath, ['esbuild.config.mjs'],
+        { cwd: bundleDir, encoding: 'utf8', env: { ...process.env, IPNG_NJS_CLI: env.NJS_CLI } });
+      expect(esbuild.status, esbuild.stderr).toBe(0);
+      expect(readFileSync(join(bundleDir, 'dist', 'ipng-stats.js'), 'utf8'))
+        .toBe(readFileSync(join(repoRoot, 'dist', 'ipng-stats.js'), 'utf8'));
+
+      const shim = stage('shim');
+      expect(shim.workdir).toBe('/src');
+      const shimDir = tempDir('ipng-image-shim-');
+      replayCopies(shim, repoRoot, ignored, shimDir);
+      expect(shim.copies).toContainEqual({ from: 'bundle', sources: ['/src/dist'], dest: './dist' });
+      cpSync(join(bundleDir, 'dist'), join(shimDir, 'dist'), { recursive: true });
+      expect(shim.runs).toContain('scripts/install.sh --nginx /usr/sbin/nginx --source /usr/share/nginx/src --prefix /out');
+      const out = join(tempDir('ipng-image-out-'), 'out');
+      // The runtime layer's nginx here: the provisioned trixie runtime.
+      const trixieRoot = join(dirname(env.NJS_MODULE), '..', '..', '..', '..');
+      const install = spawnSync('bash', [
+        join(shimDir, 'scripts', 'install.sh'),
+        '--nginx', nginxBinary(),
+        '--source', join(trixieRoot, 'usr', 'share', 'nginx', 'src'),
+        '--prefix', out,
+        '--njs-module', env.NJS_MODULE,
+        '--build-dir', join(shimDir, 'build', 'install-shim'),
+      ], { encoding: 'utf8' });
+      expect(install.status, install.stderr).toBe(0);
+      return out;
+    })();
+    return imageOut;
+  }
+
+  it.skipIf(!env.DEBIAN_VERSIONS)('the bundle and shim stages, replayed natively on the files they COPY, build the committed bundle and install the shim', async () => {
+    const out = await buildImageStages();
+    expect(readdirSync(join(out, 'usr', 'lib', 'nginx', 'modules'))).toEqual(['ngx_http_ipng_stats_module.so']);
+    expect(readdirSync(join(out, 'usr', 'share', 'njs-ipng-stats', 'nginx')).sort()).toEqual([
+      'ipng-stats-log-fallback.conf', 'ipng-stats-tick.conf', 'ipng-stats.conf',
+    ]);
+  });
+
+  /** The container's nginx.conf, its paths mapped to the replayed image and this machine, its ports to free loopback ones. */
+  function nativeNginxConf(out: string, prefix: string, sitePort: number, metricsPort: number): string {
     const text = replaceAll(readFileSync(nginxConfFile, 'utf8'), [
+      // from the runtime layer: Debian's njs module (the provisioned one)
       ['/usr/lib/nginx/modules/ngx_http_js_module.so', env.NJS_MODULE],
-      ['/usr/lib/nginx/modules/ngx_http_ipng_stats_module.so', env.SHIM_MODULE],
-      // install.sh's layout under /usr/share/njs-ipng-stats is the repo's (dist/, nginx/).
-      ['/usr/share/njs-ipng-stats/', `${repoRoot}/`],
+      // from the shim stage's /out
+      ['/usr/lib/nginx/modules/ngx_http_ipng_stats_module.so', join(out, 'usr', 'lib', 'nginx', 'modules', 'ngx_http_ipng_stats_module.so')],
+      ['/usr/share/njs-ipng-stats/', `${join(out, 'usr', 'share', 'njs-ipng-stats')}/`],
       ['/run/nginx.pid', join(prefix, 'nginx.pid')],
       ['/var/log/nginx/', `${prefix}/`],
       ['/var/lib/nginx/', `${prefix}/`],
@@ -164,13 +237,15 @@ describe("the services' own configuration files, run natively", () => {
     return text;
   }
 
-  test('nginx.conf runs in a real nginx; the traffic script against it gives exact counts; prometheus.yml scrapes them in a real Prometheus',
+  test('nginx.conf runs in a real nginx on the replayed image; the traffic script against it gives exact counts; prometheus.yml scrapes them in a real Prometheus',
     async ({ nginxOnPrefix, prometheus, skip }) => {
       const missing = prometheusMissing();
       if (missing) skip(missing);
+      if (!env.DEBIAN_VERSIONS) skip('the image is replayed with the downloaded Debian trixie runtime, and this run uses IPNG_NGINX_BINARY');
+      const out = await buildImageStages();
       const prefix = tempDir('ipng-compose-nginx-');
       const [sitePort, metricsPort] = [await freePort(), await freePort()];
-      writeFileSync(join(prefix, 'nginx.conf'), nativeNginxConf(prefix, sitePort, metricsPort));
+      writeFileSync(join(prefix, 'nginx.conf'), nativeNginxConf(out, prefix, sitePort, metricsPort));
       await nginxOnPrefix(prefix, [sitePort, metricsPort]);
 
       const traffic = spawnSync('sh', [join(repoRoot, 'docker', 'traffic', 'traffic.sh')], {
