@@ -444,6 +444,10 @@ ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf)
         var->data = v->data;
     }
 
+    if (ngx_http_ipng_stats_log_format_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ipng_stats_listen_preconfiguration(cf);
 }
 
@@ -469,6 +473,10 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_ipng_stats_log_handler;
+
+    if (ngx_http_ipng_stats_log_format_postconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_ipng_stats_listen_postconfiguration(cf);
 }
@@ -515,6 +523,9 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
            != NGX_OK
         || ngx_array_init(&mcf->claimed, cf->pool, 4,
                           sizeof(ngx_listening_t *))
+           != NGX_OK
+        || ngx_array_init(&mcf->formats, cf->pool, 4,
+                          sizeof(ngx_http_ipng_stats_log_format_t))
            != NGX_OK)
     {
         return NULL;

@@ -211,6 +211,26 @@ describe('nginx -t rejects ipng_stats_logtail', () => {
     });
   }
 
+  // log_format goes through the shim's wrapper, which calls the log module
+  // first: nginx's own checks and messages are unchanged.
+  const logFormatCases: [string, string, string][] = [
+    ['a lone "$"', "log_format bad 'x $';", 'invalid parameter "$"'],
+    ['a missing closing bracket', "log_format bad '${status';", 'the closing bracket in "status" variable is missing'],
+    ['an unknown escaping', "log_format bad escape=yaml '$status';", 'unknown log format escaping "yaml"'],
+    ['a duplicate name', "log_format tail '$uri';", 'duplicate "log_format" name "tail"'],
+    ['redefining "combined"', "log_format combined '$uri';", 'duplicate "log_format" name "combined"'],
+    [
+      'an unknown variable in the logtail\'s format',
+      "log_format nov '$no_such_variable'; ipng_stats_logtail nov udp://127.0.0.1:9514;",
+      'unknown "no_such_variable" variable',
+    ],
+  ];
+  for (const [name, line, message] of logFormatCases) {
+    test(`log_format with ${name}: nginx's own message`, () => {
+      expect(emerg(`${fmt}    ${line}\n${server('')}`)).toBe(message);
+    });
+  }
+
   test('accepts buffer=1k and flush=100ms, the minimums', () => {
     const res = testConfig({
       shim: true,
