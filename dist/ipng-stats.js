@@ -469,10 +469,14 @@ function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
 var ZONE_NAME = "ipng_stats";
+function zoneNameOf(r) {
+  const name = r.variables.ipng_stats_zone;
+  return name ? name : ZONE_NAME;
+}
 function sharedDict(name) {
   const dict = ngx.shared[name];
   if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
   }
   return dict;
 }
@@ -484,12 +488,14 @@ function openZone(name) {
   if (dict.type === "string") {
     return {
       layout: "record",
-      zone: recordZone(dict)
+      zone: recordZone(dict),
+      name
     };
   }
   return {
     layout: "counter",
-    zone: counterZoneOf(dict)
+    zone: counterZoneOf(dict),
+    name
   };
 }
 var FULL_BELOW_FREE_BYTES = 4096;
@@ -565,9 +571,9 @@ function counterZoneOf(dict) {
 function record(r) {
   if (isScrapeRequest()) return "";
   const req = readFinishedRequest(r);
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(r));
   if (opened.layout === "record") {
-    logOnce(opened.zone, "zone", "record-without-shim", "ipng-stats: js_shared_dict_zone zone=" + ZONE_NAME + " is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+    logOnce(opened.zone, "zone", "record-without-shim", "ipng-stats: js_shared_dict_zone zone=" + opened.name + " is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
     return "";
   }
   const zone = opened.zone;
@@ -1539,7 +1545,7 @@ function scrape(r) {
     r.return(400, query.reason + "\n");
     return;
   }
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
   const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value, shimLoaded);
@@ -1804,10 +1810,10 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
 }
-function flushRecords(s, zone, worker, nowMs, boundsMs) {
+function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, deltas.pairs, nowMs, boundsMs);
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
@@ -1818,7 +1824,7 @@ function requestsOf(p) {
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
   return n;
 }
-function writeRecords(zone, pairs, nowMs, boundsMs) {
+function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   const records = Object.create(null);
   let lastRateUpdate;
   let fullEvents = 0;
@@ -1854,7 +1860,7 @@ function writeRecords(zone, pairs, nowMs, boundsMs) {
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
   if (total > warned) {
-    warnZoneFull(ZONE_NAME, total - warned, total);
+    warnZoneFull(zoneName, total - warned, total);
     zone.put(RECORD_KIND.zoneFullWarned, String(total));
   }
   return dropped;
@@ -1868,32 +1874,32 @@ var BASE_TICK_MS = 100;
 var HOUSEKEEPING_WORKER = 0;
 function tick(s) {
   const started = Date.now();
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(s));
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === "record") {
-    recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+    recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
   } else {
-    counterLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+    counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
   }
 }
 function flushDue(lastMs, nowMs, intervalMs) {
   return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
 }
-function recordLayoutTick(s, zone, started, intervalMs, boundsMs) {
+function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = RECORD_KIND.flushedAt + worker;
   const lastText = zone.get(flushedAtKey);
   if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return;
   if (lastText === void 0) reserveWorkerRecords(zone, worker);
   zone.put(flushedAtKey, String(started));
-  flushRecords(s, zone, worker, started, boundsMs);
+  flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
 }
-function counterLayoutTick(s, zone, started, intervalMs, boundsMs) {
+function counterLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
@@ -1903,7 +1909,7 @@ function counterLayoutTick(s, zone, started, intervalMs, boundsMs) {
   addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
-    warnIfZoneFull(zone);
+    warnIfZoneFull(zone, zoneName);
   }
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
@@ -1938,13 +1944,13 @@ function updateRates(zone, now) {
   }
   zone.set(KIND.rateUpdatedAt, now);
 }
-function warnIfZoneFull(zone) {
+function warnIfZoneFull(zone, zoneName) {
   const events = zone.get(KIND.zoneFullEvents);
   if (events === void 0) return;
   const warned = zone.get(KIND.zoneFullWarned);
   const before = warned === void 0 ? 0 : warned;
   if (events <= before) return;
-  warnZoneFull(ZONE_NAME, events - before, events);
+  warnZoneFull(zoneName, events - before, events);
   zone.set(KIND.zoneFullWarned, events);
 }
 var index_default = {

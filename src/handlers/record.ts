@@ -10,19 +10,19 @@ import { vipLabel } from '../counters/vip';
 import { logOnce, reportOnce } from '../nginx/report-once';
 import { readFinishedRequest } from '../nginx/request';
 import { isScrapeRequest } from '../nginx/request-scope';
-import { openZone, ZONE_NAME } from '../nginx/zone';
+import { openZone, zoneNameOf } from '../nginx/zone';
 
 export default function record(r: NginxHTTPRequest): string {
   if (isScrapeRequest()) return '';
   const req = readFinishedRequest(r);
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(r));
   if (opened.layout === 'record') {
     // Read-modify-write records need the shim's single writer.
     logOnce(
       opened.zone,
       'zone',
       'record-without-shim',
-      'ipng-stats: js_shared_dict_zone zone=' + ZONE_NAME + ' is type=string, which needs the ' +
+      'ipng-stats: js_shared_dict_zone zone=' + opened.name + ' is type=string, which needs the ' +
         'native shim; without the shim declare it type=number: nothing is counted until then ' +
         '(reported once)',
     );

@@ -30,7 +30,7 @@ import { readSettingsText } from '../nginx/settings';
 import { drainShimDeltas } from '../nginx/shim-deltas';
 import { workerId } from '../nginx/worker';
 import { RecordZone } from '../nginx/record-zone';
-import { CounterZone, openZone, ZONE_NAME } from '../nginx/zone';
+import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
 import { countRecordFlush, flushRecords, reserveWorkerRecords } from './record-layout-flush';
 
 /** The js_periodic interval in nginx/ipng-stats-tick.conf. */
@@ -41,16 +41,16 @@ const HOUSEKEEPING_WORKER = 0;
 
 export default function tick(s: NginxPeriodicSession): void {
   const started = Date.now();
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(s));
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === 'record') {
-    recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+    recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
   } else {
-    counterLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+    counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
   }
 }
 
@@ -59,18 +59,18 @@ function flushDue(lastMs: number | undefined, nowMs: number, intervalMs: number)
   return lastMs === undefined || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
 }
 
-function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, started: number, intervalMs: number, boundsMs: number[]): void {
+function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
   const worker = workerId();
   const flushedAtKey = RECORD_KIND.flushedAt + worker;
   const lastText = zone.get(flushedAtKey);
   if (!flushDue(lastText === undefined ? undefined : Number(lastText), started, intervalMs)) return;
   if (lastText === undefined) reserveWorkerRecords(zone, worker);
   zone.put(flushedAtKey, String(started));
-  flushRecords(s, zone, worker, started, boundsMs);
+  flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
 }
 
-function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, started: number, intervalMs: number, boundsMs: number[]): void {
+function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
@@ -81,7 +81,7 @@ function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, started: 
 
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
-    warnIfZoneFull(zone);
+    warnIfZoneFull(zone, zoneName);
   }
 
   const took = Date.now() - started;
@@ -130,12 +130,12 @@ function updateRates(zone: CounterZone, now: number): void {
   zone.set(KIND.rateUpdatedAt, now);
 }
 
-function warnIfZoneFull(zone: CounterZone): void {
+function warnIfZoneFull(zone: CounterZone, zoneName: string): void {
   const events = zone.get(KIND.zoneFullEvents);
   if (events === undefined) return;
   const warned = zone.get(KIND.zoneFullWarned);
   const before = warned === undefined ? 0 : warned;
   if (events <= before) return;
-  warnZoneFull(ZONE_NAME, events - before, events);
+  warnZoneFull(zoneName, events - before, events);
   zone.set(KIND.zoneFullWarned, events);
 }

@@ -15,6 +15,7 @@ import { fillPorts, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, httpRequest } from '../harness/http';
 import { test } from '../harness/nginx';
 import { repoRoot } from './stats-support';
+import { readRuntimeEnv } from '../../scripts/runtime-env.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_MISSING = existsSync(CHROMIUM) ? null : `${CHROMIUM} not installed: apt-get install chromium, or npm run provision`;
@@ -181,5 +182,44 @@ describe.skipIf(CHROMIUM_MISSING !== null)(`status page in Chromium ${CHROMIUM_M
     const paths = new Set(requested.map((u) => { const url = new URL(u); return `${url.host === `127.0.0.1:${port}` ? '' : url.host}${url.pathname}`; }));
     expect([...paths].sort()).toEqual(['/metrics', '/status']);
     expect(problems).toEqual([]);
+  });
+});
+
+describe('the status page with the spec form (ipng_stats_zone, ipng_stats;)', () => {
+  test('js_content ipng_stats.status after the first ipng_stats; serves the page; its JSON URL reads the zone', async ({ nginx }) => {
+    const env = readRuntimeEnv();
+    const n = await nginx({
+      product: false,
+      tick: false,
+      flushInterval: null,
+      main: `load_module ${env.NJS_MODULE};\nload_module ${env.SHIM_MODULE};`,
+      http: `    access_log off;
+    js_path ${join(repoRoot, 'dist')};
+    ipng_stats_zone ipng:4m;
+    server {
+        listen 127.0.0.1:{{PORT}};
+        location = /ok { return 200 "ok\\n"; }
+        location = /stats/metrics { ipng_stats; }
+        location = /stats/status {
+            js_var $ipng_stats_status_json "metrics";
+            js_content ipng_stats.status;
+        }
+    }`,
+    });
+    const page = await httpGet(n.url('/stats/status'));
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<meta name="ipng-json-url" content="metrics">');
+    expect((await httpGet(n.url('/ok'))).status).toBe(200);
+    const jsonUrl = new URL('metrics', n.url('/stats/status')).href;
+    expect(jsonUrl).toBe(n.url('/stats/metrics'));
+    for (let i = 0; i < 50; i++) {
+      const json = JSON.parse((await httpGet(jsonUrl, { Accept: 'application/json' })).body);
+      if (json.by_source.direct !== undefined) {
+        expect(json.by_source.direct.vips['127.0.0.1'].codes['200'].requests).toBe(1);
+        return;
+      }
+      await sleep(100);
+    }
+    throw new Error('the request to /ok never reached the JSON');
   });
 });
