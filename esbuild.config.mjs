@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 import { transformAsync } from '@babel/core';
 import babelPresetNjs from 'babel-preset-njs';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readRuntimeEnv } from './scripts/runtime-env.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,13 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 const outFile = join(root, 'dist', 'ipng-stats.js');
 
+const statusPage = await buildStatusPage();
+
 const bundled = await build({
   entryPoints: [join(root, 'src', 'index.ts')],
   bundle: true,
   format: 'esm',
+  plugins: [statusPagePlugin(statusPage)],
   // esbuild cannot lower destructuring below ES2015; babel does the rest.
   target: 'es2020',
   platform: 'neutral',
@@ -41,6 +45,54 @@ writeFileSync(outFile, banner + lowered.code + '\n');
 
 verifyInNjs(outFile);
 console.log(`built ${outFile}`);
+
+/**
+ * The status page (status-page/): its browser script bundled for the
+ * browser and put inline into page.html, so the page loads nothing else.
+ * The script's hash goes into the page's Content-Security-Policy.
+ */
+async function buildStatusPage() {
+  const client = await build({
+    entryPoints: [join(root, 'status-page', 'client.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    platform: 'browser',
+    minify: true,
+    write: false,
+    legalComments: 'none',
+  });
+  const script = client.outputFiles[0].text.trim();
+  if (script.includes('</script')) throw new Error('status page script contains </script');
+  const page = readFileSync(join(root, 'status-page', 'page.html'), 'utf8');
+  const marker = '/*@IPNG_STATUS_SCRIPT@*/';
+  if (!page.includes(marker)) throw new Error(`status-page/page.html lacks ${marker}`);
+  const urlMarker = '@IPNG_JSON_URL@';
+  const parts = page.split(marker).join(script).split(urlMarker);
+  if (parts.length !== 2) throw new Error(`status-page/page.html must hold ${urlMarker} exactly once`);
+  const scriptHash = createHash('sha256').update(script).digest('base64');
+  return { head: parts[0], tail: parts[1], scriptHash };
+}
+
+/**
+ * `import { ... } from 'ipng-status-page'` in src/: the page's text before
+ * and after the JSON endpoint's URL, and its script's hash.
+ */
+function statusPagePlugin(statusPage) {
+  return {
+    name: 'ipng-status-page',
+    setup(b) {
+      b.onResolve({ filter: /^ipng-status-page$/ }, (args) => ({ path: args.path, namespace: 'ipng-status-page' }));
+      b.onLoad({ filter: /.*/, namespace: 'ipng-status-page' }, () => ({
+        contents:
+          `export var STATUS_PAGE_HEAD = ${JSON.stringify(statusPage.head)};\n` +
+          `export var STATUS_PAGE_TAIL = ${JSON.stringify(statusPage.tail)};\n` +
+          `export var STATUS_PAGE_SCRIPT_SHA256 = ${JSON.stringify(statusPage.scriptHash)};\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 // The njs CLI runs the same engine as ngx_http_js_module. Without it (an
 // unprovisioned machine) the build says so rather than passing silently;
