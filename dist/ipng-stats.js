@@ -178,6 +178,7 @@ var RECORD_KIND = {
   scrapeDuration: "S",
   zoneFullEvents: "Z",
   flushedAt: "l",
+  chunk: "C",
   rateUpdatedAt: "T",
   zoneFullWarned: "W",
   reported: "!"
@@ -333,7 +334,7 @@ function parseGroups(text, endsAddress) {
 }
 function formatIPv6(groups) {
   if (isIPv4Mapped(groups)) {
-    return "::ffff:" + (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
+    return (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
   }
   let bestStart = -1;
   let bestLength = 1;
@@ -362,6 +363,126 @@ function vipLabel(serverAddr) {
   if (serverAddr.indexOf(":") === -1) return serverAddr;
   const canonical = canonicalAddress(serverAddr);
   return canonical === null ? serverAddr : canonical;
+}
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function encodeFieldBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8Bytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
+        i++;
+      }
+    }
+    if (cp >= 55296 && cp <= 57343) cp = 65533;
+    if (cp < 128) {
+      bytes.push(cp);
+    } else if (cp < 2048) {
+      bytes.push(192 | cp >> 6, 128 | cp & 63);
+    } else if (cp < 65536) {
+      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
+    } else {
+      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
+    }
+  }
+  return bytes;
+}
+function escapeText(text) {
+  for (let i = 0; i < text.length; i++) {
+    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
+  }
+  return text;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
 }
 function logError(message) {
   ngx.log(ngx.ERR, message);
@@ -413,21 +534,95 @@ var MIN_BYTES_PER_KEY = 128;
 function allItems(dict) {
   return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
 }
-var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+var PAGE = 4096;
+var MARGIN_PAGES = 4;
+var CHUNK_CHARS = 1900;
+var CHUNKS_PER_PAGE = 2;
+var NODES_PER_PAGE = 8;
+var HEAD = "@";
+function parseHead(text) {
+  if (text === void 0 || text.charAt(0) !== HEAD) return null;
+  const space = text.indexOf(" ");
+  const generation = Number(text.substring(1, space));
+  const chunks = Number(text.substring(space + 1));
+  if (space < 0 || !(generation >= 0) || !(chunks > 0)) return null;
+  return {
+    generation,
+    chunks
+  };
+}
+function chunkKey(key, generation, i) {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+}
+function pagesForValue(length) {
+  if (length <= CHUNK_CHARS) return 1;
+  const chunks = Math.ceil(length / CHUNK_CHARS);
+  return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
+}
 function recordZone(dict) {
-  let room;
-  function hasRoom() {
-    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
-    return room;
+  let freePages = -1;
+  let largestLength = 0;
+  let heads = Object.create(null);
+  let orphans = [];
+  function available() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    return freePages;
   }
-  function put(key, text) {
-    if (!hasRoom() && dict.get(key) === void 0) return false;
+  function enough(needed, keep) {
+    if (available() >= needed + keep) return true;
+    freePages = -1;
+    return available() >= needed + keep;
+  }
+  function neededFor(length, newKey) {
+    return pagesForValue(length) + (newKey ? 1 : 0);
+  }
+  function reserved() {
+    return pagesForValue(largestLength) + MARGIN_PAGES;
+  }
+  function set(key, text) {
     try {
       dict.set(key, text);
       return true;
     } catch (e) {
+      freePages = -1;
       return false;
     }
+  }
+  function deleteChunks(key, head, upTo) {
+    for (let i = 0; i < upTo; i++) dict.delete(chunkKey(key, head.generation, i));
+  }
+  function store(key, text, old) {
+    if (text.length <= CHUNK_CHARS) return set(key, text);
+    const head = {
+      generation: old === null ? 1 : (old.generation + 1) % 1e9,
+      chunks: Math.ceil(text.length / CHUNK_CHARS)
+    };
+    for (let i = 0; i < head.chunks; i++) {
+      if (!set(chunkKey(key, head.generation, i), text.substr(i * CHUNK_CHARS, CHUNK_CHARS))) {
+        deleteChunks(key, head, i);
+        return false;
+      }
+    }
+    if (!set(key, HEAD + head.generation + " " + head.chunks)) {
+      deleteChunks(key, head, head.chunks);
+      return false;
+    }
+    heads[key] = head;
+    return true;
+  }
+  function put(key, text, known) {
+    const exists = known === void 0 ? dict.has(key) : known;
+    const needed = neededFor(text.length, !exists);
+    if (!enough(needed, exists ? MARGIN_PAGES : reserved())) return false;
+    const old = exists ? heads[key] !== void 0 ? heads[key] : parseHead(dict.get(key)) : null;
+    if (!store(key, text, old)) return false;
+    freePages -= needed;
+    if (old !== null) {
+      deleteChunks(key, old, old.chunks);
+      if (text.length <= CHUNK_CHARS) delete heads[key];
+    }
+    if (text.length > largestLength) largestLength = text.length;
+    return true;
   }
   return {
     get(key) {
@@ -440,23 +635,71 @@ function recordZone(dict) {
       return put(key, String((isFinite(before) ? before : 0) + delta));
     },
     markOnce(key) {
-      if (!hasRoom()) return false;
+      if (!enough(neededFor(1, true), reserved())) return false;
       try {
         return dict.add(key, "1");
       } catch (e) {
+        freePages = -1;
         return false;
       }
     },
     reserve(key, text) {
-      if (!hasRoom()) return;
+      if (dict.has(key) || !enough(neededFor(text.length, true), MARGIN_PAGES)) return;
       try {
         dict.add(key, text);
-      } catch (e) {}
+        freePages -= neededFor(text.length, true);
+      } catch (e) {
+        freePages = -1;
+      }
     },
     entries() {
-      return allItems(dict);
+      const items = allItems(dict);
+      const chunks = Object.create(null);
+      const out = [];
+      const long = [];
+      heads = Object.create(null);
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        const text = items[i][1];
+        if (key.charAt(0) === RECORD_KIND.chunk) {
+          chunks[key] = text;
+          continue;
+        }
+        const head = parseHead(text);
+        if (head !== null) {
+          long.push([key, head]);
+          heads[key] = head;
+          continue;
+        }
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      for (let i = 0; i < long.length; i++) {
+        const key = long[i][0];
+        const head = long[i][1];
+        const parts = [];
+        for (let c = 0; c < head.chunks; c++) {
+          const name = chunkKey(key, head.generation, c);
+          const part = chunks[name];
+          if (part === void 0) continue;
+          parts.push(part);
+          delete chunks[name];
+        }
+        if (parts.length !== head.chunks) continue;
+        const text = parts.join("");
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      orphans = Object.keys(chunks);
+      return out;
     },
-    hasRoomForNewKeys: hasRoom,
+    dropOrphanChunks() {
+      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
+      orphans = [];
+    },
+    canCreate(textLength, newKey) {
+      return enough(neededFor(textLength, newKey), reserved());
+    },
     capacityBytes() {
       return dict.capacity;
     },
@@ -498,12 +741,22 @@ function openZone(name) {
     name
   };
 }
-var FULL_BELOW_FREE_BYTES = 4096;
+var PAGE2 = 4096;
+var MARGIN_PAGES2 = 2;
 function counterZoneOf(dict) {
-  let full;
+  let freePages = -1;
   function zoneIsFull() {
-    if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
-    return full;
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages > MARGIN_PAGES2) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages > MARGIN_PAGES2) {
+      freePages--;
+      return false;
+    }
+    return true;
   }
   function existsOrDropped(key) {
     if (dict.get(key) !== void 0) return true;
@@ -590,8 +843,8 @@ function record(r) {
     sourceTag = source.value;
   }
   const increments = incrementsFor({
-    sourceTag,
-    vip: vipLabel(req.serverAddr),
+    sourceTag: escapeText(sourceTag),
+    vip: escapeText(vipLabel(req.serverAddr)),
     status: req.status,
     bytesIn: req.bytesIn,
     bytesOut: req.bytesOut,
@@ -804,8 +1057,8 @@ var PairTable = function () {
     let stats = null;
     if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
       stats = {
-        sourceTag: text.substring(0, separator),
-        vip: text.substring(separator + 1),
+        sourceTag: fieldLabel(text.substring(0, separator)),
+        vip: fieldLabel(text.substring(separator + 1)),
         rate1s: 0,
         rate10s: 0,
         rate60s: 0,
@@ -1410,7 +1663,8 @@ function buildRecordModel(snapshot, boundsMs) {
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
+      const tag = fieldLabel(rest.substring(0, separator));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId2(rest)) continue;
@@ -1678,7 +1932,7 @@ function parseDeltas(text) {
         ok = bounds !== null;
         break;
       case "c":
-        if (f.length === 7) {
+        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
           pair(f[1], f[2]).codes.push({
             code: f[3],
             requests: Number(f[4]),
@@ -1691,7 +1945,8 @@ function parseDeltas(text) {
       case "d":
       case "u":
         {
-          const h = bounds === null ? null : parseHistogram(f, bounds);
+          const named = isEscapedField(f[1]) && isEscapedField(f[2]);
+          const h = bounds === null || !named ? null : parseHistogram(f, bounds);
           if (h !== null) {
             const p = pair(f[1], f[2]);
             (f[0] === "d" ? p.duration : p.upstream).push(h);
@@ -1808,7 +2063,9 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(zoneFullKey(worker), "0");
   zone.reserve(RECORD_KIND.flushDuration + worker, "");
   zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
+  zone.reserve(RECORD_KIND.flushedAt + worker, "0");
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
+  zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
 function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   const deltas = parseDeltas(drainWriterDeltas(s));
@@ -1818,6 +2075,10 @@ function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
+}
+function ratedText(text, elapsedMs) {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
 }
 function requestsOf(p) {
   let n = 0;
@@ -1830,32 +2091,41 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   let fullEvents = 0;
   let warned = 0;
   const entries = zone.entries();
+  zone.dropOrphanChunks();
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const kind = key.charAt(0);
     if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
-  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
     const key = pairRecordKey(p.sourceTag, p.vip);
     const before = records[key];
-    if (before === void 0 && !zone.hasRoomForNewKeys()) {
-      dropped += requestsOf(p);
-      continue;
-    }
-    const totals = decodePairRecord(before, boundsMs);
-    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
-    const text = encodePairRecord(totals);
-    const moved = recordWithUpdatedRates(text, elapsedMs);
-    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
+    const exists = before !== void 0;
     delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    let refused = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused = requestsOf(p);
+    dropped += refused;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
     const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved);
+    if (moved !== null) zone.put(idle[i], moved, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;

@@ -185,13 +185,15 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* nginx's slab allocator, and so njs, need 8 pages */
+    /* more than the 8 pages nginx's slab allocator, and so njs, need */
 
-    if (size < (ssize_t) (8 * ngx_pagesize)) {
+    if (size < NGX_HTTP_IPNG_STATS_ZONE_MIN) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "zone size \"%V\" in \"ipng_stats_zone\" is too "
-                           "small: it must be at least %uzk",
-                           &size_text, 8 * ngx_pagesize / 1024);
+                           "small: it must be at least %uzk ("
+                           NGX_HTTP_IPNG_STATS_ZONE_MIN_WHY ")",
+                           &size_text,
+                           (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
         return NGX_CONF_ERROR;
     }
 
@@ -807,6 +809,59 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The explicit form, "js_shared_dict_zone zone=ipng_stats:SIZE", has no
+ * line of the shim's to refuse a small size at: checked once the http
+ * block is read.
+ */
+
+ngx_int_t
+ngx_http_ipng_stats_zone_size_check(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t         zone;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_shm_zone_t   *shm_zone;
+
+    zone = (njs && njs->zone.len) ? njs->zone
+                                  : ngx_http_ipng_stats_default_zone;
+
+    part = &cf->cycle->shared_memory.part;
+    shm_zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NGX_OK;
+            }
+
+            part = part->next;
+            shm_zone = part->elts;
+            i = 0;
+        }
+
+        if (zone.len != shm_zone[i].shm.name.len
+            || ngx_strncmp(zone.data, shm_zone[i].shm.name.data, zone.len)
+               != 0)
+        {
+            continue;
+        }
+
+        if (shm_zone[i].shm.size < NGX_HTTP_IPNG_STATS_ZONE_MIN) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "zone \"%V\" of %uzk is too small for ipng stats: "
+                          "it needs at least %uzk ("
+                          NGX_HTTP_IPNG_STATS_ZONE_MIN_WHY ")",
+                          &zone, shm_zone[i].shm.size / 1024,
+                          (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
+            return NGX_ERROR;
+        }
+    }
 }
 
 

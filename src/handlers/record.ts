@@ -7,6 +7,7 @@ import { DEFAULT_BUCKETS_MS, resolveBuckets, resolveDefaultSource } from '../con
 import { incrementsFor } from '../counters/observation';
 import { secondsTextToMs, upstreamTimeMs } from '../counters/timings';
 import { vipLabel } from '../counters/vip';
+import { escapeText } from '../counters/wire-field';
 import { logOnce, reportOnce } from '../nginx/report-once';
 import { readFinishedRequest } from '../nginx/request';
 import { isScrapeRequest } from '../nginx/request-scope';
@@ -47,8 +48,8 @@ export default function record(r: NginxHTTPRequest): string {
 
   const increments = incrementsFor(
     {
-      sourceTag,
-      vip: vipLabel(req.serverAddr),
+      sourceTag: escapeText(sourceTag),
+      vip: escapeText(vipLabel(req.serverAddr)),
       status: req.status,
       bytesIn: req.bytesIn,
       bytesOut: req.bytesOut,
