@@ -1781,10 +1781,13 @@ function readSettingsText(r) {
     defaultSource: vars.ipng_stats_default_source
   };
 }
+function refuseShimWithCounterZone(zone, zoneName) {
+  logOnce(zone, "zone", "shim-type-number", 'ipng-stats: the shim is loaded and zone "' + zoneName + '" is type=number, which the shim does not count into; nothing is counted. Write "ipng_stats_zone ' + zoneName + ':SIZE;" instead, or "js_shared_dict_zone zone=' + zoneName + ':SIZE type=string;" (reported once)');
+}
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
-  const shimLoaded = markScrapeRequest(r);
+  const shimLoaded2 = markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -1802,7 +1805,7 @@ function scrape(r) {
   const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
-  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value, shimLoaded);
+  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded2) : readCounterModel(opened.zone, buckets.value, shimLoaded2, opened.name);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
@@ -1816,7 +1819,8 @@ function scrape(r) {
     opened.zone.add(KIND.scrapeSum, took);
   }
 }
-function readCounterModel(zone, boundsMs, shimLoaded) {
+function readCounterModel(zone, boundsMs, shimLoaded2, zoneName) {
+  if (shimLoaded2) refuseShimWithCounterZone(zone, zoneName);
   const model = buildModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
@@ -1824,19 +1828,17 @@ function readCounterModel(zone, boundsMs, shimLoaded) {
   }, boundsMs);
   if (zone.get(KIND.scrapeSum) === void 0) {
     reserveKeys(zone, boundsMs);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    warnTickMissing(zone);
   }
   return model;
 }
-function readRecordModel(zone, boundsMs, shimLoaded) {
+function readRecordModel(zone, boundsMs, shimLoaded2) {
   const model = buildRecordModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
   }, boundsMs);
   if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
-    if (shimLoaded) warnTickMissing(zone);
+    if (shimLoaded2) warnTickMissing(zone);
   }
   return model;
 }
@@ -1871,134 +1873,6 @@ function status(r) {
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function parseBounds(text) {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^\d+$/.test(parts[i])) return null;
-  }
-  return parts;
-}
-function parseHistogram(f, bounds) {
-  if (f.length !== 5 + bounds.length) return null;
-  const counts = [];
-  for (let i = 0; i <= bounds.length; i++) counts.push(Number(f[4 + i]));
-  return {
-    bounds,
-    counts,
-    sumMs: Number(f[3])
-  };
-}
-function parseDeltas(text) {
-  const parsed = {
-    writer: false,
-    pairs: [],
-    dropped: 0,
-    malformed: 0
-  };
-  if (!text) return parsed;
-  const byPair = Object.create(null);
-  function pair(tag, serverAddr) {
-    const vip = vipLabel(serverAddr);
-    const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
-    if (p === void 0) {
-      p = {
-        sourceTag: tag,
-        vip,
-        codes: [],
-        duration: [],
-        upstream: []
-      };
-      byPair[id] = p;
-      parsed.pairs.push(p);
-    }
-    return p;
-  }
-  const lines = text.split("\n");
-  let bounds = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === "") continue;
-    if (line === "w") {
-      if (i === 0) parsed.writer = true;else parsed.malformed++;
-      continue;
-    }
-    const f = line.split(KEY_SEPARATOR);
-    let ok = false;
-    switch (f[0]) {
-      case "b":
-        bounds = f.length === 2 ? parseBounds(f[1]) : null;
-        ok = bounds !== null;
-        break;
-      case "c":
-        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
-          pair(f[1], f[2]).codes.push({
-            code: f[3],
-            requests: Number(f[4]),
-            bytesIn: Number(f[5]),
-            bytesOut: Number(f[6])
-          });
-          ok = true;
-        }
-        break;
-      case "d":
-      case "u":
-        {
-          const named = isEscapedField(f[1]) && isEscapedField(f[2]);
-          const h = bounds === null || !named ? null : parseHistogram(f, bounds);
-          if (h !== null) {
-            const p = pair(f[1], f[2]);
-            (f[0] === "d" ? p.duration : p.upstream).push(h);
-            ok = true;
-          }
-          break;
-        }
-      case "x":
-        if (f.length === 2 && /^\d+$/.test(f[1])) {
-          parsed.dropped += Number(f[1]);
-          ok = true;
-        }
-        break;
-    }
-    if (!ok) parsed.malformed++;
-  }
-  return parsed;
-}
-function push(batch, key, delta) {
-  if (delta === 0) return;
-  batch.keys.push(key);
-  batch.deltas.push(delta);
-}
-function pushHistograms(batch, p, hs, bucketKind, sumKind) {
-  for (let h = 0; h < hs.length; h++) {
-    push(batch, pairKey(sumKind, p.sourceTag, p.vip), hs[h].sumMs);
-    for (let i = 0; i < hs[h].counts.length; i++) {
-      const label = i < hs[h].bounds.length ? hs[h].bounds[i] : INF_LABEL;
-      push(batch, pairBucketKey(bucketKind, p.sourceTag, p.vip, label), hs[h].counts[i]);
-    }
-  }
-}
-function incrementsFromDeltas(text) {
-  const parsed = parseDeltas(text);
-  const batch = {
-    keys: [],
-    deltas: [],
-    dropped: parsed.dropped,
-    malformed: parsed.malformed
-  };
-  for (let i = 0; i < parsed.pairs.length; i++) {
-    const p = parsed.pairs[i];
-    for (let c = 0; c < p.codes.length; c++) {
-      const row = p.codes[c];
-      push(batch, codeKey(KIND.requests, p.sourceTag, p.vip, row.code), row.requests);
-      push(batch, codeKey(KIND.bytesIn, p.sourceTag, p.vip, row.code), row.bytesIn);
-      push(batch, codeKey(KIND.bytesOut, p.sourceTag, p.vip, row.code), row.bytesOut);
-    }
-    pushHistograms(batch, p, p.duration, KIND.durationBucket, KIND.durationSum);
-    pushHistograms(batch, p, p.upstream, KIND.upstreamBucket, KIND.upstreamSum);
-  }
-  return batch;
 }
 function rateWrites(entries, nowMs, lastUpdateMs) {
   const pairs = {};
@@ -2050,13 +1924,141 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
   }
   return out;
 }
-function drainShimDeltas(s) {
-  const text = s.variables.ipng_stats_deltas;
-  return text === void 0 ? "" : text;
-}
 function drainWriterDeltas(s) {
   const text = s.variables.ipng_stats_writer_deltas;
   return text === void 0 ? "" : text;
+}
+function shimLoaded(s) {
+  return s.variables.ipng_stats_skip !== void 0;
+}
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^\d+$/.test(parts[i])) return null;
+  }
+  return parts;
+}
+var DECIMAL2 = /^\d+$/;
+function parseNumbers(field) {
+  const parts = field.split(" ");
+  const numbers = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (!DECIMAL2.test(parts[i])) return null;
+    numbers.push(Number(parts[i]));
+  }
+  return numbers;
+}
+function parseHistogram(field, bounds) {
+  if (field === "") return null;
+  const numbers = parseNumbers(field);
+  if (numbers === null || numbers.length !== bounds.length + 2) return void 0;
+  return {
+    bounds,
+    counts: numbers.slice(1),
+    sumMs: numbers[0]
+  };
+}
+function parseRecord(f, bounds) {
+  if (f.length < 5 || !DECIMAL2.test(f[3]) || !isEscapedField(f[2])) return null;
+  const nkeys = Number(f[3]);
+  if (f.length < 5 + nkeys) return null;
+  const keys = f.slice(4, 4 + nkeys);
+  for (let i = 0; i < keys.length; i++) if (!isEscapedField(keys[i])) return null;
+  const counters = parseNumbers(f[4 + nkeys]);
+  if (counters === null) return null;
+  const histograms = [];
+  for (let i = 5 + nkeys; i < f.length; i++) {
+    if (bounds === null) return null;
+    const h = parseHistogram(f[i], bounds);
+    if (h === void 0) return null;
+    histograms.push(h);
+  }
+  return {
+    subsystem: f[1],
+    zone: f[2],
+    keys,
+    counters,
+    histograms
+  };
+}
+var IPNG = {
+  name: "ipng",
+  keys: 3,
+  counters: 3,
+  histograms: 2
+};
+function isIpngRecord(r) {
+  return r.subsystem === IPNG.name && r.zone === "" && r.keys.length === IPNG.keys && r.counters.length === IPNG.counters && r.histograms.length === IPNG.histograms;
+}
+function parseDeltas(text) {
+  const parsed = {
+    writer: false,
+    pairs: [],
+    dropped: 0,
+    malformed: 0
+  };
+  if (!text) return parsed;
+  const byPair = Object.create(null);
+  function pair(tag, serverAddr) {
+    const vip = vipLabel(serverAddr);
+    const id = tag + KEY_SEPARATOR + vip;
+    let p = byPair[id];
+    if (p === void 0) {
+      p = {
+        sourceTag: tag,
+        vip,
+        codes: [],
+        duration: [],
+        upstream: []
+      };
+      byPair[id] = p;
+      parsed.pairs.push(p);
+    }
+    return p;
+  }
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) parsed.writer = true;else parsed.malformed++;
+      continue;
+    }
+    const f = line.split(KEY_SEPARATOR);
+    let ok = false;
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        ok = bounds !== null;
+        break;
+      case "r":
+        {
+          const r = parseRecord(f, bounds);
+          if (r !== null && isIpngRecord(r)) {
+            const p = pair(r.keys[0], r.keys[1]);
+            p.codes.push({
+              code: r.keys[2],
+              requests: r.counters[0],
+              bytesIn: r.counters[1],
+              bytesOut: r.counters[2]
+            });
+            if (r.histograms[0] !== null) p.duration.push(r.histograms[0]);
+            if (r.histograms[1] !== null) p.upstream.push(r.histograms[1]);
+            ok = true;
+          }
+          break;
+        }
+      case "x":
+        if (f.length === 2 && DECIMAL2.test(f[1])) {
+          parsed.dropped += Number(f[1]);
+          ok = true;
+        }
+        break;
+    }
+    if (!ok) parsed.malformed++;
+  }
+  return parsed;
 }
 function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.flushes + worker, "0");
@@ -2152,8 +2154,10 @@ function tick(s) {
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === "record") {
     recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+  } else if (shimLoaded(s)) {
+    refuseShimWithCounterZone(opened.zone, opened.name);
   } else {
-    counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+    counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   }
 }
 function flushDue(lastMs, nowMs, intervalMs) {
@@ -2169,14 +2173,13 @@ function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
 }
-function counterLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
+function counterLayoutTick(zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
   if (!flushDue(last, started, intervalMs)) return;
   zone.set(flushedAtKey, started);
   if (last === void 0) reserveKeys2(zone, worker, boundsMs);
-  addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
     warnIfZoneFull(zone, zoneName);
@@ -2195,16 +2198,6 @@ function reserveKeys2(zone, worker, boundsMs) {
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
-}
-function addShimDeltas(zone, text) {
-  const batch = incrementsFromDeltas(text);
-  for (let i = 0; i < batch.keys.length; i++) {
-    zone.add(batch.keys[i], batch.deltas[i]);
-  }
-  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
-  if (batch.malformed > 0) {
-    logError("ipng-stats: " + batch.malformed + " lines of $ipng_stats_deltas not understood (is the shim from the same release as the bundle?)");
-  }
 }
 function updateRates(zone, now) {
   const lastUpdate = zone.get(KIND.rateUpdatedAt);

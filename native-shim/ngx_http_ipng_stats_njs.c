@@ -27,7 +27,7 @@
 
 typedef struct {
     ngx_http_core_loc_conf_t       *clcf;
-    ngx_http_ipng_stats_loc_conf_t *lcf;
+    ngx_http_ipng_stats_ipng_loc_conf_t *lcf;
     ngx_http_handler_pt             handler;    /* as js_content set it */
     ngx_str_t                       file;
     ngx_uint_t                      line;

@@ -1,21 +1,20 @@
-// Reads the shim's per-worker deltas ($ipng_stats_deltas and
-// $ipng_stats_writer_deltas, drained by the tick). With the shim loaded,
-// requests are aggregated per worker in C, so no njs code runs per
-// request; this is the njs half of that flush. The wire format is
-// docs/wire-format.md: one record a line, fields separated by 0x1f, every
-// field escaped (wire-field.ts); tags and vips stay escaped here, as the
-// zone keys hold them. The records:
+// Reads what the shim counted ($ipng_stats_writer_deltas, drained by the
+// tick). With the shim loaded, requests are aggregated per worker in C, so
+// no njs code runs per request; this is the njs half of that flush. The
+// wire format is docs/wire-format.md: one record a line, fields separated
+// by 0x1f, every field escaped (wire-field.ts); key fields stay escaped
+// here, as the zone keys hold them. The records:
 //   w                              this worker holds the writer lease
-//                                  ($ipng_stats_writer_deltas only)
-//   b  bounds (ms, space separated) for the bucket indexes that follow
-//   c  tag vip status requests bytes_in bytes_out
-//   d  tag vip sum_ms n0 .. nK     request duration, K = number of bounds
-//   u  tag vip sum_ms n0 .. nK     upstream response time
+//   b  bounds (ms, space separated) for the histograms that follow
+//   r  subsystem zone nkeys key.. counters histogram..
+//                                  one entry of a subsystem's table
 //   x  n                           observations the shim had to drop
-// The text may hold several blocks (the handoff of other or exited
-// workers, then this worker's own), so one pair or code can recur.
-import { codeKey, INF_LABEL, KEY_SEPARATOR, KIND, pairBucketKey, pairKey } from './keys';
-import { Increments } from './observation';
+// The ipng subsystem's entries are keyed by (tag, vip, status) and hold
+// the counters "requests bytes_in bytes_out" and the histograms duration
+// and upstream ("sum_ms n0 .. nK", empty when it saw nothing). The text
+// may hold several blocks (the handoff of other or exited workers, then
+// this worker's own), so one pair or code can recur.
+import { KEY_SEPARATOR } from './keys';
 import { vipLabel } from './vip';
 import { isEscapedField } from './wire-field';
 
@@ -55,11 +54,6 @@ export interface ParsedDeltas {
   malformed: number;
 }
 
-export interface DeltaBatch extends Increments {
-  dropped: number;
-  malformed: number;
-}
-
 function parseBounds(text: string): string[] | null {
   const parts = text.split(' ');
   for (let i = 0; i < parts.length; i++) {
@@ -68,11 +62,68 @@ function parseBounds(text: string): string[] | null {
   return parts;
 }
 
-function parseHistogram(f: string[], bounds: string[]): HistogramDelta | null {
-  if (f.length !== 5 + bounds.length) return null;
-  const counts: number[] = [];
-  for (let i = 0; i <= bounds.length; i++) counts.push(Number(f[4 + i]));
-  return { bounds, counts, sumMs: Number(f[3]) };
+const DECIMAL = /^\d+$/;
+
+/** "N N N": a vector of decimal numbers, or null. */
+function parseNumbers(field: string): number[] | null {
+  const parts = field.split(' ');
+  const numbers: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (!DECIMAL.test(parts[i])) return null;
+    numbers.push(Number(parts[i]));
+  }
+  return numbers;
+}
+
+/** "" (saw nothing) or "SUM N0 .. NK"; undefined when malformed. */
+function parseHistogram(field: string, bounds: string[]): HistogramDelta | null | undefined {
+  if (field === '') return null;
+  const numbers = parseNumbers(field);
+  if (numbers === null || numbers.length !== bounds.length + 2) return undefined;
+  return { bounds, counts: numbers.slice(1), sumMs: numbers[0] };
+}
+
+/** One "r" line: an entry of some subsystem's table. */
+export interface WireRecord {
+  subsystem: string;
+  /** escaped */
+  zone: string;
+  /** escaped */
+  keys: string[];
+  counters: number[];
+  /** null: the histogram saw nothing */
+  histograms: (HistogramDelta | null)[];
+}
+
+function parseRecord(f: string[], bounds: string[] | null): WireRecord | null {
+  if (f.length < 5 || !DECIMAL.test(f[3]) || !isEscapedField(f[2])) return null;
+  const nkeys = Number(f[3]);
+  if (f.length < 5 + nkeys) return null;
+  const keys = f.slice(4, 4 + nkeys);
+  for (let i = 0; i < keys.length; i++) if (!isEscapedField(keys[i])) return null;
+  const counters = parseNumbers(f[4 + nkeys]);
+  if (counters === null) return null;
+  const histograms: (HistogramDelta | null)[] = [];
+  for (let i = 5 + nkeys; i < f.length; i++) {
+    if (bounds === null) return null;
+    const h = parseHistogram(f[i], bounds);
+    if (h === undefined) return null;
+    histograms.push(h);
+  }
+  return { subsystem: f[1], zone: f[2], keys, counters, histograms };
+}
+
+/** The ipng subsystem's entry shape: (tag, vip, status), 3 counters, 2 histograms. */
+const IPNG = { name: 'ipng', keys: 3, counters: 3, histograms: 2 };
+
+function isIpngRecord(r: WireRecord): boolean {
+  return (
+    r.subsystem === IPNG.name &&
+    r.zone === '' &&
+    r.keys.length === IPNG.keys &&
+    r.counters.length === IPNG.counters &&
+    r.histograms.length === IPNG.histograms
+  );
 }
 
 export function parseDeltas(text: string): ParsedDeltas {
@@ -107,25 +158,19 @@ export function parseDeltas(text: string): ParsedDeltas {
         bounds = f.length === 2 ? parseBounds(f[1]) : null;
         ok = bounds !== null;
         break;
-      case 'c':
-        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
-          pair(f[1], f[2]).codes.push({ code: f[3], requests: Number(f[4]), bytesIn: Number(f[5]), bytesOut: Number(f[6]) });
-          ok = true;
-        }
-        break;
-      case 'd':
-      case 'u': {
-        const named = isEscapedField(f[1]) && isEscapedField(f[2]);
-        const h = bounds === null || !named ? null : parseHistogram(f, bounds);
-        if (h !== null) {
-          const p = pair(f[1], f[2]);
-          (f[0] === 'd' ? p.duration : p.upstream).push(h);
+      case 'r': {
+        const r = parseRecord(f, bounds);
+        if (r !== null && isIpngRecord(r)) {
+          const p = pair(r.keys[0], r.keys[1]);
+          p.codes.push({ code: r.keys[2], requests: r.counters[0], bytesIn: r.counters[1], bytesOut: r.counters[2] });
+          if (r.histograms[0] !== null) p.duration.push(r.histograms[0]);
+          if (r.histograms[1] !== null) p.upstream.push(r.histograms[1]);
           ok = true;
         }
         break;
       }
       case 'x':
-        if (f.length === 2 && /^\d+$/.test(f[1])) {
+        if (f.length === 2 && DECIMAL.test(f[1])) {
           parsed.dropped += Number(f[1]);
           ok = true;
         }
@@ -134,38 +179,4 @@ export function parseDeltas(text: string): ParsedDeltas {
     if (!ok) parsed.malformed++;
   }
   return parsed;
-}
-
-function push(batch: DeltaBatch, key: string, delta: number): void {
-  if (delta === 0) return;
-  batch.keys.push(key);
-  batch.deltas.push(delta);
-}
-
-function pushHistograms(batch: DeltaBatch, p: PairDelta, hs: HistogramDelta[], bucketKind: string, sumKind: string): void {
-  for (let h = 0; h < hs.length; h++) {
-    push(batch, pairKey(sumKind, p.sourceTag, p.vip), hs[h].sumMs);
-    for (let i = 0; i < hs[h].counts.length; i++) {
-      const label = i < hs[h].bounds.length ? hs[h].bounds[i] : INF_LABEL;
-      push(batch, pairBucketKey(bucketKind, p.sourceTag, p.vip, label), hs[h].counts[i]);
-    }
-  }
-}
-
-/** The counter layout's increments (one `incr` per changed key). */
-export function incrementsFromDeltas(text: string): DeltaBatch {
-  const parsed = parseDeltas(text);
-  const batch: DeltaBatch = { keys: [], deltas: [], dropped: parsed.dropped, malformed: parsed.malformed };
-  for (let i = 0; i < parsed.pairs.length; i++) {
-    const p = parsed.pairs[i];
-    for (let c = 0; c < p.codes.length; c++) {
-      const row = p.codes[c];
-      push(batch, codeKey(KIND.requests, p.sourceTag, p.vip, row.code), row.requests);
-      push(batch, codeKey(KIND.bytesIn, p.sourceTag, p.vip, row.code), row.bytesIn);
-      push(batch, codeKey(KIND.bytesOut, p.sourceTag, p.vip, row.code), row.bytesOut);
-    }
-    pushHistograms(batch, p, p.duration, KIND.durationBucket, KIND.durationSum);
-    pushHistograms(batch, p, p.upstream, KIND.upstreamBucket, KIND.upstreamSum);
-  }
-  return batch;
 }

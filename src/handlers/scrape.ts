@@ -17,6 +17,7 @@ import { logOnce, OnceMarks, reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
 import { readSettingsText } from '../nginx/settings';
+import { refuseShimWithCounterZone } from '../nginx/shim-mode';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
 
 const ALLOWED_METHODS = 'GET, HEAD';
@@ -45,7 +46,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   const model =
     opened.layout === 'record'
       ? readRecordModel(opened.zone, buckets.value, shimLoaded)
-      : readCounterModel(opened.zone, buckets.value, shimLoaded);
+      : readCounterModel(opened.zone, buckets.value, shimLoaded, opened.name);
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
@@ -63,7 +64,8 @@ export default function scrape(r: NginxHTTPRequest): void {
   }
 }
 
-function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boolean, zoneName: string): StatsModel {
+  if (shimLoaded) refuseShimWithCounterZone(zone, zoneName);
   const model = buildModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,
@@ -72,11 +74,6 @@ function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boo
   // ever created, so this reads the same as the snapshot would.
   if (zone.get(KIND.scrapeSum) === undefined) {
     reserveKeys(zone, boundsMs);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    // With the shim, counts reach the zone only through the tick. From the
-    // second scrape on (the first may come before the first 100 ms tick),
-    // no flush at all means the tick is not configured.
-    warnTickMissing(zone);
   }
   return model;
 }

@@ -11,23 +11,21 @@
 // are never decayed twice per interval and there is at most one warning
 // per interval.
 //
-// With the shim loaded, a flush also moves this worker's request counters
-// into the zone: the shim aggregates them per worker in C (no njs runs per
-// request), and $ipng_stats_deltas hands them over. Without the shim the
-// recorder adds straight into the zone and there is nothing to move.
-//
-// That is the counter layout (a type=number zone). In the record layout
-// (type=string) the lease holder of the shim writes all counts, rates and
-// warnings instead of worker 0: see record-layout-flush.ts.
+// That is the counter layout (a type=number zone), used without the shim:
+// the recorder adds straight into the zone and a flush moves nothing. A
+// shim with a type=number zone is refused (shim-mode.ts). In the record
+// layout (type=string, with the shim) the lease holder of the shim writes
+// all counts, rates and warnings instead of worker 0: see
+// record-layout-flush.ts.
 import { resolveBuckets, resolveFlushInterval } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
-import { incrementsFromDeltas } from '../counters/deltas';
 import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
-import { logError, warnZoneFull } from '../nginx/log';
+import { warnZoneFull } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
-import { drainShimDeltas } from '../nginx/shim-deltas';
+import { shimLoaded } from '../nginx/shim-deltas';
+import { refuseShimWithCounterZone } from '../nginx/shim-mode';
 import { workerId } from '../nginx/worker';
 import { RecordZone } from '../nginx/record-zone';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
@@ -49,8 +47,10 @@ export default function tick(s: NginxPeriodicSession): void {
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === 'record') {
     recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+  } else if (shimLoaded(s)) {
+    refuseShimWithCounterZone(opened.zone, opened.name);
   } else {
-    counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+    counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   }
 }
 
@@ -70,14 +70,13 @@ function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, zoneName: s
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
 }
 
-function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
+function counterLayoutTick(zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
   if (!flushDue(last, started, intervalMs)) return;
   zone.set(flushedAtKey, started);
   if (last === undefined) reserveKeys(zone, worker, boundsMs);
-  addShimDeltas(zone, drainShimDeltas(s));
 
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
@@ -104,21 +103,6 @@ function reserveKeys(zone: CounterZone, worker: number, boundsMs: number[]): voi
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
-}
-
-function addShimDeltas(zone: CounterZone, text: string): void {
-  const batch = incrementsFromDeltas(text);
-  for (let i = 0; i < batch.keys.length; i++) {
-    zone.add(batch.keys[i], batch.deltas[i]);
-  }
-  // Lost before reaching the zone, for the same reason: no room.
-  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
-  if (batch.malformed > 0) {
-    logError(
-      'ipng-stats: ' + batch.malformed + ' lines of $ipng_stats_deltas not understood ' +
-        '(is the shim from the same release as the bundle?)',
-    );
-  }
 }
 
 function updateRates(zone: CounterZone, now: number): void {

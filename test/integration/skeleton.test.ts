@@ -17,11 +17,10 @@ const server = `
 `;
 
 describe('end-to-end skeleton', () => {
-  // The shim with the record layout (its default), the shim with the
-  // counter layout, and no shim (counter layout).
+  // The two modes: the shim with the record layout, no shim with the
+  // counter layout. (A shim with a type=number zone is refused: below.)
   const variants = [
     { shim: true, zoneType: 'string' as const },
-    { shim: true, zoneType: 'number' as const },
     { shim: false, zoneType: 'number' as const },
   ];
   for (const { shim, zoneType } of variants) {
@@ -56,4 +55,23 @@ describe('end-to-end skeleton', () => {
       expect(n.errorLog()).not.toContain('no worker has flushed');
     });
   }
+
+  test('a shim with a type=number zone is refused: one error line saying what to write, nothing counted', async ({ nginx }) => {
+    const n = await nginx({ http: server, shim: true, zoneType: 'number' });
+    for (let i = 0; i < 6; i++) expect((await httpGet(n.url(i % 3 === 2 ? '/missing' : '/ok'))).status).toBe(i % 3 === 2 ? 404 : 200);
+    // every worker's tick and a scrape have run (the tick runs every 100 ms)
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const scrape = await httpGet(n.url('/metrics'));
+    expect(scrape.status).toBe(200);
+    expect(samples(scrape.body, 'nginx_ipng_requests_total')).toEqual([]);
+    const refusals = n.errorLog().split('\n').filter((l) => l.includes('is type=number, which the shim does not count into'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain('[error]');
+    expect(refusals[0]).toContain(
+      'ipng-stats: the shim is loaded and zone "ipng_stats" is type=number, which the shim does not count into; ' +
+        'nothing is counted. Write "ipng_stats_zone ipng_stats:SIZE;" instead, or ' +
+        '"js_shared_dict_zone zone=ipng_stats:SIZE type=string;" (reported once)',
+    );
+    expect(n.errorLog()).not.toContain('no worker has flushed');
+  });
 });
