@@ -26,11 +26,11 @@
 
 
 typedef struct {
-    ngx_http_core_loc_conf_t       *clcf;
-    ngx_http_ipng_stats_ipng_loc_conf_t *lcf;
-    ngx_http_handler_pt             handler;    /* as js_content set it */
-    ngx_str_t                       file;
-    ngx_uint_t                      line;
+    ngx_http_core_loc_conf_t             *clcf;
+    ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
+    ngx_http_handler_pt                   handler;  /* as js_content set it */
+    ngx_str_t                             file;
+    ngx_uint_t                            line;
 } ngx_http_ipng_stats_scrape_t;
 
 

@@ -38,9 +38,9 @@ ngx_http_ipng_stats_pipeline_create_conf(
 char *
 ngx_http_ipng_stats_buckets(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_int_t    n;
-    ngx_str_t   *value;
-    ngx_uint_t   i, *b, prev;
+    ngx_int_t                             n;
+    ngx_str_t                            *value;
+    ngx_uint_t                            i, *b, prev;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
     pcf = ngx_http_ipng_stats_part(conf, cmd);
@@ -102,8 +102,8 @@ char *
 ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_str_t   *value;
-    ngx_msec_t   ms;
+    ngx_str_t                            *value;
+    ngx_msec_t                            ms;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
     pcf = ngx_http_ipng_stats_part(conf, cmd);
@@ -141,8 +141,8 @@ char *
 ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_int_t   n;
-    ngx_str_t  *value;
+    ngx_int_t                             n;
+    ngx_str_t                            *value;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
     pcf = ngx_http_ipng_stats_part(conf, cmd);

@@ -1,0 +1,88 @@
+// The njs half of docs/wire-format.md: generic "r" lines, read into the
+// ipng subsystem's (source, vip) deltas.
+import { describe, expect, it } from 'vitest';
+import { parseDeltas } from '../../src/counters/deltas';
+
+const US = '\x1f';
+const line = (...f: Array<string | number>) => f.join(US) + '\n';
+const ipng = (tag: string, vip: string, code: number, counters: string, duration: string, upstream: string) =>
+  line('r', 'ipng', '', 3, tag, vip, code, counters, duration, upstream);
+
+describe("the shim's deltas", () => {
+  it('groups entries by (source, vip) in order of first appearance, with codes and histograms', () => {
+    const text =
+      'w\n' +
+      line('b', '1 5 10') +
+      ipng('mg1', '192.0.2.10', 200, '3 300 900', '12 2 0 0 1', '7 0 1 0 0') +
+      ipng('mg1', '2001:DB8:0::1', 404, '1 80 0', '0 1 0 0 0', '') +
+      ipng('mg1', '192.0.2.10', 301, '1 10 20', '0 1 0 0 0', '') +
+      line('x', 4);
+    const parsed = parseDeltas(text);
+    expect(parsed.writer).toBe(true);
+    expect(parsed.dropped).toBe(4);
+    expect(parsed.malformed).toBe(0);
+    const bounds = ['1', '5', '10'];
+    expect(parsed.pairs).toEqual([
+      {
+        sourceTag: 'mg1',
+        vip: '192.0.2.10',
+        codes: [
+          { code: '200', requests: 3, bytesIn: 300, bytesOut: 900 },
+          { code: '301', requests: 1, bytesIn: 10, bytesOut: 20 },
+        ],
+        // one histogram per entry: the reader adds them up per pair
+        duration: [
+          { bounds, counts: [2, 0, 0, 1], sumMs: 12 },
+          { bounds, counts: [1, 0, 0, 0], sumMs: 0 },
+        ],
+        upstream: [{ bounds, counts: [0, 1, 0, 0], sumMs: 7 }],
+      },
+      {
+        // the vip is canonicalized
+        sourceTag: 'mg1',
+        vip: '2001:db8::1',
+        codes: [{ code: '404', requests: 1, bytesIn: 80, bytesOut: 0 }],
+        duration: [{ bounds, counts: [1, 0, 0, 0], sumMs: 0 }],
+        upstream: [],
+      },
+    ]);
+  });
+
+  it('reads each block with the bounds line before it', () => {
+    const text = line('b', '100') + ipng('t', '127.0.0.1', 200, '1 0 0', '150 0 1', '') + line('b', '1 5') + ipng('t', '127.0.0.1', 200, '1 0 0', '0 1 0 0', '');
+    expect(parsed(text).pairs[0].duration).toEqual([
+      { bounds: ['100'], counts: [0, 1], sumMs: 150 },
+      { bounds: ['1', '5'], counts: [1, 0, 0], sumMs: 0 },
+    ]);
+  });
+
+  it('counts lines it does not understand instead of guessing', () => {
+    const text =
+      ipng('t', '127.0.0.1', 200, '1 0 0', '1 1 0', '') + // a histogram before any bounds line
+      line('b', '1 5') +
+      ipng('t', '127.0.0.1', 200, '1 0 0', '1 1', '') + // too few buckets
+      ipng('t', '127.0.0.1', 200, '1 0', '1 1 0 0', '') + // too few counters for ipng
+      line('r', 'ipng', '', 2, 't', '127.0.0.1', '1 0 0', '1 1 0 0', '') + // too few keys for ipng
+      line('r', 'ipng', '', 3, 't', '127.0.0.1', 200, '1 x 0', '1 1 0 0', '') + // not a number
+      line('r', 'ipng', 'z', 3, 't', '127.0.0.1', 200, '1 0 0', '1 1 0 0', '') + // ipng has no named zone
+      line('r', 'reqstat', 'hosts', 1, 'example.org', '1 0', '') + // a subsystem this release does not read
+      line('r', 'ipng', '', 3, 't\x01', '127.0.0.1', 200, '1 0 0', '1 1 0 0', '') + // a raw byte: not escaped
+      line('c', 't', '127.0.0.1', 200, 1, 0, 0) + // an older release's line
+      line('b', 'x y') +
+      'w\n'; // the writer line, not first
+    const p = parseDeltas(text);
+    expect(p.pairs).toEqual([]);
+    expect(p.writer).toBe(false);
+    expect(p.malformed).toBe(11);
+  });
+
+  it('is empty for an empty drain', () => {
+    expect(parseDeltas('')).toEqual({ writer: false, pairs: [], dropped: 0, malformed: 0 });
+  });
+});
+
+function parsed(text: string) {
+  const p = parseDeltas(text);
+  expect(p.malformed).toBe(0);
+  return p;
+}
