@@ -1990,6 +1990,15 @@ var IPNG = {
 function isIpngRecord(r) {
   return r.subsystem === IPNG.name && r.zone === "" && r.keys.length === IPNG.keys && r.counters.length === IPNG.counters && r.histograms.length === IPNG.histograms;
 }
+function addHistogram(list, h) {
+  const last = list.length > 0 ? list[list.length - 1] : null;
+  if (last === null || last.bounds !== h.bounds) {
+    list.push(h);
+    return;
+  }
+  for (let i = 0; i < h.counts.length; i++) last.counts[i] += h.counts[i];
+  last.sumMs += h.sumMs;
+}
 function parseDeltas(text) {
   const parsed = {
     writer: false,
@@ -2043,8 +2052,8 @@ function parseDeltas(text) {
               bytesIn: r.counters[1],
               bytesOut: r.counters[2]
             });
-            if (r.histograms[0] !== null) p.duration.push(r.histograms[0]);
-            if (r.histograms[1] !== null) p.upstream.push(r.histograms[1]);
+            if (r.histograms[0] !== null) addHistogram(p.duration, r.histograms[0]);
+            if (r.histograms[1] !== null) addHistogram(p.upstream, r.histograms[1]);
             ok = true;
           }
           break;

@@ -14,7 +14,7 @@
 
 
 /* a directive of the pipeline: its conf at cmd->offset in the main conf */
-#define ngx_http_ipng_stats_part(conf, cmd)                                  \
+#define ngx_http_ipng_stats_pipeline_of(conf, cmd)                          \
     ((ngx_http_ipng_stats_pipeline_conf_t *) ((u_char *) (conf)              \
                                               + (cmd)->offset))
 
@@ -43,7 +43,7 @@ ngx_http_ipng_stats_buckets(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_uint_t                            i, *b, prev;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
-    pcf = ngx_http_ipng_stats_part(conf, cmd);
+    pcf = ngx_http_ipng_stats_pipeline_of(conf, cmd);
 
     if (pcf->buckets != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -106,7 +106,7 @@ ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_msec_t                            ms;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
-    pcf = ngx_http_ipng_stats_part(conf, cmd);
+    pcf = ngx_http_ipng_stats_pipeline_of(conf, cmd);
 
     if (pcf->flush_interval != NGX_CONF_UNSET_MSEC) {
         return "is duplicate";
@@ -145,7 +145,7 @@ ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t                            *value;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
-    pcf = ngx_http_ipng_stats_part(conf, cmd);
+    pcf = ngx_http_ipng_stats_pipeline_of(conf, cmd);
 
     if (pcf->entries != NGX_CONF_UNSET_UINT) {
         return "is duplicate";

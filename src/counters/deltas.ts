@@ -126,6 +126,21 @@ function isIpngRecord(r: WireRecord): boolean {
   );
 }
 
+/**
+ * Adds h to the pair's last histogram when that one has the same bounds
+ * (the same block's "b" line), else appends it: a pair's statuses are
+ * separate entries on the wire, one histogram per pair and block here.
+ */
+function addHistogram(list: HistogramDelta[], h: HistogramDelta): void {
+  const last = list.length > 0 ? list[list.length - 1] : null;
+  if (last === null || last.bounds !== h.bounds) {
+    list.push(h);
+    return;
+  }
+  for (let i = 0; i < h.counts.length; i++) last.counts[i] += h.counts[i];
+  last.sumMs += h.sumMs;
+}
+
 export function parseDeltas(text: string): ParsedDeltas {
   const parsed: ParsedDeltas = { writer: false, pairs: [], dropped: 0, malformed: 0 };
   if (!text) return parsed;
@@ -163,8 +178,8 @@ export function parseDeltas(text: string): ParsedDeltas {
         if (r !== null && isIpngRecord(r)) {
           const p = pair(r.keys[0], r.keys[1]);
           p.codes.push({ code: r.keys[2], requests: r.counters[0], bytesIn: r.counters[1], bytesOut: r.counters[2] });
-          if (r.histograms[0] !== null) p.duration.push(r.histograms[0]);
-          if (r.histograms[1] !== null) p.upstream.push(r.histograms[1]);
+          if (r.histograms[0] !== null) addHistogram(p.duration, r.histograms[0]);
+          if (r.histograms[1] !== null) addHistogram(p.upstream, r.histograms[1]);
           ok = true;
         }
         break;

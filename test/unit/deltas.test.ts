@@ -30,11 +30,8 @@ describe("the shim's deltas", () => {
           { code: '200', requests: 3, bytesIn: 300, bytesOut: 900 },
           { code: '301', requests: 1, bytesIn: 10, bytesOut: 20 },
         ],
-        // one histogram per entry: the reader adds them up per pair
-        duration: [
-          { bounds, counts: [2, 0, 0, 1], sumMs: 12 },
-          { bounds, counts: [1, 0, 0, 0], sumMs: 0 },
-        ],
+        // one histogram per entry on the wire, added up per pair and block
+        duration: [{ bounds, counts: [3, 0, 0, 1], sumMs: 12 }],
         upstream: [{ bounds, counts: [0, 1, 0, 0], sumMs: 7 }],
       },
       {
