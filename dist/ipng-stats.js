@@ -1781,13 +1781,10 @@ function readSettingsText(r) {
     defaultSource: vars.ipng_stats_default_source
   };
 }
-function refuseShimWithCounterZone(zone, zoneName) {
-  logOnce(zone, "zone", "shim-type-number", 'ipng-stats: the shim is loaded and zone "' + zoneName + '" is type=number, which the shim does not count into; nothing is counted. Write "ipng_stats_zone ' + zoneName + ':SIZE;" instead, or "js_shared_dict_zone zone=' + zoneName + ':SIZE type=string;" (reported once)');
-}
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
-  const shimLoaded2 = markScrapeRequest(r);
+  const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -1805,7 +1802,7 @@ function scrape(r) {
   const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
-  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded2) : readCounterModel(opened.zone, buckets.value, shimLoaded2, opened.name);
+  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
@@ -1819,8 +1816,7 @@ function scrape(r) {
     opened.zone.add(KIND.scrapeSum, took);
   }
 }
-function readCounterModel(zone, boundsMs, shimLoaded2, zoneName) {
-  if (shimLoaded2) refuseShimWithCounterZone(zone, zoneName);
+function readCounterModel(zone, boundsMs) {
   const model = buildModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
@@ -1831,14 +1827,14 @@ function readCounterModel(zone, boundsMs, shimLoaded2, zoneName) {
   }
   return model;
 }
-function readRecordModel(zone, boundsMs, shimLoaded2) {
+function readRecordModel(zone, boundsMs, shimLoaded) {
   const model = buildRecordModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
   }, boundsMs);
   if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
-    if (shimLoaded2) warnTickMissing(zone);
+    if (shimLoaded) warnTickMissing(zone);
   }
   return model;
 }
@@ -1924,13 +1920,6 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
   }
   return out;
 }
-function drainWriterDeltas(s) {
-  const text = s.variables.ipng_stats_writer_deltas;
-  return text === void 0 ? "" : text;
-}
-function shimLoaded(s) {
-  return s.variables.ipng_stats_skip !== void 0;
-}
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
@@ -1939,65 +1928,72 @@ function parseBounds(text) {
   return parts;
 }
 var DECIMAL2 = /^\d+$/;
-function parseNumbers(field) {
+function wireNumber(text) {
+  const n = Number(text);
+  return text === "" || !(n >= 0) ? -1 : n;
+}
+function readHistogramField(field, bounds, into) {
+  into.length = 0;
+  if (field === "") return true;
   const parts = field.split(" ");
-  const numbers = [];
+  if (parts.length !== bounds.length + 2) return false;
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL2.test(parts[i])) return null;
-    numbers.push(Number(parts[i]));
+    const n = wireNumber(parts[i]);
+    if (n < 0) return false;
+    into.push(n);
   }
-  return numbers;
+  return true;
 }
-function parseHistogram(field, bounds) {
-  if (field === "") return null;
-  const numbers = parseNumbers(field);
-  if (numbers === null || numbers.length !== bounds.length + 2) return void 0;
-  return {
-    bounds,
-    counts: numbers.slice(1),
-    sumMs: numbers[0]
-  };
-}
-function parseRecord(f, bounds) {
-  if (f.length < 5 || !DECIMAL2.test(f[3]) || !isEscapedField(f[2])) return null;
-  const nkeys = Number(f[3]);
-  if (f.length < 5 + nkeys) return null;
-  const keys = f.slice(4, 4 + nkeys);
-  for (let i = 0; i < keys.length; i++) if (!isEscapedField(keys[i])) return null;
-  const counters = parseNumbers(f[4 + nkeys]);
-  if (counters === null) return null;
-  const histograms = [];
-  for (let i = 5 + nkeys; i < f.length; i++) {
-    if (bounds === null) return null;
-    const h = parseHistogram(f[i], bounds);
-    if (h === void 0) return null;
-    histograms.push(h);
-  }
-  return {
-    subsystem: f[1],
-    zone: f[2],
-    keys,
-    counters,
-    histograms
-  };
-}
-var IPNG = {
-  name: "ipng",
-  keys: 3,
-  counters: 3,
-  histograms: 2
-};
-function isIpngRecord(r) {
-  return r.subsystem === IPNG.name && r.zone === "" && r.keys.length === IPNG.keys && r.counters.length === IPNG.counters && r.histograms.length === IPNG.histograms;
-}
-function addHistogram(list, h) {
-  const last = list.length > 0 ? list[list.length - 1] : null;
-  if (last === null || last.bounds !== h.bounds) {
+function addHistogram(list, numbers, bounds) {
+  if (numbers.length === 0) return;
+  let h = list.length > 0 ? list[list.length - 1] : null;
+  if (h === null || h.bounds !== bounds) {
+    h = {
+      bounds,
+      counts: [],
+      sumMs: 0
+    };
+    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
     list.push(h);
-    return;
   }
-  for (let i = 0; i < h.counts.length; i++) last.counts[i] += h.counts[i];
-  last.sumMs += h.sumMs;
+  h.sumMs += numbers[0];
+  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+}
+var IPNG_FIELDS = 4 + 3 + 1;
+var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
+var durationNumbers = [];
+var upstreamNumbers = [];
+function readRecord(f, bounds, pairOf) {
+  if (f[2] !== "") return false;
+  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
+  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
+  return false;
+}
+function readIpngRecord(f, pairOf) {
+  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL2.test(f[6])) return false;
+  const counters = f[7].split(" ");
+  if (counters.length !== 3) return false;
+  const requests = wireNumber(counters[0]);
+  const bytesIn = wireNumber(counters[1]);
+  const bytesOut = wireNumber(counters[2]);
+  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
+  pairOf(f[4], f[5]).codes.push({
+    code: f[6],
+    requests,
+    bytesIn,
+    bytesOut
+  });
+  return true;
+}
+function readIpngTimeRecord(f, bounds, pairOf) {
+  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
+  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
+  const p = pairOf(f[4], f[5]);
+  addHistogram(p.duration, durationNumbers, bounds);
+  addHistogram(p.upstream, upstreamNumbers, bounds);
+  return true;
 }
 function parseDeltas(text) {
   const parsed = {
@@ -2042,22 +2038,8 @@ function parseDeltas(text) {
         ok = bounds !== null;
         break;
       case "r":
-        {
-          const r = parseRecord(f, bounds);
-          if (r !== null && isIpngRecord(r)) {
-            const p = pair(r.keys[0], r.keys[1]);
-            p.codes.push({
-              code: r.keys[2],
-              requests: r.counters[0],
-              bytesIn: r.counters[1],
-              bytesOut: r.counters[2]
-            });
-            if (r.histograms[0] !== null) addHistogram(p.duration, r.histograms[0]);
-            if (r.histograms[1] !== null) addHistogram(p.upstream, r.histograms[1]);
-            ok = true;
-          }
-          break;
-        }
+        ok = readRecord(f, bounds, pair);
+        break;
       case "x":
         if (f.length === 2 && DECIMAL2.test(f[1])) {
           parsed.dropped += Number(f[1]);
@@ -2068,6 +2050,10 @@ function parseDeltas(text) {
     if (!ok) parsed.malformed++;
   }
   return parsed;
+}
+function drainWriterDeltas(s) {
+  const text = s.variables.ipng_stats_writer_deltas;
+  return text === void 0 ? "" : text;
 }
 function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.flushes + worker, "0");
@@ -2163,8 +2149,6 @@ function tick(s) {
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === "record") {
     recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
-  } else if (shimLoaded(s)) {
-    refuseShimWithCounterZone(opened.zone, opened.name);
   } else {
     counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   }

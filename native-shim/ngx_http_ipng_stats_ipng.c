@@ -2,10 +2,12 @@
 /*
  * njs-ipng-stats native shim, ipng counting: the log-phase observation of
  * the ipng subsystem.  Each request where "ipng_stats" is on (and that
- * $ipng_stats_skip does not mark) adds to the per-worker table, under the
- * key ($ipng_source_tag, $server_addr, $status): one request, its bytes in
- * and out, its duration and, when an upstream answered, the upstream
- * response time.  No njs runs per request.
+ * $ipng_stats_skip does not mark) adds to the per-worker table, in two
+ * shapes, as the spec's series are: under ($ipng_source_tag, $server_addr,
+ * $status) one request and its bytes in and out ("ipng"); under
+ * ($ipng_source_tag, $server_addr) its duration and, when an upstream
+ * answered, the upstream response time ("ipng_time").  No njs runs per
+ * request.
  */
 
 
@@ -14,12 +16,17 @@
 #include "ngx_http_ipng_stats_table.h"
 
 
-/* the vector of an ipng entry: what src/counters/deltas.ts reads */
+/* the vectors of the two shapes: what src/counters/deltas.ts reads */
 enum {
     NGX_HTTP_IPNG_STATS_REQUESTS = 0,
     NGX_HTTP_IPNG_STATS_BYTES_IN,
     NGX_HTTP_IPNG_STATS_BYTES_OUT,
     NGX_HTTP_IPNG_STATS_NCOUNTERS
+};
+
+enum {
+    NGX_HTTP_IPNG_STATS_OBSERVED = 0,
+    NGX_HTTP_IPNG_STATS_TIME_NCOUNTERS
 };
 
 enum {
@@ -35,17 +42,29 @@ enum {
     NGX_HTTP_IPNG_STATS_NKEYS
 };
 
+/* the time shape is keyed by the first two: (tag, vip) */
+#define NGX_HTTP_IPNG_STATS_TIME_NKEYS  NGX_HTTP_IPNG_STATS_KEY_STATUS
+
 
 typedef struct {
     ngx_uint_t                      skip;      /* unsigned skip:1; */
 } ngx_http_ipng_stats_ipng_ctx_t;
 
 
-static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_subsystem = {
+static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_codes = {
     ngx_string("ipng"),
     NGX_HTTP_IPNG_STATS_NKEYS,
     NGX_HTTP_IPNG_STATS_NCOUNTERS,
-    NGX_HTTP_IPNG_STATS_NHISTOGRAMS
+    0,
+    1                                   /* counter 0: the requests */
+};
+
+static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
+    ngx_string("ipng_time"),
+    NGX_HTTP_IPNG_STATS_TIME_NKEYS,
+    NGX_HTTP_IPNG_STATS_TIME_NCOUNTERS,
+    NGX_HTTP_IPNG_STATS_NHISTOGRAMS,
+    0                                   /* the same requests again */
 };
 
 /* the ipng subsystem counts into the one zone of the bundle */
@@ -156,7 +175,7 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
     ngx_http_upstream_state_t            *state;
     ngx_http_variable_value_t            *tag, *vip;
     ngx_http_ipng_stats_table_t          *t;
-    ngx_http_ipng_stats_entry_t          *e;
+    ngx_http_ipng_stats_entry_t          *e, *times;
     ngx_http_ipng_stats_ipng_ctx_t       *ctx;
     ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
 
@@ -211,7 +230,16 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
                                                            status)
                                                - code;
 
-    e = ngx_http_ipng_stats_table_entry(t, &ngx_http_ipng_stats_ipng_subsystem,
+    /* a request is counted in both shapes or in none */
+
+    times = ngx_http_ipng_stats_table_entry(t, &ngx_http_ipng_stats_ipng_times,
+                                            &ngx_http_ipng_stats_ipng_zone,
+                                            keys);
+    if (times == NULL) {
+        return;
+    }
+
+    e = ngx_http_ipng_stats_table_entry(t, &ngx_http_ipng_stats_ipng_codes,
                                         &ngx_http_ipng_stats_ipng_zone, keys);
     if (e == NULL) {
         return;
@@ -232,7 +260,10 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
     ms = (ngx_msec_int_t)
              ((tp->sec - r->start_sec) * 1000 + (tp->msec - r->start_msec));
 
-    ngx_http_ipng_stats_table_observe(t, e, NGX_HTTP_IPNG_STATS_DURATION, ms);
+    times->counters[NGX_HTTP_IPNG_STATS_OBSERVED]++;
+
+    ngx_http_ipng_stats_table_observe(t, times, NGX_HTTP_IPNG_STATS_DURATION,
+                                      ms);
 
     /*
      * $upstream_response_time: the sum of the times it prints as numbers;
@@ -264,8 +295,8 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
     }
 
     if (reached) {
-        ngx_http_ipng_stats_table_observe(t, e, NGX_HTTP_IPNG_STATS_UPSTREAM,
-                                          ums);
+        ngx_http_ipng_stats_table_observe(t, times,
+                                          NGX_HTTP_IPNG_STATS_UPSTREAM, ums);
     }
 }
 

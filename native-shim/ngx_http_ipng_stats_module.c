@@ -234,6 +234,10 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_ipng_stats_zone_type_check(cf, mcf->njs) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_ipng_stats_handoff_add(cf, &mcf->pipeline,
                                         &ngx_http_ipng_stats_module)
         != NGX_OK)

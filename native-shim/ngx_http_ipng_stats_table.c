@@ -6,8 +6,8 @@
  * keyed by (subsystem, zone, key bytes); an entry holds the fixed vector
  * of counters and histograms its subsystem declared.  Entries stay
  * allocated when the table is cleared, so a steady state allocates
- * nothing; a table with max_entries entries refuses new keys, and the
- * observations that needed one are counted as dropped.
+ * nothing; a table with max_entries entries of a subsystem refuses its new
+ * keys, and the observations that needed one are counted as dropped.
  */
 
 
@@ -24,6 +24,8 @@ static ngx_int_t ngx_http_ipng_stats_table_grow(
     ngx_http_ipng_stats_table_t *t);
 static ngx_uint_t ngx_http_ipng_stats_table_bucket(
     ngx_http_ipng_stats_table_t *t, ngx_msec_int_t ms);
+static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
 
 
 static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_worker_table;
@@ -85,6 +87,7 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
     t->first = NULL;
     t->last = NULL;
     t->nentries = 0;
+    ngx_memzero(t->use, sizeof(t->use));
     t->max_entries = pcf->entries;
     t->nbounds = pcf->buckets->nelts;
     t->bounds = pcf->buckets->elts;
@@ -104,10 +107,11 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
 {
-    u_char                       *p;
-    size_t                        size;
-    ngx_uint_t                    i, k, hash, nslots;
-    ngx_http_ipng_stats_entry_t  *e;
+    u_char                           *p;
+    size_t                            size;
+    ngx_uint_t                        i, k, hash, nslots;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_table_use_t  *use;
 
     hash = (ngx_uint_t) (uintptr_t) sub;
 
@@ -146,7 +150,9 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
         }
     }
 
-    if (t->nentries >= t->max_entries) {
+    use = ngx_http_ipng_stats_table_use(t, sub);
+
+    if (use == NULL || use->entries >= t->max_entries) {
         goto dropped;
     }
 
@@ -202,12 +208,36 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
 
     t->last = e;
     t->nentries++;
+    use->entries++;
 
     return e;
 
 dropped:
 
     t->dropped++;
+
+    return NULL;
+}
+
+
+/* the entries of a subsystem so far; NULL: too many subsystems */
+
+static ngx_http_ipng_stats_table_use_t *
+ngx_http_ipng_stats_table_use(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX; i++) {
+        if (t->use[i].subsystem == sub) {
+            return &t->use[i];
+        }
+
+        if (t->use[i].subsystem == NULL) {
+            t->use[i].subsystem = sub;
+            return &t->use[i];
+        }
+    }
 
     return NULL;
 }
@@ -276,7 +306,7 @@ ngx_http_ipng_stats_table_bucket(ngx_http_ipng_stats_table_t *t,
 }
 
 
-/* observations held: counter 0 of every entry, and the dropped ones */
+/* events held: counter 0 of the entries that count them, and the dropped */
 
 uint64_t
 ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
@@ -287,7 +317,9 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
     n = t->dropped;
 
     for (e = t->first; e; e = e->next) {
-        n += e->counters[0];
+        if (e->subsystem->events) {
+            n += e->counters[0];
+        }
     }
 
     return n;

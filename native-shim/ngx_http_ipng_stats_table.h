@@ -17,16 +17,21 @@
 
 
 /*
- * What a subsystem counts, declared once by the subsystem: an entry is
- * keyed by nkeys byte strings and holds ncounters counters and
- * nhistograms histograms (over the pipeline's bucket bounds).  Counter 0
- * counts the observations themselves: what a full handoff reports lost.
+ * What a subsystem counts, declared once by the subsystem (a part may
+ * declare several, one per shape): an entry is keyed by nkeys byte
+ * strings and holds ncounters counters and nhistograms histograms (over
+ * the pipeline's bucket bounds).  Counter 0 counts what the entry saw: an
+ * entry is written when it is not 0.  With "events" set, counter 0 counts
+ * the events themselves (requests), which a full handoff reports lost; a
+ * shape that sees the same events again (per (tag, vip) histograms of
+ * requests counted per (tag, vip, status)) leaves it unset.
  */
 typedef struct {
     ngx_str_t                       name;       /* on the wire */
     ngx_uint_t                      nkeys;
     ngx_uint_t                      ncounters;
     ngx_uint_t                      nhistograms;
+    ngx_uint_t                      events;     /* unsigned events:1; */
 } ngx_http_ipng_stats_subsystem_t;
 
 
@@ -47,12 +52,22 @@ struct ngx_http_ipng_stats_entry_s {
 };
 
 
+/* at most max_entries entries of each subsystem per worker */
+#define NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX  8
+
+typedef struct {
+    ngx_http_ipng_stats_subsystem_t *subsystem;
+    ngx_uint_t                       entries;
+} ngx_http_ipng_stats_table_use_t;
+
+
 typedef struct {
     ngx_pool_t                      *pool;
     ngx_http_ipng_stats_entry_t    **hash;
     ngx_uint_t                       hash_size;     /* a power of two */
     ngx_http_ipng_stats_entry_t     *first;
     ngx_http_ipng_stats_entry_t     *last;
+    ngx_http_ipng_stats_table_use_t  use[NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX];
     ngx_uint_t                       nentries;
     ngx_uint_t                       max_entries;
     ngx_uint_t                       nbounds;

@@ -9,11 +9,12 @@
 //   r  subsystem zone nkeys key.. counters histogram..
 //                                  one entry of a subsystem's table
 //   x  n                           observations the shim had to drop
-// The ipng subsystem's entries are keyed by (tag, vip, status) and hold
-// the counters "requests bytes_in bytes_out" and the histograms duration
-// and upstream ("sum_ms n0 .. nK", empty when it saw nothing). The text
-// may hold several blocks (the handoff of other or exited workers, then
-// this worker's own), so one pair or code can recur.
+// The ipng subsystem writes two shapes: "ipng" entries keyed by (tag, vip,
+// status) with the counters "requests bytes_in bytes_out", and
+// "ipng_time" entries keyed by (tag, vip) with the requests and the
+// histograms duration and upstream ("sum_ms n0 .. nK", empty when it saw
+// nothing). The text may hold several blocks (the handoff of other or
+// exited workers, then this worker's own), so one pair or code can recur.
 import { KEY_SEPARATOR } from './keys';
 import { vipLabel } from './vip';
 import { isEscapedField } from './wire-field';
@@ -64,81 +65,95 @@ function parseBounds(text: string): string[] | null {
 
 const DECIMAL = /^\d+$/;
 
-/** "N N N": a vector of decimal numbers, or null. */
-function parseNumbers(field: string): number[] | null {
-  const parts = field.split(' ');
-  const numbers: number[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL.test(parts[i])) return null;
-    numbers.push(Number(parts[i]));
-  }
-  return numbers;
-}
-
-/** "" (saw nothing) or "SUM N0 .. NK"; undefined when malformed. */
-function parseHistogram(field: string, bounds: string[]): HistogramDelta | null | undefined {
-  if (field === '') return null;
-  const numbers = parseNumbers(field);
-  if (numbers === null || numbers.length !== bounds.length + 2) return undefined;
-  return { bounds, counts: numbers.slice(1), sumMs: numbers[0] };
-}
-
-/** One "r" line: an entry of some subsystem's table. */
-export interface WireRecord {
-  subsystem: string;
-  /** escaped */
-  zone: string;
-  /** escaped */
-  keys: string[];
-  counters: number[];
-  /** null: the histogram saw nothing */
-  histograms: (HistogramDelta | null)[];
-}
-
-function parseRecord(f: string[], bounds: string[] | null): WireRecord | null {
-  if (f.length < 5 || !DECIMAL.test(f[3]) || !isEscapedField(f[2])) return null;
-  const nkeys = Number(f[3]);
-  if (f.length < 5 + nkeys) return null;
-  const keys = f.slice(4, 4 + nkeys);
-  for (let i = 0; i < keys.length; i++) if (!isEscapedField(keys[i])) return null;
-  const counters = parseNumbers(f[4 + nkeys]);
-  if (counters === null) return null;
-  const histograms: (HistogramDelta | null)[] = [];
-  for (let i = 5 + nkeys; i < f.length; i++) {
-    if (bounds === null) return null;
-    const h = parseHistogram(f[i], bounds);
-    if (h === undefined) return null;
-    histograms.push(h);
-  }
-  return { subsystem: f[1], zone: f[2], keys, counters, histograms };
-}
-
-/** The ipng subsystem's entry shape: (tag, vip, status), 3 counters, 2 histograms. */
-const IPNG = { name: 'ipng', keys: 3, counters: 3, histograms: 2 };
-
-function isIpngRecord(r: WireRecord): boolean {
-  return (
-    r.subsystem === IPNG.name &&
-    r.zone === '' &&
-    r.keys.length === IPNG.keys &&
-    r.counters.length === IPNG.counters &&
-    r.histograms.length === IPNG.histograms
-  );
+/**
+ * A count or a sum on the wire (decimal digits), or -1. Number() and no
+ * per-character check: this runs for every number of every entry.
+ */
+function wireNumber(text: string): number {
+  const n = Number(text);
+  return text === '' || !(n >= 0) ? -1 : n;
 }
 
 /**
- * Adds h to the pair's last histogram when that one has the same bounds
- * (the same block's "b" line), else appends it: a pair's statuses are
- * separate entries on the wire, one histogram per pair and block here.
+ * Reads an "r" line's histogram field ("" or "SUM N0 .. NK") into into[];
+ * false when malformed. "" reads as nothing (length 0).
  */
-function addHistogram(list: HistogramDelta[], h: HistogramDelta): void {
-  const last = list.length > 0 ? list[list.length - 1] : null;
-  if (last === null || last.bounds !== h.bounds) {
-    list.push(h);
-    return;
+function readHistogramField(field: string, bounds: string[], into: number[]): boolean {
+  into.length = 0;
+  if (field === '') return true;
+  const parts = field.split(' ');
+  if (parts.length !== bounds.length + 2) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return false;
+    into.push(n);
   }
-  for (let i = 0; i < h.counts.length; i++) last.counts[i] += h.counts[i];
-  last.sumMs += h.sumMs;
+  return true;
+}
+
+/**
+ * Adds a histogram read by readHistogramField to the pair's histogram of
+ * this block (a pair recurs only in another block, the handoff of another
+ * worker, which has a "b" line of its own).
+ */
+function addHistogram(list: HistogramDelta[], numbers: number[], bounds: string[]): void {
+  if (numbers.length === 0) return;
+  let h = list.length > 0 ? list[list.length - 1] : null;
+  if (h === null || h.bounds !== bounds) {
+    h = { bounds, counts: [], sumMs: 0 };
+    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
+    list.push(h);
+  }
+  h.sumMs += numbers[0];
+  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+}
+
+/*
+ * An "r" line (docs/wire-format.md): r, SUBSYSTEM, ZONE, NKEYS, the keys,
+ * COUNTERS, one field per histogram. This release reads the ipng
+ * subsystem's two shapes, both in zone "": "ipng", keys (tag, vip,
+ * status) and counters (requests, bytes in, bytes out); "ipng_time", keys
+ * (tag, vip), one counter (the requests again) and the histograms
+ * (duration, upstream). A line of any other subsystem or shape is not
+ * understood.
+ */
+const IPNG_FIELDS = 4 + 3 + 1;
+const IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
+
+// The two histograms of the line being read, both checked before either is added.
+const durationNumbers: number[] = [];
+const upstreamNumbers: number[] = [];
+
+type PairOf = (tag: string, serverAddr: string) => PairDelta;
+
+function readRecord(f: string[], bounds: string[] | null, pairOf: PairOf): boolean {
+  if (f[2] !== '') return false;
+  if (f[1] === 'ipng') return readIpngRecord(f, pairOf);
+  if (f[1] === 'ipng_time') return readIpngTimeRecord(f, bounds, pairOf);
+  return false;
+}
+
+function readIpngRecord(f: string[], pairOf: PairOf): boolean {
+  if (f.length !== IPNG_FIELDS || f[3] !== '3') return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL.test(f[6])) return false;
+  const counters = f[7].split(' ');
+  if (counters.length !== 3) return false;
+  const requests = wireNumber(counters[0]);
+  const bytesIn = wireNumber(counters[1]);
+  const bytesOut = wireNumber(counters[2]);
+  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
+  pairOf(f[4], f[5]).codes.push({ code: f[6], requests, bytesIn, bytesOut });
+  return true;
+}
+
+function readIpngTimeRecord(f: string[], bounds: string[] | null, pairOf: PairOf): boolean {
+  if (f.length !== IPNG_TIME_FIELDS || f[3] !== '2' || bounds === null) return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
+  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
+  const p = pairOf(f[4], f[5]);
+  addHistogram(p.duration, durationNumbers, bounds);
+  addHistogram(p.upstream, upstreamNumbers, bounds);
+  return true;
 }
 
 export function parseDeltas(text: string): ParsedDeltas {
@@ -173,17 +188,9 @@ export function parseDeltas(text: string): ParsedDeltas {
         bounds = f.length === 2 ? parseBounds(f[1]) : null;
         ok = bounds !== null;
         break;
-      case 'r': {
-        const r = parseRecord(f, bounds);
-        if (r !== null && isIpngRecord(r)) {
-          const p = pair(r.keys[0], r.keys[1]);
-          p.codes.push({ code: r.keys[2], requests: r.counters[0], bytesIn: r.counters[1], bytesOut: r.counters[2] });
-          if (r.histograms[0] !== null) addHistogram(p.duration, r.histograms[0]);
-          if (r.histograms[1] !== null) addHistogram(p.upstream, r.histograms[1]);
-          ok = true;
-        }
+      case 'r':
+        ok = readRecord(f, bounds, pair);
         break;
-      }
       case 'x':
         if (f.length === 2 && DECIMAL.test(f[1])) {
           parsed.dropped += Number(f[1]);

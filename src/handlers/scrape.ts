@@ -17,7 +17,6 @@ import { logOnce, OnceMarks, reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
 import { readSettingsText } from '../nginx/settings';
-import { refuseShimWithCounterZone } from '../nginx/shim-mode';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
 
 const ALLOWED_METHODS = 'GET, HEAD';
@@ -46,7 +45,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   const model =
     opened.layout === 'record'
       ? readRecordModel(opened.zone, buckets.value, shimLoaded)
-      : readCounterModel(opened.zone, buckets.value, shimLoaded, opened.name);
+      : readCounterModel(opened.zone, buckets.value);
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
@@ -64,8 +63,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   }
 }
 
-function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boolean, zoneName: string): StatsModel {
-  if (shimLoaded) refuseShimWithCounterZone(zone, zoneName);
+function readCounterModel(zone: CounterZone, boundsMs: number[]): StatsModel {
   const model = buildModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,

@@ -12,10 +12,10 @@
 // per interval.
 //
 // That is the counter layout (a type=number zone), used without the shim:
-// the recorder adds straight into the zone and a flush moves nothing. A
-// shim with a type=number zone is refused (shim-mode.ts). In the record
-// layout (type=string, with the shim) the lease holder of the shim writes
-// all counts, rates and warnings instead of worker 0: see
+// the recorder adds straight into the zone and a flush moves nothing (a
+// shim with a type=number zone fails nginx -t). In the record layout
+// (type=string, with the shim) the lease holder of the shim writes all
+// counts, rates and warnings instead of worker 0: see
 // record-layout-flush.ts.
 import { resolveBuckets, resolveFlushInterval } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
@@ -24,8 +24,6 @@ import { rateWrites } from '../counters/rate-update';
 import { warnZoneFull } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
-import { shimLoaded } from '../nginx/shim-deltas';
-import { refuseShimWithCounterZone } from '../nginx/shim-mode';
 import { workerId } from '../nginx/worker';
 import { RecordZone } from '../nginx/record-zone';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
@@ -47,8 +45,6 @@ export default function tick(s: NginxPeriodicSession): void {
   reportOnce(opened.zone, buckets.problem);
   if (opened.layout === 'record') {
     recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
-  } else if (shimLoaded(s)) {
-    refuseShimWithCounterZone(opened.zone, opened.name);
   } else {
     counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   }

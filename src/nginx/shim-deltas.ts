@@ -10,8 +10,3 @@ export function drainWriterDeltas(s: NginxPeriodicSession): string {
   const text = s.variables.ipng_stats_writer_deltas;
   return text === undefined ? '' : text;
 }
-
-/** Whether the shim is loaded: $ipng_stats_skip exists only then (reading it changes nothing). */
-export function shimLoaded(s: NginxPeriodicSession | NginxHTTPRequest): boolean {
-  return s.variables.ipng_stats_skip !== undefined;
-}

@@ -85,22 +85,18 @@ function bucket(ms: number): number {
 
 type Histogram = { sum: number; h: number[] };
 
-/** An ipng entry's line (docs/wire-format.md): r, ipng, zone "", 3 keys, counters, duration, upstream. */
-function entryLine(key: string, counters: number[], dur: Histogram | undefined, ups: Histogram | undefined): string {
-  const hist = (x: Histogram | undefined) => (x ? [x.sum, ...x.h].join(' ') : '');
-  return ['r', 'ipng', '', 3, key, counters.join(' '), hist(dur), hist(ups)].join(US);
-}
+const hist = (x: Histogram | undefined) => (x ? [x.sum, ...x.h].join(' ') : '');
 
-/** The deltas the shim should render for these access_log lines (sorted). */
+/** The deltas the shim should render for these access_log lines (sorted): docs/wire-format.md, the ipng subsystem. */
 function expectedFromLog(lines: string[]): string[] {
   const codes = new Map<string, [number, number, number]>();
   const dur = new Map<string, Histogram>();
   const ups = new Map<string, Histogram>();
   for (const line of lines) {
     const [tag, vip, status, reqLen, sent, reqTime, upTime] = line.split('|');
-    const key = [tag, vip, status].join(US);
-    const c = codes.get(key) ?? [0, 0, 0];
-    codes.set(key, [c[0] + 1, c[1] + Number(reqLen), c[2] + Number(sent)]);
+    const c = codes.get([tag, vip, status].join(US)) ?? [0, 0, 0];
+    codes.set([tag, vip, status].join(US), [c[0] + 1, c[1] + Number(reqLen), c[2] + Number(sent)]);
+    const key = [tag, vip].join(US);
     const ms = Math.round(Number(reqTime) * 1000);
     const d = dur.get(key) ?? { sum: 0, h: new Array(BOUNDS.length + 1).fill(0) };
     d.sum += ms;
@@ -119,22 +115,32 @@ function expectedFromLog(lines: string[]): string[] {
     }
   }
   const out: string[] = [];
-  for (const [k, counters] of codes) out.push(entryLine(k, counters, dur.get(k), ups.get(k)));
+  for (const [k, counters] of codes) out.push(['r', 'ipng', '', 3, k, counters.join(' ')].join(US));
+  for (const [k, d] of dur) out.push(['r', 'ipng_time', '', 2, k, d.h.reduce((a, b) => a + b, 0), hist(d), hist(ups.get(k))].join(US));
   return out.sort();
 }
 
-/** An entry line's parts: "tag vip status requests", and its histograms (null: empty). */
-function entryOf(line: string): { summary: string; tag: string; upstream: number[] | null; duration: number[] | null } {
-  const f = line.split(US);
-  expect(f.slice(0, 4)).toEqual(['r', 'ipng', '', '3']);
-  expect(f).toHaveLength(10);
+/** The "ipng" lines of a drain as "tag vip status requests". */
+function codesOf(lines: string[]): string[] {
+  return lines
+    .filter((l) => l.startsWith(`r${US}ipng${US}`))
+    .map((l) => {
+      const f = l.split(US);
+      expect(f).toHaveLength(8);
+      return [f[4], f[5], f[6], f[7].split(' ')[0]].join(' ');
+    });
+}
+
+/** The "ipng_time" lines of a drain: tag, vip, duration and upstream histograms (null: empty). */
+function timesOf(lines: string[]): Array<{ tag: string; vip: string; duration: number[] | null; upstream: number[] | null }> {
   const vector = (s: string) => (s === '' ? null : s.split(' ').map(Number));
-  return {
-    summary: [f[4], f[5], f[6], f[7].split(' ')[0]].join(' '),
-    tag: f[4],
-    duration: vector(f[8]),
-    upstream: vector(f[9]),
-  };
+  return lines
+    .filter((l) => l.startsWith(`r${US}ipng_time${US}`))
+    .map((l) => {
+      const f = l.split(US);
+      expect(f).toHaveLength(9);
+      return { tag: f[4], vip: f[5], duration: vector(f[7]), upstream: vector(f[8]) };
+    });
 }
 
 /** Lines of a drain, checking the framing: every block starts with a b line. */
@@ -158,14 +164,14 @@ function merge(text: string): { lines: string[]; requests: number } {
   const add = (a: number[] | null, b: number[] | null) => (a === null ? b : b === null ? a : a.map((v, i) => v + b[i]));
   for (const l of lines.filter((x) => x !== B_LINE)) {
     const f = l.split(US);
-    const keyLen = f[0] === 'x' ? 1 : 7;
+    const keyLen = f[0] === 'x' ? 1 : f[1] === 'ipng' ? 7 : 6;
     const key = f.slice(0, keyLen).join(US);
     const vals = f.slice(keyLen).map((s) => (s === '' ? null : s.split(' ').map(Number)));
     const prev = merged.get(key);
     merged.set(key, prev ? prev.map((v, i) => add(v, vals[i])) : vals);
   }
   const out = [...merged].map(([k, v]) => [k, ...v.map((x) => (x === null ? '' : x.join(' ')))].join(US)).sort();
-  const requests = out.filter((l) => l.startsWith('r')).reduce((a, l) => a + Number(l.split(US)[7].split(' ')[0]), 0);
+  const requests = codesOf(out).reduce((a, l) => a + Number(l.split(' ')[3]), 0);
   return { lines: out, requests };
 }
 
@@ -207,8 +213,7 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(log));
 
     // the facts behind the computed lines
-    const entries = lines.slice(1).map(entryOf);
-    const c = entries.map((e) => e.summary).sort();
+    const c = codesOf(lines).sort();
     expect(c).toEqual([
       'back 127.0.0.1 200 3',
       'front 127.0.0.1 200 7',
@@ -219,15 +224,15 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     // the 502 to a closed port has a numeric $upstream_response_time
     const dead = log.find((l) => l.split('|')[2] === '502')!;
     expect(dead.split('|')[6]).toMatch(/^\d+\.\d{3}$/);
-    const u = entries.filter((e) => e.upstream !== null);
-    expect(u.map((e) => e.summary).sort()).toEqual(['front 127.0.0.1 200 7', 'front 127.0.0.1 502 1']);
+    const u = timesOf(lines).filter((e) => e.upstream !== null);
+    expect(u.map((e) => [e.tag, e.vip])).toEqual([['front', '127.0.0.1']]);
     // 4 upstream observations: 2 fast, the failed one, the slow one (>= 30ms)
-    const uCounts = u.map((e) => e.upstream!.slice(1)).reduce((a, b) => a.map((v, i) => v + b[i]));
+    const uCounts = u[0].upstream!.slice(1);
     expect(uCounts.reduce((a, b) => a + b, 0)).toBe(4);
     expect(uCounts.slice(bucket(30)).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-    expect(u.map((e) => e.upstream![0]).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(30);
+    expect(u[0].upstream![0]).toBeGreaterThanOrEqual(30);
     // request durations: every request of "back" but the slow one is fast
-    const dBack = entries.filter((e) => e.tag === 'back');
+    const dBack = timesOf(lines).filter((e) => e.tag === 'back');
     expect(dBack).toHaveLength(1);
     expect(dBack[0].duration!.slice(1).reduce((a, b) => a + b, 0)).toBe(3);
 
@@ -236,7 +241,7 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     await httpGet(n.url('/missing'));
     const again = linesOf(await drain(n));
     expect(again.slice(1).sort()).toEqual(expectedFromLog(accessLog(n).slice(log.length)));
-    expect(again.filter((l) => l.startsWith('r'))).toHaveLength(1);
+    expect(codesOf(again)).toHaveLength(1);
   });
 
   test('ipng_stats off and the skip mark are not counted; $ipng_stats_skip reads back', async ({ nginx }) => {
@@ -259,7 +264,7 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     const counted = accessLog(n).filter((_, i) => i === 0 || i === 6);
     expect(counted).toHaveLength(2);
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(counted));
-    expect(lines.slice(1).map((l) => entryOf(l).summary)).toEqual([
+    expect(codesOf(lines)).toEqual([
       'direct 127.0.0.1 200 2',
     ]);
   });
@@ -291,7 +296,7 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     expect(await drain(n)).toBe('');
     await httpGet(url(0, '/nf'));
     const again = linesOf(await drain(n));
-    expect(again.slice(1).map((l) => entryOf(l).summary)).toEqual([
+    expect(codesOf(again)).toEqual([
       'a 127.0.0.1 404 1',
     ]);
   });

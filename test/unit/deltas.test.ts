@@ -5,17 +5,19 @@ import { parseDeltas } from '../../src/counters/deltas';
 
 const US = '\x1f';
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
-const ipng = (tag: string, vip: string, code: number, counters: string, duration: string, upstream: string) =>
-  line('r', 'ipng', '', 3, tag, vip, code, counters, duration, upstream);
+const codes = (tag: string, vip: string, code: number, counters: string) => line('r', 'ipng', '', 3, tag, vip, code, counters);
+const times = (tag: string, vip: string, n: number, duration: string, upstream: string) => line('r', 'ipng_time', '', 2, tag, vip, n, duration, upstream);
 
 describe("the shim's deltas", () => {
-  it('groups entries by (source, vip) in order of first appearance, with codes and histograms', () => {
+  it('groups both shapes by (source, vip) in order of first appearance', () => {
     const text =
       'w\n' +
       line('b', '1 5 10') +
-      ipng('mg1', '192.0.2.10', 200, '3 300 900', '12 2 0 0 1', '7 0 1 0 0') +
-      ipng('mg1', '2001:DB8:0::1', 404, '1 80 0', '0 1 0 0 0', '') +
-      ipng('mg1', '192.0.2.10', 301, '1 10 20', '0 1 0 0 0', '') +
+      times('mg1', '192.0.2.10', 4, '12 3 0 0 1', '7 0 1 0 0') +
+      codes('mg1', '192.0.2.10', 200, '3 300 900') +
+      codes('mg1', '192.0.2.10', 301, '1 10 20') +
+      times('mg1', '2001:DB8:0::1', 1, '0 1 0 0 0', '') +
+      codes('mg1', '2001:DB8:0::1', 404, '1 80 0') +
       line('x', 4);
     const parsed = parseDeltas(text);
     expect(parsed.writer).toBe(true);
@@ -30,7 +32,6 @@ describe("the shim's deltas", () => {
           { code: '200', requests: 3, bytesIn: 300, bytesOut: 900 },
           { code: '301', requests: 1, bytesIn: 10, bytesOut: 20 },
         ],
-        // one histogram per entry on the wire, added up per pair and block
         duration: [{ bounds, counts: [3, 0, 0, 1], sumMs: 12 }],
         upstream: [{ bounds, counts: [0, 1, 0, 0], sumMs: 7 }],
       },
@@ -46,8 +47,10 @@ describe("the shim's deltas", () => {
   });
 
   it('reads each block with the bounds line before it', () => {
-    const text = line('b', '100') + ipng('t', '127.0.0.1', 200, '1 0 0', '150 0 1', '') + line('b', '1 5') + ipng('t', '127.0.0.1', 200, '1 0 0', '0 1 0 0', '');
-    expect(parsed(text).pairs[0].duration).toEqual([
+    const text = line('b', '100') + times('t', '127.0.0.1', 1, '150 0 1', '') + line('b', '1 5') + times('t', '127.0.0.1', 1, '0 1 0 0', '');
+    const p = parseDeltas(text);
+    expect(p.malformed).toBe(0);
+    expect(p.pairs[0].duration).toEqual([
       { bounds: ['100'], counts: [0, 1], sumMs: 150 },
       { bounds: ['1', '5'], counts: [1, 0, 0], sumMs: 0 },
     ]);
@@ -55,15 +58,15 @@ describe("the shim's deltas", () => {
 
   it('counts lines it does not understand instead of guessing', () => {
     const text =
-      ipng('t', '127.0.0.1', 200, '1 0 0', '1 1 0', '') + // a histogram before any bounds line
+      times('t', '127.0.0.1', 1, '1 1 0', '') + // a histogram before any bounds line
       line('b', '1 5') +
-      ipng('t', '127.0.0.1', 200, '1 0 0', '1 1', '') + // too few buckets
-      ipng('t', '127.0.0.1', 200, '1 0', '1 1 0 0', '') + // too few counters for ipng
-      line('r', 'ipng', '', 2, 't', '127.0.0.1', '1 0 0', '1 1 0 0', '') + // too few keys for ipng
-      line('r', 'ipng', '', 3, 't', '127.0.0.1', 200, '1 x 0', '1 1 0 0', '') + // not a number
-      line('r', 'ipng', 'z', 3, 't', '127.0.0.1', 200, '1 0 0', '1 1 0 0', '') + // ipng has no named zone
+      times('t', '127.0.0.1', 1, '1 1', '') + // too few buckets
+      times('t', '127.0.0.1', 1, '1 1 0 0', '1 x 0 0') + // not a number (and the line's first histogram is not added either)
+      codes('t', '127.0.0.1', 200, '1 0') + // too few counters
+      line('r', 'ipng', '', 2, 't', '127.0.0.1', '1 0 0') + // too few keys
+      line('r', 'ipng', 'z', 3, 't', '127.0.0.1', 200, '1 0 0') + // ipng has no named zone
       line('r', 'reqstat', 'hosts', 1, 'example.org', '1 0', '') + // a subsystem this release does not read
-      line('r', 'ipng', '', 3, 't\x01', '127.0.0.1', 200, '1 0 0', '1 1 0 0', '') + // a raw byte: not escaped
+      codes('t\x01', '127.0.0.1', 200, '1 0 0') + // a raw byte: not escaped
       line('c', 't', '127.0.0.1', 200, 1, 0, 0) + // an older release's line
       line('b', 'x y') +
       'w\n'; // the writer line, not first
@@ -77,9 +80,3 @@ describe("the shim's deltas", () => {
     expect(parseDeltas('')).toEqual({ writer: false, pairs: [], dropped: 0, malformed: 0 });
   });
 });
-
-function parsed(text: string) {
-  const p = parseDeltas(text);
-  expect(p.malformed).toBe(0);
-  return p;
-}

@@ -22,9 +22,10 @@ import { renderPrometheus } from '../../src/exposition/prometheus';
 const US = '\x1f';
 const BOUNDS = [1, 5, 10];
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
-/** One ipng entry of docs/wire-format.md; a histogram is "sum n0 .. nK", or "" when it saw nothing. */
-const entry = (tag: string, vip: string, code: number, counters: number[], duration = '', upstream = '') =>
-  line('r', 'ipng', '', 3, tag, vip, code, counters.join(' '), duration, upstream);
+/** The ipng entries of docs/wire-format.md: per (tag, vip, status) counters; per (tag, vip) histograms ("sum n0 .. nK", or "" when it saw nothing). */
+const entry = (tag: string, vip: string, code: number, counters: number[]) => line('r', 'ipng', '', 3, tag, vip, code, counters.join(' '));
+const times = (tag: string, vip: string, duration: string, upstream = '') =>
+  line('r', 'ipng_time', '', 2, tag, vip, duration.split(' ').slice(1).reduce((a, b) => a + Number(b), 0), duration, upstream);
 
 function deltasFor(text: string) {
   const parsed = parseDeltas('w\n' + text);
@@ -62,7 +63,8 @@ describe('pair records', () => {
   const first =
     line('b', '1 5 10') +
     entry('mg1', '192.0.2.10', 404, [1, 80, 0]) +
-    entry('mg1', '192.0.2.10', 200, [3, 300, 900], '12 2 0 0 1', '7 0 1 0 0');
+    entry('mg1', '192.0.2.10', 200, [3, 300, 900]) +
+    times('mg1', '192.0.2.10', '12 2 0 0 1', '7 0 1 0 0');
 
   it('adds deltas to an absent record and renders every form', () => {
     const p = decodePairRecord(undefined, BOUNDS);
@@ -186,10 +188,10 @@ describe('the scrape model of a record zone', () => {
     return encodePairRecord(p);
   }
   const mg1 = record(
-    entry('mg1', '192.0.2.10', 404, [1, 90, 0]) + entry('mg1', '192.0.2.10', 200, [7, 700, 1400], '40 6 0 0 2', '21 0 0 3 0'),
+    entry('mg1', '192.0.2.10', 404, [1, 90, 0]) + entry('mg1', '192.0.2.10', 200, [7, 700, 1400]) + times('mg1', '192.0.2.10', '40 6 0 0 2', '21 0 0 3 0'),
     '1.5 2.5 0.125 8 8',
   );
-  const weird = record(entry('a"b\\x5c', '2001:db8::1', 200, [2, 20, 40], '7 0 2 0 0'), '0 0 0 2 2');
+  const weird = record(entry('a"b\\x5c', '2001:db8::1', 200, [2, 20, 40]) + times('a"b\\x5c', '2001:db8::1', '7 0 2 0 0'), '0 0 0 2 2');
   const recordEntries: Array<[string, string]> = [
     [pairRecordKey('mg1', '192.0.2.10'), mg1],
     [pairRecordKey('a"b\\x5c', '2001:db8::1'), weird],
