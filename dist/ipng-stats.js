@@ -3,59 +3,7 @@ function _defineProperties(e, r) { for (var t = 0; t < r.length; t++) { var o = 
 function _createClass(e, r, t) { return r && _defineProperties(e.prototype, r), t && _defineProperties(e, t), Object.defineProperty(e, "prototype", { writable: !1 }), e; }
 function _toPropertyKey(t) { var i = _toPrimitive(t, "string"); return "symbol" == typeof i ? i : i + ""; }
 function _toPrimitive(t, e) { if ("object" != typeof t || !t) return t; var r; if ("undefined" != typeof Symbol && void 0 !== (r = t[Symbol.toPrimitive])) { var i = r.call(t, e || "default"); if ("object" != typeof i) return i; throw new TypeError("@@toPrimitive must return a primitive value."); } return ("string" === e ? String : Number)(t); }
-var UNIT_MS = {
-  y: 365 * 24 * 3600 * 1e3,
-  M: 30 * 24 * 3600 * 1e3,
-  w: 7 * 24 * 3600 * 1e3,
-  d: 24 * 3600 * 1e3,
-  h: 3600 * 1e3,
-  m: 60 * 1e3,
-  s: 1e3,
-  ms: 1
-};
-var UNIT_ORDER = ["y", "M", "w", "d", "h", "m", "s", "ms"];
-function parseDurationMs(text) {
-  if (text.trim() === "") return null;
-  let rest = text;
-  let total = 0;
-  let lastUnit = -1;
-  while (rest.length > 0) {
-    const m = rest.match(/^\s*(\d+)(ms|[yMwdhms])?\s*/);
-    if (m === null || m[0].length === 0) return null;
-    const unit = m[2] === void 0 ? "s" : m[2];
-    if (m[2] === void 0 && (lastUnit !== -1 || m[0].length !== rest.length)) return null;
-    const order = UNIT_ORDER.indexOf(unit);
-    if (order <= lastUnit) return null;
-    lastUnit = order;
-    total += parseInt(m[1], 10) * UNIT_MS[unit];
-    rest = rest.slice(m[0].length);
-  }
-  return total > Number.MAX_SAFE_INTEGER ? null : total;
-}
-var DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
-var DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(" ");
-var DEFAULT_FLUSH_INTERVAL_MS = 1e3;
-var MIN_FLUSH_INTERVAL_MS = 100;
-var DEFAULT_SOURCE = "direct";
-var MAX_SOURCE_LENGTH = 64;
-var BUCKETS_SETTING = "ipng_stats_buckets";
-var FLUSH_INTERVAL_SETTING = "ipng_stats_flush_interval";
-var DEFAULT_SOURCE_SETTING = "ipng_stats_default_source";
-var BUCKETS_RULE = "two or more strictly increasing positive integers (milliseconds) separated by spaces";
-var FLUSH_INTERVAL_RULE = "an nginx duration (e.g. 500ms, 1s) of at least 100ms";
-var DEFAULT_SOURCE_RULE = "1 to 64 printable ASCII characters without spaces";
-function isUnset(text) {
-  return text === void 0 || text === "";
-}
-function parseBuckets(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_BUCKETS_MS
-  };
-  if (text === DEFAULT_BUCKETS_TEXT) return {
-    ok: true,
-    value: DEFAULT_BUCKETS_MS
-  };
+function parseBucketBounds(text) {
   const tokens = text.trim().split(/\s+/);
   if (tokens.length < 2) return {
     ok: false,
@@ -85,192 +33,11 @@ function parseBuckets(text) {
     value: bounds
   };
 }
-function parseFlushInterval(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_FLUSH_INTERVAL_MS
-  };
-  const ms = parseDurationMs(text);
-  if (ms === null) return {
-    ok: false,
-    reason: "not an nginx duration"
-  };
-  if (ms < MIN_FLUSH_INTERVAL_MS) return {
-    ok: false,
-    reason: "shorter than 100ms"
-  };
-  return {
-    ok: true,
-    value: ms
-  };
-}
-function parseDefaultSource(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_SOURCE
-  };
-  if (text.length > MAX_SOURCE_LENGTH) return {
-    ok: false,
-    reason: "longer than 64 characters"
-  };
-  if (!/^[\x21-\x7e]+$/.test(text)) return {
-    ok: false,
-    reason: "contains a space or a non-printable character"
-  };
-  return {
-    ok: true,
-    value: text
-  };
-}
-function resolve(setting, rule, fallbackText, fallback, text, parsed) {
-  if (parsed.ok) return {
-    value: parsed.value,
-    problem: null
-  };
-  return {
-    value: fallback,
-    problem: {
-      setting,
-      value: String(text),
-      rule: rule + " (" + parsed.reason + ")",
-      fallback: fallbackText
-    }
-  };
-}
-function resolveBuckets(text) {
-  return resolve(BUCKETS_SETTING, BUCKETS_RULE, DEFAULT_BUCKETS_TEXT, DEFAULT_BUCKETS_MS, text, parseBuckets(text));
-}
-function resolveFlushInterval(text) {
-  return resolve(FLUSH_INTERVAL_SETTING, FLUSH_INTERVAL_RULE, "1s", DEFAULT_FLUSH_INTERVAL_MS, text, parseFlushInterval(text));
-}
-function resolveDefaultSource(text) {
-  return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
-}
-function describeProblem(p) {
-  return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
-}
-var KEY_SEPARATOR = "";
-var KIND = {
-  requests: "q",
-  bytesIn: "i",
-  bytesOut: "o",
-  durationBucket: "d",
-  upstreamBucket: "u",
-  durationSum: "D",
-  upstreamSum: "U",
-  rate: "r",
-  rateBase: "t",
-  zoneFullEvents: "Z",
-  zoneFullWarned: "W",
-  rateUpdatedAt: "T",
-  flushedAt: "l",
-  flushes: "f",
-  flushBucket: "F",
-  flushSum: "G",
-  scrapeBucket: "S",
-  scrapeSum: "s",
-  reported: "!"
-};
-var RECORD_KIND = {
-  pair: "P",
-  flushes: "f",
-  flushDuration: "F",
-  scrapeDuration: "S",
-  zoneFullEvents: "Z",
-  flushedAt: "l",
-  rateUpdatedAt: "T",
-  zoneFullWarned: "W",
-  reported: "!"
-};
-var INF_LABEL = "inf";
-var S = KEY_SEPARATOR;
-function codeKey(kind, sourceTag, vip, code) {
-  return kind + sourceTag + S + vip + S + code;
-}
-function pairKey(kind, sourceTag, vip) {
-  return kind + sourceTag + S + vip;
-}
-function pairBucketKey(kind, sourceTag, vip, boundLabel) {
-  return kind + sourceTag + S + vip + S + boundLabel;
-}
-function rateKey(sourceTag, vip, windowSeconds) {
-  return KIND.rate + sourceTag + S + vip + S + windowSeconds;
-}
-function workerKey(kind, worker) {
-  return kind + worker;
-}
-function workerBucketKey(kind, worker, boundLabel) {
-  return kind + worker + S + boundLabel;
-}
-function scrapeBucketKey(boundLabel) {
-  return KIND.scrapeBucket + boundLabel;
-}
-function reportedKey(setting, value) {
-  return KIND.reported + setting + S + value.slice(0, 64);
-}
-function pairRecordKey(sourceTag, vip) {
-  return RECORD_KIND.pair + sourceTag + S + vip;
-}
-function parseKey(key) {
-  return {
-    kind: key.charAt(0),
-    fields: key.length > 1 ? key.slice(1).split(S) : []
-  };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function incrementsFor(o, boundsMs) {
-  const keys = [codeKey(KIND.requests, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesIn, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesOut, o.sourceTag, o.vip, o.status), pairBucketKey(KIND.durationBucket, o.sourceTag, o.vip, bucketLabel(o.requestTimeMs, boundsMs)), pairKey(KIND.durationSum, o.sourceTag, o.vip)];
-  const deltas = [1, o.bytesIn, o.bytesOut, 1, o.requestTimeMs];
-  if (o.upstreamTimeMs !== null) {
-    keys.push(pairBucketKey(KIND.upstreamBucket, o.sourceTag, o.vip, bucketLabel(o.upstreamTimeMs, boundsMs)));
-    deltas.push(1);
-    keys.push(pairKey(KIND.upstreamSum, o.sourceTag, o.vip));
-    deltas.push(o.upstreamTimeMs);
-  }
-  return {
-    keys,
-    deltas
-  };
-}
-function secondsTextToMs(text) {
-  if (text === void 0) return 0;
-  const seconds = parseFloat(text);
-  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
-}
-function upstreamTimeMs(text) {
-  if (text === void 0 || text === "" || text === "-") return null;
-  if (text.indexOf(",") === -1 && text.indexOf(":") === -1) {
-    const seconds = parseFloat(text);
-    return seconds === seconds ? secondsTextToMs(text) : null;
-  }
-  const attempts = text.split(/[,:]/);
-  let total = 0;
-  let timed = false;
-  for (let i = 0; i < attempts.length; i++) {
-    const seconds = parseFloat(attempts[i]);
-    if (seconds !== seconds) continue;
-    timed = true;
-    total += secondsTextToMs(attempts[i]);
-  }
-  return timed ? total : null;
+var MAX_SOURCE_LENGTH = 64;
+function sourceTagProblem(text) {
+  if (text.length > MAX_SOURCE_LENGTH) return "longer than 64 characters";
+  if (!/^[\x21-\x7e]+$/.test(text)) return "contains a space or a non-printable character";
+  return null;
 }
 function canonicalAddress(text) {
   if (text.length > 2 && text.charAt(0) === "[" && text.charAt(text.length - 1) === "]") {
@@ -358,244 +125,350 @@ function formatIPv6(groups) {
 function isIPv4Mapped(groups) {
   return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 65535;
 }
-function vipLabel(serverAddr) {
-  if (serverAddr.indexOf(":") === -1) return serverAddr;
-  const canonical = canonicalAddress(serverAddr);
-  return canonical === null ? serverAddr : canonical;
-}
-function logError(message) {
-  ngx.log(ngx.ERR, message);
-}
-function logWarning(message) {
-  ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
-}
-function logOnce(zone, subject, value, message) {
-  if (zone.markOnce(reportedKey(subject, value))) logError(message);
-}
-function reportOnce(zone, problem) {
-  if (problem === null) return;
-  logOnce(zone, problem.setting, problem.value, describeProblem(problem));
-}
-function toNumber(text) {
-  if (text === void 0) return 0;
-  const n = parseInt(text, 10);
-  return n === n ? n : 0;
-}
-function readFinishedRequest(r) {
-  const vars = r.variables;
-  const tag = vars.ipng_source_tag;
-  return {
-    shimSourceTag: tag,
-    defaultSourceText: tag === void 0 ? vars.ipng_stats_default_source : void 0,
-    serverAddr: vars.server_addr || "",
-    status: r.status,
-    bytesIn: toNumber(vars.request_length),
-    bytesOut: toNumber(vars.bytes_sent),
-    requestTimeText: vars.request_time,
-    upstreamTimeText: vars.upstream_response_time,
-    bucketsText: vars.ipng_stats_buckets
-  };
-}
-var servedScrape = false;
+var scrapeServed = false;
 function markScrapeRequest(r) {
-  servedScrape = true;
+  scrapeServed = true;
+  if (typeof ipng_stats_recorder !== "undefined" && ipng_stats_recorder !== void 0) {
+    ipng_stats_recorder.skipThisRequest();
+  }
   if (r.variables.ipng_stats_skip === void 0) return false;
   r.variables.ipng_stats_skip = "1";
   return true;
 }
-function isScrapeRequest() {
-  return servedScrape;
-}
-var MIN_BYTES_PER_KEY = 128;
-function allItems(dict) {
-  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-}
-var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
-function recordZone(dict) {
-  let room;
-  function hasRoom() {
-    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
-    return room;
-  }
-  function put(key, text) {
-    if (!hasRoom() && dict.get(key) === void 0) return false;
-    try {
-      dict.set(key, text);
-      return true;
-    } catch (e) {
-      return false;
-    }
-  }
-  return {
-    get(key) {
-      return dict.get(key);
-    },
-    put,
-    addToNumber(key, delta) {
-      const text = dict.get(key);
-      const before = text === void 0 ? 0 : Number(text);
-      return put(key, String((isFinite(before) ? before : 0) + delta));
-    },
-    markOnce(key) {
-      if (!hasRoom()) return false;
-      try {
-        return dict.add(key, "1");
-      } catch (e) {
-        return false;
-      }
-    },
-    reserve(key, text) {
-      if (!hasRoom()) return;
-      try {
-        dict.add(key, text);
-      } catch (e) {}
-    },
-    entries() {
-      return allItems(dict);
-    },
-    hasRoomForNewKeys: hasRoom,
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
-function zoneFullKey(worker) {
-  return RECORD_KIND.zoneFullEvents + worker;
-}
-var ZONE_NAME = "ipng_stats";
-function sharedDict(name) {
-  const dict = ngx.shared[name];
-  if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
-  }
-  return dict;
-}
-function openZone(name) {
-  if (name === void 0) {
-    name = ZONE_NAME;
-  }
-  const dict = sharedDict(name);
-  if (dict.type === "string") {
-    return {
-      layout: "record",
-      zone: recordZone(dict)
-    };
-  }
-  return {
-    layout: "counter",
-    zone: counterZoneOf(dict)
-  };
-}
-var FULL_BELOW_FREE_BYTES = 4096;
-function counterZoneOf(dict) {
-  let full;
-  function zoneIsFull() {
-    if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
-    return full;
-  }
-  function existsOrDropped(key) {
-    if (dict.get(key) !== void 0) return true;
-    countDrop(key);
-    return false;
-  }
-  function countDrop(key) {
-    if (key === KIND.zoneFullEvents) return;
-    try {
-      dict.incr(KIND.zoneFullEvents, 1);
-    } catch (e) {}
-  }
-  function insertFirst(key, value) {
-    if (zoneIsFull()) {
-      if (dict.get(key) !== void 0) return false;
-      countDrop(key);
-      return false;
-    }
-    try {
-      return dict.add(key, value);
-    } catch (e) {
-      countDrop(key);
-      return false;
-    }
-  }
-  return {
-    add(key, delta) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.incr(key, delta);
-        return true;
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
-    },
-    get(key) {
-      return dict.get(key);
-    },
-    set(key, value) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.set(key, value);
-        return true;
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
-    },
-    markOnce(key) {
-      return insertFirst(key, 1);
-    },
-    insertFirst,
-    entries() {
-      return allItems(dict);
-    },
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
+var S = "";
 function record(r) {
-  if (isScrapeRequest()) return "";
-  const req = readFinishedRequest(r);
-  const opened = openZone();
-  if (opened.layout === "record") {
-    logOnce(opened.zone, "zone", "record-without-shim", "ipng-stats: js_shared_dict_zone zone=" + ZONE_NAME + " is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+  if (scrapeServed) return "";
+  const dict = ngx.shared.ipng_stats;
+  if (dict === void 0 || dict.type === "string") {
+    refuseZone(dict);
     return "";
   }
-  const zone = opened.zone;
-  let boundsMs = DEFAULT_BUCKETS_MS;
-  if (req.bucketsText !== void 0) {
-    const buckets = resolveBuckets(req.bucketsText);
-    reportOnce(zone, buckets.problem);
-    boundsMs = buckets.value;
+  const vars = r.variables;
+  const bucketsText = vars.ipng_stats_buckets;
+  let bounds = null;
+  if (bucketsText !== void 0 && bucketsText !== "") {
+    const parsed = parseBucketBounds(bucketsText);
+    if (parsed.ok) bounds = parsed.value;
   }
-  let sourceTag = req.shimSourceTag;
-  if (sourceTag === void 0) {
-    const source = resolveDefaultSource(req.defaultSourceText);
-    reportOnce(zone, source.problem);
-    sourceTag = source.value;
+  let source = "direct";
+  const sourceText = vars.ipng_stats_default_source;
+  if (sourceText !== void 0 && sourceText !== "") {
+    if (sourceTagProblem(sourceText) === null) source = sourceText;
   }
-  const increments = incrementsFor({
-    sourceTag,
-    vip: vipLabel(req.serverAddr),
-    status: req.status,
-    bytesIn: req.bytesIn,
-    bytesOut: req.bytesOut,
-    requestTimeMs: secondsTextToMs(req.requestTimeText),
-    upstreamTimeMs: upstreamTimeMs(req.upstreamTimeText)
-  }, boundsMs);
-  for (let i = 0; i < increments.keys.length; i++) {
-    zone.add(increments.keys[i], increments.deltas[i]);
+  let vip = vars.server_addr || "";
+  if (vip.indexOf(":") !== -1) vip = canonicalAddress(vip) || vip;
+  const pair = source + S + vip;
+  const code = S + r.status;
+  const requestMs = secondsToMs(vars.request_time);
+  const requestsKey = "q" + pair + code;
+  const bytesInKey = "i" + pair + code;
+  const bytesOutKey = "o" + pair + code;
+  const bytesIn = toCount(vars.request_length);
+  const bytesOut = toCount(vars.bytes_sent);
+  const durationKey = "d" + pair + S + bucketLabel(requestMs, bounds);
+  const upstreamText = vars.upstream_response_time;
+  const upstreamMs = upstreamText === void 0 || upstreamText === "" || upstreamText === "-" ? null : upstreamTimeMs(upstreamText);
+  const upstreamKey = upstreamMs === null ? "" : "u" + pair + S + bucketLabel(upstreamMs, bounds);
+  let done = 0;
+  if (dict.freeSpace() >= FULL_BELOW_FREE_BYTES) {
+    try {
+      dict.incr(requestsKey, 1);
+      done = 1;
+      dict.incr(bytesInKey, bytesIn);
+      done = 2;
+      dict.incr(bytesOutKey, bytesOut);
+      done = 3;
+      dict.incr(durationKey, 1);
+      done = 4;
+      dict.incr("D" + pair, requestMs);
+      done = 5;
+      if (upstreamMs !== null) {
+        dict.incr(upstreamKey, 1);
+        done = 6;
+        dict.incr("U" + pair, upstreamMs);
+      }
+      return "";
+    } catch (e) {
+      countDrop(dict);
+      done++;
+    }
+  }
+  const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, "D" + pair, upstreamKey, "U" + pair];
+  const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
+  const last = upstreamMs === null ? 5 : 7;
+  for (let i = done; i < last; i++) {
+    if (dict.get(keys[i]) === void 0) {
+      countDrop(dict);
+      continue;
+    }
+    try {
+      dict.incr(keys[i], deltas[i]);
+    } catch (e) {
+      countDrop(dict);
+    }
   }
   return "";
+}
+var FULL_BELOW_FREE_BYTES = 4096;
+function countDrop(dict) {
+  try {
+    dict.incr("Z", 1);
+  } catch (e) {}
+}
+function bucketLabel(ms, bounds) {
+  if (bounds === null) {
+    if (ms <= 1) return "1";
+    if (ms <= 5) return "5";
+    if (ms <= 10) return "10";
+    if (ms <= 25) return "25";
+    if (ms <= 50) return "50";
+    if (ms <= 100) return "100";
+    if (ms <= 250) return "250";
+    if (ms <= 500) return "500";
+    if (ms <= 1e3) return "1000";
+    if (ms <= 2500) return "2500";
+    if (ms <= 5e3) return "5000";
+    if (ms <= 1e4) return "10000";
+    return "inf";
+  }
+  for (let i = 0; i < bounds.length; i++) {
+    if (ms <= bounds[i]) return String(bounds[i]);
+  }
+  return "inf";
+}
+function secondsToMs(text) {
+  if (text === void 0) return 0;
+  const seconds = parseFloat(text);
+  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
+}
+function upstreamTimeMs(text) {
+  const attempts = text.split(/[,:]/);
+  let total = 0;
+  let timed = false;
+  for (let i = 0; i < attempts.length; i++) {
+    const seconds = parseFloat(attempts[i]);
+    if (seconds !== seconds) continue;
+    timed = true;
+    total += secondsToMs(attempts[i]);
+  }
+  return timed ? total : null;
+}
+function toCount(text) {
+  if (text === void 0) return 0;
+  const n = parseInt(text, 10);
+  return n === n ? n : 0;
+}
+function refuseZone(dict) {
+  if (dict === void 0) {
+    throw new Error('ipng-stats: no shared dict zone "ipng_stats"; add "js_shared_dict_zone zone=ipng_stats:16m type=number;" to the http block');
+  }
+  try {
+    if (!dict.add("!zone" + S + "record-without-shim", "1")) return;
+  } catch (e) {
+    return;
+  }
+  ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+}
+var UNIT_MS = {
+  y: 365 * 24 * 3600 * 1e3,
+  M: 30 * 24 * 3600 * 1e3,
+  w: 7 * 24 * 3600 * 1e3,
+  d: 24 * 3600 * 1e3,
+  h: 3600 * 1e3,
+  m: 60 * 1e3,
+  s: 1e3,
+  ms: 1
+};
+var UNIT_ORDER = ["y", "M", "w", "d", "h", "m", "s", "ms"];
+function parseDurationMs(text) {
+  if (text.trim() === "") return null;
+  let rest = text;
+  let total = 0;
+  let lastUnit = -1;
+  while (rest.length > 0) {
+    const m = rest.match(/^\s*(\d+)(ms|[yMwdhms])?\s*/);
+    if (m === null || m[0].length === 0) return null;
+    const unit = m[2] === void 0 ? "s" : m[2];
+    if (m[2] === void 0 && (lastUnit !== -1 || m[0].length !== rest.length)) return null;
+    const order = UNIT_ORDER.indexOf(unit);
+    if (order <= lastUnit) return null;
+    lastUnit = order;
+    total += parseInt(m[1], 10) * UNIT_MS[unit];
+    rest = rest.slice(m[0].length);
+  }
+  return total > Number.MAX_SAFE_INTEGER ? null : total;
+}
+var DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+var DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(" ");
+var DEFAULT_FLUSH_INTERVAL_MS = 1e3;
+var MIN_FLUSH_INTERVAL_MS = 100;
+var DEFAULT_SOURCE = "direct";
+var BUCKETS_SETTING = "ipng_stats_buckets";
+var FLUSH_INTERVAL_SETTING = "ipng_stats_flush_interval";
+var DEFAULT_SOURCE_SETTING = "ipng_stats_default_source";
+var BUCKETS_RULE = "two or more strictly increasing positive integers (milliseconds) separated by spaces";
+var FLUSH_INTERVAL_RULE = "an nginx duration (e.g. 500ms, 1s) of at least 100ms";
+var DEFAULT_SOURCE_RULE = "1 to 64 printable ASCII characters without spaces";
+function isUnset(text) {
+  return text === void 0 || text === "";
+}
+function parseBuckets(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_BUCKETS_MS
+  };
+  if (text === DEFAULT_BUCKETS_TEXT) return {
+    ok: true,
+    value: DEFAULT_BUCKETS_MS
+  };
+  return parseBucketBounds(text);
+}
+function parseFlushInterval(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_FLUSH_INTERVAL_MS
+  };
+  const ms = parseDurationMs(text);
+  if (ms === null) return {
+    ok: false,
+    reason: "not an nginx duration"
+  };
+  if (ms < MIN_FLUSH_INTERVAL_MS) return {
+    ok: false,
+    reason: "shorter than 100ms"
+  };
+  return {
+    ok: true,
+    value: ms
+  };
+}
+function parseDefaultSource(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_SOURCE
+  };
+  const problem = sourceTagProblem(text);
+  return problem === null ? {
+    ok: true,
+    value: text
+  } : {
+    ok: false,
+    reason: problem
+  };
+}
+function resolve(setting, rule, fallbackText, fallback, text, parsed) {
+  if (parsed.ok) return {
+    value: parsed.value,
+    problem: null
+  };
+  return {
+    value: fallback,
+    problem: {
+      setting,
+      value: String(text),
+      rule: rule + " (" + parsed.reason + ")",
+      fallback: fallbackText
+    }
+  };
+}
+function resolveBuckets(text) {
+  return resolve(BUCKETS_SETTING, BUCKETS_RULE, DEFAULT_BUCKETS_TEXT, DEFAULT_BUCKETS_MS, text, parseBuckets(text));
+}
+function resolveFlushInterval(text) {
+  return resolve(FLUSH_INTERVAL_SETTING, FLUSH_INTERVAL_RULE, "1s", DEFAULT_FLUSH_INTERVAL_MS, text, parseFlushInterval(text));
+}
+function resolveDefaultSource(text) {
+  return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
+}
+function describeProblem(p) {
+  return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
+}
+var KEY_SEPARATOR = "";
+var KIND = {
+  requests: "q",
+  bytesIn: "i",
+  bytesOut: "o",
+  durationBucket: "d",
+  upstreamBucket: "u",
+  durationSum: "D",
+  upstreamSum: "U",
+  rate: "r",
+  rateBase: "t",
+  zoneFullEvents: "Z",
+  zoneFullWarned: "W",
+  rateUpdatedAt: "T",
+  flushedAt: "l",
+  flushes: "f",
+  flushBucket: "F",
+  flushSum: "G",
+  scrapeBucket: "S",
+  scrapeSum: "s",
+  reported: "!"
+};
+var RECORD_KIND = {
+  pair: "P",
+  flushes: "f",
+  flushDuration: "F",
+  scrapeDuration: "S",
+  zoneFullEvents: "Z",
+  flushedAt: "l",
+  rateUpdatedAt: "T",
+  zoneFullWarned: "W",
+  reported: "!"
+};
+var INF_LABEL = "inf";
+var S2 = KEY_SEPARATOR;
+function codeKey(kind, sourceTag, vip, code) {
+  return kind + sourceTag + S2 + vip + S2 + code;
+}
+function pairKey(kind, sourceTag, vip) {
+  return kind + sourceTag + S2 + vip;
+}
+function pairBucketKey(kind, sourceTag, vip, boundLabel) {
+  return kind + sourceTag + S2 + vip + S2 + boundLabel;
+}
+function rateKey(sourceTag, vip, windowSeconds) {
+  return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
+}
+function workerKey(kind, worker) {
+  return kind + worker;
+}
+function workerBucketKey(kind, worker, boundLabel) {
+  return kind + worker + S2 + boundLabel;
+}
+function scrapeBucketKey(boundLabel) {
+  return KIND.scrapeBucket + boundLabel;
+}
+function reportedKey(setting, value) {
+  return KIND.reported + setting + S2 + value.slice(0, 64);
+}
+function pairRecordKey(sourceTag, vip) {
+  return RECORD_KIND.pair + sourceTag + S2 + vip;
+}
+function parseKey(key) {
+  return {
+    kind: key.charAt(0),
+    fields: key.length > 1 ? key.slice(1).split(S2) : []
+  };
+}
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -1506,6 +1379,22 @@ function filterModel(model, filter) {
     meta: model.meta
   };
 }
+function logError(message) {
+  ngx.log(ngx.ERR, message);
+}
+function logWarning(message) {
+  ngx.log(ngx.WARN, message);
+}
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
+function logOnce(zone, subject, value, message) {
+  if (zone.markOnce(reportedKey(subject, value))) logError(message);
+}
+function reportOnce(zone, problem) {
+  if (problem === null) return;
+  logOnce(zone, problem.setting, problem.value, describeProblem(problem));
+}
 function readScrapeRequest(r) {
   return {
     method: r.method,
@@ -1519,6 +1408,159 @@ function readSettingsText(r) {
     buckets: vars.ipng_stats_buckets,
     flushInterval: vars.ipng_stats_flush_interval,
     defaultSource: vars.ipng_stats_default_source
+  };
+}
+var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+function recordZone(dict) {
+  let room;
+  function hasRoom() {
+    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
+    return room;
+  }
+  function put(key, text) {
+    if (!hasRoom() && dict.get(key) === void 0) return false;
+    try {
+      dict.set(key, text);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+  return {
+    get(key) {
+      return dict.get(key);
+    },
+    put,
+    addToNumber(key, delta) {
+      const text = dict.get(key);
+      const before = text === void 0 ? 0 : Number(text);
+      return put(key, String((isFinite(before) ? before : 0) + delta));
+    },
+    markOnce(key) {
+      if (!hasRoom()) return false;
+      try {
+        return dict.add(key, "1");
+      } catch (e) {
+        return false;
+      }
+    },
+    reserve(key, text) {
+      if (!hasRoom()) return;
+      try {
+        dict.add(key, text);
+      } catch (e) {}
+    },
+    entries() {
+      return allItems(dict);
+    },
+    hasRoomForNewKeys: hasRoom,
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
+function zoneFullKey(worker) {
+  return RECORD_KIND.zoneFullEvents + worker;
+}
+var ZONE_NAME = "ipng_stats";
+function sharedDict(name) {
+  const dict = ngx.shared[name];
+  if (!dict) {
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
+  }
+  return dict;
+}
+function openZone(name) {
+  if (name === void 0) {
+    name = ZONE_NAME;
+  }
+  const dict = sharedDict(name);
+  if (dict.type === "string") {
+    return {
+      layout: "record",
+      zone: recordZone(dict)
+    };
+  }
+  return {
+    layout: "counter",
+    zone: counterZoneOf(dict)
+  };
+}
+var FULL_BELOW_FREE_BYTES2 = 4096;
+function counterZoneOf(dict) {
+  let full;
+  function zoneIsFull() {
+    if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES2;
+    return full;
+  }
+  function existsOrDropped(key) {
+    if (dict.get(key) !== void 0) return true;
+    countDrop2(key);
+    return false;
+  }
+  function countDrop2(key) {
+    if (key === KIND.zoneFullEvents) return;
+    try {
+      dict.incr(KIND.zoneFullEvents, 1);
+    } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop2(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop2(key);
+      return false;
+    }
+  }
+  return {
+    add(key, delta) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.incr(key, delta);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    get(key) {
+      return dict.get(key);
+    },
+    set(key, value) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.set(key, value);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    markOnce(key) {
+      return insertFirst(key, 1);
+    },
+    insertFirst,
+    entries() {
+      return allItems(dict);
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
   };
 }
 var ALLOWED_METHODS = "GET, HEAD";
@@ -1552,7 +1594,7 @@ function scrape(r) {
     const key = RECORD_KIND.scrapeDuration + workerId();
     opened.zone.put(key, observeInText(opened.zone.get(key), buckets.value, took));
   } else {
-    opened.zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
+    opened.zone.add(scrapeBucketKey(bucketLabel2(took, buckets.value)), 1);
     opened.zone.add(KIND.scrapeSum, took);
   }
 }
@@ -1588,6 +1630,11 @@ function reserveKeys(zone, boundsMs) {
   zone.add(KIND.scrapeSum, 0);
   for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
   zone.add(scrapeBucketKey(INF_LABEL), 0);
+}
+function vipLabel(serverAddr) {
+  if (serverAddr.indexOf(":") === -1) return serverAddr;
+  const canonical = canonicalAddress(serverAddr);
+  return canonical === null ? serverAddr : canonical;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
@@ -1851,6 +1898,7 @@ function tick(s) {
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
+  reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
   if (opened.layout === "record") {
     recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
   } else {
@@ -1884,7 +1932,7 @@ function counterLayoutTick(s, zone, started, intervalMs, boundsMs) {
   }
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
-  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
+  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
 }
 function reserveKeys2(zone, worker, boundsMs) {

@@ -3,6 +3,7 @@
 // at `nginx -t`; without it they come from optional `js_var` lines that
 // nothing else checks, so every rule lives here and each failure names the
 // setting, the value and the rule (see docs/configuration.md).
+import { MAX_SOURCE_LENGTH, parseBucketBounds, sourceTagProblem } from './setting-rules';
 import { parseDurationMs } from './duration';
 
 export const DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -11,7 +12,7 @@ export const DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(' ');
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const MIN_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_SOURCE = 'direct';
-export const MAX_SOURCE_LENGTH = 64;
+export { MAX_SOURCE_LENGTH };
 
 export const BUCKETS_SETTING = 'ipng_stats_buckets';
 export const FLUSH_INTERVAL_SETTING = 'ipng_stats_flush_interval';
@@ -38,19 +39,7 @@ function isUnset(text: string | undefined): text is undefined {
 export function parseBuckets(text: string | undefined): Parsed<number[]> {
   if (isUnset(text)) return { ok: true, value: DEFAULT_BUCKETS_MS };
   if (text === DEFAULT_BUCKETS_TEXT) return { ok: true, value: DEFAULT_BUCKETS_MS };
-  const tokens = text.trim().split(/\s+/);
-  if (tokens.length < 2) return { ok: false, reason: 'fewer than two bounds' };
-  const bounds: number[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    if (!/^\d+$/.test(tokens[i])) return { ok: false, reason: '"' + tokens[i] + '" is not an integer' };
-    const ms = parseInt(tokens[i], 10);
-    if (ms <= 0 || ms > Number.MAX_SAFE_INTEGER) return { ok: false, reason: '"' + tokens[i] + '" is not positive' };
-    if (i > 0 && ms <= bounds[i - 1]) {
-      return { ok: false, reason: tokens[i] + ' does not follow ' + bounds[i - 1] + ' in increasing order' };
-    }
-    bounds.push(ms);
-  }
-  return { ok: true, value: bounds };
+  return parseBucketBounds(text);
 }
 
 export function parseFlushInterval(text: string | undefined): Parsed<number> {
@@ -63,11 +52,8 @@ export function parseFlushInterval(text: string | undefined): Parsed<number> {
 
 export function parseDefaultSource(text: string | undefined): Parsed<string> {
   if (isUnset(text)) return { ok: true, value: DEFAULT_SOURCE };
-  if (text.length > MAX_SOURCE_LENGTH) return { ok: false, reason: 'longer than 64 characters' };
-  // Printable ASCII only: it is a label value and part of zone keys, whose
-  // separator is a control character.
-  if (!/^[\x21-\x7e]+$/.test(text)) return { ok: false, reason: 'contains a space or a non-printable character' };
-  return { ok: true, value: text };
+  const problem = sourceTagProblem(text);
+  return problem === null ? { ok: true, value: text } : { ok: false, reason: problem };
 }
 
 /** One setting, with the spec default in place of an invalid value. */

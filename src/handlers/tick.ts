@@ -19,7 +19,7 @@
 // That is the counter layout (a type=number zone). In the record layout
 // (type=string) the lease holder of the shim writes all counts, rates and
 // warnings instead of worker 0: see record-layout-flush.ts.
-import { resolveBuckets, resolveFlushInterval } from '../config/settings';
+import { resolveBuckets, resolveDefaultSource, resolveFlushInterval } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
 import { incrementsFromDeltas } from '../counters/deltas';
 import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
@@ -47,6 +47,9 @@ export default function tick(s: NginxPeriodicSession): void {
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
+  // The recorder without the shim counts a bad value as the default
+  // without saying so (it runs per request); the tick says it once.
+  reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
   if (opened.layout === 'record') {
     recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
   } else {
