@@ -16,12 +16,13 @@ import { build } from 'esbuild';
 import { transformAsync } from '@babel/core';
 import babelPresetNjs from 'babel-preset-njs';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readRuntimeEnv } from './scripts/runtime-env.mjs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(fileURLToPath(import.meta.url));
+const productVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const MODULES = [
   { entry: join(root, 'src', 'index.ts'), out: join(root, 'dist', 'ipng-stats.js') },
   { entry: join(root, 'src', 'recorder.ts'), out: join(root, 'dist', 'ipng-stats-recorder.js') },
@@ -43,6 +44,10 @@ async function buildModule(entry, outFile) {
     platform: 'neutral',
     write: false,
     legalComments: 'none',
+    // njs's own modules (the state file, handlers/state.ts)
+    external: ['fs', 'crypto'],
+    // the state file records which release wrote it
+    define: { IPNG_STATS_VERSION: JSON.stringify(productVersion) },
   });
 
   const lowered = await transformAsync(bundled.outputFiles[0].text, {

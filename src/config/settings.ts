@@ -14,10 +14,19 @@ export const MIN_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_SOURCE = 'direct';
 export { MAX_SOURCE_LENGTH };
 
+/** The state file (handlers/state.ts): off unless a path is set. */
+export const DEFAULT_STATE_INTERVAL_MS = 60000;
+export const MIN_STATE_INTERVAL_MS = 1000;
+
 export const BUCKETS_SETTING = 'ipng_stats_buckets';
 export const FLUSH_INTERVAL_SETTING = 'ipng_stats_flush_interval';
 export const DEFAULT_SOURCE_SETTING = 'ipng_stats_default_source';
 
+export const STATE_FILE_SETTING = 'ipng_stats_state_file';
+export const STATE_INTERVAL_SETTING = 'ipng_stats_state_interval';
+
+export const STATE_FILE_RULE = 'an absolute path (starting with "/")';
+export const STATE_INTERVAL_RULE = 'an nginx duration (e.g. 30s, 5m) of at least 1s';
 export const BUCKETS_RULE = 'two or more strictly increasing positive integers (milliseconds) separated by spaces';
 export const FLUSH_INTERVAL_RULE = 'an nginx duration (e.g. 500ms, 1s) of at least 100ms';
 export const DEFAULT_SOURCE_RULE = '1 to 64 printable ASCII characters without spaces';
@@ -56,6 +65,21 @@ export function parseDefaultSource(text: string | undefined): Parsed<string> {
   return problem === null ? { ok: true, value: text } : { ok: false, reason: problem };
 }
 
+/** undefined: no state file (the default). */
+export function parseStateFile(text: string | undefined): Parsed<string | undefined> {
+  if (isUnset(text)) return { ok: true, value: undefined };
+  if (text.charAt(0) !== '/') return { ok: false, reason: 'not an absolute path' };
+  return { ok: true, value: text };
+}
+
+export function parseStateInterval(text: string | undefined): Parsed<number> {
+  if (isUnset(text)) return { ok: true, value: DEFAULT_STATE_INTERVAL_MS };
+  const ms = parseDurationMs(text);
+  if (ms === null) return { ok: false, reason: 'not an nginx duration' };
+  if (ms < MIN_STATE_INTERVAL_MS) return { ok: false, reason: 'shorter than 1s' };
+  return { ok: true, value: ms };
+}
+
 /** One setting, with the spec default in place of an invalid value. */
 export interface Resolved<T> {
   value: T;
@@ -87,6 +111,16 @@ export function resolveFlushInterval(text: string | undefined): Resolved<number>
 
 export function resolveDefaultSource(text: string | undefined): Resolved<string> {
   return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
+}
+
+/** A bad path turns the state file off (there is no default path to fall back to). */
+export function resolveStateFile(text: string | undefined): Resolved<string | undefined> {
+  return resolve<string | undefined>(
+    STATE_FILE_SETTING, STATE_FILE_RULE, 'off', undefined, text, parseStateFile(text));
+}
+
+export function resolveStateInterval(text: string | undefined): Resolved<number> {
+  return resolve(STATE_INTERVAL_SETTING, STATE_INTERVAL_RULE, '60s', DEFAULT_STATE_INTERVAL_MS, text, parseStateInterval(text));
 }
 
 /** The error-log line for a rejected setting. */
