@@ -303,9 +303,15 @@ var DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(" ");
 var DEFAULT_FLUSH_INTERVAL_MS = 1e3;
 var MIN_FLUSH_INTERVAL_MS = 100;
 var DEFAULT_SOURCE = "direct";
+var DEFAULT_STATE_INTERVAL_MS = 6e4;
+var MIN_STATE_INTERVAL_MS = 1e3;
 var BUCKETS_SETTING = "ipng_stats_buckets";
 var FLUSH_INTERVAL_SETTING = "ipng_stats_flush_interval";
 var DEFAULT_SOURCE_SETTING = "ipng_stats_default_source";
+var STATE_FILE_SETTING = "ipng_stats_state_file";
+var STATE_INTERVAL_SETTING = "ipng_stats_state_interval";
+var STATE_FILE_RULE = 'an absolute path (starting with "/")';
+var STATE_INTERVAL_RULE = "an nginx duration (e.g. 30s, 5m) of at least 1s";
 var BUCKETS_RULE = "two or more strictly increasing positive integers (milliseconds) separated by spaces";
 var FLUSH_INTERVAL_RULE = "an nginx duration (e.g. 500ms, 1s) of at least 100ms";
 var DEFAULT_SOURCE_RULE = "1 to 64 printable ASCII characters without spaces";
@@ -356,6 +362,39 @@ function parseDefaultSource(text) {
     reason: problem
   };
 }
+function parseStateFile(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: void 0
+  };
+  if (text.charAt(0) !== "/") return {
+    ok: false,
+    reason: "not an absolute path"
+  };
+  return {
+    ok: true,
+    value: text
+  };
+}
+function parseStateInterval(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_STATE_INTERVAL_MS
+  };
+  const ms = parseDurationMs(text);
+  if (ms === null) return {
+    ok: false,
+    reason: "not an nginx duration"
+  };
+  if (ms < MIN_STATE_INTERVAL_MS) return {
+    ok: false,
+    reason: "shorter than 1s"
+  };
+  return {
+    ok: true,
+    value: ms
+  };
+}
 function resolve(setting, rule, fallbackText, fallback, text, parsed) {
   if (parsed.ok) return {
     value: parsed.value,
@@ -379,6 +418,12 @@ function resolveFlushInterval(text) {
 }
 function resolveDefaultSource(text) {
   return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
+}
+function resolveStateFile(text) {
+  return resolve(STATE_FILE_SETTING, STATE_FILE_RULE, "off", void 0, text, parseStateFile(text));
+}
+function resolveStateInterval(text) {
+  return resolve(STATE_INTERVAL_SETTING, STATE_INTERVAL_RULE, "60s", DEFAULT_STATE_INTERVAL_MS, text, parseStateInterval(text));
 }
 function describeProblem(p) {
   return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
@@ -1407,7 +1452,9 @@ function readSettingsText(r) {
   return {
     buckets: vars.ipng_stats_buckets,
     flushInterval: vars.ipng_stats_flush_interval,
-    defaultSource: vars.ipng_stats_default_source
+    defaultSource: vars.ipng_stats_default_source,
+    stateFile: vars.ipng_stats_state_file,
+    stateInterval: vars.ipng_stats_state_interval
   };
 }
 var MIN_BYTES_PER_KEY = 128;
@@ -1470,10 +1517,14 @@ function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
 var ZONE_NAME = "ipng_stats";
+function zoneNameOf(r) {
+  const name = r.variables.ipng_stats_zone;
+  return name ? name : ZONE_NAME;
+}
 function sharedDict(name) {
   const dict = ngx.shared[name];
   if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
   }
   return dict;
 }
@@ -1485,12 +1536,14 @@ function openZone(name) {
   if (dict.type === "string") {
     return {
       layout: "record",
-      zone: recordZone(dict)
+      zone: recordZone(dict),
+      name
     };
   }
   return {
     layout: "counter",
-    zone: counterZoneOf(dict)
+    zone: counterZoneOf(dict),
+    name
   };
 }
 var FULL_BELOW_FREE_BYTES2 = 4096;
@@ -1581,7 +1634,7 @@ function scrape(r) {
     r.return(400, query.reason + "\n");
     return;
   }
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
   const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value, shimLoaded);
@@ -1828,21 +1881,22 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
 }
-function flushRecords(s, zone, worker, nowMs, boundsMs) {
+function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, deltas.pairs, nowMs, boundsMs);
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
+  return deltas.writer;
 }
 function requestsOf(p) {
   let n = 0;
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
   return n;
 }
-function writeRecords(zone, pairs, nowMs, boundsMs) {
+function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   const records = Object.create(null);
   let lastRateUpdate;
   let fullEvents = 0;
@@ -1878,7 +1932,7 @@ function writeRecords(zone, pairs, nowMs, boundsMs) {
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
   if (total > warned) {
-    warnZoneFull(ZONE_NAME, total - warned, total);
+    warnZoneFull(zoneName, total - warned, total);
     zone.put(RECORD_KIND.zoneFullWarned, String(total));
   }
   return dropped;
@@ -1888,52 +1942,257 @@ function countRecordFlush(zone, worker, tookMs, boundsMs) {
   const key = RECORD_KIND.flushDuration + worker;
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
+import crypto from "crypto";
+import fs from "fs";
+var STATE_FORMAT = 1;
+var STATE_MAGIC = "njs-ipng-stats state";
+function encodeState(items, zone, product, savedMs, sha256) {
+  const body = JSON.stringify(items);
+  return STATE_MAGIC + " format=" + STATE_FORMAT + " product=" + product + " zone=" + zone + " items=" + items.length + " saved=" + savedMs + " length=" + body.length + " sha256=" + sha256(body) + "\n" + body;
+}
+function refused(reason) {
+  return {
+    ok: false,
+    reason
+  };
+}
+function headerFields(line) {
+  if (line.slice(0, STATE_MAGIC.length + 1) !== STATE_MAGIC + " ") return null;
+  const fields = Object.create(null);
+  const parts = line.slice(STATE_MAGIC.length + 1).split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf("=");
+    if (eq <= 0) return null;
+    fields[parts[i].slice(0, eq)] = parts[i].slice(eq + 1);
+  }
+  return fields;
+}
+function wholeNumber(text) {
+  return text !== void 0 && /^\d{1,15}$/.test(text) ? parseInt(text, 10) : -1;
+}
+function decodeState(text, zone, product, sha256) {
+  const newline = text.indexOf("\n");
+  const fields = headerFields(newline === -1 ? text.slice(0, 512) : text.slice(0, newline));
+  if (fields === null) return refused("not an njs-ipng-stats state file (its first line is not a state header)");
+  if (fields.format !== String(STATE_FORMAT)) {
+    return refused("state format " + fields.format + ", this release reads format " + STATE_FORMAT);
+  }
+  if (fields.product !== product) {
+    return refused("written by njs-ipng-stats " + fields.product + ", this is " + product);
+  }
+  if (fields.zone !== zone) {
+    return refused("saved from a type=" + fields.zone + " zone, this zone is type=" + zone);
+  }
+  const items = wholeNumber(fields.items);
+  const savedMs = wholeNumber(fields.saved);
+  const length = wholeNumber(fields.length);
+  const digest = fields.sha256;
+  if (items < 0 || savedMs < 0 || length < 0 || digest === void 0 || !/^[0-9a-f]{64}$/.test(digest)) {
+    return refused("damaged header");
+  }
+  const body = newline === -1 ? "" : text.slice(newline + 1);
+  if (body.length !== length) {
+    return refused((body.length < length ? "truncated" : "damaged") + ": the body is " + body.length + " characters, the header says " + length);
+  }
+  if (sha256(body) !== digest) return refused("damaged: the checksum does not match");
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return refused("damaged: the body is not JSON");
+  }
+  if (!isItemList(parsed, zone) || parsed.length !== items) {
+    return refused("damaged: the body is not the " + items + " items the header counts");
+  }
+  return {
+    ok: true,
+    header: {
+      format: STATE_FORMAT,
+      product,
+      zone,
+      items,
+      savedMs,
+      length,
+      sha256: digest
+    },
+    items: parsed
+  };
+}
+function isItemList(value, zone) {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== "string" || item[0] === "") return false;
+    if (zone === "number" ? typeof item[1] !== "number" || !isFinite(item[1]) : typeof item[1] !== "string") {
+      return false;
+    }
+  }
+  return true;
+}
+var STATE_KEY = {
+  restoreMark: "R",
+  savedAt: "V"
+};
+var NOT_SAVED = [KIND.flushedAt, RECORD_KIND.flushedAt, KIND.reported, STATE_KEY.restoreMark, STATE_KEY.savedAt];
+var ADDED = [KIND.requests, KIND.bytesIn, KIND.bytesOut, KIND.durationBucket, KIND.upstreamBucket, KIND.durationSum, KIND.upstreamSum, KIND.zoneFullEvents, KIND.flushes, KIND.flushBucket, KIND.flushSum, KIND.scrapeBucket, KIND.scrapeSum];
+function isSaved(key) {
+  return NOT_SAVED.indexOf(key.charAt(0)) === -1;
+}
+function savedItems(items) {
+  const out = [];
+  for (let i = 0; i < items.length; i++) if (isSaved(items[i][0])) out.push(items[i]);
+  return out;
+}
+function restoreOf(key, zone) {
+  if (!isSaved(key)) return "skip";
+  if (zone === "string") return "insert";
+  return ADDED.indexOf(key.charAt(0)) === -1 ? "insert" : "add";
+}
+var STALE_RESTORE_MS = 1e4;
+var RESTORE_BELOW_FREE_BYTES = 4096;
+var SAVE_SLACK_MS = 50;
+function sha256Hex(text) {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+function zoneValue(zone, ms) {
+  return zone === "string" ? String(ms) : ms;
+}
+function restoredBeforeCounting(dict, zone, path, nowMs) {
+  const mark = dict.get(STATE_KEY.restoreMark);
+  if (mark !== void 0) {
+    const started = Number(mark);
+    if (started === 0) return true;
+    if (nowMs - started < STALE_RESTORE_MS) return false;
+    dict.set(STATE_KEY.restoreMark, zoneValue(zone, 0));
+    return true;
+  }
+  try {
+    if (!dict.add(STATE_KEY.restoreMark, zoneValue(zone, nowMs))) return false;
+  } catch (e) {
+    return true;
+  }
+  if (dict.get("l0") === void 0) restore(dict, zone, path, nowMs);
+  dict.set(STATE_KEY.restoreMark, zoneValue(zone, 0));
+  return true;
+}
+function restore(dict, zone, path, nowMs) {
+  let text;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch (e) {
+    const err = e;
+    if (err.code !== "ENOENT") {
+      logError('ipng-stats: cannot read state file "' + path + '": ' + err.message + "; counting starts from zero");
+    }
+    return;
+  }
+  const decoded = decodeState(text, zone, "0.1.0", sha256Hex);
+  if (!decoded.ok) {
+    logError('ipng-stats: state file "' + path + '" refused: ' + decoded.reason + "; counting starts from zero");
+    return;
+  }
+  const items = decoded.items;
+  let restored = 0;
+  for (let i = 0; i < items.length; i++) {
+    if (restoreItem(dict, zone, items[i])) restored++;else if (dict.freeSpace() < RESTORE_BELOW_FREE_BYTES) break;
+  }
+  const ageSeconds = Math.round((nowMs - decoded.header.savedMs) / 1e3);
+  if (restored < items.length) {
+    logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
+  } else {
+    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+  }
+}
+function restoreItem(dict, zone, item) {
+  const how = restoreOf(item[0], zone);
+  if (how === "skip") return true;
+  if (dict.freeSpace() < RESTORE_BELOW_FREE_BYTES && dict.get(item[0]) === void 0) return false;
+  try {
+    if (how === "add") {
+      dict.incr(item[0], item[1]);
+      return true;
+    }
+    return dict.add(item[0], item[1]);
+  } catch (e) {
+    return false;
+  }
+}
+function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
+  const last = dict.get(STATE_KEY.savedAt);
+  if (last !== void 0 && nowMs - Number(last) < intervalMs - SAVE_SLACK_MS) return;
+  try {
+    dict.set(STATE_KEY.savedAt, zoneValue(zone, nowMs));
+  } catch (e) {
+    return;
+  }
+  const text = encodeState(savedItems(allItems(dict)), zone, "0.1.0", nowMs, sha256Hex);
+  const temporary = path + "." + process.pid + ".tmp";
+  try {
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, path);
+  } catch (e) {
+    const err = e;
+    logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
+    try {
+      fs.unlinkSync(temporary);
+    } catch (e2) {}
+  }
+}
 var BASE_TICK_MS = 100;
 var HOUSEKEEPING_WORKER = 0;
 function tick(s) {
   const started = Date.now();
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(s));
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
   reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
-  if (opened.layout === "record") {
-    recordLayoutTick(s, opened.zone, started, interval.value, buckets.value);
-  } else {
-    counterLayoutTick(s, opened.zone, started, interval.value, buckets.value);
+  const stateFile = resolveStateFile(settings.stateFile);
+  reportOnce(opened.zone, stateFile.problem);
+  const statePath = stateFile.value;
+  const dict = ngx.shared[opened.name];
+  const zoneType = opened.layout === "record" ? "string" : "number";
+  if (statePath !== void 0 && !restoredBeforeCounting(dict, zoneType, statePath, started)) return;
+  const writer = opened.layout === "record" ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value) : counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+  if (statePath !== void 0 && writer) {
+    const stateInterval = resolveStateInterval(settings.stateInterval);
+    reportOnce(opened.zone, stateInterval.problem);
+    saveIfDue(dict, zoneType, opened.zone, statePath, stateInterval.value, Date.now());
   }
 }
 function flushDue(lastMs, nowMs, intervalMs) {
   return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
 }
-function recordLayoutTick(s, zone, started, intervalMs, boundsMs) {
+function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = RECORD_KIND.flushedAt + worker;
   const lastText = zone.get(flushedAtKey);
-  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return;
+  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return false;
   if (lastText === void 0) reserveWorkerRecords(zone, worker);
   zone.put(flushedAtKey, String(started));
-  flushRecords(s, zone, worker, started, boundsMs);
+  const writer = flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
+  return writer;
 }
-function counterLayoutTick(s, zone, started, intervalMs, boundsMs) {
+function counterLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
-  if (!flushDue(last, started, intervalMs)) return;
+  if (!flushDue(last, started, intervalMs)) return false;
   zone.set(flushedAtKey, started);
   if (last === void 0) reserveKeys2(zone, worker, boundsMs);
   addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
-    warnIfZoneFull(zone);
+    warnIfZoneFull(zone, zoneName);
   }
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
   zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
+  return worker === HOUSEKEEPING_WORKER;
 }
 function reserveKeys2(zone, worker, boundsMs) {
   zone.add(KIND.zoneFullEvents, 0);
@@ -1963,13 +2222,13 @@ function updateRates(zone, now) {
   }
   zone.set(KIND.rateUpdatedAt, now);
 }
-function warnIfZoneFull(zone) {
+function warnIfZoneFull(zone, zoneName) {
   const events = zone.get(KIND.zoneFullEvents);
   if (events === void 0) return;
   const warned = zone.get(KIND.zoneFullWarned);
   const before = warned === void 0 ? 0 : warned;
   if (events <= before) return;
-  warnZoneFull(ZONE_NAME, events - before, events);
+  warnZoneFull(zoneName, events - before, events);
   zone.set(KIND.zoneFullWarned, events);
 }
 var index_default = {

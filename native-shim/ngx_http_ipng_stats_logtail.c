@@ -6,7 +6,8 @@
  *                      [if=CONDITION];
  *
  * Every request (of every server and location) is rendered with the named
- * log_format by the log module's own compiled operations and appended to a
+ * log_format, byte for byte as access_log writes it, by the shim's own
+ * renderer (ngx_http_ipng_stats_log_format.c), and appended to a
  * per-worker buffer.  The buffer goes out as one UDP datagram, with one
  * sendto() on a per-worker socket, when the next line would not fit, when
  * the flush timer fires (armed by the first line after a flush), and when
@@ -18,46 +19,12 @@
 #include "ngx_http_ipng_stats_module.h"
 
 
-/* from ngx_http_log_module.c, which has no header; stable since 1.7 */
-
-typedef struct ngx_http_ipng_stats_log_op_s  ngx_http_ipng_stats_log_op_t;
-
-typedef u_char *(*ngx_http_ipng_stats_log_op_run_pt) (ngx_http_request_t *r,
-    u_char *buf, ngx_http_ipng_stats_log_op_t *op);
-
-typedef size_t (*ngx_http_ipng_stats_log_op_getlen_pt) (ngx_http_request_t *r,
-    uintptr_t data);
-
-struct ngx_http_ipng_stats_log_op_s {
-    size_t                                  len;
-    ngx_http_ipng_stats_log_op_getlen_pt    getlen;
-    ngx_http_ipng_stats_log_op_run_pt       run;
-    uintptr_t                               data;
-};
-
-typedef struct {
-    ngx_str_t                               name;
-    ngx_array_t                            *flushes;
-    ngx_array_t                            *ops;
-} ngx_http_ipng_stats_log_fmt_t;
-
-typedef struct {
-    ngx_array_t                             formats;
-    ngx_uint_t                              combined_used;
-} ngx_http_ipng_stats_log_main_conf_t;
-
-
-extern ngx_module_t  ngx_http_log_module;
-
-
 /* the largest UDP payload over IPv4 */
 #define NGX_HTTP_IPNG_STATS_DATAGRAM_MAX  65507
 
 
 struct ngx_http_ipng_stats_logtail_s {
-    ngx_str_t                               format;
-    ngx_array_t                            *flushes;
-    ngx_array_t                            *ops;
+    ngx_http_ipng_stats_line_t             *line;
 
     struct sockaddr_in                      sin;
     size_t                                  size;
@@ -90,12 +57,11 @@ ngx_http_ipng_stats_logtail(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_int_t                             port;
     ngx_str_t                            *value, s, dest;
     in_addr_t                             inaddr;
+    ngx_int_t                             rc;
     ngx_uint_t                            i;
     ngx_msec_t                            flush;
-    ngx_http_ipng_stats_log_fmt_t        *fmt;
     ngx_http_ipng_stats_logtail_t        *lt;
     ngx_http_compile_complex_value_t      ccv;
-    ngx_http_ipng_stats_log_main_conf_t  *lmcf;
 
     if (mcf->logtail) {
         return "is duplicate";
@@ -112,18 +78,9 @@ ngx_http_ipng_stats_logtail(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     /* the format: defined earlier in this http{} block */
 
-    lmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_log_module);
-    fmt = lmcf->formats.elts;
+    rc = ngx_http_ipng_stats_line_compile(cf, &value[1], &lt->line);
 
-    for (i = 0; i < lmcf->formats.nelts; i++) {
-        if (fmt[i].name.len == value[1].len
-            && ngx_strcmp(fmt[i].name.data, value[1].data) == 0)
-        {
-            break;
-        }
-    }
-
-    if (i == lmcf->formats.nelts) {
+    if (rc == NGX_DECLINED) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "unknown log format \"%V\" in "
                            "\"ipng_stats_logtail\": define it with "
@@ -131,14 +88,9 @@ ngx_http_ipng_stats_logtail(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_strcmp(value[1].data, "combined") == 0) {
-        /* the log module compiles "combined" only when it is used */
-        lmcf->combined_used = 1;
+    if (rc != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
-
-    lt->format = value[1];
-    lt->flushes = fmt[i].flushes;
-    lt->ops = fmt[i].ops;
 
     /* the destination: udp://IPv4:PORT, resolved now and only now */
 
@@ -287,11 +239,9 @@ void
 ngx_http_ipng_stats_logtail_write(ngx_http_request_t *r,
     ngx_http_ipng_stats_logtail_t *lt)
 {
-    u_char                        *line, *p;
-    size_t                         len;
-    ngx_str_t                      val;
-    ngx_uint_t                     i;
-    ngx_http_ipng_stats_log_op_t  *op;
+    u_char     *line, *p;
+    size_t      len;
+    ngx_str_t   val;
 
     if (lt->start == NULL) {
         return;
@@ -307,21 +257,7 @@ ngx_http_ipng_stats_logtail_write(ngx_http_request_t *r,
         }
     }
 
-    ngx_http_script_flush_no_cacheable_variables(r, lt->flushes);
-
-    op = lt->ops->elts;
-    len = 0;
-
-    for (i = 0; i < lt->ops->nelts; i++) {
-        if (op[i].len == 0) {
-            len += op[i].getlen(r, op[i].data);
-
-        } else {
-            len += op[i].len;
-        }
-    }
-
-    len++;  /* "\n" */
+    len = ngx_http_ipng_stats_line_length(r, lt->line) + 1;  /* "\n" */
 
     if (len > (size_t) (lt->last - lt->pos)) {
         ngx_http_ipng_stats_logtail_flush(lt);
@@ -339,11 +275,7 @@ ngx_http_ipng_stats_logtail_write(ngx_http_request_t *r,
         line = lt->pos;
     }
 
-    p = line;
-
-    for (i = 0; i < lt->ops->nelts; i++) {
-        p = op[i].run(r, p, &op[i]);
-    }
+    p = ngx_http_ipng_stats_line_render(r, lt->line, line, line + len - 1);
 
     *p++ = LF;
 

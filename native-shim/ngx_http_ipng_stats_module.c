@@ -10,7 +10,8 @@
  * which hand the counts to the njs tick, live in
  * ngx_http_ipng_stats_aggregate.c, the listen parameters in
  * ngx_http_ipng_stats_listen.c, the UDP logtail in
- * ngx_http_ipng_stats_logtail.c.
+ * ngx_http_ipng_stats_logtail.c, the spec's ipng_stats_zone and
+ * "ipng_stats;" (run by njs's own directives) in ngx_http_ipng_stats_njs.c.
  */
 
 
@@ -18,8 +19,6 @@
 
 
 static char *ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_ipng_stats_default_source(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -63,8 +62,15 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       NULL },
 
     { ngx_string("ipng_stats_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_ANY,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_ipng_stats_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ipng_stats_bundle"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_bundle,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -156,6 +162,9 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_text_variable,
       offsetof(ngx_http_ipng_stats_main_conf_t, flush_interval_text), 0, 0 },
 
+    { ngx_string("ipng_stats_zone"), NULL,
+      ngx_http_ipng_stats_zone_variable, 0, 0, 0 },
+
     { ngx_string("ipng_stats_deltas"), NULL,
       ngx_http_ipng_stats_deltas_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
@@ -181,12 +190,7 @@ ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t  *value;
 
     if (cf->args->nelts == 1) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"ipng_stats;\" without a value (the scrape "
-                           "handler) is not provided by the shim: write "
-                           "\"js_content ipng.scrape;\" in this location "
-                           "instead");
-        return NGX_CONF_ERROR;
+        return ngx_http_ipng_stats_scrape(cf, cmd, conf);
     }
 
     if (lcf->enable != NGX_CONF_UNSET) {
@@ -209,20 +213,6 @@ ngx_http_ipng_stats(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "\"ipng_stats_zone\" is not provided by the shim: the "
-                       "counters live in an njs shared dictionary; declare "
-                       "it at http level as \"js_shared_dict_zone "
-                       "zone=ipng_stats:4m type=string;\" (the name is "
-                       "fixed, the size is yours)");
-
-    return NGX_CONF_ERROR;
 }
 
 
@@ -444,6 +434,14 @@ ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf)
         var->data = v->data;
     }
 
+    if (ngx_http_ipng_stats_njs_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ipng_stats_log_format_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ipng_stats_listen_preconfiguration(cf);
 }
 
@@ -470,6 +468,14 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     *h = ngx_http_ipng_stats_log_handler;
 
+    if (ngx_http_ipng_stats_njs_postconfiguration(cf, mcf->njs) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_ipng_stats_log_format_postconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ipng_stats_listen_postconfiguration(cf);
 }
 
@@ -491,6 +497,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
      *     mcf->logtail = NULL;
      *     mcf->committed = 0;
      *     mcf->handoff = NULL;
+     *     mcf->njs = NULL;
      */
 
     mcf->buckets = NGX_CONF_UNSET_PTR;
@@ -515,6 +522,9 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
            != NGX_OK
         || ngx_array_init(&mcf->claimed, cf->pool, 4,
                           sizeof(ngx_listening_t *))
+           != NGX_OK
+        || ngx_array_init(&mcf->formats, cf->pool, 4,
+                          sizeof(ngx_http_ipng_stats_log_format_t))
            != NGX_OK)
     {
         return NULL;

@@ -10,6 +10,11 @@
  *   ngx_http_ipng_stats_listen.c     listen device= / ipng_source_tag=,
  *                                    per-device sockets, $ipng_source_tag
  *   ngx_http_ipng_stats_logtail.c    ipng_stats_logtail (UDP)
+ *   ngx_http_ipng_stats_njs.c        ipng_stats_zone, ipng_stats; and
+ *                                    ipng_stats_bundle, run by njs's own
+ *                                    directives; $ipng_stats_zone
+ *   ngx_http_ipng_stats_log_format.c log_format definitions, rendered as
+ *                                    access_log renders them
  */
 
 
@@ -20,6 +25,8 @@
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
+
+#include "ngx_http_ipng_stats_njs.h"
 
 
 #define NGX_HTTP_IPNG_STATS_IFNAME_MAX  (IFNAMSIZ - 1)
@@ -49,7 +56,17 @@ typedef struct {
 } ngx_http_ipng_stats_bound_t;
 
 
+/* a log_format directive as written: escape= and its strings */
+typedef struct {
+    ngx_str_t                       name;
+    ngx_uint_t                      escape;
+    ngx_str_t                      *strings;
+    ngx_uint_t                      nstrings;
+} ngx_http_ipng_stats_log_format_t;
+
+
 typedef struct ngx_http_ipng_stats_logtail_s  ngx_http_ipng_stats_logtail_t;
+typedef struct ngx_http_ipng_stats_line_s  ngx_http_ipng_stats_line_t;
 
 
 typedef struct {
@@ -68,12 +85,15 @@ typedef struct {
     ngx_array_t                     claimed;  /* ngx_listening_t * (old) */
     ngx_uint_t                      committed;  /* unsigned committed:1; */
 
+    ngx_array_t                     formats;  /* log_format definitions */
     ngx_http_ipng_stats_logtail_t  *logtail;
 
     ngx_uint_t                      entries;  /* per worker table bound */
     ngx_int_t                       tag_index;          /* $ipng_source_tag */
     ngx_int_t                       server_addr_index;  /* $server_addr */
     ngx_shm_zone_t                 *handoff;
+
+    ngx_http_ipng_stats_njs_t      *njs;      /* the spec's njs directives */
 } ngx_http_ipng_stats_main_conf_t;
 
 
@@ -84,6 +104,10 @@ typedef struct {
 
 extern ngx_module_t  ngx_http_ipng_stats_module;
 extern ngx_module_t  ngx_ipng_stats_core_module;
+extern ngx_module_t  ngx_ipng_stats_load_order_module;
+
+/* only its public command table is used: "log_format" is wrapped */
+extern ngx_module_t  ngx_http_log_module;
 
 
 /* ngx_http_ipng_stats_listen.c */
@@ -107,6 +131,16 @@ ngx_int_t ngx_http_ipng_stats_skip_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 void ngx_http_ipng_stats_set_skip_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+
+/* ngx_http_ipng_stats_log_format.c */
+ngx_int_t ngx_http_ipng_stats_log_format_preconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ipng_stats_log_format_postconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ipng_stats_line_compile(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_http_ipng_stats_line_t **linep);
+size_t ngx_http_ipng_stats_line_length(ngx_http_request_t *r,
+    ngx_http_ipng_stats_line_t *line);
+u_char *ngx_http_ipng_stats_line_render(ngx_http_request_t *r,
+    ngx_http_ipng_stats_line_t *line, u_char *buf, u_char *end);
 
 /* ngx_http_ipng_stats_logtail.c */
 char *ngx_http_ipng_stats_logtail(ngx_conf_t *cf, ngx_command_t *cmd,

@@ -27,3 +27,5 @@ export declare function freePort(): Promise<number>;
 export declare function portAnswers(port: number, host?: string): Promise<boolean>;
 export declare function fillPorts(text: string, ports: number[]): string;
 export declare function startNginx(opts: NginxOptions): Promise<NginxInstance>;
+/** nginx on a prefix whose nginx.conf the caller wrote (pid and error.log in the prefix). */
+export declare function launchNginx(prefix: string, ports: number[]): Promise<NginxInstance>;

@@ -75,6 +75,17 @@ export async function startNginx(opts) {
     // to reach the zone; null keeps nginx's (and the test's own) setting.
     flushInterval: opts.flushInterval === undefined ? '100ms' : (opts.flushInterval ?? undefined),
   });
+  return launchNginx(prefix, ports);
+}
+
+/**
+ * Starts nginx on a prefix whose nginx.conf is already written (listening
+ * on `ports`, pid file at PREFIX/nginx.pid, error log at PREFIX/error.log)
+ * and waits until every port answers.
+ * @param {string} prefix
+ * @param {number[]} ports
+ */
+export async function launchNginx(prefix, ports) {
   const errorLogPath = join(prefix, 'error.log');
   const errorLog = () => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '');
 

@@ -31,8 +31,9 @@ trixie_packages="nginx nginx-common libnginx-mod-http-js nginx-dev njs
 build_packages="libpcre2-dev libssl-dev zlib1g-dev"
 # Real tools the tests and benchmarks drive: promtool and the Prometheus
 # server (scrape tests), ip netns and curl (the shim's attribution tests),
-# wrk and valgrind (benchmarks, shim memory checks).
-tool_packages="prometheus iproute2 curl wrk valgrind"
+# wrk and valgrind (benchmarks, shim memory checks), docker-compose 1.29
+# (the compose demo's file is checked with it and with compose v2, below).
+tool_packages="prometheus iproute2 curl wrk valgrind docker-compose"
 
 # shellcheck source=lib/trixie-apt.sh
 . "$repo/scripts/lib/trixie-apt.sh"
@@ -205,6 +206,32 @@ make -s -C "$shim_build" -f objs/Makefile modules >&2 \
 cp "$shim_build/objs/ngx_http_ipng_stats_module.so" "$shim_so.tmp"
 mv "$shim_so.tmp" "$shim_so"
 
+# Compose v2 for the compose demo's checks: trixie's docker-compose, a Go
+# binary that runs on bookworm's glibc, kept in the cache like the nginx
+# runtime (bookworm's own docker-compose is 1.29). Not fatal: the compose
+# tests say why they skip.
+provision_compose_v2() {
+    local apt="$cache/trixie-apt" dir="$cache/compose-v2" deb
+    local bin="$dir/usr/libexec/docker/cli-plugins/docker-compose"
+    if [ -x "$bin" ]; then echo "$bin"; return 0; fi
+    trixie_apt_setup "$apt" || return 1
+    if ! ls "$apt/lists/"*Packages* > /dev/null 2>&1; then
+        timeout 120 apt-get "${trixie_apt_opts[@]}" update -qq > "$apt/update.log" 2>&1 || return 1
+    fi
+    say "downloading compose v2 (Debian trixie's docker-compose)"
+    rm -rf "$apt/compose-debs" "$dir.tmp"
+    mkdir -p "$apt/compose-debs"
+    (cd "$apt/compose-debs" && apt-get "${trixie_apt_opts[@]}" download docker-compose >&2) || return 1
+    deb=$(ls "$apt/compose-debs"/docker-compose_*.deb)
+    dpkg-deb -x "$deb" "$dir.tmp"
+    dpkg-deb --show --showformat='${Package}=${Version}\n' "$deb" > "$dir.tmp/.debian-version"
+    rm -rf "$apt/compose-debs" "$dir"
+    mv "$dir.tmp" "$dir"
+    echo "$bin"
+}
+compose_v2=$(provision_compose_v2) \
+    || { say "warning: could not fetch compose v2; the compose v2 checks will skip"; compose_v2=; }
+
 cat > "$build/runtime.env" <<EOF
 # Written by scripts/provision-runtime.sh; read by the demo, tests and benches.
 NGINX_BINARY=$nginx_bin
@@ -218,6 +245,8 @@ DEBIAN_VERSIONS="$debian_versions"
 # into: the tests refuse to run when they differ.
 SHIM_BUILT_AGAINST=$(cat "$shim_build/.source-identity")
 NGINX_IDENTITY=$binary_identity
+# Compose v2 (trixie's docker-compose) for the compose demo's checks.
+COMPOSE_V2=$compose_v2
 EOF
 say "$version_line, njs module: $njs_module"
 [ -z "$debian_versions" ] || say "Debian packages: $debian_versions"

@@ -12,7 +12,7 @@ export function readRuntimeEnv() {
   if (!existsSync(runtimeEnvPath)) return {};
   const env = {};
   for (const line of readFileSync(runtimeEnvPath, 'utf8').split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line);
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     // A value with spaces is written in double quotes (the file is also
     // sourced by shell scripts).
     if (m) env[m[1]] = m[2].replace(/^"(.*)"$/, '$1');

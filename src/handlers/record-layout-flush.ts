@@ -12,7 +12,6 @@ import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRa
 import { logError, warnZoneFull } from '../nginx/log';
 import { RecordZone, zoneFullKey } from '../nginx/record-zone';
 import { drainWriterDeltas } from '../nginx/shim-deltas';
-import { ZONE_NAME } from '../nginx/zone';
 
 /**
  * Creates this worker's records, and the lease holder's zone-wide ones
@@ -27,10 +26,11 @@ export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(RECORD_KIND.zoneFullWarned, '0');
 }
 
-export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, worker: number, nowMs: number, boundsMs: number[]): void {
+/** Returns whether this worker is the writer (holds the shim's lease). */
+export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, deltas.pairs, nowMs, boundsMs);
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   if (deltas.malformed > 0) {
     logError(
@@ -38,6 +38,7 @@ export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, worker: 
         '(is the shim from the same release as the bundle?)',
     );
   }
+  return deltas.writer;
 }
 
 function requestsOf(p: PairDelta): number {
@@ -53,7 +54,7 @@ function requestsOf(p: PairDelta): number {
  * three. Returns the requests whose (source, vip, code) series could not
  * be created for lack of room.
  */
-function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, boundsMs: number[]): number {
+function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[]): number {
   const records: Record<string, string> = Object.create(null);
   let lastRateUpdate: number | undefined;
   let fullEvents = 0;
@@ -95,7 +96,7 @@ function writeRecords(zone: RecordZone, pairs: PairDelta[], nowMs: number, bound
   // fullEvents is the snapshot's; this flush's drops are added after it.
   const total = fullEvents + dropped;
   if (total > warned) {
-    warnZoneFull(ZONE_NAME, total - warned, total);
+    warnZoneFull(zoneName, total - warned, total);
 
     zone.put(RECORD_KIND.zoneFullWarned, String(total));
   }

@@ -17,7 +17,7 @@ import { logOnce, OnceMarks, reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
 import { readSettingsText } from '../nginx/settings';
-import { CounterZone, openZone } from '../nginx/zone';
+import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
 
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -39,7 +39,7 @@ export default function scrape(r: NginxHTTPRequest): void {
     return;
   }
 
-  const opened = openZone();
+  const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
   const model =

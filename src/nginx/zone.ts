@@ -8,7 +8,19 @@ import { KIND } from '../counters/keys';
 import { RecordZone, recordZone } from './record-zone';
 import { allItems } from './shared-dict';
 
+/** The zone's name when the configuration names none (the explicit form's). */
 export const ZONE_NAME = 'ipng_stats';
+
+/**
+ * The counter zone's name: $ipng_stats_zone, which the shim sets to the
+ * NAME of `ipng_stats_zone NAME:SIZE` (and to ipng_stats without that
+ * line). Without the shim the variable is unknown, unless the user sets it
+ * with js_var.
+ */
+export function zoneNameOf(r: NginxHTTPRequest | NginxPeriodicSession): string {
+  const name = r.variables.ipng_stats_zone;
+  return name ? name : ZONE_NAME;
+}
 
 export interface CounterZone {
   /**
@@ -36,24 +48,25 @@ function sharedDict(name: string): NgxSharedDict<number | string> {
   if (!dict) {
     throw new Error(
       'ipng-stats: no shared dict zone "' + name + '"; add ' +
-        '"js_shared_dict_zone zone=' + name + ':4m type=string;" (with the shim) or ' +
+        '"ipng_stats_zone ' + name + ':4m;" (with the shim) or ' +
         '"js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block',
     );
   }
   return dict;
 }
 
-export type OpenZone =
+export type OpenZone = (
   | { layout: 'counter'; zone: CounterZone }
-  | { layout: 'record'; zone: RecordZone };
+  | { layout: 'record'; zone: RecordZone }
+) & { name: string };
 
 export function openZone(name: string = ZONE_NAME): OpenZone {
   const dict = sharedDict(name);
   // `type` is in njs since 0.8.0; njs-types does not declare it.
   if ((dict as unknown as { type?: string }).type === 'string') {
-    return { layout: 'record', zone: recordZone(dict as NgxSharedDict<string>) };
+    return { layout: 'record', zone: recordZone(dict as NgxSharedDict<string>), name };
   }
-  return { layout: 'counter', zone: counterZoneOf(dict as NgxSharedDict<number>) };
+  return { layout: 'counter', zone: counterZoneOf(dict as NgxSharedDict<number>), name };
 }
 
 // nginx's slab allocator logs "[crit] ngx_slab_alloc() failed: no memory"

@@ -12,7 +12,10 @@ import { join } from 'node:path';
 import { freePort, test as nginxTest } from './nginx';
 import { sleep } from '../../scripts/nginx-process.mjs';
 
-export interface PrometheusOptions {
+/** A generated prometheus.yml scraping one target, or a given one. */
+export type PrometheusOptions = GeneratedConfigOptions | { config: string };
+
+interface GeneratedConfigOptions {
   /** host:port of the scrape target, e.g. 127.0.0.1:8080 */
   target: string;
   /** default /metrics */
@@ -66,6 +69,7 @@ function processGroupAlive(pgid: number): boolean {
 }
 
 function prometheusYml(opts: PrometheusOptions): string {
+  if ('config' in opts) return opts.config;
   const interval = opts.scrapeInterval ?? '1s';
   const lines = [
     'global:',

@@ -127,11 +127,6 @@ describe('nginx -t rejects http-level directives', () => {
     ['ipng_stats_default_source empty', 'ipng_stats_default_source "";', '"ipng_stats_default_source" must not be empty'],
     ['ipng_stats_default_source twice', 'ipng_stats_default_source a; ipng_stats_default_source b;', '"ipng_stats_default_source" directive is duplicate'],
     ['ipng_stats with another value', 'ipng_stats maybe;', 'invalid value "maybe" in "ipng_stats": it must be "on" or "off"'],
-    [
-      'ipng_stats_zone (the zone is an njs shared dict)',
-      'ipng_stats_zone ipng:4m;',
-      '"ipng_stats_zone" is not provided by the shim: the counters live in an njs shared dictionary; declare it at http level as "js_shared_dict_zone zone=ipng_stats:4m type=string;" (the name is fixed, the size is yours)',
-    ],
   ];
   for (const [name, line, message] of cases) {
     test(name, () => {
@@ -152,12 +147,6 @@ describe('nginx -t rejects http-level directives', () => {
       expect(emerg(server(`location /x { ${line} }`))).toBe(`"${name}" directive is not allowed here`);
     });
   }
-
-  test('ipng_stats; without a value (the spec\'s scrape handler) says what to write instead', () => {
-    expect(emerg(server('location = /stats { ipng_stats; }'))).toBe(
-      '"ipng_stats;" without a value (the scrape handler) is not provided by the shim: write "js_content ipng.scrape;" in this location instead',
-    );
-  });
 
   test('ipng_stats on|off is allowed in http, server and location', () => {
     const res = testConfig({ shim: true, ports: [8080], http: `ipng_stats off;\n${server('ipng_stats on; location /a { ipng_stats off; }')}` });
@@ -207,6 +196,26 @@ describe('nginx -t rejects ipng_stats_logtail', () => {
   ];
   for (const [name, line, message] of cases) {
     test(name, () => {
+      expect(emerg(`${fmt}    ${line}\n${server('')}`)).toBe(message);
+    });
+  }
+
+  // log_format goes through the shim's wrapper, which calls the log module
+  // first: nginx's own checks and messages are unchanged.
+  const logFormatCases: [string, string, string][] = [
+    ['a lone "$"', "log_format bad 'x $';", 'invalid parameter "$"'],
+    ['a missing closing bracket', "log_format bad '${status';", 'the closing bracket in "status" variable is missing'],
+    ['an unknown escaping', "log_format bad escape=yaml '$status';", 'unknown log format escaping "yaml"'],
+    ['a duplicate name', "log_format tail '$uri';", 'duplicate "log_format" name "tail"'],
+    ['redefining "combined"', "log_format combined '$uri';", 'duplicate "log_format" name "combined"'],
+    [
+      'an unknown variable in the logtail\'s format',
+      "log_format nov '$no_such_variable'; ipng_stats_logtail nov udp://127.0.0.1:9514;",
+      'unknown "no_such_variable" variable',
+    ],
+  ];
+  for (const [name, line, message] of logFormatCases) {
+    test(`log_format with ${name}: nginx's own message`, () => {
       expect(emerg(`${fmt}    ${line}\n${server('')}`)).toBe(message);
     });
   }

@@ -1,0 +1,836 @@
+
+/*
+ * njs-ipng-stats native shim: the spec's configuration, run by njs.
+ *
+ *   ipng_stats_zone NAME:SIZE;   js_shared_dict_zone zone=NAME:SIZE
+ *                                type=string;
+ *   ipng_stats;                  js_import ipng_stats from BUNDLE; (http)
+ *                                js_content ipng_stats.scrape;
+ *                                js_periodic ipng_stats.tick
+ *                                    interval=100ms worker_affinity=all;
+ *                                (the periodic once, in the first such
+ *                                location)
+ *   ipng_stats_bundle PATH;      the BUNDLE above
+ *
+ * Each njs directive is run through ngx_http_js_module's public command
+ * table, exactly as nginx's ngx_conf_handler() runs it for a line of
+ * nginx.conf: the directive syntax is njs's public interface, and no
+ * structure of njs is copied here.  The one field read from njs's
+ * configuration is js_path's, through its command's offset and the
+ * documented layout of ngx_conf_set_str_array_slot() (an ngx_array_t * of
+ * ngx_str_t), and only when js_path still uses that slot function.
+ */
+
+
+#include "ngx_http_ipng_stats_module.h"
+
+
+typedef struct {
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_ipng_stats_loc_conf_t *lcf;
+    ngx_http_handler_pt             handler;    /* as js_content set it */
+    ngx_str_t                       file;
+    ngx_uint_t                      line;
+} ngx_http_ipng_stats_scrape_t;
+
+
+struct ngx_http_ipng_stats_njs_s {
+    ngx_str_t                       zone;       /* ipng_stats_zone NAME */
+    ngx_str_t                       bundle;     /* ipng_stats_bundle PATH */
+
+    /* where the bundle was imported, with js_path as it was then */
+    ngx_str_t                       imported;
+    ngx_uint_t                      js_path_set;    /* unsigned :1 */
+    ngx_str_t                       import_file;
+    ngx_uint_t                      import_line;
+
+    ngx_array_t                     scrapes;  /* ngx_http_ipng_stats_scrape_t */
+};
+
+
+typedef struct {
+    ngx_uint_t                      js_first;   /* unsigned :1 */
+} ngx_ipng_stats_load_order_conf_t;
+
+
+static ngx_http_ipng_stats_njs_t *ngx_http_ipng_stats_njs_conf(ngx_conf_t *cf);
+static ngx_module_t *ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle);
+static ngx_command_t *ngx_http_ipng_stats_js_command(ngx_module_t *js,
+    ngx_str_t *name);
+static char *ngx_http_ipng_stats_js_run(ngx_conf_t *cf,
+    ngx_http_conf_ctx_t *ctx, ngx_uint_t context, const char *caller,
+    ngx_str_t *words, ngx_uint_t n);
+static ngx_int_t ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle);
+static char *ngx_http_ipng_stats_import(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs);
+static void *ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle);
+
+
+/*
+ * A core module only to see the load order: nginx creates a dynamically
+ * loaded core module's configuration at its load_module line, so that is
+ * where the shim can tell whether ngx_http_js_module was loaded before it.
+ * (Positions in cycle->modules do not tell: ngx_http_js_module asks to be
+ * placed before ngx_http_copy_filter_module wherever it is loaded.)
+ */
+
+static ngx_core_module_t  ngx_ipng_stats_load_order_module_ctx = {
+    ngx_string("ipng_stats_load_order"),
+    ngx_ipng_stats_load_order_create_conf, /* create configuration */
+    NULL                                   /* init configuration */
+};
+
+
+ngx_module_t  ngx_ipng_stats_load_order_module = {
+    NGX_MODULE_V1,
+    &ngx_ipng_stats_load_order_module_ctx, /* module context */
+    NULL,                                  /* module directives */
+    NGX_CORE_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    NULL,                                  /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    NULL,                                  /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_str_t  ngx_http_ipng_stats_js_module_name =
+    ngx_string("ngx_http_js_module");
+static ngx_str_t  ngx_http_ipng_stats_bundle_file =
+    ngx_string("ipng-stats.js");
+static ngx_str_t  ngx_http_ipng_stats_default_bundle =
+    ngx_string(NGX_HTTP_IPNG_STATS_BUNDLE);
+static ngx_str_t  ngx_http_ipng_stats_default_zone =
+    ngx_string(NGX_HTTP_IPNG_STATS_DEFAULT_ZONE);
+
+
+char *
+ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                     *p, *last, c;
+    ssize_t                     size;
+    ngx_str_t                  *value, name, size_text, words[3];
+    ngx_uint_t                  i;
+    ngx_list_part_t            *part;
+    ngx_shm_zone_t             *shm_zone;
+    ngx_http_ipng_stats_njs_t  *njs;
+
+    njs = ngx_http_ipng_stats_njs_conf(cf);
+    if (njs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (njs->zone.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    last = value[1].data + value[1].len;
+
+    p = ngx_strlchr(value[1].data, last, ':');
+
+    if (p == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"ipng_stats_zone\": "
+                           "it must be NAME:SIZE, e.g. ipng:4m", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    size_text.data = p + 1;
+    size_text.len = last - size_text.data;
+
+    if (name.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats_zone\" needs a zone name before "
+                           "\":\", e.g. ipng:4m");
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < name.len; i++) {
+        c = name.data[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid zone name \"%V\" in "
+                               "\"ipng_stats_zone\": use letters, digits, "
+                               "\"_\" and \"-\" only", &name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    /* the spec: "an nginx size spec with k or m suffix" */
+
+    size = NGX_ERROR;
+
+    if (size_text.len > 1) {
+        switch (size_text.data[size_text.len - 1]) {
+        case 'k': case 'K': case 'm': case 'M':
+            size = ngx_parse_size(&size_text);
+        }
+    }
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\" in \"ipng_stats_zone\": "
+                           "it must be a number with a k or m suffix, "
+                           "e.g. 4m or 512k", &size_text);
+        return NGX_CONF_ERROR;
+    }
+
+    /* nginx's slab allocator, and so njs, need 8 pages */
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone size \"%V\" in \"ipng_stats_zone\" is too "
+                           "small: it must be at least %uzk",
+                           &size_text, 8 * ngx_pagesize / 1024);
+        return NGX_CONF_ERROR;
+    }
+
+    part = &cf->cycle->shared_memory.part;
+    shm_zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            shm_zone = part->elts;
+            i = 0;
+        }
+
+        if (name.len == shm_zone[i].shm.name.len
+            && ngx_strncmp(name.data, shm_zone[i].shm.name.data, name.len)
+               == 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "zone name \"%V\" in \"ipng_stats_zone\" is "
+                               "already used by another shared memory zone "
+                               "(js_shared_dict_zone, limit_req_zone, ...) "
+                               "declared before it: pick another name",
+                               &name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_str_set(&words[0], "js_shared_dict_zone");
+
+    words[1].len = sizeof("zone=") - 1 + value[1].len;
+    words[1].data = ngx_pnalloc(cf->pool, words[1].len);
+    if (words[1].data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf(words[1].data, "zone=%V", &value[1]);
+
+    /* one record per (source, vip), written by the shim's lease holder */
+    ngx_str_set(&words[2], "type=string");
+
+    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_MAIN_CONF,
+                                   "ipng_stats_zone", words, 3)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    njs->zone = name;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t                  *value;
+    ngx_http_ipng_stats_njs_t  *njs;
+
+    njs = ngx_http_ipng_stats_njs_conf(cf);
+    if (njs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (njs->bundle.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats_bundle\" needs the path of "
+                           "ipng-stats.js");
+        return NGX_CONF_ERROR;
+    }
+
+    if (njs->imported.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats_bundle\" must come before the "
+                           "first \"ipng_stats;\" (in %V:%ui), which "
+                           "imports the bundle",
+                           &njs->import_file, njs->import_line);
+        return NGX_CONF_ERROR;
+    }
+
+    njs->bundle = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_str_t                      words[4];
+    ngx_uint_t                     i;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_ipng_stats_njs_t     *njs;
+    ngx_http_ipng_stats_scrape_t  *scrape;
+
+    if (cf->cmd_type != NGX_HTTP_LOC_CONF) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats;\" without a value is the scrape "
+                           "handler: it belongs in a location (\"ipng_stats "
+                           "on|off\" switches counting here)");
+        return NGX_CONF_ERROR;
+    }
+
+    njs = ngx_http_ipng_stats_njs_conf(cf);
+    if (njs == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    scrape = njs->scrapes.elts;
+
+    for (i = 0; i < njs->scrapes.nelts; i++) {
+        if (scrape[i].clcf == clcf) {
+            return "is duplicate";
+        }
+    }
+
+    if (clcf->handler) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats;\" cannot be combined with another "
+                           "content handler (proxy_pass, fastcgi_pass, "
+                           "js_content, ...) given before it in the same "
+                           "location: the scrape handler must be the "
+                           "location's only one");
+        return NGX_CONF_ERROR;
+    }
+
+    if (njs->imported.len == 0) {
+        if (ngx_http_ipng_stats_import(cf, njs) != NGX_CONF_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_str_set(&words[0], "js_content");
+    ngx_str_set(&words[1], "ipng_stats.scrape");
+
+    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
+                                   "ipng_stats;", words, 2)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * The tick (nginx/ipng-stats-tick.conf): js_periodic is only allowed
+     * in a location, and one per configuration is enough: the first
+     * scrape location carries it.
+     */
+
+    if (njs->scrapes.nelts == 0) {
+        ngx_str_set(&words[0], "js_periodic");
+        ngx_str_set(&words[1], "ipng_stats.tick");
+        ngx_str_set(&words[2], "interval=100ms");
+        ngx_str_set(&words[3], "worker_affinity=all");
+
+        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
+                                       "ipng_stats;", words, 4)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    scrape = ngx_array_push(&njs->scrapes);
+    if (scrape == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    scrape->clcf = clcf;
+    scrape->lcf = conf;
+    scrape->handler = clcf->handler;
+    scrape->file = cf->conf_file->file.name;
+    scrape->line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The bundle is imported at http level, where njs compiles it once for
+ * every server and location (as a "js_import" at http level would be), as
+ * "ipng_stats": a name of its own, so that a "js_import ipng from ..." of
+ * the explicit form never collides with it.
+ */
+
+static char *
+ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t             path, words[4];
+    ngx_int_t             js_path;
+    ngx_file_info_t       fi;
+    ngx_http_conf_ctx_t  *http_ctx;
+
+    js_path = ngx_http_ipng_stats_js_path_set(cf->cycle);
+
+    if (njs->bundle.len) {
+        path = njs->bundle;
+
+    } else if (js_path == 1) {
+        /* njs looks it up as for any js_import: prefix, then js_path */
+        path = ngx_http_ipng_stats_bundle_file;
+
+    } else {
+        path = ngx_http_ipng_stats_default_bundle;
+    }
+
+    /* a clear message rather than njs's "Cannot load module" */
+
+    if (path.data[0] == '/'
+        && ngx_file_info(path.data, &fi) == NGX_FILE_ERROR)
+    {
+        if (njs->bundle.len) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "\"ipng_stats;\" imports the bundle that "
+                               "\"ipng_stats_bundle\" names, \"%V\", which "
+                               "cannot be read", &path);
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "\"ipng_stats;\" imports the njs-ipng-stats "
+                           "bundle from \"%V\", which cannot be read: "
+                           "install it there, set \"js_path\" (http level, "
+                           "before this line) to the directory that holds "
+                           "ipng-stats.js, or name the file with "
+                           "\"ipng_stats_bundle\"", &path);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&words[0], "js_import");
+    ngx_str_set(&words[1], "ipng_stats");
+    ngx_str_set(&words[2], "from");
+    words[3] = path;
+
+    http_ctx = (ngx_http_conf_ctx_t *)
+                   cf->cycle->conf_ctx[ngx_http_module.index];
+
+    if (ngx_http_ipng_stats_js_run(cf, http_ctx, NGX_HTTP_MAIN_CONF,
+                                   "ipng_stats;", words, 4)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    njs->imported = path;
+    njs->js_path_set = (js_path == 1);
+    njs->import_file = cf->conf_file->file.name;
+    njs->import_line = cf->conf_file->line;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Runs one directive of ngx_http_js_module, words[0] being its name, in
+ * the configuration context ctx (of the kind "context", e.g.
+ * NGX_HTTP_LOC_CONF), as ngx_conf_handler() would for a line of nginx.conf
+ * with these words there.
+ */
+
+static char *
+ngx_http_ipng_stats_js_run(ngx_conf_t *cf, ngx_http_conf_ctx_t *ctx,
+    ngx_uint_t context, const char *caller, ngx_str_t *words, ngx_uint_t n)
+{
+    char           *rv;
+    void           *conf, **confp;
+    ngx_str_t      *arg;
+    ngx_conf_t      save;
+    ngx_array_t    *args;
+    ngx_module_t   *js;
+    ngx_command_t  *cmd;
+
+    js = ngx_http_ipng_stats_js_module(cf->cycle);
+
+    if (js == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" is run by ngx_http_js_module, which is "
+                           "not loaded: load it first (its load_module "
+                           "line before the shim's)", caller);
+        return NGX_CONF_ERROR;
+    }
+
+    cmd = ngx_http_ipng_stats_js_command(js, &words[0]);
+
+    if (cmd == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" needs the \"%V\" directive of "
+                           "ngx_http_js_module, which this njs does not "
+                           "have (njs 0.8.1 or newer has it)",
+                           caller, &words[0]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (!(cmd->type & context)
+        || (cmd->type & (NGX_DIRECT_CONF|NGX_MAIN_CONF)))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" needs njs's \"%V\" here, which this njs "
+                           "does not allow in this context",
+                           caller, &words[0]);
+        return NGX_CONF_ERROR;
+    }
+
+    conf = NULL;
+    confp = *(void **) ((char *) ctx + cmd->conf);
+
+    if (confp) {
+        conf = confp[js->ctx_index];
+    }
+
+    args = ngx_array_create(cf->pool, n, sizeof(ngx_str_t));
+    if (args == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    arg = ngx_array_push_n(args, n);
+    if (arg == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(arg, words, n * sizeof(ngx_str_t));
+
+    save = *cf;
+    cf->args = args;
+    cf->ctx = ctx;
+    cf->cmd_type = context;
+
+    rv = cmd->set(cf, cmd, conf);
+
+    *cf = save;
+
+    if (rv == NGX_CONF_OK) {
+        return NGX_CONF_OK;
+    }
+
+    if (rv != NGX_CONF_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\": njs's \"%V\" %s", caller, &words[0], rv);
+    }
+
+    return NGX_CONF_ERROR;
+}
+
+
+/*
+ * 1 when http-level js_path names a directory, 0 when it does not, and
+ * NGX_DECLINED when njs no longer keeps js_path in a string array slot.
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle)
+{
+    void                 *conf;
+    ngx_str_t             name;
+    ngx_array_t          *paths;
+    ngx_module_t         *js;
+    ngx_command_t        *cmd;
+    ngx_http_conf_ctx_t  *http_ctx;
+
+    js = ngx_http_ipng_stats_js_module(cycle);
+    if (js == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ngx_str_set(&name, "js_path");
+
+    cmd = ngx_http_ipng_stats_js_command(js, &name);
+
+    if (cmd == NULL
+        || cmd->set != ngx_conf_set_str_array_slot
+        || cmd->conf != NGX_HTTP_LOC_CONF_OFFSET)
+    {
+        return NGX_DECLINED;
+    }
+
+    http_ctx = (ngx_http_conf_ctx_t *) cycle->conf_ctx[ngx_http_module.index];
+    conf = http_ctx->loc_conf[js->ctx_index];
+
+    paths = *(ngx_array_t **) ((char *) conf + cmd->offset);
+
+    if (paths == NULL || paths == NGX_CONF_UNSET_PTR || paths->nelts == 0) {
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static ngx_module_t *
+ngx_http_ipng_stats_js_module(ngx_cycle_t *cycle)
+{
+    ngx_uint_t     i;
+    ngx_module_t  *m;
+
+    for (i = 0; cycle->modules[i]; i++) {
+        m = cycle->modules[i];
+
+        if (m->type == NGX_HTTP_MODULE
+            && m->name
+            && ngx_strcmp(m->name, ngx_http_ipng_stats_js_module_name.data)
+               == 0)
+        {
+            return m;
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_command_t *
+ngx_http_ipng_stats_js_command(ngx_module_t *js, ngx_str_t *name)
+{
+    ngx_command_t  *cmd;
+
+    if (js->commands == NULL) {
+        return NULL;
+    }
+
+    for (cmd = js->commands; cmd->name.len; cmd++) {
+        if (cmd->name.len == name->len
+            && ngx_strncmp(cmd->name.data, name->data, name->len) == 0)
+        {
+            return cmd;
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_http_ipng_stats_njs_t *
+ngx_http_ipng_stats_njs_conf(ngx_conf_t *cf)
+{
+    ngx_http_ipng_stats_njs_t        *njs;
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
+
+    if (mcf->njs) {
+        return mcf->njs;
+    }
+
+    njs = ngx_pcalloc(cf->pool, sizeof(ngx_http_ipng_stats_njs_t));
+    if (njs == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&njs->scrapes, cf->pool, 2,
+                       sizeof(ngx_http_ipng_stats_scrape_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    mcf->njs = njs;
+
+    return njs;
+}
+
+
+static void *
+ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle)
+{
+    ngx_ipng_stats_load_order_conf_t  *locf;
+
+    locf = ngx_pcalloc(cycle->pool, sizeof(ngx_ipng_stats_load_order_conf_t));
+    if (locf == NULL) {
+        return NULL;
+    }
+
+    locf->js_first = (ngx_http_ipng_stats_js_module(cycle) != NULL);
+
+    return locf;
+}
+
+
+/*
+ * The shim's directives run njs's, so njs must be there when they are
+ * read, and be the module that nginx set up first.
+ */
+
+ngx_int_t
+ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf)
+{
+    ngx_ipng_stats_load_order_conf_t  *locf;
+
+    if (ngx_http_ipng_stats_js_module(cf->cycle) == NULL) {
+        return NGX_OK;
+    }
+
+    locf = (ngx_ipng_stats_load_order_conf_t *)
+               ngx_get_conf(cf->cycle->conf_ctx,
+                            ngx_ipng_stats_load_order_module);
+
+    if (locf && !locf->js_first) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the shim (ngx_http_ipng_stats_module) is loaded "
+                           "before ngx_http_js_module: load "
+                           "ngx_http_js_module first (its load_module line "
+                           "before the shim's)");
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * After every location is merged: what the directives of the spec cannot
+ * see when they are read.
+ */
+
+ngx_int_t
+ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t                      zone;
+    ngx_uint_t                     i, found;
+    ngx_list_part_t               *part;
+    ngx_shm_zone_t                *shm_zone;
+    ngx_http_ipng_stats_scrape_t  *scrape;
+
+    if (njs == NULL || njs->scrapes.nelts == 0) {
+        return NGX_OK;
+    }
+
+    scrape = njs->scrapes.elts;
+
+    for (i = 0; i < njs->scrapes.nelts; i++) {
+
+        /* proxy_pass, fastcgi_pass, ... after "ipng_stats;" */
+        if (scrape[i].clcf->handler != scrape[i].handler) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"ipng_stats;\" in %V:%ui cannot be combined with "
+                          "another content handler (proxy_pass, "
+                          "fastcgi_pass, ...) in the same location: the "
+                          "scrape handler must be the location's only one",
+                          &scrape[i].file, scrape[i].line);
+            return NGX_ERROR;
+        }
+
+        /*
+         * The spec: a scrape location is never counted, whatever
+         * "ipng_stats on|off" says, so neither are the requests that its
+         * allow/deny refuses before the scrape handler runs.
+         */
+
+        scrape[i].lcf->enable = 0;
+    }
+
+    if (njs->bundle.len == 0
+        && !njs->js_path_set
+        && ngx_http_ipng_stats_js_path_set(cf->cycle) == 1)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"js_path\" comes after \"ipng_stats;\" in %V:%ui, "
+                      "which imported the bundle from \"%V\": write "
+                      "js_path before it (at http level), so that the "
+                      "bundle is looked up there",
+                      &njs->import_file, njs->import_line, &njs->imported);
+        return NGX_ERROR;
+    }
+
+    /* the zone the bundle will open */
+
+    zone = njs->zone.len ? njs->zone : ngx_http_ipng_stats_default_zone;
+
+    found = 0;
+    part = &cf->cycle->shared_memory.part;
+    shm_zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            shm_zone = part->elts;
+            i = 0;
+        }
+
+        if (zone.len == shm_zone[i].shm.name.len
+            && ngx_strncmp(zone.data, shm_zone[i].shm.name.data, zone.len)
+               == 0)
+        {
+            found = 1;
+            break;
+        }
+    }
+
+    if (!found) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"ipng_stats;\" in %V:%ui needs the counter zone: "
+                      "add \"ipng_stats_zone NAME:SIZE;\" at http level, "
+                      "e.g. \"ipng_stats_zone ipng:4m;\"",
+                      &scrape[0].file, scrape[0].line);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                        *zone;
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
+
+    if (mcf->njs && mcf->njs->zone.len) {
+        zone = &mcf->njs->zone;
+
+    } else {
+        zone = &ngx_http_ipng_stats_default_zone;
+    }
+
+    v->len = zone->len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = zone->data;
+
+    return NGX_OK;
+}

@@ -1,0 +1,44 @@
+
+/*
+ * njs-ipng-stats native shim: the spec's "ipng_stats_zone NAME:SIZE",
+ * "ipng_stats;" (the scrape handler) and "ipng_stats_bundle PATH", made of
+ * ngx_http_js_module's own directives (ngx_http_ipng_stats_njs.c).
+ */
+
+
+#ifndef _NGX_HTTP_IPNG_STATS_NJS_H_INCLUDED_
+#define _NGX_HTTP_IPNG_STATS_NJS_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+/* where "ipng_stats;" finds the bundle without js_path or ipng_stats_bundle */
+#ifndef NGX_HTTP_IPNG_STATS_BUNDLE
+#define NGX_HTTP_IPNG_STATS_BUNDLE                                            \
+    "/usr/share/njs-ipng-stats/dist/ipng-stats.js"
+#endif
+
+/* the zone name the bundle uses when there is no "ipng_stats_zone" */
+#define NGX_HTTP_IPNG_STATS_DEFAULT_ZONE  "ipng_stats"
+
+
+typedef struct ngx_http_ipng_stats_njs_s  ngx_http_ipng_stats_njs_t;
+
+
+char *ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf);
+ngx_int_t ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs);
+ngx_int_t ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+#endif /* _NGX_HTTP_IPNG_STATS_NJS_H_INCLUDED_ */
