@@ -2125,11 +2125,14 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   } catch (e) {
     return;
   }
-  const text = encodeState(savedItems(allItems(dict)), zone, "0.1.0", nowMs, sha256Hex);
+  const started = Date.now();
+  const items = savedItems(allItems(dict));
+  const text = encodeState(items, zone, "0.1.0", nowMs, sha256Hex);
   const temporary = path + "." + process.pid + ".tmp";
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
+    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
   } catch (e) {
     const err = e;
     logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");

@@ -122,11 +122,16 @@ export function saveIfDue(dict: Dict, zone: ZoneType, marks: OnceMarks, path: st
   } catch (e) {
     return; // a full zone: no room for the mark, so no save this time
   }
-  const text = encodeState(savedItems(allItems(dict)), zone, IPNG_STATS_VERSION, nowMs, sha256Hex);
+  const started = Date.now();
+  const items = savedItems(allItems(dict));
+  const text = encodeState(items, zone, IPNG_STATS_VERSION, nowMs, sha256Hex);
   const temporary = path + '.' + process.pid + '.tmp';
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
+    // What a save costs, for bench/scrape-cost.mjs (at info level only).
+    ngx.log(ngx.INFO, 'ipng-stats: saved ' + items.length + ' items (' + text.length + ' bytes) to state file "' +
+      path + '" in ' + (Date.now() - started) + ' ms');
   } catch (e) {
     const err = e as { code?: string; message?: string };
     logOnce(marks, 'state-save', path + ' ' + err.code,
