@@ -7,8 +7,8 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect } from 'vitest';
-import { test, NginxInstance } from '../harness/nginx';
+import { afterEach, describe, expect, test as plainTest } from 'vitest';
+import { test, testConfig, NginxInstance } from '../harness/nginx';
 import { httpGet, sendConcurrently } from '../harness/http';
 import { afterNextFlush } from '../harness/flush';
 import { samples, sampleValue, sleep } from './stats-support';
@@ -183,5 +183,64 @@ describe('state file', () => {
       ]);
       await n.stop();
     }
+  });
+});
+
+describe('state file settings', () => {
+  /** nginx -t with the shim; the first [emerg] message without its "in FILE:LINE" tail. */
+  function emerg(lines: string): string {
+    const res = testConfig({ http: `    ${lines}\n    server { listen 127.0.0.1:{{PORT}}; }`, ports: [8080], shim: true });
+    expect(res.status, res.output).not.toBe(0);
+    const line = res.output.split('\n').find((l) => l.includes('[emerg]')) ?? res.output;
+    return line.replace(/^nginx: \[emerg\] /, '').replace(/ in \/\S+nginx\.conf:\d+$/, '');
+  }
+
+  plainTest('nginx -t accepts a state file in an existing directory and an interval of at least 1s', () => {
+    const dir = stateDirectory();
+    const res = testConfig({
+      http: `    ipng_stats_state_file ${dir}/s.state;\n    ipng_stats_state_interval 1s;\n    server { listen 127.0.0.1:{{PORT}}; }`,
+      ports: [8080],
+      shim: true,
+    });
+    expect(res.output).toContain('test is successful');
+  });
+
+  const cases: Array<[string, string, string]> = [
+    ['a directory, not a file', 'ipng_stats_state_file /tmp/;',
+      'invalid value "/tmp/" in "ipng_stats_state_file": it must name a file, e.g. /var/lib/nginx/ipng-stats.state'],
+    ['a directory that does not exist', 'ipng_stats_state_file /nonexistent-ipng/s.state;',
+      'the directory of "ipng_stats_state_file" "/nonexistent-ipng/s.state" does not exist: create "/nonexistent-ipng", ' +
+        'writable by the worker processes\' user (2: No such file or directory)'],
+    ['twice', 'ipng_stats_state_file /tmp/a; ipng_stats_state_file /tmp/b;', '"ipng_stats_state_file" directive is duplicate'],
+    ['an interval below 1s', 'ipng_stats_state_interval 500ms;', '"ipng_stats_state_interval" must be at least 1s, got "500ms"'],
+    ['an interval that is not a duration', 'ipng_stats_state_interval often;',
+      'invalid value "often" in "ipng_stats_state_interval": it must be an nginx duration such as 30s or 5m'],
+  ];
+  for (const [name, line, message] of cases) {
+    plainTest(`nginx -t refuses ${name}`, () => {
+      expect(emerg(line)).toBe(message);
+    });
+  }
+
+  test('without the shim a bad js_var is reported once and no state file is written', async ({ nginx }) => {
+    const n = await nginx({
+      http: `
+    js_var $ipng_stats_state_file "relative.state";
+    server {
+        listen 127.0.0.1:{{PORT}} reuseport;
+        location = /metrics { js_content ipng.scrape; }
+    }`,
+      shim: false,
+    });
+    await afterNextFlush(n.url('/metrics'));
+    const lines = n.errorLog().split('\n').filter((l) => l.includes('invalid ipng_stats_state_file'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      'ipng-stats: invalid ipng_stats_state_file "relative.state": must be an absolute path (starting with "/") ' +
+        '(not an absolute path); using the default "off" instead (reported once per value)');
+    // Refused, so never written: not next to the workers (their working
+    // directory is the test runner's) nor in the prefix.
+    expect(existsSync(join(process.cwd(), 'relative.state'))).toBe(false);
+    expect(existsSync(join(n.prefix, 'relative.state'))).toBe(false);
   });
 });
