@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { decodeState, encodeState, StateItem } from '../../src/persistence/state-format';
-import { restoreOf, savedItems } from '../../src/persistence/state-items';
+import { restoreOf, savedItems, STATE_KEY } from '../../src/persistence/state-items';
+import { KIND, RECORD_KIND } from '../../src/counters/keys';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const items: StateItem[] = [
@@ -57,6 +58,12 @@ describe('state file format', () => {
 });
 
 describe('state items', () => {
+  test("the state file's own keys use kind characters no layout uses", () => {
+    const used = [...Object.values(KIND), ...Object.values(RECORD_KIND)];
+    expect(used).not.toContain(STATE_KEY.restoreMark);
+    expect(used).not.toContain(STATE_KEY.savedAt);
+  });
+
   test('flush times, "reported" marks and the state keys are not saved', () => {
     const all: StateItem[] = [['l0', 5], ['!ipng_stats_buckets\x1fx', 1], ['R', 0], ['V', 9], ['f0', 3], ['Pa\x1fb', 'x']];
     expect(savedItems(all)).toEqual([['f0', 3], ['Pa\x1fb', 'x']]);
