@@ -126,6 +126,37 @@ describe('state file', () => {
       expect(second.errorLog()).not.toMatch(/state file.*refused|cannot (read|write) state file/);
     });
 
+    test(`a reload keeps the zone and restores nothing: nothing counted twice (${layout})`, async ({ nginx }) => {
+      const statePath = join(stateDirectory(), 'ipng-stats.state');
+      const n = await nginx({ http: config(shim, statePath), shim });
+      await countAndSave(n, statePath);
+      await n.reload();
+      await afterNextFlush(n.url('/metrics'));
+      await savedSince(statePath, Date.now());
+      expect(await requestLines(n)).toEqual(EXPECTED_LINES);
+    });
+
+    test(`a reload that turns the state file on does not restore into the counting zone (${layout})`, async ({ nginx }) => {
+      const statePath = join(stateDirectory(), 'ipng-stats.state');
+      const first = await nginx({ http: config(shim, statePath), shim });
+      await countAndSave(first, statePath);
+      await first.stop();
+
+      // Counting without a state file, then a reload that turns it on: the
+      // zone already counts, so the old file must not be added to it.
+      const second = await nginx({ http: config(shim, statePath).replace(/^.*state_(file|interval).*$/gm, ''), shim });
+      await sendConcurrently(2, 2, () => httpGet(second.url('/ok')));
+      await afterNextFlush(second.url('/metrics'));
+      const conf = join(second.prefix, 'nginx.conf');
+      writeFileSync(conf, readFileSync(conf, 'utf8').replace('http {', `http {\n${config(shim, statePath).split('server {')[0]}`));
+      await second.reload();
+      await afterNextFlush(second.url('/metrics'));
+      await savedSince(statePath, Date.now());
+      expect(await requestLines(second)).toEqual([
+        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 2',
+      ]);
+    });
+
     test(`counters survive kill -9 of the master and its workers (${layout})`, async ({ nginx }) => {
       const statePath = join(stateDirectory(), 'ipng-stats.state');
       const first = await nginx({ http: config(shim, statePath), shim });
