@@ -96,7 +96,7 @@ function parseGroups(text, endsAddress) {
 }
 function formatIPv6(groups) {
   if (isIPv4Mapped(groups)) {
-    return "::ffff:" + (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
+    return (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
   }
   let bestStart = -1;
   let bestLength = 1;
@@ -143,7 +143,7 @@ function record(r) {
   let source = "direct";
   const sourceText = vars.ipng_stats_default_source;
   if (sourceText !== void 0 && sourceText !== "") {
-    if (sourceTagProblem(sourceText) === null) source = sourceText;
+    if (sourceTagProblem(sourceText) === null) source = sourceText.split("\\").join("\\x5c");
   }
   let vip = vars.server_addr || "";
   if (vip.indexOf(":") !== -1) vip = canonicalAddress(vip) || vip;
@@ -159,8 +159,10 @@ function record(r) {
   const upstreamText = vars.upstream_response_time;
   const upstreamMs = upstreamText === void 0 || upstreamText === "" || upstreamText === "-" ? null : upstreamTimeMs(upstreamText);
   const upstreamKey = upstreamMs === null ? "" : "u" + pair + S + bucketLabel(upstreamMs, bounds);
+  const writes = upstreamMs === null ? 5 : 7;
+  let freePages = Math.floor(dict.freeSpace() / PAGE);
   let done = 0;
-  if (dict.freeSpace() >= FULL_BELOW_FREE_BYTES) {
+  if (freePages >= MARGIN_PAGES + writes) {
     try {
       dict.incr(requestsKey, 1);
       done = 1;
@@ -181,13 +183,16 @@ function record(r) {
     } catch (e) {
       countDrop(dict);
       done++;
+      freePages = Math.floor(dict.freeSpace() / PAGE);
     }
   }
   const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, "D" + pair, upstreamKey, "U" + pair];
   const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
-  const last = upstreamMs === null ? 5 : 7;
-  for (let i = done; i < last; i++) {
-    if (dict.get(keys[i]) === void 0) {
+  for (let i = done; i < writes; i++) {
+    if (freePages <= MARGIN_PAGES) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+    } else if (dict.get(keys[i]) === void 0) {
       countDrop(dict);
       continue;
     }
@@ -199,7 +204,8 @@ function record(r) {
   }
   return "";
 }
-var FULL_BELOW_FREE_BYTES = 4096;
+var PAGE = 4096;
+var MARGIN_PAGES = 2;
 function countDrop(dict) {
   try {
     dict.incr("Z", 1);

@@ -100,7 +100,7 @@ function parseGroups(text, endsAddress) {
 }
 function formatIPv6(groups) {
   if (isIPv4Mapped(groups)) {
-    return "::ffff:" + (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
+    return (groups[6] >> 8) + "." + (groups[6] & 255) + "." + (groups[7] >> 8) + "." + (groups[7] & 255);
   }
   let bestStart = -1;
   let bestLength = 1;
@@ -153,7 +153,7 @@ function record(r) {
   let source = "direct";
   const sourceText = vars.ipng_stats_default_source;
   if (sourceText !== void 0 && sourceText !== "") {
-    if (sourceTagProblem(sourceText) === null) source = sourceText;
+    if (sourceTagProblem(sourceText) === null) source = sourceText.split("\\").join("\\x5c");
   }
   let vip = vars.server_addr || "";
   if (vip.indexOf(":") !== -1) vip = canonicalAddress(vip) || vip;
@@ -169,8 +169,10 @@ function record(r) {
   const upstreamText = vars.upstream_response_time;
   const upstreamMs = upstreamText === void 0 || upstreamText === "" || upstreamText === "-" ? null : upstreamTimeMs(upstreamText);
   const upstreamKey = upstreamMs === null ? "" : "u" + pair + S + bucketLabel(upstreamMs, bounds);
+  const writes = upstreamMs === null ? 5 : 7;
+  let freePages = Math.floor(dict.freeSpace() / PAGE);
   let done = 0;
-  if (dict.freeSpace() >= FULL_BELOW_FREE_BYTES) {
+  if (freePages >= MARGIN_PAGES + writes) {
     try {
       dict.incr(requestsKey, 1);
       done = 1;
@@ -191,13 +193,16 @@ function record(r) {
     } catch (e) {
       countDrop(dict);
       done++;
+      freePages = Math.floor(dict.freeSpace() / PAGE);
     }
   }
   const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, "D" + pair, upstreamKey, "U" + pair];
   const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
-  const last = upstreamMs === null ? 5 : 7;
-  for (let i = done; i < last; i++) {
-    if (dict.get(keys[i]) === void 0) {
+  for (let i = done; i < writes; i++) {
+    if (freePages <= MARGIN_PAGES) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+    } else if (dict.get(keys[i]) === void 0) {
       countDrop(dict);
       continue;
     }
@@ -209,7 +214,8 @@ function record(r) {
   }
   return "";
 }
-var FULL_BELOW_FREE_BYTES = 4096;
+var PAGE = 4096;
+var MARGIN_PAGES = 2;
 function countDrop(dict) {
   try {
     dict.incr("Z", 1);
@@ -457,6 +463,7 @@ var RECORD_KIND = {
   scrapeDuration: "S",
   zoneFullEvents: "Z",
   flushedAt: "l",
+  chunk: "C",
   rateUpdatedAt: "T",
   zoneFullWarned: "W",
   reported: "!"
@@ -591,6 +598,88 @@ function compareWorkerIds(a, b) {
   if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
+}
 function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
@@ -716,8 +805,8 @@ var PairTable = function () {
     let stats = null;
     if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
       stats = {
-        sourceTag: text.substring(0, separator),
-        vip: text.substring(separator + 1),
+        sourceTag: fieldLabel(text.substring(0, separator)),
+        vip: fieldLabel(text.substring(separator + 1)),
         rate1s: 0,
         rate10s: 0,
         rate60s: 0,
@@ -1322,7 +1411,8 @@ function buildRecordModel(snapshot, boundsMs) {
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
+      const tag = fieldLabel(rest.substring(0, separator));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId2(rest)) continue;
@@ -1461,21 +1551,95 @@ var MIN_BYTES_PER_KEY = 128;
 function allItems(dict) {
   return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
 }
-var NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+var PAGE2 = 4096;
+var MARGIN_PAGES2 = 4;
+var CHUNK_CHARS = 1900;
+var CHUNKS_PER_PAGE = 2;
+var NODES_PER_PAGE = 8;
+var HEAD = "@";
+function parseHead(text) {
+  if (text === void 0 || text.charAt(0) !== HEAD) return null;
+  const space = text.indexOf(" ");
+  const generation = Number(text.substring(1, space));
+  const chunks = Number(text.substring(space + 1));
+  if (space < 0 || !(generation >= 0) || !(chunks > 0)) return null;
+  return {
+    generation,
+    chunks
+  };
+}
+function chunkKey(key, generation, i) {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+}
+function pagesForValue(length) {
+  if (length <= CHUNK_CHARS) return 1;
+  const chunks = Math.ceil(length / CHUNK_CHARS);
+  return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
+}
 function recordZone(dict) {
-  let room;
-  function hasRoom() {
-    if (room === void 0) room = dict.freeSpace() >= NEW_KEYS_BELOW_FREE_BYTES;
-    return room;
+  let freePages = -1;
+  let largestLength = 0;
+  let heads = Object.create(null);
+  let orphans = [];
+  function available() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    return freePages;
   }
-  function put(key, text) {
-    if (!hasRoom() && dict.get(key) === void 0) return false;
+  function enough(needed, keep) {
+    if (available() >= needed + keep) return true;
+    freePages = -1;
+    return available() >= needed + keep;
+  }
+  function neededFor(length, newKey) {
+    return pagesForValue(length) + (newKey ? 1 : 0);
+  }
+  function reserved() {
+    return pagesForValue(largestLength) + MARGIN_PAGES2;
+  }
+  function set(key, text) {
     try {
       dict.set(key, text);
       return true;
     } catch (e) {
+      freePages = -1;
       return false;
     }
+  }
+  function deleteChunks(key, head, upTo) {
+    for (let i = 0; i < upTo; i++) dict.delete(chunkKey(key, head.generation, i));
+  }
+  function store(key, text, old) {
+    if (text.length <= CHUNK_CHARS) return set(key, text);
+    const head = {
+      generation: old === null ? 1 : (old.generation + 1) % 1e9,
+      chunks: Math.ceil(text.length / CHUNK_CHARS)
+    };
+    for (let i = 0; i < head.chunks; i++) {
+      if (!set(chunkKey(key, head.generation, i), text.substr(i * CHUNK_CHARS, CHUNK_CHARS))) {
+        deleteChunks(key, head, i);
+        return false;
+      }
+    }
+    if (!set(key, HEAD + head.generation + " " + head.chunks)) {
+      deleteChunks(key, head, head.chunks);
+      return false;
+    }
+    heads[key] = head;
+    return true;
+  }
+  function put(key, text, known) {
+    const exists = known === void 0 ? dict.has(key) : known;
+    const needed = neededFor(text.length, !exists);
+    if (!enough(needed, exists ? MARGIN_PAGES2 : reserved())) return false;
+    const old = exists ? heads[key] !== void 0 ? heads[key] : parseHead(dict.get(key)) : null;
+    if (!store(key, text, old)) return false;
+    freePages -= needed;
+    if (old !== null) {
+      deleteChunks(key, old, old.chunks);
+      if (text.length <= CHUNK_CHARS) delete heads[key];
+    }
+    if (text.length > largestLength) largestLength = text.length;
+    return true;
   }
   return {
     get(key) {
@@ -1488,23 +1652,71 @@ function recordZone(dict) {
       return put(key, String((isFinite(before) ? before : 0) + delta));
     },
     markOnce(key) {
-      if (!hasRoom()) return false;
+      if (!enough(neededFor(1, true), reserved())) return false;
       try {
         return dict.add(key, "1");
       } catch (e) {
+        freePages = -1;
         return false;
       }
     },
     reserve(key, text) {
-      if (!hasRoom()) return;
+      if (dict.has(key) || !enough(neededFor(text.length, true), MARGIN_PAGES2)) return;
       try {
         dict.add(key, text);
-      } catch (e) {}
+        freePages -= neededFor(text.length, true);
+      } catch (e) {
+        freePages = -1;
+      }
     },
     entries() {
-      return allItems(dict);
+      const items = allItems(dict);
+      const chunks = Object.create(null);
+      const out = [];
+      const long = [];
+      heads = Object.create(null);
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        const text = items[i][1];
+        if (key.charAt(0) === RECORD_KIND.chunk) {
+          chunks[key] = text;
+          continue;
+        }
+        const head = parseHead(text);
+        if (head !== null) {
+          long.push([key, head]);
+          heads[key] = head;
+          continue;
+        }
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      for (let i = 0; i < long.length; i++) {
+        const key = long[i][0];
+        const head = long[i][1];
+        const parts = [];
+        for (let c = 0; c < head.chunks; c++) {
+          const name = chunkKey(key, head.generation, c);
+          const part = chunks[name];
+          if (part === void 0) continue;
+          parts.push(part);
+          delete chunks[name];
+        }
+        if (parts.length !== head.chunks) continue;
+        const text = parts.join("");
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      orphans = Object.keys(chunks);
+      return out;
     },
-    hasRoomForNewKeys: hasRoom,
+    dropOrphanChunks() {
+      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
+      orphans = [];
+    },
+    canCreate(textLength, newKey) {
+      return enough(neededFor(textLength, newKey), reserved());
+    },
     capacityBytes() {
       return dict.capacity;
     },
@@ -1546,12 +1758,22 @@ function openZone(name) {
     name
   };
 }
-var FULL_BELOW_FREE_BYTES2 = 4096;
+var PAGE3 = 4096;
+var MARGIN_PAGES3 = 2;
 function counterZoneOf(dict) {
-  let full;
+  let freePages = -1;
   function zoneIsFull() {
-    if (full === void 0) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES2;
-    return full;
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages > MARGIN_PAGES3) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages > MARGIN_PAGES3) {
+      freePages--;
+      return false;
+    }
+    return true;
   }
   function existsOrDropped(key) {
     if (dict.get(key) !== void 0) return true;
@@ -1684,6 +1906,29 @@ function reserveKeys(zone, boundsMs) {
   for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
   zone.add(scrapeBucketKey(INF_LABEL), 0);
 }
+var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
+var STATUS_PAGE_TAIL = '">\n<link rel="icon" href="data:,">\n<title>njs-ipng-stats status</title>\n<style>\n:root {\n  --bg: #f6f7f9; --panel: #fff; --text: #1d2330; --muted: #677086; --line: #e3e6ec;\n  --ok: #1a7f4b; --warn: #b26b00; --bad: #c62828; --accent: #2f6fde;\n  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;\n}\n* { box-sizing: border-box; }\nbody { margin: 0; background: var(--bg); color: var(--text); }\nheader { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 24px; padding: 16px 24px 8px; }\nh1 { font-size: 18px; margin: 0; font-weight: 600; }\nh1 small { font-weight: 400; color: var(--muted); margin-left: 6px; }\n#status-line { color: var(--muted); font-size: 12px; }\n#status-line.bad { color: var(--bad); font-weight: 600; }\nmain { padding: 0 24px 24px; }\n.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }\n.card { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 220px; }\n.card h2 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 0 0 6px; font-weight: 600; }\n.meter { height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; margin: 6px 0 4px; }\n.meter > div { height: 100%; width: 0; background: var(--ok); }\n.meter > div.warn { background: var(--warn); }\n.meter > div.bad { background: var(--bad); }\n.ok { color: var(--ok); } .bad { color: var(--bad); } .pending { color: var(--muted); }\n.chip { display: inline-block; border: 1px solid currentColor; border-radius: 10px; padding: 0 8px; margin: 2px 4px 2px 0; font-size: 12px; }\nform { display: flex; gap: 12px; align-items: center; margin-bottom: 10px; }\nlabel { color: var(--muted); font-size: 12px; }\ninput { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 180px; background: var(--panel); }\n.table-wrap { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }\ntable { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }\nth, td { padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; text-align: left; }\nth { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; background: #fafbfc; position: sticky; top: 0; }\nth.num, td.num { text-align: right; }\ntbody tr:last-child td { border-bottom: 0; }\ntbody tr:hover { background: #f9fafc; }\ntd.source { font-weight: 600; }\ntd.vip { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }\ntd .rate { display: block; }\ntd .rate.na { color: var(--warn); font-style: italic; }\ntd .total { display: block; color: var(--muted); font-size: 11px; }\ntd.bad .rate { color: var(--bad); font-weight: 600; }\ntd.spark { padding-top: 2px; padding-bottom: 2px; }\ntd.spark svg { display: block; }\ntd.spark svg polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; stroke-linejoin: round; }\ntd.spark svg polygon { fill: var(--accent); fill-opacity: .12; stroke: none; }\ntd.spark svg line.base { stroke: var(--line); stroke-width: 1; }\ntr.empty td { color: var(--muted); text-align: center; padding: 24px; }\nfooter { color: var(--muted); font-size: 12px; margin-top: 10px; }\nfooter a { color: var(--accent); }\n</style>\n</head>\n<body>\n<header>\n  <h1>njs-ipng-stats <small>live status</small></h1>\n  <span id="status-line">waiting for the first read\u2026</span>\n</header>\n<main>\n  <section class="cards">\n    <div class="card">\n      <h2>Zone ipng_stats</h2>\n      <div id="zone-text">\u2013</div>\n      <div class="meter"><div id="zone-bar"></div></div>\n      <div id="zone-full" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Flushes (per worker, mean duration)</h2>\n      <div id="flush-workers" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Scrape handler (mean)</h2>\n      <div id="scrape-mean">\u2013</div>\n    </div>\n  </section>\n  <form id="filters">\n    <label for="filter-source-tag">source_tag</label>\n    <input id="filter-source-tag" list="sources" placeholder="all sources" autocomplete="off">\n    <datalist id="sources"></datalist>\n    <label for="filter-vip">vip</label>\n    <input id="filter-vip" list="vips" placeholder="all VIPs" autocomplete="off">\n    <datalist id="vips"></datalist>\n  </form>\n  <div class="table-wrap">\n    <table>\n      <thead>\n        <tr>\n          <th>source_tag</th><th>vip</th>\n          <th class="num">requests</th><th class="num">req/s</th>\n          <th class="num">2xx</th><th class="num">3xx</th><th class="num">4xx</th><th class="num">5xx</th>\n          <th class="num">5xx ratio</th>\n          <th class="num">in</th><th class="num">out</th>\n          <th class="num">p50</th><th class="num">p99</th>\n          <th>req/s, last 60 s</th>\n        </tr>\n      </thead>\n      <tbody id="rows"></tbody>\n    </table>\n  </div>\n  <footer>\n    Rates are per second between two reads a second apart; the 5xx ratio and\n    the quantiles cover the last 10 s (quantiles interpolated within the\n    histogram buckets). <em>n/a</em>: a counter went down since the previous\n    read (nginx restarted or the zone was reset). Data:\n    <a id="json-link" href="#">JSON</a>.\n  </footer>\n</main>\n<script>"use strict";(()=>{var R=["2xx","3xx","4xx","5xx"];function Z(e,n){return JSON.stringify([e,n])}function q(e,n){let t=new Map;for(let s of Object.keys(e.by_source)){let r=e.by_source[s].vips;for(let u of Object.keys(r))t.set(Z(s,u),{sourceTag:s,vip:u,counters:Q(r[u])})}return{at:n,rows:t}}function Q(e){let n={"2xx":0,"3xx":0,"4xx":0,"5xx":0},t=0,s=0,r=0;for(let i of Object.keys(e.codes)){let a=e.codes[i];t+=a.requests,s+=a.bytes_in,r+=a.bytes_out;let c=`${i.charAt(0)}xx`;i.length===3&&c in n&&(n[c]+=a.requests)}let u=[],o=[];for(let i of Object.keys(e.request_duration_ms.buckets))u.push(i==="+Inf"?1/0:Number(i)),o.push(e.request_duration_ms.buckets[i]);return{requests:t,classes:n,bytesIn:s,bytesOut:r,bounds:u,cumulative:o}}function Y(e,n){if(n.requests<e.requests||n.bytesIn<e.bytesIn||n.bytesOut<e.bytesOut)return!0;for(let t of R)if(n.classes[t]<e.classes[t])return!0;if(n.cumulative.length!==e.cumulative.length)return!0;for(let t=0;t<n.cumulative.length;t++)if(n.cumulative[t]<e.cumulative[t])return!0;return!1}var X=e=>({requests:0,classes:{"2xx":0,"3xx":0,"4xx":0,"5xx":0},bytesIn:0,bytesOut:0,bounds:e.bounds,cumulative:e.cumulative.map(()=>0)});function N(e,n,t){let s=t.cumulative.length;if(s===0)return null;let r=t.cumulative[s-1]-(n.cumulative[s-1]??0);if(r<=0)return null;let u=e*r,o=0,i=0;for(let a=0;a<s;a++){let c=t.cumulative[a]-(n.cumulative[a]??0),l=t.bounds[a];if(c>=u)return l===1/0?a>0?t.bounds[a-1]:null:c===i?l:o+(l-o)*((u-i)/(c-i));o=l,i=c}return null}var ee=60,te=10,v=class{constructor(){this.history=new Map;this.lastAt=null}update(n){let t=[],s=this.lastAt===null;for(let[r,u]of n.rows){let o=this.history.get(r);o===void 0&&(o={reads:[],sparkline:[]},s||o.reads.push({at:this.lastAt,counters:X(u.counters)}),this.history.set(r,o));let i=o.reads.length>0?o.reads[o.reads.length-1]:void 0,a=i!==void 0&&Y(i.counters,u.counters);a&&(o.reads=[]);let c=this.view(r,u.sourceTag,u.vip,u.counters,n.at,a?void 0:i,a?void 0:o.reads[0]);c.reset=a,c.haveRates=i!==void 0,o.reads.push({at:n.at,counters:u.counters}),o.reads.length>te+1&&o.reads.shift(),i!==void 0&&(o.sparkline.push(c.requestsPerSec),o.sparkline.length>ee&&o.sparkline.shift()),c.sparkline=o.sparkline.slice(),t.push(c)}return this.lastAt=n.at,t}clear(){this.history.clear(),this.lastAt=null}view(n,t,s,r,u,o,i){let a={key:n,sourceTag:t,vip:s,counters:r,haveRates:!1,reset:!1,requestsPerSec:null,classPerSec:null,errorRatio:null,bytesInPerSec:null,bytesOutPerSec:null,p50Ms:null,p99Ms:null,sparkline:[]};if(o!==void 0&&u>o.at){let c=(u-o.at)/1e3,l=o.counters;a.requestsPerSec=(r.requests-l.requests)/c;let f={"2xx":0,"3xx":0,"4xx":0,"5xx":0};for(let S of R)f[S]=(r.classes[S]-l.classes[S])/c;a.classPerSec=f,a.bytesInPerSec=(r.bytesIn-l.bytesIn)/c,a.bytesOutPerSec=(r.bytesOut-l.bytesOut)/c}if(i!==void 0){let c=r.requests-i.counters.requests;a.errorRatio=c>0?(r.classes["5xx"]-i.counters.classes["5xx"])/c:null,a.p50Ms=N(.5,i.counters,r),a.p99Ms=N(.99,i.counters,r)}return a}},ne=/^(nginx_ipng_(?:flushes_total|flush_duration_seconds_sum|flush_duration_seconds_count|scrape_duration_seconds_sum|scrape_duration_seconds_count))(?:\\{worker="([^"]*)"\\})? (\\S+)$/;function F(e){let n={workers:{},scrapeSum:0,scrapeCount:0};for(let t of e.split(`\n`)){let s=ne.exec(t);if(s===null)continue;let r=Number(s[3]);if(s[1]==="nginx_ipng_scrape_duration_seconds_sum")n.scrapeSum=r;else if(s[1]==="nginx_ipng_scrape_duration_seconds_count")n.scrapeCount=r;else if(s[2]!==void 0){let u=n.workers[s[2]]??(n.workers[s[2]]={flushes:0,durationSum:0,durationCount:0});s[1]==="nginx_ipng_flushes_total"?u.flushes=r:s[1]==="nginx_ipng_flush_duration_seconds_sum"?u.durationSum=r:u.durationCount=r}}return n}function B(e,n){let t=[],s=Object.keys(n.counters.workers).sort((u,o)=>Number(u)-Number(o));for(let u of s){let o=n.counters.workers[u],i=e?.counters.workers[u],a={worker:u,flushes:o.flushes,perSec:null,meanMs:null,advancing:null};if(e!==null&&i!==void 0&&o.flushes>=i.flushes&&n.at>e.at){let c=o.flushes-i.flushes;a.perSec=c/((n.at-e.at)/1e3),a.advancing=c>0;let l=o.durationCount-i.durationCount;a.meanMs=l>0?(o.durationSum-i.durationSum)*1e3/l:null}t.push(a)}let r=null;if(e!==null){let u=n.counters.scrapeCount-e.counters.scrapeCount;u>0&&(r=(n.counters.scrapeSum-e.counters.scrapeSum)*1e3/u)}return{workers:t,scrapeMeanMs:r}}var g="n/a",z="\\u2013";function C(e,n="/s"){return e===null?g:e===0?"0"+n:e<10?e.toFixed(1)+n:Math.round(e).toLocaleString("en-US")+n}var $=["B","KiB","MiB","GiB","TiB"];function _(e){let n=e,t=0;for(;n>=1024&&t<$.length-1;)n/=1024,t++;return(t===0?String(Math.round(n)):n.toFixed(n<10?1:0))+" "+$[t]}function V(e){return e===null?g:_(e)+"/s"}function y(e){return e===null?z:e>=1e3?(e/1e3).toFixed(e>=1e4?0:2)+" s":e>=100?Math.round(e)+" ms":e>=10?e.toFixed(1)+" ms":e.toFixed(2)+" ms"}function I(e){if(e===null)return z;if(e===0)return"0%";let n=e*100;return(n<.1?n.toFixed(3):n<10?n.toFixed(2):n.toFixed(1))+"%"}function k(e){return e.toLocaleString("en-US")}var se=1e3,re=5,oe="::",H=new URL(document.querySelector(\'meta[name="ipng-json-url"]\').content,location.href),d=e=>document.getElementById(e),E=d("filter-source-tag"),L=d("filter-vip"),ue=d("rows"),M=d("status-line"),U=new v,x=[],T={source:new Set,vip:new Set};function D(){let e={};return E.value.trim()!==""&&(e.source_tag=E.value.trim()),L.value.trim()!==""&&(e.vip=L.value.trim()),e}function O(e){let n=new URL(H.href);for(let[t,s]of Object.entries(e))n.searchParams.set(t,s);return n.href}async function J(e,n){let t=await fetch(e,{headers:{Accept:n},cache:"no-store"}),s=await t.text();if(!t.ok)throw new Error(`${e}: HTTP ${t.status} ${s.trim()}`);return s}async function W(){let e=Date.now();try{let n=D(),[t,s]=await Promise.all([J(O(n),"application/json"),J(O({vip:oe}),"text/plain")]),r=Date.now(),u=JSON.parse(t);ae(U.update(q(u,r))),ce(u.meta),x.push({at:r,counters:F(s)}),x.length>re+1&&x.shift(),le(x.length>1?x[0]:null,x[x.length-1]),M.textContent=`updated ${new Date(r).toLocaleTimeString("en-GB")} from ${O(n)}`,M.className="ok"}catch(n){M.textContent=`not updated: ${n.message}`,M.className="bad"}setTimeout(W,Math.max(0,se-(Date.now()-e)))}function p(e,n,t){let s=document.createElement(e);return n&&(s.className=n),t!==void 0&&(s.textContent=t),s}function b(e,n){let t=p("td","num");return t.append(p("span",e===g?"rate na":"rate",e)),n!==void 0&&t.append(p("span","total",n)),t}function ae(e){let n=[];for(let t of e){T.source.add(t.sourceTag),T.vip.add(t.vip);let s=p("tr");s.dataset.sourceTag=t.sourceTag,s.dataset.vip=t.vip;let r=!t.haveRates,u=m=>r?"\\u2026":C(m);s.append(p("td","source",t.sourceTag),p("td","vip",t.vip)),s.append(b(k(t.counters.requests))),s.cells[2].dataset.col="requests",s.append(b(u(t.requestsPerSec))),s.cells[3].dataset.col="rps";for(let m of R){let P=b(u(t.classPerSec===null?null:t.classPerSec[m]),k(t.counters.classes[m]));P.dataset.col=m,m==="5xx"&&t.classPerSec!==null&&t.classPerSec[m]>0&&P.classList.add("bad"),s.append(P)}let o=b(t.reset?g:I(t.errorRatio));o.dataset.col="ratio5xx",t.errorRatio!==null&&t.errorRatio>0&&o.classList.add("bad"),s.append(o);let i=m=>r?"\\u2026":V(m),a=b(i(t.bytesInPerSec),_(t.counters.bytesIn));a.dataset.col="bytesIn";let c=b(i(t.bytesOutPerSec),_(t.counters.bytesOut));c.dataset.col="bytesOut",s.append(a,c);let l=b(t.reset?g:y(t.p50Ms));l.dataset.col="p50";let f=b(t.reset?g:y(t.p99Ms));f.dataset.col="p99",s.append(l,f);let S=p("td","spark");S.append(ie(t.sparkline)),s.append(S),n.push(s)}if(n.length===0){let t=p("tr","empty"),s=p("td",void 0,"No traffic counted yet for this filter.");s.colSpan=14,t.append(s),n.push(t)}ue.replaceChildren(...n),j("sources",T.source),j("vips",T.vip)}var A="http://www.w3.org/2000/svg",w=120,h=28;function ie(e){let n=document.createElementNS(A,"svg");n.setAttribute("width",String(w)),n.setAttribute("height",String(h)),n.setAttribute("viewBox",`0 0 ${w} ${h}`),n.setAttribute("role","img");let t=Math.max(1,...e.map(a=>a??0));n.setAttribute("aria-label",`requests per second, last ${e.length} s, peak ${C(t)}`);let s=document.createElementNS(A,"line");s.setAttribute("class","base"),s.setAttribute("x1","0"),s.setAttribute("x2",String(w)),s.setAttribute("y1",String(h-.5)),s.setAttribute("y2",String(h-.5)),n.append(s);let r=[],u=()=>{if(r.length>1){let a=r[0].split(",")[0],c=r[r.length-1].split(",")[0],l=document.createElementNS(A,"polygon");l.setAttribute("points",`${a},${h} ${r.join(" ")} ${c},${h}`);let f=document.createElementNS(A,"polyline");f.setAttribute("points",r.join(" ")),n.append(l,f)}r=[]},o=w/59,i=w-o*(e.length-1);return e.forEach((a,c)=>{if(a===null){u();return}r.push(`${(i+c*o).toFixed(1)},${(h-1-a/t*(h-3)).toFixed(1)}`)}),u(),n}function j(e,n){let t=d(e);t.options.length!==n.size&&t.replaceChildren(...[...n].sort().map(s=>{let r=p("option");return r.value=s,r}))}function ce(e){let n=e.zone_bytes_total>0?e.zone_bytes_used/e.zone_bytes_total:0;d("zone-text").textContent=`${_(e.zone_bytes_used)} of ${_(e.zone_bytes_total)} (${I(n)})`;let t=d("zone-bar");t.style.width=`${Math.min(100,n*100).toFixed(1)}%`,t.className=n>.9?"bad":n>.75?"warn":"ok";let s=d("zone-full");s.textContent=e.zone_full_events===0?"no keys dropped":`${k(e.zone_full_events)} keys dropped (zone full)`,s.className=e.zone_full_events===0?"ok":"bad"}function le(e,n){let t=B(e,n),s=d("flush-workers");t.workers.length===0?s.replaceChildren(p("span","bad","no flushes: include nginx/ipng-stats-tick.conf in one server")):s.replaceChildren(...t.workers.map(r=>{let u=r.advancing===null?"pending":r.advancing?"ok":"bad",o=`worker ${r.worker}: ${r.advancing===!1?"stalled":C(r.perSec)}`+(r.meanMs===null?"":`, ${y(r.meanMs)}`),i=p("span",`chip ${u}`,o);return i.dataset.worker=r.worker,i})),d("scrape-mean").textContent=y(t.scrapeMeanMs)}function K(){let e=new URL(location.href),n=D();for(let t of["source_tag","vip"])n[t]===void 0?e.searchParams.delete(t):e.searchParams.set(t,n[t]);history.replaceState(null,"",e.href),U.clear()}var G=new URLSearchParams(location.search);E.value=G.get("source_tag")??"";L.value=G.get("vip")??"";d("filters").addEventListener("submit",e=>e.preventDefault());E.addEventListener("change",K);L.addEventListener("change",K);d("json-link").setAttribute("href",H.href);d("json-link").textContent=H.pathname;W();})();</script>\n</body>\n</html>\n';
+var STATUS_PAGE_SCRIPT_SHA256 = "dWJmkEjnroRJ06r38ZWiUfJKl5sF2rmxgpT+gDN+teI=";
+var DEFAULT_STATUS_JSON_URL = "metrics";
+var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS_PAGE_SCRIPT_SHA256 + "'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+function status(r) {
+  markScrapeRequest(r);
+  if (r.method !== "GET" && r.method !== "HEAD") {
+    r.headersOut["Allow"] = "GET, HEAD";
+    r.headersOut["Content-Type"] = "text/plain; charset=utf-8";
+    r.return(405, "method " + r.method + " not allowed: use GET, HEAD\n");
+    return;
+  }
+  const configured = r.variables.ipng_stats_status_json;
+  const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
+  r.headersOut["Content-Type"] = "text/html; charset=utf-8";
+  r.headersOut["Cache-Control"] = "no-store";
+  r.headersOut["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
+  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+}
+function escapeAttribute(text) {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
 function vipLabel(serverAddr) {
   if (serverAddr.indexOf(":") === -1) return serverAddr;
   const canonical = canonicalAddress(serverAddr);
@@ -1749,7 +1994,7 @@ function parseDeltas(text) {
         ok = bounds !== null;
         break;
       case "c":
-        if (f.length === 7) {
+        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
           pair(f[1], f[2]).codes.push({
             code: f[3],
             requests: Number(f[4]),
@@ -1762,7 +2007,8 @@ function parseDeltas(text) {
       case "d":
       case "u":
         {
-          const h = bounds === null ? null : parseHistogram(f, bounds);
+          const named = isEscapedField(f[1]) && isEscapedField(f[2]);
+          const h = bounds === null || !named ? null : parseHistogram(f, bounds);
           if (h !== null) {
             const p = pair(f[1], f[2]);
             (f[0] === "d" ? p.duration : p.upstream).push(h);
@@ -1879,7 +2125,9 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(zoneFullKey(worker), "0");
   zone.reserve(RECORD_KIND.flushDuration + worker, "");
   zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
+  zone.reserve(RECORD_KIND.flushedAt + worker, "0");
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
+  zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
 function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   const deltas = parseDeltas(drainWriterDeltas(s));
@@ -1890,6 +2138,10 @@ function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
   return deltas.writer;
+}
+function ratedText(text, elapsedMs) {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
 }
 function requestsOf(p) {
   let n = 0;
@@ -1902,32 +2154,41 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   let fullEvents = 0;
   let warned = 0;
   const entries = zone.entries();
+  zone.dropOrphanChunks();
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const kind = key.charAt(0);
     if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
-  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
     const key = pairRecordKey(p.sourceTag, p.vip);
     const before = records[key];
-    if (before === void 0 && !zone.hasRoomForNewKeys()) {
-      dropped += requestsOf(p);
-      continue;
-    }
-    const totals = decodePairRecord(before, boundsMs);
-    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
-    const text = encodePairRecord(totals);
-    const moved = recordWithUpdatedRates(text, elapsedMs);
-    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
+    const exists = before !== void 0;
     delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    let refused2 = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused2 = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
+    dropped += refused2;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
     const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved);
+    if (moved !== null) zone.put(idle[i], moved, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
@@ -2237,6 +2498,7 @@ function warnIfZoneFull(zone, zoneName) {
 var index_default = {
   record,
   scrape,
+  status,
   tick
 };
 export { index_default as default };

@@ -25,17 +25,9 @@
  * holder of the lease, returns and clears too.  The lease lives in the
  * handoff zone's header: the holder's pid and when it last read.
  *
- * Text format, one record a line, fields separated by 0x1f (US):
- *
- *     w                                      the holder's value starts so
- *     b US 1 5 10 ...                        bucket bounds (ms)
- *     c US TAG US VIP US STATUS US REQUESTS US BYTES_IN US BYTES_OUT
- *     d US TAG US VIP US SUM_MS US N0 US ... US NK      request duration
- *     u US TAG US VIP US SUM_MS US N0 US ... US NK      upstream time
- *     x US N                                 observations dropped
- *
- * Every block starts with its "b" line; the counts of "d" and "u" lines are
- * per bucket (not cumulative), the last one is +Inf.
+ * The text is the wire format of docs/wire-format.md: one record a line,
+ * fields separated by 0x1f, and every field escaped ("\xHH" for each byte
+ * outside 0x20-0x7e and for "\"), so a tag or an address carries any byte.
  */
 
 
@@ -150,9 +142,13 @@ static ngx_int_t ngx_http_ipng_stats_grow(void);
 static ngx_uint_t ngx_http_ipng_stats_bucket(ngx_msec_int_t ms);
 static size_t ngx_http_ipng_stats_render_len(uint64_t lost);
 static u_char *ngx_http_ipng_stats_render(u_char *p, uint64_t lost);
+static u_char *ngx_http_ipng_stats_render_key(u_char *p, u_char type,
+    ngx_http_ipng_stats_pair_t *pair);
 static uint64_t ngx_http_ipng_stats_pending(void);
 static void ngx_http_ipng_stats_clear(void);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
+static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
 static ngx_int_t ngx_http_ipng_stats_drain_start(
     ngx_http_ipng_stats_main_conf_t *mcf, ngx_http_variable_value_t *v);
 static ngx_int_t ngx_http_ipng_stats_drain(ngx_http_request_t *r,
@@ -621,7 +617,8 @@ ngx_http_ipng_stats_render_len(uint64_t lost)
     for (pair = t->first; pair; pair = pair->next) {
 
         /* "X US TAG US VIP US" */
-        key = 2 + pair->tag.len + 1 + pair->vip.len + 1;
+        key = 2 + ngx_http_ipng_stats_escaped_len(&pair->tag)
+              + 1 + ngx_http_ipng_stats_escaped_len(&pair->vip) + 1;
 
         for (code = pair->codes; code; code = code->next) {
             if (code->requests == 0) {
@@ -694,9 +691,8 @@ ngx_http_ipng_stats_render(u_char *p, uint64_t lost)
                 continue;
             }
 
-            p = ngx_sprintf(p, "c%c%V%c%V%c%03ui%c%uL%c%uL%c%uL\n",
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
+            p = ngx_http_ipng_stats_render_key(p, 'c', pair);
+            p = ngx_sprintf(p, "%c%03ui%c%uL%c%uL%c%uL\n",
                             NGX_HTTP_IPNG_STATS_SEP, code->status,
                             NGX_HTTP_IPNG_STATS_SEP, code->requests,
                             NGX_HTTP_IPNG_STATS_SEP, code->bytes_in,
@@ -704,10 +700,9 @@ ngx_http_ipng_stats_render(u_char *p, uint64_t lost)
         }
 
         if (pair->n) {
-            p = ngx_sprintf(p, "d%c%V%c%V%c%uL",
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
-                            NGX_HTTP_IPNG_STATS_SEP, pair->sum_ms);
+            p = ngx_http_ipng_stats_render_key(p, 'd', pair);
+            p = ngx_sprintf(p, "%c%uL", NGX_HTTP_IPNG_STATS_SEP,
+                            pair->sum_ms);
 
             for (i = 0; i <= t->nbounds; i++) {
                 p = ngx_sprintf(p, "%c%uL", NGX_HTTP_IPNG_STATS_SEP,
@@ -718,10 +713,9 @@ ngx_http_ipng_stats_render(u_char *p, uint64_t lost)
         }
 
         if (pair->upstream_n) {
-            p = ngx_sprintf(p, "u%c%V%c%V%c%uL",
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->tag,
-                            NGX_HTTP_IPNG_STATS_SEP, &pair->vip,
-                            NGX_HTTP_IPNG_STATS_SEP, pair->upstream_sum_ms);
+            p = ngx_http_ipng_stats_render_key(p, 'u', pair);
+            p = ngx_sprintf(p, "%c%uL", NGX_HTTP_IPNG_STATS_SEP,
+                            pair->upstream_sum_ms);
 
             hist = &pair->hist[t->nbounds + 1];
 
@@ -737,6 +731,73 @@ ngx_http_ipng_stats_render(u_char *p, uint64_t lost)
 
     if (lost) {
         p = ngx_sprintf(p, "x%c%uL\n", NGX_HTTP_IPNG_STATS_SEP, lost);
+    }
+
+    return p;
+}
+
+
+/* "TYPE US TAG US VIP": the fields of a line that name its pair */
+
+static u_char *
+ngx_http_ipng_stats_render_key(u_char *p, u_char type,
+    ngx_http_ipng_stats_pair_t *pair)
+{
+    *p++ = type;
+    *p++ = NGX_HTTP_IPNG_STATS_SEP;
+    p = ngx_http_ipng_stats_escape(p, &pair->tag);
+    *p++ = NGX_HTTP_IPNG_STATS_SEP;
+
+    return ngx_http_ipng_stats_escape(p, &pair->vip);
+}
+
+
+/*
+ * docs/wire-format.md: a field keeps the bytes 0x20-0x7e but "\", every
+ * other byte becomes "\xHH"; njs would turn bytes that are not UTF-8 into
+ * U+FFFD, and a newline or 0x1f would split the line
+ */
+
+#define ngx_http_ipng_stats_plain(c)                                          \
+    ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\')
+
+
+static size_t
+ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
+{
+    size_t   len, i;
+
+    len = field->len;
+
+    for (i = 0; i < field->len; i++) {
+        if (!ngx_http_ipng_stats_plain(field->data[i])) {
+            len += 3;
+        }
+    }
+
+    return len;
+}
+
+
+static u_char *
+ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
+{
+    u_char         c;
+    size_t         i;
+    static u_char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < field->len; i++) {
+        c = field->data[i];
+
+        if (ngx_http_ipng_stats_plain(c)) {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
     }
 
     return p;

@@ -589,6 +589,10 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
 
     mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
 
+    if (ngx_http_ipng_stats_zone_size_check(cf, mcf->njs) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (ngx_http_ipng_stats_aggregate_postconfiguration(cf, mcf) != NGX_OK) {
         return NGX_ERROR;
     }

@@ -64,6 +64,8 @@ static ngx_int_t ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle);
 static char *ngx_http_ipng_stats_import(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 static void *ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle);
+static ngx_shm_zone_t *ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle,
+    ngx_str_t *name);
 
 
 /*
@@ -114,8 +116,6 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ssize_t                     size;
     ngx_str_t                  *value, name, size_text, words[3];
     ngx_uint_t                  i;
-    ngx_list_part_t            *part;
-    ngx_shm_zone_t             *shm_zone;
     ngx_http_ipng_stats_njs_t  *njs;
 
     njs = ngx_http_ipng_stats_njs_conf(cf);
@@ -185,43 +185,26 @@ ngx_http_ipng_stats_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    /* nginx's slab allocator, and so njs, need 8 pages */
+    /* more than the 8 pages nginx's slab allocator, and so njs, need */
 
-    if (size < (ssize_t) (8 * ngx_pagesize)) {
+    if (size < NGX_HTTP_IPNG_STATS_ZONE_MIN) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "zone size \"%V\" in \"ipng_stats_zone\" is too "
-                           "small: it must be at least %uzk",
-                           &size_text, 8 * ngx_pagesize / 1024);
+                           "small: it must be at least %uzk ("
+                           NGX_HTTP_IPNG_STATS_ZONE_MIN_WHY ")",
+                           &size_text,
+                           (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
         return NGX_CONF_ERROR;
     }
 
-    part = &cf->cycle->shared_memory.part;
-    shm_zone = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            shm_zone = part->elts;
-            i = 0;
-        }
-
-        if (name.len == shm_zone[i].shm.name.len
-            && ngx_strncmp(name.data, shm_zone[i].shm.name.data, name.len)
-               == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "zone name \"%V\" in \"ipng_stats_zone\" is "
-                               "already used by another shared memory zone "
-                               "(js_shared_dict_zone, limit_req_zone, ...) "
-                               "declared before it: pick another name",
-                               &name);
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_http_ipng_stats_shm_zone_find(cf->cycle, &name) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone name \"%V\" in \"ipng_stats_zone\" is "
+                           "already used by another shared memory zone "
+                           "(js_shared_dict_zone, limit_req_zone, ...) "
+                           "declared before it: pick another name",
+                           &name);
+        return NGX_CONF_ERROR;
     }
 
     ngx_str_set(&words[0], "js_shared_dict_zone");
@@ -722,9 +705,7 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs)
 {
     ngx_str_t                      zone;
-    ngx_uint_t                     i, found;
-    ngx_list_part_t               *part;
-    ngx_shm_zone_t                *shm_zone;
+    ngx_uint_t                     i;
     ngx_http_ipng_stats_scrape_t  *scrape;
 
     if (njs == NULL || njs->scrapes.nelts == 0) {
@@ -772,32 +753,7 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
 
     zone = njs->zone.len ? njs->zone : ngx_http_ipng_stats_default_zone;
 
-    found = 0;
-    part = &cf->cycle->shared_memory.part;
-    shm_zone = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            shm_zone = part->elts;
-            i = 0;
-        }
-
-        if (zone.len == shm_zone[i].shm.name.len
-            && ngx_strncmp(zone.data, shm_zone[i].shm.name.data, zone.len)
-               == 0)
-        {
-            found = 1;
-            break;
-        }
-    }
-
-    if (!found) {
+    if (ngx_http_ipng_stats_shm_zone_find(cf->cycle, &zone) == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                       "\"ipng_stats;\" in %V:%ui needs the counter zone: "
                       "add \"ipng_stats_zone NAME:SIZE;\" at http level, "
@@ -807,6 +763,74 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The explicit form, "js_shared_dict_zone zone=ipng_stats:SIZE", has no
+ * line of the shim's to refuse a small size at: checked once the http
+ * block is read.
+ */
+
+ngx_int_t
+ngx_http_ipng_stats_zone_size_check(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t        zone;
+    ngx_shm_zone_t  *shm_zone;
+
+    zone = (njs && njs->zone.len) ? njs->zone
+                                  : ngx_http_ipng_stats_default_zone;
+
+    shm_zone = ngx_http_ipng_stats_shm_zone_find(cf->cycle, &zone);
+
+    if (shm_zone != NULL
+        && shm_zone->shm.size < NGX_HTTP_IPNG_STATS_ZONE_MIN)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "zone \"%V\" of %uzk is too small for ipng stats: "
+                      "it needs at least %uzk ("
+                      NGX_HTTP_IPNG_STATS_ZONE_MIN_WHY ")",
+                      &zone, shm_zone->shm.size / 1024,
+                      (size_t) NGX_HTTP_IPNG_STATS_ZONE_MIN / 1024);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a shared memory zone declared so far, by any module */
+
+static ngx_shm_zone_t *
+ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle, ngx_str_t *name)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_shm_zone_t   *shm_zone;
+
+    part = &cycle->shared_memory.part;
+    shm_zone = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            shm_zone = part->elts;
+            i = 0;
+        }
+
+        if (name->len == shm_zone[i].shm.name.len
+            && ngx_strncmp(name->data, shm_zone[i].shm.name.data, name->len)
+               == 0)
+        {
+            return &shm_zone[i];
+        }
+    }
 }
 
 

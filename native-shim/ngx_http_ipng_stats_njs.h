@@ -24,6 +24,17 @@
 /* the zone name the bundle uses when there is no "ipng_stats_zone" */
 #define NGX_HTTP_IPNG_STATS_DEFAULT_ZONE  "ipng_stats"
 
+/*
+ * The counter zone must hold the per-worker records, at least one
+ * (source, vip) record and the reserve that keeps every existing record
+ * writable (docs/zone-layout.md, "Minimum size"); njs accepts 32k, in
+ * which nothing could be counted.
+ */
+#define NGX_HTTP_IPNG_STATS_ZONE_MIN      (64 * 1024)
+#define NGX_HTTP_IPNG_STATS_ZONE_MIN_WHY                                      \
+    "the per-worker records, one (source, vip) record and the reserve "      \
+    "that keeps existing records writable"
+
 
 typedef struct ngx_http_ipng_stats_njs_s  ngx_http_ipng_stats_njs_t;
 
@@ -36,6 +47,8 @@ char *ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_int_t ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs);
+ngx_int_t ngx_http_ipng_stats_zone_size_check(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);

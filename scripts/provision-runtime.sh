@@ -32,8 +32,10 @@ build_packages="libpcre2-dev libssl-dev zlib1g-dev"
 # Real tools the tests and benchmarks drive: promtool and the Prometheus
 # server (scrape tests), ip netns and curl (the shim's attribution tests),
 # wrk and valgrind (benchmarks, shim memory checks), docker-compose 1.29
-# (the compose demo's file is checked with it and with compose v2, below).
-tool_packages="prometheus iproute2 curl wrk valgrind docker-compose"
+# (the compose demo's file is checked with it and with compose v2, below),
+# chromium (the status page's browser test, driven by playwright-core;
+# never a downloaded browser).
+tool_packages="prometheus iproute2 curl wrk valgrind docker-compose chromium"
 
 # shellcheck source=lib/trixie-apt.sh
 . "$repo/scripts/lib/trixie-apt.sh"

@@ -49,6 +49,7 @@ await waitForPort(demoPort);
 console.log(`njs-ipng-stats demo is running (nginx with 2 workers, prefix ${prefix})
   demo site:        http://127.0.0.1:${demoPort}/
   scrape endpoint:  http://127.0.0.1:${metricsPort}/metrics
+  status page:      http://127.0.0.1:${metricsPort}/status
   JSON:             curl -H 'Accept: application/json' http://127.0.0.1:${metricsPort}/metrics
   optional traffic: npm run demo:traffic   (in another terminal)
 Press Ctrl-C to stop.`);

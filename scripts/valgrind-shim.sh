@@ -15,7 +15,9 @@
 # values, or a "definitely/indirectly lost" block allocated through a
 # function of the shim (ngx_http_ipng_stats_* / ngx_ipng_stats_*).
 #
-# Exit status: 0 when nothing is attributable to the shim, 1 otherwise.
+# Exit status: 0 when nothing is attributable to the shim, 1 otherwise (or
+# when no nginx process ran under valgrind at all). .ci/run calls it with
+# the list of shim tests CI checks.
 # The raw logs stay in build/valgrind/logs/ (one file per process).
 set -euo pipefail
 
@@ -114,6 +116,10 @@ for f in "$logs"/vg.*.log; do
     ' "$f" >> "$report"
 done
 
+if [ "$processes" -eq 0 ]; then
+    echo "valgrind-shim: no nginx process ran under valgrind: nothing was checked (see $out/vitest.log)" >&2
+    exit 1
+fi
 shim=$(grep -c '^--- ' "$report" || true)
 echo "valgrind-shim: $processes nginx processes checked, $errors_total valgrind errors in all (nginx/njs included), $shim attributable to the shim" >&2
 if [ "$shim" -gt 0 ]; then

@@ -1,6 +1,7 @@
 // The handler names nginx.conf refers to (js_import ipng from ipng-stats.js).
 import record from './handlers/record';
 import scrape from './handlers/scrape';
+import status from './handlers/status';
 import tick from './handlers/tick';
 
-export default { record, scrape, tick };
+export default { record, scrape, status, tick };

@@ -1,8 +1,10 @@
 // Reads the shim's per-worker deltas ($ipng_stats_deltas and
 // $ipng_stats_writer_deltas, drained by the tick). With the shim loaded,
 // requests are aggregated per worker in C, so no njs code runs per
-// request; this is the njs half of that flush. Format (docs/shim.md), one
-// record a line, fields separated by 0x1f:
+// request; this is the njs half of that flush. The wire format is
+// docs/wire-format.md: one record a line, fields separated by 0x1f, every
+// field escaped (wire-field.ts); tags and vips stay escaped here, as the
+// zone keys hold them. The records:
 //   w                              this worker holds the writer lease
 //                                  ($ipng_stats_writer_deltas only)
 //   b  bounds (ms, space separated) for the bucket indexes that follow
@@ -15,6 +17,7 @@
 import { codeKey, INF_LABEL, KEY_SEPARATOR, KIND, pairBucketKey, pairKey } from './keys';
 import { Increments } from './observation';
 import { vipLabel } from './vip';
+import { isEscapedField } from './wire-field';
 
 /** One block's histogram for one pair; counts per bucket, +Inf last. */
 export interface HistogramDelta {
@@ -32,8 +35,9 @@ export interface CodeDelta {
 }
 
 export interface PairDelta {
+  /** escaped (docs/wire-format.md) */
   sourceTag: string;
-  /** canonical */
+  /** canonical, escaped */
   vip: string;
   codes: CodeDelta[];
   duration: HistogramDelta[];
@@ -104,14 +108,15 @@ export function parseDeltas(text: string): ParsedDeltas {
         ok = bounds !== null;
         break;
       case 'c':
-        if (f.length === 7) {
+        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
           pair(f[1], f[2]).codes.push({ code: f[3], requests: Number(f[4]), bytesIn: Number(f[5]), bytesOut: Number(f[6]) });
           ok = true;
         }
         break;
       case 'd':
       case 'u': {
-        const h = bounds === null ? null : parseHistogram(f, bounds);
+        const named = isEscapedField(f[1]) && isEscapedField(f[2]);
+        const h = bounds === null || !named ? null : parseHistogram(f, bounds);
         if (h !== null) {
           const p = pair(f[1], f[2]);
           (f[0] === 'd' ? p.duration : p.upstream).push(h);

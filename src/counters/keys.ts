@@ -1,8 +1,9 @@
 // How counters are named in the shared zone (docs/zone-layout.md).
 //
 // A key is one kind character followed by its label values, separated by
-// a control byte that label values never contain, so keys split back
-// without escaping. Kind characters are chosen per counter so that every
+// 0x1f. Label values are in the escaped form of docs/wire-format.md
+// (wire-field.ts), which never contains 0x1f, so keys split back whatever
+// bytes a tag holds. Kind characters are chosen per counter so that every
 // record touches as few keys as possible: the per-(source, vip) request
 // total is the sum of its per-code counters and a histogram's count is the
 // sum of its buckets, so neither has a key of its own.
@@ -55,6 +56,8 @@ export const RECORD_KIND = {
   scrapeDuration: 'S',
   zoneFullEvents: 'Z',
   flushedAt: 'l',
+  // a piece of a long record (record-zone.ts): C<record key>␟<generation>␟<i>
+  chunk: 'C',
   // written by the lease holder
   rateUpdatedAt: 'T',
   zoneFullWarned: 'W',

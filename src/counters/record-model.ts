@@ -7,6 +7,7 @@ import { sortSeries } from '../exposition/series-order';
 import { decodeHistogram } from './histogram-record';
 import { KEY_SEPARATOR, RECORD_KIND } from './keys';
 import { pairStatsFromRecord } from './pair-record';
+import { fieldLabel } from './wire-field';
 import type { ZoneSnapshot } from './zone-model';
 
 export interface RecordSnapshot extends Omit<ZoneSnapshot, 'entries'> {
@@ -39,7 +40,8 @@ export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): 
     if (kind === RECORD_KIND.pair) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      model.series.push(pairStatsFromRecord(rest.substring(0, separator), rest.substring(separator + 1), text, boundsMs, boundsText));
+      const tag = fieldLabel(rest.substring(0, separator));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId(rest)) continue;

@@ -12,6 +12,7 @@ import { emptyHistogram, emptyStatsModel, Histogram, StatsModel, VipStats, CodeS
 import { sortSeries } from '../exposition/series-order';
 import { bucketIndexForLabel } from './bucketing';
 import { KEY_SEPARATOR, KIND, parseKey } from './keys';
+import { fieldLabel } from './wire-field';
 
 export interface ZoneSnapshot {
   entries: Array<[string, number]>;
@@ -153,8 +154,8 @@ class PairTable {
     let stats: VipStats | null = null;
     if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
       stats = {
-        sourceTag: text.substring(0, separator),
-        vip: text.substring(separator + 1),
+        sourceTag: fieldLabel(text.substring(0, separator)),
+        vip: fieldLabel(text.substring(separator + 1)),
         rate1s: 0,
         rate10s: 0,
         rate60s: 0,

@@ -8,10 +8,13 @@
 // - `[2001:db8::1]` (URL form) is accepted; brackets around IPv4 are not.
 // - Zone ids (`fe80::1%eth0`) are rejected: nginx writes $server_addr
 //   without one, so a VIP with a zone id could never match anything.
-// - Embedded IPv4 keeps the dotted notation only for IPv4-mapped addresses
-//   (::ffff:0:0/96, RFC 5952 §5: `::ffff:192.0.2.1`), which is also how
-//   nginx prints them; any other address is written in hexadecimal
-//   (`::192.0.2.1` → `::c000:201`).
+// - An IPv4-mapped address (::ffff:0:0/96) IS its IPv4 address: a dual-stack
+//   socket (`listen [::]:80 ipv6only=off`) shows an IPv4 connection's
+//   $server_addr as `::ffff:192.0.2.1`, and it is the same VIP as the one
+//   an IPv4 socket shows as `192.0.2.1`. So both canonicalize to the
+//   dotted quad, in the counted VIP and in `?vip=` alike
+//   (docs/configuration.md). Any other embedded IPv4 is written in
+//   hexadecimal (`::192.0.2.1` → `::c000:201`).
 // - IPv4 parts with leading zeros (`010.0.0.1`) are rejected, not read as
 //   decimal or octal: the text is ambiguous between the two.
 //
@@ -89,7 +92,7 @@ function parseGroups(text: string, endsAddress: boolean): number[] | null {
 
 function formatIPv6(groups: number[]): string {
   if (isIPv4Mapped(groups)) {
-    return '::ffff:' + (groups[6] >> 8) + '.' + (groups[6] & 255) + '.' + (groups[7] >> 8) + '.' + (groups[7] & 255);
+    return (groups[6] >> 8) + '.' + (groups[6] & 255) + '.' + (groups[7] >> 8) + '.' + (groups[7] & 255);
   }
   // Longest run of zero groups, leftmost wins a tie; a single 0 stays.
   let bestStart = -1;

@@ -23,7 +23,9 @@ export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(zoneFullKey(worker), '0');
   zone.reserve(RECORD_KIND.flushDuration + worker, '');
   zone.reserve(RECORD_KIND.scrapeDuration + worker, '');
+  zone.reserve(RECORD_KIND.flushedAt + worker, '0');
   zone.reserve(RECORD_KIND.zoneFullWarned, '0');
+  zone.reserve(RECORD_KIND.rateUpdatedAt, '0');
 }
 
 /** Returns whether this worker is the writer (holds the shim's lease). */
@@ -39,6 +41,11 @@ export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName
     );
   }
   return deltas.writer;
+}
+
+function ratedText(text: string, elapsedMs: number): string {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
 }
 
 function requestsOf(p: PairDelta): number {
@@ -60,6 +67,7 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
   let fullEvents = 0;
   let warned = 0;
   const entries = zone.entries();
+  zone.dropOrphanChunks();
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const kind = key.charAt(0);
@@ -68,28 +76,38 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
     else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);
     else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
-  const elapsedMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) ? 0 : nowMs - lastRateUpdate;
+  // 0: reserved, never updated yet
+  const elapsedMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
 
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
     const key = pairRecordKey(p.sourceTag, p.vip);
     const before = records[key];
-    if (before === undefined && !zone.hasRoomForNewKeys()) {
-      dropped += requestsOf(p);
-      continue;
-    }
-    const totals = decodePairRecord(before, boundsMs);
-    dropped += applyPairDelta(totals, p, zone.hasRoomForNewKeys());
-    const text = encodePairRecord(totals);
-    const moved = recordWithUpdatedRates(text, elapsedMs);
-    if (!zone.put(key, moved === null ? text : moved)) dropped += requestsOf(p);
+    const exists = before !== undefined;
     delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    // Each request is either written or counted as refused, once.
+    let refused = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused = requestsOf(p);
+    dropped += refused;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
     const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved);
+    if (moved !== null) zone.put(idle[i], moved, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 

@@ -43,7 +43,9 @@ export default function record(r: NginxHTTPRequest): string {
   let source = 'direct';
   const sourceText = vars.ipng_stats_default_source;
   if (sourceText !== undefined && sourceText !== '') {
-    if (sourceTagProblem(sourceText) === null) source = sourceText;
+    // Printable ASCII, so its key form (counters/wire-field.ts
+    // escapeText) only escapes a backslash.
+    if (sourceTagProblem(sourceText) === null) source = sourceText.split('\\').join('\\x5c');
   }
   let vip = vars.server_addr || '';
   if (vip.indexOf(':') !== -1) vip = canonicalAddress(vip) || vip;
@@ -62,13 +64,16 @@ export default function record(r: NginxHTTPRequest): string {
     upstreamText === undefined || upstreamText === '' || upstreamText === '-' ? null : upstreamTimeMs(upstreamText);
   const upstreamKey = upstreamMs === null ? '' : 'u' + pair + S + bucketLabel(upstreamMs, bounds);
 
-  // The common case, a zone with room: plain incr calls in one try. The
-  // sums are added even when 0, so that a request creates the same keys
-  // whatever its timing (a full zone drops a predictable number). `done`
-  // says how far it got if an allocation failed after all (another worker
-  // took the last page since freeSpace()).
+  // The common case, a zone with room for every write of this request
+  // beyond the margin (nginx/zone.ts: each write may take one free page):
+  // plain incr calls in one try. The sums are added even when 0, so that a
+  // request creates the same keys whatever its timing (a full zone drops a
+  // predictable number). `done` says how far it got if an allocation
+  // failed after all (other workers took the pages since freeSpace()).
+  const writes = upstreamMs === null ? 5 : 7;
+  let freePages = Math.floor(dict.freeSpace() / PAGE);
   let done = 0;
-  if (dict.freeSpace() >= FULL_BELOW_FREE_BYTES) {
+  if (freePages >= MARGIN_PAGES + writes) {
     try {
       dict.incr(requestsKey, 1);
       done = 1;
@@ -89,15 +94,20 @@ export default function record(r: NginxHTTPRequest): string {
     } catch (e) {
       countDrop(dict);
       done++;
+      freePages = Math.floor(dict.freeSpace() / PAGE);
     }
   }
-  // A full zone: keys that exist keep counting, a new one is dropped
-  // without trying to allocate it (which would log [crit] in nginx).
+  // Near full, nginx/zone.ts's rule key by key: one page less per write,
+  // read again when that says full; then keys that exist keep counting and
+  // a new one is dropped without trying to allocate it (which would log
+  // [crit] in nginx).
   const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, 'D' + pair, upstreamKey, 'U' + pair];
   const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
-  const last = upstreamMs === null ? 5 : 7;
-  for (let i = done; i < last; i++) {
-    if (dict.get(keys[i]) === undefined) {
+  for (let i = done; i < writes; i++) {
+    if (freePages <= MARGIN_PAGES) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+    } else if (dict.get(keys[i]) === undefined) {
       countDrop(dict);
       continue;
     }
@@ -110,8 +120,9 @@ export default function record(r: NginxHTTPRequest): string {
   return '';
 }
 
-/** nginx/zone.ts: fewer free bytes than one slab page and the zone counts as full. */
-const FULL_BELOW_FREE_BYTES = 4096;
+/** nginx/zone.ts PAGE and MARGIN_PAGES: the full-zone rule of the bundle. */
+const PAGE = 4096;
+const MARGIN_PAGES = 2;
 
 function countDrop(dict: NgxSharedDict<number>): void {
   try {

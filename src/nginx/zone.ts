@@ -71,18 +71,31 @@ export function openZone(name: string = ZONE_NAME): OpenZone {
 
 // nginx's slab allocator logs "[crit] ngx_slab_alloc() failed: no memory"
 // for every allocation that fails, and njs gives no way to silence it. So
-// the bundle never lets an allocation fail: with less than one free slab
-// page (freeSpace() counts whole free pages) the zone counts as full, and
-// a key that does not exist yet is dropped without trying to create it.
-// (Slots left in partly used pages are given up; see docs/zone-layout.md.)
-const FULL_BELOW_FREE_BYTES = 4096;
+// the bundle never lets an allocation fail. A number value never exceeds
+// a slot of a page, so a write takes at most one free page (a new key's
+// node); freeSpace() counts whole free pages. It is read once, lowered by
+// one page per write (the worst case), and read again when that says the
+// zone is full: only then is a key that does not exist yet dropped
+// without trying to create it. MARGIN_PAGES covers the other workers
+// writing at the same time. (Slots left in partly used pages are given
+// up; see docs/zone-layout.md.)
+const PAGE = 4096;
+const MARGIN_PAGES = 2;
 
 function counterZoneOf(dict: NgxSharedDict<number>): CounterZone {
-  // Checked once per handler run: one cheap call, not one per key.
-  let full: boolean | undefined;
+  let freePages = -1;
   function zoneIsFull(): boolean {
-    if (full === undefined) full = dict.freeSpace() < FULL_BELOW_FREE_BYTES;
-    return full;
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    return true;
   }
   /** In a full zone: true when key exists, else the drop is counted. */
   function existsOrDropped(key: string): boolean {

@@ -24,6 +24,23 @@ interface GeneratedConfigOptions {
   params?: Record<string, string>;
   /** default 1s */
   scrapeInterval?: string;
+  /** rule files to load (absolute paths), e.g. the mixin's */
+  ruleFiles?: string[];
+  /** default 1m */
+  evaluationInterval?: string;
+}
+
+/** One rule as /api/v1/rules reports it. */
+export interface LoadedRule {
+  name: string;
+  query: string;
+  type: 'recording' | 'alerting';
+  health: string;
+  lastError?: string;
+  labels?: Record<string, string>;
+  /** alerting rules: inactive, pending or firing */
+  state?: string;
+  alerts?: Array<{ labels: Record<string, string>; state: string }>;
 }
 
 /** One element of an instant vector. */
@@ -40,6 +57,8 @@ export interface PrometheusServer {
   query(promql: string): Promise<VectorSample[]>;
   /** Repeats `query` until `done` accepts the result (default: non-empty) or the time runs out. */
   queryUntil(promql: string, done?: (result: VectorSample[]) => boolean, timeoutMs?: number): Promise<VectorSample[]>;
+  /** The rule groups Prometheus loaded, with each rule's health and state. */
+  rules(): Promise<Array<{ name: string; file: string; rules: LoadedRule[] }>>;
   /** Resolves once the target has been scraped successfully (health "up"). */
   waitForTargetUp(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -75,11 +94,17 @@ function prometheusYml(opts: PrometheusOptions): string {
     'global:',
     `  scrape_interval: ${interval}`,
     `  scrape_timeout: ${interval}`,
-    '  evaluation_interval: 1m',
+    `  evaluation_interval: ${opts.evaluationInterval ?? '1m'}`,
+  ];
+  if (opts.ruleFiles !== undefined && opts.ruleFiles.length > 0) {
+    lines.push('rule_files:');
+    for (const file of opts.ruleFiles) lines.push(`  - ${JSON.stringify(file)}`);
+  }
+  lines.push(
     'scrape_configs:',
     '  - job_name: ipng',
     `    metrics_path: ${JSON.stringify(opts.metricsPath ?? '/metrics')}`,
-  ];
+  );
   const params = Object.entries(opts.params ?? {});
   if (params.length > 0) {
     lines.push('    params:');
@@ -198,7 +223,13 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
     }
   };
 
-  return { url, dataDir, log, query, queryUntil, waitForTargetUp, stop };
+  const rules = async () => {
+    const answer = await getJson(`${url}/api/v1/rules`);
+    if (answer.status !== 'success') throw new Error(`rules: ${answer.errorType}: ${answer.error}`);
+    return answer.data.groups;
+  };
+
+  return { url, dataDir, log, query, queryUntil, rules, waitForTargetUp, stop };
 }
 
 /**

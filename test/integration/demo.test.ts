@@ -1,6 +1,7 @@
-// Keeps the README's start command true: the demo starts, serves the site
-// and the scrape endpoint on the printed URLs, counts what is sent, and
-// stops nginx with its workers on Ctrl-C (SIGINT).
+// Keeps the README's start command true: the demo starts, serves the site,
+// the scrape endpoint and the status page on the printed URLs, counts what
+// is sent, and stops nginx with its workers on Ctrl-C (SIGINT). (The page
+// itself is driven in a browser by status-page.test.ts.)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,7 @@ describe('npm start (scripts/start-demo.mjs)', () => {
       for (let i = 0; i < 200 && !out.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(out).toContain(`demo site:        http://127.0.0.1:${demoPort}/`);
       expect(out).toContain(`scrape endpoint:  http://127.0.0.1:${metricsPort}/metrics`);
+      expect(out).toContain(`status page:      http://127.0.0.1:${metricsPort}/status`);
 
       for (let i = 0; i < 3; i++) expect((await httpGet(`http://127.0.0.1:${demoPort}/hello`)).status).toBe(200);
       expect((await httpGet(`http://127.0.0.1:${demoPort}/missing`)).status).toBe(404);
@@ -74,6 +76,22 @@ describe('npm start (scripts/start-demo.mjs)', () => {
         'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 1',
         'nginx_ipng_requests_total{source_tag="direct",vip="::1",code="301"} 1',
       ]);
+
+      // The status page, and the JSON it reads from the relative URL it names.
+      const page = await httpGet(`http://127.0.0.1:${metricsPort}/status`);
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(page.body).toContain('<meta name="ipng-json-url" content="metrics">');
+      const json = await httpGet(new URL('metrics', `http://127.0.0.1:${metricsPort}/status`).href, { Accept: 'application/json' });
+      expect(JSON.parse(json.body).by_source.direct.vips['127.0.0.1'].codes).toEqual({
+        200: { requests: 3, bytes_in: expect.any(Number), bytes_out: expect.any(Number) },
+        404: { requests: 1, bytes_in: expect.any(Number), bytes_out: expect.any(Number) },
+      });
+      // The page's and the JSON's requests are not counted (also after
+      // the flush that would have moved them into the zone).
+      await afterNextFlush(`http://127.0.0.1:${metricsPort}/metrics`);
+      const again = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(samples(again.body, 'nginx_ipng_requests_total')).toEqual(lines);
       // The demo saves its counters every 2 s: wait for a save that has them.
       const since = Date.now();
       await waitForSave(join(prefix, 'state', 'ipng-stats.state'), since);
@@ -85,14 +103,14 @@ describe('npm start (scripts/start-demo.mjs)', () => {
     expect(out).toContain('nginx stopped');
 
     // `npm start` again: the same counts, restored from the state file.
-    const again = spawn(process.execPath, ['scripts/start-demo.mjs'], {
+    const restarted = spawn(process.execPath, ['scripts/start-demo.mjs'], {
       env: { ...process.env, IPNG_DEMO_PORT: String(demoPort), IPNG_DEMO_METRICS_PORT: String(metricsPort), IPNG_DEMO_PREFIX: prefix },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let outAgain = '';
-    again.stdout.on('data', (d) => { outAgain += d; });
-    again.stderr.on('data', (d) => { outAgain += d; });
-    const exitedAgain = new Promise<number | null>((resolve) => again.once('exit', (code) => resolve(code)));
+    restarted.stdout.on('data', (d) => { outAgain += d; });
+    restarted.stderr.on('data', (d) => { outAgain += d; });
+    const exitedAgain = new Promise<number | null>((resolve) => restarted.once('exit', (code) => resolve(code)));
     try {
       for (let i = 0; i < 200 && !outAgain.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
       await afterNextFlush(`http://127.0.0.1:${metricsPort}/metrics`);
@@ -103,7 +121,7 @@ describe('npm start (scripts/start-demo.mjs)', () => {
         'nginx_ipng_requests_total{source_tag="direct",vip="::1",code="301"} 1',
       ]);
     } finally {
-      again.kill('SIGINT');
+      restarted.kill('SIGINT');
     }
     expect(await exitedAgain).toBe(0);
     rmSync(prefix, { recursive: true, force: true });

@@ -26,10 +26,10 @@ function recordLayout(): unknown {
     'w\n' + line('b', '1 5 10') +
     line('c', 'mg1', '2001:DB8:0::1', 404, 1, 80, 0) +
     line('c', 'mg1', '2001:DB8:0::1', 200, 3, 300, 9007199254740) +
-    line('c', 'we"ird\\tag', '198.51.100.7', 503, 2, 20, 40) +
+    line('c', 'we"ird\\x5ctag', '198.51.100.7', 503, 2, 20, 40) +
     line('d', 'mg1', '2001:DB8:0::1', 12, 2, 0, 0, 1) +
     line('u', 'mg1', '2001:DB8:0::1', 7, 0, 1, 0, 0) +
-    line('b', '2 7') + line('d', 'we"ird\\tag', '198.51.100.7', 9, 1, 1, 0);
+    line('b', '2 7') + line('d', 'we"ird\\x5ctag', '198.51.100.7', 9, 1, 1, 0);
   const records: Record<string, string> = {};
   for (let round = 0; round < 2; round++) {
     const pairs = parseDeltas(text).pairs;

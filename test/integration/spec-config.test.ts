@@ -350,7 +350,7 @@ describe('nginx -t with the directives of the spec', () => {
     ['a name with a dot', 'ipng_stats_zone ip.ng:4m;', 'invalid zone name "ip.ng" in "ipng_stats_zone": use letters, digits, "_" and "-" only'],
     ['a size without k or m', 'ipng_stats_zone ipng:4194304;', 'invalid zone size "4194304" in "ipng_stats_zone": it must be a number with a k or m suffix, e.g. 4m or 512k'],
     ['a size that is no number', 'ipng_stats_zone ipng:lotsk;', 'invalid zone size "lotsk" in "ipng_stats_zone": it must be a number with a k or m suffix, e.g. 4m or 512k'],
-    ['a size below 8 pages', 'ipng_stats_zone ipng:16k;', 'zone size "16k" in "ipng_stats_zone" is too small: it must be at least 32k'],
+    ['a size below 64k', 'ipng_stats_zone ipng:32k;', 'zone size "32k" in "ipng_stats_zone" is too small: it must be at least 64k (the per-worker records, one (source, vip) record and the reserve that keeps existing records writable)'],
     ['twice', 'ipng_stats_zone ipng:4m; ipng_stats_zone other:4m;', '"ipng_stats_zone" directive is duplicate'],
     ['two arguments', 'ipng_stats_zone ipng 4m;', 'invalid number of arguments in "ipng_stats_zone" directive'],
     [

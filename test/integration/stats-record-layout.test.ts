@@ -15,8 +15,13 @@ import { checkMetrics } from '../harness/promtool';
 import { repoRoot, sampleValue, samples, sleep, waitFor } from './stats-support';
 
 const FILLER = join(repoRoot, 'test', 'integration', 'stats-zone-filler.js');
-// src/nginx/record-zone.ts: no new keys below this many free bytes.
-const NEW_KEYS_BELOW_FREE_BYTES = 16 * 4096;
+// src/nginx/record-zone.ts: a write may take one page per value and one
+// per new key; existing records are rewritten while 4 pages (the margin)
+// stay free after that, new series only while the pages of the largest
+// record (here 1) and the margin do. So with 5 free pages a known series
+// counts, and neither a new code (1 + 1 + 4 pages) nor a new pair
+// (2 + 1 + 4) fits. The filler stops at the first page below `keep`.
+const FILL_TO_FREE_PAGES = 5;
 
 describe('record layout', () => {
   test('a full zone refuses new series, counts each refused request, and existing series keep counting', async ({ nginx }) => {
@@ -37,11 +42,11 @@ describe('record layout', () => {
     await sendConcurrently(5, 5, () => httpGet(n.url('/ok')));
     await afterNextFlush(n.url('/metrics'));
 
-    const fill = await httpGet(n.url(`/fill?keep=${NEW_KEYS_BELOW_FREE_BYTES}`));
+    const fill = await httpGet(n.url(`/fill?keep=${(FILL_TO_FREE_PAGES + 1) * 4096}`));
     expect(fill.status).toBe(200);
     const filled = JSON.parse(fill.body);
     expect(filled.made).toBeGreaterThan(1000);
-    expect(filled.free).toBeLessThan(NEW_KEYS_BELOW_FREE_BYTES);
+    expect(filled.free).toBe(FILL_TO_FREE_PAGES * 4096);
 
     const responses = [
       // a new code of a known (source, vip): refused, 1 per request

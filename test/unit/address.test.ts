@@ -28,12 +28,12 @@ describe('canonicalAddress', () => {
     ['2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff', '2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff'],
     ['[2001:db8::1]', '2001:db8::1'],
     ['[::1]', '::1'],
-    // embedded IPv4: mapped addresses keep the dotted form (RFC 5952 §5)
-    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
-    ['::FFFF:192.0.2.1', '::ffff:192.0.2.1'],
-    ['0:0:0:0:0:ffff:192.0.2.1', '::ffff:192.0.2.1'],
-    ['::ffff:c000:0201', '::ffff:192.0.2.1'],
-    ['[::ffff:192.0.2.1]', '::ffff:192.0.2.1'],
+    // embedded IPv4: a mapped address is its IPv4 address (address.ts)
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::FFFF:192.0.2.1', '192.0.2.1'],
+    ['0:0:0:0:0:ffff:192.0.2.1', '192.0.2.1'],
+    ['::ffff:c000:0201', '192.0.2.1'],
+    ['[::ffff:192.0.2.1]', '192.0.2.1'],
     ['::192.0.2.1', '::c000:201'],
     ['64:ff9b::192.0.2.1', '64:ff9b::c000:201'],
     ['1:2:3:4:5:6:192.0.2.1', '1:2:3:4:5:6:c000:201'],
