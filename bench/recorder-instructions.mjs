@@ -79,6 +79,7 @@ http {
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     for (let i = 0; !(await portAnswers(port)); i++) {
       if (i > 600 || child.exitCode !== null) throw new Error(`nginx under valgrind did not start:\n${stderr}`);
@@ -97,7 +98,7 @@ http {
     return Number(totals[1]) / requests;
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    await exited;
     rmSync(prefix, { recursive: true, force: true });
   }
 }

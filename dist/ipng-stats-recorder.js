@@ -129,7 +129,7 @@ var S = "";
 function record(r) {
   if (scrapeServed) return "";
   const dict = ngx.shared.ipng_stats;
-  if (dict === void 0 || dict.type === "string") {
+  if (dict === void 0) {
     refuseZone(dict);
     return "";
   }
@@ -149,18 +149,23 @@ function record(r) {
   if (vip.indexOf(":") !== -1) vip = canonicalAddress(vip) || vip;
   const pair = source + S + vip;
   const code = S + r.status;
-  const requestMs = secondsToMs(vars.request_time);
+  const seconds = +(vars.request_time || 0);
+  const scaled = seconds === seconds && seconds > 0 ? seconds * 1e3 + 0.5 : 0;
+  const requestMs = scaled - scaled % 1;
   const requestsKey = "q" + pair + code;
   const bytesInKey = "i" + pair + code;
   const bytesOutKey = "o" + pair + code;
-  const bytesIn = toCount(vars.request_length);
-  const bytesOut = toCount(vars.bytes_sent);
+  let bytesIn = +(vars.request_length || 0);
+  if (bytesIn !== bytesIn) bytesIn = 0;
+  let bytesOut = +(vars.bytes_sent || 0);
+  if (bytesOut !== bytesOut) bytesOut = 0;
   const durationKey = "d" + pair + S + bucketLabel(requestMs, bounds);
   const upstreamText = vars.upstream_response_time;
   const upstreamMs = upstreamText === void 0 || upstreamText === "" || upstreamText === "-" ? null : upstreamTimeMs(upstreamText);
   const upstreamKey = upstreamMs === null ? "" : "u" + pair + S + bucketLabel(upstreamMs, bounds);
   const writes = upstreamMs === null ? 5 : 7;
-  let freePages = Math.floor(dict.freeSpace() / PAGE);
+  const freeBytes = dict.freeSpace();
+  let freePages = (freeBytes - freeBytes % PAGE) / PAGE;
   let done = 0;
   if (freePages >= MARGIN_PAGES + writes) {
     try {
@@ -181,15 +186,19 @@ function record(r) {
       }
       return "";
     } catch (e) {
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return "";
+      }
       countDrop(dict);
       done++;
-      freePages = Math.floor(dict.freeSpace() / PAGE);
+      freePages = freePagesOf(dict);
     }
   }
   const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, "D" + pair, upstreamKey, "U" + pair];
   const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
   for (let i = done; i < writes; i++) {
-    if (freePages <= MARGIN_PAGES) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages <= MARGIN_PAGES) freePages = freePagesOf(dict);
     if (freePages > MARGIN_PAGES) {
       freePages--;
     } else if (dict.get(keys[i]) === void 0) {
@@ -199,6 +208,10 @@ function record(r) {
     try {
       dict.incr(keys[i], deltas[i]);
     } catch (e) {
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return "";
+      }
       countDrop(dict);
     }
   }
@@ -206,6 +219,10 @@ function record(r) {
 }
 var PAGE = 4096;
 var MARGIN_PAGES = 2;
+function freePagesOf(dict) {
+  const bytes = dict.freeSpace();
+  return (bytes - bytes % PAGE) / PAGE;
+}
 function countDrop(dict) {
   try {
     dict.incr("Z", 1);
@@ -249,10 +266,8 @@ function upstreamTimeMs(text) {
   }
   return timed ? total : null;
 }
-function toCount(text) {
-  if (text === void 0) return 0;
-  const n = parseInt(text, 10);
-  return n === n ? n : 0;
+function isStringZone(dict) {
+  return dict.type === "string";
 }
 function refuseZone(dict) {
   if (dict === void 0) {

@@ -27,8 +27,7 @@ const S = '\x1f';
 export default function record(r: NginxHTTPRequest): string {
   if (scrapeServed) return '';
   const dict = ngx.shared.ipng_stats as NgxSharedDict<number> | undefined;
-  // `type` is in njs since 0.8.0; njs-types does not declare it.
-  if (dict === undefined || (dict as unknown as { type?: string }).type === 'string') {
+  if (dict === undefined) {
     refuseZone(dict);
     return '';
   }
@@ -50,14 +49,22 @@ export default function record(r: NginxHTTPRequest): string {
   let vip = vars.server_addr || '';
   if (vip.indexOf(':') !== -1) vip = canonicalAddress(vip) || vip;
 
+  // Inline arithmetic rather than builtins: in njs a call of parseInt,
+  // parseFloat or Math.* costs ~2,000-4,500 instructions (valgrind), more
+  // than the arithmetic. nginx writes these variables as plain decimals, so
+  // unary plus reads them as parseFloat/parseInt would (counters/timings.ts).
   const pair = source + S + vip;
   const code = S + r.status;
-  const requestMs = secondsToMs(vars.request_time);
+  const seconds = +(vars.request_time || 0);
+  const scaled = seconds === seconds && seconds > 0 ? seconds * 1000 + 0.5 : 0;
+  const requestMs = scaled - (scaled % 1); // Math.round, for positive numbers
   const requestsKey = 'q' + pair + code;
   const bytesInKey = 'i' + pair + code;
   const bytesOutKey = 'o' + pair + code;
-  const bytesIn = toCount(vars.request_length);
-  const bytesOut = toCount(vars.bytes_sent);
+  let bytesIn = +(vars.request_length || 0);
+  if (bytesIn !== bytesIn) bytesIn = 0;
+  let bytesOut = +(vars.bytes_sent || 0);
+  if (bytesOut !== bytesOut) bytesOut = 0;
   const durationKey = 'd' + pair + S + bucketLabel(requestMs, bounds);
   const upstreamText = vars.upstream_response_time;
   const upstreamMs =
@@ -71,7 +78,8 @@ export default function record(r: NginxHTTPRequest): string {
   // predictable number). `done` says how far it got if an allocation
   // failed after all (other workers took the pages since freeSpace()).
   const writes = upstreamMs === null ? 5 : 7;
-  let freePages = Math.floor(dict.freeSpace() / PAGE);
+  const freeBytes = dict.freeSpace();
+  let freePages = (freeBytes - (freeBytes % PAGE)) / PAGE;
   let done = 0;
   if (freePages >= MARGIN_PAGES + writes) {
     try {
@@ -92,9 +100,15 @@ export default function record(r: NginxHTTPRequest): string {
       }
       return '';
     } catch (e) {
+      // A type=string zone refuses incr: it needs the shim (checked here,
+      // off the hot path, since a property read costs too).
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return '';
+      }
       countDrop(dict);
       done++;
-      freePages = Math.floor(dict.freeSpace() / PAGE);
+      freePages = freePagesOf(dict);
     }
   }
   // Near full, nginx/zone.ts's rule key by key: one page less per write,
@@ -104,7 +118,7 @@ export default function record(r: NginxHTTPRequest): string {
   const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, 'D' + pair, upstreamKey, 'U' + pair];
   const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
   for (let i = done; i < writes; i++) {
-    if (freePages <= MARGIN_PAGES) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages <= MARGIN_PAGES) freePages = freePagesOf(dict);
     if (freePages > MARGIN_PAGES) {
       freePages--;
     } else if (dict.get(keys[i]) === undefined) {
@@ -114,6 +128,10 @@ export default function record(r: NginxHTTPRequest): string {
     try {
       dict.incr(keys[i], deltas[i]);
     } catch (e) {
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return '';
+      }
       countDrop(dict);
     }
   }
@@ -123,6 +141,12 @@ export default function record(r: NginxHTTPRequest): string {
 /** nginx/zone.ts PAGE and MARGIN_PAGES: the full-zone rule of the bundle. */
 const PAGE = 4096;
 const MARGIN_PAGES = 2;
+
+/** Whole free pages (without Math.floor: see above). */
+function freePagesOf(dict: NgxSharedDict<number>): number {
+  const bytes = dict.freeSpace();
+  return (bytes - (bytes % PAGE)) / PAGE;
+}
 
 function countDrop(dict: NgxSharedDict<number>): void {
   try {
@@ -179,11 +203,9 @@ function upstreamTimeMs(text: string): number | null {
   return timed ? total : null;
 }
 
-/** $request_length, $bytes_sent: decimal text; 0 when absent. */
-function toCount(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const n = parseInt(text, 10);
-  return n === n ? n : 0;
+/** `type` is in njs since 0.8.0; njs-types does not declare it. */
+function isStringZone(dict: NgxSharedDict<number>): boolean {
+  return (dict as unknown as { type?: string }).type === 'string';
 }
 
 /** No zone, or a type=string one, which needs the shim's single writer. */
