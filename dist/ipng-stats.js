@@ -1182,7 +1182,6 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function escapeLabelValue(value) {
   if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
@@ -1196,12 +1195,49 @@ function formatValue(value) {
   if (value !== value) return "NaN";
   return String(value);
 }
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function seriesHead(name, labels, lastLabel) {
+  return name + "{" + (labels === "" ? "" : labels + ",") + lastLabel + '="';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto3 = PrometheusText.prototype;
+  _proto3.family = function family(_family) {
+    this.out.push("# HELP " + _family.name + " " + escapeHelp(_family.help));
+    this.out.push("# TYPE " + _family.name + " " + _family.type);
+  };
+  _proto3.sample = function sample(name, labels, value) {
+    this.out.push(labels === "" ? name + " " + value : name + "{" + labels + "} " + value);
+  };
+  _proto3.lines = function lines(head, tails) {
+    if (tails.length === 0) return;
+    this.out.push(head + tails.join("\n" + head));
+  };
+  _proto3.histogram = function histogram(name, labels, _histogram) {
+    this.lines(seriesHead(name + "_bucket", labels, "le"), _histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR));
+    this.sample(name + "_sum", labels, _histogram.sum);
+    this.sample(name + "_count", labels, _histogram.count);
+  };
+  _proto3.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
+var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
   const tails = [];
   for (let c = 0; c < codes.length; c++) {
     let suffix = suffixes[codes[c].code];
     if (suffix === void 0) {
-      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffix = labelValueEnd(codes[c].code);
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
@@ -1284,68 +1320,60 @@ function renderPrometheus(model) {
   const series = model.series;
   const vipLabels = [];
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
+    vipLabels.push(labelPair("source_tag", series[i].sourceTag) + "," + labelPair("vip", series[i].vip));
   }
   const codeSuffixes2 = Object.create(null);
-  const out = [];
+  const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
-  writeHeader(out, REQUEST_DURATION);
+  writeCodeCounter(text, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
+  writeCodeCounter(text, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
+  writeCodeCounter(text, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
+  text.family(REQUEST_DURATION);
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    text.histogram(REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
   }
-  writeHeader(out, UPSTREAM_RESPONSE);
+  text.family(UPSTREAM_RESPONSE);
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
+    text.histogram(UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
   }
-  writeRate(out, RATE_1S, series, vipLabels, "rate1s");
-  writeRate(out, RATE_10S, series, vipLabels, "rate10s");
-  writeRate(out, RATE_60S, series, vipLabels, "rate60s");
+  writeRate(text, RATE_1S, series, vipLabels, "rate1s");
+  writeRate(text, RATE_10S, series, vipLabels, "rate10s");
+  writeRate(text, RATE_60S, series, vipLabels, "rate60s");
   const meta = model.meta;
-  writeHeader(out, ZONE_BYTES_USED);
-  out.push(ZONE_BYTES_USED.name + " " + formatValue(meta.zoneBytesUsed));
-  writeHeader(out, ZONE_BYTES_TOTAL);
-  out.push(ZONE_BYTES_TOTAL.name + " " + formatValue(meta.zoneBytesTotal));
-  writeHeader(out, ZONE_FULL_EVENTS);
-  out.push(ZONE_FULL_EVENTS.name + " " + formatValue(meta.zoneFullEvents));
+  text.family(ZONE_BYTES_USED);
+  text.sample(ZONE_BYTES_USED.name, "", formatValue(meta.zoneBytesUsed));
+  text.family(ZONE_BYTES_TOTAL);
+  text.sample(ZONE_BYTES_TOTAL.name, "", formatValue(meta.zoneBytesTotal));
+  text.family(ZONE_FULL_EVENTS);
+  text.sample(ZONE_FULL_EVENTS.name, "", formatValue(meta.zoneFullEvents));
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  writeHeader(out, FLUSHES);
+  text.family(FLUSHES);
   for (let i = 0; i < flushWorkers.length; i++) {
-    out.push(FLUSHES.name + '{worker="' + escapeLabelValue(flushWorkers[i]) + '"} ' + formatValue(meta.flushes[flushWorkers[i]]));
+    text.sample(FLUSHES.name, labelPair("worker", flushWorkers[i]), formatValue(meta.flushes[flushWorkers[i]]));
   }
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  writeHeader(out, FLUSH_DURATION);
+  text.family(FLUSH_DURATION);
   for (let i = 0; i < durationWorkers.length; i++) {
-    const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    text.histogram(FLUSH_DURATION.name, labelPair("worker", durationWorkers[i]), renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
-  out.push("");
-  return out.join("\n");
+  text.family(SCRAPE_DURATION);
+  text.histogram(SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
+  return text.text();
 }
-function writeHeader(out, family) {
-  out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-  out.push("# TYPE " + family.name + " " + family.type);
-}
-function writeCodeCounter(out, family, series, vipLabels, codeSuffixes2, field) {
-  writeHeader(out, family);
+function writeCodeCounter(text, family, series, vipLabels, codeSuffixes2, field) {
+  text.family(family);
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
     const tails = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    if (tails.length === 0) continue;
-    const head = family.name + "{" + vipLabels[i] + ',code="';
-    out.push(head + tails.join("\n" + head));
+    text.lines(seriesHead(family.name, vipLabels[i], "code"), tails);
   }
 }
-function writeRate(out, family, series, vipLabels, field) {
-  writeHeader(out, family);
+function writeRate(text, family, series, vipLabels, field) {
+  text.family(family);
   for (let i = 0; i < series.length; i++) {
-    out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(series[i][field]));
+    text.sample(family.name, vipLabels[i], formatRate(series[i][field]));
   }
 }
 function renderHistogram(histogram, bounds) {
@@ -1361,30 +1389,23 @@ function renderHistogram(histogram, bounds) {
     lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  lineTails.push(labelValueEnd("+Inf") + formatValue(cumulative));
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
     count: formatValue(cumulative)
   };
 }
-function writeHistogram(out, name, labels, histogram) {
-  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
-  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-  const braced = labels === "" ? "" : "{" + labels + "}";
-  out.push(name + "_sum" + braced + " " + histogram.sum);
-  out.push(name + "_count" + braced + " " + histogram.count);
-}
 var BucketBoundsText = function () {
   function BucketBoundsText() {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto3 = BucketBoundsText.prototype;
-  _proto3.suffixes = function suffixes(boundsMs) {
+  var _proto4 = BucketBoundsText.prototype;
+  _proto4.suffixes = function suffixes(boundsMs) {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
+      for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
       this.boundsMs = boundsMs;
       this.texts = texts;
     }
