@@ -1481,13 +1481,16 @@ function decayedRate(prev, requests, elapsedMs, windowS) {
 }
 var RECORD_SECTION_SEPARATOR = "";
 var SECTIONS = 14;
+var RECORD_FORMAT_VERSION = 2;
+var VERSION_MARK = "v";
+var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
 function recordSections(text) {
   const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
   if (cut < 0) return [];
   const lengths = text.substring(0, cut).split(" ");
   const out = [];
   let from = cut + 1;
-  for (let i = 0; i < lengths.length; i++) {
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
     const to = from + Number(lengths[i]);
     if (!(to <= text.length)) return [];
     out.push(text.substring(from, to));
@@ -1499,6 +1502,12 @@ function joinRecordSections(parts) {
   const lengths = [];
   for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
   return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
+}
+function isCurrentFormat(text) {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+function versionedRecord(sections) {
+  return VERSION_HEAD + joinRecordSections(sections);
 }
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
@@ -1548,7 +1557,7 @@ function encodePairRecord(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
+  return versionedRecord([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1594,7 +1603,7 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS) return null;
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
   const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
@@ -1608,7 +1617,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   if (!changed) return null;
   r.base = r.total;
   s[0] = encodeRates(r);
-  return joinRecordSections(s);
+  return versionedRecord(s);
+}
+function recordInCurrentFormat(text, boundsMs) {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs));
 }
 function histogramParts(bucketTails, sumAndCount) {
   const space = sumAndCount.indexOf(" ");
@@ -1620,7 +1633,7 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const ok = s.length === SECTIONS;
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
   const rate2 = decodeRates(s[0]);
   const stats = {
     sourceTag,
@@ -1628,22 +1641,17 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: [],
-    rendered: ok ? {
-      requests: s[4],
-      bytesIn: s[5],
-      bytesOut: s[6],
-      json: s[7]
-    } : {
-      requests: "",
-      bytesIn: "",
-      bytesOut: "",
-      json: ""
-    },
+    codes: rendered ? [] : decodeCodes(s[3]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) stats.rendered = {
+    requests: s[4],
+    bytesIn: s[5],
+    bytesOut: s[6],
+    json: s[7]
+  };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
     stats.renderedHistograms = {
       requestDuration: histogramParts(s[8], s[9]),
       upstreamResponse: histogramParts(s[10], s[11]),
@@ -2145,8 +2153,10 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
