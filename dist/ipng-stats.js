@@ -1187,6 +1187,7 @@ function escapeLabelValue(value) {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
   return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 function formatValue(value) {
@@ -1198,9 +1199,6 @@ function formatValue(value) {
 function labelPair(name, value) {
   return name + '="' + escapeLabelValue(value) + '"';
 }
-function seriesHead(name, labels, lastLabel) {
-  return name + "{" + (labels === "" ? "" : labels + ",") + lastLabel + '="';
-}
 function labelValueEnd(value) {
   return escapeLabelValue(value) + '"} ';
 }
@@ -1209,21 +1207,42 @@ var PrometheusText = function () {
     this.out = [];
   }
   var _proto3 = PrometheusText.prototype;
-  _proto3.family = function family(_family) {
-    this.out.push("# HELP " + _family.name + " " + escapeHelp(_family.help));
-    this.out.push("# TYPE " + _family.name + " " + _family.type);
+  _proto3.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
   };
-  _proto3.sample = function sample(name, labels, value) {
-    this.out.push(labels === "" ? name + " " + value : name + "{" + labels + "} " + value);
+  _proto3.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
   };
-  _proto3.lines = function lines(head, tails) {
-    if (tails.length === 0) return;
-    this.out.push(head + tails.join("\n" + head));
+  _proto3.lines = function lines(family, labels, lastLabel, tails) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails[i].join("\n" + head));
+    }
   };
-  _proto3.histogram = function histogram(name, labels, _histogram) {
-    this.lines(seriesHead(name + "_bucket", labels, "le"), _histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR));
-    this.sample(name + "_sum", labels, _histogram.sum);
-    this.sample(name + "_count", labels, _histogram.count);
+  _proto3.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
   };
   _proto3.text = function text() {
     this.out.push("");
@@ -1319,62 +1338,71 @@ var METRIC_FAMILY_NAMES = [REQUESTS, BYTES_IN, BYTES_OUT, REQUEST_DURATION, UPST
 function renderPrometheus(model) {
   const series = model.series;
   const vipLabels = [];
+  let sourceTag = "";
+  let sourceLabel = "";
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push(labelPair("source_tag", series[i].sourceTag) + "," + labelPair("vip", series[i].vip));
+    if (i === 0 || series[i].sourceTag !== sourceTag) {
+      sourceTag = series[i].sourceTag;
+      sourceLabel = labelPair("source_tag", sourceTag) + ',vip="';
+    }
+    vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
   }
   const codeSuffixes2 = Object.create(null);
   const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(text, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
-  writeCodeCounter(text, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
-  writeCodeCounter(text, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
-  text.family(REQUEST_DURATION);
+  text.lines(REQUESTS, vipLabels, "code", codeTails(series, codeSuffixes2, "requests"));
+  text.lines(BYTES_IN, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesIn"));
+  text.lines(BYTES_OUT, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesOut"));
+  const durations = [];
+  const upstreams = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    text.histogram(REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    durations[i] = rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds);
+    upstreams[i] = rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds);
   }
-  text.family(UPSTREAM_RESPONSE);
+  text.histograms(REQUEST_DURATION, vipLabels, durations);
+  text.histograms(UPSTREAM_RESPONSE, vipLabels, upstreams);
+  const rates1s = [];
+  const rates10s = [];
+  const rates60s = [];
   for (let i = 0; i < series.length; i++) {
-    const rendered = series[i].renderedHistograms;
-    text.histogram(UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
+    rates1s[i] = formatRate(series[i].rate1s);
+    rates10s[i] = formatRate(series[i].rate10s);
+    rates60s[i] = formatRate(series[i].rate60s);
   }
-  writeRate(text, RATE_1S, series, vipLabels, "rate1s");
-  writeRate(text, RATE_10S, series, vipLabels, "rate10s");
-  writeRate(text, RATE_60S, series, vipLabels, "rate60s");
+  text.samples(RATE_1S, vipLabels, rates1s);
+  text.samples(RATE_10S, vipLabels, rates10s);
+  text.samples(RATE_60S, vipLabels, rates60s);
   const meta = model.meta;
-  text.family(ZONE_BYTES_USED);
-  text.sample(ZONE_BYTES_USED.name, "", formatValue(meta.zoneBytesUsed));
-  text.family(ZONE_BYTES_TOTAL);
-  text.sample(ZONE_BYTES_TOTAL.name, "", formatValue(meta.zoneBytesTotal));
-  text.family(ZONE_FULL_EVENTS);
-  text.sample(ZONE_FULL_EVENTS.name, "", formatValue(meta.zoneFullEvents));
+  text.samples(ZONE_BYTES_USED, [""], [formatValue(meta.zoneBytesUsed)]);
+  text.samples(ZONE_BYTES_TOTAL, [""], [formatValue(meta.zoneBytesTotal)]);
+  text.samples(ZONE_FULL_EVENTS, [""], [formatValue(meta.zoneFullEvents)]);
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  text.family(FLUSHES);
+  const flushLabels = [];
+  const flushCounts = [];
   for (let i = 0; i < flushWorkers.length; i++) {
-    text.sample(FLUSHES.name, labelPair("worker", flushWorkers[i]), formatValue(meta.flushes[flushWorkers[i]]));
+    flushLabels.push(labelPair("worker", flushWorkers[i]));
+    flushCounts.push(formatValue(meta.flushes[flushWorkers[i]]));
   }
+  text.samples(FLUSHES, flushLabels, flushCounts);
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  text.family(FLUSH_DURATION);
+  const durationLabels = [];
+  const flushDurations = [];
   for (let i = 0; i < durationWorkers.length; i++) {
-    text.histogram(FLUSH_DURATION.name, labelPair("worker", durationWorkers[i]), renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    durationLabels.push(labelPair("worker", durationWorkers[i]));
+    flushDurations.push(renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  text.family(SCRAPE_DURATION);
-  text.histogram(SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
+  text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
+  text.histograms(SCRAPE_DURATION, [""], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
   return text.text();
 }
-function writeCodeCounter(text, family, series, vipLabels, codeSuffixes2, field) {
-  text.family(family);
+function codeTails(series, codeSuffixes2, field) {
+  const tails = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    const tails = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    text.lines(seriesHead(family.name, vipLabels[i], "code"), tails);
+    tails[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
   }
-}
-function writeRate(text, family, series, vipLabels, field) {
-  text.family(family);
-  for (let i = 0; i < series.length; i++) {
-    text.sample(family.name, vipLabels[i], formatRate(series[i][field]));
-  }
+  return tails;
 }
 function renderHistogram(histogram, bounds) {
   if (bounds === void 0) {

@@ -7,9 +7,10 @@
 // Label text is passed already escaped (`a="1",b="2"`, '' for none) and
 // values already formatted: a large scrape writes the same few label sets
 // and codes thousands of times, so callers escape each once and keep it.
-// The pieces a line is built from (seriesHead, labelValueEnd) are exported
-// too, so that text stored ahead of a scrape (the record layout's per-code
-// lines, pair-record.ts) is made by the same code as the scrape's own.
+// A line that differs from its neighbours only in its last label is a
+// common head and a tail (`200"} 17`); labelValueEnd makes the tail's
+// start, for the scrape and for the tails the record layout stores ahead
+// of it (pair-record.ts), so both are made by the same code.
 import { RENDERED_ENTRY_SEPARATOR } from './model';
 import type { RenderedHistogramParts } from './model';
 
@@ -40,6 +41,9 @@ export function escapeLabelValue(value: string): string {
 }
 
 export function escapeHelp(help: string): string {
+  // As in escapeLabelValue: HELP texts rarely need it, and every family
+  // of every scrape has one.
+  if (help.indexOf('\\') < 0 && help.indexOf('\n') < 0) return help;
   return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
@@ -64,14 +68,6 @@ export function labelPairs(labels: Labels): string {
 }
 
 /**
- * The start of the lines of one series that differ only in their last
- * label: `name{labels,last="`. A line is this head, then a tail.
- */
-export function seriesHead(name: string, labels: string, lastLabel: string): string {
-  return name + '{' + (labels === '' ? '' : labels + ',') + lastLabel + '="';
-}
-
-/**
  * A tail's start: the last label's value, escaped, and the end of the
  * labels: `200"} `. The value follows it.
  */
@@ -79,37 +75,69 @@ export function labelValueEnd(value: string): string {
   return escapeLabelValue(value) + '"} ';
 }
 
+/**
+ * The text of a scrape, written one whole family per call: its HELP and
+ * TYPE lines, then every series of it (none: the family is documented
+ * without samples). Series are given as parallel arrays, escaped label
+ * text (`a="1",b="2"`, '' for none) beside what each series shows. A
+ * family per call, not a series per call: in njs a function call costs
+ * about as much as the line it would write.
+ */
 export class PrometheusText {
   private out: string[] = [];
 
-  family(family: FamilyHeader): void {
+  private header(family: FamilyHeader): void {
     this.out.push('# HELP ' + family.name + ' ' + escapeHelp(family.help));
     this.out.push('# TYPE ' + family.name + ' ' + family.type);
   }
 
-  /** One sample: `labels` escaped ('' for none), `value` formatted. */
-  sample(name: string, labels: string, value: string): void {
-    this.out.push(labels === '' ? name + ' ' + value : name + '{' + labels + '} ' + value);
+  /** A counter or gauge family: series i is `labels[i]` with `values[i]` (formatted). */
+  samples(family: FamilyHeader, labels: string[], values: string[]): void {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === '' ? name + ' ' + values[i] : name + '{' + labels[i] + '} ' + values[i]);
+    }
   }
 
   /**
-   * The lines of one series that share `head` (seriesHead), one per tail
-   * (labelValueEnd + value). Most lines of a large scrape are written
-   * here, with one native join instead of a concatenation per line.
+   * A counter or gauge family whose series each have several lines that
+   * differ only in their last label, `lastLabel`: series i writes one line
+   * per entry of `tails[i]` (labelValueEnd + value). Most lines of a large
+   * scrape are written here, each series' lines with one native join
+   * behind their common head `name{labels,lastLabel="`.
    */
-  lines(head: string, tails: string[]): void {
-    if (tails.length === 0) return;
-    this.out.push(head + tails.join('\n' + head));
+  lines(family: FamilyHeader, labels: string[], lastLabel: string, tails: string[][]): void {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + '{';
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i].length === 0) continue;
+      const head = labels[i] === '' ? open + last : open + labels[i] + ',' + last;
+      out.push(head + tails[i].join('\n' + head));
+    }
   }
 
   /**
-   * One histogram series (renderHistogram in prometheus.ts makes its
-   * parts): `labels` escaped, '' for none.
+   * A histogram family: series i is `labels[i]` with `histograms[i]`
+   * (renderHistogram in prometheus.ts makes them): its `_bucket` lines,
+   * `_sum` and `_count`.
    */
-  histogram(name: string, labels: string, histogram: RenderedHistogramParts): void {
-    this.lines(seriesHead(name + '_bucket', labels, 'le'), histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR));
-    this.sample(name + '_sum', labels, histogram.sum);
-    this.sample(name + '_count', labels, histogram.count);
+  histograms(family: FamilyHeader, labels: string[], histograms: RenderedHistogramParts[]): void {
+    this.header(family);
+    const bucket = family.name + '_bucket{';
+    const sum = family.name + '_sum';
+    const count = family.name + '_count';
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === '' ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead));
+      const braced = labels[i] === '' ? ' ' : '{' + labels[i] + '} ';
+      out.push(sum + braced + histograms[i].sum);
+      out.push(count + braced + histograms[i].count);
+    }
   }
 
   /** Everything written, each line ended by a newline. */
@@ -121,11 +149,13 @@ export class PrometheusText {
 
 /** A family with its samples given as numbers and label objects. */
 export function formatFamily(family: MetricFamily): string {
-  const text = new PrometheusText();
-  text.family(family);
+  const labels: string[] = [];
+  const values: string[] = [];
   for (let i = 0; i < family.samples.length; i++) {
-    const sample = family.samples[i];
-    text.sample(family.name, labelPairs(sample.labels), formatValue(sample.value));
+    labels.push(labelPairs(family.samples[i].labels));
+    values.push(formatValue(family.samples[i].value));
   }
+  const text = new PrometheusText();
+  text.samples(family, labels, values);
   return text.text();
 }

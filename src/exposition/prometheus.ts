@@ -4,7 +4,7 @@ import { formatMillisecondsAsSeconds, formatRate } from './decimal';
 import { RENDERED_ENTRY_SEPARATOR, sameBounds } from './model';
 import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
 import type { FamilyHeader } from './prometheus-text';
-import { formatValue, labelPair, labelValueEnd, PrometheusText, seriesHead } from './prometheus-text';
+import { escapeLabelValue, formatValue, labelPair, labelValueEnd, PrometheusText } from './prometheus-text';
 import { orderedWorkerIds } from './series-order';
 
 export type { FamilyHeader, Labels, MetricFamily, MetricType, Sample } from './prometheus-text';
@@ -74,10 +74,17 @@ export const METRIC_FAMILY_NAMES: string[] = [
 export function renderPrometheus(model: StatsModel): string {
   const series = model.series;
   // `source_tag="...",vip="..."`, escaped once per series and reused by
-  // every family.
+  // every family; the series are sorted by source, so its label is
+  // escaped once per source.
   const vipLabels: string[] = [];
+  let sourceTag = '';
+  let sourceLabel = '';
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push(labelPair('source_tag', series[i].sourceTag) + ',' + labelPair('vip', series[i].vip));
+    if (i === 0 || series[i].sourceTag !== sourceTag) {
+      sourceTag = series[i].sourceTag;
+      sourceLabel = labelPair('source_tag', sourceTag) + ',vip="';
+    }
+    vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
   }
   // `200"} `, the end of a per-code line's labels: the same few status
   // codes recur under every VIP, so each is escaped once per scrape.
@@ -85,89 +92,74 @@ export function renderPrometheus(model: StatsModel): string {
   const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
 
-  writeCodeCounter(text, REQUESTS, series, vipLabels, codeSuffixes, 'requests');
-  writeCodeCounter(text, BYTES_IN, series, vipLabels, codeSuffixes, 'bytesIn');
-  writeCodeCounter(text, BYTES_OUT, series, vipLabels, codeSuffixes, 'bytesOut');
+  text.lines(REQUESTS, vipLabels, 'code', codeTails(series, codeSuffixes, 'requests'));
+  text.lines(BYTES_IN, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesIn'));
+  text.lines(BYTES_OUT, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesOut'));
 
-  text.family(REQUEST_DURATION);
+  const durations: RenderedHistogramParts[] = [];
+  const upstreams: RenderedHistogramParts[] = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    text.histogram(REQUEST_DURATION.name, vipLabels[i],
-      rendered !== undefined ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    durations[i] = rendered !== undefined ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds);
+    upstreams[i] = rendered !== undefined ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds);
   }
-  text.family(UPSTREAM_RESPONSE);
-  for (let i = 0; i < series.length; i++) {
-    const rendered = series[i].renderedHistograms;
-    text.histogram(UPSTREAM_RESPONSE.name, vipLabels[i],
-      rendered !== undefined ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
-  }
+  text.histograms(REQUEST_DURATION, vipLabels, durations);
+  text.histograms(UPSTREAM_RESPONSE, vipLabels, upstreams);
 
-  writeRate(text, RATE_1S, series, vipLabels, 'rate1s');
-  writeRate(text, RATE_10S, series, vipLabels, 'rate10s');
-  writeRate(text, RATE_60S, series, vipLabels, 'rate60s');
+  const rates1s: string[] = [];
+  const rates10s: string[] = [];
+  const rates60s: string[] = [];
+  for (let i = 0; i < series.length; i++) {
+    rates1s[i] = formatRate(series[i].rate1s);
+    rates10s[i] = formatRate(series[i].rate10s);
+    rates60s[i] = formatRate(series[i].rate60s);
+  }
+  text.samples(RATE_1S, vipLabels, rates1s);
+  text.samples(RATE_10S, vipLabels, rates10s);
+  text.samples(RATE_60S, vipLabels, rates60s);
 
   const meta = model.meta;
-  text.family(ZONE_BYTES_USED);
-  text.sample(ZONE_BYTES_USED.name, '', formatValue(meta.zoneBytesUsed));
-  text.family(ZONE_BYTES_TOTAL);
-  text.sample(ZONE_BYTES_TOTAL.name, '', formatValue(meta.zoneBytesTotal));
-  text.family(ZONE_FULL_EVENTS);
-  text.sample(ZONE_FULL_EVENTS.name, '', formatValue(meta.zoneFullEvents));
+  text.samples(ZONE_BYTES_USED, [''], [formatValue(meta.zoneBytesUsed)]);
+  text.samples(ZONE_BYTES_TOTAL, [''], [formatValue(meta.zoneBytesTotal)]);
+  text.samples(ZONE_FULL_EVENTS, [''], [formatValue(meta.zoneFullEvents)]);
 
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  text.family(FLUSHES);
+  const flushLabels: string[] = [];
+  const flushCounts: string[] = [];
   for (let i = 0; i < flushWorkers.length; i++) {
-    text.sample(FLUSHES.name, labelPair('worker', flushWorkers[i]), formatValue(meta.flushes[flushWorkers[i]]));
+    flushLabels.push(labelPair('worker', flushWorkers[i]));
+    flushCounts.push(formatValue(meta.flushes[flushWorkers[i]]));
   }
+  text.samples(FLUSHES, flushLabels, flushCounts);
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  text.family(FLUSH_DURATION);
+  const durationLabels: string[] = [];
+  const flushDurations: RenderedHistogramParts[] = [];
   for (let i = 0; i < durationWorkers.length; i++) {
-    text.histogram(FLUSH_DURATION.name, labelPair('worker', durationWorkers[i]),
-      renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    durationLabels.push(labelPair('worker', durationWorkers[i]));
+    flushDurations.push(renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  text.family(SCRAPE_DURATION);
-  text.histogram(SCRAPE_DURATION.name, '', renderHistogram(meta.scrapeDuration, bucketBounds));
+  text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
+  text.histograms(SCRAPE_DURATION, [''], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
 
   return text.text();
 }
 
 /**
- * A per-code counter family. Its lines are most of a large scrape (three
- * per (source, vip, code)); the lines of one (source, vip) differ only
- * after `code="`, so they are one series head and a tail per code.
+ * Each series' line tails of a per-code counter family: stored by the
+ * record layout (RenderedCodes), made here otherwise.
  */
-function writeCodeCounter(
-  text: PrometheusText,
-  family: FamilyHeader,
-  series: VipStats[],
-  vipLabels: string[],
-  codeSuffixes: Record<string, string>,
-  field: 'requests' | 'bytesIn' | 'bytesOut',
-): void {
-  text.family(family);
+function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[][] {
+  const tails: string[][] = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    const tails =
+    tails[i] =
       rendered === undefined
         ? codeLineTails(series[i].codes, field, codeSuffixes)
         : rendered[field] === ''
           ? []
           : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    text.lines(seriesHead(family.name, vipLabels[i], 'code'), tails);
   }
-}
-
-function writeRate(
-  text: PrometheusText,
-  family: FamilyHeader,
-  series: VipStats[],
-  vipLabels: string[],
-  field: 'rate1s' | 'rate10s' | 'rate60s',
-): void {
-  text.family(family);
-  for (let i = 0; i < series.length; i++) {
-    text.sample(family.name, vipLabels[i], formatRate(series[i][field]));
-  }
+  return tails;
 }
 
 /**

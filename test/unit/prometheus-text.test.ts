@@ -2,37 +2,35 @@
 // each kind of family it writes, line for line. formatFamily is in
 // prometheus.test.ts; the whole scrape body in exposition-prometheus.test.ts.
 import { describe, expect, it } from 'vitest';
-import { labelPair, labelPairs, labelValueEnd, PrometheusText, seriesHead } from '../../src/exposition/prometheus-text';
+import { labelPair, labelPairs, labelValueEnd, PrometheusText } from '../../src/exposition/prometheus-text';
 
 describe('Prometheus family writer', () => {
-  it('writes a counter family whose lines share a head, one tail per last-label value', () => {
+  it('writes a counter family whose series have a line per last-label value, behind one head', () => {
     const text = new PrometheusText();
-    text.family({ name: 'x_total', help: 'X.', type: 'counter' });
-    const labels = labelPairs({ a: 'q"', b: '2' });
-    text.lines(seriesHead('x_total', labels, 'code'), [labelValueEnd('200') + '3', labelValueEnd('4"4') + '1']);
-    text.lines(seriesHead('x_total', labels, 'code'), []);
+    text.lines({ name: 'x_total', help: 'X.', type: 'counter' }, [labelPairs({ a: 'q"', b: '2' }), labelPair('a', '3'), ''], 'code', [
+      [labelValueEnd('200') + '3', labelValueEnd('4"4') + '1'],
+      [],
+      [labelValueEnd('500') + '7'],
+    ]);
     expect(text.text()).toBe(
       '# HELP x_total X.\n' +
         '# TYPE x_total counter\n' +
         'x_total{a="q\\"",b="2",code="200"} 3\n' +
-        'x_total{a="q\\"",b="2",code="4\\"4"} 1\n',
+        'x_total{a="q\\"",b="2",code="4\\"4"} 1\n' +
+        'x_total{code="500"} 7\n',
     );
   });
 
   it('writes gauges with and without labels', () => {
     const text = new PrometheusText();
-    text.family({ name: 'g', help: 'G with \\ and\nnewline.', type: 'gauge' });
-    text.sample('g', '', '1.5');
-    text.sample('g', labelPair('worker', '0'), '2');
+    text.samples({ name: 'g', help: 'G with \\ and\nnewline.', type: 'gauge' }, ['', labelPair('worker', '0')], ['1.5', '2']);
     expect(text.text()).toBe('# HELP g G with \\\\ and\\nnewline.\n# TYPE g gauge\ng 1.5\ng{worker="0"} 2\n');
   });
 
-  it('writes a histogram series: cumulative buckets from their tails, then _sum and _count', () => {
+  it('writes a histogram family: per series its cumulative buckets from their tails, then _sum and _count', () => {
     const text = new PrometheusText();
-    text.family({ name: 'h_seconds', help: 'H.', type: 'histogram' });
     const parts = { bucketTails: ['0.001"} 2', '0.005"} 2', '+Inf"} 3'].join('\x1d'), sum: '0.012', count: '3' };
-    text.histogram('h_seconds', labelPair('vip', '::1'), parts);
-    text.histogram('h_seconds', '', parts);
+    text.histograms({ name: 'h_seconds', help: 'H.', type: 'histogram' }, [labelPair('vip', '::1'), ''], [parts, parts]);
     expect(text.text()).toBe(
       '# HELP h_seconds H.\n' +
         '# TYPE h_seconds histogram\n' +
@@ -49,9 +47,10 @@ describe('Prometheus family writer', () => {
     );
   });
 
-  it('writes a family without samples as its HELP and TYPE lines alone', () => {
+  it('writes a family without series as its HELP and TYPE lines alone', () => {
     const text = new PrometheusText();
-    text.family({ name: 'e_total', help: 'E.', type: 'counter' });
-    expect(text.text()).toBe('# HELP e_total E.\n# TYPE e_total counter\n');
+    text.samples({ name: 'e_total', help: 'E.', type: 'counter' }, [], []);
+    text.histograms({ name: 'h', help: 'H.', type: 'histogram' }, [], []);
+    expect(text.text()).toBe('# HELP e_total E.\n# TYPE e_total counter\n# HELP h H.\n# TYPE h histogram\n');
   });
 });
