@@ -1,8 +1,9 @@
 // The one writer of Prometheus text exposition format 0.0.4 that every
 // metric family goes through (as prom-client has one for all its metric
 // types): a family's `# HELP` and `# TYPE` lines, then its samples, each
-// `name{labels} value`. Counters and gauges are plain samples; a histogram
-// series is its `_bucket` lines, `_sum` and `_count`.
+// `name{labels} value`. A counter or gauge series is one sample, or
+// several that differ in their last label; a histogram series is its
+// `_bucket` lines, `_sum` and `_count`.
 //
 // Label text is passed already escaped (`a="1",b="2"`, '' for none) and
 // values already formatted: a large scrape writes the same few label sets

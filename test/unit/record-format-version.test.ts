@@ -3,7 +3,7 @@
 // shown from its counts, never from its stored rendering, and the writer
 // re-renders it whether or not it changed. Through nginx:
 // test/integration/stats-record-version.test.ts; the tick's rewrite of an
-// idle record: tick-handler.test.ts.
+// idle record: handlers/tick.test.ts.
 import { describe, expect, it } from 'vitest';
 import { parseDeltas } from '../../src/counters/deltas';
 import { pairRecordKey } from '../../src/counters/keys';
