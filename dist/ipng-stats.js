@@ -945,12 +945,12 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function escapeLabelValue(value) {
   if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
   return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 function formatValue(value) {
@@ -959,12 +959,67 @@ function formatValue(value) {
   if (value !== value) return "NaN";
   return String(value);
 }
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto3 = PrometheusText.prototype;
+  _proto3.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
+  };
+  _proto3.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
+  };
+  _proto3.lines = function lines(family, labels, lastLabel, tails) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails[i].join("\n" + head));
+    }
+  };
+  _proto3.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
+  };
+  _proto3.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
+var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
   const tails = [];
   for (let c = 0; c < codes.length; c++) {
     let suffix = suffixes[codes[c].code];
     if (suffix === void 0) {
-      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffix = labelValueEnd(codes[c].code);
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
@@ -1046,70 +1101,71 @@ var METRIC_FAMILY_NAMES = [REQUESTS, BYTES_IN, BYTES_OUT, REQUEST_DURATION, UPST
 function renderPrometheus(model) {
   const series = model.series;
   const vipLabels = [];
+  let sourceTag = "";
+  let sourceLabel = "";
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
+    if (i === 0 || series[i].sourceTag !== sourceTag) {
+      sourceTag = series[i].sourceTag;
+      sourceLabel = labelPair("source_tag", sourceTag) + ',vip="';
+    }
+    vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
   }
   const codeSuffixes2 = Object.create(null);
-  const out = [];
+  const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
-  writeHeader(out, REQUEST_DURATION);
+  text.lines(REQUESTS, vipLabels, "code", codeTails(series, codeSuffixes2, "requests"));
+  text.lines(BYTES_IN, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesIn"));
+  text.lines(BYTES_OUT, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesOut"));
+  const durations = [];
+  const upstreams = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    durations[i] = rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds);
+    upstreams[i] = rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds);
   }
-  writeHeader(out, UPSTREAM_RESPONSE);
+  text.histograms(REQUEST_DURATION, vipLabels, durations);
+  text.histograms(UPSTREAM_RESPONSE, vipLabels, upstreams);
+  const rates1s = [];
+  const rates10s = [];
+  const rates60s = [];
   for (let i = 0; i < series.length; i++) {
-    const rendered = series[i].renderedHistograms;
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
+    rates1s[i] = formatRate(series[i].rate1s);
+    rates10s[i] = formatRate(series[i].rate10s);
+    rates60s[i] = formatRate(series[i].rate60s);
   }
-  writeRate(out, RATE_1S, series, vipLabels, "rate1s");
-  writeRate(out, RATE_10S, series, vipLabels, "rate10s");
-  writeRate(out, RATE_60S, series, vipLabels, "rate60s");
+  text.samples(RATE_1S, vipLabels, rates1s);
+  text.samples(RATE_10S, vipLabels, rates10s);
+  text.samples(RATE_60S, vipLabels, rates60s);
   const meta = model.meta;
-  writeHeader(out, ZONE_BYTES_USED);
-  out.push(ZONE_BYTES_USED.name + " " + formatValue(meta.zoneBytesUsed));
-  writeHeader(out, ZONE_BYTES_TOTAL);
-  out.push(ZONE_BYTES_TOTAL.name + " " + formatValue(meta.zoneBytesTotal));
-  writeHeader(out, ZONE_FULL_EVENTS);
-  out.push(ZONE_FULL_EVENTS.name + " " + formatValue(meta.zoneFullEvents));
+  text.samples(ZONE_BYTES_USED, [""], [formatValue(meta.zoneBytesUsed)]);
+  text.samples(ZONE_BYTES_TOTAL, [""], [formatValue(meta.zoneBytesTotal)]);
+  text.samples(ZONE_FULL_EVENTS, [""], [formatValue(meta.zoneFullEvents)]);
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  writeHeader(out, FLUSHES);
+  const flushLabels = [];
+  const flushCounts = [];
   for (let i = 0; i < flushWorkers.length; i++) {
-    out.push(FLUSHES.name + '{worker="' + escapeLabelValue(flushWorkers[i]) + '"} ' + formatValue(meta.flushes[flushWorkers[i]]));
+    flushLabels.push(labelPair("worker", flushWorkers[i]));
+    flushCounts.push(formatValue(meta.flushes[flushWorkers[i]]));
   }
+  text.samples(FLUSHES, flushLabels, flushCounts);
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  writeHeader(out, FLUSH_DURATION);
+  const durationLabels = [];
+  const flushDurations = [];
   for (let i = 0; i < durationWorkers.length; i++) {
-    const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    durationLabels.push(labelPair("worker", durationWorkers[i]));
+    flushDurations.push(renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
-  out.push("");
-  return out.join("\n");
+  text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
+  text.histograms(SCRAPE_DURATION, [""], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
+  return text.text();
 }
-function writeHeader(out, family) {
-  out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-  out.push("# TYPE " + family.name + " " + family.type);
-}
-function writeCodeCounter(out, family, series, vipLabels, codeSuffixes2, field) {
-  writeHeader(out, family);
+function codeTails(series, codeSuffixes2, field) {
+  const tails = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    const tails = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    if (tails.length === 0) continue;
-    const head = family.name + "{" + vipLabels[i] + ',code="';
-    out.push(head + tails.join("\n" + head));
+    tails[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
   }
-}
-function writeRate(out, family, series, vipLabels, field) {
-  writeHeader(out, family);
-  for (let i = 0; i < series.length; i++) {
-    out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(series[i][field]));
-  }
+  return tails;
 }
 function renderHistogram(histogram, bounds) {
   if (bounds === void 0) {
@@ -1124,30 +1180,23 @@ function renderHistogram(histogram, bounds) {
     lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  lineTails.push(labelValueEnd("+Inf") + formatValue(cumulative));
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
     count: formatValue(cumulative)
   };
 }
-function writeHistogram(out, name, labels, histogram) {
-  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
-  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-  const braced = labels === "" ? "" : "{" + labels + "}";
-  out.push(name + "_sum" + braced + " " + histogram.sum);
-  out.push(name + "_count" + braced + " " + histogram.count);
-}
 var BucketBoundsText = function () {
   function BucketBoundsText() {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto3 = BucketBoundsText.prototype;
-  _proto3.suffixes = function suffixes(boundsMs) {
+  var _proto4 = BucketBoundsText.prototype;
+  _proto4.suffixes = function suffixes(boundsMs) {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
+      for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
       this.boundsMs = boundsMs;
       this.texts = texts;
     }
@@ -1223,13 +1272,16 @@ function decayedRate(prev, requests, elapsedMs, windowS) {
 }
 var RECORD_SECTION_SEPARATOR = "";
 var SECTIONS = 14;
+var RECORD_FORMAT_VERSION = 2;
+var VERSION_MARK = "v";
+var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
 function recordSections(text) {
   const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
   if (cut < 0) return [];
   const lengths = text.substring(0, cut).split(" ");
   const out = [];
   let from = cut + 1;
-  for (let i = 0; i < lengths.length; i++) {
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
     const to = from + Number(lengths[i]);
     if (!(to <= text.length)) return [];
     out.push(text.substring(from, to));
@@ -1241,6 +1293,12 @@ function joinRecordSections(parts) {
   const lengths = [];
   for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
   return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
+}
+function isCurrentFormat(text) {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+function versionedRecord(sections) {
+  return VERSION_HEAD + joinRecordSections(sections);
 }
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
@@ -1290,7 +1348,7 @@ function encodePairRecord(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
+  return versionedRecord([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1336,7 +1394,7 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS) return null;
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
   const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
@@ -1350,7 +1408,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   if (!changed) return null;
   r.base = r.total;
   s[0] = encodeRates(r);
-  return joinRecordSections(s);
+  return versionedRecord(s);
+}
+function recordInCurrentFormat(text, boundsMs) {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs));
 }
 function histogramParts(bucketTails, sumAndCount) {
   const space = sumAndCount.indexOf(" ");
@@ -1362,7 +1424,7 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const ok = s.length === SECTIONS;
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
   const rate2 = decodeRates(s[0]);
   const stats = {
     sourceTag,
@@ -1370,22 +1432,17 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: [],
-    rendered: ok ? {
-      requests: s[4],
-      bytesIn: s[5],
-      bytesOut: s[6],
-      json: s[7]
-    } : {
-      requests: "",
-      bytesIn: "",
-      bytesOut: "",
-      json: ""
-    },
+    codes: rendered ? [] : decodeCodes(s[3]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) stats.rendered = {
+    requests: s[4],
+    bytesIn: s[5],
+    bytesOut: s[6],
+    json: s[7]
+  };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
     stats.renderedHistograms = {
       requestDuration: histogramParts(s[8], s[9]),
       upstreamResponse: histogramParts(s[10], s[11]),
@@ -2202,8 +2259,10 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;

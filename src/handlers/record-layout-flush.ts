@@ -8,7 +8,7 @@
 import { parseDeltas, PairDelta } from '../counters/deltas';
 import { observeInText } from '../counters/histogram-record';
 import { pairRecordKey, RECORD_KIND } from '../counters/keys';
-import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRates } from '../counters/pair-record';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates } from '../counters/pair-record';
 import { logError, warnZoneFull } from '../nginx/log';
 import { RecordZone, zoneFullKey } from '../nginx/record-zone';
 import { drainWriterDeltas } from '../nginx/shim-deltas';
@@ -104,10 +104,15 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
     if (!zone.put(key, text, exists)) refused = requestsOf(p);
     dropped += refused;
   }
+  // Idle pairs too: a record written by an older bundle is re-rendered
+  // in this one's format (pair-record.ts, RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);
+    else if (rerendered !== null) zone.put(idle[i], rerendered, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 
