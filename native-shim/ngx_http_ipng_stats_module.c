@@ -26,6 +26,10 @@ static char *ngx_http_ipng_stats_buckets(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+static char *ngx_http_ipng_stats_state_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_ipng_stats_state_interval(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
@@ -43,6 +47,8 @@ static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
 
 
 #define NGX_HTTP_IPNG_STATS_FLUSH_MIN  100
+#define NGX_HTTP_IPNG_STATS_STATE_MIN  1000
+#define NGX_HTTP_IPNG_STATS_STATE_DEF  60000
 #define NGX_HTTP_IPNG_STATS_ENTRIES    65536
 
 
@@ -92,6 +98,20 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
     { ngx_string("ipng_stats_flush_interval"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_ipng_stats_flush_interval,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ipng_stats_state_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_state_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ipng_stats_state_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_state_interval,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -161,6 +181,14 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
     { ngx_string("ipng_stats_flush_interval"), NULL,
       ngx_http_ipng_stats_text_variable,
       offsetof(ngx_http_ipng_stats_main_conf_t, flush_interval_text), 0, 0 },
+
+    { ngx_string("ipng_stats_state_file"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      offsetof(ngx_http_ipng_stats_main_conf_t, state_file), 0, 0 },
+
+    { ngx_string("ipng_stats_state_interval"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      offsetof(ngx_http_ipng_stats_main_conf_t, state_interval_text), 0, 0 },
 
     { ngx_string("ipng_stats_zone"), NULL,
       ngx_http_ipng_stats_zone_variable, 0, 0, 0 },
@@ -342,6 +370,112 @@ ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/*
+ * The state file (docs/zone-layout.md): the tick's writer saves the zone
+ * there and the first tick restores it. A relative path is taken from the
+ * prefix, as nginx does for its own files; the directory must exist.
+ */
+
+static char *
+ngx_http_ipng_stats_state_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ipng_stats_main_conf_t *mcf = conf;
+
+    u_char           *slash;
+    ngx_str_t        *value, dir;
+    ngx_file_info_t   fi;
+
+    if (mcf->state_file.data != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].data[value[1].len - 1] == '/') {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in "
+                           "\"ipng_stats_state_file\": it must name a file, "
+                           "e.g. /var/lib/nginx/ipng-stats.state", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->state_file = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &mcf->state_file, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* the full name starts with "/": its directory ends at the last one */
+
+    slash = mcf->state_file.data + mcf->state_file.len - 1;
+
+    while (slash > mcf->state_file.data && *slash != '/') {
+        slash--;
+    }
+
+    dir.len = (slash == mcf->state_file.data)
+              ? 1 : (size_t) (slash - mcf->state_file.data);
+    dir.data = ngx_pnalloc(cf->pool, dir.len + 1);
+    if (dir.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_cpystrn(dir.data, mcf->state_file.data, dir.len + 1);
+
+    if (ngx_file_info(dir.data, &fi) == NGX_FILE_ERROR
+        || !ngx_is_dir(&fi))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "the directory of \"ipng_stats_state_file\" "
+                           "\"%V\" does not exist: create \"%s\", writable "
+                           "by the worker processes' user", &mcf->state_file,
+                           dir.data);
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_ipng_stats_state_interval(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ipng_stats_main_conf_t *mcf = conf;
+
+    ngx_str_t   *value;
+    ngx_msec_t   ms;
+
+    if (mcf->state_interval != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    ms = ngx_parse_time(&value[1], 0);
+
+    if (ms == (ngx_msec_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in "
+                           "\"ipng_stats_state_interval\": it must be an "
+                           "nginx duration such as 30s or 5m", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ms < NGX_HTTP_IPNG_STATS_STATE_MIN) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"ipng_stats_state_interval\" must be at least "
+                           "1s, got \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->state_interval = ms;
+
+    return NGX_CONF_OK;
+}
+
+
 static char *
 ngx_http_ipng_stats_worker_entries(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -498,6 +632,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     mcf->default_source = { 0, NULL };
+     *     mcf->state_file = { 0, NULL };
      *     mcf->logtail = NULL;
      *     mcf->committed = 0;
      *     mcf->handoff = NULL;
@@ -506,6 +641,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
 
     mcf->buckets = NGX_CONF_UNSET_PTR;
     mcf->flush_interval = NGX_CONF_UNSET_MSEC;
+    mcf->state_interval = NGX_CONF_UNSET_MSEC;
     mcf->entries = NGX_CONF_UNSET_UINT;
     mcf->tag_index = NGX_ERROR;
     mcf->server_addr_index = NGX_ERROR;
@@ -569,6 +705,8 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_msec_value(mcf->flush_interval, 1000);
+    ngx_conf_init_msec_value(mcf->state_interval,
+                             NGX_HTTP_IPNG_STATS_STATE_DEF);
     ngx_conf_init_uint_value(mcf->entries, NGX_HTTP_IPNG_STATS_ENTRIES);
 
     /* "1 5 10 ... 10000": milliseconds separated by single spaces */
@@ -598,6 +736,15 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
 
     mcf->flush_interval_text.data = p;
     mcf->flush_interval_text.len = ngx_sprintf(p, "%Mms", mcf->flush_interval)
+                                   - p;
+
+    p = ngx_pnalloc(cf->pool, NGX_INT_T_LEN + 2);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    mcf->state_interval_text.data = p;
+    mcf->state_interval_text.len = ngx_sprintf(p, "%Mms", mcf->state_interval)
                                    - p;
 
     return NGX_CONF_OK;

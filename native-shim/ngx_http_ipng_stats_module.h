@@ -73,9 +73,12 @@ typedef struct {
     ngx_str_t                       default_source;
     ngx_array_t                    *buckets;        /* of ngx_uint_t, ms */
     ngx_msec_t                      flush_interval;
+    ngx_str_t                       state_file;     /* full path, or empty */
+    ngx_msec_t                      state_interval;
 
     ngx_str_t                       buckets_text;
     ngx_str_t                       flush_interval_text;
+    ngx_str_t                       state_interval_text;
 
     ngx_array_t                     listens;  /* ngx_http_ipng_stats_listen_t */
     ngx_array_t                     sources;  /* ngx_http_ipng_stats_source_t */

@@ -28,7 +28,8 @@ export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(RECORD_KIND.rateUpdatedAt, '0');
 }
 
-export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): void {
+/** Returns whether this worker is the writer (holds the shim's lease). */
+export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
   if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
@@ -39,6 +40,7 @@ export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName
         '(is the shim from the same release as the bundle?)',
     );
   }
+  return deltas.writer;
 }
 
 function ratedText(text: string, elapsedMs: number): string {
