@@ -125,6 +125,8 @@ var scrapeServed = false;
 function skipThisRequest() {
   scrapeServed = true;
 }
+var PAGE = 4096;
+var MARGIN_PAGES = 2;
 var S = "";
 function record(r) {
   if (scrapeServed) return "";
@@ -217,8 +219,6 @@ function record(r) {
   }
   return "";
 }
-var PAGE = 4096;
-var MARGIN_PAGES = 2;
 function freePagesOf(dict) {
   const bytes = dict.freeSpace();
   return (bytes - bytes % PAGE) / PAGE;

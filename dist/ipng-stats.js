@@ -135,6 +135,8 @@ function markScrapeRequest(r) {
   r.variables.ipng_stats_skip = "1";
   return true;
 }
+var PAGE = 4096;
+var MARGIN_PAGES = 2;
 var S = "";
 function record(r) {
   if (scrapeServed) return "";
@@ -227,8 +229,6 @@ function record(r) {
   }
   return "";
 }
-var PAGE = 4096;
-var MARGIN_PAGES = 2;
 function freePagesOf(dict) {
   const bytes = dict.freeSpace();
   return (bytes - bytes % PAGE) / PAGE;
@@ -1830,18 +1830,16 @@ function openZone(name) {
     name
   };
 }
-var PAGE3 = 4096;
-var MARGIN_PAGES3 = 2;
 function counterZoneOf(dict) {
   let freePages = -1;
   function zoneIsFull() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
-    if (freePages > MARGIN_PAGES3) {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
       freePages--;
       return false;
     }
-    freePages = Math.floor(dict.freeSpace() / PAGE3);
-    if (freePages > MARGIN_PAGES3) {
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
       freePages--;
       return false;
     }

@@ -20,6 +20,7 @@
 import { parseBucketBounds, sourceTagProblem } from '../config/setting-rules';
 import { canonicalAddress } from '../exposition/address';
 import { scrapeServed } from '../nginx/request-scope';
+import { MARGIN_PAGES, PAGE } from '../nginx/zone-margin';
 
 /** counters/keys.ts KEY_SEPARATOR */
 const S = '\x1f';
@@ -138,9 +139,6 @@ export default function record(r: NginxHTTPRequest): string {
   return '';
 }
 
-/** nginx/zone.ts PAGE and MARGIN_PAGES: the full-zone rule of the bundle. */
-const PAGE = 4096;
-const MARGIN_PAGES = 2;
 
 /** Whole free pages (without Math.floor: see above). */
 function freePagesOf(dict: NgxSharedDict<number>): number {
