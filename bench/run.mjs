@@ -6,9 +6,11 @@
 //   floor     a log-phase js_set that does nothing, evaluated by access_log
 //             if= (what any per-request njs hook costs)
 //   product   what users run: shim + bundle, full metric set
-//   fallback  the bundle without the shim (njs recorder per request)
+//   fallback  no shim: the njs recorder module per request, the bundle
+//             imported only in the scrape and tick locations
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
+//                    [--variants floor,product,fallback]
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
 // bounded by --seconds. See docs/performance.md.
@@ -25,6 +27,8 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: '1,2,3,4' },
     rounds: { type: 'string', default: process.env.IPNG_BENCH_ROUNDS || '3' },
     seconds: { type: 'string', default: process.env.IPNG_BENCH_SECONDS || '5' },
+    // stock always runs: every ratio is to it
+    variants: { type: 'string', default: 'floor,product,fallback' },
   },
 });
 const rounds = Math.max(1, Number(values.rounds));
@@ -57,7 +61,7 @@ const PROXY_SITE = `
 const METRICS_SERVER = `
     server {
         listen 127.0.0.1:{{PORT1}};
-        location = /metrics { js_content ipng.scrape; }
+        location = /metrics { include ${join(repoRoot, 'nginx', 'ipng-stats-scrape.conf')}; }
     }
 `;
 
@@ -93,7 +97,17 @@ ${http}`,
     // serves the scrape, so the run can check that every request counted.
     case 'product':
       return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: true, flushInterval: null };
+    // The fast no-shim form users are told to write: only the small
+    // recorder module at http level (bundleAtHttp: false).
     case 'fallback':
+      return {
+        http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: false,
+        flushInterval: null, bundleAtHttp: false,
+      };
+    // The older no-shim form (ipng-stats.conf and the fallback include at
+    // http level): every request's VM also holds the bundle. Not run by
+    // default; `--variants fallback,fallback-bundle` compares the two.
+    case 'fallback-bundle':
       return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: false, flushInterval: null };
     default:
       throw new Error(variant);
@@ -125,17 +139,17 @@ async function runScenario(id) {
       started.push(upstream);
       upstreamPort = upstream.port;
     }
-    const variants = ['stock', 'floor', 'product', 'fallback'];
+    const variants = ['stock', ...values.variants.split(',').map((v) => v.trim()).filter((v) => v && v !== 'stock')];
     const servers = {};
     for (const v of variants) {
       servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-` });
       started.push(servers[v]);
     }
-    const completed = { stock: 0, floor: 0, product: 0, fallback: 0 };
+    const completed = Object.fromEntries(variants.map((v) => [v, 0]));
     for (const v of variants) {
       completed[v] += (await wrk(scenario.wrk, servers[v].url('/'), 1)).completed; // warm-up, not timed
     }
-    const runs = { stock: [], floor: [], product: [], fallback: [] };
+    const runs = Object.fromEntries(['stock', 'floor', 'product', 'fallback', ...variants].map((v) => [v, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const r = await wrk(scenario.wrk, servers[v].url('/'), seconds);
@@ -144,7 +158,7 @@ async function runScenario(id) {
         console.log(`  round ${round} ${v.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} req/s ${r.errors}`);
       }
     }
-    const ratio = (v) => median(runs[v].map((x, i) => x / runs.stock[i]));
+    const ratio = (v) => (runs[v].length ? median(runs[v].map((x, i) => x / runs.stock[i])) : NaN);
     const result = {
       id, title: scenario.title, runs,
       floorRatio: ratio('floor'), productRatio: ratio('product'), fallbackRatio: ratio('fallback'),
@@ -152,8 +166,12 @@ async function runScenario(id) {
     console.log(`  median ratio floor/stock    ${result.floorRatio.toFixed(3)}`);
     console.log(`  median ratio product/stock  ${result.productRatio.toFixed(3)}`);
     console.log(`  median ratio fallback/stock ${result.fallbackRatio.toFixed(3)}`);
+    if (servers['fallback-bundle']) {
+      result.fallbackBundleRatio = ratio('fallback-bundle');
+      console.log(`  median ratio fallback-bundle/stock ${result.fallbackBundleRatio.toFixed(3)}`);
+    }
     await sleep(2500); // two flush intervals: the shim's deltas are in the zone
-    for (const v of ['product', 'fallback']) {
+    for (const v of ['product', 'fallback', 'fallback-bundle'].filter((x) => servers[x])) {
       const counted = await countedRequests(`http://127.0.0.1:${servers[v].ports[1]}/metrics`);
       // wrk stops with requests in flight: nginx may count a few it did not see complete.
       const verdict = counted >= completed[v] ? 'ok' : 'FEWER COUNTED THAN COMPLETED';

@@ -7,6 +7,9 @@
 // without a scrape every second (interleaved rounds).
 //
 //   npm run bench:scrape -- [--rounds 3] [--seconds 5] [--large-zone 16m]
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
 import { get, median, wrk } from './measure.mjs';
@@ -46,11 +49,19 @@ ${servers.join('\n')}
 `;
 }
 
-/** Starts nginx with a zone of `zoneSize`, sends one request per series, waits for the flush. */
-async function filled(zoneSize) {
+/**
+ * Starts nginx with a zone of `zoneSize`, sends one request per series,
+ * waits for the flush. With `stateDir`, the zone is also saved to a state
+ * file there every second, and each save's cost is logged (info level).
+ */
+async function filled(zoneSize, stateDir) {
+  const state = stateDir
+    ? `    ipng_stats_state_file ${join(stateDir, 'ipng-stats.state')};\n    ipng_stats_state_interval 1s;\n`
+    : '';
   const nginx = await startNginx({
     ports: SOURCES + 1, workers: 1, product: true, shim: true, zoneSize,
-    flushInterval: '1s', http: siteConfig(), prefixName: 'ipng-bench-scrape-',
+    main: stateDir ? `error_log ${join(stateDir, 'info.log')} info;` : '',
+    flushInterval: '1s', http: state + siteConfig(), prefixName: 'ipng-bench-scrape-',
   });
   const jobs = [];
   for (let s = 0; s < SOURCES; s++) {
@@ -91,12 +102,32 @@ function report(label, z) {
     `the flushes that wrote a change to every series took ${z.churnFlushMs.toFixed(0)} ms in all`);
 }
 
+/** The state file's saves of a full zone, as the writer logged them (handlers/state.ts). */
+function reportSaves(stateDir) {
+  const saves = [...readFileSync(join(stateDir, 'info.log'), 'utf8')
+    .matchAll(/ipng-stats: saved (\d+) items \((\d+) bytes\) to state file "[^"]*" in (\d+) ms/g)]
+    .map((m) => ({ items: Number(m[1]), bytes: Number(m[2]), ms: Number(m[3]) }));
+  const largest = Math.max(...saves.map((x) => x.items));
+  const full = saves.filter((x) => x.items === largest);
+  if (full.length === 0) return console.log('  state file: no save logged');
+  const ms = full.map((x) => x.ms);
+  console.log(`  state file save of the full zone (${largest} items, ${full[0].bytes} bytes): ` +
+    `median ${median(ms)} ms, max ${Math.max(...ms)} ms over ${full.length} saves ` +
+    `(items(), JSON, sha256, write and rename, in the writer's tick; no per-request work)`);
+}
+
 console.log(`== scenario 5: ${SOURCES} sources x ${VIPS} VIPs x ${CODES} codes = ${SOURCES * VIPS * CODES} series`);
-const small = await filled('4m');
+// The workers (user nobody when started as root) write the state file.
+const stateDir = mkdtempSync(join(tmpdir(), 'ipng-bench-state-'));
+chmodSync(stateDir, 0o777);
+const small = await filled('4m', stateDir);
 try {
   report('spec default zone 4m', small);
+  await sleep(3500); // a few more saves of the full zone
+  reportSaves(stateDir);
 } finally {
   await small.nginx.stop();
+  rmSync(stateDir, { recursive: true, force: true });
 }
 
 const large = await filled(values['large-zone']);

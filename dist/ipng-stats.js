@@ -3,59 +3,7 @@ function _defineProperties(e, r) { for (var t = 0; t < r.length; t++) { var o = 
 function _createClass(e, r, t) { return r && _defineProperties(e.prototype, r), t && _defineProperties(e, t), Object.defineProperty(e, "prototype", { writable: !1 }), e; }
 function _toPropertyKey(t) { var i = _toPrimitive(t, "string"); return "symbol" == typeof i ? i : i + ""; }
 function _toPrimitive(t, e) { if ("object" != typeof t || !t) return t; var r; if ("undefined" != typeof Symbol && void 0 !== (r = t[Symbol.toPrimitive])) { var i = r.call(t, e || "default"); if ("object" != typeof i) return i; throw new TypeError("@@toPrimitive must return a primitive value."); } return ("string" === e ? String : Number)(t); }
-var UNIT_MS = {
-  y: 365 * 24 * 3600 * 1e3,
-  M: 30 * 24 * 3600 * 1e3,
-  w: 7 * 24 * 3600 * 1e3,
-  d: 24 * 3600 * 1e3,
-  h: 3600 * 1e3,
-  m: 60 * 1e3,
-  s: 1e3,
-  ms: 1
-};
-var UNIT_ORDER = ["y", "M", "w", "d", "h", "m", "s", "ms"];
-function parseDurationMs(text) {
-  if (text.trim() === "") return null;
-  let rest = text;
-  let total = 0;
-  let lastUnit = -1;
-  while (rest.length > 0) {
-    const m = rest.match(/^\s*(\d+)(ms|[yMwdhms])?\s*/);
-    if (m === null || m[0].length === 0) return null;
-    const unit = m[2] === void 0 ? "s" : m[2];
-    if (m[2] === void 0 && (lastUnit !== -1 || m[0].length !== rest.length)) return null;
-    const order = UNIT_ORDER.indexOf(unit);
-    if (order <= lastUnit) return null;
-    lastUnit = order;
-    total += parseInt(m[1], 10) * UNIT_MS[unit];
-    rest = rest.slice(m[0].length);
-  }
-  return total > Number.MAX_SAFE_INTEGER ? null : total;
-}
-var DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
-var DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(" ");
-var DEFAULT_FLUSH_INTERVAL_MS = 1e3;
-var MIN_FLUSH_INTERVAL_MS = 100;
-var DEFAULT_SOURCE = "direct";
-var MAX_SOURCE_LENGTH = 64;
-var BUCKETS_SETTING = "ipng_stats_buckets";
-var FLUSH_INTERVAL_SETTING = "ipng_stats_flush_interval";
-var DEFAULT_SOURCE_SETTING = "ipng_stats_default_source";
-var BUCKETS_RULE = "two or more strictly increasing positive integers (milliseconds) separated by spaces";
-var FLUSH_INTERVAL_RULE = "an nginx duration (e.g. 500ms, 1s) of at least 100ms";
-var DEFAULT_SOURCE_RULE = "1 to 64 printable ASCII characters without spaces";
-function isUnset(text) {
-  return text === void 0 || text === "";
-}
-function parseBuckets(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_BUCKETS_MS
-  };
-  if (text === DEFAULT_BUCKETS_TEXT) return {
-    ok: true,
-    value: DEFAULT_BUCKETS_MS
-  };
+function parseBucketBounds(text) {
   const tokens = text.trim().split(/\s+/);
   if (tokens.length < 2) return {
     ok: false,
@@ -85,193 +33,11 @@ function parseBuckets(text) {
     value: bounds
   };
 }
-function parseFlushInterval(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_FLUSH_INTERVAL_MS
-  };
-  const ms = parseDurationMs(text);
-  if (ms === null) return {
-    ok: false,
-    reason: "not an nginx duration"
-  };
-  if (ms < MIN_FLUSH_INTERVAL_MS) return {
-    ok: false,
-    reason: "shorter than 100ms"
-  };
-  return {
-    ok: true,
-    value: ms
-  };
-}
-function parseDefaultSource(text) {
-  if (isUnset(text)) return {
-    ok: true,
-    value: DEFAULT_SOURCE
-  };
-  if (text.length > MAX_SOURCE_LENGTH) return {
-    ok: false,
-    reason: "longer than 64 characters"
-  };
-  if (!/^[\x21-\x7e]+$/.test(text)) return {
-    ok: false,
-    reason: "contains a space or a non-printable character"
-  };
-  return {
-    ok: true,
-    value: text
-  };
-}
-function resolve(setting, rule, fallbackText, fallback, text, parsed) {
-  if (parsed.ok) return {
-    value: parsed.value,
-    problem: null
-  };
-  return {
-    value: fallback,
-    problem: {
-      setting,
-      value: String(text),
-      rule: rule + " (" + parsed.reason + ")",
-      fallback: fallbackText
-    }
-  };
-}
-function resolveBuckets(text) {
-  return resolve(BUCKETS_SETTING, BUCKETS_RULE, DEFAULT_BUCKETS_TEXT, DEFAULT_BUCKETS_MS, text, parseBuckets(text));
-}
-function resolveFlushInterval(text) {
-  return resolve(FLUSH_INTERVAL_SETTING, FLUSH_INTERVAL_RULE, "1s", DEFAULT_FLUSH_INTERVAL_MS, text, parseFlushInterval(text));
-}
-function resolveDefaultSource(text) {
-  return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
-}
-function describeProblem(p) {
-  return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
-}
-var KEY_SEPARATOR = "";
-var KIND = {
-  requests: "q",
-  bytesIn: "i",
-  bytesOut: "o",
-  durationBucket: "d",
-  upstreamBucket: "u",
-  durationSum: "D",
-  upstreamSum: "U",
-  rate: "r",
-  rateBase: "t",
-  zoneFullEvents: "Z",
-  zoneFullWarned: "W",
-  rateUpdatedAt: "T",
-  flushedAt: "l",
-  flushes: "f",
-  flushBucket: "F",
-  flushSum: "G",
-  scrapeBucket: "S",
-  scrapeSum: "s",
-  reported: "!"
-};
-var RECORD_KIND = {
-  pair: "P",
-  flushes: "f",
-  flushDuration: "F",
-  scrapeDuration: "S",
-  zoneFullEvents: "Z",
-  flushedAt: "l",
-  chunk: "C",
-  rateUpdatedAt: "T",
-  zoneFullWarned: "W",
-  reported: "!"
-};
-var INF_LABEL = "inf";
-var S = KEY_SEPARATOR;
-function codeKey(kind, sourceTag, vip, code) {
-  return kind + sourceTag + S + vip + S + code;
-}
-function pairKey(kind, sourceTag, vip) {
-  return kind + sourceTag + S + vip;
-}
-function pairBucketKey(kind, sourceTag, vip, boundLabel) {
-  return kind + sourceTag + S + vip + S + boundLabel;
-}
-function rateKey(sourceTag, vip, windowSeconds) {
-  return KIND.rate + sourceTag + S + vip + S + windowSeconds;
-}
-function workerKey(kind, worker) {
-  return kind + worker;
-}
-function workerBucketKey(kind, worker, boundLabel) {
-  return kind + worker + S + boundLabel;
-}
-function scrapeBucketKey(boundLabel) {
-  return KIND.scrapeBucket + boundLabel;
-}
-function reportedKey(setting, value) {
-  return KIND.reported + setting + S + value.slice(0, 64);
-}
-function pairRecordKey(sourceTag, vip) {
-  return RECORD_KIND.pair + sourceTag + S + vip;
-}
-function parseKey(key) {
-  return {
-    kind: key.charAt(0),
-    fields: key.length > 1 ? key.slice(1).split(S) : []
-  };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function incrementsFor(o, boundsMs) {
-  const keys = [codeKey(KIND.requests, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesIn, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesOut, o.sourceTag, o.vip, o.status), pairBucketKey(KIND.durationBucket, o.sourceTag, o.vip, bucketLabel(o.requestTimeMs, boundsMs)), pairKey(KIND.durationSum, o.sourceTag, o.vip)];
-  const deltas = [1, o.bytesIn, o.bytesOut, 1, o.requestTimeMs];
-  if (o.upstreamTimeMs !== null) {
-    keys.push(pairBucketKey(KIND.upstreamBucket, o.sourceTag, o.vip, bucketLabel(o.upstreamTimeMs, boundsMs)));
-    deltas.push(1);
-    keys.push(pairKey(KIND.upstreamSum, o.sourceTag, o.vip));
-    deltas.push(o.upstreamTimeMs);
-  }
-  return {
-    keys,
-    deltas
-  };
-}
-function secondsTextToMs(text) {
-  if (text === void 0) return 0;
-  const seconds = parseFloat(text);
-  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
-}
-function upstreamTimeMs(text) {
-  if (text === void 0 || text === "" || text === "-") return null;
-  if (text.indexOf(",") === -1 && text.indexOf(":") === -1) {
-    const seconds = parseFloat(text);
-    return seconds === seconds ? secondsTextToMs(text) : null;
-  }
-  const attempts = text.split(/[,:]/);
-  let total = 0;
-  let timed = false;
-  for (let i = 0; i < attempts.length; i++) {
-    const seconds = parseFloat(attempts[i]);
-    if (seconds !== seconds) continue;
-    timed = true;
-    total += secondsTextToMs(attempts[i]);
-  }
-  return timed ? total : null;
+var MAX_SOURCE_LENGTH = 64;
+function sourceTagProblem(text) {
+  if (text.length > MAX_SOURCE_LENGTH) return "longer than 64 characters";
+  if (!/^[\x21-\x7e]+$/.test(text)) return "contains a space or a non-printable character";
+  return null;
 }
 function canonicalAddress(text) {
   if (text.length > 2 && text.charAt(0) === "[" && text.charAt(text.length - 1) === "]") {
@@ -359,502 +125,411 @@ function formatIPv6(groups) {
 function isIPv4Mapped(groups) {
   return groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 65535;
 }
-function vipLabel(serverAddr) {
-  if (serverAddr.indexOf(":") === -1) return serverAddr;
-  const canonical = canonicalAddress(serverAddr);
-  return canonical === null ? serverAddr : canonical;
-}
-var HEX = "0123456789abcdef";
-function isPlain(byte) {
-  return byte >= 32 && byte <= 126 && byte !== 92;
-}
-function encodeFieldBytes(bytes) {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
-  }
-  return out;
-}
-function hexValue(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 97 + 10;
-  return -1;
-}
-function decodeFieldBytes(field) {
-  const bytes = [];
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i);
-    if (c !== 92) {
-      if (!isPlain(c)) return null;
-      bytes.push(c);
-      continue;
-    }
-    if (field.charAt(i + 1) !== "x") return null;
-    const high = hexValue(field.charCodeAt(i + 2));
-    const low = hexValue(field.charCodeAt(i + 3));
-    if (high < 0 || low < 0) return null;
-    bytes.push(high * 16 + low);
-    i += 3;
-  }
-  return bytes;
-}
-function isEscapedField(field) {
-  if (field.indexOf("\\") < 0) {
-    for (let i = 0; i < field.length; i++) {
-      if (!isPlain(field.charCodeAt(i))) return false;
-    }
-    return true;
-  }
-  return decodeFieldBytes(field) !== null;
-}
-function utf8Bytes(text) {
-  const bytes = [];
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 56320 && next <= 57343) {
-        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
-        i++;
-      }
-    }
-    if (cp >= 55296 && cp <= 57343) cp = 65533;
-    if (cp < 128) {
-      bytes.push(cp);
-    } else if (cp < 2048) {
-      bytes.push(192 | cp >> 6, 128 | cp & 63);
-    } else if (cp < 65536) {
-      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
-    } else {
-      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
-    }
-  }
-  return bytes;
-}
-function escapeText(text) {
-  for (let i = 0; i < text.length; i++) {
-    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
-  }
-  return text;
-}
-function utf8SequenceLength(bytes, i) {
-  const b = bytes[i];
-  let length;
-  let low = 128;
-  let high = 191;
-  if (b < 128) return 1;
-  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
-    length = 3;
-    if (b === 224) low = 160;
-    if (b === 237) high = 159;
-  } else if (b >= 240 && b <= 244) {
-    length = 4;
-    if (b === 240) low = 144;
-    if (b === 244) high = 143;
-  } else return 0;
-  if (i + length > bytes.length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (let k = 2; k < length; k++) {
-    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
-  }
-  return length;
-}
-function codePointText(cp) {
-  if (cp < 65536) return String.fromCharCode(cp);
-  const v = cp - 65536;
-  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
-}
-function fieldLabel(field) {
-  if (field.indexOf("\\") < 0) return field;
-  const bytes = decodeFieldBytes(field);
-  if (bytes === null) return field;
-  let out = "";
-  for (let i = 0; i < bytes.length;) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length === 0) {
-      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
-      i++;
-      continue;
-    }
-    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
-    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
-    out += codePointText(cp);
-    i += length;
-  }
-  return out;
-}
-function logError(message) {
-  ngx.log(ngx.ERR, message);
-}
-function logWarning(message) {
-  ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
-}
-function logOnce(zone, subject, value, message) {
-  if (zone.markOnce(reportedKey(subject, value))) logError(message);
-}
-function reportOnce(zone, problem) {
-  if (problem === null) return;
-  logOnce(zone, problem.setting, problem.value, describeProblem(problem));
-}
-function toNumber(text) {
-  if (text === void 0) return 0;
-  const n = parseInt(text, 10);
-  return n === n ? n : 0;
-}
-function readFinishedRequest(r) {
-  const vars = r.variables;
-  const tag = vars.ipng_source_tag;
-  return {
-    shimSourceTag: tag,
-    defaultSourceText: tag === void 0 ? vars.ipng_stats_default_source : void 0,
-    serverAddr: vars.server_addr || "",
-    status: r.status,
-    bytesIn: toNumber(vars.request_length),
-    bytesOut: toNumber(vars.bytes_sent),
-    requestTimeText: vars.request_time,
-    upstreamTimeText: vars.upstream_response_time,
-    bucketsText: vars.ipng_stats_buckets
-  };
-}
-var servedScrape = false;
+var scrapeServed = false;
 function markScrapeRequest(r) {
-  servedScrape = true;
+  scrapeServed = true;
+  if (typeof ipng_stats_recorder !== "undefined" && ipng_stats_recorder !== void 0) {
+    ipng_stats_recorder.skipThisRequest();
+  }
   if (r.variables.ipng_stats_skip === void 0) return false;
   r.variables.ipng_stats_skip = "1";
   return true;
 }
-function isScrapeRequest() {
-  return servedScrape;
-}
-var MIN_BYTES_PER_KEY = 128;
-function allItems(dict) {
-  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-}
 var PAGE = 4096;
-var MARGIN_PAGES = 4;
-var CHUNK_CHARS = 1900;
-var CHUNKS_PER_PAGE = 2;
-var NODES_PER_PAGE = 8;
-var HEAD = "@";
-function parseHead(text) {
-  if (text === void 0 || text.charAt(0) !== HEAD) return null;
-  const space = text.indexOf(" ");
-  const generation = Number(text.substring(1, space));
-  const chunks = Number(text.substring(space + 1));
-  if (space < 0 || !(generation >= 0) || !(chunks > 0)) return null;
-  return {
-    generation,
-    chunks
-  };
-}
-function chunkKey(key, generation, i) {
-  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
-}
-function pagesForValue(length) {
-  if (length <= CHUNK_CHARS) return 1;
-  const chunks = Math.ceil(length / CHUNK_CHARS);
-  return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
-}
-function recordZone(dict) {
-  let freePages = -1;
-  let largestLength = 0;
-  let heads = Object.create(null);
-  let orphans = [];
-  function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
-    return freePages;
-  }
-  function enough(needed, keep) {
-    if (available() >= needed + keep) return true;
-    freePages = -1;
-    return available() >= needed + keep;
-  }
-  function neededFor(length, newKey) {
-    return pagesForValue(length) + (newKey ? 1 : 0);
-  }
-  function reserved() {
-    return pagesForValue(largestLength) + MARGIN_PAGES;
-  }
-  function set(key, text) {
-    try {
-      dict.set(key, text);
-      return true;
-    } catch (e) {
-      freePages = -1;
-      return false;
-    }
-  }
-  function deleteChunks(key, head, upTo) {
-    for (let i = 0; i < upTo; i++) dict.delete(chunkKey(key, head.generation, i));
-  }
-  function store(key, text, old) {
-    if (text.length <= CHUNK_CHARS) return set(key, text);
-    const head = {
-      generation: old === null ? 1 : (old.generation + 1) % 1e9,
-      chunks: Math.ceil(text.length / CHUNK_CHARS)
-    };
-    for (let i = 0; i < head.chunks; i++) {
-      if (!set(chunkKey(key, head.generation, i), text.substr(i * CHUNK_CHARS, CHUNK_CHARS))) {
-        deleteChunks(key, head, i);
-        return false;
-      }
-    }
-    if (!set(key, HEAD + head.generation + " " + head.chunks)) {
-      deleteChunks(key, head, head.chunks);
-      return false;
-    }
-    heads[key] = head;
-    return true;
-  }
-  function put(key, text, known) {
-    const exists = known === void 0 ? dict.has(key) : known;
-    const needed = neededFor(text.length, !exists);
-    if (!enough(needed, exists ? MARGIN_PAGES : reserved())) return false;
-    const old = exists ? heads[key] !== void 0 ? heads[key] : parseHead(dict.get(key)) : null;
-    if (!store(key, text, old)) return false;
-    freePages -= needed;
-    if (old !== null) {
-      deleteChunks(key, old, old.chunks);
-      if (text.length <= CHUNK_CHARS) delete heads[key];
-    }
-    if (text.length > largestLength) largestLength = text.length;
-    return true;
-  }
-  return {
-    get(key) {
-      return dict.get(key);
-    },
-    put,
-    addToNumber(key, delta) {
-      const text = dict.get(key);
-      const before = text === void 0 ? 0 : Number(text);
-      return put(key, String((isFinite(before) ? before : 0) + delta));
-    },
-    markOnce(key) {
-      if (!enough(neededFor(1, true), reserved())) return false;
-      try {
-        return dict.add(key, "1");
-      } catch (e) {
-        freePages = -1;
-        return false;
-      }
-    },
-    reserve(key, text) {
-      if (dict.has(key) || !enough(neededFor(text.length, true), MARGIN_PAGES)) return;
-      try {
-        dict.add(key, text);
-        freePages -= neededFor(text.length, true);
-      } catch (e) {
-        freePages = -1;
-      }
-    },
-    entries() {
-      const items = allItems(dict);
-      const chunks = Object.create(null);
-      const out = [];
-      const long = [];
-      heads = Object.create(null);
-      for (let i = 0; i < items.length; i++) {
-        const key = items[i][0];
-        const text = items[i][1];
-        if (key.charAt(0) === RECORD_KIND.chunk) {
-          chunks[key] = text;
-          continue;
-        }
-        const head = parseHead(text);
-        if (head !== null) {
-          long.push([key, head]);
-          heads[key] = head;
-          continue;
-        }
-        if (text.length > largestLength) largestLength = text.length;
-        out.push([key, text]);
-      }
-      for (let i = 0; i < long.length; i++) {
-        const key = long[i][0];
-        const head = long[i][1];
-        const parts = [];
-        for (let c = 0; c < head.chunks; c++) {
-          const name = chunkKey(key, head.generation, c);
-          const part = chunks[name];
-          if (part === void 0) continue;
-          parts.push(part);
-          delete chunks[name];
-        }
-        if (parts.length !== head.chunks) continue;
-        const text = parts.join("");
-        if (text.length > largestLength) largestLength = text.length;
-        out.push([key, text]);
-      }
-      orphans = Object.keys(chunks);
-      return out;
-    },
-    dropOrphanChunks() {
-      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
-      orphans = [];
-    },
-    canCreate(textLength, newKey) {
-      return enough(neededFor(textLength, newKey), reserved());
-    },
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
-function zoneFullKey(worker) {
-  return RECORD_KIND.zoneFullEvents + worker;
-}
-var ZONE_NAME = "ipng_stats";
-function zoneNameOf(r) {
-  const name = r.variables.ipng_stats_zone;
-  return name ? name : ZONE_NAME;
-}
-function sharedDict(name) {
-  const dict = ngx.shared[name];
-  if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
-  }
-  return dict;
-}
-function openZone(name) {
-  if (name === void 0) {
-    name = ZONE_NAME;
-  }
-  const dict = sharedDict(name);
-  if (dict.type === "string") {
-    return {
-      layout: "record",
-      zone: recordZone(dict),
-      name
-    };
-  }
-  return {
-    layout: "counter",
-    zone: counterZoneOf(dict),
-    name
-  };
-}
-var PAGE2 = 4096;
-var MARGIN_PAGES2 = 2;
-function counterZoneOf(dict) {
-  let freePages = -1;
-  function zoneIsFull() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
-    if (freePages > MARGIN_PAGES2) {
-      freePages--;
-      return false;
-    }
-    freePages = Math.floor(dict.freeSpace() / PAGE2);
-    if (freePages > MARGIN_PAGES2) {
-      freePages--;
-      return false;
-    }
-    return true;
-  }
-  function existsOrDropped(key) {
-    if (dict.get(key) !== void 0) return true;
-    countDrop(key);
-    return false;
-  }
-  function countDrop(key) {
-    if (key === KIND.zoneFullEvents) return;
-    try {
-      dict.incr(KIND.zoneFullEvents, 1);
-    } catch (e) {}
-  }
-  function insertFirst(key, value) {
-    if (zoneIsFull()) {
-      if (dict.get(key) !== void 0) return false;
-      countDrop(key);
-      return false;
-    }
-    try {
-      return dict.add(key, value);
-    } catch (e) {
-      countDrop(key);
-      return false;
-    }
-  }
-  return {
-    add(key, delta) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.incr(key, delta);
-        return true;
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
-    },
-    get(key) {
-      return dict.get(key);
-    },
-    set(key, value) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.set(key, value);
-        return true;
-      } catch (e) {
-        countDrop(key);
-        return false;
-      }
-    },
-    markOnce(key) {
-      return insertFirst(key, 1);
-    },
-    insertFirst,
-    entries() {
-      return allItems(dict);
-    },
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
+var MARGIN_PAGES = 2;
+var S = "";
 function record(r) {
-  if (isScrapeRequest()) return "";
-  const req = readFinishedRequest(r);
-  const opened = openZone(zoneNameOf(r));
-  if (opened.layout === "record") {
-    logOnce(opened.zone, "zone", "record-without-shim", "ipng-stats: js_shared_dict_zone zone=" + opened.name + " is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+  if (scrapeServed) return "";
+  const dict = ngx.shared.ipng_stats;
+  if (dict === void 0) {
+    refuseZone(dict);
     return "";
   }
-  const zone = opened.zone;
-  let boundsMs = DEFAULT_BUCKETS_MS;
-  if (req.bucketsText !== void 0) {
-    const buckets = resolveBuckets(req.bucketsText);
-    reportOnce(zone, buckets.problem);
-    boundsMs = buckets.value;
+  const vars = r.variables;
+  const bucketsText = vars.ipng_stats_buckets;
+  let bounds = null;
+  if (bucketsText !== void 0 && bucketsText !== "") {
+    const parsed = parseBucketBounds(bucketsText);
+    if (parsed.ok) bounds = parsed.value;
   }
-  let sourceTag = req.shimSourceTag;
-  if (sourceTag === void 0) {
-    const source = resolveDefaultSource(req.defaultSourceText);
-    reportOnce(zone, source.problem);
-    sourceTag = source.value;
+  let source = "direct";
+  const sourceText = vars.ipng_stats_default_source;
+  if (sourceText !== void 0 && sourceText !== "") {
+    if (sourceTagProblem(sourceText) === null) source = sourceText.split("\\").join("\\x5c");
   }
-  const increments = incrementsFor({
-    sourceTag: escapeText(sourceTag),
-    vip: escapeText(vipLabel(req.serverAddr)),
-    status: req.status,
-    bytesIn: req.bytesIn,
-    bytesOut: req.bytesOut,
-    requestTimeMs: secondsTextToMs(req.requestTimeText),
-    upstreamTimeMs: upstreamTimeMs(req.upstreamTimeText)
-  }, boundsMs);
-  for (let i = 0; i < increments.keys.length; i++) {
-    zone.add(increments.keys[i], increments.deltas[i]);
+  let vip = vars.server_addr || "";
+  if (vip.indexOf(":") !== -1) vip = canonicalAddress(vip) || vip;
+  const pair = source + S + vip;
+  const code = S + r.status;
+  const seconds = +(vars.request_time || 0);
+  const scaled = seconds === seconds && seconds > 0 ? seconds * 1e3 + 0.5 : 0;
+  const requestMs = scaled - scaled % 1;
+  const requestsKey = "q" + pair + code;
+  const bytesInKey = "i" + pair + code;
+  const bytesOutKey = "o" + pair + code;
+  let bytesIn = +(vars.request_length || 0);
+  if (bytesIn !== bytesIn) bytesIn = 0;
+  let bytesOut = +(vars.bytes_sent || 0);
+  if (bytesOut !== bytesOut) bytesOut = 0;
+  const durationKey = "d" + pair + S + bucketLabel(requestMs, bounds);
+  const upstreamText = vars.upstream_response_time;
+  const upstreamMs = upstreamText === void 0 || upstreamText === "" || upstreamText === "-" ? null : upstreamTimeMs(upstreamText);
+  const upstreamKey = upstreamMs === null ? "" : "u" + pair + S + bucketLabel(upstreamMs, bounds);
+  const writes = upstreamMs === null ? 5 : 7;
+  const freeBytes = dict.freeSpace();
+  let freePages = (freeBytes - freeBytes % PAGE) / PAGE;
+  let done = 0;
+  if (freePages >= MARGIN_PAGES + writes) {
+    try {
+      dict.incr(requestsKey, 1);
+      done = 1;
+      dict.incr(bytesInKey, bytesIn);
+      done = 2;
+      dict.incr(bytesOutKey, bytesOut);
+      done = 3;
+      dict.incr(durationKey, 1);
+      done = 4;
+      dict.incr("D" + pair, requestMs);
+      done = 5;
+      if (upstreamMs !== null) {
+        dict.incr(upstreamKey, 1);
+        done = 6;
+        dict.incr("U" + pair, upstreamMs);
+      }
+      return "";
+    } catch (e) {
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return "";
+      }
+      countDrop(dict);
+      done++;
+      freePages = freePagesOf(dict);
+    }
+  }
+  const keys = [requestsKey, bytesInKey, bytesOutKey, durationKey, "D" + pair, upstreamKey, "U" + pair];
+  const deltas = [1, bytesIn, bytesOut, 1, requestMs, 1, upstreamMs === null ? 0 : upstreamMs];
+  for (let i = done; i < writes; i++) {
+    if (freePages <= MARGIN_PAGES) freePages = freePagesOf(dict);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+    } else if (dict.get(keys[i]) === void 0) {
+      countDrop(dict);
+      continue;
+    }
+    try {
+      dict.incr(keys[i], deltas[i]);
+    } catch (e) {
+      if (isStringZone(dict)) {
+        refuseZone(dict);
+        return "";
+      }
+      countDrop(dict);
+    }
   }
   return "";
+}
+function freePagesOf(dict) {
+  const bytes = dict.freeSpace();
+  return (bytes - bytes % PAGE) / PAGE;
+}
+function countDrop(dict) {
+  try {
+    dict.incr("Z", 1);
+  } catch (e) {}
+}
+function bucketLabel(ms, bounds) {
+  if (bounds === null) {
+    if (ms <= 1) return "1";
+    if (ms <= 5) return "5";
+    if (ms <= 10) return "10";
+    if (ms <= 25) return "25";
+    if (ms <= 50) return "50";
+    if (ms <= 100) return "100";
+    if (ms <= 250) return "250";
+    if (ms <= 500) return "500";
+    if (ms <= 1e3) return "1000";
+    if (ms <= 2500) return "2500";
+    if (ms <= 5e3) return "5000";
+    if (ms <= 1e4) return "10000";
+    return "inf";
+  }
+  for (let i = 0; i < bounds.length; i++) {
+    if (ms <= bounds[i]) return String(bounds[i]);
+  }
+  return "inf";
+}
+function secondsToMs(text) {
+  if (text === void 0) return 0;
+  const seconds = parseFloat(text);
+  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
+}
+function upstreamTimeMs(text) {
+  const attempts = text.split(/[,:]/);
+  let total = 0;
+  let timed = false;
+  for (let i = 0; i < attempts.length; i++) {
+    const seconds = parseFloat(attempts[i]);
+    if (seconds !== seconds) continue;
+    timed = true;
+    total += secondsToMs(attempts[i]);
+  }
+  return timed ? total : null;
+}
+function isStringZone(dict) {
+  return dict.type === "string";
+}
+function refuseZone(dict) {
+  if (dict === void 0) {
+    throw new Error('ipng-stats: no shared dict zone "ipng_stats"; add "js_shared_dict_zone zone=ipng_stats:16m type=number;" to the http block');
+  }
+  try {
+    if (!dict.add("!zone" + S + "record-without-shim", "1")) return;
+  } catch (e) {
+    return;
+  }
+  ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
+}
+var UNIT_MS = {
+  y: 365 * 24 * 3600 * 1e3,
+  M: 30 * 24 * 3600 * 1e3,
+  w: 7 * 24 * 3600 * 1e3,
+  d: 24 * 3600 * 1e3,
+  h: 3600 * 1e3,
+  m: 60 * 1e3,
+  s: 1e3,
+  ms: 1
+};
+var UNIT_ORDER = ["y", "M", "w", "d", "h", "m", "s", "ms"];
+function parseDurationMs(text) {
+  if (text.trim() === "") return null;
+  let rest = text;
+  let total = 0;
+  let lastUnit = -1;
+  while (rest.length > 0) {
+    const m = rest.match(/^\s*(\d+)(ms|[yMwdhms])?\s*/);
+    if (m === null || m[0].length === 0) return null;
+    const unit = m[2] === void 0 ? "s" : m[2];
+    if (m[2] === void 0 && (lastUnit !== -1 || m[0].length !== rest.length)) return null;
+    const order = UNIT_ORDER.indexOf(unit);
+    if (order <= lastUnit) return null;
+    lastUnit = order;
+    total += parseInt(m[1], 10) * UNIT_MS[unit];
+    rest = rest.slice(m[0].length);
+  }
+  return total > Number.MAX_SAFE_INTEGER ? null : total;
+}
+var DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1e3, 2500, 5e3, 1e4];
+var DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(" ");
+var DEFAULT_FLUSH_INTERVAL_MS = 1e3;
+var MIN_FLUSH_INTERVAL_MS = 100;
+var DEFAULT_SOURCE = "direct";
+var DEFAULT_STATE_INTERVAL_MS = 6e4;
+var MIN_STATE_INTERVAL_MS = 1e3;
+var BUCKETS_SETTING = "ipng_stats_buckets";
+var FLUSH_INTERVAL_SETTING = "ipng_stats_flush_interval";
+var DEFAULT_SOURCE_SETTING = "ipng_stats_default_source";
+var STATE_FILE_SETTING = "ipng_stats_state_file";
+var STATE_INTERVAL_SETTING = "ipng_stats_state_interval";
+var STATE_FILE_RULE = 'an absolute path (starting with "/")';
+var STATE_INTERVAL_RULE = "an nginx duration (e.g. 30s, 5m) of at least 1s";
+var BUCKETS_RULE = "two or more strictly increasing positive integers (milliseconds) separated by spaces";
+var FLUSH_INTERVAL_RULE = "an nginx duration (e.g. 500ms, 1s) of at least 100ms";
+var DEFAULT_SOURCE_RULE = "1 to 64 printable ASCII characters without spaces";
+function isUnset(text) {
+  return text === void 0 || text === "";
+}
+function parseBuckets(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_BUCKETS_MS
+  };
+  if (text === DEFAULT_BUCKETS_TEXT) return {
+    ok: true,
+    value: DEFAULT_BUCKETS_MS
+  };
+  return parseBucketBounds(text);
+}
+function parseFlushInterval(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_FLUSH_INTERVAL_MS
+  };
+  const ms = parseDurationMs(text);
+  if (ms === null) return {
+    ok: false,
+    reason: "not an nginx duration"
+  };
+  if (ms < MIN_FLUSH_INTERVAL_MS) return {
+    ok: false,
+    reason: "shorter than 100ms"
+  };
+  return {
+    ok: true,
+    value: ms
+  };
+}
+function parseDefaultSource(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_SOURCE
+  };
+  const problem = sourceTagProblem(text);
+  return problem === null ? {
+    ok: true,
+    value: text
+  } : {
+    ok: false,
+    reason: problem
+  };
+}
+function parseStateFile(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: void 0
+  };
+  if (text.charAt(0) !== "/") return {
+    ok: false,
+    reason: "not an absolute path"
+  };
+  return {
+    ok: true,
+    value: text
+  };
+}
+function parseStateInterval(text) {
+  if (isUnset(text)) return {
+    ok: true,
+    value: DEFAULT_STATE_INTERVAL_MS
+  };
+  const ms = parseDurationMs(text);
+  if (ms === null) return {
+    ok: false,
+    reason: "not an nginx duration"
+  };
+  if (ms < MIN_STATE_INTERVAL_MS) return {
+    ok: false,
+    reason: "shorter than 1s"
+  };
+  return {
+    ok: true,
+    value: ms
+  };
+}
+function resolve(setting, rule, fallbackText, fallback, text, parsed) {
+  if (parsed.ok) return {
+    value: parsed.value,
+    problem: null
+  };
+  return {
+    value: fallback,
+    problem: {
+      setting,
+      value: String(text),
+      rule: rule + " (" + parsed.reason + ")",
+      fallback: fallbackText
+    }
+  };
+}
+function resolveBuckets(text) {
+  return resolve(BUCKETS_SETTING, BUCKETS_RULE, DEFAULT_BUCKETS_TEXT, DEFAULT_BUCKETS_MS, text, parseBuckets(text));
+}
+function resolveFlushInterval(text) {
+  return resolve(FLUSH_INTERVAL_SETTING, FLUSH_INTERVAL_RULE, "1s", DEFAULT_FLUSH_INTERVAL_MS, text, parseFlushInterval(text));
+}
+function resolveDefaultSource(text) {
+  return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
+}
+function resolveStateFile(text) {
+  return resolve(STATE_FILE_SETTING, STATE_FILE_RULE, "off", void 0, text, parseStateFile(text));
+}
+function resolveStateInterval(text) {
+  return resolve(STATE_INTERVAL_SETTING, STATE_INTERVAL_RULE, "60s", DEFAULT_STATE_INTERVAL_MS, text, parseStateInterval(text));
+}
+function describeProblem(p) {
+  return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
+}
+var KEY_SEPARATOR = "";
+var KIND = {
+  requests: "q",
+  bytesIn: "i",
+  bytesOut: "o",
+  durationBucket: "d",
+  upstreamBucket: "u",
+  durationSum: "D",
+  upstreamSum: "U",
+  rate: "r",
+  rateBase: "t",
+  zoneFullEvents: "Z",
+  zoneFullWarned: "W",
+  rateUpdatedAt: "T",
+  flushedAt: "l",
+  flushes: "f",
+  flushBucket: "F",
+  flushSum: "G",
+  scrapeBucket: "S",
+  scrapeSum: "s",
+  reported: "!"
+};
+var RECORD_KIND = {
+  pair: "P",
+  flushes: "f",
+  flushDuration: "F",
+  scrapeDuration: "S",
+  zoneFullEvents: "Z",
+  flushedAt: "l",
+  chunk: "C",
+  rateUpdatedAt: "T",
+  zoneFullWarned: "W",
+  reported: "!"
+};
+var INF_LABEL = "inf";
+var S2 = KEY_SEPARATOR;
+function pairKey(kind, sourceTag, vip) {
+  return kind + sourceTag + S2 + vip;
+}
+function rateKey(sourceTag, vip, windowSeconds) {
+  return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
+}
+function workerKey(kind, worker) {
+  return kind + worker;
+}
+function workerBucketKey(kind, worker, boundLabel) {
+  return kind + worker + S2 + boundLabel;
+}
+function scrapeBucketKey(boundLabel) {
+  return KIND.scrapeBucket + boundLabel;
+}
+function reportedKey(setting, value) {
+  return KIND.reported + setting + S2 + value.slice(0, 64);
+}
+function pairRecordKey(sourceTag, vip) {
+  return RECORD_KIND.pair + sourceTag + S2 + vip;
+}
+function parseKey(key) {
+  return {
+    kind: key.charAt(0),
+    fields: key.length > 1 ? key.slice(1).split(S2) : []
+  };
+}
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -931,6 +606,88 @@ var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
 function compareWorkerIds(a, b) {
   if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
+}
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
 }
 function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
@@ -1182,12 +939,12 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function escapeLabelValue(value) {
   if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
   return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
 }
 function formatValue(value) {
@@ -1196,12 +953,67 @@ function formatValue(value) {
   if (value !== value) return "NaN";
   return String(value);
 }
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto3 = PrometheusText.prototype;
+  _proto3.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
+  };
+  _proto3.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
+  };
+  _proto3.lines = function lines(family, labels, lastLabel, tails) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails[i].join("\n" + head));
+    }
+  };
+  _proto3.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
+  };
+  _proto3.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
+var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
   const tails = [];
   for (let c = 0; c < codes.length; c++) {
     let suffix = suffixes[codes[c].code];
     if (suffix === void 0) {
-      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffix = labelValueEnd(codes[c].code);
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
@@ -1283,70 +1095,71 @@ var METRIC_FAMILY_NAMES = [REQUESTS, BYTES_IN, BYTES_OUT, REQUEST_DURATION, UPST
 function renderPrometheus(model) {
   const series = model.series;
   const vipLabels = [];
+  let sourceTag = "";
+  let sourceLabel = "";
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
+    if (i === 0 || series[i].sourceTag !== sourceTag) {
+      sourceTag = series[i].sourceTag;
+      sourceLabel = labelPair("source_tag", sourceTag) + ',vip="';
+    }
+    vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
   }
   const codeSuffixes2 = Object.create(null);
-  const out = [];
+  const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
-  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes2, "requests");
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes2, "bytesIn");
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes2, "bytesOut");
-  writeHeader(out, REQUEST_DURATION);
+  text.lines(REQUESTS, vipLabels, "code", codeTails(series, codeSuffixes2, "requests"));
+  text.lines(BYTES_IN, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesIn"));
+  text.lines(BYTES_OUT, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesOut"));
+  const durations = [];
+  const upstreams = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i], rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    durations[i] = rendered !== void 0 ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds);
+    upstreams[i] = rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds);
   }
-  writeHeader(out, UPSTREAM_RESPONSE);
+  text.histograms(REQUEST_DURATION, vipLabels, durations);
+  text.histograms(UPSTREAM_RESPONSE, vipLabels, upstreams);
+  const rates1s = [];
+  const rates10s = [];
+  const rates60s = [];
   for (let i = 0; i < series.length; i++) {
-    const rendered = series[i].renderedHistograms;
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i], rendered !== void 0 ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
+    rates1s[i] = formatRate(series[i].rate1s);
+    rates10s[i] = formatRate(series[i].rate10s);
+    rates60s[i] = formatRate(series[i].rate60s);
   }
-  writeRate(out, RATE_1S, series, vipLabels, "rate1s");
-  writeRate(out, RATE_10S, series, vipLabels, "rate10s");
-  writeRate(out, RATE_60S, series, vipLabels, "rate60s");
+  text.samples(RATE_1S, vipLabels, rates1s);
+  text.samples(RATE_10S, vipLabels, rates10s);
+  text.samples(RATE_60S, vipLabels, rates60s);
   const meta = model.meta;
-  writeHeader(out, ZONE_BYTES_USED);
-  out.push(ZONE_BYTES_USED.name + " " + formatValue(meta.zoneBytesUsed));
-  writeHeader(out, ZONE_BYTES_TOTAL);
-  out.push(ZONE_BYTES_TOTAL.name + " " + formatValue(meta.zoneBytesTotal));
-  writeHeader(out, ZONE_FULL_EVENTS);
-  out.push(ZONE_FULL_EVENTS.name + " " + formatValue(meta.zoneFullEvents));
+  text.samples(ZONE_BYTES_USED, [""], [formatValue(meta.zoneBytesUsed)]);
+  text.samples(ZONE_BYTES_TOTAL, [""], [formatValue(meta.zoneBytesTotal)]);
+  text.samples(ZONE_FULL_EVENTS, [""], [formatValue(meta.zoneFullEvents)]);
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  writeHeader(out, FLUSHES);
+  const flushLabels = [];
+  const flushCounts = [];
   for (let i = 0; i < flushWorkers.length; i++) {
-    out.push(FLUSHES.name + '{worker="' + escapeLabelValue(flushWorkers[i]) + '"} ' + formatValue(meta.flushes[flushWorkers[i]]));
+    flushLabels.push(labelPair("worker", flushWorkers[i]));
+    flushCounts.push(formatValue(meta.flushes[flushWorkers[i]]));
   }
+  text.samples(FLUSHES, flushLabels, flushCounts);
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  writeHeader(out, FLUSH_DURATION);
+  const durationLabels = [];
+  const flushDurations = [];
   for (let i = 0; i < durationWorkers.length; i++) {
-    const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    durationLabels.push(labelPair("worker", durationWorkers[i]));
+    flushDurations.push(renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, "", renderHistogram(meta.scrapeDuration, bucketBounds));
-  out.push("");
-  return out.join("\n");
+  text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
+  text.histograms(SCRAPE_DURATION, [""], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
+  return text.text();
 }
-function writeHeader(out, family) {
-  out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-  out.push("# TYPE " + family.name + " " + family.type);
-}
-function writeCodeCounter(out, family, series, vipLabels, codeSuffixes2, field) {
-  writeHeader(out, family);
+function codeTails(series, codeSuffixes2, field) {
+  const tails = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    const tails = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    if (tails.length === 0) continue;
-    const head = family.name + "{" + vipLabels[i] + ',code="';
-    out.push(head + tails.join("\n" + head));
+    tails[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
   }
-}
-function writeRate(out, family, series, vipLabels, field) {
-  writeHeader(out, family);
-  for (let i = 0; i < series.length; i++) {
-    out.push(family.name + "{" + vipLabels[i] + "} " + formatRate(series[i][field]));
-  }
+  return tails;
 }
 function renderHistogram(histogram, bounds) {
   if (bounds === void 0) {
@@ -1361,30 +1174,23 @@ function renderHistogram(histogram, bounds) {
     lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  lineTails.push(labelValueEnd("+Inf") + formatValue(cumulative));
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
     count: formatValue(cumulative)
   };
 }
-function writeHistogram(out, name, labels, histogram) {
-  const bucketHead = name + "_bucket{" + (labels === "" ? "" : labels + ",") + 'le="';
-  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-  const braced = labels === "" ? "" : "{" + labels + "}";
-  out.push(name + "_sum" + braced + " " + histogram.sum);
-  out.push(name + "_count" + braced + " " + histogram.count);
-}
 var BucketBoundsText = function () {
   function BucketBoundsText() {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto3 = BucketBoundsText.prototype;
-  _proto3.suffixes = function suffixes(boundsMs) {
+  var _proto4 = BucketBoundsText.prototype;
+  _proto4.suffixes = function suffixes(boundsMs) {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
+      for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
       this.boundsMs = boundsMs;
       this.texts = texts;
     }
@@ -1460,13 +1266,16 @@ function decayedRate(prev, requests, elapsedMs, windowS) {
 }
 var RECORD_SECTION_SEPARATOR = "";
 var SECTIONS = 14;
+var RECORD_FORMAT_VERSION = 2;
+var VERSION_MARK = "v";
+var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
 function recordSections(text) {
   const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
   if (cut < 0) return [];
   const lengths = text.substring(0, cut).split(" ");
   const out = [];
   let from = cut + 1;
-  for (let i = 0; i < lengths.length; i++) {
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
     const to = from + Number(lengths[i]);
     if (!(to <= text.length)) return [];
     out.push(text.substring(from, to));
@@ -1478,6 +1287,12 @@ function joinRecordSections(parts) {
   const lengths = [];
   for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
   return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
+}
+function isCurrentFormat(text) {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+function versionedRecord(sections) {
+  return VERSION_HEAD + joinRecordSections(sections);
 }
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
@@ -1527,7 +1342,7 @@ function encodePairRecord(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return joinRecordSections([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
+  return versionedRecord([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1573,7 +1388,7 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS) return null;
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
   const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
@@ -1587,7 +1402,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   if (!changed) return null;
   r.base = r.total;
   s[0] = encodeRates(r);
-  return joinRecordSections(s);
+  return versionedRecord(s);
+}
+function recordInCurrentFormat(text, boundsMs) {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs));
 }
 function histogramParts(bucketTails, sumAndCount) {
   const space = sumAndCount.indexOf(" ");
@@ -1599,7 +1418,7 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const ok = s.length === SECTIONS;
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
   const rate2 = decodeRates(s[0]);
   const stats = {
     sourceTag,
@@ -1607,22 +1426,17 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: [],
-    rendered: ok ? {
-      requests: s[4],
-      bytesIn: s[5],
-      bytesOut: s[6],
-      json: s[7]
-    } : {
-      requests: "",
-      bytesIn: "",
-      bytesOut: "",
-      json: ""
-    },
+    codes: rendered ? [] : decodeCodes(s[3]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) stats.rendered = {
+    requests: s[4],
+    bytesIn: s[5],
+    bytesOut: s[6],
+    json: s[7]
+  };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
     stats.renderedHistograms = {
       requestDuration: histogramParts(s[8], s[9]),
       upstreamResponse: histogramParts(s[10], s[11]),
@@ -1766,6 +1580,22 @@ function filterModel(model, filter) {
     meta: model.meta
   };
 }
+function logError(message) {
+  ngx.log(ngx.ERR, message);
+}
+function logWarning(message) {
+  ngx.log(ngx.WARN, message);
+}
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
+function logOnce(zone, subject, value, message) {
+  if (zone.markOnce(reportedKey(subject, value))) logError(message);
+}
+function reportOnce(zone, problem) {
+  if (problem === null) return;
+  logOnce(zone, problem.setting, problem.value, describeProblem(problem));
+}
 function readScrapeRequest(r) {
   return {
     method: r.method,
@@ -1778,7 +1608,298 @@ function readSettingsText(r) {
   return {
     buckets: vars.ipng_stats_buckets,
     flushInterval: vars.ipng_stats_flush_interval,
-    defaultSource: vars.ipng_stats_default_source
+    defaultSource: vars.ipng_stats_default_source,
+    stateFile: vars.ipng_stats_state_file,
+    stateInterval: vars.ipng_stats_state_interval
+  };
+}
+var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+var PAGE2 = 4096;
+var MARGIN_PAGES2 = 4;
+var CHUNK_CHARS = 1900;
+var CHUNKS_PER_PAGE = 2;
+var NODES_PER_PAGE = 8;
+var HEAD = "@";
+function parseHead(text) {
+  if (text === void 0 || text.charAt(0) !== HEAD) return null;
+  const space = text.indexOf(" ");
+  const generation = Number(text.substring(1, space));
+  const chunks = Number(text.substring(space + 1));
+  if (space < 0 || !(generation >= 0) || !(chunks > 0)) return null;
+  return {
+    generation,
+    chunks
+  };
+}
+function chunkKey(key, generation, i) {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+}
+function pagesForValue(length) {
+  if (length <= CHUNK_CHARS) return 1;
+  const chunks = Math.ceil(length / CHUNK_CHARS);
+  return Math.ceil(chunks / CHUNKS_PER_PAGE) + Math.ceil(chunks / NODES_PER_PAGE) + 1;
+}
+function recordZone(dict) {
+  let freePages = -1;
+  let largestLength = 0;
+  let heads = Object.create(null);
+  let orphans = [];
+  function available() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    return freePages;
+  }
+  function enough(needed, keep) {
+    if (available() >= needed + keep) return true;
+    freePages = -1;
+    return available() >= needed + keep;
+  }
+  function neededFor(length, newKey) {
+    return pagesForValue(length) + (newKey ? 1 : 0);
+  }
+  function reserved() {
+    return pagesForValue(largestLength) + MARGIN_PAGES2;
+  }
+  function set(key, text) {
+    try {
+      dict.set(key, text);
+      return true;
+    } catch (e) {
+      freePages = -1;
+      return false;
+    }
+  }
+  function deleteChunks(key, head, upTo) {
+    for (let i = 0; i < upTo; i++) dict.delete(chunkKey(key, head.generation, i));
+  }
+  function store(key, text, old) {
+    if (text.length <= CHUNK_CHARS) return set(key, text);
+    const head = {
+      generation: old === null ? 1 : (old.generation + 1) % 1e9,
+      chunks: Math.ceil(text.length / CHUNK_CHARS)
+    };
+    for (let i = 0; i < head.chunks; i++) {
+      if (!set(chunkKey(key, head.generation, i), text.substr(i * CHUNK_CHARS, CHUNK_CHARS))) {
+        deleteChunks(key, head, i);
+        return false;
+      }
+    }
+    if (!set(key, HEAD + head.generation + " " + head.chunks)) {
+      deleteChunks(key, head, head.chunks);
+      return false;
+    }
+    heads[key] = head;
+    return true;
+  }
+  function put(key, text, known) {
+    const exists = known === void 0 ? dict.has(key) : known;
+    const needed = neededFor(text.length, !exists);
+    if (!enough(needed, exists ? MARGIN_PAGES2 : reserved())) return false;
+    const old = exists ? heads[key] !== void 0 ? heads[key] : parseHead(dict.get(key)) : null;
+    if (!store(key, text, old)) return false;
+    freePages -= needed;
+    if (old !== null) {
+      deleteChunks(key, old, old.chunks);
+      if (text.length <= CHUNK_CHARS) delete heads[key];
+    }
+    if (text.length > largestLength) largestLength = text.length;
+    return true;
+  }
+  return {
+    get(key) {
+      return dict.get(key);
+    },
+    put,
+    addToNumber(key, delta) {
+      const text = dict.get(key);
+      const before = text === void 0 ? 0 : Number(text);
+      return put(key, String((isFinite(before) ? before : 0) + delta));
+    },
+    markOnce(key) {
+      if (!enough(neededFor(1, true), reserved())) return false;
+      try {
+        return dict.add(key, "1");
+      } catch (e) {
+        freePages = -1;
+        return false;
+      }
+    },
+    reserve(key, text) {
+      if (dict.has(key) || !enough(neededFor(text.length, true), MARGIN_PAGES2)) return;
+      try {
+        dict.add(key, text);
+        freePages -= neededFor(text.length, true);
+      } catch (e) {
+        freePages = -1;
+      }
+    },
+    entries() {
+      const items = allItems(dict);
+      const chunks = Object.create(null);
+      const out = [];
+      const long = [];
+      heads = Object.create(null);
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        const text = items[i][1];
+        if (key.charAt(0) === RECORD_KIND.chunk) {
+          chunks[key] = text;
+          continue;
+        }
+        const head = parseHead(text);
+        if (head !== null) {
+          long.push([key, head]);
+          heads[key] = head;
+          continue;
+        }
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      for (let i = 0; i < long.length; i++) {
+        const key = long[i][0];
+        const head = long[i][1];
+        const parts = [];
+        for (let c = 0; c < head.chunks; c++) {
+          const name = chunkKey(key, head.generation, c);
+          const part = chunks[name];
+          if (part === void 0) continue;
+          parts.push(part);
+          delete chunks[name];
+        }
+        if (parts.length !== head.chunks) continue;
+        const text = parts.join("");
+        if (text.length > largestLength) largestLength = text.length;
+        out.push([key, text]);
+      }
+      orphans = Object.keys(chunks);
+      return out;
+    },
+    dropOrphanChunks() {
+      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
+      orphans = [];
+    },
+    canCreate(textLength, newKey) {
+      return enough(neededFor(textLength, newKey), reserved());
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
+function zoneFullKey(worker) {
+  return RECORD_KIND.zoneFullEvents + worker;
+}
+var ZONE_NAME = "ipng_stats";
+function zoneNameOf(r) {
+  const name = r.variables.ipng_stats_zone;
+  return name ? name : ZONE_NAME;
+}
+function sharedDict(name) {
+  const dict = ngx.shared[name];
+  if (!dict) {
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
+  }
+  return dict;
+}
+function openZone(name) {
+  if (name === void 0) {
+    name = ZONE_NAME;
+  }
+  const dict = sharedDict(name);
+  if (dict.type === "string") {
+    return {
+      layout: "record",
+      zone: recordZone(dict),
+      name
+    };
+  }
+  return {
+    layout: "counter",
+    zone: counterZoneOf(dict),
+    name
+  };
+}
+function counterZoneOf(dict) {
+  let freePages = -1;
+  function zoneIsFull() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    return true;
+  }
+  function existsOrDropped(key) {
+    if (dict.get(key) !== void 0) return true;
+    countDrop2(key);
+    return false;
+  }
+  function countDrop2(key) {
+    if (key === KIND.zoneFullEvents) return;
+    try {
+      dict.incr(KIND.zoneFullEvents, 1);
+    } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop2(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop2(key);
+      return false;
+    }
+  }
+  return {
+    add(key, delta) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.incr(key, delta);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    get(key) {
+      return dict.get(key);
+    },
+    set(key, value) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.set(key, value);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    markOnce(key) {
+      return insertFirst(key, 1);
+    },
+    insertFirst,
+    entries() {
+      return allItems(dict);
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
   };
 }
 var ALLOWED_METHODS = "GET, HEAD";
@@ -1812,7 +1933,7 @@ function scrape(r) {
     const key = RECORD_KIND.scrapeDuration + workerId();
     opened.zone.put(key, observeInText(opened.zone.get(key), buckets.value, took));
   } else {
-    opened.zone.add(scrapeBucketKey(bucketLabel(took, buckets.value)), 1);
+    opened.zone.add(scrapeBucketKey(bucketLabel2(took, buckets.value)), 1);
     opened.zone.add(KIND.scrapeSum, took);
   }
 }
@@ -1919,6 +2040,11 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
     }
   }
   return out;
+}
+function vipLabel(serverAddr) {
+  if (serverAddr.indexOf(":") === -1) return serverAddr;
+  const canonical = canonicalAddress(serverAddr);
+  return canonical === null ? serverAddr : canonical;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
@@ -2072,6 +2198,7 @@ function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
+  return deltas.writer;
 }
 function ratedText(text, elapsedMs) {
   const moved = recordWithUpdatedRates(text, elapsedMs);
@@ -2106,23 +2233,25 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
     let text = ratedText(encodePairRecord(totals), elapsedMs);
-    let refused = 0;
+    let refused2 = 0;
     if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
       if (!exists) {
         dropped += requestsOf(p);
         continue;
       }
       const kept = decodePairRecord(before, boundsMs);
-      refused = applyPairDelta(kept, p, false);
+      refused2 = applyPairDelta(kept, p, false);
       text = ratedText(encodePairRecord(kept), elapsedMs);
     }
-    if (!zone.put(key, text, exists)) refused = requestsOf(p);
-    dropped += refused;
+    if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
+    dropped += refused2;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const total = fullEvents + dropped;
@@ -2137,6 +2266,205 @@ function countRecordFlush(zone, worker, tookMs, boundsMs) {
   const key = RECORD_KIND.flushDuration + worker;
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
+import crypto from "crypto";
+import fs from "fs";
+var STATE_FORMAT = 1;
+var STATE_MAGIC = "njs-ipng-stats state";
+function encodeState(items, zone, product, savedMs, sha256) {
+  const body = JSON.stringify(items);
+  return STATE_MAGIC + " format=" + STATE_FORMAT + " product=" + product + " zone=" + zone + " items=" + items.length + " saved=" + savedMs + " length=" + body.length + " sha256=" + sha256(body) + "\n" + body;
+}
+function refused(reason) {
+  return {
+    ok: false,
+    reason
+  };
+}
+function headerFields(line) {
+  if (line.slice(0, STATE_MAGIC.length + 1) !== STATE_MAGIC + " ") return null;
+  const fields = Object.create(null);
+  const parts = line.slice(STATE_MAGIC.length + 1).split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf("=");
+    if (eq <= 0) return null;
+    fields[parts[i].slice(0, eq)] = parts[i].slice(eq + 1);
+  }
+  return fields;
+}
+function wholeNumber(text) {
+  return text !== void 0 && /^\d{1,15}$/.test(text) ? parseInt(text, 10) : -1;
+}
+function decodeState(text, zone, product, sha256) {
+  const newline = text.indexOf("\n");
+  const fields = headerFields(newline === -1 ? text.slice(0, 512) : text.slice(0, newline));
+  if (fields === null) return refused("not an njs-ipng-stats state file (its first line is not a state header)");
+  if (fields.format !== String(STATE_FORMAT)) {
+    return refused("state format " + fields.format + ", this release reads format " + STATE_FORMAT);
+  }
+  if (fields.product !== product) {
+    return refused("written by njs-ipng-stats " + fields.product + ", this is " + product);
+  }
+  if (fields.zone !== zone) {
+    return refused("saved from a type=" + fields.zone + " zone, this zone is type=" + zone);
+  }
+  const items = wholeNumber(fields.items);
+  const savedMs = wholeNumber(fields.saved);
+  const length = wholeNumber(fields.length);
+  const digest = fields.sha256;
+  if (items < 0 || savedMs < 0 || length < 0 || digest === void 0 || !/^[0-9a-f]{64}$/.test(digest)) {
+    return refused("damaged header");
+  }
+  const body = newline === -1 ? "" : text.slice(newline + 1);
+  if (body.length !== length) {
+    return refused((body.length < length ? "truncated" : "damaged") + ": the body is " + body.length + " characters, the header says " + length);
+  }
+  if (sha256(body) !== digest) return refused("damaged: the checksum does not match");
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return refused("damaged: the body is not JSON");
+  }
+  if (!isItemList(parsed, zone) || parsed.length !== items) {
+    return refused("damaged: the body is not the " + items + " items the header counts");
+  }
+  return {
+    ok: true,
+    header: {
+      format: STATE_FORMAT,
+      product,
+      zone,
+      items,
+      savedMs,
+      length,
+      sha256: digest
+    },
+    items: parsed
+  };
+}
+function isItemList(value, zone) {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== "string" || item[0] === "") return false;
+    if (zone === "number" ? typeof item[1] !== "number" || !isFinite(item[1]) : typeof item[1] !== "string") {
+      return false;
+    }
+  }
+  return true;
+}
+var STATE_KEY = {
+  restoreMark: "R",
+  savedAt: "V"
+};
+var NOT_SAVED = [KIND.flushedAt, RECORD_KIND.flushedAt, KIND.reported, STATE_KEY.restoreMark, STATE_KEY.savedAt];
+var ADDED = [KIND.requests, KIND.bytesIn, KIND.bytesOut, KIND.durationBucket, KIND.upstreamBucket, KIND.durationSum, KIND.upstreamSum, KIND.zoneFullEvents, KIND.flushes, KIND.flushBucket, KIND.flushSum, KIND.scrapeBucket, KIND.scrapeSum];
+function isSaved(key) {
+  return NOT_SAVED.indexOf(key.charAt(0)) === -1;
+}
+function savedItems(items) {
+  const out = [];
+  for (let i = 0; i < items.length; i++) if (isSaved(items[i][0])) out.push(items[i]);
+  return out;
+}
+function restoreOf(key, zone) {
+  if (!isSaved(key)) return "skip";
+  if (zone === "string") return "insert";
+  return ADDED.indexOf(key.charAt(0)) === -1 ? "insert" : "add";
+}
+var STALE_RESTORE_MS = 1e4;
+var RESTORE_BELOW_FREE_BYTES = 4096;
+var SAVE_SLACK_MS = 50;
+function sha256Hex(text) {
+  return crypto.createHash("sha256").update(text).digest("hex");
+}
+function zoneValue(zone, ms) {
+  return zone === "string" ? String(ms) : ms;
+}
+function restoredBeforeCounting(dict, zone, path, nowMs) {
+  const mark = dict.get(STATE_KEY.restoreMark);
+  if (mark !== void 0) {
+    const started = Number(mark);
+    if (started === 0) return true;
+    if (nowMs - started < STALE_RESTORE_MS) return false;
+    dict.set(STATE_KEY.restoreMark, zoneValue(zone, 0));
+    return true;
+  }
+  try {
+    if (!dict.add(STATE_KEY.restoreMark, zoneValue(zone, nowMs))) return false;
+  } catch (e) {
+    return true;
+  }
+  if (dict.get("l0") === void 0) restore(dict, zone, path, nowMs);
+  dict.set(STATE_KEY.restoreMark, zoneValue(zone, 0));
+  return true;
+}
+function restore(dict, zone, path, nowMs) {
+  let text;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch (e) {
+    const err = e;
+    if (err.code !== "ENOENT") {
+      logError('ipng-stats: cannot read state file "' + path + '": ' + err.message + "; counting starts from zero");
+    }
+    return;
+  }
+  const decoded = decodeState(text, zone, "0.1.0", sha256Hex);
+  if (!decoded.ok) {
+    logError('ipng-stats: state file "' + path + '" refused: ' + decoded.reason + "; counting starts from zero");
+    return;
+  }
+  const items = decoded.items;
+  let restored = 0;
+  for (let i = 0; i < items.length; i++) {
+    if (restoreItem(dict, zone, items[i])) restored++;else if (dict.freeSpace() < RESTORE_BELOW_FREE_BYTES) break;
+  }
+  const ageSeconds = Math.round((nowMs - decoded.header.savedMs) / 1e3);
+  if (restored < items.length) {
+    logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
+  } else {
+    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+  }
+}
+function restoreItem(dict, zone, item) {
+  const how = restoreOf(item[0], zone);
+  if (how === "skip") return true;
+  if (dict.freeSpace() < RESTORE_BELOW_FREE_BYTES && dict.get(item[0]) === void 0) return false;
+  try {
+    if (how === "add") {
+      dict.incr(item[0], item[1]);
+      return true;
+    }
+    return dict.add(item[0], item[1]);
+  } catch (e) {
+    return false;
+  }
+}
+function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
+  const last = dict.get(STATE_KEY.savedAt);
+  if (last !== void 0 && nowMs - Number(last) < intervalMs - SAVE_SLACK_MS) return;
+  try {
+    dict.set(STATE_KEY.savedAt, zoneValue(zone, nowMs));
+  } catch (e) {
+    return;
+  }
+  const started = Date.now();
+  const items = savedItems(allItems(dict));
+  const text = encodeState(items, zone, "0.1.0", nowMs, sha256Hex);
+  const temporary = path + "." + process.pid + ".tmp";
+  try {
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, path);
+    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
+  } catch (e) {
+    const err = e;
+    logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
+    try {
+      fs.unlinkSync(temporary);
+    } catch (e2) {}
+  }
+}
 var BASE_TICK_MS = 100;
 var HOUSEKEEPING_WORKER = 0;
 function tick(s) {
@@ -2147,10 +2475,18 @@ function tick(s) {
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
-  if (opened.layout === "record") {
-    recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
-  } else {
-    counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
+  reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
+  const stateFile = resolveStateFile(settings.stateFile);
+  reportOnce(opened.zone, stateFile.problem);
+  const statePath = stateFile.value;
+  const dict = ngx.shared[opened.name];
+  const zoneType = opened.layout === "record" ? "string" : "number";
+  if (statePath !== void 0 && !restoredBeforeCounting(dict, zoneType, statePath, started)) return;
+  const writer = opened.layout === "record" ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value) : counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
+  if (statePath !== void 0 && writer) {
+    const stateInterval = resolveStateInterval(settings.stateInterval);
+    reportOnce(opened.zone, stateInterval.problem);
+    saveIfDue(dict, zoneType, opened.zone, statePath, stateInterval.value, Date.now());
   }
 }
 function flushDue(lastMs, nowMs, intervalMs) {
@@ -2160,17 +2496,18 @@ function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = RECORD_KIND.flushedAt + worker;
   const lastText = zone.get(flushedAtKey);
-  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return;
+  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return false;
   if (lastText === void 0) reserveWorkerRecords(zone, worker);
   zone.put(flushedAtKey, String(started));
-  flushRecords(s, zone, zoneName, worker, started, boundsMs);
+  const writer = flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
+  return writer;
 }
 function counterLayoutTick(zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
-  if (!flushDue(last, started, intervalMs)) return;
+  if (!flushDue(last, started, intervalMs)) return false;
   zone.set(flushedAtKey, started);
   if (last === void 0) reserveKeys2(zone, worker, boundsMs);
   if (worker === HOUSEKEEPING_WORKER) {
@@ -2179,8 +2516,9 @@ function counterLayoutTick(zone, zoneName, started, intervalMs, boundsMs) {
   }
   const took = Date.now() - started;
   zone.add(workerKey(KIND.flushes, worker), 1);
-  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
+  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
+  return worker === HOUSEKEEPING_WORKER;
 }
 function reserveKeys2(zone, worker, boundsMs) {
   zone.add(KIND.zoneFullEvents, 0);

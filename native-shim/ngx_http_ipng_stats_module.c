@@ -72,6 +72,20 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       ngx_http_ipng_stats_part(pipeline),
       NULL },
 
+    { ngx_string("ipng_stats_state_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_state_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(state),
+      NULL },
+
+    { ngx_string("ipng_stats_state_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_state_interval,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(state),
+      NULL },
+
     { ngx_string("ipng_stats_worker_entries"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_ipng_stats_worker_entries,
@@ -137,6 +151,14 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
     { ngx_string("ipng_stats_flush_interval"), NULL,
       ngx_http_ipng_stats_text_variable,
       ngx_http_ipng_stats_part(pipeline.flush_interval_text), 0, 0 },
+
+    { ngx_string("ipng_stats_state_file"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(state.file), 0, 0 },
+
+    { ngx_string("ipng_stats_state_interval"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(state.interval_text), 0, 0 },
 
     { ngx_string("ipng_stats_zone"), NULL,
       ngx_http_ipng_stats_zone_variable, 0, 0, 0 },
@@ -292,6 +314,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
      */
 
     ngx_http_ipng_stats_pipeline_create_conf(&mcf->pipeline);
+    ngx_http_ipng_stats_state_create_conf(&mcf->state);
 
     mcf->ipng.tag_index = NGX_ERROR;
     mcf->ipng.server_addr_index = NGX_ERROR;
@@ -314,6 +337,12 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_http_ipng_stats_main_conf_t *mcf = conf;
 
     ngx_http_ipng_stats_attribution_init_conf(&mcf->listen);
+
+    if (ngx_http_ipng_stats_state_init_conf(cf, &mcf->state)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     return ngx_http_ipng_stats_pipeline_init_conf(cf, &mcf->pipeline);
 }

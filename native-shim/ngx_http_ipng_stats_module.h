@@ -19,6 +19,7 @@
  *     ngx_http_ipng_stats_log_format.c   log_format lines, as access_log
  *     ngx_http_ipng_stats_njs.c          ipng_stats_zone, "ipng_stats;",
  *                                        run by njs's own directives
+ *     ngx_http_ipng_stats_state.c        the state file's directives
  */
 
 
@@ -36,6 +37,7 @@
 #include "ngx_http_ipng_stats_log_format.h"
 #include "ngx_http_ipng_stats_logtail.h"
 #include "ngx_http_ipng_stats_njs.h"
+#include "ngx_http_ipng_stats_state.h"
 
 
 typedef struct {
@@ -45,6 +47,7 @@ typedef struct {
     ngx_array_t                           formats;  /* log_format_t */
     ngx_http_ipng_stats_logtail_t        *logtail;
     ngx_http_ipng_stats_njs_t            *njs;
+    ngx_http_ipng_stats_state_conf_t      state;
 } ngx_http_ipng_stats_main_conf_t;
 
 

@@ -158,9 +158,11 @@ shim="$modules_dir/ngx_http_ipng_stats_module.so"
 install -d "$modules_dir" "$share_dir/dist" "$share_dir/nginx"
 install -m 0644 "$build_dir/objs/ngx_http_ipng_stats_module.so" "$shim"
 install -m 0644 "$repo/dist/ipng-stats.js" "$share_dir/dist/ipng-stats.js"
+# the recorder module of the no-shim form (nginx/ipng-stats-log-fallback.conf)
+install -m 0644 "$repo/dist/ipng-stats-recorder.js" "$share_dir/dist/ipng-stats-recorder.js"
 install -m 0644 "$repo"/nginx/ipng-stats*.conf "$share_dir/nginx/"
 say "installed $shim"
-say "installed $share_dir/dist/ipng-stats.js and $share_dir/nginx/ipng-stats*.conf"
+say "installed $share_dir/dist/ipng-stats*.js and $share_dir/nginx/ipng-stats*.conf"
 
 # --- the lines, checked by this nginx ----------------------------------------
 main_lines=

@@ -18,6 +18,12 @@ export interface NginxConfigOptions {
   zoneSize?: string;
   /** counter zone type, which picks the layout (default: string with the shim, number without) */
   zoneType?: 'string' | 'number';
+  /**
+   * import the bundle at http level (ipng-stats.conf; default true); false
+   * without the shim is the no-shim fast form: the scrape location must
+   * then include nginx/ipng-stats-scrape.conf
+   */
+  bundleAtHttp?: boolean;
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
 export declare function nginxArgs(prefix: string): string[];

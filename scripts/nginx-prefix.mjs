@@ -26,13 +26,19 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  *                              picks the layout (docs/zone-layout.md):
  *                              default string (record layout) with the
  *                              shim, number (counter layout) without
+ * @param {boolean} [o.bundleAtHttp] import the bundle at http level
+ *                              (include ipng-stats.conf; default true).
+ *                              false without the shim is the fast form of
+ *                              the no-shim mode: only the small recorder
+ *                              module at http level, and the scrape
+ *                              location must include ipng-stats-scrape.conf
  * @param {string} [o.flushInterval] set the flush interval (shim directive, or
  *                              js_var without the shim); unset: the default 1s
  * @returns {string} path of the written nginx.conf
  */
 export function writeNginxConfig({
   prefix, http, workers = 2, shim = true, main = '', product = true, tick = product, flushInterval,
-  zoneSize = '4m', zoneType = shim ? 'string' : 'number',
+  zoneSize = '4m', zoneType = shim ? 'string' : 'number', bundleAtHttp = true,
 }) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
@@ -58,7 +64,7 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim, zoneSize, zoneType) : ''}
+${product ? productLines(shim, zoneSize, zoneType, bundleAtHttp) : ''}
 ${product && flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
 ${tick ? tickServer(prefix) : ''}
 
@@ -70,12 +76,12 @@ ${http}
   return path;
 }
 
-function productLines(shim, zoneSize, zoneType) {
+function productLines(shim, zoneSize, zoneType, bundleAtHttp) {
   const lines = [
     `    js_path ${join(repoRoot, 'dist')};`,
     `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=${zoneType};`,
-    `    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`,
   ];
+  if (shim || bundleAtHttp) lines.push(`    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`);
   if (shim) {
     lines.push('    # the shim counts in its own log-phase hook; no default access log');
     lines.push('    access_log off;');

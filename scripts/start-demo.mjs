@@ -2,7 +2,7 @@
 // until interrupted. Ports: IPNG_DEMO_PORT (default 8080) and
 // IPNG_DEMO_METRICS_PORT (default 9113).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './runtime-env.mjs';
 import { nginxArgs, nginxBinary, writeNginxConfig } from './nginx-prefix.mjs';
@@ -12,7 +12,11 @@ const demoPort = Number(process.env.IPNG_DEMO_PORT || 8080);
 const metricsPort = Number(process.env.IPNG_DEMO_METRICS_PORT || 9113);
 const prefix = process.env.IPNG_DEMO_PREFIX || join(repoRoot, 'build', 'demo');
 
+const stateDir = join(prefix, 'state');
+writableByWorkers(stateDir);
+
 const site = readFileSync(join(repoRoot, 'nginx', 'demo-site.conf'), 'utf8')
+  .split('@STATE_FILE@').join(join(stateDir, 'ipng-stats.state'))
   .split('@DEMO_PORT@').join(String(demoPort))
   .split('@METRICS_PORT@').join(String(metricsPort))
   .split('@NGINX_DIR@').join(join(repoRoot, 'nginx'));
@@ -55,4 +59,19 @@ async function waitForPort(port) {
     if (await portAnswers(port)) return;
     await sleep(50);
   }
+}
+
+/**
+ * The state file's directory must be writable by the worker processes:
+ * started as root, nginx runs them as "nobody" (its default `user`), so
+ * the directory is theirs and the prefix above it can be entered.
+ */
+function writableByWorkers(dir) {
+  mkdirSync(dir, { recursive: true });
+  if (process.getuid?.() !== 0) return;
+  const entry = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+  if (!entry) return;
+  const [, , uid, gid] = entry.split(':');
+  chmodSync(prefix, 0o755);
+  chownSync(dir, Number(uid), Number(gid));
 }

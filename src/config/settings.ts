@@ -3,6 +3,7 @@
 // at `nginx -t`; without it they come from optional `js_var` lines that
 // nothing else checks, so every rule lives here and each failure names the
 // setting, the value and the rule (see docs/configuration.md).
+import { MAX_SOURCE_LENGTH, parseBucketBounds, sourceTagProblem } from './setting-rules';
 import { parseDurationMs } from './duration';
 
 export const DEFAULT_BUCKETS_MS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -11,12 +12,21 @@ export const DEFAULT_BUCKETS_TEXT = DEFAULT_BUCKETS_MS.join(' ');
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const MIN_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_SOURCE = 'direct';
-export const MAX_SOURCE_LENGTH = 64;
+export { MAX_SOURCE_LENGTH };
+
+/** The state file (handlers/state.ts): off unless a path is set. */
+export const DEFAULT_STATE_INTERVAL_MS = 60000;
+export const MIN_STATE_INTERVAL_MS = 1000;
 
 export const BUCKETS_SETTING = 'ipng_stats_buckets';
 export const FLUSH_INTERVAL_SETTING = 'ipng_stats_flush_interval';
 export const DEFAULT_SOURCE_SETTING = 'ipng_stats_default_source';
 
+export const STATE_FILE_SETTING = 'ipng_stats_state_file';
+export const STATE_INTERVAL_SETTING = 'ipng_stats_state_interval';
+
+export const STATE_FILE_RULE = 'an absolute path (starting with "/")';
+export const STATE_INTERVAL_RULE = 'an nginx duration (e.g. 30s, 5m) of at least 1s';
 export const BUCKETS_RULE = 'two or more strictly increasing positive integers (milliseconds) separated by spaces';
 export const FLUSH_INTERVAL_RULE = 'an nginx duration (e.g. 500ms, 1s) of at least 100ms';
 export const DEFAULT_SOURCE_RULE = '1 to 64 printable ASCII characters without spaces';
@@ -38,19 +48,7 @@ function isUnset(text: string | undefined): text is undefined {
 export function parseBuckets(text: string | undefined): Parsed<number[]> {
   if (isUnset(text)) return { ok: true, value: DEFAULT_BUCKETS_MS };
   if (text === DEFAULT_BUCKETS_TEXT) return { ok: true, value: DEFAULT_BUCKETS_MS };
-  const tokens = text.trim().split(/\s+/);
-  if (tokens.length < 2) return { ok: false, reason: 'fewer than two bounds' };
-  const bounds: number[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    if (!/^\d+$/.test(tokens[i])) return { ok: false, reason: '"' + tokens[i] + '" is not an integer' };
-    const ms = parseInt(tokens[i], 10);
-    if (ms <= 0 || ms > Number.MAX_SAFE_INTEGER) return { ok: false, reason: '"' + tokens[i] + '" is not positive' };
-    if (i > 0 && ms <= bounds[i - 1]) {
-      return { ok: false, reason: tokens[i] + ' does not follow ' + bounds[i - 1] + ' in increasing order' };
-    }
-    bounds.push(ms);
-  }
-  return { ok: true, value: bounds };
+  return parseBucketBounds(text);
 }
 
 export function parseFlushInterval(text: string | undefined): Parsed<number> {
@@ -63,11 +61,23 @@ export function parseFlushInterval(text: string | undefined): Parsed<number> {
 
 export function parseDefaultSource(text: string | undefined): Parsed<string> {
   if (isUnset(text)) return { ok: true, value: DEFAULT_SOURCE };
-  if (text.length > MAX_SOURCE_LENGTH) return { ok: false, reason: 'longer than 64 characters' };
-  // Printable ASCII only: it is a label value and part of zone keys, whose
-  // separator is a control character.
-  if (!/^[\x21-\x7e]+$/.test(text)) return { ok: false, reason: 'contains a space or a non-printable character' };
+  const problem = sourceTagProblem(text);
+  return problem === null ? { ok: true, value: text } : { ok: false, reason: problem };
+}
+
+/** undefined: no state file (the default). */
+export function parseStateFile(text: string | undefined): Parsed<string | undefined> {
+  if (isUnset(text)) return { ok: true, value: undefined };
+  if (text.charAt(0) !== '/') return { ok: false, reason: 'not an absolute path' };
   return { ok: true, value: text };
+}
+
+export function parseStateInterval(text: string | undefined): Parsed<number> {
+  if (isUnset(text)) return { ok: true, value: DEFAULT_STATE_INTERVAL_MS };
+  const ms = parseDurationMs(text);
+  if (ms === null) return { ok: false, reason: 'not an nginx duration' };
+  if (ms < MIN_STATE_INTERVAL_MS) return { ok: false, reason: 'shorter than 1s' };
+  return { ok: true, value: ms };
 }
 
 /** One setting, with the spec default in place of an invalid value. */
@@ -101,6 +111,16 @@ export function resolveFlushInterval(text: string | undefined): Resolved<number>
 
 export function resolveDefaultSource(text: string | undefined): Resolved<string> {
   return resolve(DEFAULT_SOURCE_SETTING, DEFAULT_SOURCE_RULE, DEFAULT_SOURCE, DEFAULT_SOURCE, text, parseDefaultSource(text));
+}
+
+/** A bad path turns the state file off (there is no default path to fall back to). */
+export function resolveStateFile(text: string | undefined): Resolved<string | undefined> {
+  return resolve<string | undefined>(
+    STATE_FILE_SETTING, STATE_FILE_RULE, 'off', undefined, text, parseStateFile(text));
+}
+
+export function resolveStateInterval(text: string | undefined): Resolved<number> {
+  return resolve(STATE_INTERVAL_SETTING, STATE_INTERVAL_RULE, '60s', DEFAULT_STATE_INTERVAL_MS, text, parseStateInterval(text));
 }
 
 /** The error-log line for a rejected setting. */

@@ -1,8 +1,9 @@
 // The record layout's value for one (source, vip): everything counted for
 // the pair in one string, written by the one worker that holds the shim's
 // writer lease (docs/zone-layout.md, "Record layout"). The text is a
-// header, the lengths of the eight sections separated by spaces, then
-// RECORD_SECTION_SEPARATOR, then the sections back to back:
+// header, the format version `v<n>` and the lengths of the sections
+// separated by spaces, then RECORD_SECTION_SEPARATOR, then the sections
+// back to back:
 //   0  rates   "<rate_1s> <rate_10s> <rate_60s> <base> <total>"; total is
 //              the pair's request count, base its value at the last rate
 //              update
@@ -34,6 +35,18 @@ import { decayedRate, RATE_WINDOWS_S } from './rates';
 export const RECORD_SECTION_SEPARATOR = '\x1e';
 const SECTIONS = 14;
 
+/**
+ * The version of what encodePairRecord writes, the pre-rendered sections
+ * included. Bump it with every change of the stored text for the same
+ * totals (a renderer's output too): a record of another version is shown
+ * from its counts (sections 0-3), never from its stored text, and the
+ * writer re-renders it at its next flush, changed or not. Records written
+ * before versions existed have none and read as version 1.
+ */
+export const RECORD_FORMAT_VERSION = 2;
+const VERSION_MARK = 'v';
+const VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + ' ';
+
 export interface RateState {
   rates: number[];
   /** total at the last rate update */
@@ -57,7 +70,7 @@ export function recordSections(text: string): string[] {
   const lengths = text.substring(0, cut).split(' ');
   const out: string[] = [];
   let from = cut + 1;
-  for (let i = 0; i < lengths.length; i++) {
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
     const to = from + Number(lengths[i]);
     if (!(to <= text.length)) return [];
     out.push(text.substring(from, to));
@@ -70,6 +83,21 @@ export function joinRecordSections(parts: string[]): string {
   const lengths: number[] = [];
   for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
   return lengths.join(' ') + RECORD_SECTION_SEPARATOR + parts.join('');
+}
+
+/** The format version in a record's header (1: written before versions). */
+export function recordFormatVersion(text: string): number {
+  if (text.charAt(0) !== VERSION_MARK) return 1;
+  const version = Number(text.substring(1, text.indexOf(' ')));
+  return version > 0 ? version : 0;
+}
+
+function isCurrentFormat(text: string): boolean {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+
+function versionedRecord(sections: string[]): string {
+  return VERSION_HEAD + joinRecordSections(sections);
 }
 
 function decodeRates(text: string | undefined): RateState {
@@ -122,7 +150,7 @@ export function encodePairRecord(p: PairTotals): string {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return joinRecordSections([
+  return versionedRecord([
     encodeRates(p.rate),
     encodeHistogram(p.requestDuration),
     encodeHistogram(p.upstreamResponse),
@@ -196,7 +224,7 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
  */
 export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
   const s = recordSections(text);
-  if (s.length !== SECTIONS) return null;
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
   const r = decodeRates(s[0]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
@@ -210,7 +238,17 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   if (!changed) return null;
   r.base = r.total;
   s[0] = encodeRates(r);
-  return joinRecordSections(s);
+  return versionedRecord(s);
+}
+
+/**
+ * The record re-rendered in this bundle's format from its counts, or
+ * null when it is already in it. (The counts are read in the current
+ * bounds, as a flush that changes the record reads them.)
+ */
+export function recordInCurrentFormat(text: string, boundsMs: number[]): string | null {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs));
 }
 
 /** A histogram's stored parts: its bucket tails and "<sum> <count>". */
@@ -222,11 +260,13 @@ function histogramParts(bucketTails: string, sumAndCount: string): RenderedHisto
 /**
  * What a scrape shows of one record: the codes stay rendered text, and so
  * do the histograms while they were written in the current bounds (else
- * they are decoded, re-bucketed, and rendered by the scrape).
+ * they are decoded, re-bucketed, and rendered by the scrape). A record of
+ * another format version is shown from its counts alone: its stored text
+ * may be another bundle's rendering.
  */
 export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
   const s = recordSections(text);
-  const ok = s.length === SECTIONS;
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
   const rate = decodeRates(s[0]);
   const stats: VipStats = {
     sourceTag,
@@ -234,14 +274,12 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
     rate1s: rate.rates[0],
     rate10s: rate.rates[1],
     rate60s: rate.rates[2],
-    codes: [],
-    rendered: ok
-      ? { requests: s[4], bytesIn: s[5], bytesOut: s[6], json: s[7] }
-      : { requests: '', bytesIn: '', bytesOut: '', json: '' },
+    codes: rendered ? [] : decodeCodes(s[3]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs),
   };
-  if (ok && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) stats.rendered = { requests: s[4], bytesIn: s[5], bytesOut: s[6], json: s[7] };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
     stats.renderedHistograms = {
       requestDuration: histogramParts(s[8], s[9]),
       upstreamResponse: histogramParts(s[10], s[11]),

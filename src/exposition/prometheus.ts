@@ -1,42 +1,16 @@
-// Prometheus text exposition format 0.0.4.
+// The product's metric families in Prometheus text exposition format 0.0.4,
+// each written through the one family writer (prometheus-text.ts).
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
 import { RENDERED_ENTRY_SEPARATOR, sameBounds } from './model';
 import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
+import type { FamilyHeader } from './prometheus-text';
+import { escapeLabelValue, formatValue, labelPair, labelValueEnd, PrometheusText } from './prometheus-text';
 import { orderedWorkerIds } from './series-order';
 
+export type { FamilyHeader, Labels, MetricFamily, MetricType, Sample } from './prometheus-text';
+export { escapeHelp, escapeLabelValue, formatFamily, formatValue } from './prometheus-text';
+
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-export type Labels = Record<string, string>;
-
-export interface Sample {
-  labels: Labels;
-  value: number;
-}
-
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  samples: Sample[];
-}
-
-export function escapeLabelValue(value: string): string {
-  // Almost no value needs escaping, and in njs three indexOf calls cost a
-  // tenth of three regex replacements: that is most of a large scrape.
-  if (value.indexOf('\\') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0) return value;
-  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-export function escapeHelp(help: string): string {
-  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-export function formatValue(value: number): string {
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (value !== value) return 'NaN';
-  return String(value);
-}
 
 /**
  * The end of each code's line of a per-code counter family, from its
@@ -55,33 +29,13 @@ export function codeLineTails(
     // Inline: two calls per line would cost as much as the line.
     let suffix = suffixes[codes[c].code];
     if (suffix === undefined) {
-      suffix = escapeLabelValue(codes[c].code) + '"} ';
+      suffix = labelValueEnd(codes[c].code);
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
     tails.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
   }
   return tails;
-}
-
-function formatLabels(labels: Labels): string {
-  const names = Object.keys(labels);
-  if (names.length === 0) return '';
-  const parts: string[] = [];
-  for (let i = 0; i < names.length; i++) {
-    parts.push(names[i] + '="' + escapeLabelValue(labels[names[i]]) + '"');
-  }
-  return '{' + parts.join(',') + '}';
-}
-
-export function formatFamily(family: MetricFamily): string {
-  let text = '# HELP ' + family.name + ' ' + escapeHelp(family.help) + '\n';
-  text += '# TYPE ' + family.name + ' ' + family.type + '\n';
-  for (let i = 0; i < family.samples.length; i++) {
-    const sample = family.samples[i];
-    text += family.name + formatLabels(sample.labels) + ' ' + formatValue(sample.value) + '\n';
-  }
-  return text;
 }
 
 // ---------------------------------------------------------------------------
@@ -95,12 +49,6 @@ export function formatFamily(family: MetricFamily): string {
 // with `le` last. A histogram series is its cumulative `_bucket` lines in
 // increasing `le`, `+Inf` last, then `_sum`, then `_count`. `le` and `_sum`
 // are in seconds, written exactly from the model's milliseconds.
-
-interface FamilyHeader {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-}
 
 const REQUESTS: FamilyHeader = { name: 'nginx_ipng_requests_total', help: 'Request count per (source, vip, status_code).', type: 'counter' };
 const BYTES_IN: FamilyHeader = { name: 'nginx_ipng_bytes_in_total', help: 'Request bytes received (request line + headers + body).', type: 'counter' };
@@ -126,109 +74,92 @@ export const METRIC_FAMILY_NAMES: string[] = [
 export function renderPrometheus(model: StatsModel): string {
   const series = model.series;
   // `source_tag="...",vip="..."`, escaped once per series and reused by
-  // every family.
+  // every family; the series are sorted by source, so its label is
+  // escaped once per source.
   const vipLabels: string[] = [];
+  let sourceTag = '';
+  let sourceLabel = '';
   for (let i = 0; i < series.length; i++) {
-    vipLabels.push('source_tag="' + escapeLabelValue(series[i].sourceTag) + '",vip="' + escapeLabelValue(series[i].vip) + '"');
+    if (i === 0 || series[i].sourceTag !== sourceTag) {
+      sourceTag = series[i].sourceTag;
+      sourceLabel = labelPair('source_tag', sourceTag) + ',vip="';
+    }
+    vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
   }
   // `200"} `, the end of a per-code line's labels: the same few status
   // codes recur under every VIP, so each is escaped once per scrape.
   const codeSuffixes: Record<string, string> = Object.create(null);
-  const out: string[] = [];
+  const text = new PrometheusText();
   const bucketBounds = new BucketBoundsText();
 
-  writeCodeCounter(out, REQUESTS, series, vipLabels, codeSuffixes, 'requests');
-  writeCodeCounter(out, BYTES_IN, series, vipLabels, codeSuffixes, 'bytesIn');
-  writeCodeCounter(out, BYTES_OUT, series, vipLabels, codeSuffixes, 'bytesOut');
+  text.lines(REQUESTS, vipLabels, 'code', codeTails(series, codeSuffixes, 'requests'));
+  text.lines(BYTES_IN, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesIn'));
+  text.lines(BYTES_OUT, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesOut'));
 
-  writeHeader(out, REQUEST_DURATION);
+  const durations: RenderedHistogramParts[] = [];
+  const upstreams: RenderedHistogramParts[] = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].renderedHistograms;
-    writeHistogram(out, REQUEST_DURATION.name, vipLabels[i],
-      rendered !== undefined ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds));
+    durations[i] = rendered !== undefined ? rendered.requestDuration : renderHistogram(series[i].requestDuration, bucketBounds);
+    upstreams[i] = rendered !== undefined ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds);
   }
-  writeHeader(out, UPSTREAM_RESPONSE);
-  for (let i = 0; i < series.length; i++) {
-    const rendered = series[i].renderedHistograms;
-    writeHistogram(out, UPSTREAM_RESPONSE.name, vipLabels[i],
-      rendered !== undefined ? rendered.upstreamResponse : renderHistogram(series[i].upstreamResponse, bucketBounds));
-  }
+  text.histograms(REQUEST_DURATION, vipLabels, durations);
+  text.histograms(UPSTREAM_RESPONSE, vipLabels, upstreams);
 
-  writeRate(out, RATE_1S, series, vipLabels, 'rate1s');
-  writeRate(out, RATE_10S, series, vipLabels, 'rate10s');
-  writeRate(out, RATE_60S, series, vipLabels, 'rate60s');
+  const rates1s: string[] = [];
+  const rates10s: string[] = [];
+  const rates60s: string[] = [];
+  for (let i = 0; i < series.length; i++) {
+    rates1s[i] = formatRate(series[i].rate1s);
+    rates10s[i] = formatRate(series[i].rate10s);
+    rates60s[i] = formatRate(series[i].rate60s);
+  }
+  text.samples(RATE_1S, vipLabels, rates1s);
+  text.samples(RATE_10S, vipLabels, rates10s);
+  text.samples(RATE_60S, vipLabels, rates60s);
 
   const meta = model.meta;
-  writeHeader(out, ZONE_BYTES_USED);
-  out.push(ZONE_BYTES_USED.name + ' ' + formatValue(meta.zoneBytesUsed));
-  writeHeader(out, ZONE_BYTES_TOTAL);
-  out.push(ZONE_BYTES_TOTAL.name + ' ' + formatValue(meta.zoneBytesTotal));
-  writeHeader(out, ZONE_FULL_EVENTS);
-  out.push(ZONE_FULL_EVENTS.name + ' ' + formatValue(meta.zoneFullEvents));
+  text.samples(ZONE_BYTES_USED, [''], [formatValue(meta.zoneBytesUsed)]);
+  text.samples(ZONE_BYTES_TOTAL, [''], [formatValue(meta.zoneBytesTotal)]);
+  text.samples(ZONE_FULL_EVENTS, [''], [formatValue(meta.zoneFullEvents)]);
 
   const flushWorkers = orderedWorkerIds(Object.keys(meta.flushes));
-  writeHeader(out, FLUSHES);
+  const flushLabels: string[] = [];
+  const flushCounts: string[] = [];
   for (let i = 0; i < flushWorkers.length; i++) {
-    out.push(FLUSHES.name + '{worker="' + escapeLabelValue(flushWorkers[i]) + '"} ' + formatValue(meta.flushes[flushWorkers[i]]));
+    flushLabels.push(labelPair('worker', flushWorkers[i]));
+    flushCounts.push(formatValue(meta.flushes[flushWorkers[i]]));
   }
+  text.samples(FLUSHES, flushLabels, flushCounts);
   const durationWorkers = orderedWorkerIds(Object.keys(meta.flushDuration));
-  writeHeader(out, FLUSH_DURATION);
+  const durationLabels: string[] = [];
+  const flushDurations: RenderedHistogramParts[] = [];
   for (let i = 0; i < durationWorkers.length; i++) {
-    const labels = 'worker="' + escapeLabelValue(durationWorkers[i]) + '"';
-    writeHistogram(out, FLUSH_DURATION.name, labels, renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
+    durationLabels.push(labelPair('worker', durationWorkers[i]));
+    flushDurations.push(renderHistogram(meta.flushDuration[durationWorkers[i]], bucketBounds));
   }
-  writeHeader(out, SCRAPE_DURATION);
-  writeHistogram(out, SCRAPE_DURATION.name, '', renderHistogram(meta.scrapeDuration, bucketBounds));
+  text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
+  text.histograms(SCRAPE_DURATION, [''], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
 
-  out.push('');
-  return out.join('\n');
-}
-
-function writeHeader(out: string[], family: FamilyHeader): void {
-  out.push('# HELP ' + family.name + ' ' + escapeHelp(family.help));
-  out.push('# TYPE ' + family.name + ' ' + family.type);
+  return text.text();
 }
 
 /**
- * A per-code counter family. Its lines are most of a large scrape (three
- * per (source, vip, code)), so each line costs one concatenation: the
- * lines of one (source, vip) differ only after `code="`, and that common
- * head is put between them by a native join.
+ * Each series' line tails of a per-code counter family: stored by the
+ * record layout (RenderedCodes), made here otherwise.
  */
-function writeCodeCounter(
-  out: string[],
-  family: FamilyHeader,
-  series: VipStats[],
-  vipLabels: string[],
-  codeSuffixes: Record<string, string>,
-  field: 'requests' | 'bytesIn' | 'bytesOut',
-): void {
-  writeHeader(out, family);
+function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[][] {
+  const tails: string[][] = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    const tails =
+    tails[i] =
       rendered === undefined
         ? codeLineTails(series[i].codes, field, codeSuffixes)
         : rendered[field] === ''
           ? []
           : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
-    if (tails.length === 0) continue;
-    const head = family.name + '{' + vipLabels[i] + ',code="';
-    out.push(head + tails.join('\n' + head));
   }
-}
-
-function writeRate(
-  out: string[],
-  family: FamilyHeader,
-  series: VipStats[],
-  vipLabels: string[],
-  field: 'rate1s' | 'rate10s' | 'rate60s',
-): void {
-  writeHeader(out, family);
-  for (let i = 0; i < series.length; i++) {
-    out.push(family.name + '{' + vipLabels[i] + '} ' + formatRate(series[i][field]));
-  }
+  return tails;
 }
 
 /**
@@ -250,25 +181,12 @@ export function renderHistogram(histogram: Histogram, bounds: BucketBoundsText =
     lineTails.push(leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push('+Inf"} ' + formatValue(cumulative));
+  lineTails.push(labelValueEnd('+Inf') + formatValue(cumulative));
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
     count: formatValue(cumulative),
   };
-}
-
-/**
- * One histogram series. `labels` is the already escaped label text without
- * braces ('' for none). Its `_bucket` lines share their head up to `le="`,
- * joined natively as in writeCodeCounter.
- */
-function writeHistogram(out: string[], name: string, labels: string, histogram: RenderedHistogramParts): void {
-  const bucketHead = name + '_bucket{' + (labels === '' ? '' : labels + ',') + 'le="';
-  out.push(bucketHead + histogram.bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead));
-  const braced = labels === '' ? '' : '{' + labels + '}';
-  out.push(name + '_sum' + braced + ' ' + histogram.sum);
-  out.push(name + '_count' + braced + ' ' + histogram.count);
 }
 
 /**
@@ -284,7 +202,7 @@ export class BucketBoundsText {
   suffixes(boundsMs: number[]): string[] {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts: string[] = [];
-      for (let i = 0; i < boundsMs.length; i++) texts.push(formatMillisecondsAsSeconds(boundsMs[i]) + '"} ');
+      for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
       this.boundsMs = boundsMs;
       this.texts = texts;
     }

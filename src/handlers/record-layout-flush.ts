@@ -8,7 +8,7 @@
 import { parseDeltas, PairDelta } from '../counters/deltas';
 import { observeInText } from '../counters/histogram-record';
 import { pairRecordKey, RECORD_KIND } from '../counters/keys';
-import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRates } from '../counters/pair-record';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates } from '../counters/pair-record';
 import { logError, warnZoneFull } from '../nginx/log';
 import { RecordZone, zoneFullKey } from '../nginx/record-zone';
 import { drainWriterDeltas } from '../nginx/shim-deltas';
@@ -28,7 +28,8 @@ export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(RECORD_KIND.rateUpdatedAt, '0');
 }
 
-export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): void {
+/** Returns whether this worker is the writer (holds the shim's lease). */
+export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
   if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
@@ -39,6 +40,7 @@ export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName
         '(is the shim from the same release as the bundle?)',
     );
   }
+  return deltas.writer;
 }
 
 function ratedText(text: string, elapsedMs: number): string {
@@ -102,10 +104,15 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
     if (!zone.put(key, text, exists)) refused = requestsOf(p);
     dropped += refused;
   }
+  // Idle pairs too: a record written by an older bundle is re-rendered
+  // in this one's format (pair-record.ts, RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const moved = recordWithUpdatedRates(records[idle[i]], elapsedMs);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);
+    else if (rerendered !== null) zone.put(idle[i], rerendered, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 

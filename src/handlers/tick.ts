@@ -17,7 +17,9 @@
 // (type=string, with the shim) the lease holder of the shim writes all
 // counts, rates and warnings instead of worker 0: see
 // record-layout-flush.ts.
-import { resolveBuckets, resolveFlushInterval } from '../config/settings';
+import {
+  resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
+} from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
 import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
@@ -28,6 +30,7 @@ import { workerId } from '../nginx/worker';
 import { RecordZone } from '../nginx/record-zone';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
 import { countRecordFlush, flushRecords, reserveWorkerRecords } from './record-layout-flush';
+import { restoredBeforeCounting, saveIfDue } from './state';
 
 /** The js_periodic interval in nginx/ipng-stats-tick.conf. */
 export const BASE_TICK_MS = 100;
@@ -43,10 +46,27 @@ export default function tick(s: NginxPeriodicSession): void {
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(opened.zone, interval.problem);
   reportOnce(opened.zone, buckets.problem);
-  if (opened.layout === 'record') {
-    recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
-  } else {
-    counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
+  // The recorder without the shim counts a bad value as the default
+  // without saying so (it runs per request); the tick says it once.
+  reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
+
+  // The state file (handlers/state.ts): restored before this worker's
+  // first flush, saved by the writer after its flush.
+  const stateFile = resolveStateFile(settings.stateFile);
+  reportOnce(opened.zone, stateFile.problem);
+  const statePath = stateFile.value;
+  const dict = ngx.shared[opened.name] as NgxSharedDict<string | number>;
+  const zoneType = opened.layout === 'record' ? 'string' : 'number';
+  if (statePath !== undefined && !restoredBeforeCounting(dict, zoneType, statePath, started)) return;
+
+  const writer =
+    opened.layout === 'record'
+      ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value)
+      : counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
+  if (statePath !== undefined && writer) {
+    const stateInterval = resolveStateInterval(settings.stateInterval);
+    reportOnce(opened.zone, stateInterval.problem);
+    saveIfDue(dict, zoneType, opened.zone, statePath, stateInterval.value, Date.now());
   }
 }
 
@@ -55,22 +75,25 @@ function flushDue(lastMs: number | undefined, nowMs: number, intervalMs: number)
   return lastMs === undefined || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
 }
 
-function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
+/** Returns whether this worker flushed as the writer (the lease holder). */
+function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): boolean {
   const worker = workerId();
   const flushedAtKey = RECORD_KIND.flushedAt + worker;
   const lastText = zone.get(flushedAtKey);
-  if (!flushDue(lastText === undefined ? undefined : Number(lastText), started, intervalMs)) return;
+  if (!flushDue(lastText === undefined ? undefined : Number(lastText), started, intervalMs)) return false;
   if (lastText === undefined) reserveWorkerRecords(zone, worker);
   zone.put(flushedAtKey, String(started));
-  flushRecords(s, zone, zoneName, worker, started, boundsMs);
+  const writer = flushRecords(s, zone, zoneName, worker, started, boundsMs);
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
+  return writer;
 }
 
-function counterLayoutTick(zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): void {
+/** Returns whether this worker flushed as the housekeeping worker (the writer of rates and the state file). */
+function counterLayoutTick(zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): boolean {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
-  if (!flushDue(last, started, intervalMs)) return;
+  if (!flushDue(last, started, intervalMs)) return false;
   zone.set(flushedAtKey, started);
   if (last === undefined) reserveKeys(zone, worker, boundsMs);
 
@@ -83,6 +106,7 @@ function counterLayoutTick(zone: CounterZone, zoneName: string, started: number,
   zone.add(workerKey(KIND.flushes, worker), 1);
   zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
   zone.add(workerKey(KIND.flushSum, worker), took);
+  return worker === HOUSEKEEPING_WORKER;
 }
 
 /**

@@ -3,7 +3,20 @@
 // js_set in the log phase) run in the same clone. So a module variable is
 // per-request, free to read, and invisible to every other request.
 
-let servedScrape = false;
+/** true when this request was answered by the scrape handler (spec: never counted). */
+export let scrapeServed = false;
+
+/** Marks this request as the scrape's own, in this module. */
+export function skipThisRequest(): void {
+  scrapeServed = true;
+}
+
+/**
+ * The recorder module of the no-shim mode (dist/ipng-stats-recorder.js),
+ * when nginx/ipng-stats-log-fallback.conf imported it where this request
+ * runs: it has a module variable of its own, set through this name.
+ */
+declare const ipng_stats_recorder: { skipThisRequest(): void } | undefined;
 
 /**
  * Marks this request as the scrape's own: the njs recorder (without the
@@ -12,13 +25,11 @@ let servedScrape = false;
  * Returns whether the shim is loaded.
  */
 export function markScrapeRequest(r: NginxHTTPRequest): boolean {
-  servedScrape = true;
+  scrapeServed = true;
+  if (typeof ipng_stats_recorder !== 'undefined' && ipng_stats_recorder !== undefined) {
+    ipng_stats_recorder.skipThisRequest();
+  }
   if (r.variables.ipng_stats_skip === undefined) return false;
   r.variables.ipng_stats_skip = '1';
   return true;
-}
-
-/** true when this request was answered by the scrape handler (spec: never counted). */
-export function isScrapeRequest(): boolean {
-  return servedScrape;
 }

@@ -6,6 +6,9 @@ export interface SettingsText {
   buckets: string | undefined;
   flushInterval: string | undefined;
   defaultSource: string | undefined;
+  /** $ipng_stats_state_file, $ipng_stats_state_interval */
+  stateFile: string | undefined;
+  stateInterval: string | undefined;
 }
 
 export function readSettingsText(r: NginxHTTPRequest | NginxPeriodicSession): SettingsText {
@@ -14,5 +17,7 @@ export function readSettingsText(r: NginxHTTPRequest | NginxPeriodicSession): Se
     buckets: vars.ipng_stats_buckets,
     flushInterval: vars.ipng_stats_flush_interval,
     defaultSource: vars.ipng_stats_default_source,
+    stateFile: vars.ipng_stats_state_file,
+    stateInterval: vars.ipng_stats_state_interval,
   };
 }

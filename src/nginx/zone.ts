@@ -7,6 +7,7 @@
 import { KIND } from '../counters/keys';
 import { RecordZone, recordZone } from './record-zone';
 import { allItems } from './shared-dict';
+import { MARGIN_PAGES, PAGE } from './zone-margin';
 
 /** The zone's name when the configuration names none (the explicit form's). */
 export const ZONE_NAME = 'ipng_stats';
@@ -79,8 +80,6 @@ export function openZone(name: string = ZONE_NAME): OpenZone {
 // without trying to create it. MARGIN_PAGES covers the other workers
 // writing at the same time. (Slots left in partly used pages are given
 // up; see docs/zone-layout.md.)
-const PAGE = 4096;
-const MARGIN_PAGES = 2;
 
 function counterZoneOf(dict: NgxSharedDict<number>): CounterZone {
   let freePages = -1;

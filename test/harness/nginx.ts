@@ -31,6 +31,7 @@ export function testConfig(
     tick: opts.tick,
     zoneSize: opts.zoneSize,
     zoneType: opts.zoneType,
+    bundleAtHttp: opts.bundleAtHttp,
   });
   const res = spawnSync(nginxBinary(), ['-t', ...nginxArgs(prefix)], { encoding: 'utf8' });
   if (process.env.TEST_NGINX_LEAVE !== '1') rmSync(prefix, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // is sent, and stops nginx with its workers on Ctrl-C (SIGINT). (The page
 // itself is driven in a browser by status-page.test.ts.)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('npm start (scripts/start-demo.mjs)', () => {
-  it('serves the demo, counts its requests and stops cleanly on SIGINT', async () => {
+  it('serves the demo, counts its requests, stops cleanly on SIGINT and keeps its counts across a restart', async () => {
     const demoPort = await freePort();
     const metricsPort = await freePort();
     const prefix = mkdtempSync(join(tmpdir(), 'ipng-demo-'));
@@ -92,12 +92,48 @@ describe('npm start (scripts/start-demo.mjs)', () => {
       await afterNextFlush(`http://127.0.0.1:${metricsPort}/metrics`);
       const again = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(samples(again.body, 'nginx_ipng_requests_total')).toEqual(lines);
+      // The demo saves its counters every 2 s: wait for a save that has them.
+      const since = Date.now();
+      await waitForSave(join(prefix, 'state', 'ipng-stats.state'), since);
     } finally {
       demo.kill('SIGINT');
     }
     expect(await exited).toBe(0);
     expect(nginxPids.filter(processAlive)).toEqual([]);
     expect(out).toContain('nginx stopped');
+
+    // `npm start` again: the same counts, restored from the state file.
+    const restarted = spawn(process.execPath, ['scripts/start-demo.mjs'], {
+      env: { ...process.env, IPNG_DEMO_PORT: String(demoPort), IPNG_DEMO_METRICS_PORT: String(metricsPort), IPNG_DEMO_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let outAgain = '';
+    restarted.stdout.on('data', (d) => { outAgain += d; });
+    restarted.stderr.on('data', (d) => { outAgain += d; });
+    const exitedAgain = new Promise<number | null>((resolve) => restarted.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 200 && !outAgain.includes('Press Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 50));
+      await afterNextFlush(`http://127.0.0.1:${metricsPort}/metrics`);
+      const scrape = await httpGet(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(samples(scrape.body, 'nginx_ipng_requests_total')).toEqual([
+        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 3',
+        'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 1',
+        'nginx_ipng_requests_total{source_tag="direct",vip="::1",code="301"} 1',
+      ]);
+    } finally {
+      restarted.kill('SIGINT');
+    }
+    expect(await exitedAgain).toBe(0);
     rmSync(prefix, { recursive: true, force: true });
   });
 });
+
+async function waitForSave(path: string, sinceMs: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const head = existsSync(path) ? readFileSync(path, 'utf8').slice(0, 300) : '';
+    const saved = / saved=(\d+) /.exec(head);
+    if (saved && Number(saved[1]) >= sinceMs) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the demo did not save ${path}`);
+}

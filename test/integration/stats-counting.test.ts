@@ -11,7 +11,8 @@ import { freePort } from '../harness/nginx';
 import { httpGet, httpRequest, sendConcurrently } from '../harness/http';
 import { validateStatsJson } from '../harness/json-schema';
 import { checkMetrics } from '../harness/promtool';
-import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, samples, scrapeJson, serverLogs } from './stats-support';
+import { join } from 'node:path';
+import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, repoRoot, samples, scrapeJson, serverLogs } from './stats-support';
 import { afterNextFlush } from '../harness/flush';
 
 const SLOW_UPSTREAM_DELAY_MS = 30;
@@ -24,7 +25,21 @@ async function startSlowUpstream(): Promise<Server> {
   return server;
 }
 
-function config(shim: boolean, slowPort: number, refusedPort: number): string {
+/**
+ * The scrape location. The no-shim fast form (the bundle imported only
+ * here, nginx/ipng-stats-scrape.conf) keeps the recorder's log line, so
+ * the scrape's own requests reach the recorder, which must skip them.
+ */
+function metricsLocation(bundleAtHttp: boolean): string {
+  return bundleAtHttp
+    ? 'location = /metrics { access_log off; js_content ipng.scrape; }'
+    : 'location = /metrics {\n' +
+        '            access_log /dev/null ipng_stats_record if=$ipng_stats_record;\n' +
+        `            include ${join(repoRoot, 'nginx', 'ipng-stats-scrape.conf')};\n` +
+        '        }';
+}
+
+function config(shim: boolean, slowPort: number, refusedPort: number, bundleAtHttp = true): string {
   return `
     ${EXPECT_LOG_FORMAT}
     upstream refused_then_slow {
@@ -41,7 +56,7 @@ function config(shim: boolean, slowPort: number, refusedPort: number): string {
         location = /post { return 201 "created\\n"; }
         location = /proxy { proxy_pass http://127.0.0.1:{{PORT1}}/backend; }
         location = /slow { proxy_pass http://refused_then_slow/slow; proxy_next_upstream error; }
-        location = /metrics { access_log off; js_content ipng.scrape; }
+        ${metricsLocation(bundleAtHttp)}
     }
     server {
         listen 127.0.0.1:{{PORT1}};
@@ -79,13 +94,19 @@ function plan(): Planned[] {
 }
 
 describe('stats counting through a real nginx', () => {
-  for (const shim of [false, true]) {
-    test(`exact counters, bytes and histograms across 2 workers (shim ${shim ? 'loaded' : 'absent'})`, async ({ nginx }) => {
+  const variants = [
+    { shim: false, bundleAtHttp: true, name: 'shim absent, bundle at http level' },
+    { shim: false, bundleAtHttp: false, name: 'shim absent, recorder module at http level, bundle in the scrape and tick' },
+    { shim: true, bundleAtHttp: true, name: 'shim loaded' },
+  ];
+  for (const { shim, bundleAtHttp, name } of variants) {
+    test(`exact counters, bytes and histograms across 2 workers (${name})`, async ({ nginx }) => {
       const slow = await startSlowUpstream();
       try {
         const n = await nginx({
-          http: config(shim, (slow.address() as AddressInfo).port, await freePort()),
+          http: config(shim, (slow.address() as AddressInfo).port, await freePort(), bundleAtHttp),
           shim,
+          bundleAtHttp,
           ports: 2,
         });
         const requests = plan();

@@ -1,0 +1,112 @@
+// Where the no-shim mode's per-request cost lies, in instructions per
+// request (valgrind's callgrind), which machine load does not change:
+// stock nginx, the floor (a no-op js_set in a tiny module), the recorder
+// module as nginx/ipng-stats-log-fallback.conf imports it, and the same
+// with the whole bundle also imported at http level (the earlier form).
+// One nginx process (master_process off) per variant; `--requests` keepalive
+// requests after 200 of warm-up; the counters are zeroed in between.
+//
+//   node bench/recorder-instructions.mjs [--requests 2000]
+//
+// Needs valgrind (Debian package). The trixie loader is stripped; if
+// valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
+// a loader with symbols into the runtime cache, which this script uses.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
+import { freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
+
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' } } });
+const requests = Math.max(100, Math.min(20000, Number(values.requests)));
+
+if (spawnSync('valgrind', ['--version']).error) {
+  console.error('valgrind is not installed (Debian package valgrind)');
+  process.exit(2);
+}
+const env = readRuntimeEnv();
+const wrapper = readFileSync(env.NGINX_BINARY, 'utf8');
+const loader = /exec "([^"]*ld-linux[^"]*)"/.exec(wrapper)?.[1];
+const libraryPath = /--library-path "([^"]*)"/.exec(wrapper)?.[1];
+const binary = /"([^"]*\/usr\/sbin\/nginx)" "\$@"/.exec(wrapper)?.[1];
+if (!loader || !libraryPath || !binary) throw new Error(`cannot read the runtime wrapper ${env.NGINX_BINARY}`);
+const cache = process.env.IPNG_RUNTIME_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'njs-ipng-stats');
+const debugLoader = existsSync(cache)
+  ? readdirSync(cache).filter((d) => d.startsWith('trixie-dbg-'))
+    .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
+  : undefined;
+
+const dist = join(repoRoot, 'dist');
+const nginxDir = join(repoRoot, 'nginx');
+const VARIANTS = {
+  stock: '',
+  floor: `js_path ${join(repoRoot, 'bench', 'floor')};
+    js_import floor from floor.js;
+    js_set $ipng_bench_floor floor.noop;
+    log_format ipng_bench_floor '$ipng_bench_floor';
+    access_log /dev/null ipng_bench_floor if=$ipng_bench_floor;`,
+  recorder: `js_path ${dist};
+    js_shared_dict_zone zone=ipng_stats:16m type=number;
+    include ${join(nginxDir, 'ipng-stats-log-fallback.conf')};`,
+  'recorder, bundle at http level': `js_path ${dist};
+    js_shared_dict_zone zone=ipng_stats:16m type=number;
+    include ${join(nginxDir, 'ipng-stats.conf')};
+    include ${join(nginxDir, 'ipng-stats-log-fallback.conf')};`,
+};
+
+async function instructionsPerRequest(name, lines) {
+  const prefix = mkdtempSync(join(tmpdir(), 'ipng-bench-cg-'));
+  const port = await freePort();
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(prefix, t)};`).join(' ');
+  writeFileSync(join(prefix, 'nginx.conf'), `${name === 'stock' ? '' : `load_module ${env.NJS_MODULE};`}
+master_process off;
+daemon off;
+pid ${join(prefix, 'nginx.pid')};
+error_log ${join(prefix, 'error.log')} notice;
+events { }
+http {
+    ${temp}
+    ${name === 'stock' ? 'access_log off;' : ''}
+    ${lines}
+    server { listen 127.0.0.1:${port}; location = / { return 200 "ok\\n"; } }
+}
+`);
+  const out = join(prefix, 'callgrind.out');
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, debugLoader ?? loader,
+    '--library-path', libraryPath, binary, '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    for (let i = 0; !(await portAnswers(port)); i++) {
+      if (i > 600 || child.exitCode !== null) throw new Error(`nginx under valgrind did not start:\n${stderr}`);
+      await sleep(100);
+    }
+    const url = `http://127.0.0.1:${port}/`;
+    // curl sends all its URLs over one keepalive connection.
+    const send = (n) => execFileSync('curl', ['-s', ...Array(n).fill(url).flatMap((u) => ['-o', '/dev/null', u])]);
+    send(200);
+    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    send(requests);
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
+    const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(prefix, dump), 'utf8'));
+    if (!totals) throw new Error(`no totals in ${dump}`);
+    return Number(totals[1]) / requests;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+console.log(`instructions per request (callgrind, ${requests} keepalive requests to return 200, one process)`);
+const results = {};
+for (const [name, lines] of Object.entries(VARIANTS)) {
+  results[name] = await instructionsPerRequest(name, lines);
+  const over = name === 'stock' ? '' : `  (+${Math.round(results[name] - results.stock)} over stock)`;
+  console.log(`  ${name.padEnd(32)} ${Math.round(results[name]).toString().padStart(7)}${over}`);
+}

@@ -1,0 +1,10 @@
+// The no-shim recorder as a module of its own (dist/ipng-stats-recorder.js),
+// imported at http level by nginx/ipng-stats-log-fallback.conf as
+// ipng_stats_recorder. Every request's VM holds what is imported where the
+// request runs, so this entry pulls in only what the per-request path
+// needs (docs/performance.md). skipThisRequest is for the scrape handler
+// of the bundle (nginx/request-scope.ts).
+import record from './handlers/record';
+import { skipThisRequest } from './nginx/request-scope';
+
+export default { record, skipThisRequest };

@@ -1,0 +1,91 @@
+// The record layout's format version, through nginx with the shim: a pair
+// record written by an older bundle (no version, its own rendering of the
+// counts) is scraped from its counts, not from the stored rendering, and
+// the lease holder re-renders it at its next flush although the pair is
+// idle. The record is put into the zone by a test-only js module, as the
+// older bundle would have left it there across a reload.
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test } from '../harness/nginx';
+import { afterNextFlush } from '../harness/flush';
+import { httpGet } from '../harness/http';
+import { samples } from '../harness/exposition';
+import { pairRecordKey } from '../../src/counters/keys';
+import { joinRecordSections, recordFormatVersion, recordInCurrentFormat } from '../../src/counters/pair-record';
+import { repoRoot } from './stats-support';
+
+const SEEDER = join(repoRoot, 'test', 'integration', 'stats-record-seeder.js');
+const BOUNDS = [1, 5];
+const KEY = pairRecordKey('seeded', '192.0.2.77');
+const hex = (text: string) => Buffer.from(text).toString('hex');
+
+/**
+ * What a bundle before format versions stored for 4 requests (3 x 200,
+ * 1 x 404): no version in the header, and a rendering this bundle no
+ * longer writes (le and _sum in milliseconds, JSON codes without bytes).
+ */
+const OLD_RECORD = joinRecordSections([
+  '0 0 0 4 4',
+  '1,5;2,0,1;12',
+  '1,5;0,0,0;0',
+  '200 3 300 900 404 1 80 0',
+  '200"} 3\x1d404"} 1',
+  '200"} 300\x1d404"} 80',
+  '200"} 900\x1d404"} 0',
+  '"200":{"requests":3},"404":{"requests":1}',
+  '1"} 2\x1d5"} 2\x1d+Inf"} 3',
+  '12 3',
+  '1"} 0\x1d5"} 0\x1d+Inf"} 0',
+  '0 0',
+  '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}',
+  '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+]);
+
+const SERIES = 'source_tag="seeded",vip="192.0.2.77"';
+
+describe('record format version', () => {
+  test('an older record is scraped from its counts and re-rendered by the next flush although idle', async ({ nginx }) => {
+    const n = await nginx({
+      http: `
+        ipng_stats_buckets ${BOUNDS.join(' ')};
+        js_import record_seeder from ${SEEDER};
+        server {
+            listen 127.0.0.1:{{PORT}};
+            location = /seed { ipng_stats off; js_content record_seeder.seed; }
+            location = /record { ipng_stats off; js_content record_seeder.read; }
+            location = /metrics { js_content ipng.scrape; }
+        }`,
+    });
+    // Let the writer lease settle and the zone's own records be made first.
+    await afterNextFlush(n.url('/metrics'));
+    expect((await httpGet(n.url(`/seed?key=${hex(KEY)}&text=${hex(OLD_RECORD)}`))).status).toBe(204);
+    const seeded = await httpGet(n.url(`/record?key=${hex(KEY)}`));
+    expect(recordFormatVersion(seeded.body)).toBe(1);
+
+    // Shown from its counts whether or not a flush rewrote it yet.
+    const expectScrapedFromCounts = async () => {
+      const body = (await httpGet(n.url('/metrics'))).body;
+      expect(samples(body, 'nginx_ipng_requests_total')).toEqual([
+        `nginx_ipng_requests_total{${SERIES},code="200"} 3`,
+        `nginx_ipng_requests_total{${SERIES},code="404"} 1`,
+      ]);
+      expect(samples(body, 'nginx_ipng_request_duration_seconds_bucket')).toEqual([
+        `nginx_ipng_request_duration_seconds_bucket{${SERIES},le="0.001"} 2`,
+        `nginx_ipng_request_duration_seconds_bucket{${SERIES},le="0.005"} 2`,
+        `nginx_ipng_request_duration_seconds_bucket{${SERIES},le="+Inf"} 3`,
+      ]);
+      expect(samples(body, 'nginx_ipng_request_duration_seconds_sum')).toEqual([
+        `nginx_ipng_request_duration_seconds_sum{${SERIES}} 0.012`,
+      ]);
+      const json = await httpGet(n.url('/metrics'), { Accept: 'application/json' });
+      expect(json.body).toContain('"200":{"requests":3,"bytes_in":300,"bytes_out":900}');
+    };
+    await expectScrapedFromCounts();
+
+    await afterNextFlush(n.url('/metrics'));
+    const rewritten = (await httpGet(n.url(`/record?key=${hex(KEY)}`))).body;
+    expect(rewritten).toBe(recordInCurrentFormat(OLD_RECORD, BOUNDS));
+    expect(recordFormatVersion(rewritten)).toBe(2);
+    await expectScrapedFromCounts();
+  });
+});

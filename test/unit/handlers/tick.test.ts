@@ -1,0 +1,287 @@
+// The tick handler (src/handlers/tick.ts) in Node against a fake `ngx`
+// (fake-ngx.ts), in both zone layouts: exact zone contents after flushes
+// with given deltas at given times. The same handler runs in nginx in
+// test/integration/ (stats-*.test.ts, shim-*.test.ts); here the inputs and
+// the clock are exact.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import tick from '../../../src/handlers/tick';
+import { FakeNgx, fakePeriodicSession, installFakeNgx, removeFakeNgx } from './fake-ngx';
+
+const US = '\x1f';
+const RS = '\x1e';
+const GS = '\x1d';
+const line = (...f: Array<string | number>) => f.join(US) + '\n';
+const T0 = 1_000_000;
+const SETTINGS = { ipng_stats_zone: 'ipng_stats', ipng_stats_buckets: '1 5', ipng_stats_flush_interval: '1s' };
+const PAIR = 'Pmg1' + US + '192.0.2.10';
+
+/** A record as docs/zone-layout.md specifies it: `v2`, the lengths, the sections. */
+function record(sections: string[]): string {
+  return 'v2 ' + sections.map((s) => s.length).join(' ') + RS + sections.join('');
+}
+
+/** A record as bundles before format versions wrote it. */
+function unversionedRecord(sections: string[]): string {
+  return sections.map((s) => s.length).join(' ') + RS + sections.join('');
+}
+
+/** The EWMA after `requests` in `elapsedMs` from `prev` (docs/zone-layout.md, spec). */
+function ewma(prev: number, requests: number, elapsedMs: number, windowS: number): number {
+  return prev + (1 - Math.exp(-elapsedMs / (windowS * 1000))) * ((requests * 1000) / elapsedMs - prev);
+}
+
+let ngx: FakeNgx;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+  ngx = installFakeNgx();
+});
+afterEach(() => {
+  removeFakeNgx();
+  vi.useRealTimers();
+});
+
+function tickAs(worker: number, atMs: number, variables: Record<string, string>, drained: Record<string, string[]> = {}): void {
+  ngx.worker_id = worker;
+  vi.setSystemTime(atMs);
+  tick(fakePeriodicSession({ ...SETTINGS, ...variables }, drained));
+}
+
+describe('tick, record layout (type=string zone, the shim)', () => {
+  const firstDeltas =
+    'w\n' +
+    line('b', '1 5') +
+    line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 3, '12 2 0 1', '') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
+
+  const recordAfterFirst = record([
+    '0 0 0 4 4',
+    '1,5;2,0,1;12',
+    '1,5;0,0,0;0',
+    '200 3 300 900 404 1 80 0',
+    '200"} 3' + GS + '404"} 1',
+    '200"} 300' + GS + '404"} 80',
+    '200"} 900' + GS + '404"} 0',
+    '"200":{"requests":3,"bytes_in":300,"bytes_out":900},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
+    '0.001"} 2' + GS + '0.005"} 2' + GS + '+Inf"} 3',
+    '0.012 3',
+    '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
+    '0 0',
+    '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}',
+    '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+  ]);
+
+  it('the lease holder writes the pair record, its own per-worker records and the zone-wide ones', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
+    expect(zone.contents()).toEqual({
+      // flush duration: this flush took 0 ms (the clock stands still)
+      F0: '1,5;1,0,0;0',
+      [PAIR]: recordAfterFirst,
+      S0: '',
+      // the first rate update only records the base
+      T: String(T0),
+      W: '0',
+      Z0: '0',
+      f0: '1',
+      l0: String(T0),
+    });
+    expect(ngx.logs).toEqual([]);
+  });
+
+  it('a flush a second later adds the new counts and moves the rates by the requests since the last one', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
+    // Not due yet 100 ms later: nothing is read or written.
+    const before = zone.contents();
+    tickAs(0, T0 + 100, {}, { ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '9 9 9')] });
+    expect(zone.contents()).toEqual(before);
+
+    tickAs(0, T0 + 1000, {}, {
+      ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '2 20 40') + line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 2, '7 0 2 0', '')],
+    });
+    const rates = [1, 10, 60].map((w) => String(ewma(0, 2, 1000, w)));
+    expect(zone.contents()).toEqual({
+      F0: '1,5;2,0,0;0',
+      [PAIR]: record([
+        rates.join(' ') + ' 6 6',
+        '1,5;2,2,1;19',
+        '1,5;0,0,0;0',
+        '200 5 320 940 404 1 80 0',
+        '200"} 5' + GS + '404"} 1',
+        '200"} 320' + GS + '404"} 80',
+        '200"} 940' + GS + '404"} 0',
+        '"200":{"requests":5,"bytes_in":320,"bytes_out":940},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
+        '0.001"} 2' + GS + '0.005"} 4' + GS + '+Inf"} 5',
+        '0.019 5',
+        '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
+        '0 0',
+        '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
+        '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+      ]),
+      S0: '',
+      T: String(T0 + 1000),
+      W: '0',
+      Z0: '0',
+      f0: '2',
+      l0: String(T0 + 1000),
+    });
+  });
+
+  it('a worker without the lease writes only its own records', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    tickAs(1, T0, {}, { ipng_stats_writer_deltas: [''] });
+    expect(zone.contents()).toEqual({
+      F1: '1,5;1,0,0;0',
+      S1: '',
+      T: '0',
+      W: '0',
+      Z1: '0',
+      f1: '1',
+      l1: String(T0),
+    });
+  });
+
+  it('re-renders an idle record written by an older bundle version, and leaves current ones alone', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
+    // The same counts as an older bundle stored them: no version, its own
+    // rendering (le and _sum in milliseconds).
+    const old = unversionedRecord([
+      '0 0 0 4 4',
+      '1,5;2,0,1;12',
+      '1,5;0,0,0;0',
+      '200 3 300 900 404 1 80 0',
+      '200"} 3' + GS + '404"} 1',
+      '200"} 300' + GS + '404"} 80',
+      '200"} 900' + GS + '404"} 0',
+      '"200":{"requests":3},"404":{"requests":1}',
+      '1"} 2' + GS + '5"} 2' + GS + '+Inf"} 3',
+      '12 3',
+      '1"} 0' + GS + '5"} 0' + GS + '+Inf"} 0',
+      '0 0',
+      '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}',
+      '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+    ]);
+    const OLD_PAIR = 'Pmg2' + US + '192.0.2.11';
+    zone.set(OLD_PAIR, old);
+    tickAs(0, T0 + 1000, {}, { ipng_stats_writer_deltas: ['w\n'] });
+    const contents = zone.contents();
+    expect(contents[OLD_PAIR]).toBe(recordAfterFirst);
+    expect(contents[PAIR]).toBe(recordAfterFirst);
+  });
+
+  it('logs once per flush how many delta lines it did not understand', () => {
+    ngx.zone('ipng_stats', 'string');
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: ['w\n' + line('?', 'what') + line('c', 'short')] });
+    expect(ngx.logs).toEqual([
+      {
+        level: ngx.ERR,
+        message:
+          'ipng-stats: 2 lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)',
+      },
+    ]);
+  });
+});
+
+describe('tick, counter layout (type=number zone, the njs recorder)', () => {
+  /** What the recorder added for 3 requests (200, 200, 404) to one (source, vip). */
+  function recorded(zone: ReturnType<FakeNgx['zone']>, scale = 1): void {
+    const pair = 'mg1' + US + '192.0.2.10';
+    zone.incr('q' + pair + US + '200', 2 * scale);
+    zone.incr('i' + pair + US + '200', 200 * scale);
+    zone.incr('o' + pair + US + '200', 600 * scale);
+    zone.incr('q' + pair + US + '404', 1 * scale);
+    zone.incr('i' + pair + US + '404', 80 * scale);
+    zone.incr('o' + pair + US + '404', 0);
+    zone.incr('d' + pair + US + '1', 2 * scale);
+    zone.incr('d' + pair + US + 'inf', 1 * scale);
+    zone.incr('D' + pair, 12 * scale);
+  }
+  const pair = 'mg1' + US + '192.0.2.10';
+  const recorderKeys = (scale: number) => ({
+    ['D' + pair]: 12 * scale,
+    ['d' + pair + US + '1']: 2 * scale,
+    ['d' + pair + US + 'inf']: 1 * scale,
+    ['i' + pair + US + '200']: 200 * scale,
+    ['i' + pair + US + '404']: 80 * scale,
+    ['o' + pair + US + '200']: 600 * scale,
+    ['o' + pair + US + '404']: 0,
+    ['q' + pair + US + '200']: 2 * scale,
+    ['q' + pair + US + '404']: 1 * scale,
+  });
+
+  it('worker 0 reserves its keys, counts its flush, and records the rate bases at the first update', () => {
+    const zone = ngx.zone('ipng_stats', 'number');
+    recorded(zone);
+    tickAs(0, T0, {});
+    expect(zone.contents()).toEqual({
+      ...recorderKeys(1),
+      // flush duration histogram of worker 0: 0 ms, in the first bucket
+      ['F0' + US + '1']: 1,
+      ['F0' + US + '5']: 0,
+      ['F0' + US + 'inf']: 0,
+      G0: 0,
+      T: T0,
+      W: 0,
+      Z: 0,
+      f0: 1,
+      l0: T0,
+      // the request total of the pair at this update
+      ['t' + pair]: 3,
+    });
+  });
+
+  it('worker 0 moves the rates a second later by the requests since', () => {
+    const zone = ngx.zone('ipng_stats', 'number');
+    recorded(zone);
+    tickAs(0, T0, {});
+    recorded(zone);
+    tickAs(0, T0 + 1000, {});
+    const contents = zone.contents();
+    expect(contents).toMatchObject(recorderKeys(2));
+    expect(contents['t' + pair]).toBe(6);
+    expect(contents['r' + pair + US + '1']).toBe(ewma(0, 3, 1000, 1));
+    expect(contents['r' + pair + US + '10']).toBe(ewma(0, 3, 1000, 10));
+    expect(contents['r' + pair + US + '60']).toBe(ewma(0, 3, 1000, 60));
+    expect(contents.T).toBe(T0 + 1000);
+    expect(contents.f0).toBe(2);
+    expect(contents['F0' + US + '1']).toBe(2);
+    expect(Object.keys(contents)).toHaveLength(Object.keys(recorderKeys(2)).length + 13);
+  });
+
+  it('another worker counts its own flush and leaves the rates to worker 0', () => {
+    const zone = ngx.zone('ipng_stats', 'number');
+    recorded(zone);
+    tickAs(1, T0, {});
+    expect(zone.contents()).toEqual({
+      ...recorderKeys(1),
+      ['F1' + US + '1']: 1,
+      ['F1' + US + '5']: 0,
+      ['F1' + US + 'inf']: 0,
+      G1: 0,
+      W: 0,
+      Z: 0,
+      f1: 1,
+      l1: T0,
+    });
+  });
+
+  it('worker 0 warns once about keys a full zone dropped since the last warning', () => {
+    const zone = ngx.zone('ipng_stats', 'number');
+    tickAs(0, T0, {});
+    zone.incr('Z', 5);
+    tickAs(0, T0 + 1000, {});
+    tickAs(0, T0 + 2000, {});
+    expect(zone.get('W')).toBe(5);
+    expect(ngx.logs).toEqual([
+      {
+        level: ngx.WARN,
+        message:
+          'ipng-stats: shared dict zone "ipng_stats" is full: 5 new counters dropped since the last warning (5 in total); ' +
+          'existing counters keep counting; enlarge js_shared_dict_zone zone=ipng_stats and reload',
+      },
+    ]);
+  });
+});
