@@ -485,14 +485,8 @@ var RECORD_KIND = {
 };
 var INF_LABEL = "inf";
 var S2 = KEY_SEPARATOR;
-function codeKey(kind, sourceTag, vip, code) {
-  return kind + sourceTag + S2 + vip + S2 + code;
-}
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
-}
-function pairBucketKey(kind, sourceTag, vip, boundLabel) {
-  return kind + sourceTag + S2 + vip + S2 + boundLabel;
 }
 function rateKey(sourceTag, vip, windowSeconds) {
   return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
@@ -1929,7 +1923,7 @@ function scrape(r) {
   const opened = openZone(zoneNameOf(r));
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(opened.zone, buckets.problem);
-  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value, shimLoaded);
+  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
@@ -1943,7 +1937,7 @@ function scrape(r) {
     opened.zone.add(KIND.scrapeSum, took);
   }
 }
-function readCounterModel(zone, boundsMs, shimLoaded) {
+function readCounterModel(zone, boundsMs) {
   const model = buildModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
@@ -1951,8 +1945,6 @@ function readCounterModel(zone, boundsMs, shimLoaded) {
   }, boundsMs);
   if (zone.get(KIND.scrapeSum) === void 0) {
     reserveKeys(zone, boundsMs);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    warnTickMissing(zone);
   }
   return model;
 }
@@ -1998,139 +1990,6 @@ function status(r) {
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function vipLabel(serverAddr) {
-  if (serverAddr.indexOf(":") === -1) return serverAddr;
-  const canonical = canonicalAddress(serverAddr);
-  return canonical === null ? serverAddr : canonical;
-}
-function parseBounds(text) {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^\d+$/.test(parts[i])) return null;
-  }
-  return parts;
-}
-function parseHistogram(f, bounds) {
-  if (f.length !== 5 + bounds.length) return null;
-  const counts = [];
-  for (let i = 0; i <= bounds.length; i++) counts.push(Number(f[4 + i]));
-  return {
-    bounds,
-    counts,
-    sumMs: Number(f[3])
-  };
-}
-function parseDeltas(text) {
-  const parsed = {
-    writer: false,
-    pairs: [],
-    dropped: 0,
-    malformed: 0
-  };
-  if (!text) return parsed;
-  const byPair = Object.create(null);
-  function pair(tag, serverAddr) {
-    const vip = vipLabel(serverAddr);
-    const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
-    if (p === void 0) {
-      p = {
-        sourceTag: tag,
-        vip,
-        codes: [],
-        duration: [],
-        upstream: []
-      };
-      byPair[id] = p;
-      parsed.pairs.push(p);
-    }
-    return p;
-  }
-  const lines = text.split("\n");
-  let bounds = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === "") continue;
-    if (line === "w") {
-      if (i === 0) parsed.writer = true;else parsed.malformed++;
-      continue;
-    }
-    const f = line.split(KEY_SEPARATOR);
-    let ok = false;
-    switch (f[0]) {
-      case "b":
-        bounds = f.length === 2 ? parseBounds(f[1]) : null;
-        ok = bounds !== null;
-        break;
-      case "c":
-        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
-          pair(f[1], f[2]).codes.push({
-            code: f[3],
-            requests: Number(f[4]),
-            bytesIn: Number(f[5]),
-            bytesOut: Number(f[6])
-          });
-          ok = true;
-        }
-        break;
-      case "d":
-      case "u":
-        {
-          const named = isEscapedField(f[1]) && isEscapedField(f[2]);
-          const h = bounds === null || !named ? null : parseHistogram(f, bounds);
-          if (h !== null) {
-            const p = pair(f[1], f[2]);
-            (f[0] === "d" ? p.duration : p.upstream).push(h);
-            ok = true;
-          }
-          break;
-        }
-      case "x":
-        if (f.length === 2 && /^\d+$/.test(f[1])) {
-          parsed.dropped += Number(f[1]);
-          ok = true;
-        }
-        break;
-    }
-    if (!ok) parsed.malformed++;
-  }
-  return parsed;
-}
-function push(batch, key, delta) {
-  if (delta === 0) return;
-  batch.keys.push(key);
-  batch.deltas.push(delta);
-}
-function pushHistograms(batch, p, hs, bucketKind, sumKind) {
-  for (let h = 0; h < hs.length; h++) {
-    push(batch, pairKey(sumKind, p.sourceTag, p.vip), hs[h].sumMs);
-    for (let i = 0; i < hs[h].counts.length; i++) {
-      const label = i < hs[h].bounds.length ? hs[h].bounds[i] : INF_LABEL;
-      push(batch, pairBucketKey(bucketKind, p.sourceTag, p.vip, label), hs[h].counts[i]);
-    }
-  }
-}
-function incrementsFromDeltas(text) {
-  const parsed = parseDeltas(text);
-  const batch = {
-    keys: [],
-    deltas: [],
-    dropped: parsed.dropped,
-    malformed: parsed.malformed
-  };
-  for (let i = 0; i < parsed.pairs.length; i++) {
-    const p = parsed.pairs[i];
-    for (let c = 0; c < p.codes.length; c++) {
-      const row = p.codes[c];
-      push(batch, codeKey(KIND.requests, p.sourceTag, p.vip, row.code), row.requests);
-      push(batch, codeKey(KIND.bytesIn, p.sourceTag, p.vip, row.code), row.bytesIn);
-      push(batch, codeKey(KIND.bytesOut, p.sourceTag, p.vip, row.code), row.bytesOut);
-    }
-    pushHistograms(batch, p, p.duration, KIND.durationBucket, KIND.durationSum);
-    pushHistograms(batch, p, p.upstream, KIND.upstreamBucket, KIND.upstreamSum);
-  }
-  return batch;
 }
 function rateWrites(entries, nowMs, lastUpdateMs) {
   const pairs = {};
@@ -2182,9 +2041,141 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
   }
   return out;
 }
-function drainShimDeltas(s) {
-  const text = s.variables.ipng_stats_deltas;
-  return text === void 0 ? "" : text;
+function vipLabel(serverAddr) {
+  if (serverAddr.indexOf(":") === -1) return serverAddr;
+  const canonical = canonicalAddress(serverAddr);
+  return canonical === null ? serverAddr : canonical;
+}
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^\d+$/.test(parts[i])) return null;
+  }
+  return parts;
+}
+var DECIMAL2 = /^\d+$/;
+function wireNumber(text) {
+  const n = Number(text);
+  return text === "" || !(n >= 0) ? -1 : n;
+}
+function readHistogramField(field, bounds, into) {
+  into.length = 0;
+  if (field === "") return true;
+  const parts = field.split(" ");
+  if (parts.length !== bounds.length + 2) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return false;
+    into.push(n);
+  }
+  return true;
+}
+function addHistogram(list, numbers, bounds) {
+  if (numbers.length === 0) return;
+  let h = list.length > 0 ? list[list.length - 1] : null;
+  if (h === null || h.bounds !== bounds) {
+    h = {
+      bounds,
+      counts: [],
+      sumMs: 0
+    };
+    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
+    list.push(h);
+  }
+  h.sumMs += numbers[0];
+  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+}
+var IPNG_FIELDS = 4 + 3 + 1;
+var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
+var durationNumbers = [];
+var upstreamNumbers = [];
+function readRecord(f, bounds, pairOf) {
+  if (f[2] !== "") return false;
+  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
+  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
+  return false;
+}
+function readIpngRecord(f, pairOf) {
+  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL2.test(f[6])) return false;
+  const counters = f[7].split(" ");
+  if (counters.length !== 3) return false;
+  const requests = wireNumber(counters[0]);
+  const bytesIn = wireNumber(counters[1]);
+  const bytesOut = wireNumber(counters[2]);
+  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
+  pairOf(f[4], f[5]).codes.push({
+    code: f[6],
+    requests,
+    bytesIn,
+    bytesOut
+  });
+  return true;
+}
+function readIpngTimeRecord(f, bounds, pairOf) {
+  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
+  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
+  const p = pairOf(f[4], f[5]);
+  addHistogram(p.duration, durationNumbers, bounds);
+  addHistogram(p.upstream, upstreamNumbers, bounds);
+  return true;
+}
+function parseDeltas(text) {
+  const parsed = {
+    writer: false,
+    pairs: [],
+    dropped: 0,
+    malformed: 0
+  };
+  if (!text) return parsed;
+  const byPair = Object.create(null);
+  function pair(tag, serverAddr) {
+    const vip = vipLabel(serverAddr);
+    const id = tag + KEY_SEPARATOR + vip;
+    let p = byPair[id];
+    if (p === void 0) {
+      p = {
+        sourceTag: tag,
+        vip,
+        codes: [],
+        duration: [],
+        upstream: []
+      };
+      byPair[id] = p;
+      parsed.pairs.push(p);
+    }
+    return p;
+  }
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) parsed.writer = true;else parsed.malformed++;
+      continue;
+    }
+    const f = line.split(KEY_SEPARATOR);
+    let ok = false;
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        ok = bounds !== null;
+        break;
+      case "r":
+        ok = readRecord(f, bounds, pair);
+        break;
+      case "x":
+        if (f.length === 2 && DECIMAL2.test(f[1])) {
+          parsed.dropped += Number(f[1]);
+          ok = true;
+        }
+        break;
+    }
+    if (!ok) parsed.malformed++;
+  }
+  return parsed;
 }
 function drainWriterDeltas(s) {
   const text = s.variables.ipng_stats_writer_deltas;
@@ -2491,7 +2482,7 @@ function tick(s) {
   const dict = ngx.shared[opened.name];
   const zoneType = opened.layout === "record" ? "string" : "number";
   if (statePath !== void 0 && !restoredBeforeCounting(dict, zoneType, statePath, started)) return;
-  const writer = opened.layout === "record" ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value) : counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+  const writer = opened.layout === "record" ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value) : counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   if (statePath !== void 0 && writer) {
     const stateInterval = resolveStateInterval(settings.stateInterval);
     reportOnce(opened.zone, stateInterval.problem);
@@ -2512,14 +2503,13 @@ function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
   countRecordFlush(zone, worker, Date.now() - started, boundsMs);
   return writer;
 }
-function counterLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
+function counterLayoutTick(zone, zoneName, started, intervalMs, boundsMs) {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
   if (!flushDue(last, started, intervalMs)) return false;
   zone.set(flushedAtKey, started);
   if (last === void 0) reserveKeys2(zone, worker, boundsMs);
-  addShimDeltas(zone, drainShimDeltas(s));
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
     warnIfZoneFull(zone, zoneName);
@@ -2539,16 +2529,6 @@ function reserveKeys2(zone, worker, boundsMs) {
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
-}
-function addShimDeltas(zone, text) {
-  const batch = incrementsFromDeltas(text);
-  for (let i = 0; i < batch.keys.length; i++) {
-    zone.add(batch.keys[i], batch.deltas[i]);
-  }
-  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
-  if (batch.malformed > 0) {
-    logError("ipng-stats: " + batch.malformed + " lines of $ipng_stats_deltas not understood (is the shim from the same release as the bundle?)");
-  }
 }
 function updateRates(zone, now) {
   const lastUpdate = zone.get(KIND.rateUpdatedAt);

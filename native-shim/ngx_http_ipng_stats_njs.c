@@ -26,11 +26,11 @@
 
 
 typedef struct {
-    ngx_http_core_loc_conf_t       *clcf;
-    ngx_http_ipng_stats_loc_conf_t *lcf;
-    ngx_http_handler_pt             handler;    /* as js_content set it */
-    ngx_str_t                       file;
-    ngx_uint_t                      line;
+    ngx_http_core_loc_conf_t             *clcf;
+    ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
+    ngx_http_handler_pt                   handler;  /* as js_content set it */
+    ngx_str_t                             file;
+    ngx_uint_t                            line;
 } ngx_http_ipng_stats_scrape_t;
 
 
@@ -45,7 +45,17 @@ struct ngx_http_ipng_stats_njs_s {
     ngx_uint_t                      import_line;
 
     ngx_array_t                     scrapes;  /* ngx_http_ipng_stats_scrape_t */
+
+    /* js_shared_dict_zone ... type=number, as written */
+    ngx_array_t                     number_zones;   /* of ..._zone_line_t */
 };
+
+
+typedef struct {
+    ngx_str_t                       name;
+    ngx_str_t                       file;
+    ngx_uint_t                      line;
+} ngx_http_ipng_stats_zone_line_t;
 
 
 typedef struct {
@@ -66,6 +76,21 @@ static char *ngx_http_ipng_stats_import(ngx_conf_t *cf,
 static void *ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle);
 static ngx_shm_zone_t *ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle,
     ngx_str_t *name);
+static char *ngx_http_ipng_stats_dict_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_ipng_stats_dict_zone_restore(void *data);
+
+
+/*
+ * njs's "js_shared_dict_zone", whose "set" handler is swapped for
+ * ngx_http_ipng_stats_dict_zone() while the http{} block is read (as
+ * "listen" is, ngx_http_ipng_stats_listen.c): it notes the zones declared
+ * type=number and runs njs's handler.  The zone's type is njs's private
+ * state; the directive's arguments are its public syntax.
+ */
+static char *(*ngx_http_ipng_stats_dict_zone_orig)(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_command_t  *ngx_http_ipng_stats_dict_zone_cmd;
 
 
 /*
@@ -637,7 +662,10 @@ ngx_http_ipng_stats_njs_conf(ngx_conf_t *cf)
 
     if (ngx_array_init(&njs->scrapes, cf->pool, 2,
                        sizeof(ngx_http_ipng_stats_scrape_t))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&njs->number_zones, cf->pool, 1,
+                          sizeof(ngx_http_ipng_stats_zone_line_t))
+           != NGX_OK)
     {
         return NULL;
     }
@@ -672,9 +700,15 @@ ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle)
 ngx_int_t
 ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_str_t                          name;
+    ngx_module_t                      *js;
+    ngx_command_t                     *cmd;
+    ngx_pool_cleanup_t                *cln;
     ngx_ipng_stats_load_order_conf_t  *locf;
 
-    if (ngx_http_ipng_stats_js_module(cf->cycle) == NULL) {
+    js = ngx_http_ipng_stats_js_module(cf->cycle);
+
+    if (js == NULL) {
         return NGX_OK;
     }
 
@@ -689,6 +723,136 @@ ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf)
                            "ngx_http_js_module first (its load_module line "
                            "before the shim's)");
         return NGX_ERROR;
+    }
+
+    ngx_str_set(&name, "js_shared_dict_zone");
+
+    cmd = ngx_http_ipng_stats_js_command(js, &name);
+
+    if (cmd == NULL || cmd->set == ngx_http_ipng_stats_dict_zone) {
+        return NGX_OK;
+    }
+
+    ngx_http_ipng_stats_dict_zone_orig = cmd->set;
+    ngx_http_ipng_stats_dict_zone_cmd = cmd;
+    cmd->set = ngx_http_ipng_stats_dict_zone;
+
+    /* undone in postconfiguration, or here if the configuration fails */
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_ipng_stats_dict_zone_restore;
+    cln->data = NULL;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_ipng_stats_dict_zone_restore(void *data)
+{
+    if (ngx_http_ipng_stats_dict_zone_cmd
+        && ngx_http_ipng_stats_dict_zone_cmd->set
+           == ngx_http_ipng_stats_dict_zone)
+    {
+        ngx_http_ipng_stats_dict_zone_cmd->set =
+                                           ngx_http_ipng_stats_dict_zone_orig;
+    }
+}
+
+
+/* "js_shared_dict_zone zone=NAME:SIZE ... type=number ...": noted */
+
+static char *
+ngx_http_ipng_stats_dict_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                           *colon;
+    ngx_str_t                        *value, name;
+    ngx_uint_t                        i, number;
+    ngx_http_ipng_stats_njs_t        *njs;
+    ngx_http_ipng_stats_zone_line_t  *zl;
+
+    value = cf->args->elts;
+
+    ngx_str_null(&name);
+    number = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len > 5
+            && ngx_strncmp(value[i].data, "zone=", 5) == 0)
+        {
+            name.data = value[i].data + 5;
+            colon = ngx_strlchr(name.data, value[i].data + value[i].len, ':');
+            name.len = (colon ? colon : value[i].data + value[i].len)
+                       - name.data;
+
+        } else if (value[i].len == 11
+                   && ngx_strncmp(value[i].data, "type=number", 11) == 0)
+        {
+            number = 1;
+        }
+    }
+
+    if (number && name.len) {
+        njs = ngx_http_ipng_stats_njs_conf(cf);
+        if (njs == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        zl = ngx_array_push(&njs->number_zones);
+        if (zl == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        zl->name = name;
+        zl->file = cf->conf_file->file.name;
+        zl->line = cf->conf_file->line;
+    }
+
+    return ngx_http_ipng_stats_dict_zone_orig(cf, cmd, conf);
+}
+
+
+/*
+ * Two modes, not three: the shim counts into a type=string zone (the
+ * record layout) only; a type=number zone is the mode without the shim.
+ */
+
+ngx_int_t
+ngx_http_ipng_stats_zone_type_check(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t                         zone;
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_zone_line_t  *zl;
+
+    ngx_http_ipng_stats_dict_zone_restore(NULL);
+
+    if (njs == NULL) {
+        return NGX_OK;
+    }
+
+    zone = njs->zone.len ? njs->zone : ngx_http_ipng_stats_default_zone;
+    zl = njs->number_zones.elts;
+
+    for (i = 0; i < njs->number_zones.nelts; i++) {
+        if (zl[i].name.len == zone.len
+            && ngx_strncmp(zl[i].name.data, zone.data, zone.len) == 0)
+        {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"js_shared_dict_zone\" in %V:%ui declares the "
+                          "counter zone \"%V\" type=number, which the shim "
+                          "does not count into: write \"ipng_stats_zone "
+                          "%V:SIZE;\" instead, or \"js_shared_dict_zone "
+                          "zone=%V:SIZE type=string;\" (type=number is for "
+                          "nginx without the shim)",
+                          &zl[i].file, zl[i].line, &zone, &zone, &zone);
+            return NGX_ERROR;
+        }
     }
 
     return NGX_OK;

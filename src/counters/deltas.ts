@@ -1,21 +1,21 @@
-// Reads the shim's per-worker deltas ($ipng_stats_deltas and
-// $ipng_stats_writer_deltas, drained by the tick). With the shim loaded,
-// requests are aggregated per worker in C, so no njs code runs per
-// request; this is the njs half of that flush. The wire format is
-// docs/wire-format.md: one record a line, fields separated by 0x1f, every
-// field escaped (wire-field.ts); tags and vips stay escaped here, as the
-// zone keys hold them. The records:
+// Reads what the shim counted ($ipng_stats_writer_deltas, drained by the
+// tick). With the shim loaded, requests are aggregated per worker in C, so
+// no njs code runs per request; this is the njs half of that flush. The
+// wire format is docs/wire-format.md: one record a line, fields separated
+// by 0x1f, every field escaped (wire-field.ts); key fields stay escaped
+// here, as the zone keys hold them. The records:
 //   w                              this worker holds the writer lease
-//                                  ($ipng_stats_writer_deltas only)
-//   b  bounds (ms, space separated) for the bucket indexes that follow
-//   c  tag vip status requests bytes_in bytes_out
-//   d  tag vip sum_ms n0 .. nK     request duration, K = number of bounds
-//   u  tag vip sum_ms n0 .. nK     upstream response time
+//   b  bounds (ms, space separated) for the histograms that follow
+//   r  subsystem zone nkeys key.. counters histogram..
+//                                  one entry of a subsystem's table
 //   x  n                           observations the shim had to drop
-// The text may hold several blocks (the handoff of other or exited
-// workers, then this worker's own), so one pair or code can recur.
-import { codeKey, INF_LABEL, KEY_SEPARATOR, KIND, pairBucketKey, pairKey } from './keys';
-import { Increments } from './observation';
+// The ipng subsystem writes two shapes: "ipng" entries keyed by (tag, vip,
+// status) with the counters "requests bytes_in bytes_out", and
+// "ipng_time" entries keyed by (tag, vip) with the requests and the
+// histograms duration and upstream ("sum_ms n0 .. nK", empty when it saw
+// nothing). The text may hold several blocks (the handoff of other or
+// exited workers, then this worker's own), so one pair or code can recur.
+import { KEY_SEPARATOR } from './keys';
 import { vipLabel } from './vip';
 import { isEscapedField } from './wire-field';
 
@@ -55,11 +55,6 @@ export interface ParsedDeltas {
   malformed: number;
 }
 
-export interface DeltaBatch extends Increments {
-  dropped: number;
-  malformed: number;
-}
-
 function parseBounds(text: string): string[] | null {
   const parts = text.split(' ');
   for (let i = 0; i < parts.length; i++) {
@@ -68,11 +63,97 @@ function parseBounds(text: string): string[] | null {
   return parts;
 }
 
-function parseHistogram(f: string[], bounds: string[]): HistogramDelta | null {
-  if (f.length !== 5 + bounds.length) return null;
-  const counts: number[] = [];
-  for (let i = 0; i <= bounds.length; i++) counts.push(Number(f[4 + i]));
-  return { bounds, counts, sumMs: Number(f[3]) };
+const DECIMAL = /^\d+$/;
+
+/**
+ * A count or a sum on the wire (decimal digits), or -1. Number() and no
+ * per-character check: this runs for every number of every entry.
+ */
+function wireNumber(text: string): number {
+  const n = Number(text);
+  return text === '' || !(n >= 0) ? -1 : n;
+}
+
+/**
+ * Reads an "r" line's histogram field ("" or "SUM N0 .. NK") into into[];
+ * false when malformed. "" reads as nothing (length 0).
+ */
+function readHistogramField(field: string, bounds: string[], into: number[]): boolean {
+  into.length = 0;
+  if (field === '') return true;
+  const parts = field.split(' ');
+  if (parts.length !== bounds.length + 2) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return false;
+    into.push(n);
+  }
+  return true;
+}
+
+/**
+ * Adds a histogram read by readHistogramField to the pair's histogram of
+ * this block (a pair recurs only in another block, the handoff of another
+ * worker, which has a "b" line of its own).
+ */
+function addHistogram(list: HistogramDelta[], numbers: number[], bounds: string[]): void {
+  if (numbers.length === 0) return;
+  let h = list.length > 0 ? list[list.length - 1] : null;
+  if (h === null || h.bounds !== bounds) {
+    h = { bounds, counts: [], sumMs: 0 };
+    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
+    list.push(h);
+  }
+  h.sumMs += numbers[0];
+  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+}
+
+/*
+ * An "r" line (docs/wire-format.md): r, SUBSYSTEM, ZONE, NKEYS, the keys,
+ * COUNTERS, one field per histogram. This release reads the ipng
+ * subsystem's two shapes, both in zone "": "ipng", keys (tag, vip,
+ * status) and counters (requests, bytes in, bytes out); "ipng_time", keys
+ * (tag, vip), one counter (the requests again) and the histograms
+ * (duration, upstream). A line of any other subsystem or shape is not
+ * understood.
+ */
+const IPNG_FIELDS = 4 + 3 + 1;
+const IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
+
+// The two histograms of the line being read, both checked before either is added.
+const durationNumbers: number[] = [];
+const upstreamNumbers: number[] = [];
+
+type PairOf = (tag: string, serverAddr: string) => PairDelta;
+
+function readRecord(f: string[], bounds: string[] | null, pairOf: PairOf): boolean {
+  if (f[2] !== '') return false;
+  if (f[1] === 'ipng') return readIpngRecord(f, pairOf);
+  if (f[1] === 'ipng_time') return readIpngTimeRecord(f, bounds, pairOf);
+  return false;
+}
+
+function readIpngRecord(f: string[], pairOf: PairOf): boolean {
+  if (f.length !== IPNG_FIELDS || f[3] !== '3') return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL.test(f[6])) return false;
+  const counters = f[7].split(' ');
+  if (counters.length !== 3) return false;
+  const requests = wireNumber(counters[0]);
+  const bytesIn = wireNumber(counters[1]);
+  const bytesOut = wireNumber(counters[2]);
+  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
+  pairOf(f[4], f[5]).codes.push({ code: f[6], requests, bytesIn, bytesOut });
+  return true;
+}
+
+function readIpngTimeRecord(f: string[], bounds: string[] | null, pairOf: PairOf): boolean {
+  if (f.length !== IPNG_TIME_FIELDS || f[3] !== '2' || bounds === null) return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
+  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
+  const p = pairOf(f[4], f[5]);
+  addHistogram(p.duration, durationNumbers, bounds);
+  addHistogram(p.upstream, upstreamNumbers, bounds);
+  return true;
 }
 
 export function parseDeltas(text: string): ParsedDeltas {
@@ -107,25 +188,11 @@ export function parseDeltas(text: string): ParsedDeltas {
         bounds = f.length === 2 ? parseBounds(f[1]) : null;
         ok = bounds !== null;
         break;
-      case 'c':
-        if (f.length === 7 && isEscapedField(f[1]) && isEscapedField(f[2])) {
-          pair(f[1], f[2]).codes.push({ code: f[3], requests: Number(f[4]), bytesIn: Number(f[5]), bytesOut: Number(f[6]) });
-          ok = true;
-        }
+      case 'r':
+        ok = readRecord(f, bounds, pair);
         break;
-      case 'd':
-      case 'u': {
-        const named = isEscapedField(f[1]) && isEscapedField(f[2]);
-        const h = bounds === null || !named ? null : parseHistogram(f, bounds);
-        if (h !== null) {
-          const p = pair(f[1], f[2]);
-          (f[0] === 'd' ? p.duration : p.upstream).push(h);
-          ok = true;
-        }
-        break;
-      }
       case 'x':
-        if (f.length === 2 && /^\d+$/.test(f[1])) {
+        if (f.length === 2 && DECIMAL.test(f[1])) {
           parsed.dropped += Number(f[1]);
           ok = true;
         }
@@ -134,38 +201,4 @@ export function parseDeltas(text: string): ParsedDeltas {
     if (!ok) parsed.malformed++;
   }
   return parsed;
-}
-
-function push(batch: DeltaBatch, key: string, delta: number): void {
-  if (delta === 0) return;
-  batch.keys.push(key);
-  batch.deltas.push(delta);
-}
-
-function pushHistograms(batch: DeltaBatch, p: PairDelta, hs: HistogramDelta[], bucketKind: string, sumKind: string): void {
-  for (let h = 0; h < hs.length; h++) {
-    push(batch, pairKey(sumKind, p.sourceTag, p.vip), hs[h].sumMs);
-    for (let i = 0; i < hs[h].counts.length; i++) {
-      const label = i < hs[h].bounds.length ? hs[h].bounds[i] : INF_LABEL;
-      push(batch, pairBucketKey(bucketKind, p.sourceTag, p.vip, label), hs[h].counts[i]);
-    }
-  }
-}
-
-/** The counter layout's increments (one `incr` per changed key). */
-export function incrementsFromDeltas(text: string): DeltaBatch {
-  const parsed = parseDeltas(text);
-  const batch: DeltaBatch = { keys: [], deltas: [], dropped: parsed.dropped, malformed: parsed.malformed };
-  for (let i = 0; i < parsed.pairs.length; i++) {
-    const p = parsed.pairs[i];
-    for (let c = 0; c < p.codes.length; c++) {
-      const row = p.codes[c];
-      push(batch, codeKey(KIND.requests, p.sourceTag, p.vip, row.code), row.requests);
-      push(batch, codeKey(KIND.bytesIn, p.sourceTag, p.vip, row.code), row.bytesIn);
-      push(batch, codeKey(KIND.bytesOut, p.sourceTag, p.vip, row.code), row.bytesOut);
-    }
-    pushHistograms(batch, p, p.duration, KIND.durationBucket, KIND.durationSum);
-    pushHistograms(batch, p, p.upstream, KIND.upstreamBucket, KIND.upstreamSum);
-  }
-  return batch;
 }

@@ -45,7 +45,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   const model =
     opened.layout === 'record'
       ? readRecordModel(opened.zone, buckets.value, shimLoaded)
-      : readCounterModel(opened.zone, buckets.value, shimLoaded);
+      : readCounterModel(opened.zone, buckets.value);
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
@@ -63,7 +63,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   }
 }
 
-function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+function readCounterModel(zone: CounterZone, boundsMs: number[]): StatsModel {
   const model = buildModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,
@@ -72,11 +72,6 @@ function readCounterModel(zone: CounterZone, boundsMs: number[], shimLoaded: boo
   // ever created, so this reads the same as the snapshot would.
   if (zone.get(KIND.scrapeSum) === undefined) {
     reserveKeys(zone, boundsMs);
-  } else if (shimLoaded && Object.keys(model.meta.flushes).length === 0) {
-    // With the shim, counts reach the zone only through the tick. From the
-    // second scrape on (the first may come before the first 100 ms tick),
-    // no flush at all means the tick is not configured.
-    warnTickMissing(zone);
   }
   return model;
 }

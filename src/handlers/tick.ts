@@ -11,25 +11,21 @@
 // are never decayed twice per interval and there is at most one warning
 // per interval.
 //
-// With the shim loaded, a flush also moves this worker's request counters
-// into the zone: the shim aggregates them per worker in C (no njs runs per
-// request), and $ipng_stats_deltas hands them over. Without the shim the
-// recorder adds straight into the zone and there is nothing to move.
-//
-// That is the counter layout (a type=number zone). In the record layout
-// (type=string) the lease holder of the shim writes all counts, rates and
-// warnings instead of worker 0: see record-layout-flush.ts.
+// That is the counter layout (a type=number zone), used without the shim:
+// the recorder adds straight into the zone and a flush moves nothing (a
+// shim with a type=number zone fails nginx -t). In the record layout
+// (type=string, with the shim) the lease holder of the shim writes all
+// counts, rates and warnings instead of worker 0: see
+// record-layout-flush.ts.
 import {
   resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
 } from '../config/settings';
 import { bucketLabel } from '../counters/bucketing';
-import { incrementsFromDeltas } from '../counters/deltas';
 import { INF_LABEL, KIND, RECORD_KIND, workerBucketKey, workerKey } from '../counters/keys';
 import { rateWrites } from '../counters/rate-update';
-import { logError, warnZoneFull } from '../nginx/log';
+import { warnZoneFull } from '../nginx/log';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
-import { drainShimDeltas } from '../nginx/shim-deltas';
 import { workerId } from '../nginx/worker';
 import { RecordZone } from '../nginx/record-zone';
 import { CounterZone, openZone, zoneNameOf } from '../nginx/zone';
@@ -66,7 +62,7 @@ export default function tick(s: NginxPeriodicSession): void {
   const writer =
     opened.layout === 'record'
       ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value)
-      : counterLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value);
+      : counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
   if (statePath !== undefined && writer) {
     const stateInterval = resolveStateInterval(settings.stateInterval);
     reportOnce(opened.zone, stateInterval.problem);
@@ -93,14 +89,13 @@ function recordLayoutTick(s: NginxPeriodicSession, zone: RecordZone, zoneName: s
 }
 
 /** Returns whether this worker flushed as the housekeeping worker (the writer of rates and the state file). */
-function counterLayoutTick(s: NginxPeriodicSession, zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): boolean {
+function counterLayoutTick(zone: CounterZone, zoneName: string, started: number, intervalMs: number, boundsMs: number[]): boolean {
   const worker = workerId();
   const flushedAtKey = workerKey(KIND.flushedAt, worker);
   const last = zone.get(flushedAtKey);
   if (!flushDue(last, started, intervalMs)) return false;
   zone.set(flushedAtKey, started);
   if (last === undefined) reserveKeys(zone, worker, boundsMs);
-  addShimDeltas(zone, drainShimDeltas(s));
 
   if (worker === HOUSEKEEPING_WORKER) {
     updateRates(zone, started);
@@ -128,21 +123,6 @@ function reserveKeys(zone: CounterZone, worker: number, boundsMs: number[]): voi
     zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
   }
   zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
-}
-
-function addShimDeltas(zone: CounterZone, text: string): void {
-  const batch = incrementsFromDeltas(text);
-  for (let i = 0; i < batch.keys.length; i++) {
-    zone.add(batch.keys[i], batch.deltas[i]);
-  }
-  // Lost before reaching the zone, for the same reason: no room.
-  if (batch.dropped > 0) zone.add(KIND.zoneFullEvents, batch.dropped);
-  if (batch.malformed > 0) {
-    logError(
-      'ipng-stats: ' + batch.malformed + ' lines of $ipng_stats_deltas not understood ' +
-        '(is the shim from the same release as the bundle?)',
-    );
-  }
 }
 
 function updateRates(zone: CounterZone, now: number): void {

@@ -1,12 +1,6 @@
 // Reads what the shim aggregated since the last read; reading clears it.
 // Empty without the shim.
 
-/** $ipng_stats_deltas: this worker's counts (the counter layout). */
-export function drainShimDeltas(s: NginxPeriodicSession): string {
-  const text = s.variables.ipng_stats_deltas;
-  return text === undefined ? '' : text;
-}
-
 /**
  * $ipng_stats_writer_deltas (the record layout): for the one worker that
  * holds the shim's writer lease, "w" then every worker's counts; for any

@@ -1,6 +1,5 @@
-// With the shim, requests are aggregated per worker and reach the zone at
-// the worker's next flush (the tick drains $ipng_stats_deltas). In the
-// record layout (type=string, the default with the shim) a worker that does
+// With the shim, requests are aggregated per worker and reach the zone
+// through the ticks (which drain $ipng_stats_writer_deltas): a worker that does
 // not hold the writer lease hands its counts to the shim's handoff at its
 // flush, and the lease holder writes them at its own next flush: two
 // rounds. A test that asserts counts waits for that first.

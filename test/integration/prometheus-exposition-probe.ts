@@ -24,12 +24,14 @@ function recordLayout(): unknown {
   const line = (...f: Array<string | number>) => f.join(US) + '\n';
   const text =
     'w\n' + line('b', '1 5 10') +
-    line('c', 'mg1', '2001:DB8:0::1', 404, 1, 80, 0) +
-    line('c', 'mg1', '2001:DB8:0::1', 200, 3, 300, 9007199254740) +
-    line('c', 'we"ird\\x5ctag', '198.51.100.7', 503, 2, 20, 40) +
-    line('d', 'mg1', '2001:DB8:0::1', 12, 2, 0, 0, 1) +
-    line('u', 'mg1', '2001:DB8:0::1', 7, 0, 1, 0, 0) +
-    line('b', '2 7') + line('d', 'we"ird\\x5ctag', '198.51.100.7', 9, 1, 1, 0);
+    line('r', 'ipng', '', 3, 'mg1', '2001:DB8:0::1', 404, '1 80 0') +
+    line('r', 'ipng', '', 3, 'mg1', '2001:DB8:0::1', 200, '3 300 9007199254740') +
+    line('r', 'ipng', '', 3, 'we"ird\\x5ctag', '198.51.100.7', 503, '2 20 40') +
+    line('r', 'ipng_time', '', 2, 'mg1', '2001:DB8:0::1', 3, '12 2 0 0 1', '7 0 1 0 0') +
+    line('b', '2 7') + line('r', 'ipng_time', '', 2, 'we"ird\\x5ctag', '198.51.100.7', 2, '9 1 1 0', '');
+  // a text of another format would parse to nothing, in Node and njs alike
+  const parsed = parseDeltas(text);
+  if (parsed.malformed !== 0 || parsed.pairs.length !== 2) throw new Error('the deltas of the probe are not docs/wire-format.md');
   const records: Record<string, string> = {};
   for (let round = 0; round < 2; round++) {
     const pairs = parseDeltas(text).pairs;

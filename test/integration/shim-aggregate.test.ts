@@ -1,8 +1,9 @@
-// The shim's per-worker aggregation, read through $ipng_stats_deltas by a
-// tiny njs module of the test's own (no product bundle): exact lines after
-// known traffic, the expected values computed from an access_log written in
-// the same run. One worker unless said otherwise: a drain through a request
-// drains only the worker that serves it.
+// The shim's per-worker aggregation, read through $ipng_stats_writer_deltas
+// by a tiny njs module of the test's own (no product bundle): exact lines
+// after known traffic, the expected values computed from an access_log
+// written in the same run. One worker unless said otherwise: its drain
+// holds the writer lease, so it returns "w" and then its own block (the
+// drain below strips the "w" line).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,11 @@ const jsDir = mkdtempSync(join(tmpdir(), 'ipng-aggregate-js-'));
 writeFileSync(
   join(jsDir, 't.js'),
   `
+function unwritten(d) {
+    return d.slice(0, 2) === 'w\\n' ? d.slice(2) : d;
+}
 function drain(r) {
-    r.return(200, r.variables.ipng_stats_deltas);
+    r.return(200, unwritten(r.variables.ipng_stats_writer_deltas));
 }
 function skipped(r) {
     var before = r.variables.ipng_stats_skip;
@@ -32,7 +36,7 @@ function slow(r) {
     setTimeout(function () { r.return(200, 'slow\\n'); }, 30);
 }
 function tick(s) {
-    var d = s.variables.ipng_stats_deltas;
+    var d = unwritten(s.variables.ipng_stats_writer_deltas);
     if (d) {
         ngx.shared.t.set('seen', (ngx.shared.t.get('seen') || '') + d);
     }
@@ -63,7 +67,7 @@ function common(extra = ''): string {
     ${extra}`;
 }
 
-/** The shim alone (no bundle, no tick): this file reads $ipng_stats_deltas itself. */
+/** The shim alone (no bundle, no tick): this file reads $ipng_stats_writer_deltas itself. */
 function shimOnly(workers: number, http: string): NginxOptions {
   return { workers, product: false, tick: false, flushInterval: null, main: main(), http: common(http) };
 }
@@ -79,11 +83,15 @@ function bucket(ms: number): number {
   return i === -1 ? BOUNDS.length : i;
 }
 
-/** The deltas the shim should render for these access_log lines (sorted). */
+type Histogram = { sum: number; h: number[] };
+
+const hist = (x: Histogram | undefined) => (x ? [x.sum, ...x.h].join(' ') : '');
+
+/** The deltas the shim should render for these access_log lines (sorted): docs/wire-format.md, the ipng subsystem. */
 function expectedFromLog(lines: string[]): string[] {
   const codes = new Map<string, [number, number, number]>();
-  const dur = new Map<string, { sum: number; h: number[] }>();
-  const ups = new Map<string, { sum: number; h: number[] }>();
+  const dur = new Map<string, Histogram>();
+  const ups = new Map<string, Histogram>();
   for (const line of lines) {
     const [tag, vip, status, reqLen, sent, reqTime, upTime] = line.split('|');
     const c = codes.get([tag, vip, status].join(US)) ?? [0, 0, 0];
@@ -107,10 +115,32 @@ function expectedFromLog(lines: string[]): string[] {
     }
   }
   const out: string[] = [];
-  for (const [k, [n, bin, bout]] of codes) out.push(['c', k, n, bin, bout].join(US));
-  for (const [k, d] of dur) out.push(['d', k, d.sum, ...d.h].join(US));
-  for (const [k, u] of ups) out.push(['u', k, u.sum, ...u.h].join(US));
+  for (const [k, counters] of codes) out.push(['r', 'ipng', '', 3, k, counters.join(' ')].join(US));
+  for (const [k, d] of dur) out.push(['r', 'ipng_time', '', 2, k, d.h.reduce((a, b) => a + b, 0), hist(d), hist(ups.get(k))].join(US));
   return out.sort();
+}
+
+/** The "ipng" lines of a drain as "tag vip status requests". */
+function codesOf(lines: string[]): string[] {
+  return lines
+    .filter((l) => l.startsWith(`r${US}ipng${US}`))
+    .map((l) => {
+      const f = l.split(US);
+      expect(f).toHaveLength(8);
+      return [f[4], f[5], f[6], f[7].split(' ')[0]].join(' ');
+    });
+}
+
+/** The "ipng_time" lines of a drain: tag, vip, duration and upstream histograms (null: empty). */
+function timesOf(lines: string[]): Array<{ tag: string; vip: string; duration: number[] | null; upstream: number[] | null }> {
+  const vector = (s: string) => (s === '' ? null : s.split(' ').map(Number));
+  return lines
+    .filter((l) => l.startsWith(`r${US}ipng_time${US}`))
+    .map((l) => {
+      const f = l.split(US);
+      expect(f).toHaveLength(9);
+      return { tag: f[4], vip: f[5], duration: vector(f[7]), upstream: vector(f[8]) };
+    });
 }
 
 /** Lines of a drain, checking the framing: every block starts with a b line. */
@@ -127,20 +157,21 @@ function linesOf(text: string): string[] {
  * lines one block would have, sorted; and the requests they count.
  */
 function merge(text: string): { lines: string[]; requests: number } {
-  const merged = new Map<string, number[]>();
+  const merged = new Map<string, Array<number[] | null>>();
   if (text === '') return { lines: [], requests: 0 };
   const lines = text.slice(0, -1).split('\n');
   expect(lines[0]).toBe(B_LINE);
+  const add = (a: number[] | null, b: number[] | null) => (a === null ? b : b === null ? a : a.map((v, i) => v + b[i]));
   for (const l of lines.filter((x) => x !== B_LINE)) {
     const f = l.split(US);
-    const keyLen = f[0] === 'c' ? 4 : f[0] === 'x' ? 1 : 3;
+    const keyLen = f[0] === 'x' ? 1 : f[1] === 'ipng' ? 7 : 6;
     const key = f.slice(0, keyLen).join(US);
-    const vals = f.slice(keyLen).map(Number);
+    const vals = f.slice(keyLen).map((s) => (s === '' ? null : s.split(' ').map(Number)));
     const prev = merged.get(key);
-    merged.set(key, prev ? prev.map((v, i) => v + vals[i]) : vals);
+    merged.set(key, prev ? prev.map((v, i) => add(v, vals[i])) : vals);
   }
-  const out = [...merged].map(([k, v]) => [k, ...v].join(US)).sort();
-  const requests = out.filter((l) => l.startsWith('c')).reduce((a, l) => a + Number(l.split(US)[4]), 0);
+  const out = [...merged].map(([k, v]) => [k, ...v.map((x) => (x === null ? '' : x.join(' ')))].join(US)).sort();
+  const requests = codesOf(out).reduce((a, l) => a + Number(l.split(' ')[3]), 0);
   return { lines: out, requests };
 }
 
@@ -148,7 +179,17 @@ function accessLog(n: NginxInstance): string[] {
   return readFileSync(join(n.prefix, 'agg.log'), 'utf8').split('\n').filter(Boolean);
 }
 
-describe('$ipng_stats_deltas', () => {
+/**
+ * The access log once it has `count` lines, or as it is after 5 s: a
+ * request's line is written in the log phase, which can end after the
+ * client has the response (under valgrind, noticeably).
+ */
+async function accessLogOf(n: NginxInstance, count: number): Promise<string[]> {
+  for (let i = 0; i < 100 && accessLog(n).length < count; i++) await sleep(50);
+  return accessLog(n);
+}
+
+describe('$ipng_stats_writer_deltas, read by its only worker', () => {
   test('statuses, bytes, duration buckets, upstreams (reached, failed, slow); cleared after a read', async ({ nginx }) => {
     const closed = await freePort();
     const n = await nginx({ ...shimOnly(1, `
@@ -177,12 +218,12 @@ describe('$ipng_stats_deltas', () => {
     expect((await httpGet(n.url('/slow'))).body).toBe('slow\n');
 
     const lines = linesOf(await drain(n));
-    const log = accessLog(n);
+    const log = await accessLogOf(n, 4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(log).toHaveLength(4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(log));
 
     // the facts behind the computed lines
-    const c = lines.filter((l) => l.startsWith('c')).map((l) => l.split(US).slice(1, 5).join(' ')).sort();
+    const c = codesOf(lines).sort();
     expect(c).toEqual([
       'back 127.0.0.1 200 3',
       'front 127.0.0.1 200 7',
@@ -193,24 +234,24 @@ describe('$ipng_stats_deltas', () => {
     // the 502 to a closed port has a numeric $upstream_response_time
     const dead = log.find((l) => l.split('|')[2] === '502')!;
     expect(dead.split('|')[6]).toMatch(/^\d+\.\d{3}$/);
-    const u = lines.filter((l) => l.startsWith('u'));
-    expect(u).toHaveLength(1);
-    expect(u[0].split(US).slice(0, 3)).toEqual(['u', 'front', '127.0.0.1']);
+    const u = timesOf(lines).filter((e) => e.upstream !== null);
+    expect(u.map((e) => [e.tag, e.vip])).toEqual([['front', '127.0.0.1']]);
     // 4 upstream observations: 2 fast, the failed one, the slow one (>= 30ms)
-    const uCounts = u[0].split(US).slice(4).map(Number);
+    const uCounts = u[0].upstream!.slice(1);
     expect(uCounts.reduce((a, b) => a + b, 0)).toBe(4);
     expect(uCounts.slice(bucket(30)).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
-    expect(Number(u[0].split(US)[3])).toBeGreaterThanOrEqual(30);
+    expect(u[0].upstream![0]).toBeGreaterThanOrEqual(30);
     // request durations: every request of "back" but the slow one is fast
-    const dBack = lines.find((l) => l.startsWith(`d${US}back${US}`))!.split(US);
-    expect(dBack.slice(4).map(Number).reduce((a, b) => a + b, 0)).toBe(3);
+    const dBack = timesOf(lines).filter((e) => e.tag === 'back');
+    expect(dBack).toHaveLength(1);
+    expect(dBack[0].duration!.slice(1).reduce((a, b) => a + b, 0)).toBe(3);
 
     // reading cleared it
     expect(await drain(n)).toBe('');
     await httpGet(n.url('/missing'));
     const again = linesOf(await drain(n));
     expect(again.slice(1).sort()).toEqual(expectedFromLog(accessLog(n).slice(log.length)));
-    expect(again.filter((l) => l.startsWith('c'))).toHaveLength(1);
+    expect(codesOf(again)).toHaveLength(1);
   });
 
   test('ipng_stats off and the skip mark are not counted; $ipng_stats_skip reads back', async ({ nginx }) => {
@@ -233,7 +274,7 @@ describe('$ipng_stats_deltas', () => {
     const counted = accessLog(n).filter((_, i) => i === 0 || i === 6);
     expect(counted).toHaveLength(2);
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(counted));
-    expect(lines.filter((l) => l.startsWith('c')).map((l) => l.split(US).slice(1, 5).join(' '))).toEqual([
+    expect(codesOf(lines)).toEqual([
       'direct 127.0.0.1 200 2',
     ]);
   });
@@ -265,8 +306,8 @@ describe('$ipng_stats_deltas', () => {
     expect(await drain(n)).toBe('');
     await httpGet(url(0, '/nf'));
     const again = linesOf(await drain(n));
-    expect(again.filter((l) => l.startsWith('c') || l.startsWith('x')).map((l) => l.split(US).slice(0, 5).join(' '))).toEqual([
-      'c a 127.0.0.1 404 1',
+    expect(codesOf(again)).toEqual([
+      'a 127.0.0.1 404 1',
     ]);
   });
 
@@ -310,8 +351,7 @@ describe('the handoff of exiting workers', () => {
     }`));
     for (let i = 0; i < 20; i++) await httpGet(n.url('/ok'));
     for (let i = 0; i < 3; i++) await httpGet(n.url('/nf'));
-    const before = accessLog(n);
-    expect(before).toHaveLength(23);
+    expect(await accessLogOf(n, 23)).toHaveLength(23);
     await n.reload();
     // new workers count too: a read may return a handoff block and its own
     for (let i = 0; i < 2; i++) await httpGet(n.url('/ok'));

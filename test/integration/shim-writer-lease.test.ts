@@ -142,15 +142,17 @@ function blocks(v: string): string[][] {
   return out;
 }
 
-/** The 404s one block counts (its c lines must be this server's, no x line). */
+/** The 404s one block counts (its entries must be this server's, no x line). */
 function count404(block: string[]): number {
   let n = 0;
   for (const l of block) {
     const f = l.split(US);
-    expect(['c', 'd']).toContain(f[0]);
-    if (f[0] !== 'c') continue;
-    expect(f.slice(1, 4)).toEqual(['lease', '127.0.0.1', '404']);
-    n += Number(f[4]);
+    if (f[1] === 'ipng_time') {
+      expect(f.slice(0, 6)).toEqual(['r', 'ipng_time', '', '2', 'lease', '127.0.0.1']);
+      continue;
+    }
+    expect(f.slice(0, 7)).toEqual(['r', 'ipng', '', '3', 'lease', '127.0.0.1', '404']);
+    n += Number(f[7].split(' ')[0]);
   }
   return n;
 }

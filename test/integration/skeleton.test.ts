@@ -17,11 +17,10 @@ const server = `
 `;
 
 describe('end-to-end skeleton', () => {
-  // The shim with the record layout (its default), the shim with the
-  // counter layout, and no shim (counter layout).
+  // The two modes: the shim with the record layout, no shim with the
+  // counter layout. (A shim with a type=number zone is refused: below.)
   const variants = [
     { shim: true, zoneType: 'string' as const },
-    { shim: true, zoneType: 'number' as const },
     { shim: false, zoneType: 'number' as const },
   ];
   for (const { shim, zoneType } of variants) {
@@ -56,4 +55,21 @@ describe('end-to-end skeleton', () => {
       expect(n.errorLog()).not.toContain('no worker has flushed');
     });
   }
+
+  test('nginx -t: a shim with a type=number counter zone is refused, saying what to write instead', async () => {
+    const { testConfig } = await import('../harness/nginx');
+    const bad = testConfig({ http: server, ports: [1], shim: true, zoneType: 'number' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toMatch(/"js_shared_dict_zone" in \S+nginx\.conf:\d+ declares the counter zone "ipng_stats" type=number/);
+    expect(bad.output).toContain(
+      'declares the counter zone "ipng_stats" type=number, which the shim does not count into: ' +
+        'write "ipng_stats_zone ipng_stats:SIZE;" instead, or "js_shared_dict_zone zone=ipng_stats:SIZE type=string;" ' +
+        '(type=number is for nginx without the shim)',
+    );
+    // type=string passes, and so does a type=number zone that is not the counter zone
+    const ok = testConfig({ http: 'js_shared_dict_zone zone=other:1m type=number;' + server, ports: [1], shim: true, zoneType: 'string' });
+    expect(ok.output).toContain('test is successful');
+    // without the shim, type=number is the mode
+    expect(testConfig({ http: server, ports: [1], shim: false, zoneType: 'number' }).output).toContain('test is successful');
+  });
 });

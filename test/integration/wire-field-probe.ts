@@ -33,7 +33,10 @@ export function probe(): unknown {
   for (let i = 0; i < inputs.length; i++) {
     const escaped = encodeFieldBytes(inputs[i]);
     out.push([escaped, decodeFieldBytes(escaped), fieldLabel(escaped)]);
-    if (i < 256) text += 'c\x1f' + escaped + '\x1f127.0.0.1\x1f200\x1f' + (i + 1) + '\x1f0\x1f0\n';
+    if (i < 256) {
+      text += 'r\x1fipng\x1f\x1f3\x1f' + escaped + '\x1f127.0.0.1\x1f200\x1f' + (i + 1) + ' 0 0\n';
+      text += 'r\x1fipng_time\x1f\x1f2\x1f' + escaped + '\x1f127.0.0.1\x1f' + (i + 1) + '\x1f0 ' + (i + 1) + ' 0 0\x1f\n';
+    }
   }
   const parsed = parseDeltas(text);
   const tags: Array<[string, number]> = [];

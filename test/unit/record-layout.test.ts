@@ -22,6 +22,10 @@ import { renderPrometheus } from '../../src/exposition/prometheus';
 const US = '\x1f';
 const BOUNDS = [1, 5, 10];
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
+/** The ipng entries of docs/wire-format.md: per (tag, vip, status) counters; per (tag, vip) histograms ("sum n0 .. nK", or "" when it saw nothing). */
+const entry = (tag: string, vip: string, code: number, counters: number[]) => line('r', 'ipng', '', 3, tag, vip, code, counters.join(' '));
+const times = (tag: string, vip: string, duration: string, upstream = '') =>
+  line('r', 'ipng_time', '', 2, tag, vip, duration.split(' ').slice(1).reduce((a, b) => a + Number(b), 0), duration, upstream);
 
 function deltasFor(text: string) {
   const parsed = parseDeltas('w\n' + text);
@@ -58,10 +62,9 @@ describe('histogram records', () => {
 describe('pair records', () => {
   const first =
     line('b', '1 5 10') +
-    line('c', 'mg1', '192.0.2.10', 404, 1, 80, 0) +
-    line('c', 'mg1', '192.0.2.10', 200, 3, 300, 900) +
-    line('d', 'mg1', '192.0.2.10', 12, 2, 0, 0, 1) +
-    line('u', 'mg1', '192.0.2.10', 7, 0, 1, 0, 0);
+    entry('mg1', '192.0.2.10', 404, [1, 80, 0]) +
+    entry('mg1', '192.0.2.10', 200, [3, 300, 900]) +
+    times('mg1', '192.0.2.10', '12 2 0 0 1', '7 0 1 0 0');
 
   it('adds deltas to an absent record and renders every form', () => {
     const p = decodePairRecord(undefined, BOUNDS);
@@ -90,8 +93,8 @@ describe('pair records', () => {
     applyPairDelta(p, deltasFor(first)[0], true);
     const again = decodePairRecord(encodePairRecord(p), BOUNDS);
     const second =
-      line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 1, 10, 20) +
-      line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 2, 20, 40) + line('c', 'mg1', '192.0.2.10', 301, 1, 1, 1);
+      line('b', '1 5 10') + entry('mg1', '192.0.2.10', 200, [1, 10, 20]) +
+      line('b', '1 5 10') + entry('mg1', '192.0.2.10', 200, [2, 20, 40]) + entry('mg1', '192.0.2.10', 301, [1, 1, 1]);
     expect(applyPairDelta(again, deltasFor(second)[0], true)).toBe(0);
     expect(again.codes).toEqual([
       { code: '200', requests: 6, bytesIn: 330, bytesOut: 960 },
@@ -104,7 +107,7 @@ describe('pair records', () => {
   it('drops new codes but keeps counting existing ones when the zone is full', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(first)[0], true);
-    const more = line('b', '1 5 10') + line('c', 'mg1', '192.0.2.10', 200, 5, 5, 5) + line('c', 'mg1', '192.0.2.10', 503, 2, 2, 2);
+    const more = line('b', '1 5 10') + entry('mg1', '192.0.2.10', 200, [5, 5, 5]) + entry('mg1', '192.0.2.10', 503, [2, 2, 2]);
     expect(applyPairDelta(p, deltasFor(more)[0], false)).toBe(2);
     expect(p.codes.map((c) => [c.code, c.requests])).toEqual([['200', 8], ['404', 1]]);
     expect(p.rate.total).toBe(9);
@@ -185,11 +188,10 @@ describe('the scrape model of a record zone', () => {
     return encodePairRecord(p);
   }
   const mg1 = record(
-    line('c', 'mg1', '192.0.2.10', 404, 1, 90, 0) + line('c', 'mg1', '192.0.2.10', 200, 7, 700, 1400) +
-      line('d', 'mg1', '192.0.2.10', 40, 6, 0, 0, 2) + line('u', 'mg1', '192.0.2.10', 21, 0, 0, 3, 0),
+    entry('mg1', '192.0.2.10', 404, [1, 90, 0]) + entry('mg1', '192.0.2.10', 200, [7, 700, 1400]) + times('mg1', '192.0.2.10', '40 6 0 0 2', '21 0 0 3 0'),
     '1.5 2.5 0.125 8 8',
   );
-  const weird = record(line('c', 'a"b\\x5c', '2001:db8::1', 200, 2, 20, 40) + line('d', 'a"b\\x5c', '2001:db8::1', 7, 0, 2, 0, 0), '0 0 0 2 2');
+  const weird = record(entry('a"b\\x5c', '2001:db8::1', 200, [2, 20, 40]) + times('a"b\\x5c', '2001:db8::1', '7 0 2 0 0'), '0 0 0 2 2');
   const recordEntries: Array<[string, string]> = [
     [pairRecordKey('mg1', '192.0.2.10'), mg1],
     [pairRecordKey('a"b\\x5c', '2001:db8::1'), weird],

@@ -100,8 +100,8 @@ describe('wire field codec', () => {
     fc.assert(fc.property(fc.uniqueArray(bytes, { minLength: 1, maxLength: 8, selector: (b) => b.join(',') }), (tags) => {
       let text = 'w\nb\x1f1 5\n';
       tags.forEach((t, i) => {
-        text += ['c', encodeFieldBytes(t), '192.0.2.1', '200', i + 1, 10, 20].join('\x1f') + '\n';
-        text += ['d', encodeFieldBytes(t), '192.0.2.1', 3, i + 1, 0, 0].join('\x1f') + '\n';
+        text += ['r', 'ipng', '', 3, encodeFieldBytes(t), '192.0.2.1', '200', `${i + 1} 10 20`].join('\x1f') + '\n';
+        text += ['r', 'ipng_time', '', 2, encodeFieldBytes(t), '192.0.2.1', i + 1, `3 ${i + 1} 0 0`, ''].join('\x1f') + '\n';
       });
       const parsed = parseDeltas(text);
       expect(parsed.malformed).toBe(0);

@@ -135,9 +135,9 @@ describe('scrape, record layout (type=string zone, the shim)', () => {
     const deltas =
       'w\n' +
       line('b', '1 5') +
-      line('c', 'mg1', '192.0.2.10', 200, 3, 300, 900) +
-      line('c', 'mg1', '192.0.2.10', 404, 1, 80, 0) +
-      line('d', 'mg1', '192.0.2.10', 12, 2, 0, 1);
+      line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 3, '12 2 0 1', '') +
+      line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
+      line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
     tick(fakePeriodicSession(SETTINGS, { ipng_stats_writer_deltas: [deltas] }));
     return zone;
   }

@@ -51,9 +51,9 @@ describe('tick, record layout (type=string zone, the shim)', () => {
   const firstDeltas =
     'w\n' +
     line('b', '1 5') +
-    line('c', 'mg1', '192.0.2.10', 200, 3, 300, 900) +
-    line('c', 'mg1', '192.0.2.10', 404, 1, 80, 0) +
-    line('d', 'mg1', '192.0.2.10', 12, 2, 0, 1);
+    line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 3, '12 2 0 1', '') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
 
   const recordAfterFirst = record([
     '0 0 0 4 4',
@@ -95,11 +95,11 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
     // Not due yet 100 ms later: nothing is read or written.
     const before = zone.contents();
-    tickAs(0, T0 + 100, {}, { ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('c', 'mg1', '192.0.2.10', 200, 9, 9, 9)] });
+    tickAs(0, T0 + 100, {}, { ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '9 9 9')] });
     expect(zone.contents()).toEqual(before);
 
     tickAs(0, T0 + 1000, {}, {
-      ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('c', 'mg1', '192.0.2.10', 200, 2, 20, 40) + line('d', 'mg1', '192.0.2.10', 7, 0, 2, 0)],
+      ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '2 20 40') + line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 2, '7 0 2 0', '')],
     });
     const rates = [1, 10, 60].map((w) => String(ewma(0, 2, 1000, w)));
     expect(zone.contents()).toEqual({

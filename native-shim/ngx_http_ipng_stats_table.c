@@ -1,0 +1,356 @@
+
+/*
+ * njs-ipng-stats native shim, core pipeline: the per-worker table.
+ *
+ * Each worker counts into a table of its own (no locks, no shared memory)
+ * keyed by (subsystem, zone, key bytes); an entry holds the fixed vector
+ * of counters and histograms its subsystem declared.  Entries stay
+ * allocated when the table is cleared, so a steady state allocates
+ * nothing; a table with max_entries entries of a subsystem refuses its new
+ * keys, and the observations that needed one are counted as dropped.
+ */
+
+
+#include "ngx_http_ipng_stats_table.h"
+
+
+#define NGX_HTTP_IPNG_STATS_HASH_START  256
+#define NGX_HTTP_IPNG_STATS_KEY_SEP     '\x1f'
+
+
+static ngx_int_t ngx_http_ipng_stats_table_init(
+    ngx_http_ipng_stats_pipeline_conf_t *pcf, ngx_log_t *log);
+static ngx_int_t ngx_http_ipng_stats_table_grow(
+    ngx_http_ipng_stats_table_t *t);
+static ngx_uint_t ngx_http_ipng_stats_table_bucket(
+    ngx_http_ipng_stats_table_t *t, ngx_msec_int_t ms);
+static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
+
+
+static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_worker_table;
+
+
+/* this worker's table, created at its first use */
+
+ngx_http_ipng_stats_table_t *
+ngx_http_ipng_stats_table(ngx_http_ipng_stats_pipeline_conf_t *pcf)
+{
+    if (ngx_http_ipng_stats_worker_table.pool == NULL
+        && ngx_http_ipng_stats_table_init(pcf, ngx_cycle->log) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    return &ngx_http_ipng_stats_worker_table;
+}
+
+
+ngx_http_ipng_stats_table_t *
+ngx_http_ipng_stats_table_if_any(void)
+{
+    if (ngx_http_ipng_stats_worker_table.pool == NULL) {
+        return NULL;
+    }
+
+    return &ngx_http_ipng_stats_worker_table;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_log_t *log)
+{
+    size_t                        size;
+    ngx_http_ipng_stats_table_t  *t;
+
+    t = &ngx_http_ipng_stats_worker_table;
+
+    /* a log that outlives every request: the pool lives as the worker */
+
+    t->pool = ngx_create_pool(NGX_DEFAULT_POOL_SIZE, log);
+    if (t->pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    size = NGX_HTTP_IPNG_STATS_HASH_START
+           * sizeof(ngx_http_ipng_stats_entry_t *);
+
+    t->hash = ngx_pcalloc(t->pool, size);
+    if (t->hash == NULL) {
+        ngx_destroy_pool(t->pool);
+        t->pool = NULL;
+        return NGX_ERROR;
+    }
+
+    t->hash_size = NGX_HTTP_IPNG_STATS_HASH_START;
+    t->first = NULL;
+    t->last = NULL;
+    t->nentries = 0;
+    ngx_memzero(t->use, sizeof(t->use));
+    t->max_entries = pcf->entries;
+    t->nbounds = pcf->buckets->nelts;
+    t->bounds = pcf->buckets->elts;
+    t->bounds_text = &pcf->buckets_text;
+    t->dropped = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * the entry of (subsystem, zone, keys), created when it is new and there
+ * is room; NULL, with the observation counted as dropped, otherwise
+ */
+
+ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
+{
+    u_char                           *p;
+    size_t                            size;
+    ngx_uint_t                        i, k, hash, nslots;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_table_use_t  *use;
+
+    hash = (ngx_uint_t) (uintptr_t) sub;
+
+    for (i = 0; i < zone->len; i++) {
+        hash = ngx_hash(hash, zone->data[i]);
+    }
+
+    for (k = 0; k < sub->nkeys; k++) {
+        hash = ngx_hash(hash, NGX_HTTP_IPNG_STATS_KEY_SEP);
+
+        for (i = 0; i < keys[k].len; i++) {
+            hash = ngx_hash(hash, keys[k].data[i]);
+        }
+    }
+
+    for (e = t->hash[hash & (t->hash_size - 1)]; e; e = e->chain) {
+        if (e->hash != hash
+            || e->subsystem != sub
+            || e->zone.len != zone->len
+            || ngx_memcmp(e->zone.data, zone->data, zone->len) != 0)
+        {
+            continue;
+        }
+
+        for (k = 0; k < sub->nkeys; k++) {
+            if (e->keys[k].len != keys[k].len
+                || ngx_memcmp(e->keys[k].data, keys[k].data, keys[k].len)
+                   != 0)
+            {
+                break;
+            }
+        }
+
+        if (k == sub->nkeys) {
+            return e;
+        }
+    }
+
+    use = ngx_http_ipng_stats_table_use(t, sub);
+
+    if (use == NULL || use->entries >= t->max_entries) {
+        goto dropped;
+    }
+
+    if (t->nentries >= t->hash_size
+        && ngx_http_ipng_stats_table_grow(t) != NGX_OK)
+    {
+        goto dropped;
+    }
+
+    nslots = sub->ncounters + sub->nhistograms * (t->nbounds + 2);
+
+    size = sizeof(ngx_http_ipng_stats_entry_t)
+           + nslots * sizeof(uint64_t)
+           + sub->nkeys * sizeof(ngx_str_t)
+           + zone->len;
+
+    for (k = 0; k < sub->nkeys; k++) {
+        size += keys[k].len;
+    }
+
+    e = ngx_pcalloc(t->pool, size);
+    if (e == NULL) {
+        goto dropped;
+    }
+
+    e->counters = (uint64_t *) &e[1];
+    e->histograms = &e->counters[sub->ncounters];
+    e->keys = (ngx_str_t *) &e->counters[nslots];
+
+    p = (u_char *) &e->keys[sub->nkeys];
+
+    e->zone.len = zone->len;
+    e->zone.data = p;
+    p = ngx_cpymem(p, zone->data, zone->len);
+
+    for (k = 0; k < sub->nkeys; k++) {
+        e->keys[k].len = keys[k].len;
+        e->keys[k].data = p;
+        p = ngx_cpymem(p, keys[k].data, keys[k].len);
+    }
+
+    e->subsystem = sub;
+    e->hash = hash;
+    e->chain = t->hash[hash & (t->hash_size - 1)];
+    t->hash[hash & (t->hash_size - 1)] = e;
+
+    if (t->last) {
+        t->last->next = e;
+
+    } else {
+        t->first = e;
+    }
+
+    t->last = e;
+    t->nentries++;
+    use->entries++;
+
+    return e;
+
+dropped:
+
+    t->dropped++;
+
+    return NULL;
+}
+
+
+/* the entries of a subsystem so far; NULL: too many subsystems */
+
+static ngx_http_ipng_stats_table_use_t *
+ngx_http_ipng_stats_table_use(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX; i++) {
+        if (t->use[i].subsystem == sub) {
+            return &t->use[i];
+        }
+
+        if (t->use[i].subsystem == NULL) {
+            t->use[i].subsystem = sub;
+            return &t->use[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_table_grow(ngx_http_ipng_stats_table_t *t)
+{
+    ngx_uint_t                     size, k;
+    ngx_http_ipng_stats_entry_t  **hash, *e;
+
+    size = t->hash_size * 2;
+
+    hash = ngx_pcalloc(t->pool, size * sizeof(ngx_http_ipng_stats_entry_t *));
+    if (hash == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (e = t->first; e; e = e->next) {
+        k = e->hash & (size - 1);
+        e->chain = hash[k];
+        hash[k] = e;
+    }
+
+    /* large allocations of a pool can be given back */
+
+    (void) ngx_pfree(t->pool, t->hash);
+
+    t->hash = hash;
+    t->hash_size = size;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e, ngx_uint_t h, ngx_msec_int_t ms)
+{
+    uint64_t  *hist;
+
+    ms = ngx_max(ms, 0);
+
+    hist = ngx_http_ipng_stats_histogram(t, e, h);
+
+    hist[0] += (uint64_t) ms;
+    hist[1 + ngx_http_ipng_stats_table_bucket(t, ms)]++;
+}
+
+
+static ngx_uint_t
+ngx_http_ipng_stats_table_bucket(ngx_http_ipng_stats_table_t *t,
+    ngx_msec_int_t ms)
+{
+    ngx_uint_t  i;
+
+    /* the first bound >= ms, else +Inf: as src/counters/bucketing.ts */
+
+    for (i = 0; i < t->nbounds; i++) {
+        if ((ngx_uint_t) ms <= t->bounds[i]) {
+            return i;
+        }
+    }
+
+    return t->nbounds;
+}
+
+
+/* events held: counter 0 of the entries that count them, and the dropped */
+
+uint64_t
+ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
+{
+    uint64_t                      n;
+    ngx_http_ipng_stats_entry_t  *e;
+
+    n = t->dropped;
+
+    for (e = t->first; e; e = e->next) {
+        if (e->subsystem->events) {
+            n += e->counters[0];
+        }
+    }
+
+    return n;
+}
+
+
+void
+ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
+{
+    ngx_uint_t                    nslots;
+    ngx_http_ipng_stats_entry_t  *e;
+
+    for (e = t->first; e; e = e->next) {
+        nslots = e->subsystem->ncounters
+                 + e->subsystem->nhistograms * (t->nbounds + 2);
+
+        ngx_memzero(e->counters, nslots * sizeof(uint64_t));
+    }
+
+    t->dropped = 0;
+}
+
+
+void
+ngx_http_ipng_stats_table_destroy(void)
+{
+    if (ngx_http_ipng_stats_worker_table.pool == NULL) {
+        return;
+    }
+
+    ngx_destroy_pool(ngx_http_ipng_stats_worker_table.pool);
+    ngx_memzero(&ngx_http_ipng_stats_worker_table,
+                sizeof(ngx_http_ipng_stats_table_t));
+}

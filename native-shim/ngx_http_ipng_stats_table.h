@@ -1,0 +1,98 @@
+
+/*
+ * njs-ipng-stats native shim, core pipeline: the per-worker table
+ * (ngx_http_ipng_stats_table.c), generic in what it counts.
+ */
+
+
+#ifndef _NGX_HTTP_IPNG_STATS_TABLE_H_INCLUDED_
+#define _NGX_HTTP_IPNG_STATS_TABLE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_ipng_stats_pipeline.h"
+
+
+/*
+ * What a subsystem counts, declared once by the subsystem (a part may
+ * declare several, one per shape): an entry is keyed by nkeys byte
+ * strings and holds ncounters counters and nhistograms histograms (over
+ * the pipeline's bucket bounds).  Counter 0 counts what the entry saw: an
+ * entry is written when it is not 0.  With "events" set, counter 0 counts
+ * the events themselves (requests), which a full handoff reports lost; a
+ * shape that sees the same events again (per (tag, vip) histograms of
+ * requests counted per (tag, vip, status)) leaves it unset.
+ */
+typedef struct {
+    ngx_str_t                       name;       /* on the wire */
+    ngx_uint_t                      nkeys;
+    ngx_uint_t                      ncounters;
+    ngx_uint_t                      nhistograms;
+    ngx_uint_t                      events;     /* unsigned events:1; */
+} ngx_http_ipng_stats_subsystem_t;
+
+
+typedef struct ngx_http_ipng_stats_entry_s  ngx_http_ipng_stats_entry_t;
+
+/* one (subsystem, zone, key) */
+struct ngx_http_ipng_stats_entry_s {
+    ngx_http_ipng_stats_entry_t     *chain;     /* in a hash bucket */
+    ngx_http_ipng_stats_entry_t     *next;      /* in order of creation */
+    ngx_http_ipng_stats_subsystem_t *subsystem;
+    ngx_uint_t                       hash;
+    ngx_str_t                        zone;
+    ngx_str_t                       *keys;      /* nkeys */
+    uint64_t                        *counters;  /* ncounters */
+
+    /* per histogram: the sum (ms), then the count of each bucket, +Inf */
+    uint64_t                        *histograms;
+};
+
+
+/* at most max_entries entries of each subsystem per worker */
+#define NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX  8
+
+typedef struct {
+    ngx_http_ipng_stats_subsystem_t *subsystem;
+    ngx_uint_t                       entries;
+} ngx_http_ipng_stats_table_use_t;
+
+
+typedef struct {
+    ngx_pool_t                      *pool;
+    ngx_http_ipng_stats_entry_t    **hash;
+    ngx_uint_t                       hash_size;     /* a power of two */
+    ngx_http_ipng_stats_entry_t     *first;
+    ngx_http_ipng_stats_entry_t     *last;
+    ngx_http_ipng_stats_table_use_t  use[NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX];
+    ngx_uint_t                       nentries;
+    ngx_uint_t                       max_entries;
+    ngx_uint_t                       nbounds;
+    ngx_uint_t                      *bounds;
+    ngx_str_t                       *bounds_text;
+    uint64_t                         dropped;
+} ngx_http_ipng_stats_table_t;
+
+
+/* a histogram's slots in an entry: the sum, then nbounds + 1 buckets */
+#define ngx_http_ipng_stats_histogram(t, e, h)                                \
+    (&(e)->histograms[(h) * ((t)->nbounds + 2)])
+
+
+ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table(
+    ngx_http_ipng_stats_pipeline_conf_t *pcf);
+ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table_if_any(void);
+ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone, ngx_str_t *keys);
+void ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e, ngx_uint_t h, ngx_msec_int_t ms);
+uint64_t ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t);
+void ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t);
+void ngx_http_ipng_stats_table_destroy(void);
+
+
+#endif /* _NGX_HTTP_IPNG_STATS_TABLE_H_INCLUDED_ */

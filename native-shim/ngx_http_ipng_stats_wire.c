@@ -1,0 +1,245 @@
+
+/*
+ * njs-ipng-stats native shim, core pipeline: a worker's table as one block
+ * of the wire format (docs/wire-format.md), the same for every subsystem:
+ *
+ *   b US BOUNDS
+ *   r US SUBSYSTEM US ZONE US NKEYS US KEY... US COUNTERS US HISTOGRAM...
+ *   x US LOST
+ *
+ * Every field is escaped ("\xHH" for each byte outside 0x20-0x7e and for
+ * "\"), so a key carries any byte; counters and histograms are decimal
+ * numbers separated by spaces, a histogram that saw nothing is empty.
+ * The length is computed first, exactly, and the block written into a
+ * buffer of that length.
+ */
+
+
+#include "ngx_http_ipng_stats_wire.h"
+
+
+#define NGX_HTTP_IPNG_STATS_SEP  '\x1f'
+
+
+static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
+    ngx_http_ipng_stats_table_t *t, uint64_t *hist);
+static size_t ngx_http_ipng_stats_digits(uint64_t n);
+static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
+static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
+
+
+/* the exact length of the block, 0 when nothing is pending */
+
+size_t
+ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
+{
+    size_t                            len;
+    uint64_t                         *hist;
+    ngx_uint_t                        i, k, h, any;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_subsystem_t  *sub;
+
+    len = 0;
+    any = 0;
+
+    for (e = t->first; e; e = e->next) {
+        if (e->counters[0] == 0) {
+            continue;
+        }
+
+        any = 1;
+        sub = e->subsystem;
+
+        /* "r US SUBSYSTEM US ZONE US NKEYS" */
+
+        len += 2 + sub->name.len
+               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
+               + 1 + ngx_http_ipng_stats_digits(sub->nkeys);
+
+        for (k = 0; k < sub->nkeys; k++) {
+            len += 1 + ngx_http_ipng_stats_escaped_len(&e->keys[k]);
+        }
+
+        /* US, the counters separated by spaces */
+
+        for (i = 0; i < sub->ncounters; i++) {
+            len += 1 + ngx_http_ipng_stats_digits(e->counters[i]);
+        }
+
+        for (h = 0; h < sub->nhistograms; h++) {
+            len++;
+
+            hist = ngx_http_ipng_stats_histogram(t, e, h);
+
+            if (ngx_http_ipng_stats_wire_histogram_empty(t, hist)) {
+                continue;
+            }
+
+            /* the sum, then each bucket after a space */
+
+            len += ngx_http_ipng_stats_digits(hist[0]);
+
+            for (i = 0; i <= t->nbounds; i++) {
+                len += 1 + ngx_http_ipng_stats_digits(hist[1 + i]);
+            }
+        }
+
+        len++;
+    }
+
+    lost += t->dropped;
+
+    if (lost) {
+        any = 1;
+        len += 2 + ngx_http_ipng_stats_digits(lost) + 1;
+    }
+
+    if (!any) {
+        return 0;
+    }
+
+    return 2 + t->bounds_text->len + 1 + len;
+}
+
+
+u_char *
+ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
+    uint64_t lost)
+{
+    uint64_t                         *hist;
+    ngx_uint_t                        i, k, h;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_subsystem_t  *sub;
+
+    p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
+
+    for (e = t->first; e; e = e->next) {
+        if (e->counters[0] == 0) {
+            continue;
+        }
+
+        sub = e->subsystem;
+
+        p = ngx_sprintf(p, "r%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
+                        NGX_HTTP_IPNG_STATS_SEP);
+        p = ngx_http_ipng_stats_escape(p, &e->zone);
+        p = ngx_sprintf(p, "%c%ui", NGX_HTTP_IPNG_STATS_SEP, sub->nkeys);
+
+        for (k = 0; k < sub->nkeys; k++) {
+            *p++ = NGX_HTTP_IPNG_STATS_SEP;
+            p = ngx_http_ipng_stats_escape(p, &e->keys[k]);
+        }
+
+        for (i = 0; i < sub->ncounters; i++) {
+            p = ngx_sprintf(p, "%c%uL", i ? ' ' : NGX_HTTP_IPNG_STATS_SEP,
+                            e->counters[i]);
+        }
+
+        for (h = 0; h < sub->nhistograms; h++) {
+            *p++ = NGX_HTTP_IPNG_STATS_SEP;
+
+            hist = ngx_http_ipng_stats_histogram(t, e, h);
+
+            if (ngx_http_ipng_stats_wire_histogram_empty(t, hist)) {
+                continue;
+            }
+
+            p = ngx_sprintf(p, "%uL", hist[0]);
+
+            for (i = 0; i <= t->nbounds; i++) {
+                p = ngx_sprintf(p, " %uL", hist[1 + i]);
+            }
+        }
+
+        *p++ = '\n';
+    }
+
+    lost += t->dropped;
+
+    if (lost) {
+        p = ngx_sprintf(p, "x%c%uL\n", NGX_HTTP_IPNG_STATS_SEP, lost);
+    }
+
+    return p;
+}
+
+
+static ngx_uint_t
+ngx_http_ipng_stats_wire_histogram_empty(ngx_http_ipng_stats_table_t *t,
+    uint64_t *hist)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i <= t->nbounds; i++) {
+        if (hist[1 + i]) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+static size_t
+ngx_http_ipng_stats_digits(uint64_t n)
+{
+    size_t  len;
+
+    for (len = 1; n >= 10; len++) {
+        n /= 10;
+    }
+
+    return len;
+}
+
+
+/*
+ * docs/wire-format.md: a field keeps the bytes 0x20-0x7e but "\", every
+ * other byte becomes "\xHH"; njs would turn bytes that are not UTF-8 into
+ * U+FFFD, and a newline or 0x1f would split the line
+ */
+
+#define ngx_http_ipng_stats_plain(c)                                          \
+    ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\')
+
+
+static size_t
+ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
+{
+    size_t  len, i;
+
+    len = field->len;
+
+    for (i = 0; i < field->len; i++) {
+        if (!ngx_http_ipng_stats_plain(field->data[i])) {
+            len += 3;
+        }
+    }
+
+    return len;
+}
+
+
+static u_char *
+ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
+{
+    u_char         c;
+    size_t         i;
+    static u_char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < field->len; i++) {
+        c = field->data[i];
+
+        if (ngx_http_ipng_stats_plain(c)) {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0xf];
+    }
+
+    return p;
+}
