@@ -20,6 +20,8 @@
  *     ngx_http_ipng_stats_njs.c          ipng_stats_zone, "ipng_stats;",
  *                                        run by njs's own directives
  *     ngx_http_ipng_stats_state.c        the state file's directives
+ *     ngx_http_ipng_stats_conf_value.c   directive values read alike by
+ *                                        several parts (durations)
  */
 
 

@@ -6,6 +6,7 @@
  */
 
 
+#include "ngx_http_ipng_stats_conf_value.h"
 #include "ngx_http_ipng_stats_pipeline.h"
 
 
@@ -102,38 +103,14 @@ char *
 ngx_http_ipng_stats_flush_interval(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_str_t                            *value;
-    ngx_msec_t                            ms;
     ngx_http_ipng_stats_pipeline_conf_t  *pcf;
 
     pcf = ngx_http_ipng_stats_pipeline_of(conf, cmd);
 
-    if (pcf->flush_interval != NGX_CONF_UNSET_MSEC) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    ms = ngx_parse_time(&value[1], 0);
-
-    if (ms == (ngx_msec_t) NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\" in "
-                           "\"ipng_stats_flush_interval\": it must be an "
-                           "nginx duration such as 500ms or 1s", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ms < NGX_HTTP_IPNG_STATS_FLUSH_MIN) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"ipng_stats_flush_interval\" must be at least "
-                           "100ms, got \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    pcf->flush_interval = ms;
-
-    return NGX_CONF_OK;
+    return ngx_http_ipng_stats_conf_msec(cf, cmd,
+                                         NGX_HTTP_IPNG_STATS_FLUSH_MIN,
+                                         "100ms", "500ms or 1s",
+                                         &pcf->flush_interval);
 }
 
 

@@ -7,6 +7,7 @@
  */
 
 
+#include "ngx_http_ipng_stats_conf_value.h"
 #include "ngx_http_ipng_stats_state.h"
 
 
@@ -93,38 +94,13 @@ char *
 ngx_http_ipng_stats_state_interval(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_str_t                         *value;
-    ngx_msec_t                         ms;
     ngx_http_ipng_stats_state_conf_t  *scf;
 
     scf = ngx_http_ipng_stats_state_of(conf, cmd);
 
-    if (scf->interval != NGX_CONF_UNSET_MSEC) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    ms = ngx_parse_time(&value[1], 0);
-
-    if (ms == (ngx_msec_t) NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\" in "
-                           "\"ipng_stats_state_interval\": it must be an "
-                           "nginx duration such as 30s or 5m", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    if (ms < NGX_HTTP_IPNG_STATS_STATE_MIN) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"ipng_stats_state_interval\" must be at least "
-                           "1s, got \"%V\"", &value[1]);
-        return NGX_CONF_ERROR;
-    }
-
-    scf->interval = ms;
-
-    return NGX_CONF_OK;
+    return ngx_http_ipng_stats_conf_msec(cf, cmd,
+                                         NGX_HTTP_IPNG_STATS_STATE_MIN,
+                                         "1s", "30s or 5m", &scf->interval);
 }
 
 
