@@ -11,35 +11,15 @@ import { afterNextFlush } from '../harness/flush';
 import { httpGet } from '../harness/http';
 import { samples } from '../harness/exposition';
 import { pairRecordKey } from '../../src/counters/keys';
-import { joinRecordSections, recordFormatVersion, recordInCurrentFormat } from '../../src/counters/pair-record';
+import { recordFormatVersion, recordInCurrentFormat } from '../../src/counters/pair-record';
 import { repoRoot } from './stats-support';
+import { OLD_RECORD } from '../harness/old-pair-record';
 
 const SEEDER = join(repoRoot, 'test', 'integration', 'stats-record-seeder.js');
 const BOUNDS = [1, 5];
 const KEY = pairRecordKey('seeded', '192.0.2.77');
 const hex = (text: string) => Buffer.from(text).toString('hex');
 
-/**
- * What a bundle before format versions stored for 4 requests (3 x 200,
- * 1 x 404): no version in the header, and a rendering this bundle no
- * longer writes (le and _sum in milliseconds, JSON codes without bytes).
- */
-const OLD_RECORD = joinRecordSections([
-  '0 0 0 4 4',
-  '1,5;2,0,1;12',
-  '1,5;0,0,0;0',
-  '200 3 300 900 404 1 80 0',
-  '200"} 3\x1d404"} 1',
-  '200"} 300\x1d404"} 80',
-  '200"} 900\x1d404"} 0',
-  '"200":{"requests":3},"404":{"requests":1}',
-  '1"} 2\x1d5"} 2\x1d+Inf"} 3',
-  '12 3',
-  '1"} 0\x1d5"} 0\x1d+Inf"} 0',
-  '0 0',
-  '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}',
-  '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
-]);
 
 const SERIES = 'source_tag="seeded",vip="192.0.2.77"';
 

@@ -11,7 +11,6 @@ import {
   applyPairDelta,
   decodePairRecord,
   encodePairRecord,
-  joinRecordSections,
   RECORD_FORMAT_VERSION,
   recordFormatVersion,
   recordInCurrentFormat,
@@ -21,34 +20,13 @@ import {
 import { buildRecordModel } from '../../src/counters/record-model';
 import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
+import { OLD_RECORD } from '../harness/old-pair-record';
 
 const US = '\x1f';
 const BOUNDS = [1, 5];
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
 const KEY = pairRecordKey('mg1', '192.0.2.10');
 
-/**
- * A record as a bundle before format versions wrote it: no version in the
- * header, and its rendering of the same counts in a form this bundle no
- * longer writes (le and _sum in milliseconds, a JSON member without the
- * byte counters).
- */
-const OLD_RECORD = joinRecordSections([
-  '0 0 0 4 4',
-  '1,5;2,0,1;12',
-  '1,5;0,0,0;0',
-  '200 3 300 900 404 1 80 0',
-  '200"} 3\x1d404"} 1',
-  '200"} 300\x1d404"} 80',
-  '200"} 900\x1d404"} 0',
-  '"200":{"requests":3},"404":{"requests":1}',
-  '1"} 2\x1d5"} 2\x1d+Inf"} 3',
-  '12 3',
-  '1"} 0\x1d5"} 0\x1d+Inf"} 0',
-  '0 0',
-  '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}',
-  '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
-]);
 
 function currentRecord(): string {
   const deltas =
