@@ -1,24 +1,88 @@
-// The tick's flush in the record layout (a type=string zone; see
-// docs/zone-layout.md). Every worker reads $ipng_stats_writer_deltas; the
-// shim gives all workers' counts to the one worker that holds its writer
-// lease and "" to the others, so exactly one process rewrites the
-// (source, vip) records, the rates and the zone-full warning mark. Each
-// worker still writes its own per-worker records (flushes, flush duration,
-// the keys it dropped).
+// The record layout's store (a type=string zone, with the shim; see
+// docs/zone-layout.md). Every worker reads $ipng_stats_writer_deltas at
+// its flush; the shim gives all workers' counts to the one worker that
+// holds its writer lease and "" to the others, so exactly one process
+// rewrites the (source, vip) records, the rates and the zone-full warning
+// mark. Each worker still writes its own per-worker records (flushes,
+// flush and scrape duration, the keys it dropped).
 import { parseDeltas, PairDelta } from '../counters/deltas';
 import { observeInText } from '../counters/histogram-record';
 import { pairRecordKey, RECORD_KIND } from '../counters/keys';
 import { applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates } from '../counters/pair-record';
-import { logError, warnZoneFull } from '../nginx/log';
-import { RecordZone, zoneFullKey } from '../nginx/record-zone';
+import { buildRecordModel } from '../counters/record-model';
+import type { StatsModel } from '../exposition/model';
+import { logError } from '../nginx/log';
+import { RecordZone, recordZone, zoneFullKey } from '../nginx/record-zone';
+import { logOnce } from '../nginx/report-once';
 import { drainWriterDeltas } from '../nginx/shim-deltas';
+import { workerId } from '../nginx/worker';
+import type { StatsStore } from './store';
+import { warnIfMoreDropped } from './zone-full';
+
+export function recordStore(dict: NgxSharedDict<string>, name: string): StatsStore {
+  const zone = recordZone(dict);
+  return {
+    name,
+    zoneType: 'string',
+    markOnce(key: string): boolean {
+      return zone.markOnce(key);
+    },
+    lastFlushMs(worker: number): number | undefined {
+      const text = zone.get(RECORD_KIND.flushedAt + worker);
+      return text === undefined ? undefined : Number(text);
+    },
+    reserve(worker: number): void {
+      reserveWorkerRecords(zone, worker);
+    },
+    flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
+      zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
+      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs);
+      zone.addToNumber(RECORD_KIND.flushes + worker, 1);
+      observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
+      return writer;
+    },
+    readModel(boundsMs: number[], shimLoaded: boolean): StatsModel {
+      return readRecordModel(zone, boundsMs, shimLoaded);
+    },
+    observeScrape(worker: number, tookMs: number, boundsMs: number[]): void {
+      observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
+    },
+  };
+}
+
+function observe(zone: RecordZone, key: string, tookMs: number, boundsMs: number[]): void {
+  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
+}
+
+function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+  const model = buildRecordModel(
+    { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
+    boundsMs,
+  );
+  // A worker's scrape-duration record exists from its first scrape or
+  // flush on; the first scrape may come before the first 100 ms tick.
+  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== undefined) {
+    if (shimLoaded) warnTickMissing(zone);
+  }
+  return model;
+}
+
+function warnTickMissing(zone: RecordZone): void {
+  logOnce(
+    zone,
+    'tick',
+    'missing',
+    'ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
+      'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
+  );
+}
 
 /**
  * Creates this worker's records, and the lease holder's zone-wide ones
  * (any worker may become the holder), at the worker's first flush while
  * the zone still has room, so that a full zone cannot drop them later.
  */
-export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
+function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(RECORD_KIND.flushes + worker, '0');
   zone.reserve(zoneFullKey(worker), '0');
   zone.reserve(RECORD_KIND.flushDuration + worker, '');
@@ -29,7 +93,7 @@ export function reserveWorkerRecords(zone: RecordZone, worker: number): void {
 }
 
 /** Returns whether this worker is the writer (holds the shim's lease). */
-export function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
+function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
   if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
@@ -117,18 +181,7 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 
   // fullEvents is the snapshot's; this flush's drops are added after it.
-  const total = fullEvents + dropped;
-  if (total > warned) {
-    warnZoneFull(zoneName, total - warned, total);
-
-    zone.put(RECORD_KIND.zoneFullWarned, String(total));
-  }
+  const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);
+  if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
   return dropped;
-}
-
-/** This worker's flush: counted, and its duration observed. */
-export function countRecordFlush(zone: RecordZone, worker: number, tookMs: number, boundsMs: number[]): void {
-  zone.addToNumber(RECORD_KIND.flushes + worker, 1);
-  const key = RECORD_KIND.flushDuration + worker;
-  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
