@@ -952,6 +952,16 @@ function filterModel(model, filter) {
     meta: model.meta
   };
 }
+var codeSuffixes = Object.create(null);
+var codeHeads = Object.create(null);
+var leTexts = null;
+function renderPairFragments(p) {
+  const E = RENDERED_ENTRY_SEPARATOR;
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const duration = renderHistogram(p.requestDuration, leTexts);
+  const upstream = renderHistogram(p.upstreamResponse, leTexts);
+  return [codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)];
+}
 var KEY_SEPARATOR = "";
 var KIND = {
   requests: "q",
@@ -1743,7 +1753,9 @@ function observeInText(text, boundsMs, ms) {
   return encodeHistogram(h);
 }
 var RECORD_SECTION_SEPARATOR = "";
-var SECTIONS = 14;
+var COUNT_SECTIONS = 4;
+var FRAGMENTS = 10;
+var SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var RECORD_FORMAT_VERSION = 2;
 var VERSION_MARK = "v";
 var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
@@ -1807,20 +1819,16 @@ function decodePairRecord(text, boundsMs) {
     codes: decodeCodes(s[3])
   };
 }
-var codeSuffixes = Object.create(null);
-var codeHeads = Object.create(null);
-var leTexts = null;
-function encodePairRecord(p) {
+function encodePairRecord(p, renderFragments) {
   const canonical = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
     canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
   }
-  const E = RENDERED_ENTRY_SEPARATOR;
-  if (leTexts === null) leTexts = new BucketBoundsText();
-  const duration = renderHistogram(p.requestDuration, leTexts);
-  const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return versionedRecord([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
+  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" ")];
+  const fragments = renderFragments(p);
+  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  return versionedRecord(sections);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
   const byCode = Object.create(null);
@@ -1882,9 +1890,9 @@ function recordWithUpdatedRates(text, elapsedMs) {
   s[0] = encodeRates(r);
   return versionedRecord(s);
 }
-function recordInCurrentFormat(text, boundsMs) {
+function recordInCurrentFormat(text, boundsMs, renderFragments) {
   if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
-  return encodePairRecord(decodePairRecord(text, boundsMs));
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 function histogramParts(bucketTails, sumAndCount) {
   const space = sumAndCount.indexOf(" ");
@@ -2158,7 +2166,7 @@ function drainWriterDeltas(s) {
   const text = s.variables.ipng_stats_writer_deltas;
   return text === void 0 ? "" : text;
 }
-function recordStore(dict, name) {
+function recordStore(dict, name, renderFragments) {
   const zone = recordZone(dict);
   return {
     name,
@@ -2175,7 +2183,7 @@ function recordStore(dict, name) {
     },
     flush(s, worker, nowMs, boundsMs) {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs);
+      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
       return writer;
@@ -2214,10 +2222,10 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
   zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
-function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
+function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   if (deltas.malformed > 0) {
     logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
@@ -2233,7 +2241,7 @@ function requestsOf(p) {
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
   return n;
 }
-function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
+function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
   const records = Object.create(null);
   let lastRateUpdate;
   let fullEvents = 0;
@@ -2256,7 +2264,7 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
-    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
     let refused2 = 0;
     if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
       if (!exists) {
@@ -2265,14 +2273,14 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
       }
       const kept = decodePairRecord(before, boundsMs);
       refused2 = applyPairDelta(kept, p, false);
-      text = ratedText(encodePairRecord(kept), elapsedMs);
+      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
     }
     if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
     dropped += refused2;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
     const current = rerendered === null ? records[idle[i]] : rerendered;
     const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
@@ -2282,9 +2290,9 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
   if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
   return dropped;
 }
-function openStore(name) {
+function openStore(name, renderFragments) {
   const opened = openSharedDict(name);
-  return opened.type === "string" ? recordStore(opened.dict, name) : counterStore(opened.dict, name);
+  return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -2304,7 +2312,7 @@ function scrape(r) {
     r.return(400, query.reason + "\n");
     return;
   }
-  const store = openStore(zoneNameOf(r));
+  const store = openStore(zoneNameOf(r), renderPairFragments);
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(store, buckets.problem);
   const model = store.readModel(buckets.value, shimLoaded);
@@ -2539,7 +2547,7 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
 var BASE_TICK_MS = 100;
 function tick(s) {
   const started = Date.now();
-  const store = openStore(zoneNameOf(s));
+  const store = openStore(zoneNameOf(s), renderPairFragments);
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);

@@ -5,6 +5,7 @@ import { workerId } from '../nginx/worker';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
+import { renderPairFragments } from '../exposition/pair-fragments';
 import { reportOnce } from '../nginx/report-once';
 import { markScrapeRequest } from '../nginx/request-scope';
 import { readScrapeRequest } from '../nginx/scrape-request';
@@ -32,7 +33,7 @@ export default function scrape(r: NginxHTTPRequest): void {
     return;
   }
 
-  const store = openStore(zoneNameOf(r));
+  const store = openStore(zoneNameOf(r), renderPairFragments);
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(store, buckets.problem);
   const model = store.readModel(buckets.value, shimLoaded);

@@ -12,6 +12,7 @@
 import {
   resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
 } from '../config/settings';
+import { renderPairFragments } from '../exposition/pair-fragments';
 import { reportOnce } from '../nginx/report-once';
 import { readSettingsText } from '../nginx/settings';
 import { workerId } from '../nginx/worker';
@@ -24,7 +25,7 @@ export const BASE_TICK_MS = 100;
 
 export default function tick(s: NginxPeriodicSession): void {
   const started = Date.now();
-  const store = openStore(zoneNameOf(s));
+  const store = openStore(zoneNameOf(s), renderPairFragments);
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);

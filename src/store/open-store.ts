@@ -3,12 +3,18 @@
 // counter, `incr` from any worker; needed without the shim), type=string
 // the record layout (one text record per (source, vip), written by the
 // shim's writer lease holder; fits the spec's sizing in 4m).
+import type { PairFragmentRenderer } from '../counters/pair-record';
 import { openSharedDict } from '../nginx/open-dict';
 import { counterStore } from './counter-store';
 import { recordStore } from './record-store';
 import type { StatsStore } from './store';
 
-export function openStore(name: string): StatsStore {
+/**
+ * renderFragments: what the record layout keeps pre-rendered for the
+ * scrape, given by the handler (exposition/pair-fragments.ts
+ * renderPairFragments) so that storage does not import exposition.
+ */
+export function openStore(name: string, renderFragments: PairFragmentRenderer): StatsStore {
   const opened = openSharedDict(name);
-  return opened.type === 'string' ? recordStore(opened.dict, name) : counterStore(opened.dict, name);
+  return opened.type === 'string' ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }

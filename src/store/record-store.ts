@@ -8,7 +8,9 @@
 import { parseDeltas, PairDelta } from '../counters/deltas';
 import { observeInText } from '../counters/histogram-record';
 import { pairRecordKey, RECORD_KIND } from '../counters/keys';
-import { applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates } from '../counters/pair-record';
+import {
+  applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
+} from '../counters/pair-record';
 import { buildRecordModel } from '../counters/record-model';
 import type { StatsModel } from '../exposition/model';
 import { logError } from '../nginx/log';
@@ -19,7 +21,11 @@ import { workerId } from '../nginx/worker';
 import type { StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 
-export function recordStore(dict: NgxSharedDict<string>, name: string): StatsStore {
+/**
+ * renderFragments renders what the pair records keep pre-rendered for the
+ * scrape (exposition/pair-fragments.ts).
+ */
+export function recordStore(dict: NgxSharedDict<string>, name: string, renderFragments: PairFragmentRenderer): StatsStore {
   const zone = recordZone(dict);
   return {
     name,
@@ -36,7 +42,7 @@ export function recordStore(dict: NgxSharedDict<string>, name: string): StatsSto
     },
     flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs);
+      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
       return writer;
@@ -93,10 +99,13 @@ function reserveWorkerRecords(zone: RecordZone, worker: number): void {
 }
 
 /** Returns whether this worker is the writer (holds the shim's lease). */
-function flushRecords(s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[]): boolean {
+function flushRecords(
+  s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[],
+  renderFragments: PairFragmentRenderer,
+): boolean {
   const deltas = parseDeltas(drainWriterDeltas(s));
   let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   if (deltas.malformed > 0) {
     logError(
@@ -125,7 +134,10 @@ function requestsOf(p: PairDelta): number {
  * three. Returns the requests whose (source, vip, code) series could not
  * be created for lack of room.
  */
-function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[]): number {
+function writeRecords(
+  zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[],
+  renderFragments: PairFragmentRenderer,
+): number {
   const records: Record<string, string> = Object.create(null);
   let lastRateUpdate: number | undefined;
   let fullEvents = 0;
@@ -153,7 +165,7 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
-    let text = ratedText(encodePairRecord(totals), elapsedMs);
+    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
     // Each request is either written or counted as refused, once.
     let refused = 0;
     if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
@@ -163,7 +175,7 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
       }
       const kept = decodePairRecord(before, boundsMs);
       refused = applyPairDelta(kept, p, false);
-      text = ratedText(encodePairRecord(kept), elapsedMs);
+      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
     }
     if (!zone.put(key, text, exists)) refused = requestsOf(p);
     dropped += refused;
@@ -172,7 +184,7 @@ function writeRecords(zone: RecordZone, zoneName: string, pairs: PairDelta[], no
   // in this one's format (pair-record.ts, RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
     const current = rerendered === null ? records[idle[i]] : rerendered;
     const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);
