@@ -449,87 +449,98 @@ function resolveStateInterval(text) {
 function describeProblem(p) {
   return "ipng-stats: invalid " + p.setting + ' "' + p.value + '": must be ' + p.rule + '; using the default "' + p.fallback + '" instead (reported once per value)';
 }
-var KEY_SEPARATOR = "";
-var KIND = {
-  requests: "q",
-  bytesIn: "i",
-  bytesOut: "o",
-  durationBucket: "d",
-  upstreamBucket: "u",
-  durationSum: "D",
-  upstreamSum: "U",
-  rate: "r",
-  rateBase: "t",
-  zoneFullEvents: "Z",
-  zoneFullWarned: "W",
-  rateUpdatedAt: "T",
-  flushedAt: "l",
-  flushes: "f",
-  flushBucket: "F",
-  flushSum: "G",
-  scrapeBucket: "S",
-  scrapeSum: "s",
-  reported: "!"
-};
-var RECORD_KIND = {
-  pair: "P",
-  flushes: "f",
-  flushDuration: "F",
-  scrapeDuration: "S",
-  zoneFullEvents: "Z",
-  flushedAt: "l",
-  chunk: "C",
-  rateUpdatedAt: "T",
-  zoneFullWarned: "W",
-  reported: "!"
-};
-var INF_LABEL = "inf";
-var S2 = KEY_SEPARATOR;
-function pairKey(kind, sourceTag, vip) {
-  return kind + sourceTag + S2 + vip;
+function workerId() {
+  return ngx.worker_id;
 }
-function rateKey(sourceTag, vip, windowSeconds) {
-  return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
-}
-function workerKey(kind, worker) {
-  return kind + worker;
-}
-function workerBucketKey(kind, worker, boundLabel) {
-  return kind + worker + S2 + boundLabel;
-}
-function scrapeBucketKey(boundLabel) {
-  return KIND.scrapeBucket + boundLabel;
-}
-function reportedKey(setting, value) {
-  return KIND.reported + setting + S2 + value.slice(0, 64);
-}
-function pairRecordKey(sourceTag, vip) {
-  return RECORD_KIND.pair + sourceTag + S2 + vip;
-}
-function parseKey(key) {
-  return {
-    kind: key.charAt(0),
-    fields: key.length > 1 ? key.slice(1).split(S2) : []
-  };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
+function formatScaledInteger(units, decimals) {
+  let scale = 1;
+  for (let i = 0; i < decimals; i++) scale *= 10;
+  if (!(units >= -MAX_EXACT && units <= MAX_EXACT) || units !== Math.floor(units)) {
+    return String(units / scale);
   }
-  return boundsMs.length;
-}
-function bucketLabel2(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
+  const negative = units < 0;
+  const magnitude = negative ? -units : units;
+  const whole = Math.floor(magnitude / scale);
+  let fraction = magnitude - whole * scale;
+  let text = String(whole);
+  if (fraction !== 0) {
+    let digits = decimals;
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      digits--;
+    }
+    let fractionText = String(fraction);
+    while (fractionText.length < digits) fractionText = "0" + fractionText;
+    text += "." + fractionText;
   }
-  return boundsMs.length;
+  return negative ? "-" + text : text;
+}
+var MAX_EXACT = 9007199254740991;
+function formatMillisecondsAsSeconds(ms) {
+  if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
+  return formatScaledInteger(Math.round(ms * 1e3), 6);
+}
+function formatRate(requestsPerSecond) {
+  if (requestsPerSecond !== requestsPerSecond) return "NaN";
+  if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
+  return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
+}
+var JSON_CONTENT_TYPE = "application/json";
+var JSON_SCHEMA_VERSION = 1;
+function renderJson(model) {
+  const series = model.series;
+  const codeHeads2 = Object.create(null);
+  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
+  for (let i = 0; i < series.length; i++) {
+    const stats = series[i];
+    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
+    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
+    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
+    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
+    const h = stats.renderedHistograms;
+    out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
+  }
+  if (series.length > 0) out.push("}}");
+  const meta = model.meta;
+  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
+  return out.join("");
+}
+function jsonCodeMembers(codes, heads) {
+  const texts = [];
+  for (let c = 0; c < codes.length; c++) {
+    const row = codes[c];
+    let head = heads[row.code];
+    if (head === void 0) {
+      head = JSON.stringify(row.code) + ':{"requests":';
+      heads[row.code] = head;
+    }
+    const requests = row.requests;
+    const bytesIn = row.bytesIn;
+    const bytesOut = row.bytesOut;
+    texts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
+  }
+  return texts.join(",");
+}
+function count(value) {
+  return isFinite(value) ? String(value) : "null";
+}
+function rate(value) {
+  return isFinite(value) ? formatRate(value) : "null";
+}
+function milliseconds(value) {
+  if (!isFinite(value)) return "null";
+  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
+}
+function jsonHistogram(h) {
+  const parts = [];
+  let cumulative = 0;
+  for (let b = 0; b < h.boundsMs.length; b++) {
+    cumulative += h.counts[b] || 0;
+    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
+  }
+  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
+  parts.push('"+Inf":' + count(cumulative));
+  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -560,6 +571,74 @@ function sameBounds(a, b) {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+function escapeLabelValue(value) {
+  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+function formatValue(value) {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (value !== value) return "NaN";
+  return String(value);
+}
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto = PrometheusText.prototype;
+  _proto.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
+  };
+  _proto.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
+  };
+  _proto.lines = function lines(family, labels, lastLabel, tails) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails[i].join("\n" + head));
+    }
+  };
+  _proto.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
+  };
+  _proto.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
 function sortSeries(series) {
   series.sort(compareSeries);
   sortCodesOfEachSeries(series);
@@ -607,406 +686,6 @@ function compareWorkerIds(a, b) {
   if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
-var HEX = "0123456789abcdef";
-function isPlain(byte) {
-  return byte >= 32 && byte <= 126 && byte !== 92;
-}
-function hexValue(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 97 + 10;
-  return -1;
-}
-function decodeFieldBytes(field) {
-  const bytes = [];
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i);
-    if (c !== 92) {
-      if (!isPlain(c)) return null;
-      bytes.push(c);
-      continue;
-    }
-    if (field.charAt(i + 1) !== "x") return null;
-    const high = hexValue(field.charCodeAt(i + 2));
-    const low = hexValue(field.charCodeAt(i + 3));
-    if (high < 0 || low < 0) return null;
-    bytes.push(high * 16 + low);
-    i += 3;
-  }
-  return bytes;
-}
-function isEscapedField(field) {
-  if (field.indexOf("\\") < 0) {
-    for (let i = 0; i < field.length; i++) {
-      if (!isPlain(field.charCodeAt(i))) return false;
-    }
-    return true;
-  }
-  return decodeFieldBytes(field) !== null;
-}
-function utf8SequenceLength(bytes, i) {
-  const b = bytes[i];
-  let length;
-  let low = 128;
-  let high = 191;
-  if (b < 128) return 1;
-  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
-    length = 3;
-    if (b === 224) low = 160;
-    if (b === 237) high = 159;
-  } else if (b >= 240 && b <= 244) {
-    length = 4;
-    if (b === 240) low = 144;
-    if (b === 244) high = 143;
-  } else return 0;
-  if (i + length > bytes.length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (let k = 2; k < length; k++) {
-    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
-  }
-  return length;
-}
-function codePointText(cp) {
-  if (cp < 65536) return String.fromCharCode(cp);
-  const v = cp - 65536;
-  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
-}
-function fieldLabel(field) {
-  if (field.indexOf("\\") < 0) return field;
-  const bytes = decodeFieldBytes(field);
-  if (bytes === null) return field;
-  let out = "";
-  for (let i = 0; i < bytes.length;) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length === 0) {
-      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
-      i++;
-      continue;
-    }
-    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
-    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
-    out += codePointText(cp);
-    i += length;
-  }
-  return out;
-}
-function addToBucket(h, label, value) {
-  const index = bucketIndexForLabel(label, h.boundsMs);
-  if (index >= 0) h.counts[index] += value;
-}
-function isWorkerId(text) {
-  return /^\d+$/.test(text);
-}
-function buildModel(snapshot, boundsMs) {
-  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
-  const pairs = new PairTable(model.series, boundsMs);
-  const codes = new CodeTable(pairs);
-  function flushHistogram(worker) {
-    let h = model.meta.flushDuration[worker];
-    if (h === void 0) {
-      h = emptyHistogram(boundsMs);
-      model.meta.flushDuration[worker] = h;
-    }
-    return h;
-  }
-  const entries = snapshot.entries;
-  for (let i = 0; i < entries.length; i++) {
-    const key = entries[i][0];
-    const value = entries[i][1];
-    switch (key.charAt(0)) {
-      case KIND.requests:
-        {
-          const row = codes.row(key.substring(1));
-          if (row !== null) row.requests += value;
-          break;
-        }
-      case KIND.bytesIn:
-        {
-          const row = codes.row(key.substring(1));
-          if (row !== null) row.bytesIn += value;
-          break;
-        }
-      case KIND.bytesOut:
-        {
-          const row = codes.row(key.substring(1));
-          if (row !== null) row.bytesOut += value;
-          break;
-        }
-      case KIND.durationBucket:
-        {
-          const label = key.lastIndexOf(KEY_SEPARATOR);
-          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
-          if (stats !== null) addToBucket(stats.requestDuration, key.substring(label + 1), value);
-          break;
-        }
-      case KIND.upstreamBucket:
-        {
-          const label = key.lastIndexOf(KEY_SEPARATOR);
-          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
-          if (stats !== null) addToBucket(stats.upstreamResponse, key.substring(label + 1), value);
-          break;
-        }
-      case KIND.durationSum:
-        {
-          const stats = pairs.stats(key.substring(1));
-          if (stats !== null) stats.requestDuration.sumMs += value;
-          break;
-        }
-      case KIND.upstreamSum:
-        {
-          const stats = pairs.stats(key.substring(1));
-          if (stats !== null) stats.upstreamResponse.sumMs += value;
-          break;
-        }
-      case KIND.rate:
-        {
-          const label = key.lastIndexOf(KEY_SEPARATOR);
-          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
-          if (stats === null) break;
-          const window = key.substring(label + 1);
-          if (window === "1") stats.rate1s = value;else if (window === "10") stats.rate10s = value;else if (window === "60") stats.rate60s = value;
-          break;
-        }
-      default:
-        readZoneWideKey(key, value);
-        break;
-    }
-  }
-  function readZoneWideKey(text, value) {
-    const key = parseKey(text);
-    const f = key.fields;
-    switch (key.kind) {
-      case KIND.zoneFullEvents:
-        if (f.length === 0) model.meta.zoneFullEvents = value;
-        break;
-      case KIND.flushes:
-        if (f.length === 1 && isWorkerId(f[0])) model.meta.flushes[f[0]] = value;
-        break;
-      case KIND.flushBucket:
-        if (f.length === 2 && isWorkerId(f[0])) addToBucket(flushHistogram(f[0]), f[1], value);
-        break;
-      case KIND.flushSum:
-        if (f.length === 1 && isWorkerId(f[0])) flushHistogram(f[0]).sumMs += value;
-        break;
-      case KIND.scrapeBucket:
-        if (f.length === 1) addToBucket(model.meta.scrapeDuration, f[0], value);
-        break;
-      case KIND.scrapeSum:
-        if (f.length === 0) model.meta.scrapeDuration.sumMs += value;
-        break;
-      default:
-        break;
-    }
-  }
-  sortSeries(model.series);
-  return model;
-}
-var PairTable = function () {
-  function PairTable(series, boundsMs) {
-    this.series = series;
-    this.boundsMs = boundsMs;
-    this.byText = Object.create(null);
-  }
-  var _proto = PairTable.prototype;
-  _proto.stats = function stats(text) {
-    const known = this.byText[text];
-    if (known !== void 0) return known;
-    const separator = text.indexOf(KEY_SEPARATOR);
-    let stats = null;
-    if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
-      stats = {
-        sourceTag: fieldLabel(text.substring(0, separator)),
-        vip: fieldLabel(text.substring(separator + 1)),
-        rate1s: 0,
-        rate10s: 0,
-        rate60s: 0,
-        codes: [],
-        requestDuration: emptyHistogram(this.boundsMs),
-        upstreamResponse: emptyHistogram(this.boundsMs)
-      };
-      this.series.push(stats);
-    }
-    this.byText[text] = stats;
-    return stats;
-  };
-  return _createClass(PairTable);
-}();
-var CodeTable = function () {
-  function CodeTable(pairs) {
-    this.pairs = pairs;
-    this.byText = Object.create(null);
-  }
-  var _proto2 = CodeTable.prototype;
-  _proto2.row = function row(text) {
-    const known = this.byText[text];
-    if (known !== void 0) return known;
-    const separator = text.lastIndexOf(KEY_SEPARATOR);
-    const stats = separator < 0 ? null : this.pairs.stats(text.substring(0, separator));
-    let row = null;
-    if (stats !== null) {
-      row = {
-        code: text.substring(separator + 1),
-        requests: 0,
-        bytesIn: 0,
-        bytesOut: 0
-      };
-      stats.codes.push(row);
-    }
-    this.byText[text] = row;
-    return row;
-  };
-  return _createClass(CodeTable);
-}();
-function encodeHistogram(h) {
-  return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
-}
-var cachedLabels = null;
-var cachedBounds = [];
-var cachedIndexes = [];
-function indexesFor(labels, boundsMs) {
-  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
-  const indexes = [];
-  for (let i = 0; i <= labels.length; i++) {
-    indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
-  }
-  cachedLabels = labels;
-  cachedBounds = boundsMs.slice();
-  cachedIndexes = indexes;
-  return indexes;
-}
-function addBucketCounts(into, boundLabels, counts, sumMs) {
-  const indexes = indexesFor(boundLabels, into.boundsMs);
-  for (let i = 0; i < counts.length; i++) {
-    if (!counts[i]) continue;
-    const index = i < indexes.length ? indexes[i] : into.boundsMs.length;
-    if (index >= 0) into.counts[index] += counts[i];
-  }
-  into.sumMs += sumMs;
-}
-function decodeHistogram(text, boundsMs) {
-  const h = emptyHistogram(boundsMs);
-  if (!text) return h;
-  const parts = text.split(";");
-  if (parts.length !== 3) return h;
-  const labels = parts[0] === "" ? [] : parts[0].split(",");
-  const counts = parts[1].split(",");
-  if (counts.length !== labels.length + 1) return h;
-  if (labels.join(",") === boundsMs.join(",")) {
-    for (let i = 0; i < counts.length; i++) h.counts[i] = Number(counts[i]);
-    h.sumMs = Number(parts[2]);
-    return h;
-  }
-  const numbers = [];
-  for (let i = 0; i < counts.length; i++) numbers.push(Number(counts[i]));
-  addBucketCounts(h, labels, numbers, Number(parts[2]));
-  return h;
-}
-function observeInText(text, boundsMs, ms) {
-  const h = decodeHistogram(text, boundsMs);
-  h.counts[bucketIndex(ms, boundsMs)] += 1;
-  h.sumMs += ms;
-  return encodeHistogram(h);
-}
-function formatScaledInteger(units, decimals) {
-  let scale = 1;
-  for (let i = 0; i < decimals; i++) scale *= 10;
-  if (!(units >= -MAX_EXACT && units <= MAX_EXACT) || units !== Math.floor(units)) {
-    return String(units / scale);
-  }
-  const negative = units < 0;
-  const magnitude = negative ? -units : units;
-  const whole = Math.floor(magnitude / scale);
-  let fraction = magnitude - whole * scale;
-  let text = String(whole);
-  if (fraction !== 0) {
-    let digits = decimals;
-    while (fraction % 10 === 0) {
-      fraction /= 10;
-      digits--;
-    }
-    let fractionText = String(fraction);
-    while (fractionText.length < digits) fractionText = "0" + fractionText;
-    text += "." + fractionText;
-  }
-  return negative ? "-" + text : text;
-}
-var MAX_EXACT = 9007199254740991;
-function formatMillisecondsAsSeconds(ms) {
-  if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
-  return formatScaledInteger(Math.round(ms * 1e3), 6);
-}
-function formatRate(requestsPerSecond) {
-  if (requestsPerSecond !== requestsPerSecond) return "NaN";
-  if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
-  return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
-}
-function escapeLabelValue(value) {
-  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-function escapeHelp(help) {
-  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
-  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-function formatValue(value) {
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  if (value !== value) return "NaN";
-  return String(value);
-}
-function labelPair(name, value) {
-  return name + '="' + escapeLabelValue(value) + '"';
-}
-function labelValueEnd(value) {
-  return escapeLabelValue(value) + '"} ';
-}
-var PrometheusText = function () {
-  function PrometheusText() {
-    this.out = [];
-  }
-  var _proto3 = PrometheusText.prototype;
-  _proto3.header = function header(family) {
-    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-    this.out.push("# TYPE " + family.name + " " + family.type);
-  };
-  _proto3.samples = function samples(family, labels, values) {
-    this.header(family);
-    const name = family.name;
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
-    }
-  };
-  _proto3.lines = function lines(family, labels, lastLabel, tails) {
-    this.header(family);
-    const out = this.out;
-    const open = family.name + "{";
-    const last = lastLabel + '="';
-    for (let i = 0; i < labels.length; i++) {
-      if (tails[i].length === 0) continue;
-      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
-      out.push(head + tails[i].join("\n" + head));
-    }
-  };
-  _proto3.histograms = function histograms(family, labels, _histograms) {
-    this.header(family);
-    const bucket = family.name + "_bucket{";
-    const sum = family.name + "_sum";
-    const count2 = family.name + "_count";
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
-      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
-      out.push(sum + braced + _histograms[i].sum);
-      out.push(count2 + braced + _histograms[i].count);
-    }
-  };
-  _proto3.text = function text() {
-    this.out.push("");
-    return this.out.join("\n");
-  };
-  return _createClass(PrometheusText);
-}();
 var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
   const tails = [];
@@ -1186,8 +865,8 @@ var BucketBoundsText = function () {
     this.boundsMs = [];
     this.texts = [];
   }
-  var _proto4 = BucketBoundsText.prototype;
-  _proto4.suffixes = function suffixes(boundsMs) {
+  var _proto2 = BucketBoundsText.prototype;
+  _proto2.suffixes = function suffixes(boundsMs) {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
@@ -1198,313 +877,6 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
-var JSON_CONTENT_TYPE = "application/json";
-var JSON_SCHEMA_VERSION = 1;
-function renderJson(model) {
-  const series = model.series;
-  const codeHeads2 = Object.create(null);
-  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
-  for (let i = 0; i < series.length; i++) {
-    const stats = series[i];
-    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
-    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
-    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
-    const h = stats.renderedHistograms;
-    out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
-  }
-  if (series.length > 0) out.push("}}");
-  const meta = model.meta;
-  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
-  return out.join("");
-}
-function jsonCodeMembers(codes, heads) {
-  const texts = [];
-  for (let c = 0; c < codes.length; c++) {
-    const row = codes[c];
-    let head = heads[row.code];
-    if (head === void 0) {
-      head = JSON.stringify(row.code) + ':{"requests":';
-      heads[row.code] = head;
-    }
-    const requests = row.requests;
-    const bytesIn = row.bytesIn;
-    const bytesOut = row.bytesOut;
-    texts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
-  }
-  return texts.join(",");
-}
-function count(value) {
-  return isFinite(value) ? String(value) : "null";
-}
-function rate(value) {
-  return isFinite(value) ? formatRate(value) : "null";
-}
-function milliseconds(value) {
-  if (!isFinite(value)) return "null";
-  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
-}
-function jsonHistogram(h) {
-  const parts = [];
-  let cumulative = 0;
-  for (let b = 0; b < h.boundsMs.length; b++) {
-    cumulative += h.counts[b] || 0;
-    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
-  }
-  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
-  parts.push('"+Inf":' + count(cumulative));
-  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
-}
-var RATE_WINDOWS_S = [1, 10, 60];
-var NEGLIGIBLE_RATE = 1e-6;
-function decayedRate(prev, requests, elapsedMs, windowS) {
-  if (elapsedMs <= 0) return prev;
-  const observed = requests * 1e3 / elapsedMs;
-  const weight = 1 - Math.exp(-elapsedMs / (windowS * 1e3));
-  const next = prev + weight * (observed - prev);
-  return next < NEGLIGIBLE_RATE ? 0 : next;
-}
-var RECORD_SECTION_SEPARATOR = "";
-var SECTIONS = 14;
-var RECORD_FORMAT_VERSION = 2;
-var VERSION_MARK = "v";
-var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
-function recordSections(text) {
-  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
-  if (cut < 0) return [];
-  const lengths = text.substring(0, cut).split(" ");
-  const out = [];
-  let from = cut + 1;
-  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
-    const to = from + Number(lengths[i]);
-    if (!(to <= text.length)) return [];
-    out.push(text.substring(from, to));
-    from = to;
-  }
-  return from === text.length ? out : [];
-}
-function joinRecordSections(parts) {
-  const lengths = [];
-  for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
-  return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
-}
-function isCurrentFormat(text) {
-  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
-}
-function versionedRecord(sections) {
-  return VERSION_HEAD + joinRecordSections(sections);
-}
-function decodeRates(text) {
-  const f = text ? text.split(" ") : [];
-  const n = i => f.length === 5 && f[i] !== "" && isFinite(Number(f[i])) ? Number(f[i]) : 0;
-  return {
-    rates: [n(0), n(1), n(2)],
-    base: n(3),
-    total: n(4)
-  };
-}
-function encodeRates(r) {
-  return r.rates[0] + " " + r.rates[1] + " " + r.rates[2] + " " + r.base + " " + r.total;
-}
-function decodeCodes(text) {
-  const codes = [];
-  if (!text) return codes;
-  const f = text.split(" ");
-  for (let i = 0; i + 3 < f.length; i += 4) {
-    codes.push({
-      code: f[i],
-      requests: Number(f[i + 1]),
-      bytesIn: Number(f[i + 2]),
-      bytesOut: Number(f[i + 3])
-    });
-  }
-  return codes;
-}
-function decodePairRecord(text, boundsMs) {
-  const s = text ? recordSections(text) : [];
-  return {
-    rate: decodeRates(s[0]),
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
-    codes: decodeCodes(s[3])
-  };
-}
-var codeSuffixes = Object.create(null);
-var codeHeads = Object.create(null);
-var leTexts = null;
-function encodePairRecord(p) {
-  const canonical = [];
-  for (let i = 0; i < p.codes.length; i++) {
-    const c = p.codes[i];
-    canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
-  }
-  const E = RENDERED_ENTRY_SEPARATOR;
-  if (leTexts === null) leTexts = new BucketBoundsText();
-  const duration = renderHistogram(p.requestDuration, leTexts);
-  const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return versionedRecord([encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" "), codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)]);
-}
-function applyPairDelta(p, d, newCodesAllowed) {
-  const byCode = Object.create(null);
-  for (let i = 0; i < p.codes.length; i++) byCode[p.codes[i].code] = p.codes[i];
-  let dropped = 0;
-  let added = false;
-  for (let i = 0; i < d.codes.length; i++) {
-    const delta = d.codes[i];
-    let row = byCode[delta.code];
-    if (row === void 0) {
-      if (!newCodesAllowed) {
-        dropped += delta.requests;
-        continue;
-      }
-      row = {
-        code: delta.code,
-        requests: 0,
-        bytesIn: 0,
-        bytesOut: 0
-      };
-      byCode[delta.code] = row;
-      p.codes.push(row);
-      added = true;
-    }
-    row.requests += delta.requests;
-    row.bytesIn += delta.bytesIn;
-    row.bytesOut += delta.bytesOut;
-    p.rate.total += delta.requests;
-  }
-  if (added) {
-    const order = [];
-    for (let i = 0; i < p.codes.length; i++) order.push(p.codes[i].code);
-    order.sort();
-    for (let i = 0; i < order.length; i++) p.codes[i] = byCode[order[i]];
-  }
-  for (let i = 0; i < d.duration.length; i++) {
-    addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
-  }
-  for (let i = 0; i < d.upstream.length; i++) {
-    addBucketCounts(p.upstreamResponse, d.upstream[i].bounds, d.upstream[i].counts, d.upstream[i].sumMs);
-  }
-  return dropped;
-}
-function recordWithUpdatedRates(text, elapsedMs) {
-  const s = recordSections(text);
-  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[0]);
-  const requests = Math.max(0, r.total - r.base);
-  let changed = r.base !== r.total;
-  if (elapsedMs > 0) {
-    for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
-      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
-      if (next !== r.rates[w]) changed = true;
-      r.rates[w] = next;
-    }
-  }
-  if (!changed) return null;
-  r.base = r.total;
-  s[0] = encodeRates(r);
-  return versionedRecord(s);
-}
-function recordInCurrentFormat(text, boundsMs) {
-  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
-  return encodePairRecord(decodePairRecord(text, boundsMs));
-}
-function histogramParts(bucketTails, sumAndCount) {
-  const space = sumAndCount.indexOf(" ");
-  return {
-    bucketTails,
-    sum: sumAndCount.substring(0, space),
-    count: sumAndCount.substring(space + 1)
-  };
-}
-function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
-  const s = recordSections(text);
-  const rendered = s.length === SECTIONS && isCurrentFormat(text);
-  const rate2 = decodeRates(s[0]);
-  const stats = {
-    sourceTag,
-    vip,
-    rate1s: rate2.rates[0],
-    rate10s: rate2.rates[1],
-    rate60s: rate2.rates[2],
-    codes: rendered ? [] : decodeCodes(s[3]),
-    requestDuration: emptyHistogram(boundsMs),
-    upstreamResponse: emptyHistogram(boundsMs)
-  };
-  if (rendered) stats.rendered = {
-    requests: s[4],
-    bytesIn: s[5],
-    bytesOut: s[6],
-    json: s[7]
-  };
-  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
-    stats.renderedHistograms = {
-      requestDuration: histogramParts(s[8], s[9]),
-      upstreamResponse: histogramParts(s[10], s[11]),
-      requestDurationJson: s[12],
-      upstreamResponseJson: s[13]
-    };
-  } else {
-    stats.requestDuration = decodeHistogram(s[1], boundsMs);
-    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
-  }
-  return stats;
-}
-function histogramBoundsText(text) {
-  if (!text) return null;
-  const cut = text.indexOf(";");
-  return cut < 0 ? null : text.substring(0, cut);
-}
-function isWorkerId2(text) {
-  return /^\d+$/.test(text);
-}
-function addInto(into, h) {
-  for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
-  into.sumMs += h.sumMs;
-}
-function decimal(text) {
-  const n = Number(text);
-  return isFinite(n) ? n : 0;
-}
-function buildRecordModel(snapshot, boundsMs) {
-  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
-  const boundsText = boundsMs.join(",");
-  const entries = snapshot.entries;
-  for (let i = 0; i < entries.length; i++) {
-    const key = entries[i][0];
-    const text = entries[i][1];
-    const kind = key.charAt(0);
-    const rest = key.substring(1);
-    if (kind === RECORD_KIND.pair) {
-      const separator = rest.indexOf(KEY_SEPARATOR);
-      if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
-      const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
-      continue;
-    }
-    if (!isWorkerId2(rest)) continue;
-    switch (kind) {
-      case RECORD_KIND.flushes:
-        model.meta.flushes[rest] = decimal(text);
-        break;
-      case RECORD_KIND.flushDuration:
-        model.meta.flushDuration[rest] = decodeHistogram(text, boundsMs);
-        break;
-      case RECORD_KIND.scrapeDuration:
-        addInto(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
-        break;
-      case RECORD_KIND.zoneFullEvents:
-        model.meta.zoneFullEvents += decimal(text);
-        break;
-      default:
-        break;
-    }
-  }
-  sortSeries(model.series);
-  return model;
-}
-function workerId() {
-  return ngx.worker_id;
-}
 function parseScrapeQuery(args) {
   const filter = {};
   const sourceTag = single(args, "source_tag");
@@ -1580,6 +952,82 @@ function filterModel(model, filter) {
     meta: model.meta
   };
 }
+var codeSuffixes = Object.create(null);
+var codeHeads = Object.create(null);
+var leTexts = null;
+function renderPairFragments(p) {
+  const E = RENDERED_ENTRY_SEPARATOR;
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const duration = renderHistogram(p.requestDuration, leTexts);
+  const upstream = renderHistogram(p.upstreamResponse, leTexts);
+  return [codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)];
+}
+var KEY_SEPARATOR = "";
+var KIND = {
+  requests: "q",
+  bytesIn: "i",
+  bytesOut: "o",
+  durationBucket: "d",
+  upstreamBucket: "u",
+  durationSum: "D",
+  upstreamSum: "U",
+  rate: "r",
+  rateBase: "t",
+  zoneFullEvents: "Z",
+  zoneFullWarned: "W",
+  rateUpdatedAt: "T",
+  flushedAt: "l",
+  flushes: "f",
+  flushBucket: "F",
+  flushSum: "G",
+  scrapeBucket: "S",
+  scrapeSum: "s",
+  reported: "!"
+};
+var RECORD_KIND = {
+  pair: "P",
+  flushes: "f",
+  flushDuration: "F",
+  scrapeDuration: "S",
+  zoneFullEvents: "Z",
+  flushedAt: "l",
+  chunk: "C",
+  rateUpdatedAt: "T",
+  zoneFullWarned: "W",
+  reported: "!"
+};
+var INF_LABEL = "inf";
+var S2 = KEY_SEPARATOR;
+function pairKey(kind, sourceTag, vip) {
+  return kind + sourceTag + S2 + vip;
+}
+function rateKey(sourceTag, vip, windowSeconds) {
+  return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
+}
+function workerKey(kind, worker) {
+  return kind + worker;
+}
+function workerBucketKey(kind, worker, boundLabel) {
+  return kind + worker + S2 + boundLabel;
+}
+function scrapeBucketKey(boundLabel) {
+  return KIND.scrapeBucket + boundLabel;
+}
+function reportedKey(setting, value) {
+  return KIND.reported + setting + S2 + value.slice(0, 64);
+}
+function pairRecordKey(sourceTag, vip) {
+  return RECORD_KIND.pair + sourceTag + S2 + vip;
+}
+function parseKey(key) {
+  return {
+    kind: key.charAt(0),
+    fields: key.length > 1 ? key.slice(1).split(S2) : []
+  };
+}
+function isWorkerId(text) {
+  return /^\d+$/.test(text);
+}
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
@@ -1616,6 +1064,926 @@ function readSettingsText(r) {
 var MIN_BYTES_PER_KEY = 128;
 function allItems(dict) {
   return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+var ZONE_NAME = "ipng_stats";
+function zoneNameOf(r) {
+  const name = r.variables.ipng_stats_zone;
+  return name ? name : ZONE_NAME;
+}
+function counterZone(dict) {
+  let freePages = -1;
+  function zoneIsFull() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    return true;
+  }
+  function existsOrDropped(key) {
+    if (dict.get(key) !== void 0) return true;
+    countDrop2(key);
+    return false;
+  }
+  function countDrop2(key) {
+    if (key === KIND.zoneFullEvents) return;
+    try {
+      dict.incr(KIND.zoneFullEvents, 1);
+    } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop2(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop2(key);
+      return false;
+    }
+  }
+  return {
+    add(key, delta) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.incr(key, delta);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    get(key) {
+      return dict.get(key);
+    },
+    set(key, value) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.set(key, value);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    markOnce(key) {
+      return insertFirst(key, 1);
+    },
+    insertFirst,
+    entries() {
+      return allItems(dict);
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
+function openSharedDict(name) {
+  const dict = ngx.shared[name];
+  if (!dict) {
+    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
+  }
+  if (dict.type === "string") {
+    return {
+      type: "string",
+      dict
+    };
+  }
+  return {
+    type: "number",
+    dict
+  };
+}
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+var RATE_WINDOWS_S = [1, 10, 60];
+var NEGLIGIBLE_RATE = 1e-6;
+function decayedRate(prev, requests, elapsedMs, windowS) {
+  if (elapsedMs <= 0) return prev;
+  const observed = requests * 1e3 / elapsedMs;
+  const weight = 1 - Math.exp(-elapsedMs / (windowS * 1e3));
+  const next = prev + weight * (observed - prev);
+  return next < NEGLIGIBLE_RATE ? 0 : next;
+}
+function rateWrites(entries, nowMs, lastUpdateMs) {
+  const pairs = {};
+  function pair(sourceTag, vip) {
+    const id = sourceTag + KEY_SEPARATOR + vip;
+    let p = pairs[id];
+    if (p === void 0) {
+      p = {
+        sourceTag,
+        vip,
+        total: 0,
+        base: void 0,
+        rates: {}
+      };
+      pairs[id] = p;
+    }
+    return p;
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const kind = entries[i][0].charAt(0);
+    if (kind !== KIND.requests && kind !== KIND.rateBase && kind !== KIND.rate) continue;
+    const f = parseKey(entries[i][0]).fields;
+    if (kind === KIND.requests && f.length === 3) pair(f[0], f[1]).total += entries[i][1];else if (kind === KIND.rateBase && f.length === 2) pair(f[0], f[1]).base = entries[i][1];else if (kind === KIND.rate && f.length === 3) pair(f[0], f[1]).rates[f[2]] = entries[i][1];
+  }
+  const out = {
+    keys: [],
+    values: []
+  };
+  const elapsedMs = lastUpdateMs === void 0 ? 0 : nowMs - lastUpdateMs;
+  const ids = Object.keys(pairs);
+  for (let i = 0; i < ids.length; i++) {
+    const p = pairs[ids[i]];
+    const requests = p.base === void 0 ? p.total : Math.max(0, p.total - p.base);
+    if (elapsedMs > 0) {
+      for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
+        const window = String(RATE_WINDOWS_S[w]);
+        const prev = p.rates[window] === void 0 ? 0 : p.rates[window];
+        const next = decayedRate(prev, requests, elapsedMs, RATE_WINDOWS_S[w]);
+        if (next !== prev || p.rates[window] === void 0) {
+          out.keys.push(rateKey(p.sourceTag, p.vip, RATE_WINDOWS_S[w]));
+          out.values.push(next);
+        }
+      }
+    }
+    if (p.base !== p.total) {
+      out.keys.push(pairKey(KIND.rateBase, p.sourceTag, p.vip));
+      out.values.push(p.total);
+    }
+  }
+  return out;
+}
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
+}
+function addToBucket(h, label, value) {
+  const index = bucketIndexForLabel(label, h.boundsMs);
+  if (index >= 0) h.counts[index] += value;
+}
+function buildModel(snapshot, boundsMs) {
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
+  const pairs = new PairTable(model.series, boundsMs);
+  const codes = new CodeTable(pairs);
+  function flushHistogram(worker) {
+    let h = model.meta.flushDuration[worker];
+    if (h === void 0) {
+      h = emptyHistogram(boundsMs);
+      model.meta.flushDuration[worker] = h;
+    }
+    return h;
+  }
+  const entries = snapshot.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const value = entries[i][1];
+    switch (key.charAt(0)) {
+      case KIND.requests:
+        {
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.requests += value;
+          break;
+        }
+      case KIND.bytesIn:
+        {
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.bytesIn += value;
+          break;
+        }
+      case KIND.bytesOut:
+        {
+          const row = codes.row(key.substring(1));
+          if (row !== null) row.bytesOut += value;
+          break;
+        }
+      case KIND.durationBucket:
+        {
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats !== null) addToBucket(stats.requestDuration, key.substring(label + 1), value);
+          break;
+        }
+      case KIND.upstreamBucket:
+        {
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats !== null) addToBucket(stats.upstreamResponse, key.substring(label + 1), value);
+          break;
+        }
+      case KIND.durationSum:
+        {
+          const stats = pairs.stats(key.substring(1));
+          if (stats !== null) stats.requestDuration.sumMs += value;
+          break;
+        }
+      case KIND.upstreamSum:
+        {
+          const stats = pairs.stats(key.substring(1));
+          if (stats !== null) stats.upstreamResponse.sumMs += value;
+          break;
+        }
+      case KIND.rate:
+        {
+          const label = key.lastIndexOf(KEY_SEPARATOR);
+          const stats = label < 0 ? null : pairs.stats(key.substring(1, label));
+          if (stats === null) break;
+          const window = key.substring(label + 1);
+          if (window === "1") stats.rate1s = value;else if (window === "10") stats.rate10s = value;else if (window === "60") stats.rate60s = value;
+          break;
+        }
+      default:
+        readZoneWideKey(key, value);
+        break;
+    }
+  }
+  function readZoneWideKey(text, value) {
+    const key = parseKey(text);
+    const f = key.fields;
+    switch (key.kind) {
+      case KIND.zoneFullEvents:
+        if (f.length === 0) model.meta.zoneFullEvents = value;
+        break;
+      case KIND.flushes:
+        if (f.length === 1 && isWorkerId(f[0])) model.meta.flushes[f[0]] = value;
+        break;
+      case KIND.flushBucket:
+        if (f.length === 2 && isWorkerId(f[0])) addToBucket(flushHistogram(f[0]), f[1], value);
+        break;
+      case KIND.flushSum:
+        if (f.length === 1 && isWorkerId(f[0])) flushHistogram(f[0]).sumMs += value;
+        break;
+      case KIND.scrapeBucket:
+        if (f.length === 1) addToBucket(model.meta.scrapeDuration, f[0], value);
+        break;
+      case KIND.scrapeSum:
+        if (f.length === 0) model.meta.scrapeDuration.sumMs += value;
+        break;
+      default:
+        break;
+    }
+  }
+  sortSeries(model.series);
+  return model;
+}
+var PairTable = function () {
+  function PairTable(series, boundsMs) {
+    this.series = series;
+    this.boundsMs = boundsMs;
+    this.byText = Object.create(null);
+  }
+  var _proto3 = PairTable.prototype;
+  _proto3.stats = function stats(text) {
+    const known = this.byText[text];
+    if (known !== void 0) return known;
+    const separator = text.indexOf(KEY_SEPARATOR);
+    let stats = null;
+    if (separator >= 0 && text.indexOf(KEY_SEPARATOR, separator + 1) < 0) {
+      stats = {
+        sourceTag: fieldLabel(text.substring(0, separator)),
+        vip: fieldLabel(text.substring(separator + 1)),
+        rate1s: 0,
+        rate10s: 0,
+        rate60s: 0,
+        codes: [],
+        requestDuration: emptyHistogram(this.boundsMs),
+        upstreamResponse: emptyHistogram(this.boundsMs)
+      };
+      this.series.push(stats);
+    }
+    this.byText[text] = stats;
+    return stats;
+  };
+  return _createClass(PairTable);
+}();
+var CodeTable = function () {
+  function CodeTable(pairs) {
+    this.pairs = pairs;
+    this.byText = Object.create(null);
+  }
+  var _proto4 = CodeTable.prototype;
+  _proto4.row = function row(text) {
+    const known = this.byText[text];
+    if (known !== void 0) return known;
+    const separator = text.lastIndexOf(KEY_SEPARATOR);
+    const stats = separator < 0 ? null : this.pairs.stats(text.substring(0, separator));
+    let row = null;
+    if (stats !== null) {
+      row = {
+        code: text.substring(separator + 1),
+        requests: 0,
+        bytesIn: 0,
+        bytesOut: 0
+      };
+      stats.codes.push(row);
+    }
+    this.byText[text] = row;
+    return row;
+  };
+  return _createClass(CodeTable);
+}();
+function warnIfMoreDropped(zoneName, dropped, warned) {
+  if (dropped <= warned) return null;
+  warnZoneFull(zoneName, dropped - warned, dropped);
+  return dropped;
+}
+var HOUSEKEEPING_WORKER = 0;
+function counterStore(dict, name) {
+  const zone = counterZone(dict);
+  return {
+    name,
+    zoneType: "number",
+    markOnce(key) {
+      return zone.markOnce(key);
+    },
+    lastFlushMs(worker) {
+      return zone.get(workerKey(KIND.flushedAt, worker));
+    },
+    reserve(worker, boundsMs) {
+      reserveFlushKeys(zone, worker, boundsMs);
+    },
+    flush(_s, worker, nowMs, boundsMs) {
+      zone.set(workerKey(KIND.flushedAt, worker), nowMs);
+      if (worker === HOUSEKEEPING_WORKER) {
+        updateRates(zone, nowMs);
+        warnIfZoneFull(zone, name);
+      }
+      const took = Date.now() - nowMs;
+      zone.add(workerKey(KIND.flushes, worker), 1);
+      zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
+      zone.add(workerKey(KIND.flushSum, worker), took);
+      return worker === HOUSEKEEPING_WORKER;
+    },
+    readModel(boundsMs) {
+      const model = buildModel({
+        entries: zone.entries(),
+        capacityBytes: zone.capacityBytes(),
+        freeBytes: zone.freeBytes()
+      }, boundsMs);
+      if (zone.get(KIND.scrapeSum) === void 0) reserveScrapeKeys(zone, boundsMs);
+      return model;
+    },
+    observeScrape(_worker, tookMs, boundsMs) {
+      zone.add(scrapeBucketKey(bucketLabel2(tookMs, boundsMs)), 1);
+      zone.add(KIND.scrapeSum, tookMs);
+    }
+  };
+}
+function reserveFlushKeys(zone, worker, boundsMs) {
+  zone.add(KIND.zoneFullEvents, 0);
+  zone.add(KIND.zoneFullWarned, 0);
+  zone.add(workerKey(KIND.flushes, worker), 0);
+  zone.add(workerKey(KIND.flushSum, worker), 0);
+  for (let i = 0; i < boundsMs.length; i++) {
+    zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
+  }
+  zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
+}
+function reserveScrapeKeys(zone, boundsMs) {
+  zone.add(KIND.zoneFullEvents, 0);
+  zone.add(KIND.scrapeSum, 0);
+  for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
+  zone.add(scrapeBucketKey(INF_LABEL), 0);
+}
+function updateRates(zone, now) {
+  const lastUpdate = zone.get(KIND.rateUpdatedAt);
+  const writes = rateWrites(zone.entries(), now, lastUpdate);
+  for (let i = 0; i < writes.keys.length; i++) {
+    zone.set(writes.keys[i], writes.values[i]);
+  }
+  zone.set(KIND.rateUpdatedAt, now);
+}
+function warnIfZoneFull(zone, zoneName) {
+  const events = zone.get(KIND.zoneFullEvents);
+  if (events === void 0) return;
+  const warned = zone.get(KIND.zoneFullWarned);
+  const nowWarned = warnIfMoreDropped(zoneName, events, warned === void 0 ? 0 : warned);
+  if (nowWarned !== null) zone.set(KIND.zoneFullWarned, nowWarned);
+}
+function vipLabel(serverAddr) {
+  if (serverAddr.indexOf(":") === -1) return serverAddr;
+  const canonical = canonicalAddress(serverAddr);
+  return canonical === null ? serverAddr : canonical;
+}
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!/^\d+$/.test(parts[i])) return null;
+  }
+  return parts;
+}
+var DECIMAL2 = /^\d+$/;
+function wireNumber(text) {
+  const n = Number(text);
+  return text === "" || !(n >= 0) ? -1 : n;
+}
+function readHistogramField(field, bounds, into) {
+  into.length = 0;
+  if (field === "") return true;
+  const parts = field.split(" ");
+  if (parts.length !== bounds.length + 2) return false;
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return false;
+    into.push(n);
+  }
+  return true;
+}
+function addHistogram(list, numbers, bounds) {
+  if (numbers.length === 0) return;
+  let h = list.length > 0 ? list[list.length - 1] : null;
+  if (h === null || h.bounds !== bounds) {
+    h = {
+      bounds,
+      counts: [],
+      sumMs: 0
+    };
+    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
+    list.push(h);
+  }
+  h.sumMs += numbers[0];
+  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+}
+var IPNG_FIELDS = 4 + 3 + 1;
+var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
+var durationNumbers = [];
+var upstreamNumbers = [];
+function readRecord(f, bounds, pairOf) {
+  if (f[2] !== "") return false;
+  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
+  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
+  return false;
+}
+function readIpngRecord(f, pairOf) {
+  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL2.test(f[6])) return false;
+  const counters = f[7].split(" ");
+  if (counters.length !== 3) return false;
+  const requests = wireNumber(counters[0]);
+  const bytesIn = wireNumber(counters[1]);
+  const bytesOut = wireNumber(counters[2]);
+  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
+  pairOf(f[4], f[5]).codes.push({
+    code: f[6],
+    requests,
+    bytesIn,
+    bytesOut
+  });
+  return true;
+}
+function readIpngTimeRecord(f, bounds, pairOf) {
+  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
+  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
+  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
+  const p = pairOf(f[4], f[5]);
+  addHistogram(p.duration, durationNumbers, bounds);
+  addHistogram(p.upstream, upstreamNumbers, bounds);
+  return true;
+}
+function parseDeltas(text) {
+  const parsed = {
+    writer: false,
+    pairs: [],
+    dropped: 0,
+    malformed: 0
+  };
+  if (!text) return parsed;
+  const byPair = Object.create(null);
+  function pair(tag, serverAddr) {
+    const vip = vipLabel(serverAddr);
+    const id = tag + KEY_SEPARATOR + vip;
+    let p = byPair[id];
+    if (p === void 0) {
+      p = {
+        sourceTag: tag,
+        vip,
+        codes: [],
+        duration: [],
+        upstream: []
+      };
+      byPair[id] = p;
+      parsed.pairs.push(p);
+    }
+    return p;
+  }
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) parsed.writer = true;else parsed.malformed++;
+      continue;
+    }
+    const f = line.split(KEY_SEPARATOR);
+    let ok = false;
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        ok = bounds !== null;
+        break;
+      case "r":
+        ok = readRecord(f, bounds, pair);
+        break;
+      case "x":
+        if (f.length === 2 && DECIMAL2.test(f[1])) {
+          parsed.dropped += Number(f[1]);
+          ok = true;
+        }
+        break;
+    }
+    if (!ok) parsed.malformed++;
+  }
+  return parsed;
+}
+function encodeHistogram(h) {
+  return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
+}
+var cachedLabels = null;
+var cachedBounds = [];
+var cachedIndexes = [];
+function indexesFor(labels, boundsMs) {
+  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
+  const indexes = [];
+  for (let i = 0; i <= labels.length; i++) {
+    indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
+  }
+  cachedLabels = labels;
+  cachedBounds = boundsMs.slice();
+  cachedIndexes = indexes;
+  return indexes;
+}
+function addBucketCounts(into, boundLabels, counts, sumMs) {
+  const indexes = indexesFor(boundLabels, into.boundsMs);
+  for (let i = 0; i < counts.length; i++) {
+    if (!counts[i]) continue;
+    const index = i < indexes.length ? indexes[i] : into.boundsMs.length;
+    if (index >= 0) into.counts[index] += counts[i];
+  }
+  into.sumMs += sumMs;
+}
+function decodeHistogram(text, boundsMs) {
+  const h = emptyHistogram(boundsMs);
+  if (!text) return h;
+  const parts = text.split(";");
+  if (parts.length !== 3) return h;
+  const labels = parts[0] === "" ? [] : parts[0].split(",");
+  const counts = parts[1].split(",");
+  if (counts.length !== labels.length + 1) return h;
+  if (labels.join(",") === boundsMs.join(",")) {
+    for (let i = 0; i < counts.length; i++) h.counts[i] = Number(counts[i]);
+    h.sumMs = Number(parts[2]);
+    return h;
+  }
+  const numbers = [];
+  for (let i = 0; i < counts.length; i++) numbers.push(Number(counts[i]));
+  addBucketCounts(h, labels, numbers, Number(parts[2]));
+  return h;
+}
+function observeInText(text, boundsMs, ms) {
+  const h = decodeHistogram(text, boundsMs);
+  h.counts[bucketIndex(ms, boundsMs)] += 1;
+  h.sumMs += ms;
+  return encodeHistogram(h);
+}
+var RECORD_SECTION_SEPARATOR = "";
+var COUNT_SECTIONS = 4;
+var FRAGMENTS = 10;
+var SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+var RECORD_FORMAT_VERSION = 2;
+var VERSION_MARK = "v";
+var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
+function recordSections(text) {
+  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
+  if (cut < 0) return [];
+  const lengths = text.substring(0, cut).split(" ");
+  const out = [];
+  let from = cut + 1;
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
+    const to = from + Number(lengths[i]);
+    if (!(to <= text.length)) return [];
+    out.push(text.substring(from, to));
+    from = to;
+  }
+  return from === text.length ? out : [];
+}
+function joinRecordSections(parts) {
+  const lengths = [];
+  for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
+  return lengths.join(" ") + RECORD_SECTION_SEPARATOR + parts.join("");
+}
+function isCurrentFormat(text) {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+function versionedRecord(sections) {
+  return VERSION_HEAD + joinRecordSections(sections);
+}
+function decodeRates(text) {
+  const f = text ? text.split(" ") : [];
+  const n = i => f.length === 5 && f[i] !== "" && isFinite(Number(f[i])) ? Number(f[i]) : 0;
+  return {
+    rates: [n(0), n(1), n(2)],
+    base: n(3),
+    total: n(4)
+  };
+}
+function encodeRates(r) {
+  return r.rates[0] + " " + r.rates[1] + " " + r.rates[2] + " " + r.base + " " + r.total;
+}
+function decodeCodes(text) {
+  const codes = [];
+  if (!text) return codes;
+  const f = text.split(" ");
+  for (let i = 0; i + 3 < f.length; i += 4) {
+    codes.push({
+      code: f[i],
+      requests: Number(f[i + 1]),
+      bytesIn: Number(f[i + 2]),
+      bytesOut: Number(f[i + 3])
+    });
+  }
+  return codes;
+}
+function decodePairRecord(text, boundsMs) {
+  const s = text ? recordSections(text) : [];
+  return {
+    rate: decodeRates(s[0]),
+    requestDuration: decodeHistogram(s[1], boundsMs),
+    upstreamResponse: decodeHistogram(s[2], boundsMs),
+    codes: decodeCodes(s[3])
+  };
+}
+function encodePairRecord(p, renderFragments) {
+  const canonical = [];
+  for (let i = 0; i < p.codes.length; i++) {
+    const c = p.codes[i];
+    canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
+  }
+  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" ")];
+  const fragments = renderFragments(p);
+  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  return versionedRecord(sections);
+}
+function applyPairDelta(p, d, newCodesAllowed) {
+  const byCode = Object.create(null);
+  for (let i = 0; i < p.codes.length; i++) byCode[p.codes[i].code] = p.codes[i];
+  let dropped = 0;
+  let added = false;
+  for (let i = 0; i < d.codes.length; i++) {
+    const delta = d.codes[i];
+    let row = byCode[delta.code];
+    if (row === void 0) {
+      if (!newCodesAllowed) {
+        dropped += delta.requests;
+        continue;
+      }
+      row = {
+        code: delta.code,
+        requests: 0,
+        bytesIn: 0,
+        bytesOut: 0
+      };
+      byCode[delta.code] = row;
+      p.codes.push(row);
+      added = true;
+    }
+    row.requests += delta.requests;
+    row.bytesIn += delta.bytesIn;
+    row.bytesOut += delta.bytesOut;
+    p.rate.total += delta.requests;
+  }
+  if (added) {
+    const order = [];
+    for (let i = 0; i < p.codes.length; i++) order.push(p.codes[i].code);
+    order.sort();
+    for (let i = 0; i < order.length; i++) p.codes[i] = byCode[order[i]];
+  }
+  for (let i = 0; i < d.duration.length; i++) {
+    addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
+  }
+  for (let i = 0; i < d.upstream.length; i++) {
+    addBucketCounts(p.upstreamResponse, d.upstream[i].bounds, d.upstream[i].counts, d.upstream[i].sumMs);
+  }
+  return dropped;
+}
+function recordWithUpdatedRates(text, elapsedMs) {
+  const s = recordSections(text);
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[0]);
+  const requests = Math.max(0, r.total - r.base);
+  let changed = r.base !== r.total;
+  if (elapsedMs > 0) {
+    for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
+      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
+      if (next !== r.rates[w]) changed = true;
+      r.rates[w] = next;
+    }
+  }
+  if (!changed) return null;
+  r.base = r.total;
+  s[0] = encodeRates(r);
+  return versionedRecord(s);
+}
+function recordInCurrentFormat(text, boundsMs, renderFragments) {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
+}
+function histogramParts(bucketTails, sumAndCount) {
+  const space = sumAndCount.indexOf(" ");
+  return {
+    bucketTails,
+    sum: sumAndCount.substring(0, space),
+    count: sumAndCount.substring(space + 1)
+  };
+}
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
+  const s = recordSections(text);
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
+  const rate2 = decodeRates(s[0]);
+  const stats = {
+    sourceTag,
+    vip,
+    rate1s: rate2.rates[0],
+    rate10s: rate2.rates[1],
+    rate60s: rate2.rates[2],
+    codes: rendered ? [] : decodeCodes(s[3]),
+    requestDuration: emptyHistogram(boundsMs),
+    upstreamResponse: emptyHistogram(boundsMs)
+  };
+  if (rendered) stats.rendered = {
+    requests: s[4],
+    bytesIn: s[5],
+    bytesOut: s[6],
+    json: s[7]
+  };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+    stats.renderedHistograms = {
+      requestDuration: histogramParts(s[8], s[9]),
+      upstreamResponse: histogramParts(s[10], s[11]),
+      requestDurationJson: s[12],
+      upstreamResponseJson: s[13]
+    };
+  } else {
+    stats.requestDuration = decodeHistogram(s[1], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+  }
+  return stats;
+}
+function histogramBoundsText(text) {
+  if (!text) return null;
+  const cut = text.indexOf(";");
+  return cut < 0 ? null : text.substring(0, cut);
+}
+function addInto(into, h) {
+  for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
+  into.sumMs += h.sumMs;
+}
+function decimal(text) {
+  const n = Number(text);
+  return isFinite(n) ? n : 0;
+}
+function buildRecordModel(snapshot, boundsMs) {
+  const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
+  const boundsText = boundsMs.join(",");
+  const entries = snapshot.entries;
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const text = entries[i][1];
+    const kind = key.charAt(0);
+    const rest = key.substring(1);
+    if (kind === RECORD_KIND.pair) {
+      const separator = rest.indexOf(KEY_SEPARATOR);
+      if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
+      const tag = fieldLabel(rest.substring(0, separator));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
+      continue;
+    }
+    if (!isWorkerId(rest)) continue;
+    switch (kind) {
+      case RECORD_KIND.flushes:
+        model.meta.flushes[rest] = decimal(text);
+        break;
+      case RECORD_KIND.flushDuration:
+        model.meta.flushDuration[rest] = decodeHistogram(text, boundsMs);
+        break;
+      case RECORD_KIND.scrapeDuration:
+        addInto(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
+        break;
+      case RECORD_KIND.zoneFullEvents:
+        model.meta.zoneFullEvents += decimal(text);
+        break;
+      default:
+        break;
+    }
+  }
+  sortSeries(model.series);
+  return model;
 }
 var PAGE2 = 4096;
 var MARGIN_PAGES2 = 4;
@@ -1794,113 +2162,137 @@ function recordZone(dict) {
 function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
-var ZONE_NAME = "ipng_stats";
-function zoneNameOf(r) {
-  const name = r.variables.ipng_stats_zone;
-  return name ? name : ZONE_NAME;
+function drainWriterDeltas(s) {
+  const text = s.variables.ipng_stats_writer_deltas;
+  return text === void 0 ? "" : text;
 }
-function sharedDict(name) {
-  const dict = ngx.shared[name];
-  if (!dict) {
-    throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
-  }
-  return dict;
-}
-function openZone(name) {
-  if (name === void 0) {
-    name = ZONE_NAME;
-  }
-  const dict = sharedDict(name);
-  if (dict.type === "string") {
-    return {
-      layout: "record",
-      zone: recordZone(dict),
-      name
-    };
-  }
+function recordStore(dict, name, renderFragments) {
+  const zone = recordZone(dict);
   return {
-    layout: "counter",
-    zone: counterZoneOf(dict),
-    name
-  };
-}
-function counterZoneOf(dict) {
-  let freePages = -1;
-  function zoneIsFull() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    return true;
-  }
-  function existsOrDropped(key) {
-    if (dict.get(key) !== void 0) return true;
-    countDrop2(key);
-    return false;
-  }
-  function countDrop2(key) {
-    if (key === KIND.zoneFullEvents) return;
-    try {
-      dict.incr(KIND.zoneFullEvents, 1);
-    } catch (e) {}
-  }
-  function insertFirst(key, value) {
-    if (zoneIsFull()) {
-      if (dict.get(key) !== void 0) return false;
-      countDrop2(key);
-      return false;
-    }
-    try {
-      return dict.add(key, value);
-    } catch (e) {
-      countDrop2(key);
-      return false;
-    }
-  }
-  return {
-    add(key, delta) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.incr(key, delta);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
-    get(key) {
-      return dict.get(key);
-    },
-    set(key, value) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.set(key, value);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
+    name,
+    zoneType: "string",
     markOnce(key) {
-      return insertFirst(key, 1);
+      return zone.markOnce(key);
     },
-    insertFirst,
-    entries() {
-      return allItems(dict);
+    lastFlushMs(worker) {
+      const text = zone.get(RECORD_KIND.flushedAt + worker);
+      return text === void 0 ? void 0 : Number(text);
     },
-    capacityBytes() {
-      return dict.capacity;
+    reserve(worker) {
+      reserveWorkerRecords(zone, worker);
     },
-    freeBytes() {
-      return dict.freeSpace();
+    flush(s, worker, nowMs, boundsMs) {
+      zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
+      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
+      zone.addToNumber(RECORD_KIND.flushes + worker, 1);
+      observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
+      return writer;
+    },
+    readModel(boundsMs, shimLoaded) {
+      return readRecordModel(zone, boundsMs, shimLoaded);
+    },
+    observeScrape(worker, tookMs, boundsMs) {
+      observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
     }
   };
+}
+function observe(zone, key, tookMs, boundsMs) {
+  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
+}
+function readRecordModel(zone, boundsMs, shimLoaded) {
+  const model = buildRecordModel({
+    entries: zone.entries(),
+    capacityBytes: zone.capacityBytes(),
+    freeBytes: zone.freeBytes()
+  }, boundsMs);
+  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
+    if (shimLoaded) warnTickMissing(zone);
+  }
+  return model;
+}
+function warnTickMissing(zone) {
+  logOnce(zone, "tick", "missing", "ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
+}
+function reserveWorkerRecords(zone, worker) {
+  zone.reserve(RECORD_KIND.flushes + worker, "0");
+  zone.reserve(zoneFullKey(worker), "0");
+  zone.reserve(RECORD_KIND.flushDuration + worker, "");
+  zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
+  zone.reserve(RECORD_KIND.flushedAt + worker, "0");
+  zone.reserve(RECORD_KIND.zoneFullWarned, "0");
+  zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
+}
+function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
+  const deltas = parseDeltas(drainWriterDeltas(s));
+  let dropped = deltas.dropped;
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+  if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
+  if (deltas.malformed > 0) {
+    logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
+  }
+  return deltas.writer;
+}
+function ratedText(text, elapsedMs) {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
+}
+function requestsOf(p) {
+  let n = 0;
+  for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
+  return n;
+}
+function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
+  const records = Object.create(null);
+  let lastRateUpdate;
+  let fullEvents = 0;
+  let warned = 0;
+  const entries = zone.entries();
+  zone.dropOrphanChunks();
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const kind = key.charAt(0);
+    if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
+  }
+  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
+  let dropped = 0;
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    const key = pairRecordKey(p.sourceTag, p.vip);
+    const before = records[key];
+    const exists = before !== void 0;
+    delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
+    let refused2 = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused2 = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
+    dropped += refused2;
+  }
+  const idle = Object.keys(records);
+  for (let i = 0; i < idle.length; i++) {
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
+  }
+  zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
+  const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);
+  if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
+  return dropped;
+}
+function openStore(name, renderFragments) {
+  const opened = openSharedDict(name);
+  return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -1920,53 +2312,15 @@ function scrape(r) {
     r.return(400, query.reason + "\n");
     return;
   }
-  const opened = openZone(zoneNameOf(r));
+  const store = openStore(zoneNameOf(r), renderPairFragments);
   const buckets = resolveBuckets(readSettingsText(r).buckets);
-  reportOnce(opened.zone, buckets.problem);
-  const model = opened.layout === "record" ? readRecordModel(opened.zone, buckets.value, shimLoaded) : readCounterModel(opened.zone, buckets.value);
+  reportOnce(store, buckets.problem);
+  const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
-  const took = Date.now() - started;
-  if (opened.layout === "record") {
-    const key = RECORD_KIND.scrapeDuration + workerId();
-    opened.zone.put(key, observeInText(opened.zone.get(key), buckets.value, took));
-  } else {
-    opened.zone.add(scrapeBucketKey(bucketLabel2(took, buckets.value)), 1);
-    opened.zone.add(KIND.scrapeSum, took);
-  }
-}
-function readCounterModel(zone, boundsMs) {
-  const model = buildModel({
-    entries: zone.entries(),
-    capacityBytes: zone.capacityBytes(),
-    freeBytes: zone.freeBytes()
-  }, boundsMs);
-  if (zone.get(KIND.scrapeSum) === void 0) {
-    reserveKeys(zone, boundsMs);
-  }
-  return model;
-}
-function readRecordModel(zone, boundsMs, shimLoaded) {
-  const model = buildRecordModel({
-    entries: zone.entries(),
-    capacityBytes: zone.capacityBytes(),
-    freeBytes: zone.freeBytes()
-  }, boundsMs);
-  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
-    if (shimLoaded) warnTickMissing(zone);
-  }
-  return model;
-}
-function warnTickMissing(zone) {
-  logOnce(zone, "tick", "missing", "ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: include nginx/ipng-stats-tick.conf in one server { } (reported once)");
-}
-function reserveKeys(zone, boundsMs) {
-  zone.add(KIND.zoneFullEvents, 0);
-  zone.add(KIND.scrapeSum, 0);
-  for (let i = 0; i < boundsMs.length; i++) zone.add(scrapeBucketKey(String(boundsMs[i])), 0);
-  zone.add(scrapeBucketKey(INF_LABEL), 0);
+  store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
 var STATUS_PAGE_TAIL = '">\n<link rel="icon" href="data:,">\n<title>njs-ipng-stats status</title>\n<style>\n:root {\n  --bg: #f6f7f9; --panel: #fff; --text: #1d2330; --muted: #677086; --line: #e3e6ec;\n  --ok: #1a7f4b; --warn: #b26b00; --bad: #c62828; --accent: #2f6fde;\n  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;\n}\n* { box-sizing: border-box; }\nbody { margin: 0; background: var(--bg); color: var(--text); }\nheader { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 24px; padding: 16px 24px 8px; }\nh1 { font-size: 18px; margin: 0; font-weight: 600; }\nh1 small { font-weight: 400; color: var(--muted); margin-left: 6px; }\n#status-line { color: var(--muted); font-size: 12px; }\n#status-line.bad { color: var(--bad); font-weight: 600; }\nmain { padding: 0 24px 24px; }\n.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }\n.card { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 220px; }\n.card h2 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 0 0 6px; font-weight: 600; }\n.meter { height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; margin: 6px 0 4px; }\n.meter > div { height: 100%; width: 0; background: var(--ok); }\n.meter > div.warn { background: var(--warn); }\n.meter > div.bad { background: var(--bad); }\n.ok { color: var(--ok); } .bad { color: var(--bad); } .pending { color: var(--muted); }\n.chip { display: inline-block; border: 1px solid currentColor; border-radius: 10px; padding: 0 8px; margin: 2px 4px 2px 0; font-size: 12px; }\nform { display: flex; gap: 12px; align-items: center; margin-bottom: 10px; }\nlabel { color: var(--muted); font-size: 12px; }\ninput { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 180px; background: var(--panel); }\n.table-wrap { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }\ntable { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }\nth, td { padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; text-align: left; }\nth { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; background: #fafbfc; position: sticky; top: 0; }\nth.num, td.num { text-align: right; }\ntbody tr:last-child td { border-bottom: 0; }\ntbody tr:hover { background: #f9fafc; }\ntd.source { font-weight: 600; }\ntd.vip { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }\ntd .rate { display: block; }\ntd .rate.na { color: var(--warn); font-style: italic; }\ntd .total { display: block; color: var(--muted); font-size: 11px; }\ntd.bad .rate { color: var(--bad); font-weight: 600; }\ntd.spark { padding-top: 2px; padding-bottom: 2px; }\ntd.spark svg { display: block; }\ntd.spark svg polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; stroke-linejoin: round; }\ntd.spark svg polygon { fill: var(--accent); fill-opacity: .12; stroke: none; }\ntd.spark svg line.base { stroke: var(--line); stroke-width: 1; }\ntr.empty td { color: var(--muted); text-align: center; padding: 24px; }\nfooter { color: var(--muted); font-size: 12px; margin-top: 10px; }\nfooter a { color: var(--accent); }\n</style>\n</head>\n<body>\n<header>\n  <h1>njs-ipng-stats <small>live status</small></h1>\n  <span id="status-line">waiting for the first read\u2026</span>\n</header>\n<main>\n  <section class="cards">\n    <div class="card">\n      <h2>Zone ipng_stats</h2>\n      <div id="zone-text">\u2013</div>\n      <div class="meter"><div id="zone-bar"></div></div>\n      <div id="zone-full" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Flushes (per worker, mean duration)</h2>\n      <div id="flush-workers" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Scrape handler (mean)</h2>\n      <div id="scrape-mean">\u2013</div>\n    </div>\n  </section>\n  <form id="filters">\n    <label for="filter-source-tag">source_tag</label>\n    <input id="filter-source-tag" list="sources" placeholder="all sources" autocomplete="off">\n    <datalist id="sources"></datalist>\n    <label for="filter-vip">vip</label>\n    <input id="filter-vip" list="vips" placeholder="all VIPs" autocomplete="off">\n    <datalist id="vips"></datalist>\n  </form>\n  <div class="table-wrap">\n    <table>\n      <thead>\n        <tr>\n          <th>source_tag</th><th>vip</th>\n          <th class="num">requests</th><th class="num">req/s</th>\n          <th class="num">2xx</th><th class="num">3xx</th><th class="num">4xx</th><th class="num">5xx</th>\n          <th class="num">5xx ratio</th>\n          <th class="num">in</th><th class="num">out</th>\n          <th class="num">p50</th><th class="num">p99</th>\n          <th>req/s, last 60 s</th>\n        </tr>\n      </thead>\n      <tbody id="rows"></tbody>\n    </table>\n  </div>\n  <footer>\n    Rates are per second between two reads a second apart; the 5xx ratio and\n    the quantiles cover the last 10 s (quantiles interpolated within the\n    histogram buckets). <em>n/a</em>: a counter went down since the previous\n    read (nginx restarted or the zone was reset). Data:\n    <a id="json-link" href="#">JSON</a>.\n  </footer>\n</main>\n<script>"use strict";(()=>{var R=["2xx","3xx","4xx","5xx"];function Z(e,n){return JSON.stringify([e,n])}function q(e,n){let t=new Map;for(let s of Object.keys(e.by_source)){let r=e.by_source[s].vips;for(let u of Object.keys(r))t.set(Z(s,u),{sourceTag:s,vip:u,counters:Q(r[u])})}return{at:n,rows:t}}function Q(e){let n={"2xx":0,"3xx":0,"4xx":0,"5xx":0},t=0,s=0,r=0;for(let i of Object.keys(e.codes)){let a=e.codes[i];t+=a.requests,s+=a.bytes_in,r+=a.bytes_out;let c=`${i.charAt(0)}xx`;i.length===3&&c in n&&(n[c]+=a.requests)}let u=[],o=[];for(let i of Object.keys(e.request_duration_ms.buckets))u.push(i==="+Inf"?1/0:Number(i)),o.push(e.request_duration_ms.buckets[i]);return{requests:t,classes:n,bytesIn:s,bytesOut:r,bounds:u,cumulative:o}}function Y(e,n){if(n.requests<e.requests||n.bytesIn<e.bytesIn||n.bytesOut<e.bytesOut)return!0;for(let t of R)if(n.classes[t]<e.classes[t])return!0;if(n.cumulative.length!==e.cumulative.length)return!0;for(let t=0;t<n.cumulative.length;t++)if(n.cumulative[t]<e.cumulative[t])return!0;return!1}var X=e=>({requests:0,classes:{"2xx":0,"3xx":0,"4xx":0,"5xx":0},bytesIn:0,bytesOut:0,bounds:e.bounds,cumulative:e.cumulative.map(()=>0)});function N(e,n,t){let s=t.cumulative.length;if(s===0)return null;let r=t.cumulative[s-1]-(n.cumulative[s-1]??0);if(r<=0)return null;let u=e*r,o=0,i=0;for(let a=0;a<s;a++){let c=t.cumulative[a]-(n.cumulative[a]??0),l=t.bounds[a];if(c>=u)return l===1/0?a>0?t.bounds[a-1]:null:c===i?l:o+(l-o)*((u-i)/(c-i));o=l,i=c}return null}var ee=60,te=10,v=class{constructor(){this.history=new Map;this.lastAt=null}update(n){let t=[],s=this.lastAt===null;for(let[r,u]of n.rows){let o=this.history.get(r);o===void 0&&(o={reads:[],sparkline:[]},s||o.reads.push({at:this.lastAt,counters:X(u.counters)}),this.history.set(r,o));let i=o.reads.length>0?o.reads[o.reads.length-1]:void 0,a=i!==void 0&&Y(i.counters,u.counters);a&&(o.reads=[]);let c=this.view(r,u.sourceTag,u.vip,u.counters,n.at,a?void 0:i,a?void 0:o.reads[0]);c.reset=a,c.haveRates=i!==void 0,o.reads.push({at:n.at,counters:u.counters}),o.reads.length>te+1&&o.reads.shift(),i!==void 0&&(o.sparkline.push(c.requestsPerSec),o.sparkline.length>ee&&o.sparkline.shift()),c.sparkline=o.sparkline.slice(),t.push(c)}return this.lastAt=n.at,t}clear(){this.history.clear(),this.lastAt=null}view(n,t,s,r,u,o,i){let a={key:n,sourceTag:t,vip:s,counters:r,haveRates:!1,reset:!1,requestsPerSec:null,classPerSec:null,errorRatio:null,bytesInPerSec:null,bytesOutPerSec:null,p50Ms:null,p99Ms:null,sparkline:[]};if(o!==void 0&&u>o.at){let c=(u-o.at)/1e3,l=o.counters;a.requestsPerSec=(r.requests-l.requests)/c;let f={"2xx":0,"3xx":0,"4xx":0,"5xx":0};for(let S of R)f[S]=(r.classes[S]-l.classes[S])/c;a.classPerSec=f,a.bytesInPerSec=(r.bytesIn-l.bytesIn)/c,a.bytesOutPerSec=(r.bytesOut-l.bytesOut)/c}if(i!==void 0){let c=r.requests-i.counters.requests;a.errorRatio=c>0?(r.classes["5xx"]-i.counters.classes["5xx"])/c:null,a.p50Ms=N(.5,i.counters,r),a.p99Ms=N(.99,i.counters,r)}return a}},ne=/^(nginx_ipng_(?:flushes_total|flush_duration_seconds_sum|flush_duration_seconds_count|scrape_duration_seconds_sum|scrape_duration_seconds_count))(?:\\{worker="([^"]*)"\\})? (\\S+)$/;function F(e){let n={workers:{},scrapeSum:0,scrapeCount:0};for(let t of e.split(`\n`)){let s=ne.exec(t);if(s===null)continue;let r=Number(s[3]);if(s[1]==="nginx_ipng_scrape_duration_seconds_sum")n.scrapeSum=r;else if(s[1]==="nginx_ipng_scrape_duration_seconds_count")n.scrapeCount=r;else if(s[2]!==void 0){let u=n.workers[s[2]]??(n.workers[s[2]]={flushes:0,durationSum:0,durationCount:0});s[1]==="nginx_ipng_flushes_total"?u.flushes=r:s[1]==="nginx_ipng_flush_duration_seconds_sum"?u.durationSum=r:u.durationCount=r}}return n}function B(e,n){let t=[],s=Object.keys(n.counters.workers).sort((u,o)=>Number(u)-Number(o));for(let u of s){let o=n.counters.workers[u],i=e?.counters.workers[u],a={worker:u,flushes:o.flushes,perSec:null,meanMs:null,advancing:null};if(e!==null&&i!==void 0&&o.flushes>=i.flushes&&n.at>e.at){let c=o.flushes-i.flushes;a.perSec=c/((n.at-e.at)/1e3),a.advancing=c>0;let l=o.durationCount-i.durationCount;a.meanMs=l>0?(o.durationSum-i.durationSum)*1e3/l:null}t.push(a)}let r=null;if(e!==null){let u=n.counters.scrapeCount-e.counters.scrapeCount;u>0&&(r=(n.counters.scrapeSum-e.counters.scrapeSum)*1e3/u)}return{workers:t,scrapeMeanMs:r}}var g="n/a",z="\\u2013";function C(e,n="/s"){return e===null?g:e===0?"0"+n:e<10?e.toFixed(1)+n:Math.round(e).toLocaleString("en-US")+n}var $=["B","KiB","MiB","GiB","TiB"];function _(e){let n=e,t=0;for(;n>=1024&&t<$.length-1;)n/=1024,t++;return(t===0?String(Math.round(n)):n.toFixed(n<10?1:0))+" "+$[t]}function V(e){return e===null?g:_(e)+"/s"}function y(e){return e===null?z:e>=1e3?(e/1e3).toFixed(e>=1e4?0:2)+" s":e>=100?Math.round(e)+" ms":e>=10?e.toFixed(1)+" ms":e.toFixed(2)+" ms"}function I(e){if(e===null)return z;if(e===0)return"0%";let n=e*100;return(n<.1?n.toFixed(3):n<10?n.toFixed(2):n.toFixed(1))+"%"}function k(e){return e.toLocaleString("en-US")}var se=1e3,re=5,oe="::",H=new URL(document.querySelector(\'meta[name="ipng-json-url"]\').content,location.href),d=e=>document.getElementById(e),E=d("filter-source-tag"),L=d("filter-vip"),ue=d("rows"),M=d("status-line"),U=new v,x=[],T={source:new Set,vip:new Set};function D(){let e={};return E.value.trim()!==""&&(e.source_tag=E.value.trim()),L.value.trim()!==""&&(e.vip=L.value.trim()),e}function O(e){let n=new URL(H.href);for(let[t,s]of Object.entries(e))n.searchParams.set(t,s);return n.href}async function J(e,n){let t=await fetch(e,{headers:{Accept:n},cache:"no-store"}),s=await t.text();if(!t.ok)throw new Error(`${e}: HTTP ${t.status} ${s.trim()}`);return s}async function W(){let e=Date.now();try{let n=D(),[t,s]=await Promise.all([J(O(n),"application/json"),J(O({vip:oe}),"text/plain")]),r=Date.now(),u=JSON.parse(t);ae(U.update(q(u,r))),ce(u.meta),x.push({at:r,counters:F(s)}),x.length>re+1&&x.shift(),le(x.length>1?x[0]:null,x[x.length-1]),M.textContent=`updated ${new Date(r).toLocaleTimeString("en-GB")} from ${O(n)}`,M.className="ok"}catch(n){M.textContent=`not updated: ${n.message}`,M.className="bad"}setTimeout(W,Math.max(0,se-(Date.now()-e)))}function p(e,n,t){let s=document.createElement(e);return n&&(s.className=n),t!==void 0&&(s.textContent=t),s}function b(e,n){let t=p("td","num");return t.append(p("span",e===g?"rate na":"rate",e)),n!==void 0&&t.append(p("span","total",n)),t}function ae(e){let n=[];for(let t of e){T.source.add(t.sourceTag),T.vip.add(t.vip);let s=p("tr");s.dataset.sourceTag=t.sourceTag,s.dataset.vip=t.vip;let r=!t.haveRates,u=m=>r?"\\u2026":C(m);s.append(p("td","source",t.sourceTag),p("td","vip",t.vip)),s.append(b(k(t.counters.requests))),s.cells[2].dataset.col="requests",s.append(b(u(t.requestsPerSec))),s.cells[3].dataset.col="rps";for(let m of R){let P=b(u(t.classPerSec===null?null:t.classPerSec[m]),k(t.counters.classes[m]));P.dataset.col=m,m==="5xx"&&t.classPerSec!==null&&t.classPerSec[m]>0&&P.classList.add("bad"),s.append(P)}let o=b(t.reset?g:I(t.errorRatio));o.dataset.col="ratio5xx",t.errorRatio!==null&&t.errorRatio>0&&o.classList.add("bad"),s.append(o);let i=m=>r?"\\u2026":V(m),a=b(i(t.bytesInPerSec),_(t.counters.bytesIn));a.dataset.col="bytesIn";let c=b(i(t.bytesOutPerSec),_(t.counters.bytesOut));c.dataset.col="bytesOut",s.append(a,c);let l=b(t.reset?g:y(t.p50Ms));l.dataset.col="p50";let f=b(t.reset?g:y(t.p99Ms));f.dataset.col="p99",s.append(l,f);let S=p("td","spark");S.append(ie(t.sparkline)),s.append(S),n.push(s)}if(n.length===0){let t=p("tr","empty"),s=p("td",void 0,"No traffic counted yet for this filter.");s.colSpan=14,t.append(s),n.push(t)}ue.replaceChildren(...n),j("sources",T.source),j("vips",T.vip)}var A="http://www.w3.org/2000/svg",w=120,h=28;function ie(e){let n=document.createElementNS(A,"svg");n.setAttribute("width",String(w)),n.setAttribute("height",String(h)),n.setAttribute("viewBox",`0 0 ${w} ${h}`),n.setAttribute("role","img");let t=Math.max(1,...e.map(a=>a??0));n.setAttribute("aria-label",`requests per second, last ${e.length} s, peak ${C(t)}`);let s=document.createElementNS(A,"line");s.setAttribute("class","base"),s.setAttribute("x1","0"),s.setAttribute("x2",String(w)),s.setAttribute("y1",String(h-.5)),s.setAttribute("y2",String(h-.5)),n.append(s);let r=[],u=()=>{if(r.length>1){let a=r[0].split(",")[0],c=r[r.length-1].split(",")[0],l=document.createElementNS(A,"polygon");l.setAttribute("points",`${a},${h} ${r.join(" ")} ${c},${h}`);let f=document.createElementNS(A,"polyline");f.setAttribute("points",r.join(" ")),n.append(l,f)}r=[]},o=w/59,i=w-o*(e.length-1);return e.forEach((a,c)=>{if(a===null){u();return}r.push(`${(i+c*o).toFixed(1)},${(h-1-a/t*(h-3)).toFixed(1)}`)}),u(),n}function j(e,n){let t=d(e);t.options.length!==n.size&&t.replaceChildren(...[...n].sort().map(s=>{let r=p("option");return r.value=s,r}))}function ce(e){let n=e.zone_bytes_total>0?e.zone_bytes_used/e.zone_bytes_total:0;d("zone-text").textContent=`${_(e.zone_bytes_used)} of ${_(e.zone_bytes_total)} (${I(n)})`;let t=d("zone-bar");t.style.width=`${Math.min(100,n*100).toFixed(1)}%`,t.className=n>.9?"bad":n>.75?"warn":"ok";let s=d("zone-full");s.textContent=e.zone_full_events===0?"no keys dropped":`${k(e.zone_full_events)} keys dropped (zone full)`,s.className=e.zone_full_events===0?"ok":"bad"}function le(e,n){let t=B(e,n),s=d("flush-workers");t.workers.length===0?s.replaceChildren(p("span","bad","no flushes: include nginx/ipng-stats-tick.conf in one server")):s.replaceChildren(...t.workers.map(r=>{let u=r.advancing===null?"pending":r.advancing?"ok":"bad",o=`worker ${r.worker}: ${r.advancing===!1?"stalled":C(r.perSec)}`+(r.meanMs===null?"":`, ${y(r.meanMs)}`),i=p("span",`chip ${u}`,o);return i.dataset.worker=r.worker,i})),d("scrape-mean").textContent=y(t.scrapeMeanMs)}function K(){let e=new URL(location.href),n=D();for(let t of["source_tag","vip"])n[t]===void 0?e.searchParams.delete(t):e.searchParams.set(t,n[t]);history.replaceState(null,"",e.href),U.clear()}var G=new URLSearchParams(location.search);E.value=G.get("source_tag")??"";L.value=G.get("vip")??"";d("filters").addEventListener("submit",e=>e.preventDefault());E.addEventListener("change",K);L.addEventListener("change",K);d("json-link").setAttribute("href",H.href);d("json-link").textContent=H.pathname;W();})();</script>\n</body>\n</html>\n';
@@ -1990,281 +2344,6 @@ function status(r) {
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-function rateWrites(entries, nowMs, lastUpdateMs) {
-  const pairs = {};
-  function pair(sourceTag, vip) {
-    const id = sourceTag + KEY_SEPARATOR + vip;
-    let p = pairs[id];
-    if (p === void 0) {
-      p = {
-        sourceTag,
-        vip,
-        total: 0,
-        base: void 0,
-        rates: {}
-      };
-      pairs[id] = p;
-    }
-    return p;
-  }
-  for (let i = 0; i < entries.length; i++) {
-    const kind = entries[i][0].charAt(0);
-    if (kind !== KIND.requests && kind !== KIND.rateBase && kind !== KIND.rate) continue;
-    const f = parseKey(entries[i][0]).fields;
-    if (kind === KIND.requests && f.length === 3) pair(f[0], f[1]).total += entries[i][1];else if (kind === KIND.rateBase && f.length === 2) pair(f[0], f[1]).base = entries[i][1];else if (kind === KIND.rate && f.length === 3) pair(f[0], f[1]).rates[f[2]] = entries[i][1];
-  }
-  const out = {
-    keys: [],
-    values: []
-  };
-  const elapsedMs = lastUpdateMs === void 0 ? 0 : nowMs - lastUpdateMs;
-  const ids = Object.keys(pairs);
-  for (let i = 0; i < ids.length; i++) {
-    const p = pairs[ids[i]];
-    const requests = p.base === void 0 ? p.total : Math.max(0, p.total - p.base);
-    if (elapsedMs > 0) {
-      for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
-        const window = String(RATE_WINDOWS_S[w]);
-        const prev = p.rates[window] === void 0 ? 0 : p.rates[window];
-        const next = decayedRate(prev, requests, elapsedMs, RATE_WINDOWS_S[w]);
-        if (next !== prev || p.rates[window] === void 0) {
-          out.keys.push(rateKey(p.sourceTag, p.vip, RATE_WINDOWS_S[w]));
-          out.values.push(next);
-        }
-      }
-    }
-    if (p.base !== p.total) {
-      out.keys.push(pairKey(KIND.rateBase, p.sourceTag, p.vip));
-      out.values.push(p.total);
-    }
-  }
-  return out;
-}
-function vipLabel(serverAddr) {
-  if (serverAddr.indexOf(":") === -1) return serverAddr;
-  const canonical = canonicalAddress(serverAddr);
-  return canonical === null ? serverAddr : canonical;
-}
-function parseBounds(text) {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^\d+$/.test(parts[i])) return null;
-  }
-  return parts;
-}
-var DECIMAL2 = /^\d+$/;
-function wireNumber(text) {
-  const n = Number(text);
-  return text === "" || !(n >= 0) ? -1 : n;
-}
-function readHistogramField(field, bounds, into) {
-  into.length = 0;
-  if (field === "") return true;
-  const parts = field.split(" ");
-  if (parts.length !== bounds.length + 2) return false;
-  for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return false;
-    into.push(n);
-  }
-  return true;
-}
-function addHistogram(list, numbers, bounds) {
-  if (numbers.length === 0) return;
-  let h = list.length > 0 ? list[list.length - 1] : null;
-  if (h === null || h.bounds !== bounds) {
-    h = {
-      bounds,
-      counts: [],
-      sumMs: 0
-    };
-    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
-    list.push(h);
-  }
-  h.sumMs += numbers[0];
-  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
-}
-var IPNG_FIELDS = 4 + 3 + 1;
-var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
-var durationNumbers = [];
-var upstreamNumbers = [];
-function readRecord(f, bounds, pairOf) {
-  if (f[2] !== "") return false;
-  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
-  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
-  return false;
-}
-function readIpngRecord(f, pairOf) {
-  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL2.test(f[6])) return false;
-  const counters = f[7].split(" ");
-  if (counters.length !== 3) return false;
-  const requests = wireNumber(counters[0]);
-  const bytesIn = wireNumber(counters[1]);
-  const bytesOut = wireNumber(counters[2]);
-  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
-  pairOf(f[4], f[5]).codes.push({
-    code: f[6],
-    requests,
-    bytesIn,
-    bytesOut
-  });
-  return true;
-}
-function readIpngTimeRecord(f, bounds, pairOf) {
-  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
-  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
-  const p = pairOf(f[4], f[5]);
-  addHistogram(p.duration, durationNumbers, bounds);
-  addHistogram(p.upstream, upstreamNumbers, bounds);
-  return true;
-}
-function parseDeltas(text) {
-  const parsed = {
-    writer: false,
-    pairs: [],
-    dropped: 0,
-    malformed: 0
-  };
-  if (!text) return parsed;
-  const byPair = Object.create(null);
-  function pair(tag, serverAddr) {
-    const vip = vipLabel(serverAddr);
-    const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
-    if (p === void 0) {
-      p = {
-        sourceTag: tag,
-        vip,
-        codes: [],
-        duration: [],
-        upstream: []
-      };
-      byPair[id] = p;
-      parsed.pairs.push(p);
-    }
-    return p;
-  }
-  const lines = text.split("\n");
-  let bounds = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === "") continue;
-    if (line === "w") {
-      if (i === 0) parsed.writer = true;else parsed.malformed++;
-      continue;
-    }
-    const f = line.split(KEY_SEPARATOR);
-    let ok = false;
-    switch (f[0]) {
-      case "b":
-        bounds = f.length === 2 ? parseBounds(f[1]) : null;
-        ok = bounds !== null;
-        break;
-      case "r":
-        ok = readRecord(f, bounds, pair);
-        break;
-      case "x":
-        if (f.length === 2 && DECIMAL2.test(f[1])) {
-          parsed.dropped += Number(f[1]);
-          ok = true;
-        }
-        break;
-    }
-    if (!ok) parsed.malformed++;
-  }
-  return parsed;
-}
-function drainWriterDeltas(s) {
-  const text = s.variables.ipng_stats_writer_deltas;
-  return text === void 0 ? "" : text;
-}
-function reserveWorkerRecords(zone, worker) {
-  zone.reserve(RECORD_KIND.flushes + worker, "0");
-  zone.reserve(zoneFullKey(worker), "0");
-  zone.reserve(RECORD_KIND.flushDuration + worker, "");
-  zone.reserve(RECORD_KIND.scrapeDuration + worker, "");
-  zone.reserve(RECORD_KIND.flushedAt + worker, "0");
-  zone.reserve(RECORD_KIND.zoneFullWarned, "0");
-  zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
-}
-function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs) {
-  const deltas = parseDeltas(drainWriterDeltas(s));
-  let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs);
-  if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
-  if (deltas.malformed > 0) {
-    logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
-  }
-  return deltas.writer;
-}
-function ratedText(text, elapsedMs) {
-  const moved = recordWithUpdatedRates(text, elapsedMs);
-  return moved === null ? text : moved;
-}
-function requestsOf(p) {
-  let n = 0;
-  for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
-  return n;
-}
-function writeRecords(zone, zoneName, pairs, nowMs, boundsMs) {
-  const records = Object.create(null);
-  let lastRateUpdate;
-  let fullEvents = 0;
-  let warned = 0;
-  const entries = zone.entries();
-  zone.dropOrphanChunks();
-  for (let i = 0; i < entries.length; i++) {
-    const key = entries[i][0];
-    const kind = key.charAt(0);
-    if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
-  }
-  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
-  let dropped = 0;
-  for (let i = 0; i < pairs.length; i++) {
-    const p = pairs[i];
-    const key = pairRecordKey(p.sourceTag, p.vip);
-    const before = records[key];
-    const exists = before !== void 0;
-    delete records[key];
-    const totals = decodePairRecord(before, boundsMs);
-    const codesBefore = totals.codes.length;
-    applyPairDelta(totals, p, true);
-    let text = ratedText(encodePairRecord(totals), elapsedMs);
-    let refused2 = 0;
-    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
-      if (!exists) {
-        dropped += requestsOf(p);
-        continue;
-      }
-      const kept = decodePairRecord(before, boundsMs);
-      refused2 = applyPairDelta(kept, p, false);
-      text = ratedText(encodePairRecord(kept), elapsedMs);
-    }
-    if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
-    dropped += refused2;
-  }
-  const idle = Object.keys(records);
-  for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs);
-    const current = rerendered === null ? records[idle[i]] : rerendered;
-    const moved = recordWithUpdatedRates(current, elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
-  }
-  zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
-  const total = fullEvents + dropped;
-  if (total > warned) {
-    warnZoneFull(zoneName, total - warned, total);
-    zone.put(RECORD_KIND.zoneFullWarned, String(total));
-  }
-  return dropped;
-}
-function countRecordFlush(zone, worker, tookMs, boundsMs) {
-  zone.addToNumber(RECORD_KIND.flushes + worker, 1);
-  const key = RECORD_KIND.flushDuration + worker;
-  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 import crypto from "crypto";
 import fs from "fs";
@@ -2466,86 +2545,33 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   }
 }
 var BASE_TICK_MS = 100;
-var HOUSEKEEPING_WORKER = 0;
 function tick(s) {
   const started = Date.now();
-  const opened = openZone(zoneNameOf(s));
+  const store = openStore(zoneNameOf(s), renderPairFragments);
   const settings = readSettingsText(s);
   const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
-  reportOnce(opened.zone, interval.problem);
-  reportOnce(opened.zone, buckets.problem);
-  reportOnce(opened.zone, resolveDefaultSource(settings.defaultSource).problem);
+  reportOnce(store, interval.problem);
+  reportOnce(store, buckets.problem);
+  reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
   const stateFile = resolveStateFile(settings.stateFile);
-  reportOnce(opened.zone, stateFile.problem);
+  reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
-  const dict = ngx.shared[opened.name];
-  const zoneType = opened.layout === "record" ? "string" : "number";
-  if (statePath !== void 0 && !restoredBeforeCounting(dict, zoneType, statePath, started)) return;
-  const writer = opened.layout === "record" ? recordLayoutTick(s, opened.zone, opened.name, started, interval.value, buckets.value) : counterLayoutTick(opened.zone, opened.name, started, interval.value, buckets.value);
+  const dict = ngx.shared[store.name];
+  if (statePath !== void 0 && !restoredBeforeCounting(dict, store.zoneType, statePath, started)) return;
+  const worker = workerId();
+  const last = store.lastFlushMs(worker);
+  if (!flushDue(last, started, interval.value)) return;
+  if (last === void 0) store.reserve(worker, buckets.value);
+  const writer = store.flush(s, worker, started, buckets.value);
   if (statePath !== void 0 && writer) {
     const stateInterval = resolveStateInterval(settings.stateInterval);
-    reportOnce(opened.zone, stateInterval.problem);
-    saveIfDue(dict, zoneType, opened.zone, statePath, stateInterval.value, Date.now());
+    reportOnce(store, stateInterval.problem);
+    saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
   }
 }
 function flushDue(lastMs, nowMs, intervalMs) {
   return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
-}
-function recordLayoutTick(s, zone, zoneName, started, intervalMs, boundsMs) {
-  const worker = workerId();
-  const flushedAtKey = RECORD_KIND.flushedAt + worker;
-  const lastText = zone.get(flushedAtKey);
-  if (!flushDue(lastText === void 0 ? void 0 : Number(lastText), started, intervalMs)) return false;
-  if (lastText === void 0) reserveWorkerRecords(zone, worker);
-  zone.put(flushedAtKey, String(started));
-  const writer = flushRecords(s, zone, zoneName, worker, started, boundsMs);
-  countRecordFlush(zone, worker, Date.now() - started, boundsMs);
-  return writer;
-}
-function counterLayoutTick(zone, zoneName, started, intervalMs, boundsMs) {
-  const worker = workerId();
-  const flushedAtKey = workerKey(KIND.flushedAt, worker);
-  const last = zone.get(flushedAtKey);
-  if (!flushDue(last, started, intervalMs)) return false;
-  zone.set(flushedAtKey, started);
-  if (last === void 0) reserveKeys2(zone, worker, boundsMs);
-  if (worker === HOUSEKEEPING_WORKER) {
-    updateRates(zone, started);
-    warnIfZoneFull(zone, zoneName);
-  }
-  const took = Date.now() - started;
-  zone.add(workerKey(KIND.flushes, worker), 1);
-  zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
-  zone.add(workerKey(KIND.flushSum, worker), took);
-  return worker === HOUSEKEEPING_WORKER;
-}
-function reserveKeys2(zone, worker, boundsMs) {
-  zone.add(KIND.zoneFullEvents, 0);
-  zone.add(KIND.zoneFullWarned, 0);
-  zone.add(workerKey(KIND.flushes, worker), 0);
-  zone.add(workerKey(KIND.flushSum, worker), 0);
-  for (let i = 0; i < boundsMs.length; i++) {
-    zone.add(workerBucketKey(KIND.flushBucket, worker, String(boundsMs[i])), 0);
-  }
-  zone.add(workerBucketKey(KIND.flushBucket, worker, INF_LABEL), 0);
-}
-function updateRates(zone, now) {
-  const lastUpdate = zone.get(KIND.rateUpdatedAt);
-  const writes = rateWrites(zone.entries(), now, lastUpdate);
-  for (let i = 0; i < writes.keys.length; i++) {
-    zone.set(writes.keys[i], writes.values[i]);
-  }
-  zone.set(KIND.rateUpdatedAt, now);
-}
-function warnIfZoneFull(zone, zoneName) {
-  const events = zone.get(KIND.zoneFullEvents);
-  if (events === void 0) return;
-  const warned = zone.get(KIND.zoneFullWarned);
-  const before = warned === void 0 ? 0 : warned;
-  if (events <= before) return;
-  warnZoneFull(zoneName, events - before, events);
-  zone.set(KIND.zoneFullWarned, events);
 }
 var index_default = {
   record,

@@ -116,3 +116,8 @@ export interface ParsedKey {
 export function parseKey(key: string): ParsedKey {
   return { kind: key.charAt(0), fields: key.length > 1 ? key.slice(1).split(S) : [] };
 }
+
+/** A worker's number as keys carry it (ngx.worker_id, in decimal). */
+export function isWorkerId(text: string): boolean {
+  return /^\d+$/.test(text);
+}

@@ -11,12 +11,13 @@
 //   2  upstream-response histogram
 //   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted,
 //              all space separated (one split reads them all)
-//   4..7       the same codes rendered for the scrape (RenderedCodes):
-//              Prometheus tails for requests, bytes in, bytes out, then
-//              the JSON members
-//   8..13      the histograms rendered for the scrape in the bounds of
-//              sections 1-2: request duration's Prometheus bucket tails,
-//              "<sum> <count>", the same for upstream, then both as JSON
+//   4..13      the pair rendered for the scrape, by the renderer the
+//              writer is given (exposition/pair-fragments.ts):
+//   4..7       the codes (RenderedCodes): Prometheus tails for requests,
+//              bytes in, bytes out, then the JSON members
+//   8..13      the histograms in the bounds of sections 1-2: request
+//              duration's Prometheus bucket tails, "<sum> <count>", the
+//              same for upstream, then both as JSON
 // The lengths let a reader cut the sections out without scanning them:
 // njs's indexOf() and split() walk a string character by character, and
 // a scrape reads ~200 records of several KB. Sections 4-7 repeat section 3
@@ -25,15 +26,22 @@
 // formatting happens once per change, in the writer, not once per scrape.
 import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../exposition/model';
 import { emptyHistogram } from '../exposition/model';
-import { RENDERED_ENTRY_SEPARATOR } from '../exposition/model';
-import { BucketBoundsText, codeLineTails, renderHistogram } from '../exposition/prometheus';
-import { jsonCodeMembers, jsonHistogram } from '../exposition/json';
 import type { PairDelta } from './deltas';
 import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-record';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
 
 export const RECORD_SECTION_SEPARATOR = '\x1e';
-const SECTIONS = 14;
+/** Sections 0-3, the counts; the rendered fragments follow them. */
+const COUNT_SECTIONS = 4;
+const FRAGMENTS = 10;
+const SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+
+/**
+ * Renders the scrape's fragments of a pair's counts (sections 4-13, in
+ * that order): exposition/pair-fragments.ts renderPairFragments. The
+ * writer is given it, so storage does not depend on exposition.
+ */
+export type PairFragmentRenderer = (p: PairTotals) => string[];
 
 /**
  * The version of what encodePairRecord writes, the pre-rendered sections
@@ -131,41 +139,16 @@ export function decodePairRecord(text: string | undefined, boundsMs: number[]): 
   };
 }
 
-// The texts the renderers cache per code and per bucket bound, kept for
-// one handler run (njs keeps module state for one run only): the same few
-// codes recur in every record, and at the spec's sizing a flush may
-// re-render 12,000 codes. The bounds' texts are made at first use: the njs
-// CLI that checks the bundle rejects a `new` while the module loads.
-const codeSuffixes: Record<string, string> = Object.create(null);
-const codeHeads: Record<string, string> = Object.create(null);
-let leTexts: BucketBoundsText | null = null;
-
-export function encodePairRecord(p: PairTotals): string {
+export function encodePairRecord(p: PairTotals, renderFragments: PairFragmentRenderer): string {
   const canonical: string[] = [];
   for (let i = 0; i < p.codes.length; i++) {
     const c = p.codes[i];
     canonical.push(c.code + ' ' + c.requests + ' ' + c.bytesIn + ' ' + c.bytesOut);
   }
-  const E = RENDERED_ENTRY_SEPARATOR;
-  if (leTexts === null) leTexts = new BucketBoundsText();
-  const duration = renderHistogram(p.requestDuration, leTexts);
-  const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return versionedRecord([
-    encodeRates(p.rate),
-    encodeHistogram(p.requestDuration),
-    encodeHistogram(p.upstreamResponse),
-    canonical.join(' '),
-    codeLineTails(p.codes, 'requests', codeSuffixes).join(E),
-    codeLineTails(p.codes, 'bytesIn', codeSuffixes).join(E),
-    codeLineTails(p.codes, 'bytesOut', codeSuffixes).join(E),
-    jsonCodeMembers(p.codes, codeHeads),
-    duration.bucketTails,
-    duration.sum + ' ' + duration.count,
-    upstream.bucketTails,
-    upstream.sum + ' ' + upstream.count,
-    jsonHistogram(p.requestDuration),
-    jsonHistogram(p.upstreamResponse),
-  ]);
+  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(' ')];
+  const fragments = renderFragments(p);
+  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  return versionedRecord(sections);
 }
 
 /**
@@ -246,9 +229,9 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
  * null when it is already in it. (The counts are read in the current
  * bounds, as a flush that changes the record reads them.)
  */
-export function recordInCurrentFormat(text: string, boundsMs: number[]): string | null {
+export function recordInCurrentFormat(text: string, boundsMs: number[], renderFragments: PairFragmentRenderer): string | null {
   if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
-  return encodePairRecord(decodePairRecord(text, boundsMs));
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 
 /** A histogram's stored parts: its bucket tails and "<sum> <count>". */

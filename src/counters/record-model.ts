@@ -5,17 +5,13 @@
 import { emptyStatsModel, Histogram, StatsModel } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { decodeHistogram } from './histogram-record';
-import { KEY_SEPARATOR, RECORD_KIND } from './keys';
+import { isWorkerId, KEY_SEPARATOR, RECORD_KIND } from './keys';
 import { pairStatsFromRecord } from './pair-record';
 import { fieldLabel } from './wire-field';
 import type { ZoneSnapshot } from './zone-model';
 
 export interface RecordSnapshot extends Omit<ZoneSnapshot, 'entries'> {
   entries: Array<[string, string]>;
-}
-
-function isWorkerId(text: string): boolean {
-  return /^\d+$/.test(text);
 }
 
 function addInto(into: Histogram, h: Histogram): void {

@@ -11,7 +11,7 @@
 import { emptyHistogram, emptyStatsModel, Histogram, StatsModel, VipStats, CodeStats } from '../exposition/model';
 import { sortSeries } from '../exposition/series-order';
 import { bucketIndexForLabel } from './bucketing';
-import { KEY_SEPARATOR, KIND, parseKey } from './keys';
+import { isWorkerId, KEY_SEPARATOR, KIND, parseKey } from './keys';
 import { fieldLabel } from './wire-field';
 
 export interface ZoneSnapshot {
@@ -23,10 +23,6 @@ export interface ZoneSnapshot {
 function addToBucket(h: Histogram, label: string, value: number): void {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
-}
-
-function isWorkerId(text: string): boolean {
-  return /^\d+$/.test(text);
 }
 
 export function buildModel(snapshot: ZoneSnapshot, boundsMs: number[]): StatsModel {

@@ -102,7 +102,7 @@ function milliseconds(value: number): string {
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1000), 3);
 }
 
-/** A histogram's JSON object; the record layout stores these (pair-record.ts). */
+/** A histogram's JSON object; the record layout stores these (pair-fragments.ts). */
 export function jsonHistogram(h: Histogram): string {
   const parts: string[] = [];
   let cumulative = 0;

@@ -36,7 +36,7 @@ export const RENDERED_ENTRY_SEPARATOR = '\x1d';
 
 /**
  * The per-code counters of one (source, vip) as the record layout stores
- * them: already rendered by the zone's writer (src/counters/pair-record.ts),
+ * them: already rendered when the zone's writer writes them (pair-fragments.ts),
  * so a scrape joins a few strings per (source, vip) instead of formatting
  * every code. Codes are in exposition order.
  */

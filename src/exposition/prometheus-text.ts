@@ -11,7 +11,7 @@
 // A line that differs from its neighbours only in its last label is a
 // common head and a tail (`200"} 17`); labelValueEnd makes the tail's
 // start, for the scrape and for the tails the record layout stores ahead
-// of it (pair-record.ts), so both are made by the same code.
+// of it (pair-fragments.ts), so both are made by the same code.
 import { RENDERED_ENTRY_SEPARATOR } from './model';
 import type { RenderedHistogramParts } from './model';
 

@@ -169,7 +169,7 @@ function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, fie
  * The model's per-bucket counts are summed into the cumulative counts the
  * format requires; a counts array shorter than boundsMs + 1 (a model bug)
  * reads as zeros rather than breaking a scrape. The record layout stores
- * these (pair-record.ts); the scrape computes them otherwise.
+ * these (pair-fragments.ts); the scrape computes them otherwise.
  */
 export function renderHistogram(histogram: Histogram, bounds: BucketBoundsText = new BucketBoundsText()): RenderedHistogramParts {
   const leSuffixes = bounds.suffixes(histogram.boundsMs);

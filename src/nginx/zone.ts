@@ -1,11 +1,7 @@
-// The one place that opens the ngx.shared counter zone. Its declared type
-// picks the layout (docs/zone-layout.md): type=number is the counter
-// layout (one number per counter, `incr` from any worker; needed without
-// the shim), type=string the record layout (one text record per (source,
-// vip), written by the shim's writer lease holder; fits the spec's sizing
-// in 4m).
+// The counter zone in the counter layout: `js_shared_dict_zone ...
+// type=number`, one number per counter, `incr` from any worker
+// (docs/zone-layout.md). store/open-store.ts picks the layout.
 import { KIND } from '../counters/keys';
-import { RecordZone, recordZone } from './record-zone';
 import { allItems } from './shared-dict';
 import { MARGIN_PAGES, PAGE } from './zone-margin';
 
@@ -44,32 +40,6 @@ export interface CounterZone {
   freeBytes(): number;
 }
 
-function sharedDict(name: string): NgxSharedDict<number | string> {
-  const dict = ngx.shared[name] as NgxSharedDict<number | string> | undefined;
-  if (!dict) {
-    throw new Error(
-      'ipng-stats: no shared dict zone "' + name + '"; add ' +
-        '"ipng_stats_zone ' + name + ':4m;" (with the shim) or ' +
-        '"js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block',
-    );
-  }
-  return dict;
-}
-
-export type OpenZone = (
-  | { layout: 'counter'; zone: CounterZone }
-  | { layout: 'record'; zone: RecordZone }
-) & { name: string };
-
-export function openZone(name: string = ZONE_NAME): OpenZone {
-  const dict = sharedDict(name);
-  // `type` is in njs since 0.8.0; njs-types does not declare it.
-  if ((dict as unknown as { type?: string }).type === 'string') {
-    return { layout: 'record', zone: recordZone(dict as NgxSharedDict<string>), name };
-  }
-  return { layout: 'counter', zone: counterZoneOf(dict as NgxSharedDict<number>), name };
-}
-
 // nginx's slab allocator logs "[crit] ngx_slab_alloc() failed: no memory"
 // for every allocation that fails, and njs gives no way to silence it. So
 // the bundle never lets an allocation fail. A number value never exceeds
@@ -81,7 +51,7 @@ export function openZone(name: string = ZONE_NAME): OpenZone {
 // writing at the same time. (Slots left in partly used pages are given
 // up; see docs/zone-layout.md.)
 
-function counterZoneOf(dict: NgxSharedDict<number>): CounterZone {
+export function counterZone(dict: NgxSharedDict<number>): CounterZone {
   let freePages = -1;
   function zoneIsFull(): boolean {
     if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);

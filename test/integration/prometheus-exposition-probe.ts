@@ -11,6 +11,7 @@ import { parseDeltas } from '../../src/counters/deltas';
 import { pairRecordKey } from '../../src/counters/keys';
 import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/counters/pair-record';
 import { buildRecordModel } from '../../src/counters/record-model';
+import { renderPairFragments } from '../../src/exposition/pair-fragments';
 
 const US = '\x1f';
 
@@ -39,7 +40,7 @@ function recordLayout(): unknown {
       const key = pairRecordKey(pairs[i].sourceTag, pairs[i].vip);
       const totals = decodePairRecord(records[key], bounds);
       applyPairDelta(totals, pairs[i], true);
-      const encoded = encodePairRecord(totals);
+      const encoded = encodePairRecord(totals, renderPairFragments);
       records[key] = recordWithUpdatedRates(encoded, round * 1000) ?? encoded;
     }
   }

@@ -13,6 +13,7 @@ import { samples } from '../harness/exposition';
 import { pairRecordKey } from '../../src/counters/keys';
 import { recordFormatVersion, recordInCurrentFormat } from '../../src/counters/pair-record';
 import { repoRoot } from './stats-support';
+import { renderPairFragments } from '../../src/exposition/pair-fragments';
 import { OLD_RECORD } from '../harness/old-pair-record';
 
 const SEEDER = join(repoRoot, 'test', 'integration', 'stats-record-seeder.js');
@@ -64,7 +65,7 @@ describe('record format version', () => {
 
     await afterNextFlush(n.url('/metrics'));
     const rewritten = (await httpGet(n.url(`/record?key=${hex(KEY)}`))).body;
-    expect(rewritten).toBe(recordInCurrentFormat(OLD_RECORD, BOUNDS));
+    expect(rewritten).toBe(recordInCurrentFormat(OLD_RECORD, BOUNDS, renderPairFragments));
     expect(recordFormatVersion(rewritten)).toBe(2);
     await expectScrapedFromCounts();
   });

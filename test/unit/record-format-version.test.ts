@@ -20,6 +20,7 @@ import {
 import { buildRecordModel } from '../../src/counters/record-model';
 import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
+import { renderPairFragments } from '../../src/exposition/pair-fragments';
 import { OLD_RECORD } from '../harness/old-pair-record';
 
 const US = '\x1f';
@@ -37,7 +38,7 @@ function currentRecord(): string {
     line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
   const totals = decodePairRecord(undefined, BOUNDS);
   applyPairDelta(totals, parseDeltas(deltas).pairs[0], true);
-  const text = encodePairRecord(totals);
+  const text = encodePairRecord(totals, renderPairFragments);
   return recordWithUpdatedRates(text, 0) ?? text;
 }
 
@@ -95,8 +96,8 @@ describe('record format version', () => {
   });
 
   it('the writer re-renders an older record in this format, and leaves a current one alone', () => {
-    expect(recordInCurrentFormat(OLD_RECORD, BOUNDS)).toBe(currentRecord());
-    expect(recordInCurrentFormat(currentRecord(), BOUNDS)).toBeNull();
+    expect(recordInCurrentFormat(OLD_RECORD, BOUNDS, renderPairFragments)).toBe(currentRecord());
+    expect(recordInCurrentFormat(currentRecord(), BOUNDS, renderPairFragments)).toBeNull();
     // Rates move only on a record in the current format.
     expect(recordWithUpdatedRates(OLD_RECORD, 1000)).toBeNull();
   });
@@ -104,7 +105,7 @@ describe('record format version', () => {
   it('a record of a later version (a downgrade) is re-rendered too, from its counts', () => {
     const later = 'v3 ' + OLD_RECORD;
     expect(recordFormatVersion(later)).toBe(3);
-    expect(recordInCurrentFormat(later, BOUNDS)).toBe(currentRecord());
+    expect(recordInCurrentFormat(later, BOUNDS, renderPairFragments)).toBe(currentRecord());
     expect(renderPrometheus(modelOf(later))).toBe(renderPrometheus(modelOf(currentRecord())));
   });
 });

@@ -18,6 +18,7 @@ import { buildRecordModel } from '../../src/counters/record-model';
 import { buildModel } from '../../src/counters/zone-model';
 import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
+import { renderPairFragments } from '../../src/exposition/pair-fragments';
 
 const US = '\x1f';
 const BOUNDS = [1, 5, 10];
@@ -69,7 +70,7 @@ describe('pair records', () => {
   it('adds deltas to an absent record and renders every form', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     expect(applyPairDelta(p, deltasFor(first)[0], true)).toBe(0);
-    expect(recordSections(encodePairRecord(p))).toEqual([
+    expect(recordSections(encodePairRecord(p, renderPairFragments))).toEqual([
       '0 0 0 0 4',
       '1,5,10;2,0,0,1;12',
       '1,5,10;0,1,0,0;7',
@@ -91,7 +92,7 @@ describe('pair records', () => {
   it('adds again, summing codes that recur across blocks', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(first)[0], true);
-    const again = decodePairRecord(encodePairRecord(p), BOUNDS);
+    const again = decodePairRecord(encodePairRecord(p, renderPairFragments), BOUNDS);
     const second =
       line('b', '1 5 10') + entry('mg1', '192.0.2.10', 200, [1, 10, 20]) +
       line('b', '1 5 10') + entry('mg1', '192.0.2.10', 200, [2, 20, 40]) + entry('mg1', '192.0.2.10', 301, [1, 1, 1]);
@@ -126,7 +127,7 @@ describe('pair records', () => {
   it('moves the rates on by the elapsed time and leaves idle zero rates alone', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(first)[0], true);
-    const text = encodePairRecord(p);
+    const text = encodePairRecord(p, renderPairFragments);
     // first update: only the base is recorded
     const based = recordWithUpdatedRates(text, 0) as string;
     expect(recordSections(based)[0]).toBe('0 0 0 4 4');
@@ -134,13 +135,13 @@ describe('pair records', () => {
     // 4 more requests in 1 s: rate_1s moves by 1 - e^-1 of the way to 4/s
     const q = decodePairRecord(based, BOUNDS);
     q.rate.total += 4;
-    const moved = recordWithUpdatedRates(encodePairRecord(q), 1000) as string;
+    const moved = recordWithUpdatedRates(encodePairRecord(q, renderPairFragments), 1000) as string;
     const f = recordSections(moved)[0].split(' ').map(Number);
     expect(f[0]).toBeCloseTo(4 * (1 - Math.exp(-1)), 12);
     expect(f[1]).toBeCloseTo(4 * (1 - Math.exp(-0.1)), 12);
     expect(f[2]).toBeCloseTo(4 * (1 - Math.exp(-1 / 60)), 12);
     expect(f.slice(3)).toEqual([8, 8]);
-    expect(recordSections(moved).slice(1)).toEqual(recordSections(encodePairRecord(q)).slice(1));
+    expect(recordSections(moved).slice(1)).toEqual(recordSections(encodePairRecord(q, renderPairFragments)).slice(1));
   });
 });
 
@@ -185,7 +186,7 @@ describe('the scrape model of a record zone', () => {
     applyPairDelta(p, deltasFor(line('b', '1 5 10') + text)[0], true);
     const f = rates.split(' ').map(Number);
     p.rate = { rates: f.slice(0, 3), base: f[3], total: f[4] };
-    return encodePairRecord(p);
+    return encodePairRecord(p, renderPairFragments);
   }
   const mg1 = record(
     entry('mg1', '192.0.2.10', 404, [1, 90, 0]) + entry('mg1', '192.0.2.10', 200, [7, 700, 1400]) + times('mg1', '192.0.2.10', '40 6 0 0 2', '21 0 0 3 0'),

@@ -1,0 +1,20 @@
+// The one place that picks the layout, by the zone's declared type
+// (docs/zone-layout.md): type=number the counter layout (one number per
+// counter, `incr` from any worker; needed without the shim), type=string
+// the record layout (one text record per (source, vip), written by the
+// shim's writer lease holder; fits the spec's sizing in 4m).
+import type { PairFragmentRenderer } from '../counters/pair-record';
+import { openSharedDict } from '../nginx/open-dict';
+import { counterStore } from './counter-store';
+import { recordStore } from './record-store';
+import type { StatsStore } from './store';
+
+/**
+ * renderFragments: what the record layout keeps pre-rendered for the
+ * scrape, given by the handler (exposition/pair-fragments.ts
+ * renderPairFragments) so that storage does not import exposition.
+ */
+export function openStore(name: string, renderFragments: PairFragmentRenderer): StatsStore {
+  const opened = openSharedDict(name);
+  return opened.type === 'string' ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
+}

@@ -1,0 +1,199 @@
+// The record layout's store (a type=string zone, with the shim; see
+// docs/zone-layout.md). Every worker reads $ipng_stats_writer_deltas at
+// its flush; the shim gives all workers' counts to the one worker that
+// holds its writer lease and "" to the others, so exactly one process
+// rewrites the (source, vip) records, the rates and the zone-full warning
+// mark. Each worker still writes its own per-worker records (flushes,
+// flush and scrape duration, the keys it dropped).
+import { parseDeltas, PairDelta } from '../counters/deltas';
+import { observeInText } from '../counters/histogram-record';
+import { pairRecordKey, RECORD_KIND } from '../counters/keys';
+import {
+  applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
+} from '../counters/pair-record';
+import { buildRecordModel } from '../counters/record-model';
+import type { StatsModel } from '../exposition/model';
+import { logError } from '../nginx/log';
+import { RecordZone, recordZone, zoneFullKey } from '../nginx/record-zone';
+import { logOnce } from '../nginx/report-once';
+import { drainWriterDeltas } from '../nginx/shim-deltas';
+import { workerId } from '../nginx/worker';
+import type { StatsStore } from './store';
+import { warnIfMoreDropped } from './zone-full';
+
+/**
+ * renderFragments renders what the pair records keep pre-rendered for the
+ * scrape (exposition/pair-fragments.ts).
+ */
+export function recordStore(dict: NgxSharedDict<string>, name: string, renderFragments: PairFragmentRenderer): StatsStore {
+  const zone = recordZone(dict);
+  return {
+    name,
+    zoneType: 'string',
+    markOnce(key: string): boolean {
+      return zone.markOnce(key);
+    },
+    lastFlushMs(worker: number): number | undefined {
+      const text = zone.get(RECORD_KIND.flushedAt + worker);
+      return text === undefined ? undefined : Number(text);
+    },
+    reserve(worker: number): void {
+      reserveWorkerRecords(zone, worker);
+    },
+    flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
+      zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
+      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
+      zone.addToNumber(RECORD_KIND.flushes + worker, 1);
+      observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
+      return writer;
+    },
+    readModel(boundsMs: number[], shimLoaded: boolean): StatsModel {
+      return readRecordModel(zone, boundsMs, shimLoaded);
+    },
+    observeScrape(worker: number, tookMs: number, boundsMs: number[]): void {
+      observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
+    },
+  };
+}
+
+function observe(zone: RecordZone, key: string, tookMs: number, boundsMs: number[]): void {
+  zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
+}
+
+function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+  const model = buildRecordModel(
+    { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
+    boundsMs,
+  );
+  // A worker's scrape-duration record exists from its first scrape or
+  // flush on; the first scrape may come before the first 100 ms tick.
+  if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== undefined) {
+    if (shimLoaded) warnTickMissing(zone);
+  }
+  return model;
+}
+
+function warnTickMissing(zone: RecordZone): void {
+  logOnce(
+    zone,
+    'tick',
+    'missing',
+    'ipng-stats: the shim is loaded but no worker has flushed its counts into the zone: ' +
+      'include nginx/ipng-stats-tick.conf in one server { } (reported once)',
+  );
+}
+
+/**
+ * Creates this worker's records, and the lease holder's zone-wide ones
+ * (any worker may become the holder), at the worker's first flush while
+ * the zone still has room, so that a full zone cannot drop them later.
+ */
+function reserveWorkerRecords(zone: RecordZone, worker: number): void {
+  zone.reserve(RECORD_KIND.flushes + worker, '0');
+  zone.reserve(zoneFullKey(worker), '0');
+  zone.reserve(RECORD_KIND.flushDuration + worker, '');
+  zone.reserve(RECORD_KIND.scrapeDuration + worker, '');
+  zone.reserve(RECORD_KIND.flushedAt + worker, '0');
+  zone.reserve(RECORD_KIND.zoneFullWarned, '0');
+  zone.reserve(RECORD_KIND.rateUpdatedAt, '0');
+}
+
+/** Returns whether this worker is the writer (holds the shim's lease). */
+function flushRecords(
+  s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[],
+  renderFragments: PairFragmentRenderer,
+): boolean {
+  const deltas = parseDeltas(drainWriterDeltas(s));
+  let dropped = deltas.dropped;
+  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+  if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
+  if (deltas.malformed > 0) {
+    logError(
+      'ipng-stats: ' + deltas.malformed + ' lines of $ipng_stats_writer_deltas not understood ' +
+        '(is the shim from the same release as the bundle?)',
+    );
+  }
+  return deltas.writer;
+}
+
+function ratedText(text: string, elapsedMs: number): string {
+  const moved = recordWithUpdatedRates(text, elapsedMs);
+  return moved === null ? text : moved;
+}
+
+function requestsOf(p: PairDelta): number {
+  let n = 0;
+  for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
+  return n;
+}
+
+/**
+ * The lease holder's part: adds the deltas into the pair records, moves
+ * every record's rates on, and warns (at most once per flush) when keys
+ * were dropped since the last warning. One snapshot of the zone serves all
+ * three. Returns the requests whose (source, vip, code) series could not
+ * be created for lack of room.
+ */
+function writeRecords(
+  zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[],
+  renderFragments: PairFragmentRenderer,
+): number {
+  const records: Record<string, string> = Object.create(null);
+  let lastRateUpdate: number | undefined;
+  let fullEvents = 0;
+  let warned = 0;
+  const entries = zone.entries();
+  zone.dropOrphanChunks();
+  for (let i = 0; i < entries.length; i++) {
+    const key = entries[i][0];
+    const kind = key.charAt(0);
+    if (kind === RECORD_KIND.pair) records[key] = entries[i][1];
+    else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;
+    else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);
+    else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
+  }
+  // 0: reserved, never updated yet
+  const elapsedMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
+
+  let dropped = 0;
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    const key = pairRecordKey(p.sourceTag, p.vip);
+    const before = records[key];
+    const exists = before !== undefined;
+    delete records[key];
+    const totals = decodePairRecord(before, boundsMs);
+    const codesBefore = totals.codes.length;
+    applyPairDelta(totals, p, true);
+    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
+    // Each request is either written or counted as refused, once.
+    let refused = 0;
+    if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
+      if (!exists) {
+        dropped += requestsOf(p);
+        continue;
+      }
+      const kept = decodePairRecord(before, boundsMs);
+      refused = applyPairDelta(kept, p, false);
+      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
+    }
+    if (!zone.put(key, text, exists)) refused = requestsOf(p);
+    dropped += refused;
+  }
+  // Idle pairs too: a record written by an older bundle is re-rendered
+  // in this one's format (pair-record.ts, RECORD_FORMAT_VERSION).
+  const idle = Object.keys(records);
+  for (let i = 0; i < idle.length; i++) {
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
+    const current = rerendered === null ? records[idle[i]] : rerendered;
+    const moved = recordWithUpdatedRates(current, elapsedMs);
+    if (moved !== null) zone.put(idle[i], moved, true);
+    else if (rerendered !== null) zone.put(idle[i], rerendered, true);
+  }
+  zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
+
+  // fullEvents is the snapshot's; this flush's drops are added after it.
+  const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);
+  if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
+  return dropped;
+}

@@ -1,0 +1,39 @@
+// The njs side's one storage interface: each zone layout (docs/zone-layout.md)
+// implements it, and the handlers open a store once (open-store.ts) and
+// call it without knowing which layout is behind it.
+//
+// - counter-store.ts: a type=number zone, without the shim; the recorder
+//   adds straight into it, so a flush moves nothing.
+// - record-store.ts: a type=string zone, with the shim; the holder of the
+//   shim's writer lease writes every (source, vip) record.
+import type { StatsModel } from '../exposition/model';
+import type { OnceMarks } from '../nginx/report-once';
+import type { ZoneType } from '../persistence/state-format';
+
+export interface StatsStore extends OnceMarks {
+  /** The ngx.shared zone's name. */
+  readonly name: string;
+  /** The zone's declared type, which the state file records. */
+  readonly zoneType: ZoneType;
+  /** When this worker last flushed; undefined before its first flush. */
+  lastFlushMs(worker: number): number | undefined;
+  /**
+   * Creates, at a worker's first flush while the zone still has room,
+   * every key the flushes and the zone-full accounting write later, so
+   * that a full zone cannot drop them.
+   */
+  reserve(worker: number, boundsMs: number[]): void;
+  /**
+   * This worker's flush at nowMs, counted with its duration. Returns
+   * whether this worker wrote the zone-wide counters this time (it is the
+   * one that then saves the state file).
+   */
+  flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean;
+  /**
+   * The model a scrape renders. shimLoaded: whether the shim runs, so a
+   * missing tick is worth a warning.
+   */
+  readModel(boundsMs: number[], shimLoaded: boolean): StatsModel;
+  /** Counts one scrape of this worker that took tookMs. */
+  observeScrape(worker: number, tookMs: number, boundsMs: number[]): void;
+}
