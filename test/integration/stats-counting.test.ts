@@ -12,7 +12,7 @@ import { httpGet, httpRequest, sendConcurrently } from '../harness/http';
 import { validateStatsJson } from '../harness/json-schema';
 import { checkMetrics } from '../harness/promtool';
 import { join } from 'node:path';
-import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, repoRoot, samples, scrapeJson, serverLogs } from './stats-support';
+import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, repoRoot, samples, scrapeJson, serverLogs, waitFor } from './stats-support';
 import { afterNextFlush } from '../harness/flush';
 
 const SLOW_UPSTREAM_DELAY_MS = 30;
@@ -117,8 +117,13 @@ describe('stats counting through a real nginx', () => {
         responses.forEach((r, i) => expect(r.status, `${requests[i].path}`).toBe(requests[i].status));
         expect(new Set(responses.map((r) => String(r.headers['x-worker-pid']))).size).toBe(2);
 
-        const expected = expectedFromLog(readExpectLog(n.prefix));
         // 127 requests sent, plus the 10 the proxy made to the backend server.
+        // nginx writes a request's access-log line after its response has
+        // left, so the last lines may still be coming: wait (bounded) for them.
+        const lines = requests.length + 10;
+        await waitFor(`${lines} lines in expect.log`, 5000, async () =>
+          readExpectLog(n.prefix).split('\n').filter((l) => l !== '').length >= lines);
+        const expected = expectedFromLog(readExpectLog(n.prefix));
         const logged = Object.values(expected).flatMap((v) => Object.values(v.codes)).reduce((s, c) => s + c.requests, 0);
         expect(logged).toBe(requests.length + 10);
         expect(Object.keys(expected).sort()).toEqual(['127.0.0.1', '::1']);
