@@ -125,6 +125,28 @@ var scrapeServed = false;
 function skipThisRequest() {
   scrapeServed = true;
 }
+function secondsTextToMs(text) {
+  if (text === void 0) return 0;
+  const seconds = parseFloat(text);
+  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
+}
+function upstreamTimeMs(text) {
+  if (text === void 0 || text === "" || text === "-") return null;
+  if (text.indexOf(",") === -1 && text.indexOf(":") === -1) {
+    const seconds = parseFloat(text);
+    return seconds === seconds ? secondsTextToMs(text) : null;
+  }
+  const attempts = text.split(/[,:]/);
+  let total = 0;
+  let timed = false;
+  for (let i = 0; i < attempts.length; i++) {
+    const seconds = parseFloat(attempts[i]);
+    if (seconds !== seconds) continue;
+    timed = true;
+    total += secondsTextToMs(attempts[i]);
+  }
+  return timed ? total : null;
+}
 var PAGE = 4096;
 var MARGIN_PAGES = 2;
 var S = "";
@@ -248,23 +270,6 @@ function bucketLabel(ms, bounds) {
     if (ms <= bounds[i]) return String(bounds[i]);
   }
   return "inf";
-}
-function secondsToMs(text) {
-  if (text === void 0) return 0;
-  const seconds = parseFloat(text);
-  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1e3) : 0;
-}
-function upstreamTimeMs(text) {
-  const attempts = text.split(/[,:]/);
-  let total = 0;
-  let timed = false;
-  for (let i = 0; i < attempts.length; i++) {
-    const seconds = parseFloat(attempts[i]);
-    if (seconds !== seconds) continue;
-    timed = true;
-    total += secondsToMs(attempts[i]);
-  }
-  return timed ? total : null;
 }
 function isStringZone(dict) {
   return dict.type === "string";

@@ -20,6 +20,7 @@
 import { parseBucketBounds, sourceTagProblem } from '../config/setting-rules';
 import { canonicalAddress } from '../exposition/address';
 import { scrapeServed } from '../nginx/request-scope';
+import { upstreamTimeMs } from '../counters/timings';
 import { MARGIN_PAGES, PAGE } from '../nginx/zone-margin';
 
 /** counters/keys.ts KEY_SEPARATOR */
@@ -178,27 +179,6 @@ function bucketLabel(ms: number, bounds: number[] | null): string {
     if (ms <= bounds[i]) return String(bounds[i]);
   }
   return 'inf';
-}
-
-/** counters/timings.ts secondsTextToMs */
-function secondsToMs(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const seconds = parseFloat(text);
-  return seconds === seconds && seconds > 0 ? Math.round(seconds * 1000) : 0;
-}
-
-/** counters/timings.ts upstreamTimeMs, for a text that is neither absent, empty nor "-". */
-function upstreamTimeMs(text: string): number | null {
-  const attempts = text.split(/[,:]/);
-  let total = 0;
-  let timed = false;
-  for (let i = 0; i < attempts.length; i++) {
-    const seconds = parseFloat(attempts[i]);
-    if (seconds !== seconds) continue; // "-" or blank
-    timed = true;
-    total += secondsToMs(attempts[i]);
-  }
-  return timed ? total : null;
 }
 
 /** `type` is in njs since 0.8.0; njs-types does not declare it. */
