@@ -9,12 +9,11 @@
 // test/integration/compose-stack.test.ts runs the real stack when an
 // engine is reachable.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { composeConfigQuiet, composeV1, composeV2, embeddedComposeSchema } from '../harness/compose';
 import { dockerignore, parseDockerfile, replayCopies } from '../harness/dockerfile';
 import { freePort } from '../harness/nginx';
@@ -26,21 +25,14 @@ import { samples } from '../harness/exposition';
 import { afterNextFlush } from '../harness/flush';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
 import { nginxBinary } from '../../scripts/nginx-prefix.mjs';
+import { scratchDirs } from '../harness/scratch';
 
 const composeFile = join(repoRoot, 'compose.yaml');
 const compose = parseYaml(readFileSync(composeFile, 'utf8'));
 const v1 = composeV1();
 const v2 = composeV2();
 
-const scratch: string[] = [];
-function tempDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), name));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = scratchDirs();
 
 /** compose.yaml with `edit` applied, written next to a copy of nothing else (config -q reads no other file). */
 function editedCompose(edit: (doc: any) => void): string {

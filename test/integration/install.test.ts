@@ -4,16 +4,16 @@
 // was built for runs with exactly the lines it printed and counts, and a
 // source tree of another nginx version is refused.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { freePort, test } from '../harness/nginx';
 import { httpGet } from '../harness/http';
 import { samples } from '../harness/exposition';
 import { afterNextFlush } from '../harness/flush';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
 import { nginxBinary } from '../../scripts/nginx-prefix.mjs';
+import { scratchDirs } from '../harness/scratch';
 
 const env = readRuntimeEnv();
 // NJS_MODULE is ROOT/usr/lib/nginx/modules/ngx_http_js_module.so in the
@@ -24,15 +24,7 @@ const noTrixieLayout = trixieRoot
   : 'install.sh is tested against the downloaded Debian trixie runtime, and this run uses IPNG_NGINX_BINARY';
 const nginxSource = join(trixieRoot, 'usr', 'share', 'nginx', 'src');
 
-const scratch: string[] = [];
-function tempDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), name));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = scratchDirs();
 
 function install(args: string[]): { status: number; stdout: string; stderr: string } {
   const res = spawnSync('bash', [join(repoRoot, 'scripts', 'install.sh'), ...args], { encoding: 'utf8' });
