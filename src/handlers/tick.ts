@@ -13,12 +13,12 @@ import {
   resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
 } from '../config/settings';
 import { renderPairFragments } from '../exposition/pair-fragments';
-import { reportOnce } from '../nginx/report-once';
-import { readSettingsText } from '../nginx/settings';
-import { workerId } from '../nginx/worker';
-import { zoneNameOf } from '../nginx/zone';
+import { reportOnce } from '../store/report-once';
+import { readSettingsText } from '../platform/settings';
+import { workerId } from '../platform/worker';
+import { zoneNameOf } from '../store/counter-zone';
 import { openStore } from '../store/open-store';
-import { restoredBeforeCounting, saveIfDue } from './state';
+import { restoredBeforeCounting, saveIfDue } from '../persistence/state-file';
 
 /** The js_periodic interval in nginx/ipng-stats-tick.conf. */
 export const BASE_TICK_MS = 100;
@@ -35,7 +35,7 @@ export default function tick(s: NginxPeriodicSession): void {
   // without saying so (it runs per request); the tick says it once.
   reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
 
-  // The state file (handlers/state.ts): restored before this worker's
+  // The state file (persistence/state-file.ts): restored before this worker's
   // first flush, saved by the writer after its flush.
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);

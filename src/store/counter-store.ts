@@ -4,12 +4,12 @@
 // also updates the EWMA rates and warns about a full zone, so rates are
 // never decayed twice per interval and there is at most one warning per
 // interval.
-import { bucketLabel } from '../counters/bucketing';
-import { INF_LABEL, KIND, scrapeBucketKey, workerBucketKey, workerKey } from '../counters/keys';
-import { rateWrites } from '../counters/rate-update';
-import { buildModel } from '../counters/zone-model';
-import type { StatsModel } from '../exposition/model';
-import { CounterZone, counterZone } from '../nginx/zone';
+import { bucketLabel } from '../model/bucketing';
+import { INF_LABEL, KIND, scrapeBucketKey, workerBucketKey, workerKey } from '../ipng/keys';
+import { rateWrites } from '../ipng/rate-update';
+import { buildModel } from '../ipng/counter-layout-model';
+import type { StatsModel } from '../model/stats-model';
+import { CounterZone, counterZone } from './counter-zone';
 import type { StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 

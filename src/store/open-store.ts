@@ -3,8 +3,8 @@
 // counter, `incr` from any worker; needed without the shim), type=string
 // the record layout (one text record per (source, vip), written by the
 // shim's writer lease holder; fits the spec's sizing in 4m).
-import type { PairFragmentRenderer } from '../counters/pair-record';
-import { openSharedDict } from '../nginx/open-dict';
+import type { PairFragmentRenderer } from '../ipng/pair-record';
+import { openSharedDict } from '../platform/open-dict';
 import { counterStore } from './counter-store';
 import { recordStore } from './record-store';
 import type { StatsStore } from './store';

@@ -5,19 +5,19 @@
 // rewrites the (source, vip) records, the rates and the zone-full warning
 // mark. Each worker still writes its own per-worker records (flushes,
 // flush and scrape duration, the keys it dropped).
-import { parseDeltas, PairDelta } from '../counters/deltas';
-import { observeInText } from '../counters/histogram-record';
-import { pairRecordKey, RECORD_KIND } from '../counters/keys';
+import { parseDeltas, PairDelta } from '../ipng/wire-entries';
+import { observeInText } from '../ipng/histogram-text';
+import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
   applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
-} from '../counters/pair-record';
-import { buildRecordModel } from '../counters/record-model';
-import type { StatsModel } from '../exposition/model';
-import { logError } from '../nginx/log';
-import { RecordZone, recordZone, zoneFullKey } from '../nginx/record-zone';
-import { logOnce } from '../nginx/report-once';
-import { drainWriterDeltas } from '../nginx/shim-deltas';
-import { workerId } from '../nginx/worker';
+} from '../ipng/pair-record';
+import { buildRecordModel } from '../ipng/record-layout-model';
+import type { StatsModel } from '../model/stats-model';
+import { logError } from '../platform/log';
+import { RecordZone, recordZone, zoneFullKey } from './record-zone';
+import { logOnce } from './report-once';
+import { drainWriterDeltas } from '../platform/writer-drain';
+import { workerId } from '../platform/worker';
 import type { StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 

@@ -6,8 +6,8 @@
 //   adds straight into it, so a flush moves nothing.
 // - record-store.ts: a type=string zone, with the shim; the holder of the
 //   shim's writer lease writes every (source, vip) record.
-import type { StatsModel } from '../exposition/model';
-import type { OnceMarks } from '../nginx/report-once';
+import type { StatsModel } from '../model/stats-model';
+import type { OnceMarks } from './report-once';
 import type { ZoneType } from '../persistence/state-format';
 
 export interface StatsStore extends OnceMarks {

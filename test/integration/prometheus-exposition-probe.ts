@@ -6,11 +6,11 @@ import { canonicalAddress } from '../../src/exposition/address';
 import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../../src/exposition/query';
-import { emptyModel, sampleModel } from '../unit/exposition-fixture';
-import { parseDeltas } from '../../src/counters/deltas';
-import { pairRecordKey } from '../../src/counters/keys';
-import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/counters/pair-record';
-import { buildRecordModel } from '../../src/counters/record-model';
+import { emptyModel, sampleModel } from '../unit/exposition/fixture';
+import { parseDeltas } from '../../src/ipng/wire-entries';
+import { pairRecordKey } from '../../src/ipng/keys';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/ipng/pair-record';
+import { buildRecordModel } from '../../src/ipng/record-layout-model';
 import { renderPairFragments } from '../../src/exposition/pair-fragments';
 
 const US = '\x1f';

@@ -3,8 +3,8 @@
 // continuation byte, and pseudo-random sequences. Run once in Node and
 // once in the njs engine (wire-field-njs.test.ts); both must agree.
 // Only what njs has may be used here too.
-import { parseDeltas } from '../../src/counters/deltas';
-import { decodeFieldBytes, encodeFieldBytes, fieldLabel } from '../../src/counters/wire-field';
+import { parseDeltas } from '../../src/ipng/wire-entries';
+import { decodeFieldBytes, encodeFieldBytes, fieldLabel } from '../../src/pipeline/wire-field';
 
 export function probeInputs(): number[][] {
   const inputs: number[][] = [];
