@@ -957,6 +957,27 @@ function filterModel(model, filter) {
     meta: model.meta
   };
 }
+var COUNT_SECTION = {
+  rates: 0,
+  requestDuration: 1,
+  upstreamResponse: 2,
+  codes: 3
+};
+var COUNT_SECTIONS = 4;
+var FRAGMENT = {
+  requestsTails: 0,
+  bytesInTails: 1,
+  bytesOutTails: 2,
+  codesJson: 3,
+  requestDurationBuckets: 4,
+  requestDurationSumCount: 5,
+  upstreamResponseBuckets: 6,
+  upstreamResponseSumCount: 7,
+  requestDurationJson: 8,
+  upstreamResponseJson: 9
+};
+var FRAGMENTS = 10;
+var PAIR_SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var codeSuffixes = Object.create(null);
 var codeHeads = Object.create(null);
 var leTexts = null;
@@ -965,7 +986,18 @@ function renderPairFragments(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return [codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)];
+  const out = [];
+  out[FRAGMENT.requestsTails] = codeLineTails(p.codes, "requests", codeSuffixes).join(E);
+  out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E);
+  out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E);
+  out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
+  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
+  out[FRAGMENT.requestDurationSumCount] = duration.sum + " " + duration.count;
+  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
+  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + " " + upstream.count;
+  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
+  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  return out;
 }
 var KEY_SEPARATOR = "";
 var KIND = {
@@ -1702,9 +1734,19 @@ function observeInText(text, boundsMs, ms) {
   return encodeHistogram(h);
 }
 var RECORD_SECTION_SEPARATOR = "";
-var COUNT_SECTIONS = 4;
-var FRAGMENTS = 10;
-var SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+var C = COUNT_SECTION;
+var F = {
+  requestsTails: COUNT_SECTIONS + FRAGMENT.requestsTails,
+  bytesInTails: COUNT_SECTIONS + FRAGMENT.bytesInTails,
+  bytesOutTails: COUNT_SECTIONS + FRAGMENT.bytesOutTails,
+  codesJson: COUNT_SECTIONS + FRAGMENT.codesJson,
+  requestDurationBuckets: COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
+  requestDurationSumCount: COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
+  upstreamResponseBuckets: COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
+  upstreamResponseSumCount: COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
+  requestDurationJson: COUNT_SECTIONS + FRAGMENT.requestDurationJson,
+  upstreamResponseJson: COUNT_SECTIONS + FRAGMENT.upstreamResponseJson
+};
 var RECORD_FORMAT_VERSION = 2;
 var VERSION_MARK = "v";
 var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
@@ -1762,10 +1804,10 @@ function decodeCodes(text) {
 function decodePairRecord(text, boundsMs) {
   const s = text ? recordSections(text) : [];
   return {
-    rate: decodeRates(s[0]),
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
-    codes: decodeCodes(s[3])
+    rate: decodeRates(s[C.rates]),
+    requestDuration: decodeHistogram(s[C.requestDuration], boundsMs),
+    upstreamResponse: decodeHistogram(s[C.upstreamResponse], boundsMs),
+    codes: decodeCodes(s[C.codes])
   };
 }
 function encodePairRecord(p, renderFragments) {
@@ -1774,9 +1816,13 @@ function encodePairRecord(p, renderFragments) {
     const c = p.codes[i];
     canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
   }
-  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" ")];
+  const sections = [];
+  sections[C.rates] = encodeRates(p.rate);
+  sections[C.requestDuration] = encodeHistogram(p.requestDuration);
+  sections[C.upstreamResponse] = encodeHistogram(p.upstreamResponse);
+  sections[C.codes] = canonical.join(" ");
   const fragments = renderFragments(p);
-  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  for (let i = 0; i < fragments.length; i++) sections[COUNT_SECTIONS + i] = fragments[i];
   return versionedRecord(sections);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
@@ -1823,8 +1869,8 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[0]);
+  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[C.rates]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -1836,11 +1882,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   }
   if (!changed) return null;
   r.base = r.total;
-  s[0] = encodeRates(r);
+  s[C.rates] = encodeRates(r);
   return versionedRecord(s);
 }
 function recordInCurrentFormat(text, boundsMs, renderFragments) {
-  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
   return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 function histogramParts(bucketTails, sumAndCount) {
@@ -1853,34 +1899,36 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const rendered = s.length === SECTIONS && isCurrentFormat(text);
-  const rate2 = decodeRates(s[0]);
+  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const rate2 = decodeRates(s[C.rates]);
   const stats = {
     sourceTag,
     vip,
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: rendered ? [] : decodeCodes(s[3]),
+    codes: rendered ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (rendered) stats.rendered = {
-    requests: s[4],
-    bytesIn: s[5],
-    bytesOut: s[6],
-    json: s[7]
-  };
-  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) {
+    stats.rendered = {
+      requests: s[F.requestsTails],
+      bytesIn: s[F.bytesInTails],
+      bytesOut: s[F.bytesOutTails],
+      json: s[F.codesJson]
+    };
+  }
+  if (rendered && histogramBoundsText(s[C.requestDuration]) === boundsText && histogramBoundsText(s[C.upstreamResponse]) === boundsText) {
     stats.renderedHistograms = {
-      requestDuration: histogramParts(s[8], s[9]),
-      upstreamResponse: histogramParts(s[10], s[11]),
-      requestDurationJson: s[12],
-      upstreamResponseJson: s[13]
+      requestDuration: histogramParts(s[F.requestDurationBuckets], s[F.requestDurationSumCount]),
+      upstreamResponse: histogramParts(s[F.upstreamResponseBuckets], s[F.upstreamResponseSumCount]),
+      requestDurationJson: s[F.requestDurationJson],
+      upstreamResponseJson: s[F.upstreamResponseJson]
     };
   } else {
-    stats.requestDuration = decodeHistogram(s[1], boundsMs);
-    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+    stats.requestDuration = decodeHistogram(s[C.requestDuration], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[C.upstreamResponse], boundsMs);
   }
   return stats;
 }
