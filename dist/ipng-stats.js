@@ -1068,11 +1068,11 @@ function isWorkerId(text) {
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
+function logInfo(message) {
+  ngx.log(ngx.INFO, message);
+}
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
 }
 function logOnce(zone, subject, value, message) {
   if (zone.markOnce(reportedKey(subject, value))) logError(message);
@@ -1081,7 +1081,12 @@ function reportOnce(zone, problem) {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
 }
-function readScrapeRequest(r) {
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
+}
+function readRequest(r) {
   return {
     method: r.method,
     args: r.args,
@@ -1097,6 +1102,9 @@ function readSettingsText(r) {
     stateFile: vars.ipng_stats_state_file,
     stateInterval: vars.ipng_stats_state_interval
   };
+}
+function readStatusJsonUrl(r) {
+  return r.variables.ipng_stats_status_json;
 }
 var ZONE_NAME = "ipng_stats";
 function zoneNameOf(r) {
@@ -1534,6 +1542,9 @@ function warnIfMoreDropped(zoneName, dropped, warned) {
   if (dropped <= warned) return null;
   warnZoneFull(zoneName, dropped - warned, dropped);
   return dropped;
+}
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
 }
 var HOUSEKEEPING_WORKER = 0;
 function counterStore(dict, name) {
@@ -2294,17 +2305,19 @@ var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS;
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS + "\n");
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS,
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(400, query.reason + "\n");
+    respond(r, 400, {
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, query.reason + "\n");
     return;
   }
   const store = openStore(zoneNameOf(r), renderPairFragments);
@@ -2313,8 +2326,9 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
-  r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
+  respond(r, 200, {
+    "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
+  }, json ? renderJson(filtered) : renderPrometheus(filtered));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -2324,18 +2338,21 @@ var DEFAULT_STATUS_JSON_URL = "metrics";
 var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS_PAGE_SCRIPT_SHA256 + "'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 function status(r) {
   markScrapeRequest(r);
-  if (r.method !== "GET" && r.method !== "HEAD") {
-    r.headersOut["Allow"] = "GET, HEAD";
-    r.headersOut["Content-Type"] = "text/plain; charset=utf-8";
-    r.return(405, "method " + r.method + " not allowed: use GET, HEAD\n");
+  const method = readRequest(r).method;
+  if (method !== "GET" && method !== "HEAD") {
+    respond(r, 405, {
+      Allow: "GET, HEAD",
+      "Content-Type": "text/plain; charset=utf-8"
+    }, "method " + method + " not allowed: use GET, HEAD\n");
     return;
   }
-  const configured = r.variables.ipng_stats_status_json;
+  const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
-  r.headersOut["Content-Type"] = "text/html; charset=utf-8";
-  r.headersOut["Cache-Control"] = "no-store";
-  r.headersOut["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
-  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+  respond(r, 200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY
+  }, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -2498,7 +2515,7 @@ function restore(dict, zone, path, nowMs) {
   if (restored < items.length) {
     logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
   } else {
-    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+    logInfo("ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
   }
 }
 function restoreItem(dict, zone, item) {
@@ -2530,7 +2547,7 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
-    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
+    logInfo("ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
   } catch (e) {
     const err = e;
     logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
