@@ -999,6 +999,26 @@ function renderPairFragments(p) {
   out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
   return out;
 }
+var INF_LABEL = "inf";
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
 var KEY_SEPARATOR = "";
 var KIND = {
   requests: "q",
@@ -1033,7 +1053,6 @@ var RECORD_KIND = {
   zoneFullWarned: "W",
   reported: "!"
 };
-var INF_LABEL = "inf";
 var S2 = KEY_SEPARATOR;
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
@@ -1131,25 +1150,6 @@ function findSharedDict(name) {
     type: "number",
     dict
   };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel2(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
 }
 var RATE_WINDOWS_S = [1, 10, 60];
 var NEGLIGIBLE_RATE = 1e-6;
@@ -1296,7 +1296,7 @@ function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
 }
-function buildModel(snapshot, boundsMs) {
+function buildCounterLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
@@ -1577,7 +1577,7 @@ function counterStore(dict, name) {
       };
     },
     readModel(boundsMs) {
-      const model = buildModel({
+      const model = buildCounterLayoutModel({
         entries: zone.entries(),
         capacityBytes: zone.capacityBytes(),
         freeBytes: zone.freeBytes()
@@ -1956,7 +1956,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordModel(snapshot, boundsMs) {
+function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -2204,7 +2204,7 @@ function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 function readRecordModel(zone, boundsMs, shimLoaded) {
-  const model = buildRecordModel({
+  const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
