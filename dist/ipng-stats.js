@@ -1629,6 +1629,14 @@ function vipLabel(serverAddr) {
 }
 var IPNG_SHAPES = ["ipng", "ipng_time"];
 var STATUS = /^\d+$/;
+var statusChecked = Object.create(null);
+function isStatus(text) {
+  const known = statusChecked[text];
+  if (known !== void 0) return known;
+  const ok = STATUS.test(text);
+  statusChecked[text] = ok;
+  return ok;
+}
 function addHistogram(list, h) {
   if (h === null) return;
   let into = list.length > 0 ? list[list.length - 1] : null;
@@ -1649,11 +1657,16 @@ function ipngDeltas(entries) {
     pairs: [],
     notUnderstood: 0
   };
+  statusChecked = Object.create(null);
   const byPair = Object.create(null);
+  const byWirePair = Object.create(null);
   function pairOf(tag, serverAddr) {
+    const wireId = tag + KEY_SEPARATOR + serverAddr;
+    let p = byWirePair[wireId];
+    if (p !== void 0) return p;
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
+    p = byPair[id];
     if (p === void 0) {
       p = {
         sourceTag: tag,
@@ -1665,6 +1678,7 @@ function ipngDeltas(entries) {
       byPair[id] = p;
       out.pairs.push(p);
     }
+    byWirePair[wireId] = p;
     return p;
   }
   for (let i = 0; i < entries.length; i++) {
@@ -1672,7 +1686,7 @@ function ipngDeltas(entries) {
     const k = e.keys;
     const n = e.counters;
     if (e.subsystem === "ipng") {
-      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !(statusChecked[k[2]] === true || isStatus(k[2]))) {
         out.notUnderstood++;
         continue;
       }
@@ -2601,6 +2615,25 @@ var SINKS = [openIpngSink];
 var FIELD_SEPARATOR = "";
 var DECIMAL2 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
+var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
+var NO_HISTOGRAMS = [];
+var subsystemChecked = Object.create(null);
+var nkeysRead = Object.create(null);
+function isSubsystem(name) {
+  const known = subsystemChecked[name];
+  if (known !== void 0) return known;
+  const ok = SUBSYSTEM.test(name);
+  subsystemChecked[name] = ok;
+  return ok;
+}
+function keyCount(text) {
+  const known = nkeysRead[text];
+  if (known !== void 0) return known;
+  const n = DECIMAL2.test(text) ? Number(text) : -1;
+  nkeysRead[text] = n;
+  return n;
+}
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
@@ -2609,18 +2642,18 @@ function parseBounds(text) {
   return parts;
 }
 function wireNumber(text) {
-  const n = Number(text);
+  const n = +text;
   return text === "" || !(n >= 0) ? -1 : n;
 }
 function readCounters(field) {
   const parts = field.split(" ");
-  const out = [];
   for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return null;
-    out.push(n);
+    const text = parts[i];
+    const n = +text;
+    if (text === "" || !(n >= 0)) return null;
+    parts[i] = n;
   }
-  return out;
+  return parts;
 }
 function readHistogram(field, bounds) {
   if (field === "") return null;
@@ -2641,28 +2674,38 @@ function readHistogram(field, bounds) {
     counts
   };
 }
-function readEntry(f, bounds) {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL2.test(f[3])) return null;
-  const nkeys = Number(f[3]);
+function readEntry(f, plain, bounds) {
+  if (f.length < 5 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1])) || !(plain || isEscapedField(f[2]))) {
+    return null;
+  }
+  const known = nkeysRead[f[3]];
+  const nkeys = known !== void 0 ? known : keyCount(f[3]);
   const countersAt = 4 + nkeys;
-  if (f.length <= countersAt) return null;
-  const keys = [];
-  for (let i = 4; i < countersAt; i++) {
-    if (!isEscapedField(f[i])) return null;
-    keys.push(f[i]);
+  if (nkeys < 0 || f.length <= countersAt) return null;
+  if (!plain) {
+    for (let i = 4; i < countersAt; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
   }
   const counters = readCounters(f[countersAt]);
   if (counters === null) return null;
-  const histograms = [];
-  for (let i = countersAt + 1; i < f.length; i++) {
-    const h = readHistogram(f[i], bounds);
-    if (h === void 0) return null;
-    histograms.push(h);
+  let histograms = NO_HISTOGRAMS;
+  if (f.length > countersAt + 1) {
+    histograms = [];
+    for (let i = countersAt + 1; i < f.length; i++) {
+      const h = readHistogram(f[i], bounds);
+      if (h === void 0) return null;
+      histograms.push(h);
+    }
   }
+  const subsystem = f[1];
+  const zone = f[2];
+  for (let i = 0; i < nkeys; i++) f[i] = f[4 + i];
+  f.length = nkeys;
   return {
-    subsystem: f[1],
-    zone: f[2],
-    keys,
+    subsystem,
+    zone,
+    keys: f,
     counters,
     histograms
   };
@@ -2676,6 +2719,9 @@ function readWire(text) {
     other: []
   };
   if (!text) return batch;
+  subsystemChecked = Object.create(null);
+  nkeysRead = Object.create(null);
+  const allPlain = PLAIN_TEXT.test(text);
   const lines = text.split("\n");
   let bounds = null;
   for (let i = 0; i < lines.length; i++) {
@@ -2693,7 +2739,7 @@ function readWire(text) {
         break;
       case "r":
         {
-          const entry = readEntry(f, bounds);
+          const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
           break;
         }
