@@ -4,7 +4,11 @@
 // default 4m zone (does the sizing fit?) and once in a zone large enough to
 // hold it all, where the Prometheus and the JSON scrape are timed (median
 // of repeated scrapes) and counting throughput is compared with and
-// without a scrape every second (interleaved rounds).
+// without a scrape every second (interleaved rounds). The writer's flush
+// in which all 12,000 series changed is timed in nginx (a flush interval
+// long enough that one flush carries every change), and beside it the
+// same flush in the njs CLI in the wire form before issue 16 and in
+// today's (bench/writer-flush/njs-flush.mjs), measured in this run.
 //
 //   npm run bench:scrape -- [--rounds 3] [--seconds 5] [--large-zone 16m]
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
 import { get, median, wrk } from './measure.mjs';
+import { njsFlush } from './writer-flush/njs-flush.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,14 +59,14 @@ ${servers.join('\n')}
  * waits for the flush. With `stateDir`, the zone is also saved to a state
  * file there every second, and each save's cost is logged (info level).
  */
-async function filled(zoneSize, stateDir) {
+async function filled(zoneSize, stateDir, flushInterval = '1s') {
   const state = stateDir
     ? `    ipng_stats_state_file ${join(stateDir, 'ipng-stats.state')};\n    ipng_stats_state_interval 1s;\n`
     : '';
   const nginx = await startNginx({
     ports: SOURCES + 1, workers: 1, product: true, shim: true, zoneSize,
     main: stateDir ? `error_log ${join(stateDir, 'info.log')} info;` : '',
-    flushInterval: '1s', http: state + siteConfig(), prefixName: 'ipng-bench-scrape-',
+    flushInterval, http: state + siteConfig(), prefixName: 'ipng-bench-scrape-',
   });
   const jobs = [];
   for (let s = 0; s < SOURCES; s++) {
@@ -73,17 +78,25 @@ async function filled(zoneSize, stateDir) {
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (next < jobs.length) await get(jobs[next++]);
     }));
-    await sleep(2500); // two flush intervals: every delta is in the zone
+    await sleep(2 * intervalMs + 500); // two flush intervals: every delta is in the zone
   };
+  const intervalMs = Number(/^(\d+)s$/.exec(flushInterval)[1]) * 1000;
   await sendAll();
   // Then once more: every series changes, which is the writer's worst
   // flush (every record decoded, added to, re-rendered). The flush
   // histogram's sum over that window is the time the writer spent.
-  const flushSum = async () => Number(/^nginx_ipng_flush_duration_seconds_sum\{worker="0"\} (\S+)$/m
-    .exec((await get(nginx.url('/metrics'))).body)?.[1]);
-  const flushedBefore = await flushSum();
+  const flushTotals = async () => {
+    const text = (await get(nginx.url('/metrics'))).body;
+    return {
+      seconds: Number(/^nginx_ipng_flush_duration_seconds_sum\{worker="0"\} (\S+)$/m.exec(text)?.[1]),
+      count: Number(/^nginx_ipng_flush_duration_seconds_count\{worker="0"\} (\S+)$/m.exec(text)?.[1]),
+    };
+  };
+  const flushedBefore = await flushTotals();
   await sendAll();
-  const churnFlushMs = ((await flushSum()) - flushedBefore) * 1000;
+  const flushedAfter = await flushTotals();
+  const churnFlushMs = (flushedAfter.seconds - flushedBefore.seconds) * 1000;
+  const churnFlushes = flushedAfter.count - flushedBefore.count;
   const body = (await get(nginx.url('/metrics'))).body;
   const value = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1]);
   return {
@@ -93,13 +106,14 @@ async function filled(zoneSize, stateDir) {
     total: value('nginx_ipng_zone_bytes_total'),
     fullEvents: value('nginx_ipng_zone_full_events_total'),
     churnFlushMs,
+    churnFlushes,
   };
 }
 
 function report(label, z) {
   console.log(`  ${label}: ${z.series} of ${SOURCES * VIPS * CODES} requests series counted, ` +
     `${z.used} of ${z.total} bytes used, ${z.fullEvents} new keys dropped (zone full); ` +
-    `the flushes that wrote a change to every series took ${z.churnFlushMs.toFixed(0)} ms in all`);
+    `the ${z.churnFlushes} flushes while every series changed took ${z.churnFlushMs.toFixed(0)} ms in all`);
 }
 
 /** The state file's saves of a full zone, as the writer logged them (persistence/state-file.ts). */
@@ -129,6 +143,18 @@ try {
   await small.nginx.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }
+
+// The flush in which every series changed: with a 10 s flush interval the
+// ~12,000 requests (a few seconds) land in one flush, or two; the rest of
+// the window's flushes have nothing to add (a few ms each, mostly moving
+// the 200 records' rates).
+const churn = await filled(values['large-zone'], undefined, '10s');
+await churn.nginx.stop();
+const flush = await njsFlush();
+console.log(`  the writer's flush in which all 12,000 series changed: ${churn.churnFlushMs.toFixed(0)} ms in nginx ` +
+  `(${churn.churnFlushes} flushes in the window, nginx_ipng_flush_duration_seconds; target <= 50 ms); ` +
+  `the same flush in the njs CLI: before issue 16 ${flush.milliseconds('entries')} ms, now ${flush.milliseconds('groups')} ms ` +
+  '(median of 5, bench/writer-flush/njs-flush.mjs)');
 
 const large = await filled(values['large-zone']);
 try {

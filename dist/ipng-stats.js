@@ -490,63 +490,6 @@ function formatRate(requestsPerSecond) {
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
 }
-var JSON_CONTENT_TYPE = "application/json";
-var JSON_SCHEMA_VERSION = 1;
-function renderJson(model) {
-  const series = model.series;
-  const codeHeads2 = Object.create(null);
-  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
-  for (let i = 0; i < series.length; i++) {
-    const stats = series[i];
-    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
-    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
-    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
-    const h = stats.renderedHistograms;
-    out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
-  }
-  if (series.length > 0) out.push("}}");
-  const meta = model.meta;
-  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
-  return out.join("");
-}
-function jsonCodeMembers(codes, heads) {
-  const texts = [];
-  for (let c = 0; c < codes.length; c++) {
-    const row = codes[c];
-    let head = heads[row.code];
-    if (head === void 0) {
-      head = JSON.stringify(row.code) + ':{"requests":';
-      heads[row.code] = head;
-    }
-    const requests = row.requests;
-    const bytesIn = row.bytesIn;
-    const bytesOut = row.bytesOut;
-    texts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
-  }
-  return texts.join(",");
-}
-function count(value) {
-  return isFinite(value) ? String(value) : "null";
-}
-function rate(value) {
-  return isFinite(value) ? formatRate(value) : "null";
-}
-function milliseconds(value) {
-  if (!isFinite(value)) return "null";
-  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
-}
-function jsonHistogram(h) {
-  const parts = [];
-  let cumulative = 0;
-  for (let b = 0; b < h.boundsMs.length; b++) {
-    cumulative += h.counts[b] || 0;
-    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
-  }
-  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
-  parts.push('"+Inf":' + count(cumulative));
-  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
-}
 function emptyHistogram(boundsMs) {
   const counts = [];
   for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
@@ -575,6 +518,79 @@ function sameBounds(a, b) {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+var JSON_CONTENT_TYPE = "application/json";
+var JSON_SCHEMA_VERSION = 1;
+function renderJson(model) {
+  const series = model.series;
+  const codeHeads2 = Object.create(null);
+  const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
+  for (let i = 0; i < series.length; i++) {
+    const stats = series[i];
+    const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
+    if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
+    out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
+    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
+    const h = stats.renderedHistograms;
+    out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
+  }
+  if (series.length > 0) out.push("}}");
+  const meta = model.meta;
+  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
+  return out.join("");
+}
+function jsonCodeHead(code) {
+  return JSON.stringify(code) + ':{"requests":';
+}
+function jsonCodeMembers(codes, heads) {
+  const texts = [];
+  for (let c = 0; c < codes.length; c++) {
+    const row = codes[c];
+    let head = heads[row.code];
+    if (head === void 0) {
+      head = jsonCodeHead(row.code);
+      heads[row.code] = head;
+    }
+    const requests = row.requests;
+    const bytesIn = row.bytesIn;
+    const bytesOut = row.bytesOut;
+    texts.push(requests - requests === 0 && bytesIn - bytesIn === 0 && bytesOut - bytesOut === 0 ? head + requests + ',"bytes_in":' + bytesIn + ',"bytes_out":' + bytesOut + "}" : head + count(requests) + ',"bytes_in":' + count(bytesIn) + ',"bytes_out":' + count(bytesOut) + "}");
+  }
+  return texts.join(",");
+}
+function count(value) {
+  return isFinite(value) ? String(value) : "null";
+}
+function rate(value) {
+  return isFinite(value) ? formatRate(value) : "null";
+}
+function milliseconds(value) {
+  if (!isFinite(value)) return "null";
+  return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
+}
+var keyBounds = [];
+var keyTexts = [];
+function bucketKeys(boundsMs) {
+  if (!sameBounds(boundsMs, keyBounds)) {
+    const texts = [];
+    for (let b = 0; b < boundsMs.length; b++) texts.push('"' + milliseconds(boundsMs[b]) + '":');
+    keyBounds = boundsMs.slice();
+    keyTexts = texts;
+  }
+  return keyTexts;
+}
+function jsonHistogram(h) {
+  const keys = bucketKeys(h.boundsMs);
+  const parts = [];
+  let cumulative = 0;
+  for (let b = 0; b < keys.length; b++) {
+    cumulative += h.counts[b] || 0;
+    parts.push(cumulative - cumulative === 0 ? keys[b] + cumulative : keys[b] + count(cumulative));
+  }
+  for (let b = keys.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
+  const total = cumulative - cumulative === 0 ? "" + cumulative : count(cumulative);
+  parts.push('"+Inf":' + total);
+  return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + total + "}";
 }
 function escapeLabelValue(value) {
   if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
@@ -845,6 +861,7 @@ function codeTails(series, codeSuffixes2, field) {
   }
   return tails;
 }
+var INF_LINE_TAIL = labelValueEnd("+Inf");
 function renderHistogram(histogram, bounds) {
   if (bounds === void 0) {
     bounds = new BucketBoundsText();
@@ -855,14 +872,15 @@ function renderHistogram(histogram, bounds) {
   let cumulative = 0;
   for (let b = 0; b < leSuffixes.length; b++) {
     cumulative += counts[b] || 0;
-    lineTails.push(leSuffixes[b] + formatValue(cumulative));
+    lineTails.push(cumulative - cumulative === 0 ? leSuffixes[b] + cumulative : leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push(labelValueEnd("+Inf") + formatValue(cumulative));
+  const total = cumulative - cumulative === 0 ? "" + cumulative : formatValue(cumulative);
+  lineTails.push(INF_LINE_TAIL + total);
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
-    count: formatValue(cumulative)
+    count: total
   };
 }
 var BucketBoundsText = function () {
@@ -980,25 +998,84 @@ var FRAGMENTS = 10;
 var PAIR_SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var codeSuffixes = Object.create(null);
 var codeHeads = Object.create(null);
+var codeTailStarts = Object.create(null);
+var codeMemberStarts = Object.create(null);
 var leTexts = null;
 function renderPairFragments(p) {
   const E = RENDERED_ENTRY_SEPARATOR;
-  if (leTexts === null) leTexts = new BucketBoundsText();
-  const duration = renderHistogram(p.requestDuration, leTexts);
-  const upstream = renderHistogram(p.upstreamResponse, leTexts);
   const out = [];
   out[FRAGMENT.requestsTails] = codeLineTails(p.codes, "requests", codeSuffixes).join(E);
   out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E);
   out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E);
   out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
-  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
-  out[FRAGMENT.requestDurationSumCount] = duration.sum + " " + duration.count;
-  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
-  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + " " + upstream.count;
-  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
-  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  const histograms = renderHistogramFragments(p.requestDuration, p.upstreamResponse);
+  for (let i = 0; i < histograms.length; i++) out[FRAGMENT.requestDurationBuckets + i] = histograms[i];
   return out;
 }
+function renderCodeFragments(flat) {
+  const codes = flat.length / 4;
+  const requests = new Array(2 * codes);
+  const bytesIn = new Array(2 * codes);
+  const bytesOut = new Array(2 * codes);
+  const json = new Array(6 * codes);
+  for (let c = 0; c < codes; c++) {
+    const code = flat[4 * c];
+    let tailStart = codeTailStarts[code];
+    if (tailStart === void 0) {
+      tailStart = RENDERED_ENTRY_SEPARATOR + labelValueEnd(code);
+      codeTailStarts[code] = tailStart;
+    }
+    let memberStart = codeMemberStarts[code];
+    if (memberStart === void 0) {
+      memberStart = "," + jsonCodeHead(code);
+      codeMemberStarts[code] = memberStart;
+    }
+    const r = flat[4 * c + 1];
+    const bi = flat[4 * c + 2];
+    const bo = flat[4 * c + 3];
+    requests[2 * c] = tailStart;
+    requests[2 * c + 1] = r;
+    bytesIn[2 * c] = tailStart;
+    bytesIn[2 * c + 1] = bi;
+    bytesOut[2 * c] = tailStart;
+    bytesOut[2 * c + 1] = bo;
+    json[6 * c] = memberStart;
+    json[6 * c + 1] = r;
+    json[6 * c + 2] = ',"bytes_in":';
+    json[6 * c + 3] = bi;
+    json[6 * c + 4] = ',"bytes_out":';
+    json[6 * c + 5] = bo + "}";
+  }
+  const out = [];
+  out[FRAGMENT.requestsTails] = requests.join("").substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.bytesInTails] = bytesIn.join("").substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.bytesOutTails] = bytesOut.join("").substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.codesJson] = json.join("").substring(1);
+  return out;
+}
+function renderHistogramFragments(requestDuration, upstreamResponse) {
+  const duration = renderHistogramParts(requestDuration);
+  const upstream = renderHistogramParts(upstreamResponse);
+  const at = FRAGMENT.requestDurationBuckets;
+  const out = [];
+  out[FRAGMENT.requestDurationBuckets - at] = duration[0];
+  out[FRAGMENT.requestDurationSumCount - at] = duration[1];
+  out[FRAGMENT.upstreamResponseBuckets - at] = upstream[0];
+  out[FRAGMENT.upstreamResponseSumCount - at] = upstream[1];
+  out[FRAGMENT.requestDurationJson - at] = duration[2];
+  out[FRAGMENT.upstreamResponseJson - at] = upstream[2];
+  return out;
+}
+function renderHistogramParts(h) {
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const rendered = renderHistogram(h, leTexts);
+  return [rendered.bucketTails, rendered.sum + " " + rendered.count, jsonHistogram(h)];
+}
+var PAIR_FRAGMENT_RENDERERS = {
+  pair: renderPairFragments,
+  codes: renderCodeFragments,
+  histogram: renderHistogramParts
+};
 var INF_LABEL = "inf";
 function bucketIndex(ms, boundsMs) {
   for (let i = 0; i < boundsMs.length; i++) {
@@ -1652,7 +1729,31 @@ function addHistogram(list, h) {
   into.sumMs += h.sumMs;
   for (let i = 0; i < h.counts.length; i++) into.counts[i] += h.counts[i];
 }
-function ipngDeltas(entries) {
+var MEMBER_FIELDS = 4;
+function memberCodeDeltas(members) {
+  const f = members.split(" ");
+  if (f.length % MEMBER_FIELDS !== 0) return null;
+  const out = [];
+  for (let i = 0; i < f.length; i += MEMBER_FIELDS) {
+    const requests = +f[i + 1];
+    const bytesIn = +f[i + 2];
+    const bytesOut = +f[i + 3];
+    if (!isStatus(f[i]) || !(requests >= 0) || !(bytesIn >= 0) || !(bytesOut >= 0) || f[i + 1] === "" || f[i + 2] === "" || f[i + 3] === "") {
+      return null;
+    }
+    out.push({
+      code: f[i],
+      requests,
+      bytesIn,
+      bytesOut
+    });
+  }
+  return out;
+}
+function isStatusCode(text) {
+  return statusChecked[text] === true || isStatus(text);
+}
+function ipngDeltas(entries, groups) {
   const out = {
     pairs: [],
     notUnderstood: 0
@@ -1672,6 +1773,7 @@ function ipngDeltas(entries) {
         sourceTag: tag,
         vip,
         codes: [],
+        members: [],
         duration: [],
         upstream: []
       };
@@ -1706,10 +1808,28 @@ function ipngDeltas(entries) {
       addHistogram(p.upstream, e.histograms[1]);
     }
   }
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g.subsystem !== "ipng") continue;
+    if (g.zone !== "" || g.nkeys !== 3 || g.ncounters !== 3 || g.members === "") {
+      out.notUnderstood++;
+      continue;
+    }
+    pairOf(g.keys[0], g.keys[1]).members.push(g.members);
+  }
   return out;
 }
 function encodeHistogram(h) {
-  return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
+  return textOfBounds(h.boundsMs) + ";" + h.counts.join(",") + ";" + h.sumMs;
+}
+var lastBounds = [];
+var lastBoundsText = "";
+function textOfBounds(boundsMs) {
+  if (!sameBounds(boundsMs, lastBounds)) {
+    lastBounds = boundsMs.slice();
+    lastBoundsText = boundsMs.join(",");
+  }
+  return lastBoundsText;
 }
 var cachedLabels = null;
 var cachedBounds = [];
@@ -1739,17 +1859,17 @@ function decodeHistogram(text, boundsMs) {
   if (!text) return h;
   const parts = text.split(";");
   if (parts.length !== 3) return h;
-  const labels = parts[0] === "" ? [] : parts[0].split(",");
   const counts = parts[1].split(",");
-  if (counts.length !== labels.length + 1) return h;
-  if (labels.join(",") === boundsMs.join(",")) {
-    for (let i = 0; i < counts.length; i++) h.counts[i] = Number(counts[i]);
-    h.sumMs = Number(parts[2]);
+  if (parts[0] === textOfBounds(boundsMs) && counts.length === boundsMs.length + 1) {
+    for (let i = 0; i < counts.length; i++) h.counts[i] = +counts[i];
+    h.sumMs = +parts[2];
     return h;
   }
+  const labels = parts[0] === "" ? [] : parts[0].split(",");
+  if (counts.length !== labels.length + 1) return h;
   const numbers = [];
-  for (let i = 0; i < counts.length; i++) numbers.push(Number(counts[i]));
-  addBucketCounts(h, labels, numbers, Number(parts[2]));
+  for (let i = 0; i < counts.length; i++) numbers.push(+counts[i]);
+  addBucketCounts(h, labels, numbers, +parts[2]);
   return h;
 }
 function observeInText(text, boundsMs, ms) {
@@ -1802,7 +1922,10 @@ function versionedRecord(sections) {
 }
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
-  const n = i => f.length === 5 && f[i] !== "" && isFinite(Number(f[i])) ? Number(f[i]) : 0;
+  const n = i => {
+    const x = f.length === 5 && f[i] !== "" ? +f[i] : 0;
+    return x - x === 0 ? x : 0;
+  };
   return {
     rates: [n(0), n(1), n(2)],
     base: n(3),
@@ -1895,7 +2018,12 @@ function applyPairDelta(p, d, newCodesAllowed) {
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
   if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[C.rates]);
+  const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+  if (moved === null) return null;
+  s[C.rates] = moved;
+  return versionedRecord(s);
+}
+function movedRates(r, elapsedMs) {
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -1907,8 +2035,13 @@ function recordWithUpdatedRates(text, elapsedMs) {
   }
   if (!changed) return null;
   r.base = r.total;
-  s[C.rates] = encodeRates(r);
-  return versionedRecord(s);
+  return encodeRates(r);
+}
+function ratesAfterFlush(text, requests, elapsedMs) {
+  const r = decodeRates(text);
+  r.total += requests;
+  const moved = movedRates(r, elapsedMs);
+  return moved === null ? encodeRates(r) : moved;
 }
 function recordInCurrentFormat(text, boundsMs, renderFragments) {
   if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
@@ -1961,6 +2094,117 @@ function histogramBoundsText(text) {
   if (!text) return null;
   const cut = text.indexOf(";");
   return cut < 0 ? null : text.substring(0, cut);
+}
+var C2 = COUNT_SECTION;
+var STRIDE = 4;
+function mergePairRecord(before, d, boundsMs, renderers, elapsedMs) {
+  if (d.codes.length > 0 || d.members.length === 0) return null;
+  let s = [];
+  if (before !== void 0) {
+    s = recordSections(before);
+    if (s.length !== PAIR_SECTIONS || !isCurrentFormat(before)) return null;
+    const bounds = textOfBounds(boundsMs);
+    if (histogramBoundsText(s[C2.requestDuration]) !== bounds || histogramBoundsText(s[C2.upstreamResponse]) !== bounds) {
+      return null;
+    }
+  }
+  let codes = before !== void 0 && s[C2.codes] !== "" ? s[C2.codes].split(" ") : [];
+  let requests = 0;
+  let newCodes = false;
+  for (let m = 0; m < d.members.length; m++) {
+    const merged = mergeMembers(codes, d.members[m]);
+    if (merged === null) return null;
+    codes = merged.codes;
+    requests += merged.requests;
+    if (merged.newCodes) newCodes = true;
+  }
+  const sections = [];
+  sections[C2.rates] = ratesAfterFlush(before !== void 0 ? s[C2.rates] : void 0, requests, elapsedMs);
+  sections[C2.codes] = codes.join(" ");
+  const codeFragments = renderers.codes(codes);
+  for (let i = 0; i < codeFragments.length; i++) sections[COUNT_SECTIONS + i] = codeFragments[i];
+  mergeHistogram(sections, s, C2.requestDuration, HISTOGRAM_FRAGMENTS.requestDuration, d.duration, boundsMs, renderers);
+  mergeHistogram(sections, s, C2.upstreamResponse, HISTOGRAM_FRAGMENTS.upstreamResponse, d.upstream, boundsMs, renderers);
+  return {
+    text: versionedRecord(sections),
+    newCodes,
+    requests
+  };
+}
+var HISTOGRAM_FRAGMENTS = {
+  requestDuration: [COUNT_SECTIONS + FRAGMENT.requestDurationBuckets, COUNT_SECTIONS + FRAGMENT.requestDurationSumCount, COUNT_SECTIONS + FRAGMENT.requestDurationJson],
+  upstreamResponse: [COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets, COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount, COUNT_SECTIONS + FRAGMENT.upstreamResponseJson]
+};
+function mergeHistogram(sections, s, section, fragments, deltas, boundsMs, renderers) {
+  if (s.length > 0 && deltas.length === 0) {
+    sections[section] = s[section];
+    for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = s[fragments[i]];
+    return;
+  }
+  const h = decodeHistogram(s.length > 0 ? s[section] : void 0, boundsMs);
+  for (let i = 0; i < deltas.length; i++) addBucketCounts(h, deltas[i].bounds, deltas[i].counts, deltas[i].sumMs);
+  sections[section] = encodeHistogram(h);
+  const rendered = renderers.histogram(h);
+  for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = rendered[i];
+}
+function mergeMembers(codes, members) {
+  if (members.indexOf("  ") >= 0 || members.indexOf("-") >= 0 || members.charAt(0) === " " || members.charAt(members.length - 1) === " ") {
+    return null;
+  }
+  const d = members.split(" ");
+  if (d.length % STRIDE !== 0) return null;
+  const n = codes.length;
+  let added = null;
+  let i = 0;
+  let previous = "";
+  let requests = 0;
+  for (let j = 0; j < d.length; j += STRIDE) {
+    const code = d[j];
+    if (!(code > previous)) return null;
+    previous = code;
+    while (i < n && codes[i] < code) i += STRIDE;
+    const r = +d[j + 1];
+    const bytesIn = +d[j + 2];
+    const bytesOut = +d[j + 3];
+    if (!(r + bytesIn + bytesOut >= 0)) return null;
+    if (i < n && codes[i] === code) {
+      codes[i + 1] = +codes[i + 1] + r;
+      codes[i + 2] = +codes[i + 2] + bytesIn;
+      codes[i + 3] = +codes[i + 3] + bytesOut;
+      i += STRIDE;
+    } else {
+      if (!isStatusCode(code)) return null;
+      if (added === null) added = [];
+      added.push(code, r, bytesIn, bytesOut);
+    }
+    requests += r;
+  }
+  if (added === null) return {
+    codes,
+    requests,
+    newCodes: false
+  };
+  return {
+    codes: insertCodes(codes, added),
+    requests,
+    newCodes: true
+  };
+}
+function insertCodes(codes, added) {
+  const out = [];
+  let i = 0;
+  for (let j = 0; j < added.length; j += STRIDE) {
+    while (i < codes.length && codes[i] < added[j]) {
+      out.push(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]);
+      i += STRIDE;
+    }
+    out.push(added[j], added[j + 1], added[j + 2], added[j + 3]);
+  }
+  while (i < codes.length) {
+    out.push(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]);
+    i += STRIDE;
+  }
+  return out;
 }
 function addInto(into, h) {
   for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
@@ -2184,7 +2428,7 @@ function recordZone(dict) {
 function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
-function recordStore(dict, name, renderFragments) {
+function recordStore(dict, name, renderers) {
   const zone = recordZone(dict);
   return {
     name,
@@ -2201,7 +2445,7 @@ function recordStore(dict, name, renderFragments) {
     },
     flush(batch, worker, nowMs, boundsMs) {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderFragments);
+      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderers);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
       return result;
@@ -2240,15 +2484,29 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
   zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
-function flushRecords(batch, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
-  const deltas = ipngDeltas(batch.entries);
+function flushRecords(batch, zone, zoneName, worker, nowMs, boundsMs, renderers) {
+  const deltas = ipngDeltas(batch.entries, batch.groups);
   let dropped = batch.dropped;
-  if (batch.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+  let notUnderstood = deltas.notUnderstood;
+  if (batch.writer) {
+    const written = writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderers);
+    dropped += written.dropped;
+    notUnderstood += written.notUnderstood;
+  }
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
   return {
     writer: batch.writer,
-    notUnderstood: deltas.notUnderstood
+    notUnderstood
   };
+}
+function membersAsCodes(p) {
+  let malformed = 0;
+  for (let i = 0; i < p.members.length; i++) {
+    const codes = memberCodeDeltas(p.members[i]);
+    if (codes === null) malformed++;else for (let k = 0; k < codes.length; k++) p.codes.push(codes[k]);
+  }
+  p.members = [];
+  return malformed;
 }
 function ratedText(text, elapsedMs) {
   const moved = recordWithUpdatedRates(text, elapsedMs);
@@ -2259,7 +2517,9 @@ function requestsOf(p) {
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
   return n;
 }
-function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
+function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
+  const renderFragments = renderers.pair;
+  let notUnderstood = 0;
   const records = Object.create(null);
   let lastRateUpdate;
   let fullEvents = 0;
@@ -2279,6 +2539,12 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
     const before = records[key];
     const exists = before !== void 0;
     delete records[key];
+    const merged = mergePairRecord(before, p, boundsMs, renderers, elapsedMs);
+    if (merged !== null && (exists && !merged.newCodes || zone.canCreate(merged.text.length, !exists))) {
+      if (!zone.put(key, merged.text, exists)) dropped += merged.requests;
+      continue;
+    }
+    notUnderstood += membersAsCodes(p);
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
@@ -2306,13 +2572,16 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);
   if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
-  return dropped;
+  return {
+    dropped,
+    notUnderstood
+  };
 }
-function openStore(name, renderFragments) {
-  return storeOf(openSharedDict(name), name, renderFragments);
+function openStore(name, renderers) {
+  return storeOf(openSharedDict(name), name, renderers);
 }
-function storeOf(opened, name, renderFragments) {
-  return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
+function storeOf(opened, name, renderers) {
+  return opened.type === "string" ? recordStore(opened.dict, name, renderers) : counterStore(opened.dict, name);
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -2334,7 +2603,7 @@ function scrape(r) {
     }, query.reason + "\n");
     return;
   }
-  const store = openStore(zoneNameOf(r), renderPairFragments);
+  const store = openStore(zoneNameOf(r), PAIR_FRAGMENT_RENDERERS);
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(store, buckets.problem);
   const model = store.readModel(buckets.value, shimLoaded);
@@ -2578,7 +2847,7 @@ function openIpngSink(s) {
   const name = zoneNameOf(s);
   const opened = findSharedDict(name);
   if (opened === null) return null;
-  const store = storeOf(opened, name, renderPairFragments);
+  const store = storeOf(opened, name, PAIR_FRAGMENT_RENDERERS);
   const dict = opened.dict;
   const settings = readSettingsText(s);
   const buckets = resolveBuckets(settings.buckets);
@@ -2710,10 +2979,31 @@ function readEntry(f, plain, bounds) {
     histograms
   };
 }
+function readGroup(f, plain) {
+  if (f.length < 6 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1]))) return null;
+  const nkeys = keyCount(f[3]);
+  const ncounters = keyCount(f[4]);
+  if (nkeys < 1 || ncounters < 1 || f.length !== 5 + nkeys) return null;
+  if (!plain) {
+    for (let i = 5; i < f.length; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
+    if (!isEscapedField(f[2])) return null;
+  }
+  return {
+    subsystem: f[1],
+    zone: f[2],
+    nkeys,
+    ncounters,
+    keys: f.slice(5, 4 + nkeys),
+    members: f[4 + nkeys]
+  };
+}
 function readWire(text) {
   const batch = {
     writer: false,
     entries: [],
+    groups: [],
     dropped: 0,
     notUnderstood: 0,
     other: []
@@ -2741,6 +3031,12 @@ function readWire(text) {
         {
           const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
+          break;
+        }
+      case "g":
+        {
+          const group = readGroup(f, allPlain || PLAIN_LINE.test(line));
+          if (group === null) batch.notUnderstood++;else batch.groups.push(group);
           break;
         }
       case "x":
@@ -2795,6 +3091,7 @@ function unread(batch, sinks) {
   }
   let n = 0;
   for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
+  for (let i = 0; i < batch.groups.length; i++) if (read[batch.groups[i].subsystem] !== true) n++;
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }

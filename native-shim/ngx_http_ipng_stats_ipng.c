@@ -56,7 +56,8 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_codes = {
     NGX_HTTP_IPNG_STATS_NKEYS,
     NGX_HTTP_IPNG_STATS_NCOUNTERS,
     0,
-    1                                   /* counter 0: the requests */
+    1,                                  /* counter 0: the requests */
+    1                                   /* one "g" line per (tag, vip) */
 };
 
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
@@ -64,7 +65,8 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
     NGX_HTTP_IPNG_STATS_TIME_NKEYS,
     NGX_HTTP_IPNG_STATS_TIME_NCOUNTERS,
     NGX_HTTP_IPNG_STATS_NHISTOGRAMS,
-    0                                   /* the same requests again */
+    0,                                  /* the same requests again */
+    0
 };
 
 /* the ipng subsystem counts into the one zone of the bundle */

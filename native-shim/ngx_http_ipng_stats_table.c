@@ -8,6 +8,9 @@
  * allocated when the table is cleared, so a steady state allocates
  * nothing; a table with max_entries entries of a subsystem refuses its new
  * keys, and the observations that needed one are counted as dropped.
+ * The entries of a grouped shape are also kept in an array sorted by
+ * their keys, so that the wire writes each group's entries together, in
+ * order, without sorting at every flush.
  */
 
 
@@ -26,6 +29,11 @@ static ngx_uint_t ngx_http_ipng_stats_table_bucket(
     ngx_http_ipng_stats_table_t *t, ngx_msec_int_t ms);
 static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
+static ngx_int_t ngx_http_ipng_stats_table_group_in(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_entry_t *e);
+static ngx_int_t ngx_http_ipng_stats_table_cmp(ngx_http_ipng_stats_entry_t *a,
+    ngx_http_ipng_stats_entry_t *b, ngx_uint_t nkeys);
+static ngx_int_t ngx_http_ipng_stats_str_cmp(ngx_str_t *a, ngx_str_t *b);
 
 
 static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_worker_table;
@@ -86,6 +94,9 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
     t->hash_size = NGX_HTTP_IPNG_STATS_HASH_START;
     t->first = NULL;
     t->last = NULL;
+    t->grouped = NULL;
+    t->ngrouped = 0;
+    t->grouped_size = 0;
     t->nentries = 0;
     ngx_memzero(t->use, sizeof(t->use));
     t->max_entries = pcf->entries;
@@ -162,6 +173,24 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
         goto dropped;
     }
 
+    if (sub->grouped && t->ngrouped == t->grouped_size) {
+        size = ngx_max(t->grouped_size * 2, NGX_HTTP_IPNG_STATS_HASH_START);
+
+        p = ngx_palloc(t->pool, size * sizeof(ngx_http_ipng_stats_entry_t *));
+        if (p == NULL) {
+            goto dropped;
+        }
+
+        if (t->ngrouped) {
+            ngx_memcpy(p, t->grouped,
+                       t->ngrouped * sizeof(ngx_http_ipng_stats_entry_t *));
+            (void) ngx_pfree(t->pool, t->grouped);
+        }
+
+        t->grouped = (ngx_http_ipng_stats_entry_t **) p;
+        t->grouped_size = size;
+    }
+
     nslots = sub->ncounters + sub->nhistograms * (t->nbounds + 2);
 
     size = sizeof(ngx_http_ipng_stats_entry_t)
@@ -210,6 +239,10 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     t->nentries++;
     use->entries++;
 
+    if (sub->grouped) {
+        (void) ngx_http_ipng_stats_table_group_in(t, e);
+    }
+
     return e;
 
 dropped:
@@ -217,6 +250,113 @@ dropped:
     t->dropped++;
 
     return NULL;
+}
+
+
+/*
+ * a new entry of a grouped shape into the sorted array (room was made):
+ * a binary search and a move, once per entry in the worker's life
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_table_group_in(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e)
+{
+    ngx_uint_t  lo, hi, mid;
+
+    lo = 0;
+    hi = t->ngrouped;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+
+        if (ngx_http_ipng_stats_table_cmp(t->grouped[mid], e,
+                                          e->subsystem->nkeys)
+            < 0)
+        {
+            lo = mid + 1;
+
+        } else {
+            hi = mid;
+        }
+    }
+
+    ngx_memmove(&t->grouped[lo + 1], &t->grouped[lo],
+                (t->ngrouped - lo) * sizeof(ngx_http_ipng_stats_entry_t *));
+
+    t->grouped[lo] = e;
+    t->ngrouped++;
+
+    return NGX_OK;
+}
+
+
+/* whether two entries of grouped shapes go on one line of the wire */
+
+ngx_int_t
+ngx_http_ipng_stats_table_same_group(ngx_http_ipng_stats_entry_t *a,
+    ngx_http_ipng_stats_entry_t *b)
+{
+    return a->subsystem == b->subsystem
+           && ngx_http_ipng_stats_table_cmp(a, b, a->subsystem->nkeys - 1)
+              == 0;
+}
+
+
+/*
+ * the order of the grouped array: by shape, zone, then the first nkeys
+ * keys, each compared byte by byte, a prefix first (the order of
+ * JavaScript's string comparison for ASCII, which the bundle's records
+ * keep)
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_table_cmp(ngx_http_ipng_stats_entry_t *a,
+    ngx_http_ipng_stats_entry_t *b, ngx_uint_t nkeys)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  k;
+
+    if (a->subsystem != b->subsystem) {
+        return (uintptr_t) a->subsystem < (uintptr_t) b->subsystem ? -1 : 1;
+    }
+
+    rc = ngx_http_ipng_stats_str_cmp(&a->zone, &b->zone);
+    if (rc != 0) {
+        return rc;
+    }
+
+    for (k = 0; k < nkeys; k++) {
+        rc = ngx_http_ipng_stats_str_cmp(&a->keys[k], &b->keys[k]);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_str_cmp(ngx_str_t *a, ngx_str_t *b)
+{
+    size_t     len;
+    ngx_int_t  rc;
+
+    len = ngx_min(a->len, b->len);
+
+    if (len) {
+        rc = ngx_memcmp(a->data, b->data, len);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+
+    if (a->len == b->len) {
+        return 0;
+    }
+
+    return a->len < b->len ? -1 : 1;
 }
 
 

@@ -24,7 +24,11 @@
  * entry is written when it is not 0.  With "events" set, counter 0 counts
  * the events themselves (requests), which a full handoff reports lost; a
  * shape that sees the same events again (per (tag, vip) histograms of
- * requests counted per (tag, vip, status)) leaves it unset.
+ * requests counted per (tag, vip, status)) leaves it unset.  With
+ * "grouped" set (a shape of two keys or more and no histograms), the
+ * entries that share all keys but the last are written as one "g" line
+ * of the wire format, sorted by their last key (docs/wire-format.md):
+ * ipng's per-status counters, one line per (tag, vip).
  */
 typedef struct {
     ngx_str_t                       name;       /* on the wire */
@@ -32,6 +36,7 @@ typedef struct {
     ngx_uint_t                      ncounters;
     ngx_uint_t                      nhistograms;
     ngx_uint_t                      events;     /* unsigned events:1; */
+    ngx_uint_t                      grouped;    /* unsigned grouped:1; */
 } ngx_http_ipng_stats_subsystem_t;
 
 
@@ -67,6 +72,12 @@ typedef struct {
     ngx_uint_t                       hash_size;     /* a power of two */
     ngx_http_ipng_stats_entry_t     *first;
     ngx_http_ipng_stats_entry_t     *last;
+
+    /* the entries of grouped shapes, in wire order (by their keys) */
+    ngx_http_ipng_stats_entry_t    **grouped;
+    ngx_uint_t                       ngrouped;
+    ngx_uint_t                       grouped_size;
+
     ngx_http_ipng_stats_table_use_t  use[NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX];
     ngx_uint_t                       nentries;
     ngx_uint_t                       max_entries;
@@ -88,6 +99,8 @@ ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table_if_any(void);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_str_t *keys);
+ngx_int_t ngx_http_ipng_stats_table_same_group(
+    ngx_http_ipng_stats_entry_t *a, ngx_http_ipng_stats_entry_t *b);
 void ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e, ngx_uint_t h, ngx_msec_int_t ms);
 uint64_t ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t);

@@ -5,8 +5,13 @@
  *
  *   b US BOUNDS
  *   r US SUBSYSTEM US ZONE US NKEYS US KEY... US COUNTERS US HISTOGRAM...
+ *   g US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS US KEY... US MEMBERS
  *   x US LOST
  *
+ * A "g" line (a grouped shape's entries that share all keys but the last)
+ * carries, after those keys, its members space separated: each entry's
+ * last key (escaped, a space too) followed by its counters, in the order
+ * of the last keys.
  * Every field is escaped ("\xHH" for each byte outside 0x20-0x7e and for
  * "\"), so a key carries any byte; counters and histograms are decimal
  * numbers separated by spaces, a histogram that saw nothing is empty.
@@ -21,11 +26,19 @@
 #define NGX_HTTP_IPNG_STATS_SEP  '\x1f'
 
 
+static size_t ngx_http_ipng_stats_wire_groups_len(
+    ngx_http_ipng_stats_table_t *t);
+static u_char *ngx_http_ipng_stats_wire_groups_render(
+    ngx_http_ipng_stats_table_t *t, u_char *p);
+static ngx_uint_t ngx_http_ipng_stats_wire_group_end(
+    ngx_http_ipng_stats_table_t *t, ngx_uint_t first, ngx_uint_t *any);
 static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
     ngx_http_ipng_stats_table_t *t, uint64_t *hist);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
-static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
-static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
+static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field,
+    ngx_uint_t member);
+static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field,
+    ngx_uint_t member);
 
 
 /* the exact length of the block, 0 when nothing is pending */
@@ -33,7 +46,7 @@ static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
 size_t
 ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
 {
-    size_t                            len;
+    size_t                            len, groups;
     uint64_t                         *hist;
     ngx_uint_t                        i, k, h, any;
     ngx_http_ipng_stats_entry_t      *e;
@@ -43,7 +56,7 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
     any = 0;
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0) {
+        if (e->counters[0] == 0 || e->subsystem->grouped) {
             continue;
         }
 
@@ -53,11 +66,11 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
         /* "r US SUBSYSTEM US ZONE US NKEYS" */
 
         len += 2 + sub->name.len
-               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
+               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone, 0)
                + 1 + ngx_http_ipng_stats_digits(sub->nkeys);
 
         for (k = 0; k < sub->nkeys; k++) {
-            len += 1 + ngx_http_ipng_stats_escaped_len(&e->keys[k]);
+            len += 1 + ngx_http_ipng_stats_escaped_len(&e->keys[k], 0);
         }
 
         /* US, the counters separated by spaces */
@@ -87,6 +100,13 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
         len++;
     }
 
+    groups = ngx_http_ipng_stats_wire_groups_len(t);
+
+    if (groups) {
+        any = 1;
+        len += groups;
+    }
+
     lost += t->dropped;
 
     if (lost) {
@@ -114,7 +134,7 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
     p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0) {
+        if (e->counters[0] == 0 || e->subsystem->grouped) {
             continue;
         }
 
@@ -122,12 +142,12 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
 
         p = ngx_sprintf(p, "r%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
                         NGX_HTTP_IPNG_STATS_SEP);
-        p = ngx_http_ipng_stats_escape(p, &e->zone);
+        p = ngx_http_ipng_stats_escape(p, &e->zone, 0);
         p = ngx_sprintf(p, "%c%ui", NGX_HTTP_IPNG_STATS_SEP, sub->nkeys);
 
         for (k = 0; k < sub->nkeys; k++) {
             *p++ = NGX_HTTP_IPNG_STATS_SEP;
-            p = ngx_http_ipng_stats_escape(p, &e->keys[k]);
+            p = ngx_http_ipng_stats_escape(p, &e->keys[k], 0);
         }
 
         for (i = 0; i < sub->ncounters; i++) {
@@ -154,10 +174,154 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
         *p++ = '\n';
     }
 
+    p = ngx_http_ipng_stats_wire_groups_render(t, p);
+
     lost += t->dropped;
 
     if (lost) {
         p = ngx_sprintf(p, "x%c%uL\n", NGX_HTTP_IPNG_STATS_SEP, lost);
+    }
+
+    return p;
+}
+
+
+/*
+ * the index after the group that starts at first in the grouped array;
+ * any: whether one of its entries has something to write
+ */
+
+static ngx_uint_t
+ngx_http_ipng_stats_wire_group_end(ngx_http_ipng_stats_table_t *t,
+    ngx_uint_t first, ngx_uint_t *any)
+{
+    ngx_uint_t  i;
+
+    *any = 0;
+
+    for (i = first; i < t->ngrouped; i++) {
+        if (i > first
+            && !ngx_http_ipng_stats_table_same_group(t->grouped[first],
+                                                     t->grouped[i]))
+        {
+            break;
+        }
+
+        if (t->grouped[i]->counters[0]) {
+            *any = 1;
+        }
+    }
+
+    return i;
+}
+
+
+static size_t
+ngx_http_ipng_stats_wire_groups_len(ngx_http_ipng_stats_table_t *t)
+{
+    size_t                            len;
+    ngx_uint_t                        g, end, i, k, any;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_subsystem_t  *sub;
+
+    len = 0;
+
+    for (g = 0; g < t->ngrouped; g = end) {
+        end = ngx_http_ipng_stats_wire_group_end(t, g, &any);
+
+        if (!any) {
+            continue;
+        }
+
+        e = t->grouped[g];
+        sub = e->subsystem;
+
+        /* "g US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS", shared keys, US */
+
+        len += 2 + sub->name.len
+               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone, 0)
+               + 1 + ngx_http_ipng_stats_digits(sub->nkeys)
+               + 1 + ngx_http_ipng_stats_digits(sub->ncounters) + 1;
+
+        for (k = 0; k + 1 < sub->nkeys; k++) {
+            len += ngx_http_ipng_stats_escaped_len(&e->keys[k], 0) + 1;
+        }
+
+        /* the members, a space before each but the first, then "\n" */
+
+        for (i = g; i < end; i++) {
+            e = t->grouped[i];
+
+            if (e->counters[0] == 0) {
+                continue;
+            }
+
+            len += 1 + ngx_http_ipng_stats_escaped_len(
+                                                &e->keys[sub->nkeys - 1], 1);
+
+            for (k = 0; k < sub->ncounters; k++) {
+                len += 1 + ngx_http_ipng_stats_digits(e->counters[k]);
+            }
+        }
+    }
+
+    return len;
+}
+
+
+static u_char *
+ngx_http_ipng_stats_wire_groups_render(ngx_http_ipng_stats_table_t *t,
+    u_char *p)
+{
+    ngx_uint_t                        g, end, i, k, any, first;
+    ngx_http_ipng_stats_entry_t      *e;
+    ngx_http_ipng_stats_subsystem_t  *sub;
+
+    for (g = 0; g < t->ngrouped; g = end) {
+        end = ngx_http_ipng_stats_wire_group_end(t, g, &any);
+
+        if (!any) {
+            continue;
+        }
+
+        e = t->grouped[g];
+        sub = e->subsystem;
+
+        p = ngx_sprintf(p, "g%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
+                        NGX_HTTP_IPNG_STATS_SEP);
+        p = ngx_http_ipng_stats_escape(p, &e->zone, 0);
+        p = ngx_sprintf(p, "%c%ui%c%ui%c", NGX_HTTP_IPNG_STATS_SEP,
+                        sub->nkeys, NGX_HTTP_IPNG_STATS_SEP, sub->ncounters,
+                        NGX_HTTP_IPNG_STATS_SEP);
+
+        for (k = 0; k + 1 < sub->nkeys; k++) {
+            p = ngx_http_ipng_stats_escape(p, &e->keys[k], 0);
+            *p++ = NGX_HTTP_IPNG_STATS_SEP;
+        }
+
+        first = 1;
+
+        for (i = g; i < end; i++) {
+            e = t->grouped[i];
+
+            if (e->counters[0] == 0) {
+                continue;
+            }
+
+            if (!first) {
+                *p++ = ' ';
+            }
+
+            first = 0;
+
+            p = ngx_http_ipng_stats_escape(p, &e->keys[sub->nkeys - 1], 1);
+
+            for (k = 0; k < sub->ncounters; k++) {
+                p = ngx_sprintf(p, " %uL", e->counters[k]);
+            }
+        }
+
+        *p++ = '\n';
     }
 
     return p;
@@ -196,22 +360,24 @@ ngx_http_ipng_stats_digits(uint64_t n)
 /*
  * docs/wire-format.md: a field keeps the bytes 0x20-0x7e but "\", every
  * other byte becomes "\xHH"; njs would turn bytes that are not UTF-8 into
- * U+FFFD, and a newline or 0x1f would split the line
+ * U+FFFD, and a newline or 0x1f would split the line; a member of a "g"
+ * line, which spaces separate, escapes the space too
  */
 
-#define ngx_http_ipng_stats_plain(c)                                          \
-    ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\')
+#define ngx_http_ipng_stats_plain(c, member)                                  \
+    ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\'                                \
+     && !((member) && (c) == ' '))
 
 
 static size_t
-ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
+ngx_http_ipng_stats_escaped_len(ngx_str_t *field, ngx_uint_t member)
 {
     size_t  len, i;
 
     len = field->len;
 
     for (i = 0; i < field->len; i++) {
-        if (!ngx_http_ipng_stats_plain(field->data[i])) {
+        if (!ngx_http_ipng_stats_plain(field->data[i], member)) {
             len += 3;
         }
     }
@@ -221,7 +387,7 @@ ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
 
 
 static u_char *
-ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
+ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field, ngx_uint_t member)
 {
     u_char         c;
     size_t         i;
@@ -230,7 +396,7 @@ ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
     for (i = 0; i < field->len; i++) {
         c = field->data[i];
 
-        if (ngx_http_ipng_stats_plain(c)) {
+        if (ngx_http_ipng_stats_plain(c, member)) {
             *p++ = c;
             continue;
         }

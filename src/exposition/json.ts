@@ -18,6 +18,7 @@
 // would double the work of a large scrape. Keys and strings still go
 // through JSON.stringify for escaping.
 import { formatRate, formatScaledInteger } from './decimal';
+import { sameBounds } from '../model/stats-model';
 import type { CodeStats, Histogram, StatsModel } from '../model/stats-model';
 
 export const JSON_CONTENT_TYPE = 'application/json';
@@ -63,13 +64,18 @@ export function renderJson(model: StatsModel): string {
  * stores them (see RenderedCodes). `heads` caches `"200":{"requests":`
  * per code text for the caller: the same few codes recur under every VIP.
  */
+/** The start of a code's member, up to its requests: `"200":{"requests":`. */
+export function jsonCodeHead(code: string): string {
+  return JSON.stringify(code) + ':{"requests":';
+}
+
 export function jsonCodeMembers(codes: CodeStats[], heads: Record<string, string>): string {
   const texts: string[] = [];
   for (let c = 0; c < codes.length; c++) {
     const row = codes[c];
     let head = heads[row.code];
     if (head === undefined) {
-      head = JSON.stringify(row.code) + ':{"requests":';
+      head = jsonCodeHead(row.code);
       heads[row.code] = head;
     }
     const requests = row.requests;
@@ -102,15 +108,35 @@ function milliseconds(value: number): string {
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1000), 3);
 }
 
+// The bucket keys of the last bounds list rendered (`"5":`): a flush
+// renders hundreds of histograms over one list, and each key costs
+// builtin calls (isFinite, Math.floor, String), which cost more in njs than
+// the rest of a bucket.
+let keyBounds: number[] = [];
+let keyTexts: string[] = [];
+
+function bucketKeys(boundsMs: number[]): string[] {
+  if (!sameBounds(boundsMs, keyBounds)) {
+    const texts: string[] = [];
+    for (let b = 0; b < boundsMs.length; b++) texts.push('"' + milliseconds(boundsMs[b]) + '":');
+    keyBounds = boundsMs.slice();
+    keyTexts = texts;
+  }
+  return keyTexts;
+}
+
 /** A histogram's JSON object; the record layout stores these (pair-fragments.ts). */
 export function jsonHistogram(h: Histogram): string {
+  const keys = bucketKeys(h.boundsMs);
   const parts: string[] = [];
   let cumulative = 0;
-  for (let b = 0; b < h.boundsMs.length; b++) {
+  for (let b = 0; b < keys.length; b++) {
     cumulative += h.counts[b] || 0;
-    parts.push('"' + milliseconds(h.boundsMs[b]) + '":' + count(cumulative));
+    // count() inline for a finite number, as in jsonCodeMembers
+    parts.push(cumulative - cumulative === 0 ? keys[b] + cumulative : keys[b] + count(cumulative));
   }
-  for (let b = h.boundsMs.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
-  parts.push('"+Inf":' + count(cumulative));
-  return '{"buckets":{' + parts.join(',') + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + '}';
+  for (let b = keys.length; b < h.counts.length; b++) cumulative += h.counts[b] || 0;
+  const total = cumulative - cumulative === 0 ? '' + cumulative : count(cumulative);
+  parts.push('"+Inf":' + total);
+  return '{"buckets":{' + parts.join(',') + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + total + '}';
 }

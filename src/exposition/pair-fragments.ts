@@ -6,10 +6,12 @@
 // scrape reads the fragments back as RenderedCodes and RenderedHistograms
 // (model.ts), in this order.
 import { FRAGMENT } from '../ipng/pair-sections';
-import { jsonCodeMembers, jsonHistogram } from './json';
+import { jsonCodeHead, jsonCodeMembers, jsonHistogram } from './json';
 import { RENDERED_ENTRY_SEPARATOR } from '../model/stats-model';
 import type { CodeStats, Histogram } from '../model/stats-model';
+import type { PairRenderers } from '../ipng/pair-merge';
 import { BucketBoundsText, codeLineTails, renderHistogram } from './prometheus';
+import { labelValueEnd } from './prometheus-text';
 
 /** What the fragments are rendered from: one pair's counts. */
 export interface PairCounts {
@@ -26,6 +28,9 @@ export interface PairCounts {
 // CLI that checks the bundle rejects a `new` while the module loads.
 const codeSuffixes: Record<string, string> = Object.create(null);
 const codeHeads: Record<string, string> = Object.create(null);
+/** The same, each with the separator in front that it follows in its fragment. */
+const codeTailStarts: Record<string, string> = Object.create(null);
+const codeMemberStarts: Record<string, string> = Object.create(null);
 let leTexts: BucketBoundsText | null = null;
 
 /**
@@ -36,19 +41,98 @@ let leTexts: BucketBoundsText | null = null;
  */
 export function renderPairFragments(p: PairCounts): string[] {
   const E = RENDERED_ENTRY_SEPARATOR;
-  if (leTexts === null) leTexts = new BucketBoundsText();
-  const duration = renderHistogram(p.requestDuration, leTexts);
-  const upstream = renderHistogram(p.upstreamResponse, leTexts);
   const out: string[] = [];
   out[FRAGMENT.requestsTails] = codeLineTails(p.codes, 'requests', codeSuffixes).join(E);
   out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, 'bytesIn', codeSuffixes).join(E);
   out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, 'bytesOut', codeSuffixes).join(E);
   out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
-  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
-  out[FRAGMENT.requestDurationSumCount] = duration.sum + ' ' + duration.count;
-  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
-  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + ' ' + upstream.count;
-  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
-  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  const histograms = renderHistogramFragments(p.requestDuration, p.upstreamResponse);
+  for (let i = 0; i < histograms.length; i++) out[FRAGMENT.requestDurationBuckets + i] = histograms[i];
   return out;
 }
+
+/**
+ * The code fragments (FRAGMENT.requestsTails .. codesJson) of a pair's
+ * codes given flat, as the record's codes section holds them: code,
+ * requests, bytes in, bytes out, then the next code, sorted by code, the
+ * counts finite integers. The same text as renderPairFragments, in one
+ * pass and without an object per code: the writer's usual path
+ * (ipng/pair-merge.ts), where a flush may render 12,000 codes.
+ */
+export function renderCodeFragments(flat: Array<string | number>): string[] {
+  // Arrays of their final length filled by index, and the parts of each
+  // line joined once: in njs an assignment costs less than a push, and a
+  // push less than a concatenation. Every line starts with its separator
+  // (E before a tail, "," before a member), cut off the first one after.
+  const codes = flat.length / 4;
+  const requests: Array<string | number> = new Array(2 * codes);
+  const bytesIn: Array<string | number> = new Array(2 * codes);
+  const bytesOut: Array<string | number> = new Array(2 * codes);
+  const json: Array<string | number> = new Array(6 * codes);
+  for (let c = 0; c < codes; c++) {
+    const code = flat[4 * c] as string;
+    let tailStart = codeTailStarts[code];
+    if (tailStart === undefined) {
+      tailStart = RENDERED_ENTRY_SEPARATOR + labelValueEnd(code);
+      codeTailStarts[code] = tailStart;
+    }
+    let memberStart = codeMemberStarts[code];
+    if (memberStart === undefined) {
+      memberStart = ',' + jsonCodeHead(code);
+      codeMemberStarts[code] = memberStart;
+    }
+    const r = flat[4 * c + 1];
+    const bi = flat[4 * c + 2];
+    const bo = flat[4 * c + 3];
+    requests[2 * c] = tailStart;
+    requests[2 * c + 1] = r;
+    bytesIn[2 * c] = tailStart;
+    bytesIn[2 * c + 1] = bi;
+    bytesOut[2 * c] = tailStart;
+    bytesOut[2 * c + 1] = bo;
+    json[6 * c] = memberStart;
+    json[6 * c + 1] = r;
+    json[6 * c + 2] = ',"bytes_in":';
+    json[6 * c + 3] = bi;
+    json[6 * c + 4] = ',"bytes_out":';
+    json[6 * c + 5] = bo + '}';
+  }
+  const out: string[] = [];
+  out[FRAGMENT.requestsTails] = requests.join('').substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.bytesInTails] = bytesIn.join('').substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.bytesOutTails] = bytesOut.join('').substring(RENDERED_ENTRY_SEPARATOR.length);
+  out[FRAGMENT.codesJson] = json.join('').substring(1);
+  return out;
+}
+
+/**
+ * The histogram fragments (FRAGMENT.requestDurationBuckets ..
+ * upstreamResponseJson, from index 0).
+ */
+export function renderHistogramFragments(requestDuration: Histogram, upstreamResponse: Histogram): string[] {
+  const duration = renderHistogramParts(requestDuration);
+  const upstream = renderHistogramParts(upstreamResponse);
+  const at = FRAGMENT.requestDurationBuckets;
+  const out: string[] = [];
+  out[FRAGMENT.requestDurationBuckets - at] = duration[0];
+  out[FRAGMENT.requestDurationSumCount - at] = duration[1];
+  out[FRAGMENT.upstreamResponseBuckets - at] = upstream[0];
+  out[FRAGMENT.upstreamResponseSumCount - at] = upstream[1];
+  out[FRAGMENT.requestDurationJson - at] = duration[2];
+  out[FRAGMENT.upstreamResponseJson - at] = upstream[2];
+  return out;
+}
+
+/** One histogram's fragments: Prometheus bucket tails, "<sum> <count>", JSON. */
+export function renderHistogramParts(h: Histogram): string[] {
+  if (leTexts === null) leTexts = new BucketBoundsText();
+  const rendered = renderHistogram(h, leTexts);
+  return [rendered.bucketTails, rendered.sum + ' ' + rendered.count, jsonHistogram(h)];
+}
+
+/** What the record layout's writer is given to render with (store/open-store.ts). */
+export const PAIR_FRAGMENT_RENDERERS: PairRenderers = {
+  pair: renderPairFragments,
+  codes: renderCodeFragments,
+  histogram: renderHistogramParts,
+};

@@ -171,6 +171,8 @@ function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, fie
  * reads as zeros rather than breaking a scrape. The record layout stores
  * these (pair-fragments.ts); the scrape computes them otherwise.
  */
+const INF_LINE_TAIL = labelValueEnd('+Inf');
+
 export function renderHistogram(histogram: Histogram, bounds: BucketBoundsText = new BucketBoundsText()): RenderedHistogramParts {
   const leSuffixes = bounds.suffixes(histogram.boundsMs);
   const counts = histogram.counts;
@@ -178,14 +180,17 @@ export function renderHistogram(histogram: Histogram, bounds: BucketBoundsText =
   let cumulative = 0;
   for (let b = 0; b < leSuffixes.length; b++) {
     cumulative += counts[b] || 0;
-    lineTails.push(leSuffixes[b] + formatValue(cumulative));
+    // formatValue inline for a finite number: a call of String() costs
+    // more in njs than the rest of the line
+    lineTails.push(cumulative - cumulative === 0 ? leSuffixes[b] + cumulative : leSuffixes[b] + formatValue(cumulative));
   }
   for (let b = leSuffixes.length; b < counts.length; b++) cumulative += counts[b] || 0;
-  lineTails.push(labelValueEnd('+Inf') + formatValue(cumulative));
+  const total = cumulative - cumulative === 0 ? '' + cumulative : formatValue(cumulative);
+  lineTails.push(INF_LINE_TAIL + total);
   return {
     bucketTails: lineTails.join(RENDERED_ENTRY_SEPARATOR),
     sum: formatMillisecondsAsSeconds(histogram.sumMs),
-    count: formatValue(cumulative),
+    count: total,
   };
 }
 

@@ -5,7 +5,7 @@ import { workerId } from '../platform/worker';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
-import { renderPairFragments } from '../exposition/pair-fragments';
+import { PAIR_FRAGMENT_RENDERERS } from '../exposition/pair-fragments';
 import { reportOnce } from '../store/report-once';
 import { markScrapeRequest } from '../platform/request-scope';
 import { respond } from '../platform/respond';
@@ -32,7 +32,7 @@ export default function scrape(r: NginxHTTPRequest): void {
     return;
   }
 
-  const store = openStore(zoneNameOf(r), renderPairFragments);
+  const store = openStore(zoneNameOf(r), PAIR_FRAGMENT_RENDERERS);
   const buckets = resolveBuckets(readSettingsText(r).buckets);
   reportOnce(store, buckets.problem);
   const model = store.readModel(buckets.value, shimLoaded);

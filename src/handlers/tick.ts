@@ -65,6 +65,7 @@ function unread(batch: WireBatch, sinks: SubsystemSink[]): number {
   }
   let n = 0;
   for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
+  for (let i = 0; i < batch.groups.length; i++) if (read[batch.groups[i].subsystem] !== true) n++;
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }

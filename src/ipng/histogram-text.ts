@@ -10,7 +10,21 @@ import { bucketIndex, bucketIndexForLabel } from '../model/bucketing';
 import { INF_LABEL } from './keys';
 
 export function encodeHistogram(h: Histogram): string {
-  return h.boundsMs.join(',') + ';' + h.counts.join(',') + ';' + h.sumMs;
+  return textOfBounds(h.boundsMs) + ';' + h.counts.join(',') + ';' + h.sumMs;
+}
+
+// The text of the last bounds list seen: a flush decodes and encodes
+// hundreds of histograms over one list.
+let lastBounds: number[] = [];
+let lastBoundsText = '';
+
+/** The bounds part of a histogram text in these bounds ("1,5,10"). */
+export function textOfBounds(boundsMs: number[]): string {
+  if (!sameBounds(boundsMs, lastBounds)) {
+    lastBounds = boundsMs.slice();
+    lastBoundsText = boundsMs.join(',');
+  }
+  return lastBoundsText;
 }
 
 // The bucket index in the current bounds of each label of the last label
@@ -49,17 +63,18 @@ export function decodeHistogram(text: string | undefined, boundsMs: number[]): H
   if (!text) return h;
   const parts = text.split(';');
   if (parts.length !== 3) return h;
-  const labels = parts[0] === '' ? [] : parts[0].split(',');
   const counts = parts[1].split(',');
-  if (counts.length !== labels.length + 1) return h;
-  if (labels.join(',') === boundsMs.join(',')) {
-    for (let i = 0; i < counts.length; i++) h.counts[i] = Number(counts[i]);
-    h.sumMs = Number(parts[2]);
+  // unary plus: a call of Number() costs more in njs than the conversion
+  if (parts[0] === textOfBounds(boundsMs) && counts.length === boundsMs.length + 1) {
+    for (let i = 0; i < counts.length; i++) h.counts[i] = +counts[i];
+    h.sumMs = +parts[2];
     return h;
   }
+  const labels = parts[0] === '' ? [] : parts[0].split(',');
+  if (counts.length !== labels.length + 1) return h;
   const numbers: number[] = [];
-  for (let i = 0; i < counts.length; i++) numbers.push(Number(counts[i]));
-  addBucketCounts(h, labels, numbers, Number(parts[2]));
+  for (let i = 0; i < counts.length; i++) numbers.push(+counts[i]);
+  addBucketCounts(h, labels, numbers, +parts[2]);
   return h;
 }
 

@@ -112,17 +112,21 @@ export function recordFormatVersion(text: string): number {
   return version > 0 ? version : 0;
 }
 
-function isCurrentFormat(text: string): boolean {
+export function isCurrentFormat(text: string): boolean {
   return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
 }
 
-function versionedRecord(sections: string[]): string {
+export function versionedRecord(sections: string[]): string {
   return VERSION_HEAD + joinRecordSections(sections);
 }
 
 function decodeRates(text: string | undefined): RateState {
   const f = text ? text.split(' ') : [];
-  const n = (i: number) => (f.length === 5 && f[i] !== '' && isFinite(Number(f[i])) ? Number(f[i]) : 0);
+  // unary plus and x - x === 0 (finite): calls of Number() and isFinite() cost more in njs
+  const n = (i: number) => {
+    const x = f.length === 5 && f[i] !== '' ? +f[i] : 0;
+    return x - x === 0 ? x : 0;
+  };
   return { rates: [n(0), n(1), n(2)], base: n(3), total: n(4) };
 }
 
@@ -224,7 +228,14 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
 export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
   const s = recordSections(text);
   if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[C.rates]);
+  const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+  if (moved === null) return null;
+  s[C.rates] = moved;
+  return versionedRecord(s);
+}
+
+/** The rates section moved on (as recordWithUpdatedRates), or null when nothing changed. */
+function movedRates(r: RateState, elapsedMs: number): string | null {
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -236,8 +247,19 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   }
   if (!changed) return null;
   r.base = r.total;
-  s[C.rates] = encodeRates(r);
-  return versionedRecord(s);
+  return encodeRates(r);
+}
+
+/**
+ * A rates section after `requests` more were counted and the rates were
+ * moved on by `elapsedMs`: the text the writer's flush stores, the same as
+ * encodePairRecord and then recordWithUpdatedRates give.
+ */
+export function ratesAfterFlush(text: string | undefined, requests: number, elapsedMs: number): string {
+  const r = decodeRates(text);
+  r.total += requests;
+  const moved = movedRates(r, elapsedMs);
+  return moved === null ? encodeRates(r) : moved;
 }
 
 /**
@@ -298,7 +320,7 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
 }
 
 /** The bounds part of a histogram text ("1,5,10" of "1,5,10;..."). */
-function histogramBoundsText(text: string | undefined): string | null {
+export function histogramBoundsText(text: string | undefined): string | null {
   if (!text) return null;
   const cut = text.indexOf(';');
   return cut < 0 ? null : text.substring(0, cut);

@@ -7,7 +7,7 @@
 import {
   resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
 } from '../config/settings';
-import { renderPairFragments } from '../exposition/pair-fragments';
+import { PAIR_FRAGMENT_RENDERERS } from '../exposition/pair-fragments';
 import { restoredBeforeCounting, saveIfDue } from '../persistence/state-file';
 import { flushIsDue } from '../pipeline/flush-pacing';
 import type { FlushContext, SubsystemSink } from '../pipeline/sink';
@@ -23,7 +23,7 @@ export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
   const name = zoneNameOf(s);
   const opened = findSharedDict(name);
   if (opened === null) return null;
-  const store = storeOf(opened, name, renderPairFragments);
+  const store = storeOf(opened, name, PAIR_FRAGMENT_RENDERERS);
   const dict = opened.dict as NgxSharedDict<string | number>;
   const settings = readSettingsText(s);
   const buckets = resolveBuckets(settings.buckets);

@@ -2,14 +2,18 @@
 // ipng shapes (docs/wire-format.md), out of the batch the tick read once
 // (pipeline/wire-reader.ts), grouped per (source, vip). "ipng" entries are
 // keyed by (tag, vip, status) with the counters "requests bytes_in
-// bytes_out"; "ipng_time" entries by (tag, vip) with the requests and the
-// histograms duration and upstream. Key fields stay escaped, as the zone
+// bytes_out", and the shim writes them grouped: one "g" line per (tag,
+// vip) whose members "STATUS REQUESTS BYTES_IN BYTES_OUT ..." are sorted
+// by status, as a pair record's codes section is, so the writer merges
+// them into the record in one pass (ipng/pair-merge.ts); "r" lines of the
+// shape are read too. "ipng_time" entries are keyed by (tag, vip) with the
+// requests and the histograms duration and upstream. Key fields stay escaped, as the zone
 // keys hold them. The batch may hold several blocks (the handoff of other
 // or exited workers, then this worker's own), so one pair or code can
 // recur; they are added up.
 import { KEY_SEPARATOR } from './keys';
 import { vipLabel } from './vip';
-import type { WireEntry, WireHistogram } from '../pipeline/wire-reader';
+import type { WireEntry, WireGroup, WireHistogram } from '../pipeline/wire-reader';
 
 /** One block's histogram for one pair; counts per bucket, +Inf last. */
 export interface HistogramDelta {
@@ -32,6 +36,11 @@ export interface PairDelta {
   /** canonical, escaped */
   vip: string;
   codes: CodeDelta[];
+  /**
+   * the members of the pair's "g" lines, unread: "STATUS REQUESTS BYTES_IN
+   * BYTES_OUT ..." (one text per block)
+   */
+  members: string[];
   duration: HistogramDelta[];
   upstream: HistogramDelta[];
 }
@@ -76,13 +85,46 @@ function addHistogram(list: HistogramDelta[], h: WireHistogram | null): void {
   for (let i = 0; i < h.counts.length; i++) into.counts[i] += h.counts[i];
 }
 
+/** The counters of a code member: requests, bytes in, bytes out. */
+const MEMBER_FIELDS = 4;
+
 /**
- * The ipng entries of a batch, per (source, vip). The ipng subsystem has
- * one zone, "": an entry in another zone is not understood, like one of
- * another number of keys, counters or histograms. Entries of other
- * subsystems are left to their sinks.
+ * A "g" line's members as code deltas, or null when they are not status
+ * codes each followed by three counters. (The writer's usual path reads
+ * them in pair-merge.ts instead, without making these objects.)
  */
-export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
+export function memberCodeDeltas(members: string): CodeDelta[] | null {
+  const f = members.split(' ');
+  if (f.length % MEMBER_FIELDS !== 0) return null;
+  const out: CodeDelta[] = [];
+  for (let i = 0; i < f.length; i += MEMBER_FIELDS) {
+    const requests = +f[i + 1];
+    const bytesIn = +f[i + 2];
+    const bytesOut = +f[i + 3];
+    if (
+      !isStatus(f[i]) || !(requests >= 0) || !(bytesIn >= 0) || !(bytesOut >= 0) ||
+      f[i + 1] === '' || f[i + 2] === '' || f[i + 3] === ''
+    ) {
+      return null;
+    }
+    out.push({ code: f[i], requests, bytesIn, bytesOut });
+  }
+  return out;
+}
+
+/** Whether a member's last key is a status code (tested once per text and read). */
+export function isStatusCode(text: string): boolean {
+  return statusChecked[text] === true || isStatus(text);
+}
+
+/**
+ * The ipng entries and groups of a batch, per (source, vip). The ipng
+ * subsystem has one zone, "": an entry in another zone is not understood,
+ * like one of another number of keys, counters or histograms. A group's
+ * members are checked where they are read (pair-merge.ts). Entries and
+ * groups of other subsystems are left to their sinks.
+ */
+export function ipngDeltas(entries: WireEntry[], groups: WireGroup[]): IpngDeltas {
   const out: IpngDeltas = { pairs: [], notUnderstood: 0 };
   statusChecked = Object.create(null);
   const byPair: Record<string, PairDelta> = Object.create(null);
@@ -97,7 +139,7 @@ export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
     const id = tag + KEY_SEPARATOR + vip;
     p = byPair[id];
     if (p === undefined) {
-      p = { sourceTag: tag, vip, codes: [], duration: [], upstream: [] };
+      p = { sourceTag: tag, vip, codes: [], members: [], duration: [], upstream: [] };
       byPair[id] = p;
       out.pairs.push(p);
     }
@@ -123,6 +165,15 @@ export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
       addHistogram(p.duration, e.histograms[0]);
       addHistogram(p.upstream, e.histograms[1]);
     }
+  }
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g.subsystem !== 'ipng') continue;
+    if (g.zone !== '' || g.nkeys !== 3 || g.ncounters !== 3 || g.members === '') {
+      out.notUnderstood++;
+      continue;
+    }
+    pairOf(g.keys[0], g.keys[1]).members.push(g.members);
   }
   return out;
 }

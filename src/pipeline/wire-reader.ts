@@ -7,6 +7,9 @@
 //   b  bounds (ms, space separated) for the histograms that follow
 //   r  subsystem zone nkeys key.. counters histogram..
 //                                  one entry of a subsystem's table
+//   g  subsystem zone nkeys ncounters key.. members
+//                                  the entries of a grouped shape that
+//                                  share all keys but the last, in one line
 //   x  n                           observations the shim had to drop
 // This reader checks the framing only; each subsystem's sink checks its
 // own shapes (number of keys, counters, histograms) and counts a wrong
@@ -42,11 +45,35 @@ export interface WireEntry {
   histograms: (WireHistogram | null)[];
 }
 
+/**
+ * One "g" line: the entries of a grouped shape (no histograms) that share
+ * every key but the last. Its members are left as the text the shim wrote,
+ * for the shape's sink to read in one pass: "LAST C0 C1 .. LAST C0 C1 ..",
+ * space separated, each member's last key escaped (a space too) and
+ * followed by the shape's counters, the members in the order of their last
+ * keys.
+ */
+export interface WireGroup {
+  subsystem: string;
+  /** escaped, as on the wire */
+  zone: string;
+  /** the shape's number of keys (the members carry the last) */
+  nkeys: number;
+  /** the shape's number of counters: each member is its last key and these */
+  ncounters: number;
+  /** the nkeys - 1 keys the members share, escaped */
+  keys: string[];
+  /** the members' text, unread */
+  members: string;
+}
+
 export interface WireBatch {
   /** the text began with the writer line */
   writer: boolean;
   /** every "r" line, in order */
   entries: WireEntry[];
+  /** every "g" line, in order */
+  groups: WireGroup[];
   /** observations lost before they reached njs (shim table or handoff full) */
   dropped: number;
   /** lines that do not follow docs/wire-format.md (a shim/bundle version mismatch) */
@@ -182,8 +209,23 @@ function readEntry(f: string[], plain: boolean, bounds: string[] | null): WireEn
   return { subsystem, zone, keys: f, counters, histograms };
 }
 
+/** A "g" line's fields, or null when its framing is wrong (as readEntry). */
+function readGroup(f: string[], plain: boolean): WireGroup | null {
+  if (f.length < 6 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1]))) return null;
+  const nkeys = keyCount(f[3]);
+  const ncounters = keyCount(f[4]);
+  if (nkeys < 1 || ncounters < 1 || f.length !== 5 + nkeys) return null;
+  if (!plain) {
+    for (let i = 5; i < f.length; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
+    if (!isEscapedField(f[2])) return null;
+  }
+  return { subsystem: f[1], zone: f[2], nkeys, ncounters, keys: f.slice(5, 4 + nkeys), members: f[4 + nkeys] };
+}
+
 export function readWire(text: string): WireBatch {
-  const batch: WireBatch = { writer: false, entries: [], dropped: 0, notUnderstood: 0, other: [] };
+  const batch: WireBatch = { writer: false, entries: [], groups: [], dropped: 0, notUnderstood: 0, other: [] };
   if (!text) return batch;
   subsystemChecked = Object.create(null);
   nkeysRead = Object.create(null);
@@ -210,6 +252,12 @@ export function readWire(text: string): WireBatch {
         const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
         if (entry === null) batch.notUnderstood++;
         else batch.entries.push(entry);
+        break;
+      }
+      case 'g': {
+        const group = readGroup(f, allPlain || PLAIN_LINE.test(line));
+        if (group === null) batch.notUnderstood++;
+        else batch.groups.push(group);
         break;
       }
       case 'x':

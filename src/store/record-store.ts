@@ -6,11 +6,12 @@
 // rewrites the (source, vip) records, the rates and the zone-full warning
 // mark. Each worker still writes its own per-worker records (flushes,
 // flush and scrape duration, the keys it dropped).
-import { ipngDeltas, PairDelta } from '../ipng/wire-entries';
+import { ipngDeltas, memberCodeDeltas, PairDelta } from '../ipng/wire-entries';
+import { mergePairRecord, PairRenderers } from '../ipng/pair-merge';
 import { observeInText } from '../ipng/histogram-text';
 import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
-  applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
+  applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates,
 } from '../ipng/pair-record';
 import { buildRecordLayoutModel } from '../ipng/record-layout-model';
 import type { StatsModel } from '../model/stats-model';
@@ -22,10 +23,10 @@ import type { FlushResult, StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 
 /**
- * renderFragments renders what the pair records keep pre-rendered for the
+ * renderers render what the pair records keep pre-rendered for the
  * scrape (exposition/pair-fragments.ts).
  */
-export function recordStore(dict: NgxSharedDict<string>, name: string, renderFragments: PairFragmentRenderer): StatsStore {
+export function recordStore(dict: NgxSharedDict<string>, name: string, renderers: PairRenderers): StatsStore {
   const zone = recordZone(dict);
   return {
     name,
@@ -42,7 +43,7 @@ export function recordStore(dict: NgxSharedDict<string>, name: string, renderFra
     },
     flush(batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderFragments);
+      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderers);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
       return result;
@@ -101,13 +102,34 @@ function reserveWorkerRecords(zone: RecordZone, worker: number): void {
 /** The batch's ipng entries into the records; the writer (the shim's lease holder) alone writes them. */
 function flushRecords(
   batch: WireBatch, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[],
-  renderFragments: PairFragmentRenderer,
+  renderers: PairRenderers,
 ): FlushResult {
-  const deltas = ipngDeltas(batch.entries);
+  const deltas = ipngDeltas(batch.entries, batch.groups);
   let dropped = batch.dropped;
-  if (batch.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+  let notUnderstood = deltas.notUnderstood;
+  if (batch.writer) {
+    const written = writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderers);
+    dropped += written.dropped;
+    notUnderstood += written.notUnderstood;
+  }
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
-  return { writer: batch.writer, notUnderstood: deltas.notUnderstood };
+  return { writer: batch.writer, notUnderstood };
+}
+
+/**
+ * The pair's members as code deltas, for the general path; returns the
+ * member texts (each one "g" line) that are not status codes with three
+ * counts, which count nothing.
+ */
+function membersAsCodes(p: PairDelta): number {
+  let malformed = 0;
+  for (let i = 0; i < p.members.length; i++) {
+    const codes = memberCodeDeltas(p.members[i]);
+    if (codes === null) malformed++;
+    else for (let k = 0; k < codes.length; k++) p.codes.push(codes[k]);
+  }
+  p.members = [];
+  return malformed;
 }
 
 function ratedText(text: string, elapsedMs: number): string {
@@ -126,12 +148,15 @@ function requestsOf(p: PairDelta): number {
  * every record's rates on, and warns (at most once per flush) when keys
  * were dropped since the last warning. One snapshot of the zone serves all
  * three. Returns the requests whose (source, vip, code) series could not
- * be created for lack of room.
+ * be created for lack of room, and the "g" lines whose members were not
+ * understood.
  */
 function writeRecords(
   zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[],
-  renderFragments: PairFragmentRenderer,
-): number {
+  renderers: PairRenderers,
+): { dropped: number; notUnderstood: number } {
+  const renderFragments = renderers.pair;
+  let notUnderstood = 0;
   const records: Record<string, string> = Object.create(null);
   let lastRateUpdate: number | undefined;
   let fullEvents = 0;
@@ -156,6 +181,15 @@ function writeRecords(
     const before = records[key];
     const exists = before !== undefined;
     delete records[key];
+    // The usual path: the members merged into the record's text in one
+    // pass. A new record or a new code needs room; without it, the
+    // general path below keeps what exists and counts the rest.
+    const merged = mergePairRecord(before, p, boundsMs, renderers, elapsedMs);
+    if (merged !== null && ((exists && !merged.newCodes) || zone.canCreate(merged.text.length, !exists))) {
+      if (!zone.put(key, merged.text, exists)) dropped += merged.requests;
+      continue;
+    }
+    notUnderstood += membersAsCodes(p);
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
@@ -189,5 +223,5 @@ function writeRecords(
   // fullEvents is the snapshot's; this flush's drops are added after it.
   const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);
   if (nowWarned !== null) zone.put(RECORD_KIND.zoneFullWarned, String(nowWarned));
-  return dropped;
+  return { dropped, notUnderstood };
 }

@@ -12,6 +12,7 @@ import { test, freePort, NginxInstance, NginxOptions } from '../harness/nginx';
 import { httpGet } from '../harness/http';
 import { readRuntimeEnv } from '../../scripts/runtime-env.mjs';
 import { sleep } from '../../scripts/nginx-process.mjs';
+import { ungroupWire } from '../harness/wire-groups';
 
 const US = '\x1f';
 const BOUNDS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
@@ -143,11 +144,14 @@ function timesOf(lines: string[]): Array<{ tag: string; vip: string; duration: n
     });
 }
 
-/** Lines of a drain, checking the framing: every block starts with a b line. */
+/**
+ * Lines of a drain, checking the framing: every block starts with a b
+ * line. The g lines are read as the r lines they stand for.
+ */
 function linesOf(text: string): string[] {
   if (text === '') return [];
   expect(text.endsWith('\n')).toBe(true);
-  const lines = text.slice(0, -1).split('\n');
+  const lines = ungroupWire(text.slice(0, -1)).split('\n');
   expect(lines[0]).toBe(B_LINE);
   return lines;
 }
@@ -159,7 +163,7 @@ function linesOf(text: string): string[] {
 function merge(text: string): { lines: string[]; requests: number } {
   const merged = new Map<string, Array<number[] | null>>();
   if (text === '') return { lines: [], requests: 0 };
-  const lines = text.slice(0, -1).split('\n');
+  const lines = ungroupWire(text.slice(0, -1)).split('\n');
   expect(lines[0]).toBe(B_LINE);
   const add = (a: number[] | null, b: number[] | null) => (a === null ? b : b === null ? a : a.map((v, i) => v + b[i]));
   for (const l of lines.filter((x) => x !== B_LINE)) {
@@ -217,10 +221,18 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     expect((await httpGet(n.url('/dead'))).status).toBe(502);
     expect((await httpGet(n.url('/slow'))).body).toBe('slow\n');
 
-    const lines = linesOf(await drain(n));
+    const raw = await drain(n);
+    const lines = linesOf(raw);
     const log = await accessLogOf(n, 4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(log).toHaveLength(4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(log));
+    // as the shim wrote them: one g line per (tag, vip), in key order, its
+    // members (status and three counters) in status order
+    const groups = raw.split('\n').filter((l) => l.startsWith(`g${US}`)).map((l) => l.split(US));
+    expect(groups.map((f) => [...f.slice(0, 7), f[7].split(' ').filter((_, i) => i % 4 === 0).join(',')])).toEqual([
+      ['g', 'ipng', '', '3', '3', 'back', '127.0.0.1', '200'],
+      ['g', 'ipng', '', '3', '3', 'front', '127.0.0.1', '200,301,404,502'],
+    ]);
 
     // the facts behind the computed lines
     const c = codesOf(lines).sort();

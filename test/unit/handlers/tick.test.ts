@@ -329,13 +329,14 @@ describe('tick, no ipng zone (only another subsystem, as a reqstat- or SSL-statu
     tickAs(0, T0 + 100, {}, { ipng_stats_writer_deltas: drained }); // not due: the drain is not read
     tickAs(0, T0 + 1000, {}, { ipng_stats_writer_deltas: drained });
     expect(batches).toEqual([
-      { writer: true, entries: [{ subsystem: 'other', zone: 'z1', keys: ['example.org'], counters: [3, 4], histograms: [] }], dropped: 0, notUnderstood: 0, other: [] },
+      { writer: true, entries: [{ subsystem: 'other', zone: 'z1', keys: ['example.org'], counters: [3, 4], histograms: [] }], groups: [], dropped: 0, notUnderstood: 0, other: [] },
       {
         writer: true,
         entries: [
           { subsystem: 'other', zone: 'z1', keys: ['example.org'], counters: [1, 0], histograms: [] },
           { subsystem: 'ipng', zone: '', keys: ['t', '127.0.0.1', '200'], counters: [1, 0, 0], histograms: [] },
         ],
+        groups: [],
         dropped: 0,
         notUnderstood: 0,
         other: [],

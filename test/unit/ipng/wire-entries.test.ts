@@ -2,6 +2,8 @@
 // ipng subsystem's (source, vip) deltas.
 import { describe, expect, it } from 'vitest';
 import { readIpngWire } from '../../harness/ipng-wire';
+import { ipngDeltas, memberCodeDeltas } from '../../../src/ipng/wire-entries';
+import { readWire } from '../../../src/pipeline/wire-reader';
 
 const US = '\x1f';
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
@@ -32,6 +34,7 @@ describe("the shim's deltas", () => {
           { code: '200', requests: 3, bytesIn: 300, bytesOut: 900 },
           { code: '301', requests: 1, bytesIn: 10, bytesOut: 20 },
         ],
+        members: [],
         duration: [{ bounds, counts: [3, 0, 0, 1], sumMs: 12 }],
         upstream: [{ bounds, counts: [0, 1, 0, 0], sumMs: 7 }],
       },
@@ -40,10 +43,39 @@ describe("the shim's deltas", () => {
         sourceTag: 'mg1',
         vip: '2001:db8::1',
         codes: [{ code: '404', requests: 1, bytesIn: 80, bytesOut: 0 }],
+        members: [],
         duration: [{ bounds, counts: [1, 0, 0, 0], sumMs: 0 }],
         upstream: [],
       },
     ]);
+  });
+
+  it('keeps the members of g lines, one text per block, for the writer to merge', () => {
+    const text =
+      line('b', '1') +
+      times('mg1', '2001:db8::1', 4, '3 4 0', '') +
+      line('g', 'ipng', '', 3, 3, 'mg1', '2001:db8::1', '200 3 300 900 404 1 80 0') +
+      line('g', 'ipng', '', 3, 3, 'mg1', '2001:DB8:0::1', '200 1 1 1') + // the same vip, another spelling
+      line('g', 'ipng', 'z', 3, 3, 'mg1', '192.0.2.10', '200 1 1 1') + // ipng has no named zone
+      line('g', 'ipng', '', 2, 3, 'mg1', '200 1 1 1') + // ipng's codes have three keys
+      line('g', 'ipng', '', 3, 2, 'mg1', '192.0.2.10', '200 1 1') + // and three counters
+      line('g', 'reqstat', 'hosts', 2, 1, 'a', 'b 1'); // another subsystem's: left to its sink
+    const batch = readWire(text);
+    const deltas = ipngDeltas(batch.entries, batch.groups);
+    expect(deltas.notUnderstood).toBe(3);
+    expect(deltas.pairs.map((p) => [p.sourceTag, p.vip, p.codes, p.members])).toEqual([
+      ['mg1', '2001:db8::1', [], ['200 3 300 900 404 1 80 0', '200 1 1 1']],
+    ]);
+  });
+
+  it('reads a malformed member list as not understood (as the writer counts it)', () => {
+    expect(memberCodeDeltas('200 1 2 3 404 1 2 3')).toEqual([
+      { code: '200', requests: 1, bytesIn: 2, bytesOut: 3 },
+      { code: '404', requests: 1, bytesIn: 2, bytesOut: 3 },
+    ]);
+    for (const bad of ['200 1 2', '2x0 1 2 3', '200 1 2 x', '200 1  2 3', '200 -1 2 3']) {
+      expect(memberCodeDeltas(bad)).toBeNull();
+    }
   });
 
   it('reads each block with the bounds line before it', () => {

@@ -27,10 +27,44 @@ describe('readWire', () => {
         { subsystem: 'reqstat', zone: 'hosts', keys: ['example.org\\x0a'], counters: [1, 2, 3], histograms: [] },
         { subsystem: 'ssl', zone: 'edge', keys: [], counters: [4, 5], histograms: [{ bounds: b2, sumMs: 150, counts: [0, 1] }] },
       ],
+      groups: [],
       dropped: 5,
       notUnderstood: 0,
       other: [],
     });
+  });
+
+  it('reads g lines: the shared keys, and the members left as the shim wrote them', () => {
+    const text =
+      'w\n' +
+      line('g', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', '200 3 300 900 404 1 80 0') +
+      line('g', 'pairs', 'z\\x0a', 2, 1, 'a\\x20b', 'x\\x20y 7') +
+      line('g', 'single', '', 1, 2, 'k 1 2');
+    expect(readWire(text)).toEqual({
+      writer: true,
+      entries: [],
+      groups: [
+        { subsystem: 'ipng', zone: '', nkeys: 3, ncounters: 3, keys: ['mg1', '192.0.2.10'], members: '200 3 300 900 404 1 80 0' },
+        { subsystem: 'pairs', zone: 'z\\x0a', nkeys: 2, ncounters: 1, keys: ['a\\x20b'], members: 'x\\x20y 7' },
+        { subsystem: 'single', zone: '', nkeys: 1, ncounters: 2, keys: [], members: 'k 1 2' },
+      ],
+      dropped: 0,
+      notUnderstood: 0,
+      other: [],
+    });
+  });
+
+  it('counts g lines whose framing is wrong', () => {
+    const text =
+      line('g', 'ipng', '', 3, 3, 'mg1', '200 1 2 3') + // a shared key missing
+      line('g', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', 'x', '200 1 2 3') + // one field too many
+      line('g', 'ipng', '', 0, 3, '200 1 2 3') + // no key for the members
+      line('g', 'ipng', '', 2, 0, 'mg1', '200') + // no counters
+      line('g', 'ipng', '', 2, 'x', 'mg1', '200 1') + // NCOUNTERS not a number
+      line('g', 'Ipng', '', 2, 3, 'mg1', '200 1 2 3') + // not a subsystem name
+      line('g', 'ipng', '', 2, 3, 'mg\x01', '200 1 2 3') + // a raw byte
+      line('g', 'ipng', '', 2, 3, 'mg1', '200 1 2 3\\'); // a bad escape in the members
+    expect(readWire(text)).toMatchObject({ groups: [], notUnderstood: 8 });
   });
 
   it('shares one bounds array among the histograms of a block', () => {
@@ -39,8 +73,8 @@ describe('readWire', () => {
   });
 
   it('keeps lines of other one-letter record types, split and still escaped, without judging them', () => {
-    const batch = readWire(line('g', 'edge', 'a\\x5cb', 7));
-    expect(batch.other).toEqual([['g', 'edge', 'a\\x5cb', '7']]);
+    const batch = readWire(line('e', 'edge', 'a\\x5cb', 7));
+    expect(batch.other).toEqual([['e', 'edge', 'a\\x5cb', '7']]);
     expect(batch.notUnderstood).toBe(0);
   });
 
@@ -61,10 +95,10 @@ describe('readWire', () => {
       line('b', 'x y') +
       'w\n'; // the writer line, not first
     const batch = readWire(text);
-    expect(batch).toEqual({ writer: false, entries: [], dropped: 0, notUnderstood: 13, other: [] });
+    expect(batch).toEqual({ writer: false, entries: [], groups: [], dropped: 0, notUnderstood: 13, other: [] });
   });
 
   it('is empty for an empty drain (another worker holds the lease, or no shim)', () => {
-    expect(readWire('')).toEqual({ writer: false, entries: [], dropped: 0, notUnderstood: 0, other: [] });
+    expect(readWire('')).toEqual({ writer: false, entries: [], groups: [], dropped: 0, notUnderstood: 0, other: [] });
   });
 });

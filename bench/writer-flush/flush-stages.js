@@ -1,0 +1,143 @@
+// The writer's full-churn flush, stage by stage, for the njs CLI
+// (bench/writer-flush-instructions.mjs bundles this file with src/ and
+// runs it under callgrind). run(variant, stage) does the work of every
+// stage up to `stage` for the second of two flushes at the spec's sizing
+// (4 sources x 50 VIPs x 60 codes): the first fills the records, the
+// second changes every series. The stages are cumulative, so the
+// instructions of stage k minus those of stage k-1 are what stage k
+// costs. Two variants of the same flush:
+//   entries  the drain as the shim wrote it before issue 16: one "r" line
+//            per (source, vip, code), which the writer takes through the
+//            general path (decode, add, render, encode per pair)
+//   groups   the drain as the shim writes it now: one "g" line per
+//            (source, vip), merged into the record in one pass
+//            (src/ipng/pair-merge.ts)
+// A zone stand-in (an object, not nginx's shared memory) holds the
+// records, so "set" here is the bundle's own work around the zone, not
+// the slab allocator's. run(variant, -1) times the whole flush with
+// Date.now() instead (no valgrind): milliseconds in the njs engine.
+import { readWire } from '../../src/pipeline/wire-reader';
+import { ipngDeltas } from '../../src/ipng/wire-entries';
+import { recordStore } from '../../src/store/record-store';
+import { recordZone } from '../../src/store/record-zone';
+import { pairRecordKey } from '../../src/ipng/keys';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordWithUpdatedRates } from '../../src/ipng/pair-record';
+import { mergePairRecord } from '../../src/ipng/pair-merge';
+import { PAIR_FRAGMENT_RENDERERS, renderPairFragments } from '../../src/exposition/pair-fragments';
+
+const SOURCES = 4;
+const VIPS = 50;
+const CODES = 60;
+const BOUNDS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+const US = '\x1f';
+
+function codesList() {
+  const codes = [];
+  for (let c = 200; codes.length < CODES; c++) if (c !== 204 && c !== 304) codes.push(c);
+  return codes;
+}
+
+/** The drain as the shim writes it for one worker: every series changed once. */
+function churnText(variant, round) {
+  const lines = ['w', 'b' + US + BOUNDS.join(' ')];
+  const codes = codesList();
+  const buckets = [];
+  for (let i = 0; i <= BOUNDS.length; i++) buckets.push(i === 0 ? CODES : 0);
+  for (let s = 0; s < SOURCES; s++) {
+    for (let v = 0; v < VIPS; v++) {
+      const tag = 'src' + s;
+      const vip = '127.0.1.' + (v + 1);
+      const members = [];
+      for (let i = 0; i < codes.length; i++) {
+        const counts = '1 ' + (70 + round) + ' ' + (150 + i);
+        if (variant === 'entries') {
+          lines.push('r' + US + 'ipng' + US + US + '3' + US + tag + US + vip + US + codes[i] + US + counts);
+        } else {
+          members.push(codes[i] + ' ' + counts);
+        }
+      }
+      if (variant !== 'entries') lines.push('g' + US + 'ipng' + US + US + '3' + US + '3' + US + tag + US + vip + US + members.join(' '));
+      lines.push('r' + US + 'ipng_time' + US + US + '2' + US + tag + US + vip + US + CODES + US +
+        '0 ' + buckets.join(' ') + US);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** An object standing in for ngx.shared.NAME (type=string), with a 16m zone's pages. */
+function fakeDict() {
+  const items = Object.create(null);
+  return {
+    capacity: 16777216,
+    freeSpace: () => 16000000,
+    get: (k) => items[k],
+    has: (k) => items[k] !== undefined,
+    set: (k, v) => { items[k] = v; return true; },
+    add: (k, v) => { if (items[k] !== undefined) return false; items[k] = v; return true; },
+    delete: (k) => { const had = items[k] !== undefined; delete items[k]; return had; },
+    items: () => { const out = []; for (const k in items) out.push([k, items[k]]); return out; },
+  };
+}
+
+const noCodeFragments = ['', '', '', ''];
+/** Renderers that render nothing: the merge stage without its rendering. */
+const NO_RENDERING = {
+  pair: renderPairFragments,
+  codes: () => noCodeFragments,
+  histogram: PAIR_FRAGMENT_RENDERERS.histogram,
+};
+
+function run(variant, stage) {
+  const dict = fakeDict();
+  const store = recordStore(dict, 'ipng_stats', PAIR_FRAGMENT_RENDERERS);
+  store.reserve(0, BOUNDS);
+  store.flush(readWire(churnText(variant, 0)), 0, 1000, BOUNDS);
+  if (stage === 0) return;
+  const text = churnText(variant, 1);
+  if (stage < 0) {
+    const start = Date.now();
+    store.flush(readWire(text), 0, 2000, BOUNDS);
+    console.log(String(Date.now() - start));
+    return;
+  }
+  if (stage === 1) return;
+  if (stage === LAST_STAGE[variant]) {
+    store.flush(readWire(text), 0, 2000, BOUNDS);
+    return;
+  }
+  const batch = readWire(text);
+  if (stage === 2) return;
+  const pairs = ipngDeltas(batch.entries, batch.groups).pairs;
+  if (stage === 3) return;
+  const zone = recordZone(dict);
+  const records = Object.create(null);
+  const entries = zone.entries();
+  for (let i = 0; i < entries.length; i++) records[entries[i][0]] = entries[i][1];
+  if (stage === 4) return;
+  if (variant === 'groups') {
+    const renderers = stage === 5 ? NO_RENDERING : PAIR_FRAGMENT_RENDERERS;
+    for (let i = 0; i < pairs.length; i++) {
+      mergePairRecord(records[pairRecordKey(pairs[i].sourceTag, pairs[i].vip)], pairs[i], BOUNDS, renderers, 1000);
+    }
+    return;
+  }
+  const totals = [];
+  for (let i = 0; i < pairs.length; i++) {
+    totals.push(decodePairRecord(records[pairRecordKey(pairs[i].sourceTag, pairs[i].vip)], BOUNDS));
+  }
+  if (stage === 5) return;
+  for (let i = 0; i < pairs.length; i++) applyPairDelta(totals[i], pairs[i], true);
+  if (stage === 6) return;
+  const fragments = [];
+  for (let i = 0; i < pairs.length; i++) fragments.push(renderPairFragments(totals[i]));
+  if (stage === 7) return;
+  for (let i = 0; i < pairs.length; i++) {
+    const done = fragments[i];
+    recordWithUpdatedRates(encodePairRecord(totals[i], () => done), 1000);
+  }
+}
+
+/** The stage that runs the whole writer path (store.flush), per variant. */
+const LAST_STAGE = { entries: 9, groups: 7 };
+
+export default { run };

@@ -1,0 +1,86 @@
+// The writer's full-churn flush run in the njs CLI (the engine nginx runs
+// the bundle in): bench/writer-flush/flush-stages.js bundled with src/
+// into one plain script per run (the njs CLI fails a `new` inside an
+// imported module), run either under callgrind (instructions, which
+// machine load does not change) or alone (milliseconds by Date.now()).
+// Used by bench/writer-flush-instructions.mjs and scenario 5
+// (bench/scrape-cost.mjs).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { transformAsync } from '@babel/core';
+import babelPresetNjs from 'babel-preset-njs';
+import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
+
+/** The two wire forms of the same flush (flush-stages.js). */
+export const VARIANTS = {
+  entries: 'before issue 16: one "r" line per (source, vip, code), the general path',
+  groups: 'now: one "g" line per (source, vip), merged in one pass',
+};
+
+const dir = join(repoRoot, 'build', 'bench', 'writer-flush');
+
+async function stagesScript() {
+  const bundled = await build({
+    entryPoints: [join(repoRoot, 'bench', 'writer-flush', 'flush-stages.js')],
+    bundle: true, format: 'iife', globalName: 'stages', target: 'es2020', platform: 'neutral', write: false,
+    external: ['fs', 'crypto'],
+    define: { IPNG_STATS_VERSION: '"bench"' },
+  });
+  const lowered = await transformAsync(bundled.outputFiles[0].text, {
+    babelrc: false, configFile: false, compact: false, comments: false, presets: [babelPresetNjs],
+  });
+  return lowered.code;
+}
+
+export async function njsFlush() {
+  const env = readRuntimeEnv();
+  if (!env.NJS_CLI) throw new Error('no njs CLI: run npm run provision');
+  mkdirSync(dir, { recursive: true });
+  const code = await stagesScript();
+  const script = (variant, stage) => {
+    const file = join(dir, `${variant}-${stage}.js`);
+    writeFileSync(file, `${code}\nstages.default.run(${JSON.stringify(variant)}, ${stage});\n`);
+    return file;
+  };
+  return {
+    /** The whole flush of a variant, median of `runs` runs, in ms. */
+    milliseconds(variant, runs = 5) {
+      const ms = [];
+      for (let i = 0; i < runs; i++) {
+        ms.push(Number(execFileSync(env.NJS_CLI, ['-q', script(variant, -1)], { encoding: 'utf8' }).trim()));
+      }
+      return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
+    },
+    /** Instructions of the cumulative stages up to `stage` (callgrind). */
+    instructions(variant, stage) {
+      const valgrind = valgrindCommand(env);
+      const out = join(dir, `callgrind.${variant}.${stage}.out`);
+      execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...valgrind, '-q', script(variant, stage)],
+        { stdio: ['ignore', 'ignore', 'pipe'] });
+      const summary = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, 'utf8'));
+      if (!summary) throw new Error(`no totals in ${out}`);
+      return Number(summary[1]);
+    },
+  };
+}
+
+// valgrind runs the njs binary through the runtime's loader itself (the
+// CLI is a shell wrapper); the trixie loader is stripped, so a debug one
+// is used when scripts/valgrind-shim.sh has built it.
+function valgrindCommand(env) {
+  if (spawnSync('valgrind', ['--version']).error) throw new Error('valgrind is not installed (Debian package valgrind)');
+  const wrapper = readFileSync(env.NJS_CLI, 'utf8');
+  const loader = /exec "([^"]*ld-linux[^"]*)"/.exec(wrapper)?.[1];
+  const libraryPath = /--library-path "([^"]*)"/.exec(wrapper)?.[1];
+  const binary = /"([^"]*\/usr\/bin\/njs)" "\$@"/.exec(wrapper)?.[1];
+  if (!loader || !libraryPath || !binary) throw new Error(`cannot read the runtime wrapper ${env.NJS_CLI}`);
+  const cache = process.env.IPNG_RUNTIME_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'njs-ipng-stats');
+  const debugLoader = existsSync(cache)
+    ? readdirSync(cache).filter((d) => d.startsWith('trixie-dbg-'))
+      .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
+    : undefined;
+  return [debugLoader ?? loader, '--library-path', libraryPath, binary];
+}

@@ -1,0 +1,195 @@
+// The writer's usual path for a (source, vip) that changed: its members
+// from the shim's "g" lines (ipng/wire-entries.ts), already sorted by
+// status and in the order the record's codes section keeps, merged into
+// the record's text in one pass (docs/zone-layout.md, "Per flush of the
+// lease holder"). No object per code: the codes section's split and the
+// members' split are walked side by side, added, and rendered from the
+// same flat array. The result is the text the general path
+// (decodePairRecord, applyPairDelta, encodePairRecord, then the rates)
+// gives for the same counts; test/unit/ipng/pair-merge.test.ts holds the
+// two side by side. A record this path does not take (another format
+// version, histograms in other bounds, members that are not sorted status
+// codes with three counts, "r" lines of the shape) goes the general way.
+import type { Histogram } from '../model/stats-model';
+import type { HistogramDelta } from './wire-entries';
+import { addBucketCounts, decodeHistogram, encodeHistogram, textOfBounds } from './histogram-text';
+import {
+  histogramBoundsText, isCurrentFormat, PairFragmentRenderer, ratesAfterFlush, recordSections, versionedRecord,
+} from './pair-record';
+import { COUNT_SECTION, COUNT_SECTIONS, FRAGMENT, PAIR_SECTIONS } from './pair-sections';
+import { isStatusCode, PairDelta } from './wire-entries';
+
+/**
+ * What the writer renders with (exposition/pair-fragments.ts
+ * PAIR_FRAGMENT_RENDERERS; storage does not import exposition): every
+ * fragment of a pair's counts, only its code fragments from the codes
+ * section's flat form (code, requests, bytes in, bytes out, ...), one
+ * histogram's fragments.
+ */
+export interface PairRenderers {
+  pair: PairFragmentRenderer;
+  codes(flat: Array<string | number>): string[];
+  /** one histogram's fragments: Prometheus bucket tails, "<sum> <count>", JSON */
+  histogram(h: Histogram): string[];
+}
+
+export interface MergedRecord {
+  text: string;
+  /** the record gained a code (a new (source, vip, code) series) */
+  newCodes: boolean;
+  /** requests added */
+  requests: number;
+}
+
+const C = COUNT_SECTION;
+/** Per code in the codes section and in a member list: code, requests, bytes in, bytes out. */
+const STRIDE = 4;
+
+/**
+ * `before` (the record, or undefined) with the pair's deltas added, its
+ * rates moved on by `elapsedMs`; null when this path does not take it.
+ */
+export function mergePairRecord(
+  before: string | undefined, d: PairDelta, boundsMs: number[], renderers: PairRenderers, elapsedMs: number,
+): MergedRecord | null {
+  if (d.codes.length > 0 || d.members.length === 0) return null;
+  let s: string[] = [];
+  if (before !== undefined) {
+    s = recordSections(before);
+    if (s.length !== PAIR_SECTIONS || !isCurrentFormat(before)) return null;
+    const bounds = textOfBounds(boundsMs);
+    if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
+      return null;
+    }
+  }
+  let codes: Array<string | number> = before !== undefined && s[C.codes] !== '' ? s[C.codes].split(' ') : [];
+  let requests = 0;
+  let newCodes = false;
+  for (let m = 0; m < d.members.length; m++) {
+    const merged = mergeMembers(codes, d.members[m]);
+    if (merged === null) return null;
+    codes = merged.codes;
+    requests += merged.requests;
+    if (merged.newCodes) newCodes = true;
+  }
+
+  const sections: string[] = [];
+  sections[C.rates] = ratesAfterFlush(before !== undefined ? s[C.rates] : undefined, requests, elapsedMs);
+  sections[C.codes] = codes.join(' ');
+  const codeFragments = renderers.codes(codes);
+  for (let i = 0; i < codeFragments.length; i++) sections[COUNT_SECTIONS + i] = codeFragments[i];
+  // A histogram that saw nothing keeps its sections (the upstream one,
+  // where nothing is proxied).
+  mergeHistogram(sections, s, C.requestDuration, HISTOGRAM_FRAGMENTS.requestDuration, d.duration, boundsMs, renderers);
+  mergeHistogram(sections, s, C.upstreamResponse, HISTOGRAM_FRAGMENTS.upstreamResponse, d.upstream, boundsMs, renderers);
+  return { text: versionedRecord(sections), newCodes, requests };
+}
+
+/** Where each histogram's three fragments go (sections). */
+const HISTOGRAM_FRAGMENTS = {
+  requestDuration: [
+    COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
+    COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
+    COUNT_SECTIONS + FRAGMENT.requestDurationJson,
+  ],
+  upstreamResponse: [
+    COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
+    COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
+    COUNT_SECTIONS + FRAGMENT.upstreamResponseJson,
+  ],
+};
+
+/**
+ * One histogram's section and fragments into `sections`: the record's
+ * (`s`, empty for a new record) with the deltas added, or as they were
+ * when there are none.
+ */
+function mergeHistogram(
+  sections: string[], s: string[], section: number, fragments: number[], deltas: HistogramDelta[],
+  boundsMs: number[], renderers: PairRenderers,
+): void {
+  if (s.length > 0 && deltas.length === 0) {
+    sections[section] = s[section];
+    for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = s[fragments[i]];
+    return;
+  }
+  const h = decodeHistogram(s.length > 0 ? s[section] : undefined, boundsMs);
+  for (let i = 0; i < deltas.length; i++) addBucketCounts(h, deltas[i].bounds, deltas[i].counts, deltas[i].sumMs);
+  sections[section] = encodeHistogram(h);
+  const rendered = renderers.histogram(h);
+  for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = rendered[i];
+}
+
+interface MergedCodes {
+  codes: Array<string | number>;
+  requests: number;
+  newCodes: boolean;
+}
+
+/**
+ * A codes section's flat array with one member text added, or null when
+ * the members are not status codes in strictly ascending order each with
+ * three counts (decimal, not negative). The codes the record has are
+ * added in place (the usual case: a flush adds to series that exist);
+ * new ones are then inserted in order.
+ */
+function mergeMembers(codes: Array<string | number>, members: string): MergedCodes | null {
+  // The text as a whole, natively: no empty field, no sign. Each count
+  // alone is then only tested for NaN (unary plus of a non-number).
+  if (
+    members.indexOf('  ') >= 0 || members.indexOf('-') >= 0 ||
+    members.charAt(0) === ' ' || members.charAt(members.length - 1) === ' '
+  ) {
+    return null;
+  }
+  const d = members.split(' ');
+  if (d.length % STRIDE !== 0) return null;
+  const n = codes.length;
+  let added: Array<string | number> | null = null;
+  let i = 0;
+  let previous = '';
+  let requests = 0;
+  for (let j = 0; j < d.length; j += STRIDE) {
+    const code = d[j];
+    if (!(code > previous)) return null;
+    previous = code;
+    while (i < n && codes[i] < code) i += STRIDE;
+    // unary plus: a call of Number() costs more in njs than the conversion
+    const r = +d[j + 1];
+    const bytesIn = +d[j + 2];
+    const bytesOut = +d[j + 3];
+    if (!(r + bytesIn + bytesOut >= 0)) return null;
+    if (i < n && codes[i] === code) {
+      codes[i + 1] = +codes[i + 1] + r;
+      codes[i + 2] = +codes[i + 2] + bytesIn;
+      codes[i + 3] = +codes[i + 3] + bytesOut;
+      i += STRIDE;
+    } else {
+      // the record's codes are status codes already; a new one is checked
+      if (!isStatusCode(code)) return null;
+      if (added === null) added = [];
+      added.push(code, r, bytesIn, bytesOut);
+    }
+    requests += r;
+  }
+  if (added === null) return { codes, requests, newCodes: false };
+  return { codes: insertCodes(codes, added), requests, newCodes: true };
+}
+
+/** Two sorted flat code lists with no code in common, as one. */
+function insertCodes(codes: Array<string | number>, added: Array<string | number>): Array<string | number> {
+  const out: Array<string | number> = [];
+  let i = 0;
+  for (let j = 0; j < added.length; j += STRIDE) {
+    while (i < codes.length && codes[i] < added[j]) {
+      out.push(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]);
+      i += STRIDE;
+    }
+    out.push(added[j], added[j + 1], added[j + 2], added[j + 3]);
+  }
+  while (i < codes.length) {
+    out.push(codes[i], codes[i + 1], codes[i + 2], codes[i + 3]);
+    i += STRIDE;
+  }
+  return out;
+}
