@@ -1014,10 +1014,10 @@ function renderPairFragments(p) {
 }
 function renderCodeFragments(flat) {
   const codes = flat.length / 4;
-  const requests = new Array(2 * codes);
-  const bytesIn = new Array(2 * codes);
-  const bytesOut = new Array(2 * codes);
-  const json = new Array(6 * codes);
+  const requests = new Array(codes);
+  const bytesIn = new Array(codes);
+  const bytesOut = new Array(codes);
+  const json = new Array(codes);
   for (let c = 0; c < codes; c++) {
     const code = flat[4 * c];
     let tailStart = codeTailStarts[code];
@@ -1033,18 +1033,10 @@ function renderCodeFragments(flat) {
     const r = flat[4 * c + 1];
     const bi = flat[4 * c + 2];
     const bo = flat[4 * c + 3];
-    requests[2 * c] = tailStart;
-    requests[2 * c + 1] = r;
-    bytesIn[2 * c] = tailStart;
-    bytesIn[2 * c + 1] = bi;
-    bytesOut[2 * c] = tailStart;
-    bytesOut[2 * c + 1] = bo;
-    json[6 * c] = memberStart;
-    json[6 * c + 1] = r;
-    json[6 * c + 2] = ',"bytes_in":';
-    json[6 * c + 3] = bi;
-    json[6 * c + 4] = ',"bytes_out":';
-    json[6 * c + 5] = bo + "}";
+    requests[c] = tailStart + r;
+    bytesIn[c] = tailStart + bi;
+    bytesOut[c] = tailStart + bo;
+    json[c] = memberStart + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + "}";
   }
   const out = [];
   out[FRAGMENT.requestsTails] = requests.join("").substring(RENDERED_ENTRY_SEPARATOR.length);
@@ -2168,9 +2160,9 @@ function mergeMembers(codes, members) {
     const bytesOut = +d[j + 3];
     if (!(r + bytesIn + bytesOut >= 0)) return null;
     if (i < n && codes[i] === code) {
-      codes[i + 1] = +codes[i + 1] + r;
-      codes[i + 2] = +codes[i + 2] + bytesIn;
-      codes[i + 3] = +codes[i + 3] + bytesOut;
+      codes[i + 1] = "" + (+codes[i + 1] + r);
+      codes[i + 2] = "" + (+codes[i + 2] + bytesIn);
+      codes[i + 3] = "" + (+codes[i + 3] + bytesOut);
       i += STRIDE;
     } else {
       if (!isStatusCode(code)) return null;

@@ -4,7 +4,10 @@
 // imported module), run either under callgrind (instructions, which
 // machine load does not change) or alone (milliseconds by Date.now()).
 // Used by bench/writer-flush-instructions.mjs and scenario 5
-// (bench/scrape-cost.mjs).
+// (bench/scrape-cost.mjs). inNginx() runs the same script in a js_content
+// handler of a real nginx: the engine there ran this flush 2-3 times
+// slower than the CLI on this machine, so the CLI's milliseconds are not
+// nginx's.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -13,6 +16,8 @@ import { build } from 'esbuild';
 import { transformAsync } from '@babel/core';
 import babelPresetNjs from 'babel-preset-njs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
+import { startNginx } from '../../scripts/nginx-process.mjs';
+import { get } from '../measure.mjs';
 
 /** The two wire forms of the same flush (flush-stages.js). */
 export const VARIANTS = {
@@ -22,10 +27,10 @@ export const VARIANTS = {
 
 const dir = join(repoRoot, 'build', 'bench', 'writer-flush');
 
-async function stagesScript() {
+async function stagesScript(format = 'iife') {
   const bundled = await build({
     entryPoints: [join(repoRoot, 'bench', 'writer-flush', 'flush-stages.js')],
-    bundle: true, format: 'iife', globalName: 'stages', target: 'es2020', platform: 'neutral', write: false,
+    bundle: true, format, globalName: format === 'iife' ? 'stages' : undefined, target: 'es2020', platform: 'neutral', write: false,
     external: ['fs', 'crypto'],
     define: { IPNG_STATS_VERSION: '"bench"' },
   });
@@ -83,4 +88,41 @@ function valgrindCommand(env) {
       .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
     : undefined;
   return [debugLoader ?? loader, '--library-path', libraryPath, binary];
+}
+
+/**
+ * The whole flush of each variant timed in nginx's own njs (a js_content
+ * handler, one worker, the stand-in zone), `runs` times each, alternating:
+ * milliseconds per variant, sorted.
+ */
+export async function inNginx(variants, runs = 5) {
+  const env = readRuntimeEnv();
+  const module = join(dir, 'nginx');
+  mkdirSync(module, { recursive: true });
+  const code = (await stagesScript('esm')).replace(/export \{ flush_stages_default as default \};/, '');
+  writeFileSync(join(module, 'flush.js'), `${code}
+function flush(r) {
+  var start = Date.now();
+  flush_stages_default.run(r.args.variant, -1);
+  r.return(200, String(Date.now() - start));
+}
+export default { flush };
+`);
+  const nginx = await startNginx({
+    ports: 1, workers: 1, product: false, tick: false, flushInterval: null,
+    main: env.NJS_MODULE === 'builtin' ? '' : `load_module ${env.NJS_MODULE};`,
+    http: `access_log off; js_path ${module}; js_import flush from flush.js;
+    server { listen 127.0.0.1:{{PORT}}; location = /flush { js_content flush.flush; } }`,
+    prefixName: 'ipng-bench-flush-',
+  });
+  const ms = {};
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const v of variants) (ms[v] ??= []).push(Number((await get(nginx.url(`/flush?variant=${v}`))).body));
+    }
+  } finally {
+    await nginx.stop();
+  }
+  for (const v of variants) ms[v].sort((a, b) => a - b);
+  return ms;
 }

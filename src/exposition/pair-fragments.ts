@@ -60,15 +60,16 @@ export function renderPairFragments(p: PairCounts): string[] {
  * (ipng/pair-merge.ts), where a flush may render 12,000 codes.
  */
 export function renderCodeFragments(flat: Array<string | number>): string[] {
-  // Arrays of their final length filled by index, and the parts of each
-  // line joined once: in njs an assignment costs less than a push, and a
-  // push less than a concatenation. Every line starts with its separator
-  // (E before a tail, "," before a member), cut off the first one after.
+  // Arrays of their final length filled by index (in njs an assignment
+  // costs less than a push), each line one concatenation of texts (the
+  // merge leaves the counts as decimal text, so nothing is converted
+  // twice), and every line starts with the separator it follows in its
+  // fragment (E before a tail, "," before a member), cut off the first.
   const codes = flat.length / 4;
-  const requests: Array<string | number> = new Array(2 * codes);
-  const bytesIn: Array<string | number> = new Array(2 * codes);
-  const bytesOut: Array<string | number> = new Array(2 * codes);
-  const json: Array<string | number> = new Array(6 * codes);
+  const requests: Array<string | number> = new Array(codes);
+  const bytesIn: Array<string | number> = new Array(codes);
+  const bytesOut: Array<string | number> = new Array(codes);
+  const json: Array<string | number> = new Array(codes);
   for (let c = 0; c < codes; c++) {
     const code = flat[4 * c] as string;
     let tailStart = codeTailStarts[code];
@@ -84,18 +85,10 @@ export function renderCodeFragments(flat: Array<string | number>): string[] {
     const r = flat[4 * c + 1];
     const bi = flat[4 * c + 2];
     const bo = flat[4 * c + 3];
-    requests[2 * c] = tailStart;
-    requests[2 * c + 1] = r;
-    bytesIn[2 * c] = tailStart;
-    bytesIn[2 * c + 1] = bi;
-    bytesOut[2 * c] = tailStart;
-    bytesOut[2 * c + 1] = bo;
-    json[6 * c] = memberStart;
-    json[6 * c + 1] = r;
-    json[6 * c + 2] = ',"bytes_in":';
-    json[6 * c + 3] = bi;
-    json[6 * c + 4] = ',"bytes_out":';
-    json[6 * c + 5] = bo + '}';
+    requests[c] = tailStart + r;
+    bytesIn[c] = tailStart + bi;
+    bytesOut[c] = tailStart + bo;
+    json[c] = memberStart + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + '}';
   }
   const out: string[] = [];
   out[FRAGMENT.requestsTails] = requests.join('').substring(RENDERED_ENTRY_SEPARATOR.length);

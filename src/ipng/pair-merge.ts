@@ -160,9 +160,11 @@ function mergeMembers(codes: Array<string | number>, members: string): MergedCod
     const bytesOut = +d[j + 3];
     if (!(r + bytesIn + bytesOut >= 0)) return null;
     if (i < n && codes[i] === code) {
-      codes[i + 1] = +codes[i + 1] + r;
-      codes[i + 2] = +codes[i + 2] + bytesIn;
-      codes[i + 3] = +codes[i + 3] + bytesOut;
+      // as decimal text at once: the codes section and three fragments
+      // show each count, and a join converts a number every time
+      codes[i + 1] = '' + (+codes[i + 1] + r);
+      codes[i + 2] = '' + (+codes[i + 2] + bytesIn);
+      codes[i + 3] = '' + (+codes[i + 3] + bytesOut);
       i += STRIDE;
     } else {
       // the record's codes are status codes already; a new one is checked
