@@ -34,6 +34,9 @@ function tick(s) {
         ngx.shared.t.set('seen', (ngx.shared.t.get('seen') || '') + d);
     }
 }
+function slow(r) {
+    setTimeout(function () { r.return(200, 'slow\\n'); }, 3000);
+}
 function seen(r) {
     r.return(200, ngx.shared.t.get('seen') || '');
 }
@@ -41,7 +44,7 @@ function vars(r) {
     r.return(200, r.variables.ipng_reqstat_zones + '|' + r.variables.ipng_reqstat_show + '|'
              + r.variables.ipng_reqstat_show_fields);
 }
-export default { tick, seen, vars };
+export default { tick, seen, vars, slow };
 `,
 );
 afterAll(() => rmSync(jsDir, { recursive: true, force: true }));
