@@ -4,7 +4,8 @@
 import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../schema/ipng-reqstat-v1.schema.json';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
+// strictTuples off: fields is the 29 built-ins, then any number of indicators (open tuple).
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictTuples: false });
 const validate = ajv.compile(schema);
 
 interface ReqstatJson {
