@@ -396,8 +396,61 @@ function fieldLabel(field) {
   }
   return out;
 }
+var MAX_EXACT = 9007199254740991;
+function addDecimal(total, delta) {
+  if (delta === 0) return total;
+  if (total.length < 16) {
+    const sum = Number(total) + delta;
+    if (sum <= MAX_EXACT) return String(sum);
+  }
+  return addDigits(total, String(delta));
+}
+function addDigits(a, b) {
+  let out = "";
+  let carry = 0;
+  let i = a.length - 1;
+  let j = b.length - 1;
+  while (i >= 0 || j >= 0 || carry > 0) {
+    const d = (i >= 0 ? a.charCodeAt(i) - 48 : 0) + (j >= 0 ? b.charCodeAt(j) - 48 : 0) + carry;
+    carry = d >= 10 ? 1 : 0;
+    out = String.fromCharCode(48 + d % 10) + out;
+    i--;
+    j--;
+  }
+  return out;
+}
 var KEY_PREFIX = "k";
 var META_PREFIX = "m";
+function decodeKeyEntry(text) {
+  const parts = text.split(" ");
+  if (parts.length < 4) return null;
+  const seq = Number(parts[0]);
+  const lastVisitMs = Number(parts[1]);
+  const excess = Number(parts[2]);
+  if (!(seq >= 0) || !(lastVisitMs >= 0) || !(excess >= 0)) return null;
+  return {
+    seq,
+    lastVisitMs,
+    excess,
+    counters: parts.slice(3)
+  };
+}
+function encodeKeyEntry(entry) {
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.join(" ");
+}
+function countersOf(deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) out.push(i < deltas.length ? String(deltas[i]) : "0");
+  return out;
+}
+function addCounters(counters, deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) {
+    const base = i < counters.length ? counters[i] : "0";
+    out.push(i < deltas.length ? addDecimal(base, deltas[i]) : base);
+  }
+  return out;
+}
 function countersStart(text) {
   const a = text.indexOf(" ");
   const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
@@ -1022,7 +1075,38 @@ var MIN_BYTES_PER_KEY = 128;
 function allItems(dict) {
   return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
 }
+function drainPerSecond(times, seconds) {
+  return Math.floor(times * 1e3 / seconds);
+}
+function drained(excess, lastVisitMs, nowMs, perSecond) {
+  const elapsed = nowMs > lastVisitMs ? nowMs - lastVisitMs : lastVisitMs - nowMs;
+  return excess - Math.floor(elapsed * perSecond / 1e3);
+}
+function visited(excess, lastVisitMs, nowMs, perSecond, visits) {
+  const left = drained(excess, lastVisitMs, nowMs, perSecond);
+  return (left > 0 ? left : 0) + 1e3 * visits;
+}
+function recycleOrder(entries, nowMs, perSecond) {
+  const out = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (drained(e[3], e[2], nowMs, perSecond) < 0) out.push({
+      storeKey: e[0],
+      seq: e[1],
+      lastVisitMs: e[2]
+    });
+  }
+  out.sort((a, b) => a.lastVisitMs !== b.lastVisitMs ? a.lastVisitMs - b.lastVisitMs : a.seq - b.seq);
+  return out;
+}
 var META_KEY = META_PREFIX;
+var PAGE2 = 4096;
+var PAGES_PER_NEW_KEY = 2;
+var MIN_RESERVE_PAGES = 4;
+function reservePages(capacityBytes) {
+  const pages = Math.ceil(capacityBytes / PAGE2 / 16);
+  return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
+}
 function emptyMeta() {
   return {
     nextSeq: 0,
@@ -1046,6 +1130,137 @@ function decodeMeta(text) {
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
   return meta;
+}
+function encodeMeta(meta) {
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests;
+}
+function mergeDeltas(deltas) {
+  const byKey = Object.create(null);
+  const out = [];
+  for (let i = 0; i < deltas.length; i++) {
+    const d = deltas[i];
+    const seen = byKey[d.key];
+    if (seen === void 0) {
+      const copy = {
+        key: d.key,
+        counters: d.counters.slice()
+      };
+      byKey[d.key] = copy;
+      out.push(copy);
+      continue;
+    }
+    for (let c = 0; c < d.counters.length; c++) {
+      seen.counters[c] = (c < seen.counters.length ? seen.counters[c] : 0) + d.counters[c];
+    }
+  }
+  return out;
+}
+function flushZone(dict, zoneName, settings, deltas, nowMs) {
+  const outcome = {
+    updated: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0,
+    droppedRequests: 0,
+    warning: null
+  };
+  const metaText = dict.get(META_KEY);
+  const meta = decodeMeta(metaText);
+  const perSecond = drainPerSecond(settings.recycleTimes, settings.recycleSeconds);
+  const reserve = reservePages(dict.capacity);
+  const touched = Object.create(null);
+  let freePages = -1;
+  let candidates = null;
+  let nextCandidate = 0;
+  function roomFor(pages, keep) {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages >= pages + keep) return true;
+    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    return freePages >= pages + keep;
+  }
+  function write(storeKey, text) {
+    try {
+      dict.set(storeKey, text);
+      return true;
+    } catch (e) {
+      freePages = -1;
+      return false;
+    }
+  }
+  function victim() {
+    if (candidates === null) {
+      const items = allItems(dict);
+      const entries = [];
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        const e = decodeKeyEntry(items[i][1]);
+        if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
+      }
+      candidates = recycleOrder(entries, nowMs, perSecond);
+    }
+    while (nextCandidate < candidates.length) {
+      const c = candidates[nextCandidate++];
+      if (!touched[c.storeKey]) return c;
+    }
+    return null;
+  }
+  const merged = mergeDeltas(deltas);
+  for (let i = 0; i < merged.length; i++) {
+    const d = merged[i];
+    const storeKey = KEY_PREFIX + d.key;
+    const visits = d.counters.length > FIELD.reqTotal ? d.counters[FIELD.reqTotal] : 0;
+    touched[storeKey] = true;
+    const text = dict.get(storeKey);
+    const old = text === void 0 ? null : decodeKeyEntry(text);
+    if (old !== null) {
+      old.counters = addCounters(old.counters, d.counters, settings.counterCount);
+      old.excess = visited(old.excess, old.lastVisitMs, nowMs, perSecond, visits);
+      old.lastVisitMs = nowMs;
+      if (write(storeKey, encodeKeyEntry(old))) outcome.updated++;else drop(visits);
+      continue;
+    }
+    const entry = {
+      seq: -1,
+      lastVisitMs: nowMs,
+      excess: 1e3 * visits,
+      counters: countersOf(d.counters, settings.counterCount)
+    };
+    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+      entry.seq = meta.nextSeq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        meta.nextSeq++;
+        freePages -= PAGES_PER_NEW_KEY;
+        outcome.created++;
+        continue;
+      }
+    }
+    const v = roomFor(PAGES_PER_NEW_KEY, 0) ? victim() : null;
+    if (v !== null) {
+      dict.delete(v.storeKey);
+      entry.seq = v.seq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        freePages -= PAGES_PER_NEW_KEY;
+        meta.recycledKeys++;
+        outcome.recycled++;
+        continue;
+      }
+    }
+    drop(visits);
+  }
+  function drop(requests) {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+  if (outcome.droppedKeys > 0) {
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + " new keys (" + (meta.droppedRequests - meta.warnedRequests) + " requests) not counted since the last warning, " + meta.droppedRequests + " requests in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    meta.warnedRequests = meta.droppedRequests;
+  }
+  const newMeta = encodeMeta(meta);
+  if (newMeta !== metaText) write(META_KEY, newMeta);
+  return outcome;
 }
 function readZone(dict) {
   const all = allItems(dict);
@@ -1285,7 +1500,7 @@ function workerId() {
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
-  if (!(units >= -MAX_EXACT && units <= MAX_EXACT) || units !== Math.floor(units)) {
+  if (!(units >= -MAX_EXACT2 && units <= MAX_EXACT2) || units !== Math.floor(units)) {
     return String(units / scale);
   }
   const negative = units < 0;
@@ -1305,7 +1520,7 @@ function formatScaledInteger(units, decimals) {
   }
   return negative ? "-" + text : text;
 }
-var MAX_EXACT = 9007199254740991;
+var MAX_EXACT2 = 9007199254740991;
 function formatMillisecondsAsSeconds(ms) {
   if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
   return formatScaledInteger(Math.round(ms * 1e3), 6);
@@ -1610,6 +1825,27 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
+var COUNT_SECTION = {
+  rates: 0,
+  requestDuration: 1,
+  upstreamResponse: 2,
+  codes: 3
+};
+var COUNT_SECTIONS = 4;
+var FRAGMENT = {
+  requestsTails: 0,
+  bytesInTails: 1,
+  bytesOutTails: 2,
+  codesJson: 3,
+  requestDurationBuckets: 4,
+  requestDurationSumCount: 5,
+  upstreamResponseBuckets: 6,
+  upstreamResponseSumCount: 7,
+  requestDurationJson: 8,
+  upstreamResponseJson: 9
+};
+var FRAGMENTS = 10;
+var PAIR_SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var codeSuffixes = Object.create(null);
 var codeHeads = Object.create(null);
 var leTexts = null;
@@ -1618,7 +1854,18 @@ function renderPairFragments(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return [codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)];
+  const out = [];
+  out[FRAGMENT.requestsTails] = codeLineTails(p.codes, "requests", codeSuffixes).join(E);
+  out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E);
+  out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E);
+  out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
+  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
+  out[FRAGMENT.requestDurationSumCount] = duration.sum + " " + duration.count;
+  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
+  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + " " + upstream.count;
+  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
+  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  return out;
 }
 var KEY_SEPARATOR = "";
 var KIND = {
@@ -1717,89 +1964,16 @@ function zoneNameOf(r) {
   const name = r.variables.ipng_stats_zone;
   return name ? name : ZONE_NAME;
 }
-function counterZone(dict) {
-  let freePages = -1;
-  function zoneIsFull() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    return true;
-  }
-  function existsOrDropped(key) {
-    if (dict.get(key) !== void 0) return true;
-    countDrop2(key);
-    return false;
-  }
-  function countDrop2(key) {
-    if (key === KIND.zoneFullEvents) return;
-    try {
-      dict.incr(KIND.zoneFullEvents, 1);
-    } catch (e) {}
-  }
-  function insertFirst(key, value) {
-    if (zoneIsFull()) {
-      if (dict.get(key) !== void 0) return false;
-      countDrop2(key);
-      return false;
-    }
-    try {
-      return dict.add(key, value);
-    } catch (e) {
-      countDrop2(key);
-      return false;
-    }
-  }
-  return {
-    add(key, delta) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.incr(key, delta);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
-    get(key) {
-      return dict.get(key);
-    },
-    set(key, value) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.set(key, value);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
-    markOnce(key) {
-      return insertFirst(key, 1);
-    },
-    insertFirst,
-    entries() {
-      return allItems(dict);
-    },
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
 function openSharedDict(name) {
-  const dict = ngx.shared[name];
-  if (!dict) {
+  const opened = findSharedDict(name);
+  if (opened === null) {
     throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
   }
+  return opened;
+}
+function findSharedDict(name) {
+  const dict = ngx.shared[name];
+  if (!dict) return null;
   if (dict.type === "string") {
     return {
       type: "string",
@@ -2053,6 +2227,84 @@ var CodeTable = function () {
   };
   return _createClass(CodeTable);
 }();
+function counterZone(dict) {
+  let freePages = -1;
+  function zoneIsFull() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    return true;
+  }
+  function existsOrDropped(key) {
+    if (dict.get(key) !== void 0) return true;
+    countDrop2(key);
+    return false;
+  }
+  function countDrop2(key) {
+    if (key === KIND.zoneFullEvents) return;
+    try {
+      dict.incr(KIND.zoneFullEvents, 1);
+    } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop2(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop2(key);
+      return false;
+    }
+  }
+  return {
+    add(key, delta) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.incr(key, delta);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    get(key) {
+      return dict.get(key);
+    },
+    set(key, value) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.set(key, value);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    markOnce(key) {
+      return insertFirst(key, 1);
+    },
+    insertFirst,
+    entries() {
+      return allItems(dict);
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
 function warnIfMoreDropped(zoneName, dropped, warned) {
   if (dropped <= warned) return null;
   warnZoneFull(zoneName, dropped - warned, dropped);
@@ -2073,7 +2325,7 @@ function counterStore(dict, name) {
     reserve(worker, boundsMs) {
       reserveFlushKeys(zone, worker, boundsMs);
     },
-    flush(_s, worker, nowMs, boundsMs) {
+    flush(_batch, worker, nowMs, boundsMs) {
       zone.set(workerKey(KIND.flushedAt, worker), nowMs);
       if (worker === HOUSEKEEPING_WORKER) {
         updateRates(zone, nowMs);
@@ -2083,7 +2335,10 @@ function counterStore(dict, name) {
       zone.add(workerKey(KIND.flushes, worker), 1);
       zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
       zone.add(workerKey(KIND.flushSum, worker), took);
-      return worker === HOUSEKEEPING_WORKER;
+      return {
+        writer: worker === HOUSEKEEPING_WORKER,
+        notUnderstood: 0
+      };
     },
     readModel(boundsMs) {
       const model = buildModel({
@@ -2136,91 +2391,30 @@ function vipLabel(serverAddr) {
   const canonical = canonicalAddress(serverAddr);
   return canonical === null ? serverAddr : canonical;
 }
-function parseBounds(text) {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^\d+$/.test(parts[i])) return null;
-  }
-  return parts;
-}
-var DECIMAL3 = /^\d+$/;
-function wireNumber(text) {
-  const n = Number(text);
-  return text === "" || !(n >= 0) ? -1 : n;
-}
-function readHistogramField(field, bounds, into) {
-  into.length = 0;
-  if (field === "") return true;
-  const parts = field.split(" ");
-  if (parts.length !== bounds.length + 2) return false;
-  for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return false;
-    into.push(n);
-  }
-  return true;
-}
-function addHistogram(list, numbers, bounds) {
-  if (numbers.length === 0) return;
-  let h = list.length > 0 ? list[list.length - 1] : null;
-  if (h === null || h.bounds !== bounds) {
-    h = {
-      bounds,
+var IPNG_SHAPES = ["ipng", "ipng_time"];
+var STATUS = /^\d+$/;
+function addHistogram(list, h) {
+  if (h === null) return;
+  let into = list.length > 0 ? list[list.length - 1] : null;
+  if (into === null || into.bounds !== h.bounds) {
+    into = {
+      bounds: h.bounds,
       counts: [],
       sumMs: 0
     };
-    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
-    list.push(h);
+    for (let i = 0; i < h.counts.length; i++) into.counts.push(0);
+    list.push(into);
   }
-  h.sumMs += numbers[0];
-  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+  into.sumMs += h.sumMs;
+  for (let i = 0; i < h.counts.length; i++) into.counts[i] += h.counts[i];
 }
-var IPNG_FIELDS = 4 + 3 + 1;
-var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
-var durationNumbers = [];
-var upstreamNumbers = [];
-function readRecord(f, bounds, pairOf) {
-  if (f[2] !== "") return false;
-  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
-  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
-  return false;
-}
-function readIpngRecord(f, pairOf) {
-  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL3.test(f[6])) return false;
-  const counters = f[7].split(" ");
-  if (counters.length !== 3) return false;
-  const requests = wireNumber(counters[0]);
-  const bytesIn = wireNumber(counters[1]);
-  const bytesOut = wireNumber(counters[2]);
-  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
-  pairOf(f[4], f[5]).codes.push({
-    code: f[6],
-    requests,
-    bytesIn,
-    bytesOut
-  });
-  return true;
-}
-function readIpngTimeRecord(f, bounds, pairOf) {
-  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
-  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
-  const p = pairOf(f[4], f[5]);
-  addHistogram(p.duration, durationNumbers, bounds);
-  addHistogram(p.upstream, upstreamNumbers, bounds);
-  return true;
-}
-function parseDeltas(text) {
-  const parsed = {
-    writer: false,
+function ipngDeltas(entries) {
+  const out = {
     pairs: [],
-    dropped: 0,
-    malformed: 0
+    notUnderstood: 0
   };
-  if (!text) return parsed;
   const byPair = Object.create(null);
-  function pair(tag, serverAddr) {
+  function pairOf(tag, serverAddr) {
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
     let p = byPair[id];
@@ -2233,39 +2427,36 @@ function parseDeltas(text) {
         upstream: []
       };
       byPair[id] = p;
-      parsed.pairs.push(p);
+      out.pairs.push(p);
     }
     return p;
   }
-  const lines = text.split("\n");
-  let bounds = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === "") continue;
-    if (line === "w") {
-      if (i === 0) parsed.writer = true;else parsed.malformed++;
-      continue;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const k = e.keys;
+    const n = e.counters;
+    if (e.subsystem === "ipng") {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+        out.notUnderstood++;
+        continue;
+      }
+      pairOf(k[0], k[1]).codes.push({
+        code: k[2],
+        requests: n[0],
+        bytesIn: n[1],
+        bytesOut: n[2]
+      });
+    } else if (e.subsystem === "ipng_time") {
+      if (e.zone !== "" || k.length !== 2 || n.length !== 1 || e.histograms.length !== 2) {
+        out.notUnderstood++;
+        continue;
+      }
+      const p = pairOf(k[0], k[1]);
+      addHistogram(p.duration, e.histograms[0]);
+      addHistogram(p.upstream, e.histograms[1]);
     }
-    const f = line.split(KEY_SEPARATOR);
-    let ok = false;
-    switch (f[0]) {
-      case "b":
-        bounds = f.length === 2 ? parseBounds(f[1]) : null;
-        ok = bounds !== null;
-        break;
-      case "r":
-        ok = readRecord(f, bounds, pair);
-        break;
-      case "x":
-        if (f.length === 2 && DECIMAL3.test(f[1])) {
-          parsed.dropped += Number(f[1]);
-          ok = true;
-        }
-        break;
-    }
-    if (!ok) parsed.malformed++;
   }
-  return parsed;
+  return out;
 }
 function encodeHistogram(h) {
   return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
@@ -2318,9 +2509,19 @@ function observeInText(text, boundsMs, ms) {
   return encodeHistogram(h);
 }
 var RECORD_SECTION_SEPARATOR = "";
-var COUNT_SECTIONS = 4;
-var FRAGMENTS = 10;
-var SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+var C = COUNT_SECTION;
+var F = {
+  requestsTails: COUNT_SECTIONS + FRAGMENT.requestsTails,
+  bytesInTails: COUNT_SECTIONS + FRAGMENT.bytesInTails,
+  bytesOutTails: COUNT_SECTIONS + FRAGMENT.bytesOutTails,
+  codesJson: COUNT_SECTIONS + FRAGMENT.codesJson,
+  requestDurationBuckets: COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
+  requestDurationSumCount: COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
+  upstreamResponseBuckets: COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
+  upstreamResponseSumCount: COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
+  requestDurationJson: COUNT_SECTIONS + FRAGMENT.requestDurationJson,
+  upstreamResponseJson: COUNT_SECTIONS + FRAGMENT.upstreamResponseJson
+};
 var RECORD_FORMAT_VERSION = 2;
 var VERSION_MARK = "v";
 var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
@@ -2378,10 +2579,10 @@ function decodeCodes(text) {
 function decodePairRecord(text, boundsMs) {
   const s = text ? recordSections(text) : [];
   return {
-    rate: decodeRates(s[0]),
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
-    codes: decodeCodes(s[3])
+    rate: decodeRates(s[C.rates]),
+    requestDuration: decodeHistogram(s[C.requestDuration], boundsMs),
+    upstreamResponse: decodeHistogram(s[C.upstreamResponse], boundsMs),
+    codes: decodeCodes(s[C.codes])
   };
 }
 function encodePairRecord(p, renderFragments) {
@@ -2390,9 +2591,13 @@ function encodePairRecord(p, renderFragments) {
     const c = p.codes[i];
     canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
   }
-  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" ")];
+  const sections = [];
+  sections[C.rates] = encodeRates(p.rate);
+  sections[C.requestDuration] = encodeHistogram(p.requestDuration);
+  sections[C.upstreamResponse] = encodeHistogram(p.upstreamResponse);
+  sections[C.codes] = canonical.join(" ");
   const fragments = renderFragments(p);
-  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  for (let i = 0; i < fragments.length; i++) sections[COUNT_SECTIONS + i] = fragments[i];
   return versionedRecord(sections);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
@@ -2439,8 +2644,8 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[0]);
+  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[C.rates]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -2452,11 +2657,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   }
   if (!changed) return null;
   r.base = r.total;
-  s[0] = encodeRates(r);
+  s[C.rates] = encodeRates(r);
   return versionedRecord(s);
 }
 function recordInCurrentFormat(text, boundsMs, renderFragments) {
-  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
   return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 function histogramParts(bucketTails, sumAndCount) {
@@ -2469,34 +2674,36 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const rendered = s.length === SECTIONS && isCurrentFormat(text);
-  const rate2 = decodeRates(s[0]);
+  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const rate2 = decodeRates(s[C.rates]);
   const stats = {
     sourceTag,
     vip,
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: rendered ? [] : decodeCodes(s[3]),
+    codes: rendered ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (rendered) stats.rendered = {
-    requests: s[4],
-    bytesIn: s[5],
-    bytesOut: s[6],
-    json: s[7]
-  };
-  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) {
+    stats.rendered = {
+      requests: s[F.requestsTails],
+      bytesIn: s[F.bytesInTails],
+      bytesOut: s[F.bytesOutTails],
+      json: s[F.codesJson]
+    };
+  }
+  if (rendered && histogramBoundsText(s[C.requestDuration]) === boundsText && histogramBoundsText(s[C.upstreamResponse]) === boundsText) {
     stats.renderedHistograms = {
-      requestDuration: histogramParts(s[8], s[9]),
-      upstreamResponse: histogramParts(s[10], s[11]),
-      requestDurationJson: s[12],
-      upstreamResponseJson: s[13]
+      requestDuration: histogramParts(s[F.requestDurationBuckets], s[F.requestDurationSumCount]),
+      upstreamResponse: histogramParts(s[F.upstreamResponseBuckets], s[F.upstreamResponseSumCount]),
+      requestDurationJson: s[F.requestDurationJson],
+      upstreamResponseJson: s[F.upstreamResponseJson]
     };
   } else {
-    stats.requestDuration = decodeHistogram(s[1], boundsMs);
-    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+    stats.requestDuration = decodeHistogram(s[C.requestDuration], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[C.upstreamResponse], boundsMs);
   }
   return stats;
 }
@@ -2550,7 +2757,7 @@ function buildRecordModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE2 = 4096;
+var PAGE3 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2581,7 +2788,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
     return freePages;
   }
   function enough(needed, keep) {
@@ -2727,10 +2934,6 @@ function recordZone(dict) {
 function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
-function drainWriterDeltas(s) {
-  const text = s.variables.ipng_stats_writer_deltas;
-  return text === void 0 ? "" : text;
-}
 function recordStore(dict, name, renderFragments) {
   const zone = recordZone(dict);
   return {
@@ -2746,12 +2949,12 @@ function recordStore(dict, name, renderFragments) {
     reserve(worker) {
       reserveWorkerRecords(zone, worker);
     },
-    flush(s, worker, nowMs, boundsMs) {
+    flush(batch, worker, nowMs, boundsMs) {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
+      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderFragments);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
-      return writer;
+      return result;
     },
     readModel(boundsMs, shimLoaded) {
       return readRecordModel(zone, boundsMs, shimLoaded);
@@ -2787,15 +2990,15 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
   zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
-function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
-  const deltas = parseDeltas(drainWriterDeltas(s));
-  let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+function flushRecords(batch, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
+  const deltas = ipngDeltas(batch.entries);
+  let dropped = batch.dropped;
+  if (batch.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
-  if (deltas.malformed > 0) {
-    logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
-  }
-  return deltas.writer;
+  return {
+    writer: batch.writer,
+    notUnderstood: deltas.notUnderstood
+  };
 }
 function ratedText(text, elapsedMs) {
   const moved = recordWithUpdatedRates(text, elapsedMs);
@@ -2856,7 +3059,9 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
   return dropped;
 }
 function openStore(name, renderFragments) {
-  const opened = openSharedDict(name);
+  return storeOf(openSharedDict(name), name, renderFragments);
+}
+function storeOf(opened, name, renderFragments) {
   return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
 var ALLOWED_METHODS2 = "GET, HEAD";
@@ -3110,33 +3315,283 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   }
 }
 var BASE_TICK_MS = 100;
-function tick(s) {
-  const started = Date.now();
-  const store = openStore(zoneNameOf(s), renderPairFragments);
+function flushIsDue(lastMs, nowMs, intervalMs) {
+  return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+}
+function openIpngSink(s) {
+  const name = zoneNameOf(s);
+  const opened = findSharedDict(name);
+  if (opened === null) return null;
+  const store = storeOf(opened, name, renderPairFragments);
+  const dict = opened.dict;
   const settings = readSettingsText(s);
-  const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
-  reportOnce(store, interval.problem);
+  reportOnce(store, resolveFlushInterval(settings.flushInterval).problem);
   reportOnce(store, buckets.problem);
   reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
-  const dict = ngx.shared[store.name];
-  if (statePath !== void 0 && !restoredBeforeCounting(dict, store.zoneType, statePath, started)) return;
-  const worker = workerId();
-  const last = store.lastFlushMs(worker);
-  if (!flushDue(last, started, interval.value)) return;
-  if (last === void 0) store.reserve(worker, buckets.value);
-  const writer = store.flush(s, worker, started, buckets.value);
-  if (statePath !== void 0 && writer) {
-    const stateInterval = resolveStateInterval(settings.stateInterval);
-    reportOnce(store, stateInterval.problem);
-    saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+  let firstFlush = false;
+  return {
+    name: "ipng",
+    reads: IPNG_SHAPES,
+    flushDue(ctx) {
+      if (statePath !== void 0 && !restoredBeforeCounting(dict, store.zoneType, statePath, ctx.nowMs)) return false;
+      const last = store.lastFlushMs(ctx.worker);
+      if (!flushIsDue(last, ctx.nowMs, ctx.intervalMs)) return false;
+      firstFlush = last === void 0;
+      return true;
+    },
+    flush(batch, ctx) {
+      if (firstFlush) store.reserve(ctx.worker, buckets.value);
+      const result = store.flush(batch, ctx.worker, ctx.nowMs, buckets.value);
+      ctx.notUnderstood(result.notUnderstood);
+      if (statePath !== void 0 && result.writer) {
+        const stateInterval = resolveStateInterval(settings.stateInterval);
+        reportOnce(store, stateInterval.problem);
+        saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+      }
+    }
+  };
+}
+var REQSTAT_SUBSYSTEM = "reqstat";
+var LAST_FLUSH_PREFIX = "l";
+function flushReqstat(batch, ctx, zones, dictOf) {
+  const summary = {
+    notUnderstood: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0
+  };
+  const byZone = Object.create(null);
+  const order = [];
+  for (let i = 0; i < batch.entries.length; i++) {
+    const e = batch.entries[i];
+    if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
+    const zone = findZone2(zones, e.zone);
+    if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
+      summary.notUnderstood++;
+      continue;
+    }
+    let list = byZone[e.zone];
+    if (list === void 0) {
+      list = [];
+      byZone[e.zone] = list;
+      order.push(zone);
+    }
+    list.push({
+      key: e.keys[0],
+      counters: e.counters
+    });
+  }
+  for (let z = 0; z < order.length; z++) {
+    const zone = order[z];
+    const dict = dictOf(dictName(zone.name));
+    if (dict === void 0) {
+      summary.notUnderstood += byZone[zone.name].length;
+      continue;
+    }
+    const outcome = flushZone(dict, zone.name, {
+      counterCount: counterCount(zone),
+      recycleTimes: zone.recycleTimes,
+      recycleSeconds: zone.recycleSeconds
+    }, byZone[zone.name], ctx.nowMs);
+    summary.created += outcome.created;
+    summary.recycled += outcome.recycled;
+    summary.droppedKeys += outcome.droppedKeys;
+    if (outcome.warning !== null) ctx.log(outcome.warning);
+  }
+  return summary;
+}
+function findZone2(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
+function reqstatSinkOf(platform) {
+  const parsed = parseZones(platform.zonesText);
+  if (!parsed.ok) throw new Error("ipng-stats: $ipng_reqstat_zones: " + parsed.reason);
+  const zones = parsed.value;
+  if (zones.length === 0) return null;
+  const pacing = platform.dict(dictName(zones[0].name));
+  return {
+    name: REQSTAT_SUBSYSTEM,
+    reads: [REQSTAT_SUBSYSTEM],
+    flushDue(ctx) {
+      if (pacing === void 0) return true;
+      const last = pacing.get(LAST_FLUSH_PREFIX + ctx.worker);
+      return flushIsDue(last === void 0 ? void 0 : Number(last), ctx.nowMs, ctx.intervalMs);
+    },
+    flush(batch, ctx) {
+      if (pacing !== void 0) {
+        try {
+          pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
+        } catch (e) {}
+      }
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+    }
+  };
+}
+function openReqstatSink(s) {
+  return reqstatSinkOf({
+    zonesText: reqstatZonesText(s),
+    dict: stringDict
+  });
+}
+var SINKS = [openIpngSink, openReqstatSink];
+var FIELD_SEPARATOR = "";
+var DECIMAL3 = /^\d+$/;
+var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!DECIMAL3.test(parts[i])) return null;
+  }
+  return parts;
+}
+function wireNumber(text) {
+  const n = Number(text);
+  return text === "" || !(n >= 0) ? -1 : n;
+}
+function readCounters(field) {
+  const parts = field.split(" ");
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return null;
+    out.push(n);
+  }
+  return out;
+}
+function readHistogram(field, bounds) {
+  if (field === "") return null;
+  if (bounds === null) return void 0;
+  const parts = field.split(" ");
+  if (parts.length !== bounds.length + 2) return void 0;
+  const sumMs = wireNumber(parts[0]);
+  if (sumMs < 0) return void 0;
+  const counts = [];
+  for (let i = 1; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return void 0;
+    counts.push(n);
+  }
+  return {
+    bounds,
+    sumMs,
+    counts
+  };
+}
+function readEntry(f, bounds) {
+  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL3.test(f[3])) return null;
+  const nkeys = Number(f[3]);
+  const countersAt = 4 + nkeys;
+  if (f.length <= countersAt) return null;
+  const keys = [];
+  for (let i = 4; i < countersAt; i++) {
+    if (!isEscapedField(f[i])) return null;
+    keys.push(f[i]);
+  }
+  const counters = readCounters(f[countersAt]);
+  if (counters === null) return null;
+  const histograms = [];
+  for (let i = countersAt + 1; i < f.length; i++) {
+    const h = readHistogram(f[i], bounds);
+    if (h === void 0) return null;
+    histograms.push(h);
+  }
+  return {
+    subsystem: f[1],
+    zone: f[2],
+    keys,
+    counters,
+    histograms
+  };
+}
+function readWire(text) {
+  const batch = {
+    writer: false,
+    entries: [],
+    dropped: 0,
+    notUnderstood: 0,
+    other: []
+  };
+  if (!text) return batch;
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) batch.writer = true;else batch.notUnderstood++;
+      continue;
+    }
+    const f = line.split(FIELD_SEPARATOR);
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        if (bounds === null) batch.notUnderstood++;
+        break;
+      case "r":
+        {
+          const entry = readEntry(f, bounds);
+          if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
+          break;
+        }
+      case "x":
+        if (f.length === 2 && DECIMAL3.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        break;
+      default:
+        if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;
+    }
+  }
+  return batch;
+}
+function drainWriterDeltas(s) {
+  const text = s.variables.ipng_stats_writer_deltas;
+  return text === void 0 ? "" : text;
+}
+function tick(s) {
+  const sinks = [];
+  for (let i = 0; i < SINKS.length; i++) {
+    const sink = SINKS[i](s);
+    if (sink !== null) sinks.push(sink);
+  }
+  if (sinks.length === 0) {
+    throw new Error('ipng-stats: the tick found no zone to flush into; declare one, e.g. "ipng_stats_zone ipng_stats:4m;" (with the shim) or "js_shared_dict_zone zone=ipng_stats:16m type=number;" (without it) in the http block');
+  }
+  let notUnderstood = 0;
+  const ctx = {
+    nowMs: Date.now(),
+    worker: workerId(),
+    intervalMs: resolveFlushInterval(readSettingsText(s).flushInterval).value,
+    log: logError,
+    notUnderstood(lines) {
+      notUnderstood += lines;
+    }
+  };
+  for (let i = 0; i < sinks.length; i++) {
+    const due = sinks[i].flushDue;
+    if (due !== void 0 && !due.call(sinks[i], ctx)) return;
+  }
+  const batch = readWire(drainWriterDeltas(s));
+  for (let i = 0; i < sinks.length; i++) sinks[i].flush(batch, ctx);
+  notUnderstood += batch.notUnderstood + unread(batch, sinks);
+  if (notUnderstood > 0) {
+    logError("ipng-stats: " + notUnderstood + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
 }
-function flushDue(lastMs, nowMs, intervalMs) {
-  return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+function unread(batch, sinks) {
+  const read = Object.create(null);
+  for (let i = 0; i < sinks.length; i++) {
+    const names = sinks[i].reads;
+    if (names === void 0) return 0;
+    for (let k = 0; k < names.length; k++) read[names[k]] = true;
+  }
+  let n = 0;
+  for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
+  for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
+  return n;
 }
 var index_default = {
   record,

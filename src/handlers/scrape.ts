@@ -10,7 +10,7 @@ import { reportOnce } from '../store/report-once';
 import { markScrapeRequest } from '../platform/request-scope';
 import { readScrapeRequest } from '../platform/scrape-request';
 import { readSettingsText } from '../platform/settings';
-import { zoneNameOf } from '../store/counter-zone';
+import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
 
 const ALLOWED_METHODS = 'GET, HEAD';

@@ -10,7 +10,8 @@ import { rateWrites } from '../ipng/rate-update';
 import { buildModel } from '../ipng/counter-layout-model';
 import type { StatsModel } from '../model/stats-model';
 import { CounterZone, counterZone } from './counter-zone';
-import type { StatsStore } from './store';
+import type { WireBatch } from '../pipeline/wire-reader';
+import type { FlushResult, StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 
 /** The one worker that updates rates and warns (and saves the state file). */
@@ -30,7 +31,7 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
     reserve(worker: number, boundsMs: number[]): void {
       reserveFlushKeys(zone, worker, boundsMs);
     },
-    flush(_s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
+    flush(_batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult {
       zone.set(workerKey(KIND.flushedAt, worker), nowMs);
       if (worker === HOUSEKEEPING_WORKER) {
         updateRates(zone, nowMs);
@@ -40,7 +41,7 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
       zone.add(workerKey(KIND.flushes, worker), 1);
       zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
       zone.add(workerKey(KIND.flushSum, worker), took);
-      return worker === HOUSEKEEPING_WORKER;
+      return { writer: worker === HOUSEKEEPING_WORKER, notUnderstood: 0 };
     },
     readModel(boundsMs: number[]): StatsModel {
       const model = buildModel(

@@ -22,7 +22,7 @@ export function validateReqstatJson(body: string): ReqstatJson {
   if (!validate(document)) {
     throw new Error(`req_status_show JSON does not match ipng-reqstat-v1.schema.json:\n${ajv.errorsText(validate.errors, { separator: '\n' })}`);
   }
-  const parsed = document as ReqstatJson;
+  const parsed = document as unknown as ReqstatJson;
   const problems: string[] = [];
   for (const zone of parsed.zones) {
     for (const key of zone.keys) {

@@ -5,7 +5,7 @@
 // test/integration/stats-record-version.test.ts; the tick's rewrite of an
 // idle record: handlers/tick.test.ts.
 import { describe, expect, it } from 'vitest';
-import { parseDeltas } from '../../../src/ipng/wire-entries';
+import { readIpngWire } from '../../harness/ipng-wire';
 import { pairRecordKey } from '../../../src/ipng/keys';
 import {
   applyPairDelta,
@@ -37,7 +37,7 @@ function currentRecord(): string {
     line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
     line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
   const totals = decodePairRecord(undefined, BOUNDS);
-  applyPairDelta(totals, parseDeltas(deltas).pairs[0], true);
+  applyPairDelta(totals, readIpngWire(deltas).pairs[0], true);
   const text = encodePairRecord(totals, renderPairFragments);
   return recordWithUpdatedRates(text, 0) ?? text;
 }

@@ -1,7 +1,7 @@
 // The njs half of docs/wire-format.md: generic "r" lines, read into the
 // ipng subsystem's (source, vip) deltas.
 import { describe, expect, it } from 'vitest';
-import { parseDeltas } from '../../../src/ipng/wire-entries';
+import { readIpngWire } from '../../harness/ipng-wire';
 
 const US = '\x1f';
 const line = (...f: Array<string | number>) => f.join(US) + '\n';
@@ -19,7 +19,7 @@ describe("the shim's deltas", () => {
       times('mg1', '2001:DB8:0::1', 1, '0 1 0 0 0', '') +
       codes('mg1', '2001:DB8:0::1', 404, '1 80 0') +
       line('x', 4);
-    const parsed = parseDeltas(text);
+    const parsed = readIpngWire(text);
     expect(parsed.writer).toBe(true);
     expect(parsed.dropped).toBe(4);
     expect(parsed.malformed).toBe(0);
@@ -48,7 +48,7 @@ describe("the shim's deltas", () => {
 
   it('reads each block with the bounds line before it', () => {
     const text = line('b', '100') + times('t', '127.0.0.1', 1, '150 0 1', '') + line('b', '1 5') + times('t', '127.0.0.1', 1, '0 1 0 0', '');
-    const p = parseDeltas(text);
+    const p = readIpngWire(text);
     expect(p.malformed).toBe(0);
     expect(p.pairs[0].duration).toEqual([
       { bounds: ['100'], counts: [0, 1], sumMs: 150 },
@@ -70,13 +70,13 @@ describe("the shim's deltas", () => {
       line('c', 't', '127.0.0.1', 200, 1, 0, 0) + // an older release's line
       line('b', 'x y') +
       'w\n'; // the writer line, not first
-    const p = parseDeltas(text);
+    const p = readIpngWire(text);
     expect(p.pairs).toEqual([]);
     expect(p.writer).toBe(false);
     expect(p.malformed).toBe(11);
   });
 
   it('is empty for an empty drain', () => {
-    expect(parseDeltas('')).toEqual({ writer: false, pairs: [], dropped: 0, malformed: 0 });
+    expect(readIpngWire('')).toEqual({ writer: false, pairs: [], dropped: 0, malformed: 0 });
   });
 });

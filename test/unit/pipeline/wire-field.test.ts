@@ -4,7 +4,7 @@
 // byte value in a tag (test/integration/shim-tag-bytes.test.ts).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDeltas } from '../../../src/ipng/wire-entries';
+import { readIpngWire } from '../../harness/ipng-wire';
 import { decodeFieldBytes, encodeFieldBytes, escapeText, fieldLabel, isEscapedField } from '../../../src/pipeline/wire-field';
 import { escapeLabelValue } from '../../../src/exposition/prometheus';
 
@@ -103,7 +103,7 @@ describe('wire field codec', () => {
         text += ['r', 'ipng', '', 3, encodeFieldBytes(t), '192.0.2.1', '200', `${i + 1} 10 20`].join('\x1f') + '\n';
         text += ['r', 'ipng_time', '', 2, encodeFieldBytes(t), '192.0.2.1', i + 1, `3 ${i + 1} 0 0`, ''].join('\x1f') + '\n';
       });
-      const parsed = parseDeltas(text);
+      const parsed = readIpngWire(text);
       expect(parsed.malformed).toBe(0);
       expect(parsed.pairs.map((p) => decodeFieldBytes(p.sourceTag))).toEqual(tags);
       expect(parsed.pairs.map((p) => p.codes[0].requests)).toEqual(tags.map((_, i) => i + 1));
@@ -111,7 +111,9 @@ describe('wire field codec', () => {
   });
 
   it('a raw newline or separator inside a field is not the format', () => {
-    const parsed = parseDeltas('b\x1f1 5\nc\x1fnew\nline\x1f127.0.0.1\x1f200\x1f1\x1f0\x1f0\nc\x1fa\\b\x1f127.0.0.1\x1f200\x1f1\x1f0\x1f0\n');
+    const parsed = readIpngWire(
+      'b\x1f1 5\nr\x1fipng\x1f\x1f3\x1fnew\nline\x1f127.0.0.1\x1f200\x1f1 0 0\nr\x1fipng\x1f\x1f3\x1fa\\b\x1f127.0.0.1\x1f200\x1f1 0 0\n',
+    );
     expect(parsed.pairs).toEqual([]);
     expect(parsed.malformed).toBe(3);
   });

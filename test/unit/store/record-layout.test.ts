@@ -3,7 +3,7 @@
 // model. The strongest check is the last one: the same counts stored in
 // either layout render to byte-identical Prometheus text and JSON.
 import { describe, expect, it } from 'vitest';
-import { parseDeltas } from '../../../src/ipng/wire-entries';
+import { readIpngWire } from '../../harness/ipng-wire';
 import { decodeHistogram, encodeHistogram, observeInText } from '../../../src/ipng/histogram-text';
 import { pairRecordKey, RECORD_KIND } from '../../../src/ipng/keys';
 import {
@@ -29,7 +29,7 @@ const times = (tag: string, vip: string, duration: string, upstream = '') =>
   line('r', 'ipng_time', '', 2, tag, vip, duration.split(' ').slice(1).reduce((a, b) => a + Number(b), 0), duration, upstream);
 
 function deltasFor(text: string) {
-  const parsed = parseDeltas('w\n' + text);
+  const parsed = readIpngWire('w\n' + text);
   expect(parsed.writer).toBe(true);
   expect(parsed.malformed).toBe(0);
   return parsed.pairs;
