@@ -24,8 +24,6 @@
 static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
     ngx_http_ipng_stats_table_t *t, uint64_t *hist);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
-static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
-static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
 
 
 /* the exact length of the block, 0 when nothing is pending */
@@ -43,7 +41,7 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
     any = 0;
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0) {
+        if (e->counters[e->subsystem->seen] == 0) {
             continue;
         }
 
@@ -114,7 +112,7 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
     p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0) {
+        if (e->counters[e->subsystem->seen] == 0) {
             continue;
         }
 
@@ -203,7 +201,7 @@ ngx_http_ipng_stats_digits(uint64_t n)
     ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\')
 
 
-static size_t
+size_t
 ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
 {
     size_t  len, i;
@@ -220,7 +218,7 @@ ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
 }
 
 
-static u_char *
+u_char *
 ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
 {
     u_char         c;
