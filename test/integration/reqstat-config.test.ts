@@ -216,3 +216,35 @@ describe('reload', () => {
     }
   });
 });
+
+describe('req_status_show through the glue', () => {
+  test('a configuration with only req_status_* lines: the tick drains, the location shows Tengine\'s lines (no js_* line written)', async ({ nginx }) => {
+    const n = await nginx({
+      workers: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    access_log off;
+    ipng_stats off;
+    ipng_stats_bundle ${BUNDLE};
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status server;
+        location / { return 200 "hello\\n"; }
+        location = /us { req_status_show; }
+    }`,
+    });
+    for (let i = 0; i < 3; i++) await httpGet(n.url('/'), { Host: 'example' });
+    let body = '';
+    for (let i = 0; i < 100; i++) {
+      body = (await httpGet(n.url('/us'), { Host: 'probe' })).body;
+      if (/^example,/m.test(body) && body.split('\n').find((l) => l.startsWith('example,'))!.split(',')[5] === '3') break;
+      await sleep(100);
+    }
+    const example = body.split('\n').find((l) => l.startsWith('example,'));
+    expect(example?.split(',').slice(0, 2)).toEqual(['example', `127.0.0.1:${n.port}`]);
+    // kv (two comma fields here), then the 29 columns: req_total and http_200 are 3
+    const v = example!.split(',').slice(2).map(Number);
+    expect(v).toHaveLength(29);
+    expect([v[3], v[4], v[13]]).toEqual([3, 3, 3]);
+  });
+});
