@@ -365,6 +365,10 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    mcf->ipng.counting =
+                  ngx_http_ipng_stats_counter_zone_declared(cf, mcf->njs)
+                  || mcf->reqstat.zones.nelts == 0;
+
     if (mcf->reqstat.zones.nelts) {
         h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
         if (h == NULL) {

@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http';
 import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line } from './reqstat-support';
+import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -313,5 +313,33 @@ describe('exact counts over 2 workers', () => {
     const perZone = (z: string) => [...lines].filter(([k]) => k.startsWith(`${z}${US}`)).reduce((a, [, l]) => a + l.req_total, 0);
     expect([perZone('a'), perZone('b'), perZone('c')]).toEqual([400, 400, 400]);
     expect([...lines.keys()].filter((k) => k.startsWith(`b${US}`)).sort()).toEqual([0, 1, 2, 3].map((i) => `b${US}/p${i}`));
+  });
+});
+
+describe('next to ipng', () => {
+  test('req_status_* without an ipng counter zone: no ipng lines (ipng_stats on by default); with one: both', async ({ nginx }) => {
+    const http = (ipngZone: string) => `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    js_shared_dict_zone zone=t:4m;
+    access_log off;
+    ${ipngZone}
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`;
+    for (const [zone, ipng] of [['', false], ['ipng_stats_zone ipng:1m;', true]] as const) {
+      const n = await nginx({ workers: 2, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(), http: http(zone) });
+      await httpGet(n.url('/'), { Host: 'h' });
+      const lines = await drained(n, 1);
+      expect([...lines].map(([k, l]) => [k, l.req_total])).toEqual([[`hosts${US}h`, 1]]);
+      const text = await seenText(n);
+      // with the zone, ipng counts the request and the /seen polls
+      expect(text.split('\n').some((l) => l.startsWith(`r${US}ipng${US}`))).toBe(ipng);
+      await n.stop();
+    }
   });
 });
