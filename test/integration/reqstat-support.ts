@@ -37,6 +37,9 @@ function tick(s) {
 function slow(r) {
     setTimeout(function () { r.return(200, 'slow\\n'); }, 3000);
 }
+function drain(r) {
+    r.return(200, unwritten(r.variables.ipng_stats_writer_deltas));
+}
 function seen(r) {
     r.return(200, ngx.shared.t.get('seen') || '');
 }
@@ -44,7 +47,7 @@ function vars(r) {
     r.return(200, r.variables.ipng_reqstat_zones + '|' + r.variables.ipng_reqstat_show + '|'
              + r.variables.ipng_reqstat_show_fields);
 }
-export default { tick, seen, vars, slow };
+export default { tick, seen, vars, slow, drain };
 `,
 );
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
