@@ -3,6 +3,7 @@
 // lines of docs/wire-format.md) by a tick of the test's own. Bytes and
 // times are checked against the access log of the same run.
 import { connect } from 'node:http2';
+import { createConnection } from 'node:net';
 import { Agent, request } from 'node:http';
 import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
@@ -18,6 +19,18 @@ function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Bytes sent as they are; resolves with the reply once nginx closes. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(text));
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => { reply += d; });
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
   });
 }
 
@@ -254,6 +267,24 @@ describe('the key', () => {
     expect([...lines].map(([k, l]) => [k, l.req_total, l.ups_req]).sort()).toEqual([
       [`st${US}u`, 1, 1], [`st${US}u200`, 1, 1],
     ]);
+  });
+
+  test('a 400 (invalid Host) never reaches the rewrite phase: counted at the log phase, under the empty host', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status server;
+        location / { return 200 "x"; }
+    }`));
+    const reply = await rawRequest(n.port, 'GET / HTTP/1.1\r\nHost: bad/host\r\nConnection: close\r\n\r\n');
+    expect(reply.startsWith('HTTP/1.1 400 ')).toBe(true);
+    const log = await accessLogOf(n, 1);
+    const lines = await drained(n, 1);
+    expect(Object.fromEntries(lines)).toEqual({
+      [`server${US},127.0.0.1:${n.port}`]: line({ ...sums(log), conn_total: 1, req_total: 1, http_4xx: 1, http_other_detail_status: 1 }),
+    });
   });
 
   test('an empty key is counted under the empty kv', async ({ nginx }) => {
