@@ -591,6 +591,18 @@ function counterCount(zone) {
 function dictName(zoneName) {
   return "reqstat_" + zoneName;
 }
+var TENGINE_NODE_BYTES = 488;
+var PAGE2 = 4096;
+var SLAB_HEAD_BYTES = 704;
+var PAGE_WITH_HEAD = PAGE2 + 24;
+var BOOKKEEPING_PAGES = 2;
+function keyCapacity(sizeBytes, keyLength) {
+  const pages = Math.floor((sizeBytes - SLAB_HEAD_BYTES) / PAGE_WITH_HEAD) - BOOKKEEPING_PAGES;
+  let slot = 8;
+  while (slot < TENGINE_NODE_BYTES + keyLength) slot *= 2;
+  const keys = slot <= PAGE2 ? pages * (PAGE2 / slot) : Math.floor(pages / (slot / PAGE2));
+  return keys > 0 ? keys : 0;
+}
 function shownZone(zone, snapshot) {
   const count2 = counterCount(zone);
   const slots = [];
@@ -1100,16 +1112,17 @@ function recycleOrder(entries, nowMs, perSecond) {
   return out;
 }
 var META_KEY = META_PREFIX;
-var PAGE2 = 4096;
+var PAGE3 = 4096;
 var PAGES_PER_NEW_KEY = 2;
 var MIN_RESERVE_PAGES = 4;
 function reservePages(capacityBytes) {
-  const pages = Math.ceil(capacityBytes / PAGE2 / 16);
+  const pages = Math.ceil(capacityBytes / PAGE3 / 16);
   return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
 }
 function emptyMeta() {
   return {
     nextSeq: 0,
+    keys: 0,
     recycledKeys: 0,
     droppedKeys: 0,
     droppedRequests: 0,
@@ -1129,10 +1142,11 @@ function decodeMeta(text) {
   meta.droppedKeys = n(2);
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
+  meta.keys = n(5);
   return meta;
 }
 function encodeMeta(meta) {
-  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests;
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys;
 }
 function mergeDeltas(deltas) {
   const byKey = Object.create(null);
@@ -1173,9 +1187,9 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   let candidates = null;
   let nextCandidate = 0;
   function roomFor(pages, keep) {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
     if (freePages >= pages + keep) return true;
-    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    freePages = Math.floor(dict.freeSpace() / PAGE3);
     return freePages >= pages + keep;
   }
   function write(storeKey, text) {
@@ -1191,13 +1205,17 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     if (candidates === null) {
       const items = allItems(dict);
       const entries = [];
+      let keys = 0;
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
-        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        if (key.charAt(0) !== KEY_PREFIX) continue;
+        keys++;
+        if (touched[key]) continue;
         const e = decodeKeyEntry(items[i][1]);
         if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
       }
       candidates = recycleOrder(entries, nowMs, perSecond);
+      meta.keys = keys;
     }
     while (nextCandidate < candidates.length) {
       const c = candidates[nextCandidate++];
@@ -1226,10 +1244,11 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
       excess: 1e3 * visits,
       counters: countersOf(d.counters, settings.counterCount)
     };
-    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+    if (meta.keys < settings.maxKeys && roomFor(PAGES_PER_NEW_KEY, reserve)) {
       entry.seq = meta.nextSeq;
       if (write(storeKey, encodeKeyEntry(entry))) {
         meta.nextSeq++;
+        meta.keys++;
         freePages -= PAGES_PER_NEW_KEY;
         outcome.created++;
         continue;
@@ -2757,7 +2776,7 @@ function buildRecordModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE3 = 4096;
+var PAGE4 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2788,7 +2807,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE4);
     return freePages;
   }
   function enough(needed, keep) {
@@ -3395,7 +3414,8 @@ function flushReqstat(batch, ctx, zones, dictOf) {
     const outcome = flushZone(dict, zone.name, {
       counterCount: counterCount(zone),
       recycleTimes: zone.recycleTimes,
-      recycleSeconds: zone.recycleSeconds
+      recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength)
     }, byZone[zone.name], ctx.nowMs);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;

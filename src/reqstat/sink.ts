@@ -12,7 +12,7 @@ import { flushIsDue } from '../pipeline/flush-pacing';
 import type { WireBatch } from '../pipeline/wire-reader';
 import type { SharedDict } from '../platform/shared-dict';
 import type { ReqstatZone } from './zone-config';
-import { counterCount, dictName, parseZones } from './zone-config';
+import { counterCount, dictName, keyCapacity, parseZones } from './zone-config';
 import type { KeyDelta } from './zone-store';
 import { flushZone } from './zone-store';
 
@@ -68,6 +68,7 @@ export function flushReqstat(
       counterCount: counterCount(zone),
       recycleTimes: zone.recycleTimes,
       recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength),
     }, byZone[zone.name], ctx.nowMs);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { shownZone } from '../../../src/reqstat/display-model';
 import { decodeKeyEntry } from '../../../src/reqstat/key-entry';
 import { drainPerSecond, drained, recycleOrder, visited } from '../../../src/reqstat/recycling';
+import { keyCapacity } from '../../../src/reqstat/zone-config';
 import { flushZone, mergeDeltas, readZone, reservePages } from '../../../src/reqstat/zone-store';
 import type { KeyDelta } from '../../../src/reqstat/zone-store';
 import { FakeStringDict } from './fake-dict';
 
-const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60 };
+const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60, maxKeys: 1008 };
 const ZONE = { name: 'server', keyLength: 152, recycleTimes: 10, recycleSeconds: 60, sizeBytes: 1048576, indicators: [] };
 
 /** One request's deltas: bytes in/out, conn_total, req_total, 2xx, rt, http_200. */
@@ -44,7 +45,7 @@ describe('reqstat store: arithmetic', () => {
   it('keeps totals exact above 2^53', () => {
     const dict = new FakeStringDict();
     dict.set('kbig', '0 1000 1000 9007199254740991 18446744073709551615' + ' 0'.repeat(27));
-    dict.set('m', '1 0 0 0 0');
+    dict.set('m', '1 0 0 0 0 1');
     flushZone(dict, 'server', SETTINGS, [request('big')], 2000);
     expect(counters(dict, 'big').slice(0, 4)).toEqual(['9007199254741091', '18446744073709551815', '1', '1']);
   });
@@ -97,7 +98,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
     const again = flushZone(dict, 'server', SETTINGS, [request('b')], 2000);
     expect(again.warning).toBe(null);
-    expect(readZone(dict).meta).toEqual({ nextSeq: 3, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
+    expect(readZone(dict).meta).toEqual({ nextSeq: 3, keys: 3, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
   });
 
   it('a new key takes the slot of the least recently visited key below the threshold; busy keys keep exact counts', () => {
@@ -121,6 +122,19 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     const settings = { ...SETTINGS, recycleTimes: 0 };
     flushZone(dict, 'server', settings, [request('a')], 0);
     expect(flushZone(dict, 'server', settings, [request('b')], 86400000).droppedKeys).toBe(1);
+  });
+
+  it('holds as many keys as Tengine\'s zone of the same size, then recycles', () => {
+    expect(keyCapacity(1048576, 152)).toBe(1008);
+    expect(keyCapacity(1048576, 4)).toBe(2016);
+    expect(keyCapacity(10485760, 152)).toBe(10168);
+    expect(keyCapacity(1048576, 4000)).toBe(126);
+    const dict = new FakeStringDict();
+    const settings = { ...SETTINGS, maxKeys: 2, recycleTimes: 1, recycleSeconds: 1 };
+    flushZone(dict, 'server', settings, [request('a'), request('b')], 0);
+    expect(flushZone(dict, 'server', settings, [request('c')], 500).droppedKeys).toBe(1);
+    expect(flushZone(dict, 'server', settings, [request('c')], 1500).recycled).toBe(1);
+    expect(readZone(dict).meta.keys).toBe(2);
   });
 
   it('keeps a sixteenth of the zone, at least 4 pages, for existing keys to grow', () => {
