@@ -423,7 +423,7 @@ var KEY_PREFIX = "k";
 var META_PREFIX = "m";
 function decodeKeyEntry(text) {
   const parts = text.split(" ");
-  if (parts.length < 4) return null;
+  if (parts.length !== 5) return null;
   const seq = Number(parts[0]);
   const lastVisitMs = Number(parts[1]);
   const excess = Number(parts[2]);
@@ -432,11 +432,11 @@ function decodeKeyEntry(text) {
     seq,
     lastVisitMs,
     excess,
-    counters: parts.slice(3)
+    counters: parts[4].split(",")
   };
 }
 function encodeKeyEntry(entry) {
-  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.join(" ");
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.length + " " + entry.counters.join(",");
 }
 function countersOf(deltas, count2) {
   const out = [];
@@ -451,11 +451,13 @@ function addCounters(counters, deltas, count2) {
   }
   return out;
 }
-function countersStart(text) {
+function countersText(text, count2) {
   const a = text.indexOf(" ");
   const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
   const c = b < 0 ? -1 : text.indexOf(" ", b + 1);
-  return c < 0 ? -1 : c + 1;
+  const d = c < 0 ? -1 : text.indexOf(" ", c + 1);
+  if (d < 0 || Number(text.substring(c + 1, d)) !== count2) return null;
+  return text.substring(d + 1);
 }
 function seqOf(text) {
   const space = text.indexOf(" ");
@@ -605,45 +607,43 @@ function keyCapacity(sizeBytes, keyLength) {
 }
 function shownZone(zone, snapshot) {
   const count2 = counterCount(zone);
-  const slots = [];
-  const late = [];
   const items = snapshot.items;
+  const bySeq = [];
+  const late = [];
+  const nextSeq = snapshot.meta.nextSeq;
   for (let i = 0; i < items.length; i++) {
     const seq = seqOf(items[i][1]);
-    if (seq >= 0 && seq < snapshot.meta.nextSeq && seq === Math.floor(seq)) {
-      const slot = slots[seq];
-      if (slot === void 0) slots[seq] = [items[i]];else slot.push(items[i]);
-    } else {
-      late.push(items[i]);
-    }
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === void 0) bySeq[seq] = i;else late.push(i);
   }
-  const keys = [];
-  for (let s = slots.length - 1; s >= 0; s--) {
-    const slot = slots[s];
-    if (slot === void 0) continue;
-    for (let j = 0; j < slot.length; j++) pushKey(keys, slot[j], count2);
-  }
-  for (let j = 0; j < late.length; j++) pushKey(keys, late[j], count2);
-  return {
+  const shown = {
     zone,
-    keys,
+    keys: [],
+    counters: [],
     meta: snapshot.meta,
     capacityBytes: snapshot.capacityBytes,
     freeBytes: snapshot.freeBytes
   };
+  for (let s = bySeq.length - 1; s >= 0; s--) {
+    const i = bySeq[s];
+    if (i !== void 0) pushKey(shown, items[i], count2);
+  }
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2);
+  return shown;
 }
-function pushKey(keys, item, count2) {
-  const start = countersStart(item[1]);
-  if (start < 0) return;
-  const counters = item[1].substring(start).split(" ");
-  while (counters.length < count2) counters.push("0");
-  if (counters.length > count2) counters.length = count2;
-  keys.push({
-    key: item[0].substring(KEY_PREFIX.length),
-    counters
-  });
+function pushKey(shown, item, count2) {
+  let counters = countersText(item[1], count2);
+  if (counters === null) {
+    const entry = decodeKeyEntry(item[1]);
+    if (entry === null) return;
+    const values = entry.counters.slice(0, count2);
+    while (values.length < count2) values.push("0");
+    counters = values.join(",");
+  }
+  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  shown.counters.push(counters);
 }
 function keyText(key) {
+  if (key.indexOf("\\") < 0) return key;
   const label = fieldLabel(key);
   if (!/[\x00-\x1f\x7f]/.test(label)) return label;
   return label.replace(/[\x00-\x1f\x7f]/g, c => "\\x" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16));
@@ -662,12 +662,16 @@ function renderReqstatJson(zones) {
     const keys = shown.keys;
     const lines = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + JSON.stringify(fieldLabel(keys[i].key)) + ',"values":[' + keys[i].counters.join(",") + "]}");
+      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + "]}");
     }
     out.push(lines.join(","), "]}");
   }
   out.push("]}");
   return out.join("");
+}
+function jsonKey(key) {
+  if (key.indexOf("\\") < 0 && key.indexOf('"') < 0) return '"' + key + '"';
+  return JSON.stringify(fieldLabel(key));
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -880,8 +884,8 @@ function renderReqstatPrometheus(zones) {
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
     for (let i = 0; i < keys.length; i++) {
-      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i].key)));
-      counters.push(keys[i].counters);
+      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i])));
+      counters.push(zones[z].counters[i].split(","));
       indicatorNames.push(names);
     }
   }
@@ -1070,14 +1074,15 @@ var TENGINE_CONTENT_TYPE = "text/plain";
 function renderTengineZone(shown, columns, allFields) {
   const out = [];
   const keys = shown.keys;
+  const all = shown.counters;
   const positions = columns.positions;
   for (let i = 0; i < keys.length; i++) {
-    const counters = keys[i].counters;
     if (allFields) {
-      out.push(keyText(keys[i].key) + "," + counters.join(","));
+      out.push(keyText(keys[i]) + "," + all[i]);
       continue;
     }
-    let line = keyText(keys[i].key);
+    const counters = all[i].split(",");
+    let line = keyText(keys[i]);
     for (let c = 0; c < positions.length; c++) line += "," + (positions[c] < 0 ? "0" : counters[positions[c]]);
     out.push(line);
   }

@@ -18,6 +18,11 @@ function counters(head: number[], total: number): string {
   return c.join(' ');
 }
 
+/** The counters as the zone stores them. */
+function stored(head: number[], total: number): string {
+  return counters(head, total).split(' ').join(',');
+}
+
 // bytes_in bytes_out conn req 2xx 3xx 4xx 5xx other rt ups_req ups_rt ups_tries 200 ...
 const DRAIN =
   'w\n' +
@@ -52,12 +57,12 @@ describe('reqstat through the tick and req_status_show', () => {
 
   it('the tick stores each zone\'s keys, paces itself in the first zone, and counts the wrong shape once', () => {
     expect(ngx.shared.reqstat_server.contents()).toEqual({
-      'ka.example,127.0.0.1:80': '0 1000000 2000 ' + counters([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ' 5',
-      'kb.example,127.0.0.1:80': '1 1000000 1000 ' + counters([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ' 0',
+      'ka.example,127.0.0.1:80': '0 1000000 2000 30 ' + stored([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ',5',
+      'kb.example,127.0.0.1:80': '1 1000000 1000 30 ' + stored([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ',0',
       l0: '1000000',
       m: '2 0 0 0 0 2',
     });
-    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000 ' + counters([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0 1' });
+    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000 29 ' + stored([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0 1' });
     expect(ngx.logs).toEqual([{ level: ngx.ERR, message: 'ipng-stats: 1 lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)' }]);
   });
 
@@ -98,9 +103,9 @@ describe('reqstat through the tick and req_status_show', () => {
   it('the next flush is paced by the flush interval', () => {
     vi.setSystemTime(T0 + 500);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000 88 /);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000 30 88,/);
     vi.setSystemTime(T0 + 1000);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834 176 460 2 4 /);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834 30 176,460,2,4,/);
   });
 });
