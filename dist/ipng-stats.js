@@ -295,12 +295,17 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
-function readScrapeRequest(r) {
+function readRequest(r) {
   return {
     method: r.method,
     args: r.args,
     accept: r.headersIn["Accept"]
   };
+}
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
 }
 function reqstatZonesText(r) {
   return r.variables.ipng_reqstat_zones;
@@ -1303,15 +1308,19 @@ function readZone(dict) {
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT = "text/plain; charset=utf-8";
-function fail(r, status2, message) {
-  r.headersOut["Content-Type"] = TEXT;
-  r.return(status2, message + "\n");
+function fail(r, status2, message, headers) {
+  if (headers === void 0) {
+    headers = {};
+  }
+  headers["Content-Type"] = TEXT;
+  respond(r, status2, headers, message + "\n");
 }
 function reqstatShow(r) {
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS;
-    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS);
+    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS, {
+      Allow: ALLOWED_METHODS
+    });
     return;
   }
   const query = parseShowQuery(req.args, req.accept);
@@ -1332,13 +1341,15 @@ function reqstatShow(r) {
     if (zone !== null && dict !== void 0) shown.push(shownZone(zone, readZone(dict)));
   }
   if (query.format === "json") {
-    r.headersOut["Content-Type"] = REQSTAT_JSON_CONTENT_TYPE;
-    r.return(200, renderReqstatJson(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_JSON_CONTENT_TYPE
+    }, renderReqstatJson(shown));
     return;
   }
   if (query.format === "prometheus") {
-    r.headersOut["Content-Type"] = REQSTAT_PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderReqstatPrometheus(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_PROMETHEUS_CONTENT_TYPE
+    }, renderReqstatPrometheus(shown));
     return;
   }
   const fieldsText = reqstatShowFieldsText(r);
@@ -1352,8 +1363,9 @@ function reqstatShow(r) {
     const all = fieldsText === void 0 || fieldsText === "";
     parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
   }
-  r.headersOut["Content-Type"] = TENGINE_CONTENT_TYPE;
-  r.return(200, parts.join(""));
+  respond(r, 200, {
+    "Content-Type": TENGINE_CONTENT_TYPE
+  }, parts.join(""));
 }
 function findZone(zones, name) {
   for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
@@ -1891,6 +1903,26 @@ function renderPairFragments(p) {
   out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
   return out;
 }
+var INF_LABEL = "inf";
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
 var KEY_SEPARATOR = "";
 var KIND = {
   requests: "q",
@@ -1925,7 +1957,6 @@ var RECORD_KIND = {
   zoneFullWarned: "W",
   reported: "!"
 };
-var INF_LABEL = "inf";
 var S2 = KEY_SEPARATOR;
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
@@ -1960,11 +1991,11 @@ function isWorkerId(text) {
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
+function logInfo(message) {
+  ngx.log(ngx.INFO, message);
+}
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
 }
 function logOnce(zone, subject, value, message) {
   if (zone.markOnce(reportedKey(subject, value))) logError(message);
@@ -1982,6 +2013,9 @@ function readSettingsText(r) {
     stateFile: vars.ipng_stats_state_file,
     stateInterval: vars.ipng_stats_state_interval
   };
+}
+function readStatusJsonUrl(r) {
+  return r.variables.ipng_stats_status_json;
 }
 var ZONE_NAME = "ipng_stats";
 function zoneNameOf(r) {
@@ -2008,25 +2042,6 @@ function findSharedDict(name) {
     type: "number",
     dict
   };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel2(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
 }
 var RATE_WINDOWS_S = [1, 10, 60];
 var NEGLIGIBLE_RATE = 1e-6;
@@ -2091,7 +2106,7 @@ function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
 }
-function buildModel(snapshot, boundsMs) {
+function buildCounterLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
@@ -2334,6 +2349,9 @@ function warnIfMoreDropped(zoneName, dropped, warned) {
   warnZoneFull(zoneName, dropped - warned, dropped);
   return dropped;
 }
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
 var HOUSEKEEPING_WORKER = 0;
 function counterStore(dict, name) {
   const zone = counterZone(dict);
@@ -2365,7 +2383,7 @@ function counterStore(dict, name) {
       };
     },
     readModel(boundsMs) {
-      const model = buildModel({
+      const model = buildCounterLayoutModel({
         entries: zone.entries(),
         capacityBytes: zone.capacityBytes(),
         freeBytes: zone.freeBytes()
@@ -2417,6 +2435,14 @@ function vipLabel(serverAddr) {
 }
 var IPNG_SHAPES = ["ipng", "ipng_time"];
 var STATUS = /^\d+$/;
+var statusChecked = Object.create(null);
+function isStatus(text) {
+  const known = statusChecked[text];
+  if (known !== void 0) return known;
+  const ok = STATUS.test(text);
+  statusChecked[text] = ok;
+  return ok;
+}
 function addHistogram(list, h) {
   if (h === null) return;
   let into = list.length > 0 ? list[list.length - 1] : null;
@@ -2437,11 +2463,16 @@ function ipngDeltas(entries) {
     pairs: [],
     notUnderstood: 0
   };
+  statusChecked = Object.create(null);
   const byPair = Object.create(null);
+  const byWirePair = Object.create(null);
   function pairOf(tag, serverAddr) {
+    const wireId = tag + KEY_SEPARATOR + serverAddr;
+    let p = byWirePair[wireId];
+    if (p !== void 0) return p;
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
+    p = byPair[id];
     if (p === void 0) {
       p = {
         sourceTag: tag,
@@ -2453,6 +2484,7 @@ function ipngDeltas(entries) {
       byPair[id] = p;
       out.pairs.push(p);
     }
+    byWirePair[wireId] = p;
     return p;
   }
   for (let i = 0; i < entries.length; i++) {
@@ -2460,7 +2492,7 @@ function ipngDeltas(entries) {
     const k = e.keys;
     const n = e.counters;
     if (e.subsystem === "ipng") {
-      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !(statusChecked[k[2]] === true || isStatus(k[2]))) {
         out.notUnderstood++;
         continue;
       }
@@ -2744,7 +2776,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordModel(snapshot, boundsMs) {
+function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -2992,7 +3024,7 @@ function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 function readRecordModel(zone, boundsMs, shimLoaded) {
-  const model = buildRecordModel({
+  const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
@@ -3093,17 +3125,19 @@ var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS2;
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS2,
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(400, query.reason + "\n");
+    respond(r, 400, {
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, query.reason + "\n");
     return;
   }
   const store = openStore(zoneNameOf(r), renderPairFragments);
@@ -3112,8 +3146,9 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
-  r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
+  respond(r, 200, {
+    "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
+  }, json ? renderJson(filtered) : renderPrometheus(filtered));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -3123,18 +3158,21 @@ var DEFAULT_STATUS_JSON_URL = "metrics";
 var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS_PAGE_SCRIPT_SHA256 + "'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 function status(r) {
   markScrapeRequest(r);
-  if (r.method !== "GET" && r.method !== "HEAD") {
-    r.headersOut["Allow"] = "GET, HEAD";
-    r.headersOut["Content-Type"] = "text/plain; charset=utf-8";
-    r.return(405, "method " + r.method + " not allowed: use GET, HEAD\n");
+  const method = readRequest(r).method;
+  if (method !== "GET" && method !== "HEAD") {
+    respond(r, 405, {
+      Allow: "GET, HEAD",
+      "Content-Type": "text/plain; charset=utf-8"
+    }, "method " + method + " not allowed: use GET, HEAD\n");
     return;
   }
-  const configured = r.variables.ipng_stats_status_json;
+  const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
-  r.headersOut["Content-Type"] = "text/html; charset=utf-8";
-  r.headersOut["Cache-Control"] = "no-store";
-  r.headersOut["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
-  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+  respond(r, 200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY
+  }, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -3297,7 +3335,7 @@ function restore(dict, zone, path, nowMs) {
   if (restored < items.length) {
     logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
   } else {
-    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+    logInfo("ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
   }
 }
 function restoreItem(dict, zone, item) {
@@ -3329,7 +3367,7 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
-    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
+    logInfo("ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
   } catch (e) {
     const err = e;
     logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
@@ -3467,6 +3505,25 @@ var SINKS = [openIpngSink, openReqstatSink];
 var FIELD_SEPARATOR = "";
 var DECIMAL3 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
+var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
+var NO_HISTOGRAMS = [];
+var subsystemChecked = Object.create(null);
+var nkeysRead = Object.create(null);
+function isSubsystem(name) {
+  const known = subsystemChecked[name];
+  if (known !== void 0) return known;
+  const ok = SUBSYSTEM.test(name);
+  subsystemChecked[name] = ok;
+  return ok;
+}
+function keyCount(text) {
+  const known = nkeysRead[text];
+  if (known !== void 0) return known;
+  const n = DECIMAL3.test(text) ? Number(text) : -1;
+  nkeysRead[text] = n;
+  return n;
+}
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
@@ -3475,18 +3532,18 @@ function parseBounds(text) {
   return parts;
 }
 function wireNumber(text) {
-  const n = Number(text);
+  const n = +text;
   return text === "" || !(n >= 0) ? -1 : n;
 }
 function readCounters(field) {
   const parts = field.split(" ");
-  const out = [];
   for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return null;
-    out.push(n);
+    const text = parts[i];
+    const n = +text;
+    if (text === "" || !(n >= 0)) return null;
+    parts[i] = n;
   }
-  return out;
+  return parts;
 }
 function readHistogram(field, bounds) {
   if (field === "") return null;
@@ -3507,28 +3564,38 @@ function readHistogram(field, bounds) {
     counts
   };
 }
-function readEntry(f, bounds) {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL3.test(f[3])) return null;
-  const nkeys = Number(f[3]);
+function readEntry(f, plain, bounds) {
+  if (f.length < 5 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1])) || !(plain || isEscapedField(f[2]))) {
+    return null;
+  }
+  const known = nkeysRead[f[3]];
+  const nkeys = known !== void 0 ? known : keyCount(f[3]);
   const countersAt = 4 + nkeys;
-  if (f.length <= countersAt) return null;
-  const keys = [];
-  for (let i = 4; i < countersAt; i++) {
-    if (!isEscapedField(f[i])) return null;
-    keys.push(f[i]);
+  if (nkeys < 0 || f.length <= countersAt) return null;
+  if (!plain) {
+    for (let i = 4; i < countersAt; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
   }
   const counters = readCounters(f[countersAt]);
   if (counters === null) return null;
-  const histograms = [];
-  for (let i = countersAt + 1; i < f.length; i++) {
-    const h = readHistogram(f[i], bounds);
-    if (h === void 0) return null;
-    histograms.push(h);
+  let histograms = NO_HISTOGRAMS;
+  if (f.length > countersAt + 1) {
+    histograms = [];
+    for (let i = countersAt + 1; i < f.length; i++) {
+      const h = readHistogram(f[i], bounds);
+      if (h === void 0) return null;
+      histograms.push(h);
+    }
   }
+  const subsystem = f[1];
+  const zone = f[2];
+  for (let i = 0; i < nkeys; i++) f[i] = f[4 + i];
+  f.length = nkeys;
   return {
-    subsystem: f[1],
-    zone: f[2],
-    keys,
+    subsystem,
+    zone,
+    keys: f,
     counters,
     histograms
   };
@@ -3542,6 +3609,9 @@ function readWire(text) {
     other: []
   };
   if (!text) return batch;
+  subsystemChecked = Object.create(null);
+  nkeysRead = Object.create(null);
+  const allPlain = PLAIN_TEXT.test(text);
   const lines = text.split("\n");
   let bounds = null;
   for (let i = 0; i < lines.length; i++) {
@@ -3559,7 +3629,7 @@ function readWire(text) {
         break;
       case "r":
         {
-          const entry = readEntry(f, bounds);
+          const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
           break;
         }
