@@ -1185,6 +1185,21 @@ ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle, ngx_str_t *name)
 }
 
 
+/* whether the ipng counter zone (ipng_stats_zone, or the explicit form's) exists */
+
+ngx_uint_t
+ngx_http_ipng_stats_counter_zone_declared(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t  zone;
+
+    zone = (njs && njs->zone.len) ? njs->zone
+                                  : ngx_http_ipng_stats_default_zone;
+
+    return ngx_http_ipng_stats_shm_zone_find(cf->cycle, &zone) != NULL;
+}
+
+
 ngx_int_t
 ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)

@@ -7,7 +7,7 @@ import { Agent, request } from 'node:http';
 import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line } from './reqstat-support';
+import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -272,6 +272,34 @@ describe('the key', () => {
   });
 });
 
+describe('req_status_bypass', () => {
+  test('a request whose bypass value is neither empty nor "0" counts in no zone (reqstat.t\'s server-level set)', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status server;
+        req_status_bypass $bypass;
+        set $bypass 0;
+        if ($uri = '/BYPASS') {
+            set $bypass 1;
+        }
+        location / { return 200 "x"; }
+    }`));
+    await httpGet(n.url('/B4'), { Host: 'www.test_app_a.com' });
+    for (let i = 0; i < 3; i++) await httpGet(n.url('/BYPASS'), { Host: 'www.test_app_a.com' });
+    await httpGet(n.url('/B4'), { Host: 'www.test_app_a.com' });
+    const log = await accessLogOf(n, 5);
+    const lines = await drained(n, 2);
+    expect(Object.fromEntries(lines)).toEqual({
+      [`server${US}www.test_app_a.com,127.0.0.1:${n.port}`]: line({
+        ...sums(log.filter((_, i) => i === 0 || i === 4)), conn_total: 2, req_total: 2, http_2xx: 2, http_200: 2,
+      }),
+    });
+  });
+});
+
 describe('indicators', () => {
   test('parsed as Tengine parses them: trailing digits, a dot dropped, else not counted', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
@@ -313,5 +341,67 @@ describe('exact counts over 2 workers', () => {
     const perZone = (z: string) => [...lines].filter(([k]) => k.startsWith(`${z}${US}`)).reduce((a, [, l]) => a + l.req_total, 0);
     expect([perZone('a'), perZone('b'), perZone('c')]).toEqual([400, 400, 400]);
     expect([...lines.keys()].filter((k) => k.startsWith(`b${US}`)).sort()).toEqual([0, 1, 2, 3].map((i) => `b${US}/p${i}`));
+  });
+});
+
+describe('next to ipng', () => {
+  test('req_status_* without an ipng counter zone: no ipng lines (ipng_stats on by default); with one: both', async ({ nginx }) => {
+    const http = (ipngZone: string) => `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    js_shared_dict_zone zone=t:4m;
+    access_log off;
+    ${ipngZone}
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`;
+    for (const [zone, ipng] of [['', false], ['ipng_stats_zone ipng:1m;', true]] as const) {
+      const n = await nginx({ workers: 2, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(), http: http(zone) });
+      await httpGet(n.url('/'), { Host: 'h' });
+      const lines = await drained(n, 1);
+      expect([...lines].map(([k, l]) => [k, l.req_total])).toEqual([[`hosts${US}h`, 1]]);
+      const text = await seenText(n);
+      // with the zone, ipng counts the request and the /seen polls
+      expect(text.split('\n').some((l) => l.startsWith(`r${US}ipng${US}`))).toBe(ipng);
+      await n.stop();
+    }
+  });
+});
+
+describe('the per-worker table', () => {
+  test('bounded per zone (one key per 256 bytes of zone), the rest counted as dropped; keys idle for a drain are forgotten', async ({ nginx }) => {
+    // one worker, no tick: the test drains itself, so it knows when
+    const n = await nginx({
+      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    access_log off;
+    req_status_zone small "$host" 32k;
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /drain { js_content t.drain; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status small;
+        location / { return 200 "x"; }
+    }`,
+    });
+    const drain = async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const keysOf = (text: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}`)).map((l) => l.split(US)[4]);
+    await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
+    const first = await drain();
+    // 32768 / 256 = 128 keys; the other 72 requests are dropped
+    expect(keysOf(first)).toHaveLength(128);
+    expect(first.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
+    // the 128 keys are kept through one drain (empty), forgotten at the next
+    expect(await drain()).toBe('');
+    await httpGet(n.url('/'), { Host: 'new' });
+    expect(keysOf(await drain())).toEqual(['new']);
   });
 });

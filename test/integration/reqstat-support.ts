@@ -21,9 +21,9 @@ export const FIELDS = [
   'http_other_detail_status', 'http_ups_4xx', 'http_ups_5xx',
 ] as const;
 
-const jsDir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-js-'));
+const dir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-js-'));
 writeFileSync(
-  join(jsDir, 't.js'),
+  join(dir, 't.js'),
   `
 function unwritten(d) {
     return d.slice(0, 2) === 'w\\n' ? d.slice(2) : d;
@@ -37,6 +37,9 @@ function tick(s) {
 function slow(r) {
     setTimeout(function () { r.return(200, 'slow\\n'); }, 3000);
 }
+function drain(r) {
+    r.return(200, unwritten(r.variables.ipng_stats_writer_deltas));
+}
 function seen(r) {
     r.return(200, ngx.shared.t.get('seen') || '');
 }
@@ -44,10 +47,15 @@ function vars(r) {
     r.return(200, r.variables.ipng_reqstat_zones + '|' + r.variables.ipng_reqstat_show + '|'
              + r.variables.ipng_reqstat_show_fields);
 }
-export default { tick, seen, vars, slow };
+export default { tick, seen, vars, slow, drain };
 `,
 );
-afterAll(() => rmSync(jsDir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The directory of the test's njs module t.js (tick, seen, vars, slow). */
+export function jsDir(): string {
+  return dir;
+}
 
 export function mainLines(): string {
   const env = readRuntimeEnv();
@@ -66,7 +74,7 @@ export function reqstatOnly(http: string, workers = 2, ports = 2): NginxOptions 
   return {
     workers, ports, product: false, tick: false, flushInterval: null, main: mainLines(),
     http: `
-    js_path ${jsDir};
+    js_path ${dir};
     js_import t from t.js;
     js_shared_dict_zone zone=t:4m;
     ${LOG_FORMAT}
@@ -117,6 +125,11 @@ export function reqstatLines(text: string, indicators: Record<string, string[]> 
     out.set(k, line);
   }
   return out;
+}
+
+/** Everything drained so far, as text. */
+export async function seenText(n: NginxInstance): Promise<string> {
+  return (await httpGet(plumbingUrl(n, '/seen'))).body;
 }
 
 /** Polls /seen until the reqstat lines count `requests` requests (req_total) in all, or 10 s. */
