@@ -13,14 +13,13 @@ const DIST = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'dis
 
 /**
  * nginx with `http` after the bundle's js_path and a 100 ms flush
- * interval; ipng off (the configuration has no ipng zone).
+ * interval: a Tengine-style configuration, with no ipng zone (so no ipng counting).
  */
 export function tengineStyle(http: string, workers = 2, ports = 1): NginxOptions {
   return {
     workers, ports, product: false, tick: false, flushInterval: null, main: mainLines(),
     http: `
     js_path ${DIST};
-    ipng_stats off;
     ipng_stats_flush_interval 100ms;
     access_log off;
     ${http}`,

@@ -19,9 +19,11 @@ import { show, showWhen, tengineStyle, urlOn } from './reqstat-show-support';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-port-'));
 writeFileSync(join(dir, 'B4'), '1234567890');
-// the workers (nobody) serve B4 from here
+writeFileSync(join(dir, 'BYPASS'), '1234567890');
+// the workers (nobody) serve B4 and BYPASS from here
 chmodSync(dir, 0o755);
 chmodSync(join(dir, 'B4'), 0o644);
+chmodSync(join(dir, 'BYPASS'), 0o644);
 writeFileSync(join(dir, 'slow.js'), `
 function fail(r) { setTimeout(function () { r.return(500, 'fail'); }, 1000); }
 export default { fail };
@@ -82,6 +84,9 @@ function cf1(key = '$host,$server_addr:$server_port'): string {
         access_log rs.log rs;
         proxy_next_upstream error timeout http_500;
         req_status server;
+        req_status_bypass $bypass;
+        set $bypass 0;
+        if ($uri = '/BYPASS') { set $bypass 1; }
         location /proxy/ {
             req_status server test test1;
             set $test1 2;
@@ -115,7 +120,7 @@ async function reloadExpectingFailure(n: NginxInstance, from: string, to: string
 }
 
 describe('reqstat.t, ported', () => {
-  test('#1-#6: one request, a failed reload with a changed key and back, a second request, no duplicates, upstream tries with indicators, mixed statuses', async ({ nginx }) => {
+  test('#1-#7: one request, a failed reload with a changed key and back, a second request, no duplicates, upstream tries with indicators, mixed statuses, bypass', async ({ nginx }) => {
     const n = await nginx(tengineStyle(cf1(), 2, 4));
     const usr = urlOn(n, 1, '/usr');
     const key = `${APP},127.0.0.1:${n.port}`;
@@ -159,7 +164,12 @@ describe('reqstat.t, ported', () => {
     for (let i = 0; i < 4; i++) await httpGet(n.url('/302/B3'), { Host: APP });
     line = await counted(usr, key, 10, 2);
     expect(fields(line, 2)).toMatchObject({ req_total: 10, http_2xx: 2, http_3xx: 4, http_4xx: 3, http_5xx: 1, http_200: 2, http_302: 4, http_404: 3, http_500: 1 });
-    // (#7, req_status_bypass, is not implemented: docs/reqstat.md)
+
+    // #7: bypass: three 200s that count nowhere; a request after them still counts
+    for (let i = 0; i < 3; i++) expect((await httpGet(n.url('/BYPASS'), { Host: APP })).status).toBe(200);
+    await httpGet(n.url('/302/B3'), { Host: APP });
+    line = await counted(usr, key, 11, 2);
+    expect(fields(line, 2)).toMatchObject({ req_total: 11, http_2xx: 2, http_200: 2, http_3xx: 5 });
   });
 
   test('#8: upstream 4xx and 5xx: the last try\'s class', async ({ nginx }) => {
