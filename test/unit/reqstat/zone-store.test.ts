@@ -60,6 +60,17 @@ describe('reqstat store: arithmetic', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
   });
 
+  it('shows a key stored before its zone gained or lost an indicator with the zone\'s columns', () => {
+    const dict = new FakeStringDict();
+    flushZone(dict, 'server', SETTINGS, [request('a')], 1000);
+    const wider = shownZone({ ...ZONE, indicators: ['cost'] }, readZone(dict));
+    expect(wider.counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
+    const narrower = shownZone(ZONE, readZone(dict));
+    expect(narrower.counters[0].split(',')).toHaveLength(29);
+    dict.set('ka', dict.get('ka')!.replace(' 29 ', ' 30 ') + ',9');
+    expect(shownZone(ZONE, readZone(dict)).counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
+  });
+
   it('shows keys newest first; a display keeps every digit', () => {
     const dict = new FakeStringDict();
     flushZone(dict, 'server', SETTINGS, [request('first')], 1000);
