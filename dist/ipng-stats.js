@@ -1284,12 +1284,15 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     outcome.droppedRequests += requests;
   }
   if (outcome.droppedKeys > 0) {
-    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + " new keys (" + (meta.droppedRequests - meta.warnedRequests) + " requests) not counted since the last warning, " + meta.droppedRequests + " requests in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
     meta.warnedRequests = meta.droppedRequests;
   }
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+function counted(n, what) {
+  return n + " " + what + (n === 1 ? "" : "s");
 }
 function readZone(dict) {
   const all = allItems(dict);
@@ -3419,7 +3422,7 @@ function openIpngSink(s) {
 }
 var REQSTAT_SUBSYSTEM = "reqstat";
 var LAST_FLUSH_PREFIX = "l";
-function flushReqstat(batch, ctx, zones, dictOf) {
+function flushReqstat(batch, ctx, zones, platform) {
   const summary = {
     notUnderstood: 0,
     created: 0,
@@ -3449,7 +3452,7 @@ function flushReqstat(batch, ctx, zones, dictOf) {
   }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
-    const dict = dictOf(dictName(zone.name));
+    const dict = platform.dict(dictName(zone.name));
     if (dict === void 0) {
       summary.notUnderstood += byZone[zone.name].length;
       continue;
@@ -3463,7 +3466,7 @@ function flushReqstat(batch, ctx, zones, dictOf) {
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
-    if (outcome.warning !== null) ctx.log(outcome.warning);
+    if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
 }
@@ -3491,14 +3494,15 @@ function reqstatSinkOf(platform) {
           pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
         } catch (e) {}
       }
-      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform).notUnderstood);
     }
   };
 }
 function openReqstatSink(s) {
   return reqstatSinkOf({
     zonesText: reqstatZonesText(s),
-    dict: stringDict
+    dict: stringDict,
+    warn: logWarning
   });
 }
 var SINKS = [openIpngSink, openReqstatSink];

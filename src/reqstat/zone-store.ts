@@ -232,9 +232,9 @@ export function flushZone(
 
   if (outcome.droppedKeys > 0) {
     outcome.warning =
-      'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + ' new keys (' +
-      (meta.droppedRequests - meta.warnedRequests) + ' requests) not counted since the last warning, ' +
-      meta.droppedRequests + ' requests in total; no key was idle enough to recycle ' +
+      'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, 'new key') + ' (' +
+      counted(meta.droppedRequests - meta.warnedRequests, 'request') + ') not counted since the last warning, ' +
+      counted(meta.droppedRequests, 'request') + ' in total; no key was idle enough to recycle ' +
       '(req_status_zone_recycle ' + zoneName + ' ' + settings.recycleTimes + ' ' + settings.recycleSeconds +
       '); existing keys keep counting; enlarge the zone and reload';
     meta.warnedRequests = meta.droppedRequests;
@@ -242,6 +242,10 @@ export function flushZone(
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+
+function counted(n: number, what: string): string {
+  return n + ' ' + what + (n === 1 ? '' : 's');
 }
 
 /** Everything a display needs of a zone, read under one lock. */

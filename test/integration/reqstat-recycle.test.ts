@@ -48,6 +48,11 @@ describe('recycling', () => {
     const stored = new Set(zone.keys.map((k) => k.kv));
     const missing = Array.from({ length: 1010 }, (_, i) => `/test${i}`).filter((k) => !stored.has(k));
     expect(missing).toHaveLength(2);
+    // The writer said so, at [warn], once per flush that dropped.
+    const warnings = n.errorLog().split('\n').filter((l) => l.includes('req_status_zone "test3" is full'));
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    for (const w of warnings) expect(w).toMatch(/\[warn\].*js: ipng-stats: req_status_zone "test3" is full: [12] new keys? \([12] requests?\) not counted since the last warning/);
+    expect(warnings[warnings.length - 1]).toMatch(/ 2 requests in total;/);
     // The two oldest display slots, shown last, were visited in the first flush.
     const oldest = zone.keys.slice(-2).map((k) => k.kv);
     const busy = zone.keys[0].kv;

@@ -50,6 +50,21 @@ function show(init: FakeRequestInit, variables: Record<string, string> = {}): Fa
   return r;
 }
 
+describe('a full reqstat zone', () => {
+  it('drops a new key beyond the capacity of its size (a 32k zone: 20 keys at 152) and warns at [warn], never worse', () => {
+    const zones = ['small', '152', '10', '60', '32768'].join(US) + '\n';
+    ngx.zone('reqstat_small', 'string', 32768);
+    let drain = 'w\n';
+    for (let i = 0; i < 21; i++) drain += ['r', 'reqstat', 'small', '1', 'k' + i, counters([1, 1, 1, 1], 29)].join(US) + '\n';
+    tick(fakePeriodicSession({ ipng_stats_flush_interval: '1s', ipng_reqstat_zones: zones }, { ipng_stats_writer_deltas: [drain] }));
+    expect(Object.keys(ngx.shared.reqstat_small.contents()).filter((k) => k.startsWith('k'))).toHaveLength(20);
+    expect(ngx.logs).toEqual([{
+      level: ngx.WARN,
+      message: 'ipng-stats: req_status_zone "small" is full: 1 new key (1 request) not counted since the last warning, 1 request in total; no key was idle enough to recycle (req_status_zone_recycle small 10 60); existing keys keep counting; enlarge the zone and reload',
+    }]);
+  });
+});
+
 describe('reqstat through the tick and req_status_show', () => {
   beforeEach(() => {
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
