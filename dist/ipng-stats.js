@@ -295,12 +295,17 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
-function readScrapeRequest(r) {
+function readRequest(r) {
   return {
     method: r.method,
     args: r.args,
     accept: r.headersIn["Accept"]
   };
+}
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
 }
 function reqstatZonesText(r) {
   return r.variables.ipng_reqstat_zones;
@@ -423,7 +428,7 @@ var KEY_PREFIX = "k";
 var META_PREFIX = "m";
 function decodeKeyEntry(text) {
   const parts = text.split(" ");
-  if (parts.length < 4) return null;
+  if (parts.length !== 5) return null;
   const seq = Number(parts[0]);
   const lastVisitMs = Number(parts[1]);
   const excess = Number(parts[2]);
@@ -432,11 +437,11 @@ function decodeKeyEntry(text) {
     seq,
     lastVisitMs,
     excess,
-    counters: parts.slice(3)
+    counters: parts[4].split(",")
   };
 }
 function encodeKeyEntry(entry) {
-  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.join(" ");
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.length + " " + entry.counters.join(",");
 }
 function countersOf(deltas, count2) {
   const out = [];
@@ -451,11 +456,13 @@ function addCounters(counters, deltas, count2) {
   }
   return out;
 }
-function countersStart(text) {
+function countersText(text, count2) {
   const a = text.indexOf(" ");
   const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
   const c = b < 0 ? -1 : text.indexOf(" ", b + 1);
-  return c < 0 ? -1 : c + 1;
+  const d = c < 0 ? -1 : text.indexOf(" ", c + 1);
+  if (d < 0 || Number(text.substring(c + 1, d)) !== count2) return null;
+  return text.substring(d + 1);
 }
 function seqOf(text) {
   const space = text.indexOf(" ");
@@ -591,47 +598,57 @@ function counterCount(zone) {
 function dictName(zoneName) {
   return "reqstat_" + zoneName;
 }
+var TENGINE_NODE_BYTES = 488;
+var PAGE2 = 4096;
+var SLAB_HEAD_BYTES = 704;
+var PAGE_WITH_HEAD = PAGE2 + 24;
+var BOOKKEEPING_PAGES = 2;
+function keyCapacity(sizeBytes, keyLength) {
+  const pages = Math.floor((sizeBytes - SLAB_HEAD_BYTES) / PAGE_WITH_HEAD) - BOOKKEEPING_PAGES;
+  let slot = 8;
+  while (slot < TENGINE_NODE_BYTES + keyLength) slot *= 2;
+  const keys = slot <= PAGE2 ? pages * (PAGE2 / slot) : Math.floor(pages / (slot / PAGE2));
+  return keys > 0 ? keys : 0;
+}
 function shownZone(zone, snapshot) {
   const count2 = counterCount(zone);
-  const slots = [];
-  const late = [];
   const items = snapshot.items;
+  const bySeq = [];
+  const late = [];
+  const nextSeq = snapshot.meta.nextSeq;
   for (let i = 0; i < items.length; i++) {
     const seq = seqOf(items[i][1]);
-    if (seq >= 0 && seq < snapshot.meta.nextSeq && seq === Math.floor(seq)) {
-      const slot = slots[seq];
-      if (slot === void 0) slots[seq] = [items[i]];else slot.push(items[i]);
-    } else {
-      late.push(items[i]);
-    }
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === void 0) bySeq[seq] = i;else late.push(i);
   }
-  const keys = [];
-  for (let s = slots.length - 1; s >= 0; s--) {
-    const slot = slots[s];
-    if (slot === void 0) continue;
-    for (let j = 0; j < slot.length; j++) pushKey(keys, slot[j], count2);
-  }
-  for (let j = 0; j < late.length; j++) pushKey(keys, late[j], count2);
-  return {
+  const shown = {
     zone,
-    keys,
+    keys: [],
+    counters: [],
     meta: snapshot.meta,
     capacityBytes: snapshot.capacityBytes,
     freeBytes: snapshot.freeBytes
   };
+  for (let s = bySeq.length - 1; s >= 0; s--) {
+    const i = bySeq[s];
+    if (i !== void 0) pushKey(shown, items[i], count2);
+  }
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2);
+  return shown;
 }
-function pushKey(keys, item, count2) {
-  const start = countersStart(item[1]);
-  if (start < 0) return;
-  const counters = item[1].substring(start).split(" ");
-  while (counters.length < count2) counters.push("0");
-  if (counters.length > count2) counters.length = count2;
-  keys.push({
-    key: item[0].substring(KEY_PREFIX.length),
-    counters
-  });
+function pushKey(shown, item, count2) {
+  let counters = countersText(item[1], count2);
+  if (counters === null) {
+    const entry = decodeKeyEntry(item[1]);
+    if (entry === null) return;
+    const values = entry.counters.slice(0, count2);
+    while (values.length < count2) values.push("0");
+    counters = values.join(",");
+  }
+  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  shown.counters.push(counters);
 }
 function keyText(key) {
+  if (key.indexOf("\\") < 0) return key;
   const label = fieldLabel(key);
   if (!/[\x00-\x1f\x7f]/.test(label)) return label;
   return label.replace(/[\x00-\x1f\x7f]/g, c => "\\x" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16));
@@ -650,12 +667,16 @@ function renderReqstatJson(zones) {
     const keys = shown.keys;
     const lines = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + JSON.stringify(fieldLabel(keys[i].key)) + ',"values":[' + keys[i].counters.join(",") + "]}");
+      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + "]}");
     }
     out.push(lines.join(","), "]}");
   }
   out.push("]}");
   return out.join("");
+}
+function jsonKey(key) {
+  if (key.indexOf("\\") < 0 && key.indexOf('"') < 0) return '"' + key + '"';
+  return JSON.stringify(fieldLabel(key));
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -868,8 +889,8 @@ function renderReqstatPrometheus(zones) {
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
     for (let i = 0; i < keys.length; i++) {
-      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i].key)));
-      counters.push(keys[i].counters);
+      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i])));
+      counters.push(zones[z].counters[i].split(","));
       indicatorNames.push(names);
     }
   }
@@ -1058,14 +1079,15 @@ var TENGINE_CONTENT_TYPE = "text/plain";
 function renderTengineZone(shown, columns, allFields) {
   const out = [];
   const keys = shown.keys;
+  const all = shown.counters;
   const positions = columns.positions;
   for (let i = 0; i < keys.length; i++) {
-    const counters = keys[i].counters;
     if (allFields) {
-      out.push(keyText(keys[i].key) + "," + counters.join(","));
+      out.push(keyText(keys[i]) + "," + all[i]);
       continue;
     }
-    let line = keyText(keys[i].key);
+    const counters = all[i].split(",");
+    let line = keyText(keys[i]);
     for (let c = 0; c < positions.length; c++) line += "," + (positions[c] < 0 ? "0" : counters[positions[c]]);
     out.push(line);
   }
@@ -1100,16 +1122,17 @@ function recycleOrder(entries, nowMs, perSecond) {
   return out;
 }
 var META_KEY = META_PREFIX;
-var PAGE2 = 4096;
+var PAGE3 = 4096;
 var PAGES_PER_NEW_KEY = 2;
 var MIN_RESERVE_PAGES = 4;
 function reservePages(capacityBytes) {
-  const pages = Math.ceil(capacityBytes / PAGE2 / 16);
+  const pages = Math.ceil(capacityBytes / PAGE3 / 16);
   return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
 }
 function emptyMeta() {
   return {
     nextSeq: 0,
+    keys: 0,
     recycledKeys: 0,
     droppedKeys: 0,
     droppedRequests: 0,
@@ -1129,10 +1152,11 @@ function decodeMeta(text) {
   meta.droppedKeys = n(2);
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
+  meta.keys = n(5);
   return meta;
 }
 function encodeMeta(meta) {
-  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests;
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys;
 }
 function mergeDeltas(deltas) {
   const byKey = Object.create(null);
@@ -1173,9 +1197,9 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   let candidates = null;
   let nextCandidate = 0;
   function roomFor(pages, keep) {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
     if (freePages >= pages + keep) return true;
-    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    freePages = Math.floor(dict.freeSpace() / PAGE3);
     return freePages >= pages + keep;
   }
   function write(storeKey, text) {
@@ -1191,13 +1215,17 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     if (candidates === null) {
       const items = allItems(dict);
       const entries = [];
+      let keys = 0;
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
-        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        if (key.charAt(0) !== KEY_PREFIX) continue;
+        keys++;
+        if (touched[key]) continue;
         const e = decodeKeyEntry(items[i][1]);
         if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
       }
       candidates = recycleOrder(entries, nowMs, perSecond);
+      meta.keys = keys;
     }
     while (nextCandidate < candidates.length) {
       const c = candidates[nextCandidate++];
@@ -1226,10 +1254,11 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
       excess: 1e3 * visits,
       counters: countersOf(d.counters, settings.counterCount)
     };
-    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+    if (meta.keys < settings.maxKeys && roomFor(PAGES_PER_NEW_KEY, reserve)) {
       entry.seq = meta.nextSeq;
       if (write(storeKey, encodeKeyEntry(entry))) {
         meta.nextSeq++;
+        meta.keys++;
         freePages -= PAGES_PER_NEW_KEY;
         outcome.created++;
         continue;
@@ -1255,12 +1284,15 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     outcome.droppedRequests += requests;
   }
   if (outcome.droppedKeys > 0) {
-    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + " new keys (" + (meta.droppedRequests - meta.warnedRequests) + " requests) not counted since the last warning, " + meta.droppedRequests + " requests in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
     meta.warnedRequests = meta.droppedRequests;
   }
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+function counted(n, what) {
+  return n + " " + what + (n === 1 ? "" : "s");
 }
 function readZone(dict) {
   const all = allItems(dict);
@@ -1279,15 +1311,19 @@ function readZone(dict) {
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT = "text/plain; charset=utf-8";
-function fail(r, status2, message) {
-  r.headersOut["Content-Type"] = TEXT;
-  r.return(status2, message + "\n");
+function fail(r, status2, message, headers) {
+  if (headers === void 0) {
+    headers = {};
+  }
+  headers["Content-Type"] = TEXT;
+  respond(r, status2, headers, message + "\n");
 }
 function reqstatShow(r) {
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS;
-    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS);
+    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS, {
+      Allow: ALLOWED_METHODS
+    });
     return;
   }
   const query = parseShowQuery(req.args, req.accept);
@@ -1308,13 +1344,15 @@ function reqstatShow(r) {
     if (zone !== null && dict !== void 0) shown.push(shownZone(zone, readZone(dict)));
   }
   if (query.format === "json") {
-    r.headersOut["Content-Type"] = REQSTAT_JSON_CONTENT_TYPE;
-    r.return(200, renderReqstatJson(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_JSON_CONTENT_TYPE
+    }, renderReqstatJson(shown));
     return;
   }
   if (query.format === "prometheus") {
-    r.headersOut["Content-Type"] = REQSTAT_PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderReqstatPrometheus(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_PROMETHEUS_CONTENT_TYPE
+    }, renderReqstatPrometheus(shown));
     return;
   }
   const fieldsText = reqstatShowFieldsText(r);
@@ -1328,8 +1366,9 @@ function reqstatShow(r) {
     const all = fieldsText === void 0 || fieldsText === "";
     parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
   }
-  r.headersOut["Content-Type"] = TENGINE_CONTENT_TYPE;
-  r.return(200, parts.join(""));
+  respond(r, 200, {
+    "Content-Type": TENGINE_CONTENT_TYPE
+  }, parts.join(""));
 }
 function findZone(zones, name) {
   for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
@@ -1867,6 +1906,26 @@ function renderPairFragments(p) {
   out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
   return out;
 }
+var INF_LABEL = "inf";
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
 var KEY_SEPARATOR = "";
 var KIND = {
   requests: "q",
@@ -1901,7 +1960,6 @@ var RECORD_KIND = {
   zoneFullWarned: "W",
   reported: "!"
 };
-var INF_LABEL = "inf";
 var S2 = KEY_SEPARATOR;
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
@@ -1936,11 +1994,11 @@ function isWorkerId(text) {
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
+function logInfo(message) {
+  ngx.log(ngx.INFO, message);
+}
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
 }
 function logOnce(zone, subject, value, message) {
   if (zone.markOnce(reportedKey(subject, value))) logError(message);
@@ -1958,6 +2016,9 @@ function readSettingsText(r) {
     stateFile: vars.ipng_stats_state_file,
     stateInterval: vars.ipng_stats_state_interval
   };
+}
+function readStatusJsonUrl(r) {
+  return r.variables.ipng_stats_status_json;
 }
 var ZONE_NAME = "ipng_stats";
 function zoneNameOf(r) {
@@ -1984,25 +2045,6 @@ function findSharedDict(name) {
     type: "number",
     dict
   };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel2(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
 }
 var RATE_WINDOWS_S = [1, 10, 60];
 var NEGLIGIBLE_RATE = 1e-6;
@@ -2067,7 +2109,7 @@ function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
 }
-function buildModel(snapshot, boundsMs) {
+function buildCounterLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
@@ -2310,6 +2352,9 @@ function warnIfMoreDropped(zoneName, dropped, warned) {
   warnZoneFull(zoneName, dropped - warned, dropped);
   return dropped;
 }
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
 var HOUSEKEEPING_WORKER = 0;
 function counterStore(dict, name) {
   const zone = counterZone(dict);
@@ -2341,7 +2386,7 @@ function counterStore(dict, name) {
       };
     },
     readModel(boundsMs) {
-      const model = buildModel({
+      const model = buildCounterLayoutModel({
         entries: zone.entries(),
         capacityBytes: zone.capacityBytes(),
         freeBytes: zone.freeBytes()
@@ -2393,6 +2438,14 @@ function vipLabel(serverAddr) {
 }
 var IPNG_SHAPES = ["ipng", "ipng_time"];
 var STATUS = /^\d+$/;
+var statusChecked = Object.create(null);
+function isStatus(text) {
+  const known = statusChecked[text];
+  if (known !== void 0) return known;
+  const ok = STATUS.test(text);
+  statusChecked[text] = ok;
+  return ok;
+}
 function addHistogram(list, h) {
   if (h === null) return;
   let into = list.length > 0 ? list[list.length - 1] : null;
@@ -2413,11 +2466,16 @@ function ipngDeltas(entries) {
     pairs: [],
     notUnderstood: 0
   };
+  statusChecked = Object.create(null);
   const byPair = Object.create(null);
+  const byWirePair = Object.create(null);
   function pairOf(tag, serverAddr) {
+    const wireId = tag + KEY_SEPARATOR + serverAddr;
+    let p = byWirePair[wireId];
+    if (p !== void 0) return p;
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
+    p = byPair[id];
     if (p === void 0) {
       p = {
         sourceTag: tag,
@@ -2429,6 +2487,7 @@ function ipngDeltas(entries) {
       byPair[id] = p;
       out.pairs.push(p);
     }
+    byWirePair[wireId] = p;
     return p;
   }
   for (let i = 0; i < entries.length; i++) {
@@ -2436,7 +2495,7 @@ function ipngDeltas(entries) {
     const k = e.keys;
     const n = e.counters;
     if (e.subsystem === "ipng") {
-      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !(statusChecked[k[2]] === true || isStatus(k[2]))) {
         out.notUnderstood++;
         continue;
       }
@@ -2720,7 +2779,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordModel(snapshot, boundsMs) {
+function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -2757,7 +2816,7 @@ function buildRecordModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE3 = 4096;
+var PAGE4 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2788,7 +2847,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE4);
     return freePages;
   }
   function enough(needed, keep) {
@@ -2968,7 +3027,7 @@ function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 function readRecordModel(zone, boundsMs, shimLoaded) {
-  const model = buildRecordModel({
+  const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
@@ -3069,17 +3128,19 @@ var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS2;
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS2,
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(400, query.reason + "\n");
+    respond(r, 400, {
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, query.reason + "\n");
     return;
   }
   const store = openStore(zoneNameOf(r), renderPairFragments);
@@ -3088,8 +3149,9 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
-  r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
+  respond(r, 200, {
+    "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
+  }, json ? renderJson(filtered) : renderPrometheus(filtered));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -3099,18 +3161,21 @@ var DEFAULT_STATUS_JSON_URL = "metrics";
 var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS_PAGE_SCRIPT_SHA256 + "'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 function status(r) {
   markScrapeRequest(r);
-  if (r.method !== "GET" && r.method !== "HEAD") {
-    r.headersOut["Allow"] = "GET, HEAD";
-    r.headersOut["Content-Type"] = "text/plain; charset=utf-8";
-    r.return(405, "method " + r.method + " not allowed: use GET, HEAD\n");
+  const method = readRequest(r).method;
+  if (method !== "GET" && method !== "HEAD") {
+    respond(r, 405, {
+      Allow: "GET, HEAD",
+      "Content-Type": "text/plain; charset=utf-8"
+    }, "method " + method + " not allowed: use GET, HEAD\n");
     return;
   }
-  const configured = r.variables.ipng_stats_status_json;
+  const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
-  r.headersOut["Content-Type"] = "text/html; charset=utf-8";
-  r.headersOut["Cache-Control"] = "no-store";
-  r.headersOut["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
-  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+  respond(r, 200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY
+  }, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -3273,7 +3338,7 @@ function restore(dict, zone, path, nowMs) {
   if (restored < items.length) {
     logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
   } else {
-    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+    logInfo("ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
   }
 }
 function restoreItem(dict, zone, item) {
@@ -3305,7 +3370,7 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
-    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
+    logInfo("ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
   } catch (e) {
     const err = e;
     logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
@@ -3357,7 +3422,7 @@ function openIpngSink(s) {
 }
 var REQSTAT_SUBSYSTEM = "reqstat";
 var LAST_FLUSH_PREFIX = "l";
-function flushReqstat(batch, ctx, zones, dictOf) {
+function flushReqstat(batch, ctx, zones, platform) {
   const summary = {
     notUnderstood: 0,
     created: 0,
@@ -3387,7 +3452,7 @@ function flushReqstat(batch, ctx, zones, dictOf) {
   }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
-    const dict = dictOf(dictName(zone.name));
+    const dict = platform.dict(dictName(zone.name));
     if (dict === void 0) {
       summary.notUnderstood += byZone[zone.name].length;
       continue;
@@ -3395,12 +3460,13 @@ function flushReqstat(batch, ctx, zones, dictOf) {
     const outcome = flushZone(dict, zone.name, {
       counterCount: counterCount(zone),
       recycleTimes: zone.recycleTimes,
-      recycleSeconds: zone.recycleSeconds
+      recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength)
     }, byZone[zone.name], ctx.nowMs);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
-    if (outcome.warning !== null) ctx.log(outcome.warning);
+    if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
 }
@@ -3428,20 +3494,40 @@ function reqstatSinkOf(platform) {
           pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
         } catch (e) {}
       }
-      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform).notUnderstood);
     }
   };
 }
 function openReqstatSink(s) {
   return reqstatSinkOf({
     zonesText: reqstatZonesText(s),
-    dict: stringDict
+    dict: stringDict,
+    warn: logWarning
   });
 }
 var SINKS = [openIpngSink, openReqstatSink];
 var FIELD_SEPARATOR = "";
 var DECIMAL3 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
+var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
+var NO_HISTOGRAMS = [];
+var subsystemChecked = Object.create(null);
+var nkeysRead = Object.create(null);
+function isSubsystem(name) {
+  const known = subsystemChecked[name];
+  if (known !== void 0) return known;
+  const ok = SUBSYSTEM.test(name);
+  subsystemChecked[name] = ok;
+  return ok;
+}
+function keyCount(text) {
+  const known = nkeysRead[text];
+  if (known !== void 0) return known;
+  const n = DECIMAL3.test(text) ? Number(text) : -1;
+  nkeysRead[text] = n;
+  return n;
+}
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
@@ -3450,18 +3536,18 @@ function parseBounds(text) {
   return parts;
 }
 function wireNumber(text) {
-  const n = Number(text);
+  const n = +text;
   return text === "" || !(n >= 0) ? -1 : n;
 }
 function readCounters(field) {
   const parts = field.split(" ");
-  const out = [];
   for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return null;
-    out.push(n);
+    const text = parts[i];
+    const n = +text;
+    if (text === "" || !(n >= 0)) return null;
+    parts[i] = n;
   }
-  return out;
+  return parts;
 }
 function readHistogram(field, bounds) {
   if (field === "") return null;
@@ -3482,28 +3568,38 @@ function readHistogram(field, bounds) {
     counts
   };
 }
-function readEntry(f, bounds) {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL3.test(f[3])) return null;
-  const nkeys = Number(f[3]);
+function readEntry(f, plain, bounds) {
+  if (f.length < 5 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1])) || !(plain || isEscapedField(f[2]))) {
+    return null;
+  }
+  const known = nkeysRead[f[3]];
+  const nkeys = known !== void 0 ? known : keyCount(f[3]);
   const countersAt = 4 + nkeys;
-  if (f.length <= countersAt) return null;
-  const keys = [];
-  for (let i = 4; i < countersAt; i++) {
-    if (!isEscapedField(f[i])) return null;
-    keys.push(f[i]);
+  if (nkeys < 0 || f.length <= countersAt) return null;
+  if (!plain) {
+    for (let i = 4; i < countersAt; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
   }
   const counters = readCounters(f[countersAt]);
   if (counters === null) return null;
-  const histograms = [];
-  for (let i = countersAt + 1; i < f.length; i++) {
-    const h = readHistogram(f[i], bounds);
-    if (h === void 0) return null;
-    histograms.push(h);
+  let histograms = NO_HISTOGRAMS;
+  if (f.length > countersAt + 1) {
+    histograms = [];
+    for (let i = countersAt + 1; i < f.length; i++) {
+      const h = readHistogram(f[i], bounds);
+      if (h === void 0) return null;
+      histograms.push(h);
+    }
   }
+  const subsystem = f[1];
+  const zone = f[2];
+  for (let i = 0; i < nkeys; i++) f[i] = f[4 + i];
+  f.length = nkeys;
   return {
-    subsystem: f[1],
-    zone: f[2],
-    keys,
+    subsystem,
+    zone,
+    keys: f,
     counters,
     histograms
   };
@@ -3517,6 +3613,9 @@ function readWire(text) {
     other: []
   };
   if (!text) return batch;
+  subsystemChecked = Object.create(null);
+  nkeysRead = Object.create(null);
+  const allPlain = PLAIN_TEXT.test(text);
   const lines = text.split("\n");
   let bounds = null;
   for (let i = 0; i < lines.length; i++) {
@@ -3534,7 +3633,7 @@ function readWire(text) {
         break;
       case "r":
         {
-          const entry = readEntry(f, bounds);
+          const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
           break;
         }
