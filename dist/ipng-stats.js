@@ -592,6 +592,10 @@ function parseShowFields(text, zone) {
     }
   };
 }
+function findZone(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
 function counterCount(zone) {
   return BUILTIN_COUNT + zone.indicators.length;
 }
@@ -1233,6 +1237,12 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     }
     return null;
   }
+  function drop(requests) {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
@@ -1276,12 +1286,6 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
       }
     }
     drop(visits);
-  }
-  function drop(requests) {
-    meta.droppedKeys++;
-    meta.droppedRequests += requests;
-    outcome.droppedKeys++;
-    outcome.droppedRequests += requests;
   }
   if (outcome.droppedKeys > 0) {
     outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
@@ -1369,10 +1373,6 @@ function reqstatShow(r) {
   respond(r, 200, {
     "Content-Type": TENGINE_CONTENT_TYPE
   }, parts.join(""));
-}
-function findZone(zones, name) {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }
 var UNIT_MS = {
   y: 365 * 24 * 3600 * 1e3,
@@ -3434,7 +3434,7 @@ function flushReqstat(batch, ctx, zones, platform) {
   for (let i = 0; i < batch.entries.length; i++) {
     const e = batch.entries[i];
     if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
-    const zone = findZone2(zones, e.zone);
+    const zone = findZone(zones, e.zone);
     if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
       summary.notUnderstood++;
       continue;
@@ -3469,10 +3469,6 @@ function flushReqstat(batch, ctx, zones, platform) {
     if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
-}
-function findZone2(zones, name) {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }
 function reqstatSinkOf(platform) {
   const parsed = parseZones(platform.zonesText);

@@ -174,6 +174,13 @@ export function flushZone(
     return null;
   }
 
+  function drop(requests: number): void {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
@@ -221,13 +228,6 @@ export function flushZone(
       }
     }
     drop(visits);
-  }
-
-  function drop(requests: number): void {
-    meta.droppedKeys++;
-    meta.droppedRequests += requests;
-    outcome.droppedKeys++;
-    outcome.droppedRequests += requests;
   }
 
   if (outcome.droppedKeys > 0) {
