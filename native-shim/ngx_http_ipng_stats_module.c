@@ -366,7 +366,7 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
     *h = ngx_http_ipng_stats_log_handler;
 
     if (ngx_http_ipng_stats_reqstat_postconfiguration(cf, &mcf->reqstat,
-                                                      &ngx_http_ipng_stats_module)
+                                                 &ngx_http_ipng_stats_module)
         != NGX_OK)
     {
         return NGX_ERROR;

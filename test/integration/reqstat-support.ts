@@ -63,7 +63,7 @@ export function mainLines(): string {
 }
 
 export const LOG_FORMAT =
-  "log_format rs '$host|$status|$request_length|$bytes_sent|$request_time|$upstream_response_time|$upstream_status';";
+  "log_format rs '$host|$status|$request_length|$bytes_sent|$request_time|$upstream_response_time|$upstream_status|$uri';";
 
 /**
  * The shim without the bundle; ipng off so that only reqstat lines are
@@ -146,21 +146,28 @@ export async function drained(
   return lines;
 }
 
-export interface LogLine { host: string; status: number; requestLength: number; bytesSent: number; ms: number; upstreamMs: number[]; upstreamStatus: string }
+export interface LogLine {
+  host: string; status: number; requestLength: number; bytesSent: number; ms: number; upstreamMs: number[];
+  upstreamStatus: string; uri: string;
+}
 
 export function accessLog(n: NginxInstance): LogLine[] {
   return readFileSync(join(n.prefix, 'rs.log'), 'utf8').split('\n').filter(Boolean).map((l) => {
-    const [host, status, len, sent, time, upTime, upStatus] = l.split('|');
+    const [host, status, len, sent, time, upTime, upStatus, uri] = l.split('|');
     return {
       host, status: Number(status), requestLength: Number(len), bytesSent: Number(sent),
       ms: Math.round(Number(time) * 1000),
       upstreamMs: upTime === '-' ? [] : upTime.split(/, | : /).map((x) => (x === '-' ? 0 : Math.round(Number(x) * 1000))),
-      upstreamStatus: upStatus,
+      upstreamStatus: upStatus, uri,
     };
   });
 }
 
-/** The access log once it has `count` lines (a line can follow its response), or after 5 s. */
+/**
+ * The access log once it has `count` lines (a line can follow its
+ * response, and two workers' lines need not be in the order of the
+ * requests), or after 5 s.
+ */
 export async function accessLogOf(n: NginxInstance, count: number): Promise<LogLine[]> {
   for (let i = 0; i < 100 && accessLog(n).length < count; i++) await sleep(50);
   return accessLog(n);
