@@ -112,7 +112,8 @@ describe('recycling', () => {
     console.log(
       `hostile keys: ${sent} requests (${busy} to busy.example) in a 1 MB zone: ${zone.keys.length} keys shown, ` +
         `${zone.keys_recycled} keys recycled, ${zone.keys_dropped} keys (${zone.requests_dropped} requests) dropped, ` +
-        `${stored} requests counted in stored keys`,
+        `${stored} requests counted in stored keys; worker RSS before/after (kB): ` +
+        [...rssAfter].map(([pid, kb]) => `${rssBefore.get(pid) ?? '?'}/${kb}`).join(', '),
     );
     expect(stored + zone.requests_dropped).toBeLessThanOrEqual(sent);
   }, 180000);
