@@ -59,7 +59,7 @@ describe('recycling', () => {
 
     await sleep(3100);
     for (const path of [...missing, busy]) await httpGet(n.url(path));
-    const text = await showWhen(us, (t) => missing.every((m) => t.includes(`\n${m},`) || t.startsWith(`${m},`)));
+    const text = await showWhen(us, (t) => missing.every((m) => tsarRead(t).has(m)) && tsarRead(t).get(busy)?.[3] === 2n);
     const lines = tsarRead(text);
     expect(lines.size).toBe(1008);
     for (const m of missing) expect(lines.get(m)![3], m).toBe(1n);
