@@ -29,4 +29,3 @@ describe('exact decimal counters', () => {
     );
   });
 });
-});
