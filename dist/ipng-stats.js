@@ -426,22 +426,36 @@ function addDigits(a, b) {
 }
 var KEY_PREFIX = "k";
 var META_PREFIX = "m";
+var COUNTERS_MARK = "|";
 function decodeKeyEntry(text) {
-  const parts = text.split(" ");
-  if (parts.length !== 5) return null;
-  const seq = Number(parts[0]);
-  const lastVisitMs = Number(parts[1]);
-  const excess = Number(parts[2]);
+  const bar = text.indexOf(COUNTERS_MARK);
+  if (bar < 0) return null;
+  const head = text.substring(0, bar).split(" ");
+  if (head.length !== 3) return null;
+  const seq = Number(head[0]);
+  const lastVisitMs = Number(head[1]);
+  const excess = Number(head[2]);
   if (!(seq >= 0) || !(lastVisitMs >= 0) || !(excess >= 0)) return null;
   return {
     seq,
     lastVisitMs,
     excess,
-    counters: parts[4].split(",")
+    counters: text.substring(bar + 1).split(",")
   };
 }
 function encodeKeyEntry(entry) {
-  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.length + " " + entry.counters.join(",");
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + COUNTERS_MARK + entry.counters.join(",");
+}
+function seqOf(text) {
+  return parseInt(text, 10);
+}
+function countersText(text) {
+  return text.substring(text.indexOf(COUNTERS_MARK) + 1);
+}
+function resized(counters, count2) {
+  const out = counters.slice(0, count2);
+  while (out.length < count2) out.push("0");
+  return out;
 }
 function countersOf(deltas, count2) {
   const out = [];
@@ -455,18 +469,6 @@ function addCounters(counters, deltas, count2) {
     out.push(i < deltas.length ? addDecimal(base, deltas[i]) : base);
   }
   return out;
-}
-function countersText(text, count2) {
-  const a = text.indexOf(" ");
-  const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
-  const c = b < 0 ? -1 : text.indexOf(" ", b + 1);
-  const d = c < 0 ? -1 : text.indexOf(" ", c + 1);
-  if (d < 0 || Number(text.substring(c + 1, d)) !== count2) return null;
-  return text.substring(d + 1);
-}
-function seqOf(text) {
-  const space = text.indexOf(" ");
-  return space < 0 ? -1 : Number(text.substring(0, space));
 }
 var BUILTIN_FIELDS = ["bytes_in", "bytes_out", "conn_total", "req_total", "http_2xx", "http_3xx", "http_4xx", "http_5xx", "http_other_status", "rt", "ups_req", "ups_rt", "ups_tries", "http_200", "http_206", "http_302", "http_304", "http_403", "http_404", "http_416", "http_499", "http_500", "http_502", "http_503", "http_504", "http_508", "http_other_detail_status", "http_ups_4xx", "http_ups_5xx"];
 var FIELD = {
@@ -592,6 +594,10 @@ function parseShowFields(text, zone) {
     }
   };
 }
+function findZone(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
 function counterCount(zone) {
   return BUILTIN_COUNT + zone.indicators.length;
 }
@@ -613,12 +619,14 @@ function keyCapacity(sizeBytes, keyLength) {
 function shownZone(zone, snapshot) {
   const count2 = counterCount(zone);
   const items = snapshot.items;
-  const bySeq = [];
-  const late = [];
   const nextSeq = snapshot.meta.nextSeq;
+  const exact = snapshot.meta.counters === count2;
+  const bySeq = [];
+  for (let s = 0; s < nextSeq; s++) bySeq.push(-1);
+  const late = [];
   for (let i = 0; i < items.length; i++) {
     const seq = seqOf(items[i][1]);
-    if (seq >= 0 && seq < nextSeq && bySeq[seq] === void 0) bySeq[seq] = i;else late.push(i);
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === -1) bySeq[seq] = i;else late.push(i);
   }
   const shown = {
     zone,
@@ -628,21 +636,21 @@ function shownZone(zone, snapshot) {
     capacityBytes: snapshot.capacityBytes,
     freeBytes: snapshot.freeBytes
   };
-  for (let s = bySeq.length - 1; s >= 0; s--) {
+  for (let s = nextSeq - 1; s >= 0; s--) {
     const i = bySeq[s];
-    if (i !== void 0) pushKey(shown, items[i], count2);
+    if (i >= 0) pushKey(shown, items[i], count2, exact);
   }
-  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2);
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2, exact);
   return shown;
 }
-function pushKey(shown, item, count2) {
-  let counters = countersText(item[1], count2);
-  if (counters === null) {
+function pushKey(shown, item, count2, exact) {
+  let counters;
+  if (exact) {
+    counters = countersText(item[1]);
+  } else {
     const entry = decodeKeyEntry(item[1]);
     if (entry === null) return;
-    const values = entry.counters.slice(0, count2);
-    while (values.length < count2) values.push("0");
-    counters = values.join(",");
+    counters = resized(entry.counters, count2).join(",");
   }
   shown.keys.push(item[0].substring(KEY_PREFIX.length));
   shown.counters.push(counters);
@@ -1133,6 +1141,7 @@ function emptyMeta() {
   return {
     nextSeq: 0,
     keys: 0,
+    counters: 0,
     recycledKeys: 0,
     droppedKeys: 0,
     droppedRequests: 0,
@@ -1153,10 +1162,11 @@ function decodeMeta(text) {
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
   meta.keys = n(5);
+  meta.counters = n(6);
   return meta;
 }
 function encodeMeta(meta) {
-  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys;
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys + " " + meta.counters;
 }
 function mergeDeltas(deltas) {
   const byKey = Object.create(null);
@@ -1233,6 +1243,13 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     }
     return null;
   }
+  function drop(requests) {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+  if (meta.counters !== settings.counterCount) resizeAll(dict, settings.counterCount, meta);
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
@@ -1277,12 +1294,6 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     }
     drop(visits);
   }
-  function drop(requests) {
-    meta.droppedKeys++;
-    meta.droppedRequests += requests;
-    outcome.droppedKeys++;
-    outcome.droppedRequests += requests;
-  }
   if (outcome.droppedKeys > 0) {
     outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
     meta.warnedRequests = meta.droppedRequests;
@@ -1290,6 +1301,19 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+function resizeAll(dict, count2, meta) {
+  const items = allItems(dict);
+  for (let i = 0; i < items.length; i++) {
+    if (items[i][0].charAt(0) !== KEY_PREFIX) continue;
+    const entry = decodeKeyEntry(items[i][1]);
+    if (entry === null || entry.counters.length === count2) continue;
+    entry.counters = resized(entry.counters, count2);
+    try {
+      dict.set(items[i][0], encodeKeyEntry(entry));
+    } catch (e) {}
+  }
+  meta.counters = count2;
 }
 function counted(n, what) {
   return n + " " + what + (n === 1 ? "" : "s");
@@ -1369,10 +1393,6 @@ function reqstatShow(r) {
   respond(r, 200, {
     "Content-Type": TENGINE_CONTENT_TYPE
   }, parts.join(""));
-}
-function findZone(zones, name) {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }
 var UNIT_MS = {
   y: 365 * 24 * 3600 * 1e3,
@@ -3434,7 +3454,7 @@ function flushReqstat(batch, ctx, zones, platform) {
   for (let i = 0; i < batch.entries.length; i++) {
     const e = batch.entries[i];
     if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
-    const zone = findZone2(zones, e.zone);
+    const zone = findZone(zones, e.zone);
     if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
       summary.notUnderstood++;
       continue;
@@ -3469,10 +3489,6 @@ function flushReqstat(batch, ctx, zones, platform) {
     if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
-}
-function findZone2(zones, name) {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }
 function reqstatSinkOf(platform) {
   const parsed = parseZones(platform.zonesText);

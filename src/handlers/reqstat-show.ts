@@ -10,8 +10,7 @@ import { REQSTAT_JSON_CONTENT_TYPE, renderReqstatJson } from '../reqstat/json';
 import { REQSTAT_PROMETHEUS_CONTENT_TYPE, renderReqstatPrometheus } from '../reqstat/prometheus';
 import { parseShowQuery } from '../reqstat/show-request';
 import { renderTengineZone, TENGINE_CONTENT_TYPE } from '../reqstat/tengine-text';
-import { allColumns, dictName, parseShowFields, parseShowZones, parseZones } from '../reqstat/zone-config';
-import type { ReqstatZone } from '../reqstat/zone-config';
+import { allColumns, dictName, findZone, parseShowFields, parseShowZones, parseZones } from '../reqstat/zone-config';
 import { readZone } from '../reqstat/zone-store';
 
 const ALLOWED_METHODS = 'GET, HEAD';
@@ -66,9 +65,4 @@ export default function reqstatShow(r: NginxHTTPRequest): void {
     parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
   }
   respond(r, 200, { 'Content-Type': TENGINE_CONTENT_TYPE }, parts.join(''));
-}
-
-function findZone(zones: ReqstatZone[], name: string): ReqstatZone | null {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }

@@ -3,7 +3,7 @@
 // its show walks a queue that takes each new node at the head; a
 // recycled key keeps the place of the key it replaced).
 import { fieldLabel } from '../pipeline/wire-field';
-import { countersText, decodeKeyEntry, KEY_PREFIX, seqOf } from './key-entry';
+import { countersText, decodeKeyEntry, KEY_PREFIX, resized, seqOf } from './key-entry';
 import type { ReqstatZone } from './zone-config';
 import { counterCount } from './zone-config';
 import type { ZoneMeta, ZoneSnapshot } from './zone-store';
@@ -29,34 +29,38 @@ export interface ShownZone {
 export function shownZone(zone: ReqstatZone, snapshot: ZoneSnapshot): ShownZone {
   const count = counterCount(zone);
   const items = snapshot.items;
-  const bySeq: number[] = [];
-  const late: number[] = [];
   const nextSeq = snapshot.meta.nextSeq;
+  // Every key has the zone's counters unless a reload changed its
+  // indicators since the last flush: then each key is checked.
+  const exact = snapshot.meta.counters === count;
+  // Filled in order first: njs keeps a dense array fast, a sparse one not.
+  const bySeq: number[] = [];
+  for (let s = 0; s < nextSeq; s++) bySeq.push(-1);
+  const late: number[] = [];
   for (let i = 0; i < items.length; i++) {
     const seq = seqOf(items[i][1]);
-    if (seq >= 0 && seq < nextSeq && bySeq[seq] === undefined) bySeq[seq] = i;
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === -1) bySeq[seq] = i;
     // A slot the bookkeeping does not know, or a second key in one (a zone
     // written by another release): shown after the others.
     else late.push(i);
   }
   const shown: ShownZone = { zone, keys: [], counters: [], meta: snapshot.meta, capacityBytes: snapshot.capacityBytes, freeBytes: snapshot.freeBytes };
-  for (let s = bySeq.length - 1; s >= 0; s--) {
+  for (let s = nextSeq - 1; s >= 0; s--) {
     const i = bySeq[s];
-    if (i !== undefined) pushKey(shown, items[i], count);
+    if (i >= 0) pushKey(shown, items[i], count, exact);
   }
-  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count);
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count, exact);
   return shown;
 }
 
-function pushKey(shown: ShownZone, item: [string, string], count: number): void {
-  let counters = countersText(item[1], count);
-  if (counters === null) {
-    // Stored with another number of indicators: as many as the zone has now.
+function pushKey(shown: ShownZone, item: [string, string], count: number, exact: boolean): void {
+  let counters: string;
+  if (exact) {
+    counters = countersText(item[1]);
+  } else {
     const entry = decodeKeyEntry(item[1]);
     if (entry === null) return;
-    const values = entry.counters.slice(0, count);
-    while (values.length < count) values.push('0');
-    counters = values.join(',');
+    counters = resized(entry.counters, count).join(',');
   }
   shown.keys.push(item[0].substring(KEY_PREFIX.length));
   shown.counters.push(counters);

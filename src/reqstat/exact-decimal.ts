@@ -5,12 +5,6 @@
 // stays exact; only a total of 16 digits or more is added digit by digit.
 
 const MAX_EXACT = 9007199254740991;
-const DIGITS = /^(0|[1-9][0-9]*)$/;
-
-/** Whether text is a canonical unsigned decimal ("0", "17", never "017"). */
-export function isDecimal(text: string): boolean {
-  return DIGITS.test(text);
-}
 
 /**
  * total + delta as decimal text. total is canonical decimal text, delta

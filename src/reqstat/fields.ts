@@ -35,6 +35,3 @@ export const FIELD = {
 } as const;
 
 export const BUILTIN_COUNT = BUILTIN_FIELDS.length;
-
-/** Tengine's limit: at most this many indicator fields in all. */
-export const MAX_INDICATORS = 50;

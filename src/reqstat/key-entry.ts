@@ -2,14 +2,15 @@
 // dict key is KEY_PREFIX + the key in its escaped wire form; the value is
 // decimal text:
 //
-//   SEQ LAST_VISIT_MS EXCESS N C0,C1,...,CN-1
+//   SEQ LAST_VISIT_MS EXCESS|C0,C1,...
 //
 // SEQ orders the display (newest first; a recycled key takes the slot of
 // the key it replaces, as in Tengine), LAST_VISIT_MS and EXCESS are the
-// recycling state (recycling.ts), N the number of counters and C0.. the
-// counters in the order of fields.ts, as exact decimals
-// (exact-decimal.ts). The counters are stored as a show line writes them,
-// comma-separated at the end of the value, so that the show copies them
+// recycling state (recycling.ts), C0.. the counters in the order of
+// fields.ts, as exact decimals (exact-decimal.ts), as many as the zone's
+// bookkeeping says (zone-store.ts ZoneMeta.counters). The counters are
+// stored as a show line writes them, comma-separated after the one "|",
+// so that the show reads SEQ with one parseInt and copies the counters
 // behind the key as they are: per-key work in njs costs microseconds, and
 // a show of 10,000 keys must take less than 50 ms.
 import { addDecimal } from './exact-decimal';
@@ -26,19 +27,40 @@ export interface KeyEntry {
   counters: string[];
 }
 
+const COUNTERS_MARK = '|';
+
 /** The entry in a value, or null when the value is not one. */
 export function decodeKeyEntry(text: string): KeyEntry | null {
-  const parts = text.split(' ');
-  if (parts.length !== 5) return null;
-  const seq = Number(parts[0]);
-  const lastVisitMs = Number(parts[1]);
-  const excess = Number(parts[2]);
+  const bar = text.indexOf(COUNTERS_MARK);
+  if (bar < 0) return null;
+  const head = text.substring(0, bar).split(' ');
+  if (head.length !== 3) return null;
+  const seq = Number(head[0]);
+  const lastVisitMs = Number(head[1]);
+  const excess = Number(head[2]);
   if (!(seq >= 0) || !(lastVisitMs >= 0) || !(excess >= 0)) return null;
-  return { seq, lastVisitMs, excess, counters: parts[4].split(',') };
+  return { seq, lastVisitMs, excess, counters: text.substring(bar + 1).split(',') };
 }
 
 export function encodeKeyEntry(entry: KeyEntry): string {
-  return entry.seq + ' ' + entry.lastVisitMs + ' ' + entry.excess + ' ' + entry.counters.length + ' ' + entry.counters.join(',');
+  return entry.seq + ' ' + entry.lastVisitMs + ' ' + entry.excess + COUNTERS_MARK + entry.counters.join(',');
+}
+
+/** A value's SEQ (its display slot): one parseInt, no split. */
+export function seqOf(text: string): number {
+  return parseInt(text, 10);
+}
+
+/** A value's counters as a show line writes them (comma-separated). */
+export function countersText(text: string): string {
+  return text.substring(text.indexOf(COUNTERS_MARK) + 1);
+}
+
+/** Counters cut or padded with zeros to `count`. */
+export function resized(counters: string[], count: number): string[] {
+  const out = counters.slice(0, count);
+  while (out.length < count) out.push('0');
+  return out;
 }
 
 /** A new entry's counters: the deltas of its first flush. */
@@ -60,24 +82,4 @@ export function addCounters(counters: string[], deltas: number[], count: number)
     out.push(i < deltas.length ? addDecimal(base, deltas[i]) : base);
   }
   return out;
-}
-
-/**
- * A value's counters as a show line writes them (comma-separated), when
- * it holds `count` of them; else null (a key stored before a reload
- * changed the zone's indicators: decode it instead).
- */
-export function countersText(text: string, count: number): string | null {
-  const a = text.indexOf(' ');
-  const b = a < 0 ? -1 : text.indexOf(' ', a + 1);
-  const c = b < 0 ? -1 : text.indexOf(' ', b + 1);
-  const d = c < 0 ? -1 : text.indexOf(' ', c + 1);
-  if (d < 0 || Number(text.substring(c + 1, d)) !== count) return null;
-  return text.substring(d + 1);
-}
-
-/** The display order of a stored value (its SEQ), without splitting it. */
-export function seqOf(text: string): number {
-  const space = text.indexOf(' ');
-  return space < 0 ? -1 : Number(text.substring(0, space));
 }

@@ -12,7 +12,7 @@ import { flushIsDue } from '../pipeline/flush-pacing';
 import type { WireBatch } from '../pipeline/wire-reader';
 import type { SharedDict } from '../platform/shared-dict';
 import type { ReqstatZone } from './zone-config';
-import { counterCount, dictName, keyCapacity, parseZones } from './zone-config';
+import { counterCount, dictName, findZone, keyCapacity, parseZones } from './zone-config';
 import type { KeyDelta } from './zone-store';
 import { flushZone } from './zone-store';
 
@@ -78,11 +78,6 @@ export function flushReqstat(
     if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
-}
-
-export function findZone(zones: ReqstatZone[], name: string): ReqstatZone | null {
-  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
-  return null;
 }
 
 /** The sink for this configuration, or null when it declares no reqstat zone. */

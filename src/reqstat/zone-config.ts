@@ -120,6 +120,12 @@ export function parseShowFields(text: string | undefined, zone: ReqstatZone): Pa
   return { ok: true, value: { names, positions } };
 }
 
+/** The zone of this name (escaped, as on the wire), or null. */
+export function findZone(zones: ReqstatZone[], name: string): ReqstatZone | null {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
+
 /** The number of counters a zone's keys hold: the built-ins and its indicators. */
 export function counterCount(zone: ReqstatZone): number {
   return BUILTIN_COUNT + zone.indicators.length;

@@ -17,7 +17,7 @@
 // not counted in this zone, and the drop is counted.
 import type { SharedDict } from '../platform/shared-dict';
 import { allItems } from '../platform/shared-dict';
-import { addCounters, countersOf, decodeKeyEntry, encodeKeyEntry, KEY_PREFIX, META_PREFIX } from './key-entry';
+import { addCounters, countersOf, decodeKeyEntry, encodeKeyEntry, KEY_PREFIX, META_PREFIX, resized } from './key-entry';
 import type { RecycleCandidate } from './recycling';
 import { drainPerSecond, recycleOrder, visited } from './recycling';
 import { FIELD } from './fields';
@@ -41,6 +41,8 @@ export interface ZoneMeta {
   nextSeq: number;
   /** keys stored */
   keys: number;
+  /** how many counters every stored key has (29 + the zone's indicators at the last flush) */
+  counters: number;
   /** keys that took the place of an idle key */
   recycledKeys: number;
   /** new keys not stored: the zone was full and no key was idle enough */
@@ -52,7 +54,7 @@ export interface ZoneMeta {
 }
 
 export function emptyMeta(): ZoneMeta {
-  return { nextSeq: 0, keys: 0, recycledKeys: 0, droppedKeys: 0, droppedRequests: 0, warnedRequests: 0 };
+  return { nextSeq: 0, keys: 0, counters: 0, recycledKeys: 0, droppedKeys: 0, droppedRequests: 0, warnedRequests: 0 };
 }
 
 export function decodeMeta(text: string | undefined): ZoneMeta {
@@ -69,11 +71,12 @@ export function decodeMeta(text: string | undefined): ZoneMeta {
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
   meta.keys = n(5);
+  meta.counters = n(6);
   return meta;
 }
 
 export function encodeMeta(meta: ZoneMeta): string {
-  return meta.nextSeq + ' ' + meta.recycledKeys + ' ' + meta.droppedKeys + ' ' + meta.droppedRequests + ' ' + meta.warnedRequests + ' ' + meta.keys;
+  return meta.nextSeq + ' ' + meta.recycledKeys + ' ' + meta.droppedKeys + ' ' + meta.droppedRequests + ' ' + meta.warnedRequests + ' ' + meta.keys + ' ' + meta.counters;
 }
 
 /** One key's counts of one flush (the wire's escaped KEY and its counters). */
@@ -174,6 +177,15 @@ export function flushZone(
     return null;
   }
 
+  function drop(requests: number): void {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+
+  if (meta.counters !== settings.counterCount) resizeAll(dict, settings.counterCount, meta);
+
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
@@ -223,13 +235,6 @@ export function flushZone(
     drop(visits);
   }
 
-  function drop(requests: number): void {
-    meta.droppedKeys++;
-    meta.droppedRequests += requests;
-    outcome.droppedKeys++;
-    outcome.droppedRequests += requests;
-  }
-
   if (outcome.droppedKeys > 0) {
     outcome.warning =
       'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, 'new key') + ' (' +
@@ -242,6 +247,28 @@ export function flushZone(
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+
+/**
+ * Gives every stored key the zone's number of counters (a reload that
+ * kept the zone added or removed an indicator): once, at the first flush
+ * after it, so that the show can trust every key to have as many as the
+ * zone's bookkeeping says.
+ */
+function resizeAll(dict: SharedDict<string>, count: number, meta: ZoneMeta): void {
+  const items = allItems(dict);
+  for (let i = 0; i < items.length; i++) {
+    if (items[i][0].charAt(0) !== KEY_PREFIX) continue;
+    const entry = decodeKeyEntry(items[i][1]);
+    if (entry === null || entry.counters.length === count) continue;
+    entry.counters = resized(entry.counters, count);
+    try {
+      dict.set(items[i][0], encodeKeyEntry(entry));
+    } catch (e) {
+      // No room to rewrite it: the show pads or cuts it (display-model.ts).
+    }
+  }
+  meta.counters = count;
 }
 
 function counted(n: number, what: string): string {

@@ -72,12 +72,12 @@ describe('reqstat through the tick and req_status_show', () => {
 
   it('the tick stores each zone\'s keys, paces itself in the first zone, and counts the wrong shape once', () => {
     expect(ngx.shared.reqstat_server.contents()).toEqual({
-      'ka.example,127.0.0.1:80': '0 1000000 2000 30 ' + stored([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ',5',
-      'kb.example,127.0.0.1:80': '1 1000000 1000 30 ' + stored([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ',0',
+      'ka.example,127.0.0.1:80': '0 1000000 2000|' + stored([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ',5',
+      'kb.example,127.0.0.1:80': '1 1000000 1000|' + stored([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ',0',
       l0: '1000000',
-      m: '2 0 0 0 0 2',
+      m: '2 0 0 0 0 2 30',
     });
-    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000 29 ' + stored([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0 1' });
+    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000|' + stored([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0 1 29' });
     expect(ngx.logs).toEqual([{ level: ngx.ERR, message: 'ipng-stats: 1 lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)' }]);
   });
 
@@ -118,9 +118,9 @@ describe('reqstat through the tick and req_status_show', () => {
   it('the next flush is paced by the flush interval', () => {
     vi.setSystemTime(T0 + 500);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000 30 88,/);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000\|88,/);
     vi.setSystemTime(T0 + 1000);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834 30 176,460,2,4,/);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834\|176,460,2,4,/);
   });
 });

@@ -28,7 +28,7 @@ const SHOWN: ShownZone = {
     { key: 'b.example,127.0.0.1:80', counters: row('88', '18446744073709551999', '1', '2', '1', '0', '1', '0', '0', '1500', '1', '1007', '2', '1', '0', '0', '0', '0', '1', '0', '0', '0', '0', '0', '0', '0', '0', '1', '0', '12') },
     { key: 'caf\\xc3\\xa9\\xff\\x0a', counters: row('1', '2', '0', '1', '0', '0', '0', '0', '1', '5', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '1') },
   ]),
-  meta: { nextSeq: 2, keys: 2, recycledKeys: 3, droppedKeys: 1, droppedRequests: 4, warnedRequests: 4 },
+  meta: { nextSeq: 2, keys: 2, counters: 30, recycledKeys: 3, droppedKeys: 1, droppedRequests: 4, warnedRequests: 4 },
   capacityBytes: 1048576,
   freeBytes: 1019904,
 };

@@ -44,8 +44,8 @@ describe('reqstat store: arithmetic', () => {
 
   it('keeps totals exact above 2^53', () => {
     const dict = new FakeStringDict();
-    dict.set('kbig', '0 1000 1000 29 9007199254740991,18446744073709551615' + ',0'.repeat(27));
-    dict.set('m', '1 0 0 0 0 1');
+    dict.set('kbig', '0 1000 1000|9007199254740991,18446744073709551615' + ',0'.repeat(27));
+    dict.set('m', '1 0 0 0 0 1 29');
     flushZone(dict, 'server', SETTINGS, [request('big')], 2000);
     expect(counters(dict, 'big').slice(0, 4)).toEqual(['9007199254741091', '18446744073709551815', '1', '1']);
   });
@@ -60,15 +60,21 @@ describe('reqstat store: arithmetic', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
   });
 
-  it('shows a key stored before its zone gained or lost an indicator with the zone\'s columns', () => {
+  it('a reload that changes the indicators: the first flush resizes every key; until then the show pads or cuts each', () => {
     const dict = new FakeStringDict();
-    flushZone(dict, 'server', SETTINGS, [request('a')], 1000);
-    const wider = shownZone({ ...ZONE, indicators: ['cost'] }, readZone(dict));
-    expect(wider.counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
-    const narrower = shownZone(ZONE, readZone(dict));
-    expect(narrower.counters[0].split(',')).toHaveLength(29);
-    dict.set('ka', dict.get('ka')!.replace(' 29 ', ' 30 ') + ',9');
-    expect(shownZone(ZONE, readZone(dict)).counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
+    flushZone(dict, 'server', SETTINGS, [request('a'), request('b')], 1000);
+    const before = '100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0';
+    // shown with one more indicator before any flush: padded
+    expect(shownZone({ ...ZONE, indicators: ['cost'] }, readZone(dict)).counters).toEqual([before + ',0', before + ',0']);
+    const delta = request('a');
+    delta.counters.push(7);
+    flushZone(dict, 'server', { ...SETTINGS, counterCount: 30 }, [delta], 2000);
+    expect(dict.get('kb')).toBe('1 1000 1000|' + before + ',0');
+    expect(dict.get('ka')).toBe('0 2000 1834|200,400,2,2,2,0,0,0,0,6,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,7');
+    expect(readZone(dict).meta.counters).toBe(30);
+    // and back: cut
+    flushZone(dict, 'server', SETTINGS, [], 3000);
+    expect(shownZone(ZONE, readZone(dict)).counters).toEqual([before, '200,400,2,2,2,0,0,0,0,6,0,0,0,2,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
   });
 
   it('shows keys newest first; a display keeps every digit', () => {
@@ -109,7 +115,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
     const again = flushZone(dict, 'server', SETTINGS, [request('b')], 2000);
     expect(again.warning).toBe(null);
-    expect(readZone(dict).meta).toEqual({ nextSeq: 3, keys: 3, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
+    expect(readZone(dict).meta).toEqual({ nextSeq: 3, keys: 3, counters: 29, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
   });
 
   it('a new key takes the slot of the least recently visited key below the threshold; busy keys keep exact counts', () => {
