@@ -100,6 +100,20 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       0,
       NULL },
 
+    { ngx_string("ssl_status_zone"),
+      NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status_zone,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ssl_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -111,7 +125,7 @@ static ngx_http_module_t  ngx_http_ipng_stats_module_ctx = {
     ngx_http_ipng_stats_create_main_conf,  /* create main configuration */
     ngx_http_ipng_stats_init_main_conf,    /* init main configuration */
 
-    NULL,                                  /* create server configuration */
+    ngx_http_ipng_stats_ssl_create_srv_conf, /* create server conf */
     NULL,                                  /* merge server configuration */
 
     ngx_http_ipng_stats_ipng_create_loc_conf, /* create location conf */
@@ -167,6 +181,9 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_writer_deltas_variable,
       ngx_http_ipng_stats_part(pipeline),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ipng_stats_ssl_zone"), NULL,
+      ngx_http_ipng_stats_ssl_zone_variable, 0, 0, 0 },
 
     { ngx_string("ipng_stats_skip"),
       ngx_http_ipng_stats_set_skip_variable,
@@ -273,6 +290,13 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_ipng_stats_ssl_postconfiguration(cf, &mcf->ssl,
+                                                  &mcf->pipeline)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
@@ -315,6 +339,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
 
     ngx_http_ipng_stats_pipeline_create_conf(&mcf->pipeline);
     ngx_http_ipng_stats_state_create_conf(&mcf->state);
+    ngx_http_ipng_stats_ssl_create_conf(&mcf->ssl);
 
     mcf->ipng.tag_index = NGX_ERROR;
     mcf->ipng.server_addr_index = NGX_ERROR;

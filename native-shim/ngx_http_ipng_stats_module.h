@@ -14,6 +14,9 @@
  *     ngx_http_ipng_stats_attribution.c  $ipng_source_tag
  *   subsystems
  *     ngx_http_ipng_stats_ipng.c         ipng counting, in the log phase
+ *     ngx_http_ipng_stats_ssl.c          SSL status: OpenSSL's session
+ *                                        counters per zone, read at the
+ *                                        flush interval
  *   other parts
  *     ngx_http_ipng_stats_logtail.c      ipng_stats_logtail (UDP)
  *     ngx_http_ipng_stats_log_format.c   log_format lines, as access_log
@@ -40,6 +43,7 @@
 #include "ngx_http_ipng_stats_logtail.h"
 #include "ngx_http_ipng_stats_njs.h"
 #include "ngx_http_ipng_stats_state.h"
+#include "ngx_http_ipng_stats_ssl.h"
 
 
 typedef struct {
@@ -50,6 +54,7 @@ typedef struct {
     ngx_http_ipng_stats_logtail_t        *logtail;
     ngx_http_ipng_stats_njs_t            *njs;
     ngx_http_ipng_stats_state_conf_t      state;
+    ngx_http_ipng_stats_ssl_conf_t        ssl;
 } ngx_http_ipng_stats_main_conf_t;
 
 
