@@ -48,7 +48,7 @@ async function buildModule(entry, outFile) {
     platform: 'neutral',
     write: false,
     legalComments: 'none',
-    // njs's own modules (the state file, handlers/state.ts)
+    // njs's own modules (the state file, persistence/state-file.ts)
     external: ['fs', 'crypto'],
     // the state file records which release wrote it
     define: { IPNG_STATS_VERSION: JSON.stringify(productVersion) },

@@ -102,7 +102,7 @@ function report(label, z) {
     `the flushes that wrote a change to every series took ${z.churnFlushMs.toFixed(0)} ms in all`);
 }
 
-/** The state file's saves of a full zone, as the writer logged them (handlers/state.ts). */
+/** The state file's saves of a full zone, as the writer logged them (persistence/state-file.ts). */
 function reportSaves(stateDir) {
   const saves = [...readFileSync(join(stateDir, 'info.log'), 'utf8')
     .matchAll(/ipng-stats: saved (\d+) items \((\d+) bytes\) to state file "[^"]*" in (\d+) ms/g)]

@@ -1066,98 +1066,21 @@ function readSettingsText(r) {
     stateInterval: vars.ipng_stats_state_interval
   };
 }
-var MIN_BYTES_PER_KEY = 128;
-function allItems(dict) {
-  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-}
 var ZONE_NAME = "ipng_stats";
 function zoneNameOf(r) {
   const name = r.variables.ipng_stats_zone;
   return name ? name : ZONE_NAME;
 }
-function counterZone(dict) {
-  let freePages = -1;
-  function zoneIsFull() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    freePages = Math.floor(dict.freeSpace() / PAGE);
-    if (freePages > MARGIN_PAGES) {
-      freePages--;
-      return false;
-    }
-    return true;
-  }
-  function existsOrDropped(key) {
-    if (dict.get(key) !== void 0) return true;
-    countDrop2(key);
-    return false;
-  }
-  function countDrop2(key) {
-    if (key === KIND.zoneFullEvents) return;
-    try {
-      dict.incr(KIND.zoneFullEvents, 1);
-    } catch (e) {}
-  }
-  function insertFirst(key, value) {
-    if (zoneIsFull()) {
-      if (dict.get(key) !== void 0) return false;
-      countDrop2(key);
-      return false;
-    }
-    try {
-      return dict.add(key, value);
-    } catch (e) {
-      countDrop2(key);
-      return false;
-    }
-  }
-  return {
-    add(key, delta) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.incr(key, delta);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
-    get(key) {
-      return dict.get(key);
-    },
-    set(key, value) {
-      if (zoneIsFull() && !existsOrDropped(key)) return false;
-      try {
-        dict.set(key, value);
-        return true;
-      } catch (e) {
-        countDrop2(key);
-        return false;
-      }
-    },
-    markOnce(key) {
-      return insertFirst(key, 1);
-    },
-    insertFirst,
-    entries() {
-      return allItems(dict);
-    },
-    capacityBytes() {
-      return dict.capacity;
-    },
-    freeBytes() {
-      return dict.freeSpace();
-    }
-  };
-}
 function openSharedDict(name) {
-  const dict = ngx.shared[name];
-  if (!dict) {
+  const opened = findSharedDict(name);
+  if (opened === null) {
     throw new Error('ipng-stats: no shared dict zone "' + name + '"; add "ipng_stats_zone ' + name + ':4m;" (with the shim) or "js_shared_dict_zone zone=' + name + ':16m type=number;" (without it) to the http block');
   }
+  return opened;
+}
+function findSharedDict(name) {
+  const dict = ngx.shared[name];
+  if (!dict) return null;
   if (dict.type === "string") {
     return {
       type: "string",
@@ -1493,6 +1416,88 @@ var CodeTable = function () {
   };
   return _createClass(CodeTable);
 }();
+var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+function counterZone(dict) {
+  let freePages = -1;
+  function zoneIsFull() {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    freePages = Math.floor(dict.freeSpace() / PAGE);
+    if (freePages > MARGIN_PAGES) {
+      freePages--;
+      return false;
+    }
+    return true;
+  }
+  function existsOrDropped(key) {
+    if (dict.get(key) !== void 0) return true;
+    countDrop2(key);
+    return false;
+  }
+  function countDrop2(key) {
+    if (key === KIND.zoneFullEvents) return;
+    try {
+      dict.incr(KIND.zoneFullEvents, 1);
+    } catch (e) {}
+  }
+  function insertFirst(key, value) {
+    if (zoneIsFull()) {
+      if (dict.get(key) !== void 0) return false;
+      countDrop2(key);
+      return false;
+    }
+    try {
+      return dict.add(key, value);
+    } catch (e) {
+      countDrop2(key);
+      return false;
+    }
+  }
+  return {
+    add(key, delta) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.incr(key, delta);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    get(key) {
+      return dict.get(key);
+    },
+    set(key, value) {
+      if (zoneIsFull() && !existsOrDropped(key)) return false;
+      try {
+        dict.set(key, value);
+        return true;
+      } catch (e) {
+        countDrop2(key);
+        return false;
+      }
+    },
+    markOnce(key) {
+      return insertFirst(key, 1);
+    },
+    insertFirst,
+    entries() {
+      return allItems(dict);
+    },
+    capacityBytes() {
+      return dict.capacity;
+    },
+    freeBytes() {
+      return dict.freeSpace();
+    }
+  };
+}
 function warnIfMoreDropped(zoneName, dropped, warned) {
   if (dropped <= warned) return null;
   warnZoneFull(zoneName, dropped - warned, dropped);
@@ -1513,7 +1518,7 @@ function counterStore(dict, name) {
     reserve(worker, boundsMs) {
       reserveFlushKeys(zone, worker, boundsMs);
     },
-    flush(_s, worker, nowMs, boundsMs) {
+    flush(_batch, worker, nowMs, boundsMs) {
       zone.set(workerKey(KIND.flushedAt, worker), nowMs);
       if (worker === HOUSEKEEPING_WORKER) {
         updateRates(zone, nowMs);
@@ -1523,7 +1528,10 @@ function counterStore(dict, name) {
       zone.add(workerKey(KIND.flushes, worker), 1);
       zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel2(took, boundsMs)), 1);
       zone.add(workerKey(KIND.flushSum, worker), took);
-      return worker === HOUSEKEEPING_WORKER;
+      return {
+        writer: worker === HOUSEKEEPING_WORKER,
+        notUnderstood: 0
+      };
     },
     readModel(boundsMs) {
       const model = buildModel({
@@ -1576,91 +1584,30 @@ function vipLabel(serverAddr) {
   const canonical = canonicalAddress(serverAddr);
   return canonical === null ? serverAddr : canonical;
 }
-function parseBounds(text) {
-  const parts = text.split(" ");
-  for (let i = 0; i < parts.length; i++) {
-    if (!/^\d+$/.test(parts[i])) return null;
-  }
-  return parts;
-}
-var DECIMAL2 = /^\d+$/;
-function wireNumber(text) {
-  const n = Number(text);
-  return text === "" || !(n >= 0) ? -1 : n;
-}
-function readHistogramField(field, bounds, into) {
-  into.length = 0;
-  if (field === "") return true;
-  const parts = field.split(" ");
-  if (parts.length !== bounds.length + 2) return false;
-  for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return false;
-    into.push(n);
-  }
-  return true;
-}
-function addHistogram(list, numbers, bounds) {
-  if (numbers.length === 0) return;
-  let h = list.length > 0 ? list[list.length - 1] : null;
-  if (h === null || h.bounds !== bounds) {
-    h = {
-      bounds,
+var IPNG_SHAPES = ["ipng", "ipng_time"];
+var STATUS = /^\d+$/;
+function addHistogram(list, h) {
+  if (h === null) return;
+  let into = list.length > 0 ? list[list.length - 1] : null;
+  if (into === null || into.bounds !== h.bounds) {
+    into = {
+      bounds: h.bounds,
       counts: [],
       sumMs: 0
     };
-    for (let i = 0; i <= bounds.length; i++) h.counts.push(0);
-    list.push(h);
+    for (let i = 0; i < h.counts.length; i++) into.counts.push(0);
+    list.push(into);
   }
-  h.sumMs += numbers[0];
-  for (let i = 1; i < numbers.length; i++) h.counts[i - 1] += numbers[i];
+  into.sumMs += h.sumMs;
+  for (let i = 0; i < h.counts.length; i++) into.counts[i] += h.counts[i];
 }
-var IPNG_FIELDS = 4 + 3 + 1;
-var IPNG_TIME_FIELDS = 4 + 2 + 1 + 2;
-var durationNumbers = [];
-var upstreamNumbers = [];
-function readRecord(f, bounds, pairOf) {
-  if (f[2] !== "") return false;
-  if (f[1] === "ipng") return readIpngRecord(f, pairOf);
-  if (f[1] === "ipng_time") return readIpngTimeRecord(f, bounds, pairOf);
-  return false;
-}
-function readIpngRecord(f, pairOf) {
-  if (f.length !== IPNG_FIELDS || f[3] !== "3") return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || !DECIMAL2.test(f[6])) return false;
-  const counters = f[7].split(" ");
-  if (counters.length !== 3) return false;
-  const requests = wireNumber(counters[0]);
-  const bytesIn = wireNumber(counters[1]);
-  const bytesOut = wireNumber(counters[2]);
-  if (requests < 0 || bytesIn < 0 || bytesOut < 0) return false;
-  pairOf(f[4], f[5]).codes.push({
-    code: f[6],
-    requests,
-    bytesIn,
-    bytesOut
-  });
-  return true;
-}
-function readIpngTimeRecord(f, bounds, pairOf) {
-  if (f.length !== IPNG_TIME_FIELDS || f[3] !== "2" || bounds === null) return false;
-  if (!isEscapedField(f[4]) || !isEscapedField(f[5]) || wireNumber(f[6]) < 0) return false;
-  if (!readHistogramField(f[7], bounds, durationNumbers) || !readHistogramField(f[8], bounds, upstreamNumbers)) return false;
-  const p = pairOf(f[4], f[5]);
-  addHistogram(p.duration, durationNumbers, bounds);
-  addHistogram(p.upstream, upstreamNumbers, bounds);
-  return true;
-}
-function parseDeltas(text) {
-  const parsed = {
-    writer: false,
+function ipngDeltas(entries) {
+  const out = {
     pairs: [],
-    dropped: 0,
-    malformed: 0
+    notUnderstood: 0
   };
-  if (!text) return parsed;
   const byPair = Object.create(null);
-  function pair(tag, serverAddr) {
+  function pairOf(tag, serverAddr) {
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
     let p = byPair[id];
@@ -1673,39 +1620,36 @@ function parseDeltas(text) {
         upstream: []
       };
       byPair[id] = p;
-      parsed.pairs.push(p);
+      out.pairs.push(p);
     }
     return p;
   }
-  const lines = text.split("\n");
-  let bounds = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line === "") continue;
-    if (line === "w") {
-      if (i === 0) parsed.writer = true;else parsed.malformed++;
-      continue;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const k = e.keys;
+    const n = e.counters;
+    if (e.subsystem === "ipng") {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+        out.notUnderstood++;
+        continue;
+      }
+      pairOf(k[0], k[1]).codes.push({
+        code: k[2],
+        requests: n[0],
+        bytesIn: n[1],
+        bytesOut: n[2]
+      });
+    } else if (e.subsystem === "ipng_time") {
+      if (e.zone !== "" || k.length !== 2 || n.length !== 1 || e.histograms.length !== 2) {
+        out.notUnderstood++;
+        continue;
+      }
+      const p = pairOf(k[0], k[1]);
+      addHistogram(p.duration, e.histograms[0]);
+      addHistogram(p.upstream, e.histograms[1]);
     }
-    const f = line.split(KEY_SEPARATOR);
-    let ok = false;
-    switch (f[0]) {
-      case "b":
-        bounds = f.length === 2 ? parseBounds(f[1]) : null;
-        ok = bounds !== null;
-        break;
-      case "r":
-        ok = readRecord(f, bounds, pair);
-        break;
-      case "x":
-        if (f.length === 2 && DECIMAL2.test(f[1])) {
-          parsed.dropped += Number(f[1]);
-          ok = true;
-        }
-        break;
-    }
-    if (!ok) parsed.malformed++;
   }
-  return parsed;
+  return out;
 }
 function encodeHistogram(h) {
   return h.boundsMs.join(",") + ";" + h.counts.join(",") + ";" + h.sumMs;
@@ -2167,10 +2111,6 @@ function recordZone(dict) {
 function zoneFullKey(worker) {
   return RECORD_KIND.zoneFullEvents + worker;
 }
-function drainWriterDeltas(s) {
-  const text = s.variables.ipng_stats_writer_deltas;
-  return text === void 0 ? "" : text;
-}
 function recordStore(dict, name, renderFragments) {
   const zone = recordZone(dict);
   return {
@@ -2186,12 +2126,12 @@ function recordStore(dict, name, renderFragments) {
     reserve(worker) {
       reserveWorkerRecords(zone, worker);
     },
-    flush(s, worker, nowMs, boundsMs) {
+    flush(batch, worker, nowMs, boundsMs) {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
+      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderFragments);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
-      return writer;
+      return result;
     },
     readModel(boundsMs, shimLoaded) {
       return readRecordModel(zone, boundsMs, shimLoaded);
@@ -2227,15 +2167,15 @@ function reserveWorkerRecords(zone, worker) {
   zone.reserve(RECORD_KIND.zoneFullWarned, "0");
   zone.reserve(RECORD_KIND.rateUpdatedAt, "0");
 }
-function flushRecords(s, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
-  const deltas = parseDeltas(drainWriterDeltas(s));
-  let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+function flushRecords(batch, zone, zoneName, worker, nowMs, boundsMs, renderFragments) {
+  const deltas = ipngDeltas(batch.entries);
+  let dropped = batch.dropped;
+  if (batch.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
-  if (deltas.malformed > 0) {
-    logError("ipng-stats: " + deltas.malformed + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
-  }
-  return deltas.writer;
+  return {
+    writer: batch.writer,
+    notUnderstood: deltas.notUnderstood
+  };
 }
 function ratedText(text, elapsedMs) {
   const moved = recordWithUpdatedRates(text, elapsedMs);
@@ -2296,7 +2236,9 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderFragments) {
   return dropped;
 }
 function openStore(name, renderFragments) {
-  const opened = openSharedDict(name);
+  return storeOf(openSharedDict(name), name, renderFragments);
+}
+function storeOf(opened, name, renderFragments) {
   return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
 var ALLOWED_METHODS = "GET, HEAD";
@@ -2550,33 +2492,200 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   }
 }
 var BASE_TICK_MS = 100;
-function tick(s) {
-  const started = Date.now();
-  const store = openStore(zoneNameOf(s), renderPairFragments);
+function flushIsDue(lastMs, nowMs, intervalMs) {
+  return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+}
+function openIpngSink(s) {
+  const name = zoneNameOf(s);
+  const opened = findSharedDict(name);
+  if (opened === null) return null;
+  const store = storeOf(opened, name, renderPairFragments);
+  const dict = opened.dict;
   const settings = readSettingsText(s);
-  const interval = resolveFlushInterval(settings.flushInterval);
   const buckets = resolveBuckets(settings.buckets);
-  reportOnce(store, interval.problem);
+  reportOnce(store, resolveFlushInterval(settings.flushInterval).problem);
   reportOnce(store, buckets.problem);
   reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
-  const dict = ngx.shared[store.name];
-  if (statePath !== void 0 && !restoredBeforeCounting(dict, store.zoneType, statePath, started)) return;
-  const worker = workerId();
-  const last = store.lastFlushMs(worker);
-  if (!flushDue(last, started, interval.value)) return;
-  if (last === void 0) store.reserve(worker, buckets.value);
-  const writer = store.flush(s, worker, started, buckets.value);
-  if (statePath !== void 0 && writer) {
-    const stateInterval = resolveStateInterval(settings.stateInterval);
-    reportOnce(store, stateInterval.problem);
-    saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+  let firstFlush = false;
+  return {
+    name: "ipng",
+    reads: IPNG_SHAPES,
+    flushDue(ctx) {
+      if (statePath !== void 0 && !restoredBeforeCounting(dict, store.zoneType, statePath, ctx.nowMs)) return false;
+      const last = store.lastFlushMs(ctx.worker);
+      if (!flushIsDue(last, ctx.nowMs, ctx.intervalMs)) return false;
+      firstFlush = last === void 0;
+      return true;
+    },
+    flush(batch, ctx) {
+      if (firstFlush) store.reserve(ctx.worker, buckets.value);
+      const result = store.flush(batch, ctx.worker, ctx.nowMs, buckets.value);
+      ctx.notUnderstood(result.notUnderstood);
+      if (statePath !== void 0 && result.writer) {
+        const stateInterval = resolveStateInterval(settings.stateInterval);
+        reportOnce(store, stateInterval.problem);
+        saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+      }
+    }
+  };
+}
+var SINKS = [openIpngSink];
+var FIELD_SEPARATOR = "";
+var DECIMAL2 = /^\d+$/;
+var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+function parseBounds(text) {
+  const parts = text.split(" ");
+  for (let i = 0; i < parts.length; i++) {
+    if (!DECIMAL2.test(parts[i])) return null;
+  }
+  return parts;
+}
+function wireNumber(text) {
+  const n = Number(text);
+  return text === "" || !(n >= 0) ? -1 : n;
+}
+function readCounters(field) {
+  const parts = field.split(" ");
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return null;
+    out.push(n);
+  }
+  return out;
+}
+function readHistogram(field, bounds) {
+  if (field === "") return null;
+  if (bounds === null) return void 0;
+  const parts = field.split(" ");
+  if (parts.length !== bounds.length + 2) return void 0;
+  const sumMs = wireNumber(parts[0]);
+  if (sumMs < 0) return void 0;
+  const counts = [];
+  for (let i = 1; i < parts.length; i++) {
+    const n = wireNumber(parts[i]);
+    if (n < 0) return void 0;
+    counts.push(n);
+  }
+  return {
+    bounds,
+    sumMs,
+    counts
+  };
+}
+function readEntry(f, bounds) {
+  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL2.test(f[3])) return null;
+  const nkeys = Number(f[3]);
+  const countersAt = 4 + nkeys;
+  if (f.length <= countersAt) return null;
+  const keys = [];
+  for (let i = 4; i < countersAt; i++) {
+    if (!isEscapedField(f[i])) return null;
+    keys.push(f[i]);
+  }
+  const counters = readCounters(f[countersAt]);
+  if (counters === null) return null;
+  const histograms = [];
+  for (let i = countersAt + 1; i < f.length; i++) {
+    const h = readHistogram(f[i], bounds);
+    if (h === void 0) return null;
+    histograms.push(h);
+  }
+  return {
+    subsystem: f[1],
+    zone: f[2],
+    keys,
+    counters,
+    histograms
+  };
+}
+function readWire(text) {
+  const batch = {
+    writer: false,
+    entries: [],
+    dropped: 0,
+    notUnderstood: 0,
+    other: []
+  };
+  if (!text) return batch;
+  const lines = text.split("\n");
+  let bounds = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    if (line === "w") {
+      if (i === 0) batch.writer = true;else batch.notUnderstood++;
+      continue;
+    }
+    const f = line.split(FIELD_SEPARATOR);
+    switch (f[0]) {
+      case "b":
+        bounds = f.length === 2 ? parseBounds(f[1]) : null;
+        if (bounds === null) batch.notUnderstood++;
+        break;
+      case "r":
+        {
+          const entry = readEntry(f, bounds);
+          if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
+          break;
+        }
+      case "x":
+        if (f.length === 2 && DECIMAL2.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        break;
+      default:
+        if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;
+    }
+  }
+  return batch;
+}
+function drainWriterDeltas(s) {
+  const text = s.variables.ipng_stats_writer_deltas;
+  return text === void 0 ? "" : text;
+}
+function tick(s) {
+  const sinks = [];
+  for (let i = 0; i < SINKS.length; i++) {
+    const sink = SINKS[i](s);
+    if (sink !== null) sinks.push(sink);
+  }
+  if (sinks.length === 0) {
+    throw new Error('ipng-stats: the tick found no zone to flush into; declare one, e.g. "ipng_stats_zone ipng_stats:4m;" (with the shim) or "js_shared_dict_zone zone=ipng_stats:16m type=number;" (without it) in the http block');
+  }
+  let notUnderstood = 0;
+  const ctx = {
+    nowMs: Date.now(),
+    worker: workerId(),
+    intervalMs: resolveFlushInterval(readSettingsText(s).flushInterval).value,
+    log: logError,
+    notUnderstood(lines) {
+      notUnderstood += lines;
+    }
+  };
+  for (let i = 0; i < sinks.length; i++) {
+    const due = sinks[i].flushDue;
+    if (due !== void 0 && !due.call(sinks[i], ctx)) return;
+  }
+  const batch = readWire(drainWriterDeltas(s));
+  for (let i = 0; i < sinks.length; i++) sinks[i].flush(batch, ctx);
+  notUnderstood += batch.notUnderstood + unread(batch, sinks);
+  if (notUnderstood > 0) {
+    logError("ipng-stats: " + notUnderstood + " lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)");
   }
 }
-function flushDue(lastMs, nowMs, intervalMs) {
-  return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+function unread(batch, sinks) {
+  const read = Object.create(null);
+  for (let i = 0; i < sinks.length; i++) {
+    const names = sinks[i].reads;
+    if (names === void 0) return 0;
+    for (let k = 0; k < names.length; k++) read[names[k]] = true;
+  }
+  let n = 0;
+  for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
+  for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
+  return n;
 }
 var index_default = {
   record,

@@ -1,5 +1,5 @@
 // The handler names nginx.conf refers to (js_import ipng from ipng-stats.js).
-import record from './handlers/record';
+import record from './handlers/recorder';
 import scrape from './handlers/scrape';
 import status from './handlers/status';
 import tick from './handlers/tick';

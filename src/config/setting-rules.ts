@@ -1,6 +1,6 @@
 // The rules of the two settings the per-request recorder reads
 // (ipng_stats_buckets, ipng_stats_default_source), apart from settings.ts
-// so that the recorder's module (handlers/record.ts) checks a configured
+// so that the recorder's module (handlers/recorder.ts) checks a configured
 // value without holding the settings' tables: every top-level object of
 // that module is paid for by every request (docs/performance.md).
 import type { Parsed } from './settings';

@@ -14,7 +14,7 @@ export const MIN_FLUSH_INTERVAL_MS = 100;
 export const DEFAULT_SOURCE = 'direct';
 export { MAX_SOURCE_LENGTH };
 
-/** The state file (handlers/state.ts): off unless a path is set. */
+/** The state file (persistence/state-file.ts): off unless a path is set. */
 export const DEFAULT_STATE_INTERVAL_MS = 60000;
 export const MIN_STATE_INTERVAL_MS = 1000;
 

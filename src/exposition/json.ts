@@ -18,7 +18,7 @@
 // would double the work of a large scrape. Keys and strings still go
 // through JSON.stringify for escaping.
 import { formatRate, formatScaledInteger } from './decimal';
-import type { CodeStats, Histogram, StatsModel } from './model';
+import type { CodeStats, Histogram, StatsModel } from '../model/stats-model';
 
 export const JSON_CONTENT_TYPE = 'application/json';
 export const JSON_SCHEMA_VERSION = 1;

@@ -6,8 +6,8 @@
 // scrape reads the fragments back as RenderedCodes and RenderedHistograms
 // (model.ts), in this order.
 import { jsonCodeMembers, jsonHistogram } from './json';
-import { RENDERED_ENTRY_SEPARATOR } from './model';
-import type { CodeStats, Histogram } from './model';
+import { RENDERED_ENTRY_SEPARATOR } from '../model/stats-model';
+import type { CodeStats, Histogram } from '../model/stats-model';
 import { BucketBoundsText, codeLineTails, renderHistogram } from './prometheus';
 
 /** What the fragments are rendered from: one pair's counts. */

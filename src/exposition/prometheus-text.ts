@@ -12,8 +12,8 @@
 // common head and a tail (`200"} 17`); labelValueEnd makes the tail's
 // start, for the scrape and for the tails the record layout stores ahead
 // of it (pair-fragments.ts), so both are made by the same code.
-import { RENDERED_ENTRY_SEPARATOR } from './model';
-import type { RenderedHistogramParts } from './model';
+import { RENDERED_ENTRY_SEPARATOR } from '../model/stats-model';
+import type { RenderedHistogramParts } from '../model/stats-model';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 

@@ -1,11 +1,11 @@
 // The product's metric families in Prometheus text exposition format 0.0.4,
 // each written through the one family writer (prometheus-text.ts).
 import { formatMillisecondsAsSeconds, formatRate } from './decimal';
-import { RENDERED_ENTRY_SEPARATOR, sameBounds } from './model';
-import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from './model';
+import { RENDERED_ENTRY_SEPARATOR, sameBounds } from '../model/stats-model';
+import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from '../model/stats-model';
 import type { FamilyHeader } from './prometheus-text';
 import { escapeLabelValue, formatValue, labelPair, labelValueEnd, PrometheusText } from './prometheus-text';
-import { orderedWorkerIds } from './series-order';
+import { orderedWorkerIds } from '../model/series-order';
 
 export type { FamilyHeader, Labels, MetricFamily, MetricType, Sample } from './prometheus-text';
 export { escapeHelp, escapeLabelValue, formatFamily, formatValue } from './prometheus-text';

@@ -2,7 +2,7 @@
 // format in its Accept header. Pure: the scrape handler passes r.args and
 // r.headersIn.Accept in.
 import { canonicalAddress } from './address';
-import type { ScrapeFilter, StatsModel, VipStats } from './model';
+import type { ScrapeFilter, StatsModel, VipStats } from '../model/stats-model';
 
 export type ScrapeQuery = { ok: true; filter: ScrapeFilter } | { ok: false; reason: string };
 

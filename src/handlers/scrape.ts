@@ -1,16 +1,16 @@
 // js_content handler of the scrape location: reads the zone once, renders
 // Prometheus text (default) or JSON schema 1 (Accept: application/json).
 import { resolveBuckets } from '../config/settings';
-import { workerId } from '../nginx/worker';
+import { workerId } from '../platform/worker';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
 import { renderPairFragments } from '../exposition/pair-fragments';
-import { reportOnce } from '../nginx/report-once';
-import { markScrapeRequest } from '../nginx/request-scope';
-import { readScrapeRequest } from '../nginx/scrape-request';
-import { readSettingsText } from '../nginx/settings';
-import { zoneNameOf } from '../nginx/zone';
+import { reportOnce } from '../store/report-once';
+import { markScrapeRequest } from '../platform/request-scope';
+import { readScrapeRequest } from '../platform/scrape-request';
+import { readSettingsText } from '../platform/settings';
+import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
 
 const ALLOWED_METHODS = 'GET, HEAD';

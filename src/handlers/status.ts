@@ -5,7 +5,7 @@
 // $ipng_stats_status_json (a js_var; default "metrics", relative to the
 // page's own URL, so /status reads /metrics).
 import { STATUS_PAGE_HEAD, STATUS_PAGE_SCRIPT_SHA256, STATUS_PAGE_TAIL } from 'ipng-status-page';
-import { markScrapeRequest } from '../nginx/request-scope';
+import { markScrapeRequest } from '../platform/request-scope';
 
 export const DEFAULT_STATUS_JSON_URL = 'metrics';
 

@@ -1,61 +1,70 @@
 // Periodic housekeeping, run by
 //   js_periodic ipng.tick interval=100ms worker_affinity=all;
-// (nginx/ipng-stats-tick.conf) in every worker. js_periodic's interval is
-// fixed at configuration time, so it is only the base period: each worker
-// flushes when its own last flush, kept in the zone, is one flush interval
-// old. $ipng_stats_flush_interval is thus the one source of truth for the
-// cadence (docs/configuration.md).
-//
-// A flush counts itself per worker (flushes, flush duration). What else
-// it does, and which one worker updates the rates and warns about a full
-// zone, is the zone layout's: the store's flush (store/store.ts).
-import {
-  resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
-} from '../config/settings';
-import { renderPairFragments } from '../exposition/pair-fragments';
-import { reportOnce } from '../nginx/report-once';
-import { readSettingsText } from '../nginx/settings';
-import { workerId } from '../nginx/worker';
-import { zoneNameOf } from '../nginx/zone';
-import { openStore } from '../store/open-store';
-import { restoredBeforeCounting, saveIfDue } from './state';
-
-/** The js_periodic interval in nginx/ipng-stats-tick.conf. */
-export const BASE_TICK_MS = 100;
+// (nginx/ipng-stats-tick.conf, or arranged by the shim in a display
+// location) in every worker. The flush of the one pipeline: when every
+// subsystem's pacing says this worker's flush is due
+// (pipeline/flush-pacing.ts), it reads the shim's drain
+// ($ipng_stats_writer_deltas) once, reads it (pipeline/wire-reader.ts) and
+// hands the batch to each subsystem's sink (pipeline/sinks.ts). What a
+// sink does with it, and which one worker writes the zone-wide counters,
+// is the subsystem's: ipng's is ipng/sink.ts. Without the shim the drain
+// is empty and only ipng exists.
+import { resolveFlushInterval } from '../config/settings';
+import { FlushContext, SubsystemSink } from '../pipeline/sink';
+import { SINKS } from '../pipeline/sinks';
+import { readWire, WireBatch } from '../pipeline/wire-reader';
+import { logError } from '../platform/log';
+import { readSettingsText } from '../platform/settings';
+import { workerId } from '../platform/worker';
+import { drainWriterDeltas } from '../platform/writer-drain';
 
 export default function tick(s: NginxPeriodicSession): void {
-  const started = Date.now();
-  const store = openStore(zoneNameOf(s), renderPairFragments);
-  const settings = readSettingsText(s);
-  const interval = resolveFlushInterval(settings.flushInterval);
-  const buckets = resolveBuckets(settings.buckets);
-  reportOnce(store, interval.problem);
-  reportOnce(store, buckets.problem);
-  // The recorder without the shim counts a bad value as the default
-  // without saying so (it runs per request); the tick says it once.
-  reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
-
-  // The state file (handlers/state.ts): restored before this worker's
-  // first flush, saved by the writer after its flush.
-  const stateFile = resolveStateFile(settings.stateFile);
-  reportOnce(store, stateFile.problem);
-  const statePath = stateFile.value;
-  const dict = ngx.shared[store.name] as NgxSharedDict<string | number>;
-  if (statePath !== undefined && !restoredBeforeCounting(dict, store.zoneType, statePath, started)) return;
-
-  const worker = workerId();
-  const last = store.lastFlushMs(worker);
-  if (!flushDue(last, started, interval.value)) return;
-  if (last === undefined) store.reserve(worker, buckets.value);
-  const writer = store.flush(s, worker, started, buckets.value);
-  if (statePath !== undefined && writer) {
-    const stateInterval = resolveStateInterval(settings.stateInterval);
-    reportOnce(store, stateInterval.problem);
-    saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+  const sinks: SubsystemSink[] = [];
+  for (let i = 0; i < SINKS.length; i++) {
+    const sink = SINKS[i](s);
+    if (sink !== null) sinks.push(sink);
+  }
+  if (sinks.length === 0) {
+    throw new Error(
+      'ipng-stats: the tick found no zone to flush into; declare one, e.g. "ipng_stats_zone ipng_stats:4m;" ' +
+        '(with the shim) or "js_shared_dict_zone zone=ipng_stats:16m type=number;" (without it) in the http block',
+    );
+  }
+  let notUnderstood = 0;
+  const ctx: FlushContext = {
+    nowMs: Date.now(),
+    worker: workerId(),
+    intervalMs: resolveFlushInterval(readSettingsText(s).flushInterval).value,
+    log: logError,
+    notUnderstood(lines: number): void {
+      notUnderstood += lines;
+    },
+  };
+  for (let i = 0; i < sinks.length; i++) {
+    const due = sinks[i].flushDue;
+    if (due !== undefined && !due.call(sinks[i], ctx)) return;
+  }
+  const batch = readWire(drainWriterDeltas(s));
+  for (let i = 0; i < sinks.length; i++) sinks[i].flush(batch, ctx);
+  notUnderstood += batch.notUnderstood + unread(batch, sinks);
+  if (notUnderstood > 0) {
+    logError(
+      'ipng-stats: ' + notUnderstood + ' lines of $ipng_stats_writer_deltas not understood ' +
+        '(is the shim from the same release as the bundle?)',
+    );
   }
 }
 
-/** Whether this worker's flush is due; half a base period of slack, so a 1s interval flushes every 1s and not every 1.1s. */
-function flushDue(lastMs: number | undefined, nowMs: number, intervalMs: number): boolean {
-  return lastMs === undefined || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
+/** Lines of shapes and record types that no sink of this configuration reads. */
+function unread(batch: WireBatch, sinks: SubsystemSink[]): number {
+  const read: Record<string, boolean> = Object.create(null);
+  for (let i = 0; i < sinks.length; i++) {
+    const names = sinks[i].reads;
+    if (names === undefined) return 0;
+    for (let k = 0; k < names.length; k++) read[names[k]] = true;
+  }
+  let n = 0;
+  for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
+  for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
+  return n;
 }

@@ -1,7 +1,7 @@
 // The state file: the zone's items, written by one worker at the state
 // interval and read once at start (docs/zone-layout.md, "State file").
 // Pure text in, text out, so the rules are unit-tested in Node; the nginx
-// half (fs, the zone, who and when) is handlers/state.ts.
+// half (fs, the zone, who and when) is persistence/state-file.ts.
 //
 // One header line, then the body:
 //

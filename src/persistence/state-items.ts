@@ -6,7 +6,7 @@
 // keys of the state file itself (below).
 //
 // Restored, once per zone (the restore mark), before any worker's tick
-// flushes (handlers/state.ts holds the flushes until it is done):
+// flushes (persistence/state-file.ts holds the flushes until it is done):
 // - type=string (the record layout, with the shim): every record is
 //   inserted where absent. Only the tick writes pair records, so they are
 //   absent; a per-worker record a worker created meanwhile keeps its own.
@@ -14,7 +14,7 @@
 //   without the shim the recorder counts from the first request, possibly
 //   before the restore; everything else (rates, their bases, times,
 //   warning marks) is inserted where absent.
-import { KIND, RECORD_KIND } from '../counters/keys';
+import { KIND, RECORD_KIND } from '../ipng/keys';
 import type { StateItem, ZoneType } from './state-format';
 
 /** Keys of the state file's own, in the zone; kind characters no layout uses. */

@@ -4,13 +4,14 @@
 // also updates the EWMA rates and warns about a full zone, so rates are
 // never decayed twice per interval and there is at most one warning per
 // interval.
-import { bucketLabel } from '../counters/bucketing';
-import { INF_LABEL, KIND, scrapeBucketKey, workerBucketKey, workerKey } from '../counters/keys';
-import { rateWrites } from '../counters/rate-update';
-import { buildModel } from '../counters/zone-model';
-import type { StatsModel } from '../exposition/model';
-import { CounterZone, counterZone } from '../nginx/zone';
-import type { StatsStore } from './store';
+import { bucketLabel } from '../model/bucketing';
+import { INF_LABEL, KIND, scrapeBucketKey, workerBucketKey, workerKey } from '../ipng/keys';
+import { rateWrites } from '../ipng/rate-update';
+import { buildModel } from '../ipng/counter-layout-model';
+import type { StatsModel } from '../model/stats-model';
+import { CounterZone, counterZone } from './counter-zone';
+import type { WireBatch } from '../pipeline/wire-reader';
+import type { FlushResult, StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 
 /** The one worker that updates rates and warns (and saves the state file). */
@@ -30,7 +31,7 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
     reserve(worker: number, boundsMs: number[]): void {
       reserveFlushKeys(zone, worker, boundsMs);
     },
-    flush(_s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
+    flush(_batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult {
       zone.set(workerKey(KIND.flushedAt, worker), nowMs);
       if (worker === HOUSEKEEPING_WORKER) {
         updateRates(zone, nowMs);
@@ -40,7 +41,7 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
       zone.add(workerKey(KIND.flushes, worker), 1);
       zone.add(workerBucketKey(KIND.flushBucket, worker, bucketLabel(took, boundsMs)), 1);
       zone.add(workerKey(KIND.flushSum, worker), took);
-      return worker === HOUSEKEEPING_WORKER;
+      return { writer: worker === HOUSEKEEPING_WORKER, notUnderstood: 0 };
     },
     readModel(boundsMs: number[]): StatsModel {
       const model = buildModel(

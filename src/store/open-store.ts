@@ -3,8 +3,8 @@
 // counter, `incr` from any worker; needed without the shim), type=string
 // the record layout (one text record per (source, vip), written by the
 // shim's writer lease holder; fits the spec's sizing in 4m).
-import type { PairFragmentRenderer } from '../counters/pair-record';
-import { openSharedDict } from '../nginx/open-dict';
+import type { PairFragmentRenderer } from '../ipng/pair-record';
+import { openSharedDict, TypedDict } from '../platform/open-dict';
 import { counterStore } from './counter-store';
 import { recordStore } from './record-store';
 import type { StatsStore } from './store';
@@ -15,6 +15,10 @@ import type { StatsStore } from './store';
  * renderPairFragments) so that storage does not import exposition.
  */
 export function openStore(name: string, renderFragments: PairFragmentRenderer): StatsStore {
-  const opened = openSharedDict(name);
+  return storeOf(openSharedDict(name), name, renderFragments);
+}
+
+/** The store of a zone already opened. */
+export function storeOf(opened: TypedDict, name: string, renderFragments: PairFragmentRenderer): StatsStore {
   return opened.type === 'string' ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }

@@ -1,24 +1,24 @@
 // The record layout's store (a type=string zone, with the shim; see
-// docs/zone-layout.md). Every worker reads $ipng_stats_writer_deltas at
-// its flush; the shim gives all workers' counts to the one worker that
-// holds its writer lease and "" to the others, so exactly one process
+// docs/zone-layout.md). Every worker's tick reads $ipng_stats_writer_deltas
+// at its flush and hands the batch here; the shim gives all workers'
+// counts to the one worker that holds its writer lease and "" to the
+// others, so exactly one process
 // rewrites the (source, vip) records, the rates and the zone-full warning
 // mark. Each worker still writes its own per-worker records (flushes,
 // flush and scrape duration, the keys it dropped).
-import { parseDeltas, PairDelta } from '../counters/deltas';
-import { observeInText } from '../counters/histogram-record';
-import { pairRecordKey, RECORD_KIND } from '../counters/keys';
+import { ipngDeltas, PairDelta } from '../ipng/wire-entries';
+import { observeInText } from '../ipng/histogram-text';
+import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
   applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
-} from '../counters/pair-record';
-import { buildRecordModel } from '../counters/record-model';
-import type { StatsModel } from '../exposition/model';
-import { logError } from '../nginx/log';
-import { RecordZone, recordZone, zoneFullKey } from '../nginx/record-zone';
-import { logOnce } from '../nginx/report-once';
-import { drainWriterDeltas } from '../nginx/shim-deltas';
-import { workerId } from '../nginx/worker';
-import type { StatsStore } from './store';
+} from '../ipng/pair-record';
+import { buildRecordModel } from '../ipng/record-layout-model';
+import type { StatsModel } from '../model/stats-model';
+import { RecordZone, recordZone, zoneFullKey } from './record-zone';
+import { logOnce } from './report-once';
+import { workerId } from '../platform/worker';
+import type { WireBatch } from '../pipeline/wire-reader';
+import type { FlushResult, StatsStore } from './store';
 import { warnIfMoreDropped } from './zone-full';
 
 /**
@@ -40,12 +40,12 @@ export function recordStore(dict: NgxSharedDict<string>, name: string, renderFra
     reserve(worker: number): void {
       reserveWorkerRecords(zone, worker);
     },
-    flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean {
+    flush(batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
-      const writer = flushRecords(s, zone, name, worker, nowMs, boundsMs, renderFragments);
+      const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderFragments);
       zone.addToNumber(RECORD_KIND.flushes + worker, 1);
       observe(zone, RECORD_KIND.flushDuration + worker, Date.now() - nowMs, boundsMs);
-      return writer;
+      return result;
     },
     readModel(boundsMs: number[], shimLoaded: boolean): StatsModel {
       return readRecordModel(zone, boundsMs, shimLoaded);
@@ -98,22 +98,16 @@ function reserveWorkerRecords(zone: RecordZone, worker: number): void {
   zone.reserve(RECORD_KIND.rateUpdatedAt, '0');
 }
 
-/** Returns whether this worker is the writer (holds the shim's lease). */
+/** The batch's ipng entries into the records; the writer (the shim's lease holder) alone writes them. */
 function flushRecords(
-  s: NginxPeriodicSession, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[],
+  batch: WireBatch, zone: RecordZone, zoneName: string, worker: number, nowMs: number, boundsMs: number[],
   renderFragments: PairFragmentRenderer,
-): boolean {
-  const deltas = parseDeltas(drainWriterDeltas(s));
-  let dropped = deltas.dropped;
-  if (deltas.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
+): FlushResult {
+  const deltas = ipngDeltas(batch.entries);
+  let dropped = batch.dropped;
+  if (batch.writer) dropped += writeRecords(zone, zoneName, deltas.pairs, nowMs, boundsMs, renderFragments);
   if (dropped > 0) zone.addToNumber(zoneFullKey(worker), dropped);
-  if (deltas.malformed > 0) {
-    logError(
-      'ipng-stats: ' + deltas.malformed + ' lines of $ipng_stats_writer_deltas not understood ' +
-        '(is the shim from the same release as the bundle?)',
-    );
-  }
-  return deltas.writer;
+  return { writer: batch.writer, notUnderstood: deltas.notUnderstood };
 }
 
 function ratedText(text: string, elapsedMs: number): string {

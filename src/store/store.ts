@@ -6,9 +6,17 @@
 //   adds straight into it, so a flush moves nothing.
 // - record-store.ts: a type=string zone, with the shim; the holder of the
 //   shim's writer lease writes every (source, vip) record.
-import type { StatsModel } from '../exposition/model';
-import type { OnceMarks } from '../nginx/report-once';
+import type { StatsModel } from '../model/stats-model';
+import type { OnceMarks } from './report-once';
 import type { ZoneType } from '../persistence/state-format';
+import type { WireBatch } from '../pipeline/wire-reader';
+
+export interface FlushResult {
+  /** this worker wrote the zone-wide counters this time (it is the one that then saves the state file) */
+  writer: boolean;
+  /** entries of the ipng shapes that could not be read */
+  notUnderstood: number;
+}
 
 export interface StatsStore extends OnceMarks {
   /** The ngx.shared zone's name. */
@@ -24,11 +32,10 @@ export interface StatsStore extends OnceMarks {
    */
   reserve(worker: number, boundsMs: number[]): void;
   /**
-   * This worker's flush at nowMs, counted with its duration. Returns
-   * whether this worker wrote the zone-wide counters this time (it is the
-   * one that then saves the state file).
+   * This worker's flush at nowMs of the shim's batch (empty without the
+   * shim), counted with its duration.
    */
-  flush(s: NginxPeriodicSession, worker: number, nowMs: number, boundsMs: number[]): boolean;
+  flush(batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult;
   /**
    * The model a scrape renders. shimLoaded: whether the shim runs, so a
    * missing tick is worth a warning.

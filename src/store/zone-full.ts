@@ -1,6 +1,6 @@
 // The zone-full warning, the same for both layouts: one writer compares
 // the keys dropped so far with the count it last warned about.
-import { warnZoneFull } from '../nginx/log';
+import { warnZoneFull } from '../platform/log';
 
 /**
  * Warns when more keys were dropped than at the last warning; returns the

@@ -3,7 +3,7 @@
 // of those counts that this bundle no longer writes (le and _sum in
 // milliseconds, JSON codes without the byte counters). Used by the unit
 // and the real-nginx tests of the format version.
-import { joinRecordSections } from '../../src/counters/pair-record';
+import { joinRecordSections } from '../../src/ipng/pair-record';
 
 export const OLD_RECORD = joinRecordSections([
   '0 0 0 4 4',

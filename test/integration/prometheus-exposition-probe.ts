@@ -6,11 +6,11 @@ import { canonicalAddress } from '../../src/exposition/address';
 import { renderJson } from '../../src/exposition/json';
 import { renderPrometheus } from '../../src/exposition/prometheus';
 import { filterModel, parseScrapeQuery, wantsJson } from '../../src/exposition/query';
-import { emptyModel, sampleModel } from '../unit/exposition-fixture';
-import { parseDeltas } from '../../src/counters/deltas';
-import { pairRecordKey } from '../../src/counters/keys';
-import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/counters/pair-record';
-import { buildRecordModel } from '../../src/counters/record-model';
+import { emptyModel, sampleModel } from '../unit/exposition/fixture';
+import { readIpngWire } from '../harness/ipng-wire';
+import { pairRecordKey } from '../../src/ipng/keys';
+import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/ipng/pair-record';
+import { buildRecordModel } from '../../src/ipng/record-layout-model';
 import { renderPairFragments } from '../../src/exposition/pair-fragments';
 
 const US = '\x1f';
@@ -31,11 +31,11 @@ function recordLayout(): unknown {
     line('r', 'ipng_time', '', 2, 'mg1', '2001:DB8:0::1', 3, '12 2 0 0 1', '7 0 1 0 0') +
     line('b', '2 7') + line('r', 'ipng_time', '', 2, 'we"ird\\x5ctag', '198.51.100.7', 2, '9 1 1 0', '');
   // a text of another format would parse to nothing, in Node and njs alike
-  const parsed = parseDeltas(text);
+  const parsed = readIpngWire(text);
   if (parsed.malformed !== 0 || parsed.pairs.length !== 2) throw new Error('the deltas of the probe are not docs/wire-format.md');
   const records: Record<string, string> = {};
   for (let round = 0; round < 2; round++) {
-    const pairs = parseDeltas(text).pairs;
+    const pairs = readIpngWire(text).pairs;
     for (let i = 0; i < pairs.length; i++) {
       const key = pairRecordKey(pairs[i].sourceTag, pairs[i].vip);
       const totals = decodePairRecord(records[key], bounds);

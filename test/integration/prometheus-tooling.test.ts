@@ -11,7 +11,7 @@ import { renderPrometheus } from '../../src/exposition/prometheus';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { prometheusMissing, test } from '../harness/prometheus';
 import { httpGet } from '../harness/http';
-import { emptyModel, sampleModel } from '../unit/exposition-fixture';
+import { emptyModel, sampleModel } from '../unit/exposition/fixture';
 
 const PROMTOOL_MISSING = promtoolMissing();
 const PROMETHEUS_MISSING = prometheusMissing();

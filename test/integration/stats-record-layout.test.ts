@@ -15,7 +15,7 @@ import { checkMetrics } from '../harness/promtool';
 import { repoRoot, sampleValue, samples, sleep, waitFor } from './stats-support';
 
 const FILLER = join(repoRoot, 'test', 'integration', 'stats-zone-filler.js');
-// src/nginx/record-zone.ts: a write may take one page per value and one
+// src/store/record-zone.ts: a write may take one page per value and one
 // per new key; existing records are rewritten while 4 pages (the margin)
 // stay free after that, new series only while the pages of the largest
 // record (here 1) and the margin do. So with 5 free pages a known series

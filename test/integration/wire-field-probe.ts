@@ -3,8 +3,8 @@
 // continuation byte, and pseudo-random sequences. Run once in Node and
 // once in the njs engine (wire-field-njs.test.ts); both must agree.
 // Only what njs has may be used here too.
-import { parseDeltas } from '../../src/counters/deltas';
-import { decodeFieldBytes, encodeFieldBytes, fieldLabel } from '../../src/counters/wire-field';
+import { readIpngWire } from '../harness/ipng-wire';
+import { decodeFieldBytes, encodeFieldBytes, fieldLabel } from '../../src/pipeline/wire-field';
 
 export function probeInputs(): number[][] {
   const inputs: number[][] = [];
@@ -38,7 +38,7 @@ export function probe(): unknown {
       text += 'r\x1fipng_time\x1f\x1f2\x1f' + escaped + '\x1f127.0.0.1\x1f' + (i + 1) + '\x1f0 ' + (i + 1) + ' 0 0\x1f\n';
     }
   }
-  const parsed = parseDeltas(text);
+  const parsed = readIpngWire(text);
   const tags: Array<[string, number]> = [];
   for (let i = 0; i < parsed.pairs.length; i++) tags.push([parsed.pairs[i].sourceTag, parsed.pairs[i].codes[0].requests]);
   return { fields: out, tags, malformed: parsed.malformed };

@@ -1,0 +1,284 @@
+// The record layout's value for one (source, vip): everything counted for
+// the pair in one string, written by the one worker that holds the shim's
+// writer lease (docs/zone-layout.md, "Record layout"). The text is a
+// header, the format version `v<n>` and the lengths of the sections
+// separated by spaces, then RECORD_SECTION_SEPARATOR, then the sections
+// back to back:
+//   0  rates   "<rate_1s> <rate_10s> <rate_60s> <base> <total>"; total is
+//              the pair's request count, base its value at the last rate
+//              update
+//   1  request-duration histogram (histogram-text.ts)
+//   2  upstream-response histogram
+//   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted,
+//              all space separated (one split reads them all)
+//   4..13      the pair rendered for the scrape, by the renderer the
+//              writer is given (exposition/pair-fragments.ts):
+//   4..7       the codes (RenderedCodes): Prometheus tails for requests,
+//              bytes in, bytes out, then the JSON members
+//   8..13      the histograms in the bounds of sections 1-2: request
+//              duration's Prometheus bucket tails, "<sum> <count>", the
+//              same for upstream, then both as JSON
+// The lengths let a reader cut the sections out without scanning them:
+// njs's indexOf() and split() walk a string character by character, and
+// a scrape reads ~200 records of several KB. Sections 4-7 repeat section 3
+// so that a scrape of the spec's 12,000
+// series joins ~1,000 strings instead of formatting 36,000 numbers: the
+// formatting happens once per change, in the writer, not once per scrape.
+import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../model/stats-model';
+import { emptyHistogram } from '../model/stats-model';
+import type { PairDelta } from './wire-entries';
+import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-text';
+import { decayedRate, RATE_WINDOWS_S } from './rates';
+
+export const RECORD_SECTION_SEPARATOR = '\x1e';
+/** Sections 0-3, the counts; the rendered fragments follow them. */
+const COUNT_SECTIONS = 4;
+const FRAGMENTS = 10;
+const SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+
+/**
+ * Renders the scrape's fragments of a pair's counts (sections 4-13, in
+ * that order): exposition/pair-fragments.ts renderPairFragments. The
+ * writer is given it, so storage does not depend on exposition.
+ */
+export type PairFragmentRenderer = (p: PairTotals) => string[];
+
+/**
+ * The version of what encodePairRecord writes, the pre-rendered sections
+ * included. Bump it with every change of the stored text for the same
+ * totals (a renderer's output too): a record of another version is shown
+ * from its counts (sections 0-3), never from its stored text, and the
+ * writer re-renders it at its next flush, changed or not. Records written
+ * before versions existed have none and read as version 1.
+ */
+export const RECORD_FORMAT_VERSION = 2;
+const VERSION_MARK = 'v';
+const VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + ' ';
+
+export interface RateState {
+  rates: number[];
+  /** total at the last rate update */
+  base: number;
+  /** requests counted so far */
+  total: number;
+}
+
+export interface PairTotals {
+  /** sorted by code (exposition order) */
+  codes: CodeStats[];
+  requestDuration: Histogram;
+  upstreamResponse: Histogram;
+  rate: RateState;
+}
+
+/** The record's sections, cut by the header's lengths; [] when damaged. */
+export function recordSections(text: string): string[] {
+  const cut = text.indexOf(RECORD_SECTION_SEPARATOR);
+  if (cut < 0) return [];
+  const lengths = text.substring(0, cut).split(' ');
+  const out: string[] = [];
+  let from = cut + 1;
+  for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
+    const to = from + Number(lengths[i]);
+    if (!(to <= text.length)) return [];
+    out.push(text.substring(from, to));
+    from = to;
+  }
+  return from === text.length ? out : [];
+}
+
+export function joinRecordSections(parts: string[]): string {
+  const lengths: number[] = [];
+  for (let i = 0; i < parts.length; i++) lengths.push(parts[i].length);
+  return lengths.join(' ') + RECORD_SECTION_SEPARATOR + parts.join('');
+}
+
+/** The format version in a record's header (1: written before versions). */
+export function recordFormatVersion(text: string): number {
+  if (text.charAt(0) !== VERSION_MARK) return 1;
+  const version = Number(text.substring(1, text.indexOf(' ')));
+  return version > 0 ? version : 0;
+}
+
+function isCurrentFormat(text: string): boolean {
+  return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+
+function versionedRecord(sections: string[]): string {
+  return VERSION_HEAD + joinRecordSections(sections);
+}
+
+function decodeRates(text: string | undefined): RateState {
+  const f = text ? text.split(' ') : [];
+  const n = (i: number) => (f.length === 5 && f[i] !== '' && isFinite(Number(f[i])) ? Number(f[i]) : 0);
+  return { rates: [n(0), n(1), n(2)], base: n(3), total: n(4) };
+}
+
+function encodeRates(r: RateState): string {
+  return r.rates[0] + ' ' + r.rates[1] + ' ' + r.rates[2] + ' ' + r.base + ' ' + r.total;
+}
+
+function decodeCodes(text: string | undefined): CodeStats[] {
+  const codes: CodeStats[] = [];
+  if (!text) return codes;
+  const f = text.split(' ');
+  for (let i = 0; i + 3 < f.length; i += 4) {
+    codes.push({ code: f[i], requests: Number(f[i + 1]), bytesIn: Number(f[i + 2]), bytesOut: Number(f[i + 3]) });
+  }
+  return codes;
+}
+
+/** The whole record, for the writer (an absent record is all zeros). */
+export function decodePairRecord(text: string | undefined, boundsMs: number[]): PairTotals {
+  const s = text ? recordSections(text) : [];
+  return {
+    rate: decodeRates(s[0]),
+    requestDuration: decodeHistogram(s[1], boundsMs),
+    upstreamResponse: decodeHistogram(s[2], boundsMs),
+    codes: decodeCodes(s[3]),
+  };
+}
+
+export function encodePairRecord(p: PairTotals, renderFragments: PairFragmentRenderer): string {
+  const canonical: string[] = [];
+  for (let i = 0; i < p.codes.length; i++) {
+    const c = p.codes[i];
+    canonical.push(c.code + ' ' + c.requests + ' ' + c.bytesIn + ' ' + c.bytesOut);
+  }
+  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(' ')];
+  const fragments = renderFragments(p);
+  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  return versionedRecord(sections);
+}
+
+/**
+ * Adds one pair's deltas. A code the record does not have yet is only
+ * created when `newCodesAllowed` (the zone is not full); otherwise its
+ * requests are dropped, and their number is returned (each is one refused
+ * insertion of a (source, vip, code) series, which is what
+ * nginx_ipng_zone_full_events_total counts in this layout). Existing codes
+ * and the histograms always count.
+ */
+export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boolean): number {
+  const byCode: Record<string, CodeStats> = Object.create(null);
+  for (let i = 0; i < p.codes.length; i++) byCode[p.codes[i].code] = p.codes[i];
+  let dropped = 0;
+  let added = false;
+  for (let i = 0; i < d.codes.length; i++) {
+    const delta = d.codes[i];
+    let row = byCode[delta.code];
+    if (row === undefined) {
+      if (!newCodesAllowed) {
+        dropped += delta.requests;
+        continue;
+      }
+      row = { code: delta.code, requests: 0, bytesIn: 0, bytesOut: 0 };
+      byCode[delta.code] = row;
+      p.codes.push(row);
+      added = true;
+    }
+    row.requests += delta.requests;
+    row.bytesIn += delta.bytesIn;
+    row.bytesOut += delta.bytesOut;
+    p.rate.total += delta.requests;
+  }
+  if (added) {
+    // Native sort of the code texts (no comparator: a comparator call per
+    // comparison costs more than the rest of this function in njs).
+    // (Object.keys() is slow in njs too; the codes are collected by hand.)
+    const order: string[] = [];
+    for (let i = 0; i < p.codes.length; i++) order.push(p.codes[i].code);
+    order.sort();
+    for (let i = 0; i < order.length; i++) p.codes[i] = byCode[order[i]];
+  }
+  for (let i = 0; i < d.duration.length; i++) {
+    addBucketCounts(p.requestDuration, d.duration[i].bounds, d.duration[i].counts, d.duration[i].sumMs);
+  }
+  for (let i = 0; i < d.upstream.length; i++) {
+    addBucketCounts(p.upstreamResponse, d.upstream[i].bounds, d.upstream[i].counts, d.upstream[i].sumMs);
+  }
+  return dropped;
+}
+
+/**
+ * The record with its rates moved on by `elapsedMs` (0: only the base is
+ * recorded, as at the first update), or null when nothing changed, so an
+ * idle pair whose rates are 0 is not rewritten.
+ */
+export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
+  const s = recordSections(text);
+  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[0]);
+  const requests = Math.max(0, r.total - r.base);
+  let changed = r.base !== r.total;
+  if (elapsedMs > 0) {
+    for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
+      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
+      if (next !== r.rates[w]) changed = true;
+      r.rates[w] = next;
+    }
+  }
+  if (!changed) return null;
+  r.base = r.total;
+  s[0] = encodeRates(r);
+  return versionedRecord(s);
+}
+
+/**
+ * The record re-rendered in this bundle's format from its counts, or
+ * null when it is already in it. (The counts are read in the current
+ * bounds, as a flush that changes the record reads them.)
+ */
+export function recordInCurrentFormat(text: string, boundsMs: number[], renderFragments: PairFragmentRenderer): string | null {
+  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
+}
+
+/** A histogram's stored parts: its bucket tails and "<sum> <count>". */
+function histogramParts(bucketTails: string, sumAndCount: string): RenderedHistogramParts {
+  const space = sumAndCount.indexOf(' ');
+  return { bucketTails, sum: sumAndCount.substring(0, space), count: sumAndCount.substring(space + 1) };
+}
+
+/**
+ * What a scrape shows of one record: the codes stay rendered text, and so
+ * do the histograms while they were written in the current bounds (else
+ * they are decoded, re-bucketed, and rendered by the scrape). A record of
+ * another format version is shown from its counts alone: its stored text
+ * may be another bundle's rendering.
+ */
+export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
+  const s = recordSections(text);
+  const rendered = s.length === SECTIONS && isCurrentFormat(text);
+  const rate = decodeRates(s[0]);
+  const stats: VipStats = {
+    sourceTag,
+    vip,
+    rate1s: rate.rates[0],
+    rate10s: rate.rates[1],
+    rate60s: rate.rates[2],
+    codes: rendered ? [] : decodeCodes(s[3]),
+    requestDuration: emptyHistogram(boundsMs),
+    upstreamResponse: emptyHistogram(boundsMs),
+  };
+  if (rendered) stats.rendered = { requests: s[4], bytesIn: s[5], bytesOut: s[6], json: s[7] };
+  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+    stats.renderedHistograms = {
+      requestDuration: histogramParts(s[8], s[9]),
+      upstreamResponse: histogramParts(s[10], s[11]),
+      requestDurationJson: s[12],
+      upstreamResponseJson: s[13],
+    };
+  } else {
+    stats.requestDuration = decodeHistogram(s[1], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+  }
+  return stats;
+}
+
+/** The bounds part of a histogram record ("1,5,10" of "1,5,10;..."). */
+function histogramBoundsText(text: string | undefined): string | null {
+  if (!text) return null;
+  const cut = text.indexOf(';');
+  return cut < 0 ? null : text.substring(0, cut);
+}

@@ -1,0 +1,64 @@
+// The ipng subsystem's part of the tick (pipeline/sinks.ts, first entry):
+// its store, in the layout its zone's type picks (store/open-store.ts),
+// flushed with the ipng entries of the batch the tick read; and the state
+// file (persistence/state-file.ts), restored before this worker's first
+// flush and saved by the writer after its flush. Without an ipng zone in
+// the configuration there is no ipng sink.
+import {
+  resolveBuckets, resolveDefaultSource, resolveFlushInterval, resolveStateFile, resolveStateInterval,
+} from '../config/settings';
+import { renderPairFragments } from '../exposition/pair-fragments';
+import { restoredBeforeCounting, saveIfDue } from '../persistence/state-file';
+import { flushIsDue } from '../pipeline/flush-pacing';
+import type { FlushContext, SubsystemSink } from '../pipeline/sink';
+import type { WireBatch } from '../pipeline/wire-reader';
+import { findSharedDict } from '../platform/open-dict';
+import { readSettingsText } from '../platform/settings';
+import { zoneNameOf } from '../platform/zone-name';
+import { storeOf } from '../store/open-store';
+import { reportOnce } from '../store/report-once';
+import { IPNG_SHAPES } from './wire-entries';
+
+export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
+  const name = zoneNameOf(s);
+  const opened = findSharedDict(name);
+  if (opened === null) return null;
+  const store = storeOf(opened, name, renderPairFragments);
+  const dict = opened.dict as NgxSharedDict<string | number>;
+  const settings = readSettingsText(s);
+  const buckets = resolveBuckets(settings.buckets);
+  // The tick reads the interval itself; a bad value is said here, where a zone keeps the mark.
+  reportOnce(store, resolveFlushInterval(settings.flushInterval).problem);
+  reportOnce(store, buckets.problem);
+  // The recorder without the shim counts a bad value as the default
+  // without saying so (it runs per request); the tick says it once.
+  reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
+  const stateFile = resolveStateFile(settings.stateFile);
+  reportOnce(store, stateFile.problem);
+  const statePath = stateFile.value;
+  let firstFlush = false;
+
+  return {
+    name: 'ipng',
+    reads: IPNG_SHAPES,
+    flushDue(ctx: FlushContext): boolean {
+      // The first worker here restores the state file; the others skip
+      // their flushes meanwhile (their counts wait in the shim's tables).
+      if (statePath !== undefined && !restoredBeforeCounting(dict, store.zoneType, statePath, ctx.nowMs)) return false;
+      const last = store.lastFlushMs(ctx.worker);
+      if (!flushIsDue(last, ctx.nowMs, ctx.intervalMs)) return false;
+      firstFlush = last === undefined;
+      return true;
+    },
+    flush(batch: WireBatch, ctx: FlushContext): void {
+      if (firstFlush) store.reserve(ctx.worker, buckets.value);
+      const result = store.flush(batch, ctx.worker, ctx.nowMs, buckets.value);
+      ctx.notUnderstood(result.notUnderstood);
+      if (statePath !== undefined && result.writer) {
+        const stateInterval = resolveStateInterval(settings.stateInterval);
+        reportOnce(store, stateInterval.problem);
+        saveIfDue(dict, store.zoneType, store, statePath, stateInterval.value, Date.now());
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+// The ipng subsystem's reader of the shim's counts: the entries of the two
+// ipng shapes (docs/wire-format.md), out of the batch the tick read once
+// (pipeline/wire-reader.ts), grouped per (source, vip). "ipng" entries are
+// keyed by (tag, vip, status) with the counters "requests bytes_in
+// bytes_out"; "ipng_time" entries by (tag, vip) with the requests and the
+// histograms duration and upstream. Key fields stay escaped, as the zone
+// keys hold them. The batch may hold several blocks (the handoff of other
+// or exited workers, then this worker's own), so one pair or code can
+// recur; they are added up.
+import { KEY_SEPARATOR } from './keys';
+import { vipLabel } from './vip';
+import type { WireEntry, WireHistogram } from '../pipeline/wire-reader';
+
+/** One block's histogram for one pair; counts per bucket, +Inf last. */
+export interface HistogramDelta {
+  /** bound labels in ms, as the shim wrote them */
+  bounds: string[];
+  counts: number[];
+  sumMs: number;
+}
+
+export interface CodeDelta {
+  code: string;
+  requests: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export interface PairDelta {
+  /** escaped (docs/wire-format.md) */
+  sourceTag: string;
+  /** canonical, escaped */
+  vip: string;
+  codes: CodeDelta[];
+  duration: HistogramDelta[];
+  upstream: HistogramDelta[];
+}
+
+export interface IpngDeltas {
+  /** in order of first appearance */
+  pairs: PairDelta[];
+  /** entries of the ipng shapes that do not have the shape's keys, counters and histograms */
+  notUnderstood: number;
+}
+
+/** The shapes this reader takes (ngx_http_ipng_stats_ipng.c declares them). */
+export const IPNG_SHAPES = ['ipng', 'ipng_time'];
+
+const STATUS = /^\d+$/;
+
+/**
+ * Adds an entry's histogram to the pair's histogram of the same block (a
+ * pair recurs only in another block, the handoff of another worker, which
+ * has a "b" line, so a bounds array, of its own).
+ */
+function addHistogram(list: HistogramDelta[], h: WireHistogram | null): void {
+  if (h === null) return;
+  let into = list.length > 0 ? list[list.length - 1] : null;
+  if (into === null || into.bounds !== h.bounds) {
+    into = { bounds: h.bounds, counts: [], sumMs: 0 };
+    for (let i = 0; i < h.counts.length; i++) into.counts.push(0);
+    list.push(into);
+  }
+  into.sumMs += h.sumMs;
+  for (let i = 0; i < h.counts.length; i++) into.counts[i] += h.counts[i];
+}
+
+/**
+ * The ipng entries of a batch, per (source, vip). The ipng subsystem has
+ * one zone, "": an entry in another zone is not understood, like one of
+ * another number of keys, counters or histograms. Entries of other
+ * subsystems are left to their sinks.
+ */
+export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
+  const out: IpngDeltas = { pairs: [], notUnderstood: 0 };
+  const byPair: Record<string, PairDelta> = Object.create(null);
+  function pairOf(tag: string, serverAddr: string): PairDelta {
+    const vip = vipLabel(serverAddr);
+    const id = tag + KEY_SEPARATOR + vip;
+    let p = byPair[id];
+    if (p === undefined) {
+      p = { sourceTag: tag, vip, codes: [], duration: [], upstream: [] };
+      byPair[id] = p;
+      out.pairs.push(p);
+    }
+    return p;
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const k = e.keys;
+    const n = e.counters;
+    if (e.subsystem === 'ipng') {
+      if (e.zone !== '' || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+        out.notUnderstood++;
+        continue;
+      }
+      pairOf(k[0], k[1]).codes.push({ code: k[2], requests: n[0], bytesIn: n[1], bytesOut: n[2] });
+    } else if (e.subsystem === 'ipng_time') {
+      if (e.zone !== '' || k.length !== 2 || n.length !== 1 || e.histograms.length !== 2) {
+        out.notUnderstood++;
+        continue;
+      }
+      const p = pairOf(k[0], k[1]);
+      addHistogram(p.duration, e.histograms[0]);
+      addHistogram(p.upstream, e.histograms[1]);
+    }
+  }
+  return out;
+}

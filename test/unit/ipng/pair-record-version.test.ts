@@ -1,0 +1,111 @@
+// The record layout's format version (src/ipng/pair-record.ts,
+// RECORD_FORMAT_VERSION): a record written by another bundle version is
+// shown from its counts, never from its stored rendering, and the writer
+// re-renders it whether or not it changed. Through nginx:
+// test/integration/stats-record-version.test.ts; the tick's rewrite of an
+// idle record: handlers/tick.test.ts.
+import { describe, expect, it } from 'vitest';
+import { readIpngWire } from '../../harness/ipng-wire';
+import { pairRecordKey } from '../../../src/ipng/keys';
+import {
+  applyPairDelta,
+  decodePairRecord,
+  encodePairRecord,
+  RECORD_FORMAT_VERSION,
+  recordFormatVersion,
+  recordInCurrentFormat,
+  recordSections,
+  recordWithUpdatedRates,
+} from '../../../src/ipng/pair-record';
+import { buildRecordModel } from '../../../src/ipng/record-layout-model';
+import { renderJson } from '../../../src/exposition/json';
+import { renderPrometheus } from '../../../src/exposition/prometheus';
+import { renderPairFragments } from '../../../src/exposition/pair-fragments';
+import { OLD_RECORD } from '../../harness/old-pair-record';
+
+const US = '\x1f';
+const BOUNDS = [1, 5];
+const line = (...f: Array<string | number>) => f.join(US) + '\n';
+const KEY = pairRecordKey('mg1', '192.0.2.10');
+
+
+function currentRecord(): string {
+  const deltas =
+    'w\n' +
+    line('b', '1 5') +
+    line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 3, '12 2 0 1', '') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
+    line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
+  const totals = decodePairRecord(undefined, BOUNDS);
+  applyPairDelta(totals, readIpngWire(deltas).pairs[0], true);
+  const text = encodePairRecord(totals, renderPairFragments);
+  return recordWithUpdatedRates(text, 0) ?? text;
+}
+
+function modelOf(text: string) {
+  return buildRecordModel({ entries: [[KEY, text]], capacityBytes: 4194304, freeBytes: 4096000 }, BOUNDS);
+}
+
+describe('record format version', () => {
+  it('is written at the head of every record; a record without one is version 1', () => {
+    expect(RECORD_FORMAT_VERSION).toBe(2);
+    const text = currentRecord();
+    expect(text.startsWith('v2 ')).toBe(true);
+    expect(recordFormatVersion(text)).toBe(2);
+    expect(recordFormatVersion(OLD_RECORD)).toBe(1);
+    // The version is not a section: the sections read the same either way.
+    expect(recordSections(text).slice(0, 4)).toEqual(recordSections(OLD_RECORD).slice(0, 4));
+  });
+
+  // If this fails because a renderer's output changed, bump
+  // RECORD_FORMAT_VERSION (so stored records are re-rendered after the
+  // upgrade) and then update the expected text.
+  it('pins what this version stores for given counts', () => {
+    expect(currentRecord()).toBe(
+      'v2 9 12 11 24 15 18 17 100 28 7 28 3 56 55\x1e' +
+        '0 0 0 4 4' +
+        '1,5;2,0,1;12' +
+        '1,5;0,0,0;0' +
+        '200 3 300 900 404 1 80 0' +
+        '200"} 3\x1d404"} 1' +
+        '200"} 300\x1d404"} 80' +
+        '200"} 900\x1d404"} 0' +
+        '"200":{"requests":3,"bytes_in":300,"bytes_out":900},"404":{"requests":1,"bytes_in":80,"bytes_out":0}' +
+        '0.001"} 2\x1d0.005"} 2\x1d+Inf"} 3' +
+        '0.012 3' +
+        '0.001"} 0\x1d0.005"} 0\x1d+Inf"} 0' +
+        '0 0' +
+        '{"buckets":{"1":2,"5":2,"+Inf":3},"sum_ms":12,"count":3}' +
+        '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+    );
+  });
+
+  it('a scrape shows an older record from its counts, exactly as the current record of the same counts', () => {
+    const current = modelOf(currentRecord());
+    const old = modelOf(OLD_RECORD);
+    expect(old.series[0].rendered).toBeUndefined();
+    expect(old.series[0].renderedHistograms).toBeUndefined();
+    const prometheus = renderPrometheus(old);
+    expect(prometheus).toBe(renderPrometheus(current));
+    expect(prometheus).toContain('nginx_ipng_request_duration_seconds_bucket{source_tag="mg1",vip="192.0.2.10",le="0.001"} 2\n');
+    expect(prometheus).toContain('nginx_ipng_request_duration_seconds_sum{source_tag="mg1",vip="192.0.2.10"} 0.012\n');
+    expect(prometheus).not.toContain('le="1"');
+    const json = renderJson(old);
+    expect(json).toBe(renderJson(current));
+    expect(json).toContain('"200":{"requests":3,"bytes_in":300,"bytes_out":900}');
+  });
+
+  it('the writer re-renders an older record in this format, and leaves a current one alone', () => {
+    expect(recordInCurrentFormat(OLD_RECORD, BOUNDS, renderPairFragments)).toBe(currentRecord());
+    expect(recordInCurrentFormat(currentRecord(), BOUNDS, renderPairFragments)).toBeNull();
+    // Rates move only on a record in the current format.
+    expect(recordWithUpdatedRates(OLD_RECORD, 1000)).toBeNull();
+  });
+
+  it('a record of a later version (a downgrade) is re-rendered too, from its counts', () => {
+    const later = 'v3 ' + OLD_RECORD;
+    expect(recordFormatVersion(later)).toBe(3);
+    expect(recordInCurrentFormat(later, BOUNDS, renderPairFragments)).toBe(currentRecord());
+    expect(renderPrometheus(modelOf(later))).toBe(renderPrometheus(modelOf(currentRecord())));
+  });
+});
