@@ -80,8 +80,8 @@ static void ngx_http_ipng_stats_ssl_read(ngx_http_ipng_stats_ssl_zone_t *z,
 
 /*
  * the counters as the original prints them after "number", each zone's
- * sums over its contexts; counter 0 counts the readings that saw a change
- * (an entry is written when it is not 0)
+ * sums over its contexts; counter 0 counts the readings that saw a change,
+ * and the worker's first (an entry is written when it is not 0)
  */
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_counters = {
     ngx_string("ssl"), 0, NGX_HTTP_IPNG_STATS_SSL_VALUES, 0, 0
@@ -530,7 +530,12 @@ ngx_http_ipng_stats_ssl_collect(ngx_http_ipng_stats_table_t *t, void *data,
             }
         }
 
-        if (changed) {
+        /*
+         * a worker's first reading writes every zone, changed or not, so
+         * that the reader knows each configured zone from the start
+         */
+
+        if (changed || zone->counters == NULL) {
             if (zone->counters == NULL) {
                 zone->counters = ngx_http_ipng_stats_table_entry(t,
                                      &ngx_http_ipng_stats_ssl_counters,

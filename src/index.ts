@@ -3,5 +3,6 @@ import record from './handlers/recorder';
 import scrape from './handlers/scrape';
 import status from './handlers/status';
 import tick from './handlers/tick';
+import sslStatus from './ssl/show';
 
-export default { record, scrape, status, tick };
+export default { record, scrape, status, tick, sslStatus };

@@ -12,6 +12,7 @@ import { readScrapeRequest } from '../platform/scrape-request';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
+import { sslScrapeText } from '../ssl/scrape-part';
 
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -41,7 +42,9 @@ export default function scrape(r: NginxHTTPRequest): void {
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
   r.headersOut['Content-Type'] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered));
+  // SSL zones have no source or vip: a filtered scrape leaves them out.
+  const unfiltered = query.filter.sourceTag === undefined && query.filter.vip === undefined;
+  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText() : ''));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);

@@ -1,0 +1,55 @@
+// js_content handler of an "ssl_status ZONE" location (the shim arranges
+// it): the zone in the original's text, or JSON, or Prometheus text.
+// GET and HEAD only, as the original.
+import { PROMETHEUS_CONTENT_TYPE } from '../exposition/prometheus';
+import { JSON_CONTENT_TYPE } from '../exposition/json';
+import { escapeText } from '../pipeline/wire-field';
+import { findSharedDict } from '../platform/open-dict';
+import { markScrapeRequest } from '../platform/request-scope';
+import { readScrapeRequest } from '../platform/scrape-request';
+import { sslZoneOf } from '../platform/ssl-zone';
+import { chooseSslFormat } from './format';
+import { emptySslValues, SSL_DICT, SslZone } from './model';
+import { renderSslJson, renderSslPrometheus, renderSslText, SSL_TEXT_CONTENT_TYPE } from './render';
+import { readSslZone } from './store';
+
+const ALLOWED_METHODS = 'GET, HEAD';
+const ERROR_CONTENT_TYPE = 'text/plain; charset=utf-8';
+
+export default function sslStatus(r: NginxHTTPRequest): void {
+  markScrapeRequest(r);
+  const req = readScrapeRequest(r);
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    r.headersOut['Allow'] = ALLOWED_METHODS;
+    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
+    r.return(405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
+    return;
+  }
+  const choice = chooseSslFormat(req.args, req.accept);
+  if (!choice.ok) {
+    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
+    r.return(400, choice.reason + '\n');
+    return;
+  }
+  const name = sslZoneOf(r);
+  if (name === undefined) {
+    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
+    r.return(500, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
+    return;
+  }
+  const zone = escapeText(name);
+  const opened = findSharedDict(SSL_DICT);
+  const shown: SslZone = opened !== null && opened.type === 'string'
+    ? readSslZone(opened.dict, zone)
+    : { zone, values: emptySslValues() };
+  if (choice.format === 'json') {
+    r.headersOut['Content-Type'] = JSON_CONTENT_TYPE;
+    r.return(200, renderSslJson([shown]));
+  } else if (choice.format === 'prometheus') {
+    r.headersOut['Content-Type'] = PROMETHEUS_CONTENT_TYPE;
+    r.return(200, renderSslPrometheus([shown]));
+  } else {
+    r.headersOut['Content-Type'] = SSL_TEXT_CONTENT_TYPE;
+    r.return(200, renderSslText(shown));
+  }
+}
