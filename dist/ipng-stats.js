@@ -2288,7 +2288,7 @@ function emptySslValues() {
   return values;
 }
 var SSL_TEXT_CONTENT_TYPE = "text/plain";
-var SSL_JSON_VERSION = 1;
+var SSL_JSON_SCHEMA = 1;
 function renderSslText(zone) {
   let out = "";
   for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) {
@@ -2304,7 +2304,7 @@ function renderSslJson(zones) {
     out[fieldLabel(zones[z].zone)] = counters;
   }
   return JSON.stringify({
-    version: SSL_JSON_VERSION,
+    schema: SSL_JSON_SCHEMA,
     zones: out
   }) + "\n";
 }

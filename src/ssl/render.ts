@@ -7,7 +7,8 @@ import { formatValue, labelPair, PrometheusText } from '../exposition/prometheus
 import { SSL_COUNTER_NAMES, SslZone } from './model';
 
 export const SSL_TEXT_CONTENT_TYPE = 'text/plain';
-export const SSL_JSON_VERSION = 1;
+/** The JSON's "schema" (schema/ssl-status-v1.schema.json), as the main scrape's JSON names its version. */
+export const SSL_JSON_SCHEMA = 1;
 
 /**
  * As the original writes it, byte for byte: `name: value \n` (a space
@@ -21,7 +22,7 @@ export function renderSslText(zone: SslZone): string {
   return out;
 }
 
-/** `{"version":1,"zones":{"NAME":{"number":0,...}}}`, the zones in the given order. */
+/** `{"schema":1,"zones":{"NAME":{"number":0,...}}}`, the zones in the given order. */
 export function renderSslJson(zones: SslZone[]): string {
   const out: Record<string, Record<string, number>> = {};
   for (let z = 0; z < zones.length; z++) {
@@ -29,7 +30,7 @@ export function renderSslJson(zones: SslZone[]): string {
     for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) counters[SSL_COUNTER_NAMES[i]] = zones[z].values[i];
     out[fieldLabel(zones[z].zone)] = counters;
   }
-  return JSON.stringify({ version: SSL_JSON_VERSION, zones: out }) + '\n';
+  return JSON.stringify({ schema: SSL_JSON_SCHEMA, zones: out }) + '\n';
 }
 
 const HELP: Record<string, string> = {

@@ -12,6 +12,7 @@ import { httpGet, httpRequest } from '../harness/http';
 import { afterNextFlush } from '../harness/flush';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { sampleValue } from '../harness/exposition';
+import { validateSslStatusJson } from '../harness/json-schema';
 import { makeCertificate, opensslMissing, tlsRequest, TlsOptions, workerPids } from '../harness/tls';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
@@ -61,8 +62,9 @@ function statusServer(zones: string[]): string {
 async function zoneCounts(n: NginxInstance, zone: string): Promise<Counts> {
   const res = await httpGet(n.url(`/ssl/${zone}`), { Accept: 'application/json' });
   expect(res.status).toBe(200);
-  const doc = JSON.parse(res.body) as { version: number; zones: Record<string, Counts> };
-  expect(doc.version).toBe(1);
+  expect(res.headers['content-type']).toBe('application/json');
+  validateSslStatusJson(res.body);
+  const doc = JSON.parse(res.body) as { schema: number; zones: Record<string, Counts> };
   expect(Object.keys(doc.zones)).toEqual([zone]);
   return doc.zones[zone];
 }
