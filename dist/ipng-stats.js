@@ -295,6 +295,1084 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
+function readScrapeRequest(r) {
+  return {
+    method: r.method,
+    args: r.args,
+    accept: r.headersIn["Accept"]
+  };
+}
+function reqstatZonesText(r) {
+  return r.variables.ipng_reqstat_zones;
+}
+function reqstatShowText(r) {
+  return r.variables.ipng_reqstat_show;
+}
+function reqstatShowFieldsText(r) {
+  return r.variables.ipng_reqstat_show_fields;
+}
+function stringDict(name) {
+  return ngx.shared[name];
+}
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function encodeFieldBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8Bytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
+        i++;
+      }
+    }
+    if (cp >= 55296 && cp <= 57343) cp = 65533;
+    if (cp < 128) {
+      bytes.push(cp);
+    } else if (cp < 2048) {
+      bytes.push(192 | cp >> 6, 128 | cp & 63);
+    } else if (cp < 65536) {
+      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
+    } else {
+      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
+    }
+  }
+  return bytes;
+}
+function escapeText(text) {
+  for (let i = 0; i < text.length; i++) {
+    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
+  }
+  return text;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
+}
+var MAX_EXACT = 9007199254740991;
+function addDecimal(total, delta) {
+  if (delta === 0) return total;
+  if (total.length < 16) {
+    const sum = Number(total) + delta;
+    if (sum <= MAX_EXACT) return String(sum);
+  }
+  return addDigits(total, String(delta));
+}
+function addDigits(a, b) {
+  let out = "";
+  let carry = 0;
+  let i = a.length - 1;
+  let j = b.length - 1;
+  while (i >= 0 || j >= 0 || carry > 0) {
+    const d = (i >= 0 ? a.charCodeAt(i) - 48 : 0) + (j >= 0 ? b.charCodeAt(j) - 48 : 0) + carry;
+    carry = d >= 10 ? 1 : 0;
+    out = String.fromCharCode(48 + d % 10) + out;
+    i--;
+    j--;
+  }
+  return out;
+}
+var KEY_PREFIX = "k";
+var META_PREFIX = "m";
+function decodeKeyEntry(text) {
+  const parts = text.split(" ");
+  if (parts.length < 4) return null;
+  const seq = Number(parts[0]);
+  const lastVisitMs = Number(parts[1]);
+  const excess = Number(parts[2]);
+  if (!(seq >= 0) || !(lastVisitMs >= 0) || !(excess >= 0)) return null;
+  return {
+    seq,
+    lastVisitMs,
+    excess,
+    counters: parts.slice(3)
+  };
+}
+function encodeKeyEntry(entry) {
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.join(" ");
+}
+function countersOf(deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) out.push(i < deltas.length ? String(deltas[i]) : "0");
+  return out;
+}
+function addCounters(counters, deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) {
+    const base = i < counters.length ? counters[i] : "0";
+    out.push(i < deltas.length ? addDecimal(base, deltas[i]) : base);
+  }
+  return out;
+}
+function countersStart(text) {
+  const a = text.indexOf(" ");
+  const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
+  const c = b < 0 ? -1 : text.indexOf(" ", b + 1);
+  return c < 0 ? -1 : c + 1;
+}
+function seqOf(text) {
+  const space = text.indexOf(" ");
+  return space < 0 ? -1 : Number(text.substring(0, space));
+}
+var BUILTIN_FIELDS = ["bytes_in", "bytes_out", "conn_total", "req_total", "http_2xx", "http_3xx", "http_4xx", "http_5xx", "http_other_status", "rt", "ups_req", "ups_rt", "ups_tries", "http_200", "http_206", "http_302", "http_304", "http_403", "http_404", "http_416", "http_499", "http_500", "http_502", "http_503", "http_504", "http_508", "http_other_detail_status", "http_ups_4xx", "http_ups_5xx"];
+var FIELD = {
+  bytesIn: 0,
+  bytesOut: 1,
+  connTotal: 2,
+  reqTotal: 3,
+  http2xx: 4,
+  http3xx: 5,
+  http4xx: 6,
+  http5xx: 7,
+  httpOtherStatus: 8,
+  rt: 9,
+  upsReq: 10,
+  upsRt: 11,
+  upsTries: 12,
+  firstDetail: 13,
+  lastDetail: 25,
+  httpOtherDetailStatus: 26,
+  httpUps4xx: 27,
+  httpUps5xx: 28
+};
+var BUILTIN_COUNT = BUILTIN_FIELDS.length;
+var SEPARATOR = "";
+var DECIMAL = /^[0-9]+$/;
+function positive(text, what, zone, allowZero) {
+  const n = Number(text);
+  if (!DECIMAL.test(text) || !(n <= 9007199254740991) || !allowZero && n === 0) {
+    return {
+      ok: false,
+      reason: 'zone "' + zone + '": bad ' + what + ' "' + text + '"'
+    };
+  }
+  return {
+    ok: true,
+    value: n
+  };
+}
+function parseZones(text) {
+  const zones = [];
+  if (text === void 0 || text === "") return {
+    ok: true,
+    value: zones
+  };
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const f = lines[i].split(SEPARATOR);
+    if (f.length < 5 || f[0] === "") return {
+      ok: false,
+      reason: "line " + (i + 1) + " of $ipng_reqstat_zones has " + f.length + " fields, not at least 5"
+    };
+    const name = f[0];
+    const keyLength = positive(f[1], "key length", name, false);
+    if (!keyLength.ok) return keyLength;
+    const times = positive(f[2], "recycle times", name, true);
+    if (!times.ok) return times;
+    const seconds = positive(f[3], "recycle seconds", name, false);
+    if (!seconds.ok) return seconds;
+    const size = positive(f[4], "size", name, false);
+    if (!size.ok) return size;
+    zones.push({
+      name,
+      keyLength: keyLength.value,
+      recycleTimes: times.value,
+      recycleSeconds: seconds.value,
+      sizeBytes: size.value,
+      indicators: f.slice(5)
+    });
+  }
+  return {
+    ok: true,
+    value: zones
+  };
+}
+function parseShowZones(text) {
+  if (text === void 0 || text === "") return [];
+  return text.split(SEPARATOR);
+}
+function allColumns(zone) {
+  const names = BUILTIN_FIELDS.slice();
+  const positions = [];
+  for (let i = 0; i < BUILTIN_COUNT; i++) positions.push(i);
+  for (let i = 0; i < zone.indicators.length; i++) {
+    names.push(zone.indicators[i]);
+    positions.push(BUILTIN_COUNT + i);
+  }
+  return {
+    names,
+    positions
+  };
+}
+function parseShowFields(text, zone) {
+  if (text === void 0 || text === "") return {
+    ok: true,
+    value: allColumns(zone)
+  };
+  const fields = text.split(SEPARATOR);
+  const names = [];
+  const positions = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field.charAt(0) === "$") {
+      const indicator = field.substring(1);
+      const at2 = zone.indicators.indexOf(indicator);
+      names.push(indicator);
+      positions.push(at2 < 0 ? -1 : BUILTIN_COUNT + at2);
+      continue;
+    }
+    const at = BUILTIN_FIELDS.indexOf(field);
+    if (at < 0) return {
+      ok: false,
+      reason: 'unknown req_status_show_field "' + field + '"'
+    };
+    names.push(field);
+    positions.push(at);
+  }
+  return {
+    ok: true,
+    value: {
+      names,
+      positions
+    }
+  };
+}
+function counterCount(zone) {
+  return BUILTIN_COUNT + zone.indicators.length;
+}
+function dictName(zoneName) {
+  return "reqstat_" + zoneName;
+}
+function shownZone(zone, snapshot) {
+  const count2 = counterCount(zone);
+  const slots = [];
+  const late = [];
+  const items = snapshot.items;
+  for (let i = 0; i < items.length; i++) {
+    const seq = seqOf(items[i][1]);
+    if (seq >= 0 && seq < snapshot.meta.nextSeq && seq === Math.floor(seq)) {
+      const slot = slots[seq];
+      if (slot === void 0) slots[seq] = [items[i]];else slot.push(items[i]);
+    } else {
+      late.push(items[i]);
+    }
+  }
+  const keys = [];
+  for (let s = slots.length - 1; s >= 0; s--) {
+    const slot = slots[s];
+    if (slot === void 0) continue;
+    for (let j = 0; j < slot.length; j++) pushKey(keys, slot[j], count2);
+  }
+  for (let j = 0; j < late.length; j++) pushKey(keys, late[j], count2);
+  return {
+    zone,
+    keys,
+    meta: snapshot.meta,
+    capacityBytes: snapshot.capacityBytes,
+    freeBytes: snapshot.freeBytes
+  };
+}
+function pushKey(keys, item, count2) {
+  const start = countersStart(item[1]);
+  if (start < 0) return;
+  const counters = item[1].substring(start).split(" ");
+  while (counters.length < count2) counters.push("0");
+  if (counters.length > count2) counters.length = count2;
+  keys.push({
+    key: item[0].substring(KEY_PREFIX.length),
+    counters
+  });
+}
+function keyText(key) {
+  const label = fieldLabel(key);
+  if (!/[\x00-\x1f\x7f]/.test(label)) return label;
+  return label.replace(/[\x00-\x1f\x7f]/g, c => "\\x" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16));
+}
+var REQSTAT_JSON_CONTENT_TYPE = "application/json";
+var REQSTAT_JSON_VERSION = 1;
+function renderReqstatJson(zones) {
+  const out = ['{"version":' + REQSTAT_JSON_VERSION + ',"zones":['];
+  for (let z = 0; z < zones.length; z++) {
+    const shown = zones[z];
+    const zone = shown.zone;
+    const names = allColumns(zone).names;
+    const labels = [];
+    for (let i = 0; i < names.length; i++) labels.push(JSON.stringify(fieldLabel(names[i])));
+    out.push((z === 0 ? "" : ",") + '{"name":' + JSON.stringify(fieldLabel(zone.name)) + ',"key_length":' + zone.keyLength + ',"recycle":{"times":' + zone.recycleTimes + ',"seconds":' + zone.recycleSeconds + '},"size_bytes":' + shown.capacityBytes + ',"free_bytes":' + shown.freeBytes + ',"keys_recycled":' + shown.meta.recycledKeys + ',"keys_dropped":' + shown.meta.droppedKeys + ',"requests_dropped":' + shown.meta.droppedRequests + ',"fields":[' + labels.join(",") + '],"keys":[');
+    const keys = shown.keys;
+    const lines = [];
+    for (let i = 0; i < keys.length; i++) {
+      lines.push('{"kv":' + JSON.stringify(fieldLabel(keys[i].key)) + ',"values":[' + keys[i].counters.join(",") + "]}");
+    }
+    out.push(lines.join(","), "]}");
+  }
+  out.push("]}");
+  return out.join("");
+}
+function emptyHistogram(boundsMs) {
+  const counts = [];
+  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
+  return {
+    boundsMs: boundsMs.slice(),
+    counts,
+    sumMs: 0
+  };
+}
+var RENDERED_ENTRY_SEPARATOR = "";
+function emptyStatsModel(capacityBytes, freeBytes, boundsMs) {
+  return {
+    series: [],
+    meta: {
+      zoneBytesUsed: capacityBytes - freeBytes,
+      zoneBytesTotal: capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs)
+    }
+  };
+}
+function sameBounds(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+function escapeLabelValue(value) {
+  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+function formatValue(value) {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (value !== value) return "NaN";
+  return String(value);
+}
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto = PrometheusText.prototype;
+  _proto.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
+  };
+  _proto.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
+  };
+  _proto.lines = function lines(family, labels, lastLabel, tails2) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails2[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails2[i].join("\n" + head));
+    }
+  };
+  _proto.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
+  };
+  _proto.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
+var REQSTAT_PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+var SIMPLE = [{
+  name: "nginx_reqstat_bytes_in_total",
+  type: "counter",
+  position: FIELD.bytesIn,
+  help: "Bytes received from clients: the sum of $request_length (Tengine: bytes_in)."
+}, {
+  name: "nginx_reqstat_bytes_out_total",
+  type: "counter",
+  position: FIELD.bytesOut,
+  help: "Bytes sent to clients: the sum of $bytes_sent (Tengine: bytes_out)."
+}, {
+  name: "nginx_reqstat_connections_total",
+  type: "counter",
+  position: FIELD.connTotal,
+  help: "Connections whose first request had this key (Tengine: conn_total)."
+}, {
+  name: "nginx_reqstat_requests_total",
+  type: "counter",
+  position: FIELD.reqTotal,
+  help: "Requests (Tengine: req_total)."
+}, {
+  name: "nginx_reqstat_request_time_seconds_total",
+  type: "counter",
+  position: FIELD.rt,
+  seconds: true,
+  help: "Sum of the requests' times, in seconds (Tengine: rt, in ms)."
+}, {
+  name: "nginx_reqstat_upstream_requests_total",
+  type: "counter",
+  position: FIELD.upsReq,
+  help: "Requests that reached an upstream (Tengine: ups_req)."
+}, {
+  name: "nginx_reqstat_upstream_response_time_seconds_total",
+  type: "counter",
+  position: FIELD.upsRt,
+  seconds: true,
+  help: "Sum of the upstream response times over all tries, in seconds (Tengine: ups_rt, in ms)."
+}, {
+  name: "nginx_reqstat_upstream_tries_total",
+  type: "counter",
+  position: FIELD.upsTries,
+  help: "Upstream tries (Tengine: ups_tries)."
+}];
+var CLASSES = {
+  name: "nginx_reqstat_responses_total",
+  type: "counter",
+  help: "Requests by status class (Tengine: http_2xx .. http_5xx, http_other_status); they add up to nginx_reqstat_requests_total."
+};
+var CLASS_TAILS = ["2xx", "3xx", "4xx", "5xx", "other"];
+var CODES = {
+  name: "nginx_reqstat_responses_by_code_total",
+  type: "counter",
+  help: 'Requests by status code, for the codes Tengine has a column for; "other" is http_other_detail_status. They add up to nginx_reqstat_requests_total.'
+};
+var CODE_TAILS = ["200", "206", "302", "304", "403", "404", "416", "499", "500", "502", "503", "504", "508", "other"];
+var UPSTREAM_CLASSES = {
+  name: "nginx_reqstat_upstream_responses_total",
+  type: "counter",
+  help: "Requests whose last upstream try answered 4xx or 5xx (Tengine: http_ups_4xx, http_ups_5xx)."
+};
+var INDICATORS = {
+  name: "nginx_reqstat_indicator_total",
+  type: "counter",
+  help: "Sum of a req_status_zone_add_indicator variable."
+};
+var ZONE_KEYS = {
+  name: "nginx_reqstat_zone_keys",
+  type: "gauge",
+  help: "Keys stored in the zone."
+};
+var ZONE_SIZE = {
+  name: "nginx_reqstat_zone_size_bytes",
+  type: "gauge",
+  help: "Size of the zone."
+};
+var ZONE_FREE = {
+  name: "nginx_reqstat_zone_free_bytes",
+  type: "gauge",
+  help: "Free whole pages of the zone, in bytes."
+};
+var ZONE_RECYCLED = {
+  name: "nginx_reqstat_zone_recycled_keys_total",
+  type: "counter",
+  help: "New keys that took the place of a key visited less often than the recycle threshold."
+};
+var ZONE_DROPPED_KEYS = {
+  name: "nginx_reqstat_zone_dropped_keys_total",
+  type: "counter",
+  help: "New keys not stored: the zone was full and no key was idle enough to recycle."
+};
+var ZONE_DROPPED_REQUESTS = {
+  name: "nginx_reqstat_zone_dropped_requests_total",
+  type: "counter",
+  help: "Requests of dropped keys, not counted in the zone."
+};
+function millisecondsTextAsSeconds(ms) {
+  let digits = ms;
+  while (digits.length < 4) digits = "0" + digits;
+  const whole = digits.substring(0, digits.length - 3);
+  let fraction = digits.substring(digits.length - 3);
+  while (fraction.length > 0 && fraction.charAt(fraction.length - 1) === "0") fraction = fraction.substring(0, fraction.length - 1);
+  return fraction === "" ? whole : whole + "." + fraction;
+}
+function renderReqstatPrometheus(zones) {
+  const labels = [];
+  const counters = [];
+  const indicatorNames = [];
+  for (let z = 0; z < zones.length; z++) {
+    const zoneLabel = labelPair("zone", fieldLabel(zones[z].zone.name)) + ",";
+    const names = [];
+    for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
+    const keys = zones[z].keys;
+    for (let i = 0; i < keys.length; i++) {
+      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i].key)));
+      counters.push(keys[i].counters);
+      indicatorNames.push(names);
+    }
+  }
+  const text = new PrometheusText();
+  for (let f = 0; f < SIMPLE.length; f++) {
+    const family = SIMPLE[f];
+    const values = [];
+    for (let i = 0; i < counters.length; i++) {
+      const v = counters[i][family.position];
+      values.push(family.seconds ? millisecondsTextAsSeconds(v) : v);
+    }
+    text.samples(family, labels, values);
+  }
+  text.lines(CLASSES, labels, "class", tails(counters, CLASS_TAILS, FIELD.http2xx));
+  text.lines(CODES, labels, "code", tails(counters, CODE_TAILS, FIELD.firstDetail));
+  text.lines(UPSTREAM_CLASSES, labels, "class", tails(counters, ["4xx", "5xx"], FIELD.httpUps4xx));
+  const indicatorTails = [];
+  for (let i = 0; i < counters.length; i++) {
+    const row = [];
+    for (let k = 0; k < indicatorNames[i].length; k++) row.push(indicatorNames[i][k] + counters[i][BUILTIN_COUNT + k]);
+    indicatorTails.push(row);
+  }
+  text.lines(INDICATORS, labels, "indicator", indicatorTails);
+  const zoneLabels = [];
+  const keyCounts = [];
+  const sizes = [];
+  const frees = [];
+  const recycled = [];
+  const droppedKeys = [];
+  const droppedRequests = [];
+  for (let z = 0; z < zones.length; z++) {
+    zoneLabels.push(labelPair("zone", fieldLabel(zones[z].zone.name)));
+    keyCounts.push(String(zones[z].keys.length));
+    sizes.push(String(zones[z].capacityBytes));
+    frees.push(String(zones[z].freeBytes));
+    recycled.push(String(zones[z].meta.recycledKeys));
+    droppedKeys.push(String(zones[z].meta.droppedKeys));
+    droppedRequests.push(String(zones[z].meta.droppedRequests));
+  }
+  text.samples(ZONE_KEYS, zoneLabels, keyCounts);
+  text.samples(ZONE_SIZE, zoneLabels, sizes);
+  text.samples(ZONE_FREE, zoneLabels, frees);
+  text.samples(ZONE_RECYCLED, zoneLabels, recycled);
+  text.samples(ZONE_DROPPED_KEYS, zoneLabels, droppedKeys);
+  text.samples(ZONE_DROPPED_REQUESTS, zoneLabels, droppedRequests);
+  return text.text();
+}
+function tails(counters, names, first) {
+  const ends = [];
+  for (let n = 0; n < names.length; n++) ends.push(labelValueEnd(names[n]));
+  const out = [];
+  for (let i = 0; i < counters.length; i++) {
+    const row = [];
+    for (let n = 0; n < ends.length; n++) row.push(ends[n] + counters[i][first + n]);
+    out.push(row);
+  }
+  return out;
+}
+function parseScrapeQuery(args) {
+  const filter = {};
+  const sourceTag = single(args, "source_tag");
+  if (!sourceTag.ok) return sourceTag;
+  if (sourceTag.value !== void 0) {
+    if (sourceTag.value === "") return {
+      ok: false,
+      reason: "empty source_tag: leave the parameter out to match every source"
+    };
+    filter.sourceTag = sourceTag.value;
+  }
+  const vip = single(args, "vip");
+  if (!vip.ok) return vip;
+  if (vip.value !== void 0) {
+    const canonical = canonicalAddress(vip.value);
+    if (canonical === null) return {
+      ok: false,
+      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
+    };
+    filter.vip = canonical;
+  }
+  return {
+    ok: true,
+    filter
+  };
+}
+function single(args, name) {
+  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
+    ok: true,
+    value: void 0
+  };
+  const value = args[name];
+  if (value === void 0 || typeof value === "string") return {
+    ok: true,
+    value
+  };
+  return {
+    ok: false,
+    reason: name + " given more than once"
+  };
+}
+function wantsJson(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "application/json") continue;
+    if (qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
+function qualityOf(params) {
+  for (let p = 1; p < params.length; p++) {
+    const eq = params[p].indexOf("=");
+    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
+    const value = params[p].slice(eq + 1).trim();
+    return QVALUE.test(value) ? Number(value) : 0;
+  }
+  return 1;
+}
+function filterModel(model, filter) {
+  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
+  const series = [];
+  for (let i = 0; i < model.series.length; i++) {
+    const stats = model.series[i];
+    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
+    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
+    series.push(stats);
+  }
+  return {
+    series,
+    meta: model.meta
+  };
+}
+var FORMATS = {
+  tengine: "tengine",
+  json: "json",
+  prometheus: "prometheus"
+};
+function parseShowQuery(args, accept) {
+  if (Object.prototype.hasOwnProperty.call(args, "format")) {
+    const value = args.format;
+    if (value !== void 0 && typeof value !== "string") return {
+      ok: false,
+      reason: "format given more than once"
+    };
+    const format = value === void 0 ? void 0 : FORMATS[value];
+    if (format === void 0 || !Object.prototype.hasOwnProperty.call(FORMATS, value)) {
+      return {
+        ok: false,
+        reason: "unknown format " + JSON.stringify(value === void 0 ? "" : value) + ": use tengine, json or prometheus"
+      };
+    }
+    return {
+      ok: true,
+      format
+    };
+  }
+  if (wantsJson(accept)) return {
+    ok: true,
+    format: "json"
+  };
+  if (wantsPrometheusText(accept)) return {
+    ok: true,
+    format: "prometheus"
+  };
+  return {
+    ok: true,
+    format: "tengine"
+  };
+}
+function wantsPrometheusText(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "text/plain") continue;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf("=");
+      if (eq < 0) continue;
+      if (params[p].slice(0, eq).trim().toLowerCase() === "version" && params[p].slice(eq + 1).trim() === "0.0.4") return true;
+    }
+  }
+  return false;
+}
+var TENGINE_CONTENT_TYPE = "text/plain";
+function renderTengineZone(shown, columns, allFields) {
+  const out = [];
+  const keys = shown.keys;
+  const positions = columns.positions;
+  for (let i = 0; i < keys.length; i++) {
+    const counters = keys[i].counters;
+    if (allFields) {
+      out.push(keyText(keys[i].key) + "," + counters.join(","));
+      continue;
+    }
+    let line = keyText(keys[i].key);
+    for (let c = 0; c < positions.length; c++) line += "," + (positions[c] < 0 ? "0" : counters[positions[c]]);
+    out.push(line);
+  }
+  return out.length === 0 ? "" : out.join("\n") + "\n";
+}
+var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+function drainPerSecond(times, seconds) {
+  return Math.floor(times * 1e3 / seconds);
+}
+function drained(excess, lastVisitMs, nowMs, perSecond) {
+  const elapsed = nowMs > lastVisitMs ? nowMs - lastVisitMs : lastVisitMs - nowMs;
+  return excess - Math.floor(elapsed * perSecond / 1e3);
+}
+function visited(excess, lastVisitMs, nowMs, perSecond, visits) {
+  const left = drained(excess, lastVisitMs, nowMs, perSecond);
+  return (left > 0 ? left : 0) + 1e3 * visits;
+}
+function recycleOrder(entries, nowMs, perSecond) {
+  const out = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (drained(e[3], e[2], nowMs, perSecond) < 0) out.push({
+      storeKey: e[0],
+      seq: e[1],
+      lastVisitMs: e[2]
+    });
+  }
+  out.sort((a, b) => a.lastVisitMs !== b.lastVisitMs ? a.lastVisitMs - b.lastVisitMs : a.seq - b.seq);
+  return out;
+}
+var META_KEY = META_PREFIX;
+var PAGE2 = 4096;
+var PAGES_PER_NEW_KEY = 2;
+var MIN_RESERVE_PAGES = 4;
+function reservePages(capacityBytes) {
+  const pages = Math.ceil(capacityBytes / PAGE2 / 16);
+  return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
+}
+function emptyMeta() {
+  return {
+    nextSeq: 0,
+    recycledKeys: 0,
+    droppedKeys: 0,
+    droppedRequests: 0,
+    warnedRequests: 0
+  };
+}
+function decodeMeta(text) {
+  const meta = emptyMeta();
+  if (text === void 0) return meta;
+  const p = text.split(" ");
+  const n = i => {
+    const v = Number(p[i]);
+    return v >= 0 ? v : 0;
+  };
+  meta.nextSeq = n(0);
+  meta.recycledKeys = n(1);
+  meta.droppedKeys = n(2);
+  meta.droppedRequests = n(3);
+  meta.warnedRequests = n(4);
+  return meta;
+}
+function encodeMeta(meta) {
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests;
+}
+function mergeDeltas(deltas) {
+  const byKey = Object.create(null);
+  const out = [];
+  for (let i = 0; i < deltas.length; i++) {
+    const d = deltas[i];
+    const seen = byKey[d.key];
+    if (seen === void 0) {
+      const copy = {
+        key: d.key,
+        counters: d.counters.slice()
+      };
+      byKey[d.key] = copy;
+      out.push(copy);
+      continue;
+    }
+    for (let c = 0; c < d.counters.length; c++) {
+      seen.counters[c] = (c < seen.counters.length ? seen.counters[c] : 0) + d.counters[c];
+    }
+  }
+  return out;
+}
+function flushZone(dict, zoneName, settings, deltas, nowMs) {
+  const outcome = {
+    updated: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0,
+    droppedRequests: 0,
+    warning: null
+  };
+  const metaText = dict.get(META_KEY);
+  const meta = decodeMeta(metaText);
+  const perSecond = drainPerSecond(settings.recycleTimes, settings.recycleSeconds);
+  const reserve = reservePages(dict.capacity);
+  const touched = Object.create(null);
+  let freePages = -1;
+  let candidates = null;
+  let nextCandidate = 0;
+  function roomFor(pages, keep) {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages >= pages + keep) return true;
+    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    return freePages >= pages + keep;
+  }
+  function write(storeKey, text) {
+    try {
+      dict.set(storeKey, text);
+      return true;
+    } catch (e) {
+      freePages = -1;
+      return false;
+    }
+  }
+  function victim() {
+    if (candidates === null) {
+      const items = allItems(dict);
+      const entries = [];
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        const e = decodeKeyEntry(items[i][1]);
+        if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
+      }
+      candidates = recycleOrder(entries, nowMs, perSecond);
+    }
+    while (nextCandidate < candidates.length) {
+      const c = candidates[nextCandidate++];
+      if (!touched[c.storeKey]) return c;
+    }
+    return null;
+  }
+  const merged = mergeDeltas(deltas);
+  for (let i = 0; i < merged.length; i++) {
+    const d = merged[i];
+    const storeKey = KEY_PREFIX + d.key;
+    const visits = d.counters.length > FIELD.reqTotal ? d.counters[FIELD.reqTotal] : 0;
+    touched[storeKey] = true;
+    const text = dict.get(storeKey);
+    const old = text === void 0 ? null : decodeKeyEntry(text);
+    if (old !== null) {
+      old.counters = addCounters(old.counters, d.counters, settings.counterCount);
+      old.excess = visited(old.excess, old.lastVisitMs, nowMs, perSecond, visits);
+      old.lastVisitMs = nowMs;
+      if (write(storeKey, encodeKeyEntry(old))) outcome.updated++;else drop(visits);
+      continue;
+    }
+    const entry = {
+      seq: -1,
+      lastVisitMs: nowMs,
+      excess: 1e3 * visits,
+      counters: countersOf(d.counters, settings.counterCount)
+    };
+    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+      entry.seq = meta.nextSeq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        meta.nextSeq++;
+        freePages -= PAGES_PER_NEW_KEY;
+        outcome.created++;
+        continue;
+      }
+    }
+    const v = roomFor(PAGES_PER_NEW_KEY, 0) ? victim() : null;
+    if (v !== null) {
+      dict.delete(v.storeKey);
+      entry.seq = v.seq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        freePages -= PAGES_PER_NEW_KEY;
+        meta.recycledKeys++;
+        outcome.recycled++;
+        continue;
+      }
+    }
+    drop(visits);
+  }
+  function drop(requests) {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+  if (outcome.droppedKeys > 0) {
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + " new keys (" + (meta.droppedRequests - meta.warnedRequests) + " requests) not counted since the last warning, " + meta.droppedRequests + " requests in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    meta.warnedRequests = meta.droppedRequests;
+  }
+  const newMeta = encodeMeta(meta);
+  if (newMeta !== metaText) write(META_KEY, newMeta);
+  return outcome;
+}
+function readZone(dict) {
+  const all = allItems(dict);
+  const items = [];
+  let meta = emptyMeta();
+  for (let i = 0; i < all.length; i++) {
+    const key = all[i][0];
+    if (key.charAt(0) === KEY_PREFIX) items.push(all[i]);else if (key === META_KEY) meta = decodeMeta(all[i][1]);
+  }
+  return {
+    items,
+    meta,
+    capacityBytes: dict.capacity,
+    freeBytes: dict.freeSpace()
+  };
+}
+var ALLOWED_METHODS = "GET, HEAD";
+var TEXT = "text/plain; charset=utf-8";
+function fail(r, status2, message) {
+  r.headersOut["Content-Type"] = TEXT;
+  r.return(status2, message + "\n");
+}
+function reqstatShow(r) {
+  const req = readScrapeRequest(r);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    r.headersOut["Allow"] = ALLOWED_METHODS;
+    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS);
+    return;
+  }
+  const query = parseShowQuery(req.args, req.accept);
+  if (!query.ok) {
+    fail(r, 400, query.reason);
+    return;
+  }
+  const zones = parseZones(reqstatZonesText(r));
+  if (!zones.ok) {
+    fail(r, 500, "ipng-stats: $ipng_reqstat_zones: " + zones.reason);
+    return;
+  }
+  const shown = [];
+  const names = parseShowZones(reqstatShowText(r));
+  for (let i = 0; i < names.length; i++) {
+    const zone = findZone(zones.value, names[i]);
+    const dict = zone === null ? void 0 : stringDict(dictName(zone.name));
+    if (zone !== null && dict !== void 0) shown.push(shownZone(zone, readZone(dict)));
+  }
+  if (query.format === "json") {
+    r.headersOut["Content-Type"] = REQSTAT_JSON_CONTENT_TYPE;
+    r.return(200, renderReqstatJson(shown));
+    return;
+  }
+  if (query.format === "prometheus") {
+    r.headersOut["Content-Type"] = REQSTAT_PROMETHEUS_CONTENT_TYPE;
+    r.return(200, renderReqstatPrometheus(shown));
+    return;
+  }
+  const fieldsText = reqstatShowFieldsText(r);
+  const parts = [];
+  for (let i = 0; i < shown.length; i++) {
+    const columns = parseShowFields(fieldsText, shown[i].zone);
+    if (!columns.ok) {
+      fail(r, 500, "ipng-stats: $ipng_reqstat_show_fields: " + columns.reason);
+      return;
+    }
+    const all = fieldsText === void 0 || fieldsText === "";
+    parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
+  }
+  r.headersOut["Content-Type"] = TENGINE_CONTENT_TYPE;
+  r.return(200, parts.join(""));
+}
+function findZone(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
 var UNIT_MS = {
   y: 365 * 24 * 3600 * 1e3,
   M: 30 * 24 * 3600 * 1e3,
@@ -460,7 +1538,7 @@ function workerId() {
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
-  if (!(units >= -MAX_EXACT && units <= MAX_EXACT) || units !== Math.floor(units)) {
+  if (!(units >= -MAX_EXACT2 && units <= MAX_EXACT2) || units !== Math.floor(units)) {
     return String(units / scale);
   }
   const negative = units < 0;
@@ -480,7 +1558,7 @@ function formatScaledInteger(units, decimals) {
   }
   return negative ? "-" + text : text;
 }
-var MAX_EXACT = 9007199254740991;
+var MAX_EXACT2 = 9007199254740991;
 function formatMillisecondsAsSeconds(ms) {
   if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
   return formatScaledInteger(Math.round(ms * 1e3), 6);
@@ -547,103 +1625,6 @@ function jsonHistogram(h) {
   parts.push('"+Inf":' + count(cumulative));
   return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + count(cumulative) + "}";
 }
-function emptyHistogram(boundsMs) {
-  const counts = [];
-  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
-  return {
-    boundsMs: boundsMs.slice(),
-    counts,
-    sumMs: 0
-  };
-}
-var RENDERED_ENTRY_SEPARATOR = "";
-function emptyStatsModel(capacityBytes, freeBytes, boundsMs) {
-  return {
-    series: [],
-    meta: {
-      zoneBytesUsed: capacityBytes - freeBytes,
-      zoneBytesTotal: capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs)
-    }
-  };
-}
-function sameBounds(a, b) {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-function escapeLabelValue(value) {
-  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-function escapeHelp(help) {
-  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
-  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-function formatValue(value) {
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  if (value !== value) return "NaN";
-  return String(value);
-}
-function labelPair(name, value) {
-  return name + '="' + escapeLabelValue(value) + '"';
-}
-function labelValueEnd(value) {
-  return escapeLabelValue(value) + '"} ';
-}
-var PrometheusText = function () {
-  function PrometheusText() {
-    this.out = [];
-  }
-  var _proto = PrometheusText.prototype;
-  _proto.header = function header(family) {
-    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-    this.out.push("# TYPE " + family.name + " " + family.type);
-  };
-  _proto.samples = function samples(family, labels, values) {
-    this.header(family);
-    const name = family.name;
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
-    }
-  };
-  _proto.lines = function lines(family, labels, lastLabel, tails) {
-    this.header(family);
-    const out = this.out;
-    const open = family.name + "{";
-    const last = lastLabel + '="';
-    for (let i = 0; i < labels.length; i++) {
-      if (tails[i].length === 0) continue;
-      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
-      out.push(head + tails[i].join("\n" + head));
-    }
-  };
-  _proto.histograms = function histograms(family, labels, _histograms) {
-    this.header(family);
-    const bucket = family.name + "_bucket{";
-    const sum = family.name + "_sum";
-    const count2 = family.name + "_count";
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
-      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
-      out.push(sum + braced + _histograms[i].sum);
-      out.push(count2 + braced + _histograms[i].count);
-    }
-  };
-  _proto.text = function text() {
-    this.out.push("");
-    return this.out.join("\n");
-  };
-  return _createClass(PrometheusText);
-}();
 function sortSeries(series) {
   series.sort(compareSeries);
   sortCodesOfEachSeries(series);
@@ -686,14 +1667,14 @@ function sortCodesOfEachSeries(series) {
 function orderedWorkerIds(ids) {
   return ids.slice().sort(compareWorkerIds);
 }
-var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
+var DECIMAL2 = /^(0|[1-9][0-9]{0,14})$/;
 function compareWorkerIds(a, b) {
-  if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
+  if (DECIMAL2.test(a) && DECIMAL2.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
-  const tails = [];
+  const tails2 = [];
   for (let c = 0; c < codes.length; c++) {
     let suffix = suffixes[codes[c].code];
     if (suffix === void 0) {
@@ -701,9 +1682,9 @@ function codeLineTails(codes, field, suffixes) {
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
-    tails.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
+    tails2.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
   }
-  return tails;
+  return tails2;
 }
 var REQUESTS = {
   name: "nginx_ipng_requests_total",
@@ -838,12 +1819,12 @@ function renderPrometheus(model) {
   return text.text();
 }
 function codeTails(series, codeSuffixes2, field) {
-  const tails = [];
+  const tails2 = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    tails[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+    tails2[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
   }
-  return tails;
+  return tails2;
 }
 function renderHistogram(histogram, bounds) {
   if (bounds === void 0) {
@@ -882,81 +1863,27 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
-function parseScrapeQuery(args) {
-  const filter = {};
-  const sourceTag = single(args, "source_tag");
-  if (!sourceTag.ok) return sourceTag;
-  if (sourceTag.value !== void 0) {
-    if (sourceTag.value === "") return {
-      ok: false,
-      reason: "empty source_tag: leave the parameter out to match every source"
-    };
-    filter.sourceTag = sourceTag.value;
-  }
-  const vip = single(args, "vip");
-  if (!vip.ok) return vip;
-  if (vip.value !== void 0) {
-    const canonical = canonicalAddress(vip.value);
-    if (canonical === null) return {
-      ok: false,
-      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
-    };
-    filter.vip = canonical;
-  }
-  return {
-    ok: true,
-    filter
-  };
-}
-function single(args, name) {
-  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
-    ok: true,
-    value: void 0
-  };
-  const value = args[name];
-  if (value === void 0 || typeof value === "string") return {
-    ok: true,
-    value
-  };
-  return {
-    ok: false,
-    reason: name + " given more than once"
-  };
-}
-function wantsJson(accept) {
-  if (accept === void 0) return false;
-  const ranges = accept.split(",");
-  for (let i = 0; i < ranges.length; i++) {
-    const params = ranges[i].split(";");
-    if (params[0].trim().toLowerCase() !== "application/json") continue;
-    if (qualityOf(params) > 0) return true;
-  }
-  return false;
-}
-var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
-function qualityOf(params) {
-  for (let p = 1; p < params.length; p++) {
-    const eq = params[p].indexOf("=");
-    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
-    const value = params[p].slice(eq + 1).trim();
-    return QVALUE.test(value) ? Number(value) : 0;
-  }
-  return 1;
-}
-function filterModel(model, filter) {
-  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
-  const series = [];
-  for (let i = 0; i < model.series.length; i++) {
-    const stats = model.series[i];
-    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
-    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
-    series.push(stats);
-  }
-  return {
-    series,
-    meta: model.meta
-  };
-}
+var COUNT_SECTION = {
+  rates: 0,
+  requestDuration: 1,
+  upstreamResponse: 2,
+  codes: 3
+};
+var COUNT_SECTIONS = 4;
+var FRAGMENT = {
+  requestsTails: 0,
+  bytesInTails: 1,
+  bytesOutTails: 2,
+  codesJson: 3,
+  requestDurationBuckets: 4,
+  requestDurationSumCount: 5,
+  upstreamResponseBuckets: 6,
+  upstreamResponseSumCount: 7,
+  requestDurationJson: 8,
+  upstreamResponseJson: 9
+};
+var FRAGMENTS = 10;
+var PAIR_SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var codeSuffixes = Object.create(null);
 var codeHeads = Object.create(null);
 var leTexts = null;
@@ -965,7 +1892,18 @@ function renderPairFragments(p) {
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return [codeLineTails(p.codes, "requests", codeSuffixes).join(E), codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E), codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E), jsonCodeMembers(p.codes, codeHeads), duration.bucketTails, duration.sum + " " + duration.count, upstream.bucketTails, upstream.sum + " " + upstream.count, jsonHistogram(p.requestDuration), jsonHistogram(p.upstreamResponse)];
+  const out = [];
+  out[FRAGMENT.requestsTails] = codeLineTails(p.codes, "requests", codeSuffixes).join(E);
+  out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, "bytesIn", codeSuffixes).join(E);
+  out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, "bytesOut", codeSuffixes).join(E);
+  out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
+  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
+  out[FRAGMENT.requestDurationSumCount] = duration.sum + " " + duration.count;
+  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
+  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + " " + upstream.count;
+  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
+  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  return out;
 }
 var KEY_SEPARATOR = "";
 var KIND = {
@@ -1048,13 +1986,6 @@ function logOnce(zone, subject, value, message) {
 function reportOnce(zone, problem) {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
-}
-function readScrapeRequest(r) {
-  return {
-    method: r.method,
-    args: r.args,
-    accept: r.headersIn["Accept"]
-  };
 }
 function readSettingsText(r) {
   const vars = r.variables;
@@ -1167,126 +2098,6 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
       out.keys.push(pairKey(KIND.rateBase, p.sourceTag, p.vip));
       out.values.push(p.total);
     }
-  }
-  return out;
-}
-var HEX = "0123456789abcdef";
-function isPlain(byte) {
-  return byte >= 32 && byte <= 126 && byte !== 92;
-}
-function encodeFieldBytes(bytes) {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
-  }
-  return out;
-}
-function hexValue(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 97 + 10;
-  return -1;
-}
-function decodeFieldBytes(field) {
-  const bytes = [];
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i);
-    if (c !== 92) {
-      if (!isPlain(c)) return null;
-      bytes.push(c);
-      continue;
-    }
-    if (field.charAt(i + 1) !== "x") return null;
-    const high = hexValue(field.charCodeAt(i + 2));
-    const low = hexValue(field.charCodeAt(i + 3));
-    if (high < 0 || low < 0) return null;
-    bytes.push(high * 16 + low);
-    i += 3;
-  }
-  return bytes;
-}
-function isEscapedField(field) {
-  if (field.indexOf("\\") < 0) {
-    for (let i = 0; i < field.length; i++) {
-      if (!isPlain(field.charCodeAt(i))) return false;
-    }
-    return true;
-  }
-  return decodeFieldBytes(field) !== null;
-}
-function utf8Bytes(text) {
-  const bytes = [];
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 56320 && next <= 57343) {
-        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
-        i++;
-      }
-    }
-    if (cp >= 55296 && cp <= 57343) cp = 65533;
-    if (cp < 128) {
-      bytes.push(cp);
-    } else if (cp < 2048) {
-      bytes.push(192 | cp >> 6, 128 | cp & 63);
-    } else if (cp < 65536) {
-      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
-    } else {
-      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
-    }
-  }
-  return bytes;
-}
-function escapeText(text) {
-  for (let i = 0; i < text.length; i++) {
-    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
-  }
-  return text;
-}
-function utf8SequenceLength(bytes, i) {
-  const b = bytes[i];
-  let length;
-  let low = 128;
-  let high = 191;
-  if (b < 128) return 1;
-  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
-    length = 3;
-    if (b === 224) low = 160;
-    if (b === 237) high = 159;
-  } else if (b >= 240 && b <= 244) {
-    length = 4;
-    if (b === 240) low = 144;
-    if (b === 244) high = 143;
-  } else return 0;
-  if (i + length > bytes.length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (let k = 2; k < length; k++) {
-    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
-  }
-  return length;
-}
-function codePointText(cp) {
-  if (cp < 65536) return String.fromCharCode(cp);
-  const v = cp - 65536;
-  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
-}
-function fieldLabel(field) {
-  if (field.indexOf("\\") < 0) return field;
-  const bytes = decodeFieldBytes(field);
-  if (bytes === null) return field;
-  let out = "";
-  for (let i = 0; i < bytes.length;) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length === 0) {
-      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
-      i++;
-      continue;
-    }
-    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
-    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
-    out += codePointText(cp);
-    i += length;
   }
   return out;
 }
@@ -1454,10 +2265,6 @@ var CodeTable = function () {
   };
   return _createClass(CodeTable);
 }();
-var MIN_BYTES_PER_KEY = 128;
-function allItems(dict) {
-  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-}
 function counterZone(dict) {
   let freePages = -1;
   function zoneIsFull() {
@@ -1740,9 +2547,19 @@ function observeInText(text, boundsMs, ms) {
   return encodeHistogram(h);
 }
 var RECORD_SECTION_SEPARATOR = "";
-var COUNT_SECTIONS = 4;
-var FRAGMENTS = 10;
-var SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+var C = COUNT_SECTION;
+var F = {
+  requestsTails: COUNT_SECTIONS + FRAGMENT.requestsTails,
+  bytesInTails: COUNT_SECTIONS + FRAGMENT.bytesInTails,
+  bytesOutTails: COUNT_SECTIONS + FRAGMENT.bytesOutTails,
+  codesJson: COUNT_SECTIONS + FRAGMENT.codesJson,
+  requestDurationBuckets: COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
+  requestDurationSumCount: COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
+  upstreamResponseBuckets: COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
+  upstreamResponseSumCount: COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
+  requestDurationJson: COUNT_SECTIONS + FRAGMENT.requestDurationJson,
+  upstreamResponseJson: COUNT_SECTIONS + FRAGMENT.upstreamResponseJson
+};
 var RECORD_FORMAT_VERSION = 2;
 var VERSION_MARK = "v";
 var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
@@ -1800,10 +2617,10 @@ function decodeCodes(text) {
 function decodePairRecord(text, boundsMs) {
   const s = text ? recordSections(text) : [];
   return {
-    rate: decodeRates(s[0]),
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
-    codes: decodeCodes(s[3])
+    rate: decodeRates(s[C.rates]),
+    requestDuration: decodeHistogram(s[C.requestDuration], boundsMs),
+    upstreamResponse: decodeHistogram(s[C.upstreamResponse], boundsMs),
+    codes: decodeCodes(s[C.codes])
   };
 }
 function encodePairRecord(p, renderFragments) {
@@ -1812,9 +2629,13 @@ function encodePairRecord(p, renderFragments) {
     const c = p.codes[i];
     canonical.push(c.code + " " + c.requests + " " + c.bytesIn + " " + c.bytesOut);
   }
-  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(" ")];
+  const sections = [];
+  sections[C.rates] = encodeRates(p.rate);
+  sections[C.requestDuration] = encodeHistogram(p.requestDuration);
+  sections[C.upstreamResponse] = encodeHistogram(p.upstreamResponse);
+  sections[C.codes] = canonical.join(" ");
   const fragments = renderFragments(p);
-  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  for (let i = 0; i < fragments.length; i++) sections[COUNT_SECTIONS + i] = fragments[i];
   return versionedRecord(sections);
 }
 function applyPairDelta(p, d, newCodesAllowed) {
@@ -1861,8 +2682,8 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[0]);
+  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[C.rates]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -1874,11 +2695,11 @@ function recordWithUpdatedRates(text, elapsedMs) {
   }
   if (!changed) return null;
   r.base = r.total;
-  s[0] = encodeRates(r);
+  s[C.rates] = encodeRates(r);
   return versionedRecord(s);
 }
 function recordInCurrentFormat(text, boundsMs, renderFragments) {
-  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
   return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 function histogramParts(bucketTails, sumAndCount) {
@@ -1891,34 +2712,36 @@ function histogramParts(bucketTails, sumAndCount) {
 }
 function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
-  const rendered = s.length === SECTIONS && isCurrentFormat(text);
-  const rate2 = decodeRates(s[0]);
+  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const rate2 = decodeRates(s[C.rates]);
   const stats = {
     sourceTag,
     vip,
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: rendered ? [] : decodeCodes(s[3]),
+    codes: rendered ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (rendered) stats.rendered = {
-    requests: s[4],
-    bytesIn: s[5],
-    bytesOut: s[6],
-    json: s[7]
-  };
-  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) {
+    stats.rendered = {
+      requests: s[F.requestsTails],
+      bytesIn: s[F.bytesInTails],
+      bytesOut: s[F.bytesOutTails],
+      json: s[F.codesJson]
+    };
+  }
+  if (rendered && histogramBoundsText(s[C.requestDuration]) === boundsText && histogramBoundsText(s[C.upstreamResponse]) === boundsText) {
     stats.renderedHistograms = {
-      requestDuration: histogramParts(s[8], s[9]),
-      upstreamResponse: histogramParts(s[10], s[11]),
-      requestDurationJson: s[12],
-      upstreamResponseJson: s[13]
+      requestDuration: histogramParts(s[F.requestDurationBuckets], s[F.requestDurationSumCount]),
+      upstreamResponse: histogramParts(s[F.upstreamResponseBuckets], s[F.upstreamResponseSumCount]),
+      requestDurationJson: s[F.requestDurationJson],
+      upstreamResponseJson: s[F.upstreamResponseJson]
     };
   } else {
-    stats.requestDuration = decodeHistogram(s[1], boundsMs);
-    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+    stats.requestDuration = decodeHistogram(s[C.requestDuration], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[C.upstreamResponse], boundsMs);
   }
   return stats;
 }
@@ -1972,7 +2795,7 @@ function buildRecordModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE2 = 4096;
+var PAGE3 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2003,7 +2826,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
     return freePages;
   }
   function enough(needed, keep) {
@@ -2446,16 +3269,16 @@ function sslScrapeText() {
   if (opened === null || opened.type !== "string") return "";
   return renderSslPrometheus(readSslZones(opened.dict));
 }
-var ALLOWED_METHODS = "GET, HEAD";
+var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS;
+    r.headersOut["Allow"] = ALLOWED_METHODS2;
     r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS + "\n");
+    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
@@ -2738,10 +3561,93 @@ function openIpngSink(s) {
     }
   };
 }
+var REQSTAT_SUBSYSTEM = "reqstat";
+var LAST_FLUSH_PREFIX = "l";
+function flushReqstat(batch, ctx, zones, dictOf) {
+  const summary = {
+    notUnderstood: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0
+  };
+  const byZone = Object.create(null);
+  const order = [];
+  for (let i = 0; i < batch.entries.length; i++) {
+    const e = batch.entries[i];
+    if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
+    const zone = findZone2(zones, e.zone);
+    if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
+      summary.notUnderstood++;
+      continue;
+    }
+    let list = byZone[e.zone];
+    if (list === void 0) {
+      list = [];
+      byZone[e.zone] = list;
+      order.push(zone);
+    }
+    list.push({
+      key: e.keys[0],
+      counters: e.counters
+    });
+  }
+  for (let z = 0; z < order.length; z++) {
+    const zone = order[z];
+    const dict = dictOf(dictName(zone.name));
+    if (dict === void 0) {
+      summary.notUnderstood += byZone[zone.name].length;
+      continue;
+    }
+    const outcome = flushZone(dict, zone.name, {
+      counterCount: counterCount(zone),
+      recycleTimes: zone.recycleTimes,
+      recycleSeconds: zone.recycleSeconds
+    }, byZone[zone.name], ctx.nowMs);
+    summary.created += outcome.created;
+    summary.recycled += outcome.recycled;
+    summary.droppedKeys += outcome.droppedKeys;
+    if (outcome.warning !== null) ctx.log(outcome.warning);
+  }
+  return summary;
+}
+function findZone2(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
+function reqstatSinkOf(platform) {
+  const parsed = parseZones(platform.zonesText);
+  if (!parsed.ok) throw new Error("ipng-stats: $ipng_reqstat_zones: " + parsed.reason);
+  const zones = parsed.value;
+  if (zones.length === 0) return null;
+  const pacing = platform.dict(dictName(zones[0].name));
+  return {
+    name: REQSTAT_SUBSYSTEM,
+    reads: [REQSTAT_SUBSYSTEM],
+    flushDue(ctx) {
+      if (pacing === void 0) return true;
+      const last = pacing.get(LAST_FLUSH_PREFIX + ctx.worker);
+      return flushIsDue(last === void 0 ? void 0 : Number(last), ctx.nowMs, ctx.intervalMs);
+    },
+    flush(batch, ctx) {
+      if (pacing !== void 0) {
+        try {
+          pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
+        } catch (e) {}
+      }
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+    }
+  };
+}
+function openReqstatSink(s) {
+  return reqstatSinkOf({
+    zonesText: reqstatZonesText(s),
+    dict: stringDict
+  });
+}
 var SSL_COUNTER_SHAPE = "ssl";
 var SSL_GAUGE_SHAPE = "ssl_number";
 var GAUGE_RECORD = "g";
-var DECIMAL2 = /^\d+$/;
+var DECIMAL3 = /^\d+$/;
 function readSslLines(batch) {
   const lines = {
     deltas: [],
@@ -2763,7 +3669,7 @@ function readSslLines(batch) {
   for (let i = 0; i < batch.other.length; i++) {
     const f = batch.other[i];
     if (f[0] !== GAUGE_RECORD || f[1] !== SSL_GAUGE_SHAPE) continue;
-    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL2.test(f[3]) || !DECIMAL2.test(f[4])) {
+    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL3.test(f[3]) || !DECIMAL3.test(f[4])) {
       lines.notUnderstood++;
       continue;
     }
@@ -2797,14 +3703,14 @@ function sslSink(dict) {
     }
   };
 }
-var SINKS = [openIpngSink, openSslSink];
+var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
-var DECIMAL3 = /^\d+$/;
+var DECIMAL4 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL3.test(parts[i])) return null;
+    if (!DECIMAL4.test(parts[i])) return null;
   }
   return parts;
 }
@@ -2842,7 +3748,7 @@ function readHistogram(field, bounds) {
   };
 }
 function readEntry(f, bounds) {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL3.test(f[3])) return null;
+  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL4.test(f[3])) return null;
   const nkeys = Number(f[3]);
   const countersAt = 4 + nkeys;
   if (f.length <= countersAt) return null;
@@ -2898,7 +3804,7 @@ function readWire(text) {
           break;
         }
       case "x":
-        if (f.length === 2 && DECIMAL3.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        if (f.length === 2 && DECIMAL4.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
         break;
       default:
         if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;
@@ -2956,7 +3862,7 @@ function sslZoneOf(r) {
   const name = r.variables.ipng_stats_ssl_zone;
   return name ? name : void 0;
 }
-var FORMATS = {
+var FORMATS2 = {
   text: "text",
   json: "json",
   prometheus: "prometheus"
@@ -2968,7 +3874,7 @@ function chooseSslFormat(args, accept) {
       ok: false,
       reason: "format given more than once"
     };
-    const format = FORMATS[value];
+    const format = FORMATS2[value];
     if (format === void 0) return {
       ok: false,
       reason: "unknown format " + JSON.stringify(value) + ": use text, json or prometheus"
@@ -2982,7 +3888,7 @@ function chooseSslFormat(args, accept) {
     ok: true,
     format: "json"
   };
-  if (wantsPrometheusText(accept)) return {
+  if (wantsPrometheusText2(accept)) return {
     ok: true,
     format: "prometheus"
   };
@@ -2991,7 +3897,7 @@ function chooseSslFormat(args, accept) {
     format: "text"
   };
 }
-function wantsPrometheusText(accept) {
+function wantsPrometheusText2(accept) {
   if (accept === void 0) return false;
   const ranges = accept.split(",");
   for (let i = 0; i < ranges.length; i++) {
@@ -3011,15 +3917,15 @@ function wantsPrometheusText(accept) {
   }
   return false;
 }
-var ALLOWED_METHODS2 = "GET, HEAD";
+var ALLOWED_METHODS3 = "GET, HEAD";
 var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
 function sslStatus(r) {
   markScrapeRequest(r);
   const req = readScrapeRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS2;
+    r.headersOut["Allow"] = ALLOWED_METHODS3;
     r.headersOut["Content-Type"] = ERROR_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
+    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
     return;
   }
   const choice = chooseSslFormat(req.args, req.accept);
@@ -3053,6 +3959,7 @@ function sslStatus(r) {
 }
 var index_default = {
   record,
+  reqstatShow,
   scrape,
   status,
   tick,

@@ -56,7 +56,10 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_codes = {
     NGX_HTTP_IPNG_STATS_NKEYS,
     NGX_HTTP_IPNG_STATS_NCOUNTERS,
     0,
-    1                                   /* counter 0: the requests */
+    1,                                  /* counter 0: the requests */
+    NGX_HTTP_IPNG_STATS_REQUESTS,
+    0,                                  /* few keys, all configured */
+    0                                   /* the table's bound */
 };
 
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
@@ -64,7 +67,10 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
     NGX_HTTP_IPNG_STATS_TIME_NKEYS,
     NGX_HTTP_IPNG_STATS_TIME_NCOUNTERS,
     NGX_HTTP_IPNG_STATS_NHISTOGRAMS,
-    0                                   /* the same requests again */
+    0,                                  /* the same requests again */
+    NGX_HTTP_IPNG_STATS_OBSERVED,
+    0,
+    0
 };
 
 /* the ipng subsystem counts into the one zone of the bundle */
@@ -108,32 +114,20 @@ ngx_http_ipng_stats_ipng(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-void *
-ngx_http_ipng_stats_ipng_create_loc_conf(ngx_conf_t *cf)
+void
+ngx_http_ipng_stats_ipng_create_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *lcf)
 {
-    ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
-
-    lcf = ngx_palloc(cf->pool, sizeof(ngx_http_ipng_stats_ipng_loc_conf_t));
-    if (lcf == NULL) {
-        return NULL;
-    }
-
     lcf->enable = NGX_CONF_UNSET;
-
-    return lcf;
 }
 
 
-char *
-ngx_http_ipng_stats_ipng_merge_loc_conf(ngx_conf_t *cf, void *parent,
-    void *child)
+void
+ngx_http_ipng_stats_ipng_merge_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *prev,
+    ngx_http_ipng_stats_ipng_loc_conf_t *conf)
 {
-    ngx_http_ipng_stats_ipng_loc_conf_t *prev = parent;
-    ngx_http_ipng_stats_ipng_loc_conf_t *conf = child;
-
     ngx_conf_merge_value(conf->enable, prev->enable, 1);
-
-    return NGX_CONF_OK;
 }
 
 

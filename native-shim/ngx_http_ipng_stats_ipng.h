@@ -33,9 +33,11 @@ typedef struct {
 char *ngx_http_ipng_stats_ipng(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
-void *ngx_http_ipng_stats_ipng_create_loc_conf(ngx_conf_t *cf);
-char *ngx_http_ipng_stats_ipng_merge_loc_conf(ngx_conf_t *cf, void *parent,
-    void *child);
+void ngx_http_ipng_stats_ipng_create_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *lcf);
+void ngx_http_ipng_stats_ipng_merge_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *prev,
+    ngx_http_ipng_stats_ipng_loc_conf_t *conf);
 ngx_int_t ngx_http_ipng_stats_ipng_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_ipng_conf_t *icf);
 

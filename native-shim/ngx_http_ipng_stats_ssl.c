@@ -84,11 +84,25 @@ static void ngx_http_ipng_stats_ssl_read(ngx_http_ipng_stats_ssl_zone_t *z,
  * and the worker's first (an entry is written when it is not 0)
  */
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_counters = {
-    ngx_string("ssl"), 0, NGX_HTTP_IPNG_STATS_SSL_VALUES, 0, 0
+    ngx_string("ssl"),
+    0,
+    NGX_HTTP_IPNG_STATS_SSL_VALUES,
+    0,
+    0,                                  /* readings, not events */
+    0,                                  /* counter 0: changed readings */
+    0,                                  /* one entry a configured zone */
+    0                                   /* the table's bound */
 };
 
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_number = {
-    ngx_string("ssl_number"), 0, 1, 0, 0
+    ngx_string("ssl_number"),
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0
 };
 
 

@@ -6,8 +6,10 @@
  * keyed by (subsystem, zone, key bytes); an entry holds the fixed vector
  * of counters and histograms its subsystem declared.  Entries stay
  * allocated when the table is cleared, so a steady state allocates
- * nothing; a table with max_entries entries of a subsystem refuses its new
- * keys, and the observations that needed one are counted as dropped.
+ * nothing, except those of a shape that forgets idle keys (they are
+ * allocated one by one and freed when idle for a whole drain); a table
+ * with max_entries entries of a shape refuses its new keys, and the
+ * observations that needed one are counted as dropped.
  */
 
 
@@ -29,6 +31,8 @@ static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
 static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_find(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_str_t *keys, ngx_uint_t gauge);
+static void ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e);
 
 
 /* an entry's counters, histograms and, for a gauge, its "changed" mark */
@@ -138,11 +142,19 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
         return NGX_ERROR;
     }
 
+    if (ngx_array_init(&t->uses, t->pool, 8,
+                       sizeof(ngx_http_ipng_stats_table_use_t))
+        != NGX_OK)
+    {
+        ngx_destroy_pool(t->pool);
+        t->pool = NULL;
+        return NGX_ERROR;
+    }
+
     t->hash_size = NGX_HTTP_IPNG_STATS_HASH_START;
     t->first = NULL;
     t->last = NULL;
     t->nentries = 0;
-    ngx_memzero(t->use, sizeof(t->use));
     t->max_entries = pcf->entries;
     t->nbounds = pcf->buckets->nelts;
     t->bounds = pcf->buckets->elts;
@@ -226,7 +238,10 @@ ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
 
     use = ngx_http_ipng_stats_table_use(t, sub);
 
-    if (use == NULL || use->entries >= t->max_entries) {
+    if (use == NULL
+        || use->entries >= t->max_entries
+        || (sub->max_entries && use->entries >= sub->max_entries))
+    {
         goto dropped;
     }
 
@@ -247,7 +262,13 @@ ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
         size += keys[k].len;
     }
 
-    e = ngx_pcalloc(t->pool, size);
+    if (sub->forget) {
+        e = ngx_calloc(size, ngx_cycle->log);
+
+    } else {
+        e = ngx_pcalloc(t->pool, size);
+    }
+
     if (e == NULL) {
         goto dropped;
     }
@@ -295,26 +316,32 @@ dropped:
 }
 
 
-/* the entries of a subsystem so far; NULL: too many subsystems */
+/* the entries of a shape so far (run for new keys only); NULL: no memory */
 
 static ngx_http_ipng_stats_table_use_t *
 ngx_http_ipng_stats_table_use(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub)
 {
-    ngx_uint_t  i;
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_table_use_t  *use;
 
-    for (i = 0; i < NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX; i++) {
-        if (t->use[i].subsystem == sub) {
-            return &t->use[i];
-        }
+    use = t->uses.elts;
 
-        if (t->use[i].subsystem == NULL) {
-            t->use[i].subsystem = sub;
-            return &t->use[i];
+    for (i = 0; i < t->uses.nelts; i++) {
+        if (use[i].subsystem == sub) {
+            return &use[i];
         }
     }
 
-    return NULL;
+    use = ngx_array_push(&t->uses);
+    if (use == NULL) {
+        return NULL;
+    }
+
+    use->subsystem = sub;
+    use->entries = 0;
+
+    return use;
 }
 
 
@@ -404,7 +431,7 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
 
     for (e = t->first; e; e = e->next) {
         if (e->subsystem->events && !e->gauge) {
-            n += e->counters[0];
+            n += e->counters[e->subsystem->seen];
         }
     }
 
@@ -415,32 +442,104 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
 void
 ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
 {
-    ngx_uint_t                    nslots;
-    ngx_http_ipng_stats_entry_t  *e;
+    ngx_uint_t                        nslots;
+    ngx_http_ipng_stats_entry_t      *e, *next, *prev;
+    ngx_http_ipng_stats_subsystem_t  *sub;
 
-    for (e = t->first; e; e = e->next) {
+    prev = NULL;
+
+    for (e = t->first; e; e = next) {
+        next = e->next;
+        sub = e->subsystem;
 
         /* a gauge keeps its value: it is not a delta */
 
         if (e->gauge) {
             e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] = 0;
+            prev = e;
             continue;
         }
 
-        nslots = ngx_http_ipng_stats_table_slots(t, e->subsystem, 0);
+        if (sub->forget && e->counters[sub->seen] == 0) {
+
+            /* idle since the previous drain: unlinked and freed */
+
+            if (prev) {
+                prev->next = next;
+
+            } else {
+                t->first = next;
+            }
+
+            if (t->last == e) {
+                t->last = prev;
+            }
+
+            ngx_http_ipng_stats_table_forget(t, e);
+            continue;
+        }
+
+        nslots = ngx_http_ipng_stats_table_slots(t, sub, 0);
 
         ngx_memzero(e->counters, nslots * sizeof(uint64_t));
+
+        prev = e;
     }
 
     t->dropped = 0;
 }
 
 
+/* e, already out of the list of creation, out of its chain, freed */
+
+static void
+ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e)
+{
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_entry_t      **chain;
+    ngx_http_ipng_stats_table_use_t   *use;
+
+    for (chain = &t->hash[e->hash & (t->hash_size - 1)];
+         *chain;
+         chain = &(*chain)->chain)
+    {
+        if (*chain == e) {
+            *chain = e->chain;
+            break;
+        }
+    }
+
+    use = t->uses.elts;
+
+    for (i = 0; i < t->uses.nelts; i++) {
+        if (use[i].subsystem == e->subsystem) {
+            use[i].entries--;
+            break;
+        }
+    }
+
+    t->nentries--;
+
+    ngx_free(e);
+}
+
+
 void
 ngx_http_ipng_stats_table_destroy(void)
 {
+    ngx_http_ipng_stats_entry_t  *e, *next;
+
     if (ngx_http_ipng_stats_worker_table.pool == NULL) {
         return;
+    }
+
+    for (e = ngx_http_ipng_stats_worker_table.first; e; e = next) {
+        next = e->next;
+
+        if (e->subsystem->forget) {
+            ngx_free(e);
+        }
     }
 
     ngx_destroy_pool(ngx_http_ipng_stats_worker_table.pool);

@@ -20,11 +20,18 @@
  * What a subsystem counts, declared once by the subsystem (a part may
  * declare several, one per shape): an entry is keyed by nkeys byte
  * strings and holds ncounters counters and nhistograms histograms (over
- * the pipeline's bucket bounds).  Counter 0 counts what the entry saw: an
- * entry is written when it is not 0.  With "events" set, counter 0 counts
- * the events themselves (requests), which a full handoff reports lost; a
- * shape that sees the same events again (per (tag, vip) histograms of
- * requests counted per (tag, vip, status)) leaves it unset.
+ * the pipeline's bucket bounds).  Counter "seen" (0 unless set) counts
+ * what the entry saw: an entry is written when it is not 0.  With
+ * "events" set, that counter counts the events themselves (requests),
+ * which a full handoff reports lost; a shape that sees the same events
+ * again (per (tag, vip) histograms of requests counted per (tag, vip,
+ * status)) leaves it unset.
+ *
+ * A shape whose keys come from clients (reqstat's "$host,...") sets
+ * "forget": its entries that saw nothing since the previous drain are
+ * freed at the next, so that a stream of new keys cannot fill the table
+ * for good; and max_entries, when not 0, bounds its entries below the
+ * table's bound.
  *
  * A gauge (made with _table_gauge_entry(), of a shape with no keys, one
  * counter and no histograms) holds this worker's current value, set with
@@ -39,6 +46,9 @@ typedef struct {
     ngx_uint_t                      ncounters;
     ngx_uint_t                      nhistograms;
     ngx_uint_t                      events;     /* unsigned events:1; */
+    ngx_uint_t                      seen;
+    ngx_uint_t                      forget;     /* unsigned forget:1; */
+    ngx_uint_t                      max_entries;
 } ngx_http_ipng_stats_subsystem_t;
 
 
@@ -60,9 +70,7 @@ struct ngx_http_ipng_stats_entry_s {
 };
 
 
-/* at most max_entries entries of each subsystem per worker */
-#define NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX  8
-
+/* at most max_entries entries of each shape per worker */
 typedef struct {
     ngx_http_ipng_stats_subsystem_t *subsystem;
     ngx_uint_t                       entries;
@@ -75,7 +83,7 @@ typedef struct {
     ngx_uint_t                       hash_size;     /* a power of two */
     ngx_http_ipng_stats_entry_t     *first;
     ngx_http_ipng_stats_entry_t     *last;
-    ngx_http_ipng_stats_table_use_t  use[NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX];
+    ngx_array_t                      uses;  /* ..._table_use_t, a shape */
     ngx_uint_t                       nentries;
     ngx_uint_t                       max_entries;
     ngx_uint_t                       nbounds;

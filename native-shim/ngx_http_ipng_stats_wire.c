@@ -27,8 +27,6 @@ static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
 static ngx_uint_t ngx_http_ipng_stats_wire_gauge_due(
     ngx_http_ipng_stats_entry_t *e);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
-static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
-static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
 
 
 /* the exact length of the block, 0 when nothing is pending */
@@ -65,7 +63,7 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
             continue;
         }
 
-        if (e->counters[0] == 0) {
+        if (e->counters[sub->seen] == 0) {
             continue;
         }
 
@@ -151,7 +149,7 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
             continue;
         }
 
-        if (e->counters[0] == 0) {
+        if (e->counters[sub->seen] == 0) {
             continue;
         }
 
@@ -251,7 +249,7 @@ ngx_http_ipng_stats_digits(uint64_t n)
     ((c) >= 0x20 && (c) <= 0x7e && (c) != '\\')
 
 
-static size_t
+size_t
 ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
 {
     size_t  len, i;
@@ -268,7 +266,7 @@ ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
 }
 
 
-static u_char *
+u_char *
 ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
 {
     u_char         c;

@@ -5,6 +5,7 @@
 // (store/open-store.ts), so storage does not depend on the renderers; the
 // scrape reads the fragments back as RenderedCodes and RenderedHistograms
 // (model.ts), in this order.
+import { FRAGMENT } from '../ipng/pair-sections';
 import { jsonCodeMembers, jsonHistogram } from './json';
 import { RENDERED_ENTRY_SEPARATOR } from '../model/stats-model';
 import type { CodeStats, Histogram } from '../model/stats-model';
@@ -28,26 +29,26 @@ const codeHeads: Record<string, string> = Object.create(null);
 let leTexts: BucketBoundsText | null = null;
 
 /**
- * The fragments, in this order: Prometheus line tails of requests, bytes
- * in and bytes out per code; the codes' JSON members; request duration's
- * Prometheus bucket tails and "<sum> <count>"; the same for upstream
- * response; both histograms as JSON.
+ * The fragments, each at its place in ipng/pair-sections.ts FRAGMENT:
+ * Prometheus line tails of requests, bytes in and bytes out per code; the
+ * codes' JSON members; request duration's Prometheus bucket tails and
+ * "<sum> <count>"; the same for upstream response; both histograms as JSON.
  */
 export function renderPairFragments(p: PairCounts): string[] {
   const E = RENDERED_ENTRY_SEPARATOR;
   if (leTexts === null) leTexts = new BucketBoundsText();
   const duration = renderHistogram(p.requestDuration, leTexts);
   const upstream = renderHistogram(p.upstreamResponse, leTexts);
-  return [
-    codeLineTails(p.codes, 'requests', codeSuffixes).join(E),
-    codeLineTails(p.codes, 'bytesIn', codeSuffixes).join(E),
-    codeLineTails(p.codes, 'bytesOut', codeSuffixes).join(E),
-    jsonCodeMembers(p.codes, codeHeads),
-    duration.bucketTails,
-    duration.sum + ' ' + duration.count,
-    upstream.bucketTails,
-    upstream.sum + ' ' + upstream.count,
-    jsonHistogram(p.requestDuration),
-    jsonHistogram(p.upstreamResponse),
-  ];
+  const out: string[] = [];
+  out[FRAGMENT.requestsTails] = codeLineTails(p.codes, 'requests', codeSuffixes).join(E);
+  out[FRAGMENT.bytesInTails] = codeLineTails(p.codes, 'bytesIn', codeSuffixes).join(E);
+  out[FRAGMENT.bytesOutTails] = codeLineTails(p.codes, 'bytesOut', codeSuffixes).join(E);
+  out[FRAGMENT.codesJson] = jsonCodeMembers(p.codes, codeHeads);
+  out[FRAGMENT.requestDurationBuckets] = duration.bucketTails;
+  out[FRAGMENT.requestDurationSumCount] = duration.sum + ' ' + duration.count;
+  out[FRAGMENT.upstreamResponseBuckets] = upstream.bucketTails;
+  out[FRAGMENT.upstreamResponseSumCount] = upstream.sum + ' ' + upstream.count;
+  out[FRAGMENT.requestDurationJson] = jsonHistogram(p.requestDuration);
+  out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
+  return out;
 }

@@ -18,6 +18,7 @@
 //   8..13      the histograms in the bounds of sections 1-2: request
 //              duration's Prometheus bucket tails, "<sum> <count>", the
 //              same for upstream, then both as JSON
+// (the order is defined once, in pair-sections.ts)
 // The lengths let a reader cut the sections out without scanning them:
 // njs's indexOf() and split() walk a string character by character, and
 // a scrape reads ~200 records of several KB. Sections 4-7 repeat section 3
@@ -28,13 +29,24 @@ import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../
 import { emptyHistogram } from '../model/stats-model';
 import type { PairDelta } from './wire-entries';
 import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-text';
+import { COUNT_SECTION, COUNT_SECTIONS, FRAGMENT, PAIR_SECTIONS } from './pair-sections';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
 
 export const RECORD_SECTION_SEPARATOR = '\x1e';
-/** Sections 0-3, the counts; the rendered fragments follow them. */
-const COUNT_SECTIONS = 4;
-const FRAGMENTS = 10;
-const SECTIONS = COUNT_SECTIONS + FRAGMENTS;
+const C = COUNT_SECTION;
+/** A fragment's section. */
+const F = {
+  requestsTails: COUNT_SECTIONS + FRAGMENT.requestsTails,
+  bytesInTails: COUNT_SECTIONS + FRAGMENT.bytesInTails,
+  bytesOutTails: COUNT_SECTIONS + FRAGMENT.bytesOutTails,
+  codesJson: COUNT_SECTIONS + FRAGMENT.codesJson,
+  requestDurationBuckets: COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
+  requestDurationSumCount: COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
+  upstreamResponseBuckets: COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
+  upstreamResponseSumCount: COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
+  requestDurationJson: COUNT_SECTIONS + FRAGMENT.requestDurationJson,
+  upstreamResponseJson: COUNT_SECTIONS + FRAGMENT.upstreamResponseJson,
+};
 
 /**
  * Renders the scrape's fragments of a pair's counts (sections 4-13, in
@@ -132,10 +144,10 @@ function decodeCodes(text: string | undefined): CodeStats[] {
 export function decodePairRecord(text: string | undefined, boundsMs: number[]): PairTotals {
   const s = text ? recordSections(text) : [];
   return {
-    rate: decodeRates(s[0]),
-    requestDuration: decodeHistogram(s[1], boundsMs),
-    upstreamResponse: decodeHistogram(s[2], boundsMs),
-    codes: decodeCodes(s[3]),
+    rate: decodeRates(s[C.rates]),
+    requestDuration: decodeHistogram(s[C.requestDuration], boundsMs),
+    upstreamResponse: decodeHistogram(s[C.upstreamResponse], boundsMs),
+    codes: decodeCodes(s[C.codes]),
   };
 }
 
@@ -145,9 +157,13 @@ export function encodePairRecord(p: PairTotals, renderFragments: PairFragmentRen
     const c = p.codes[i];
     canonical.push(c.code + ' ' + c.requests + ' ' + c.bytesIn + ' ' + c.bytesOut);
   }
-  const sections = [encodeRates(p.rate), encodeHistogram(p.requestDuration), encodeHistogram(p.upstreamResponse), canonical.join(' ')];
+  const sections: string[] = [];
+  sections[C.rates] = encodeRates(p.rate);
+  sections[C.requestDuration] = encodeHistogram(p.requestDuration);
+  sections[C.upstreamResponse] = encodeHistogram(p.upstreamResponse);
+  sections[C.codes] = canonical.join(' ');
   const fragments = renderFragments(p);
-  for (let i = 0; i < fragments.length; i++) sections.push(fragments[i]);
+  for (let i = 0; i < fragments.length; i++) sections[COUNT_SECTIONS + i] = fragments[i];
   return versionedRecord(sections);
 }
 
@@ -207,8 +223,8 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
  */
 export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
   const s = recordSections(text);
-  if (s.length !== SECTIONS || !isCurrentFormat(text)) return null;
-  const r = decodeRates(s[0]);
+  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  const r = decodeRates(s[C.rates]);
   const requests = Math.max(0, r.total - r.base);
   let changed = r.base !== r.total;
   if (elapsedMs > 0) {
@@ -220,7 +236,7 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
   }
   if (!changed) return null;
   r.base = r.total;
-  s[0] = encodeRates(r);
+  s[C.rates] = encodeRates(r);
   return versionedRecord(s);
 }
 
@@ -230,7 +246,7 @@ export function recordWithUpdatedRates(text: string, elapsedMs: number): string 
  * bounds, as a flush that changes the record reads them.)
  */
 export function recordInCurrentFormat(text: string, boundsMs: number[], renderFragments: PairFragmentRenderer): string | null {
-  if (isCurrentFormat(text) && recordSections(text).length === SECTIONS) return null;
+  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
   return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
 }
 
@@ -249,29 +265,34 @@ function histogramParts(bucketTails: string, sumAndCount: string): RenderedHisto
  */
 export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
   const s = recordSections(text);
-  const rendered = s.length === SECTIONS && isCurrentFormat(text);
-  const rate = decodeRates(s[0]);
+  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const rate = decodeRates(s[C.rates]);
   const stats: VipStats = {
     sourceTag,
     vip,
     rate1s: rate.rates[0],
     rate10s: rate.rates[1],
     rate60s: rate.rates[2],
-    codes: rendered ? [] : decodeCodes(s[3]),
+    codes: rendered ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs),
   };
-  if (rendered) stats.rendered = { requests: s[4], bytesIn: s[5], bytesOut: s[6], json: s[7] };
-  if (rendered && histogramBoundsText(s[1]) === boundsText && histogramBoundsText(s[2]) === boundsText) {
+  if (rendered) {
+    stats.rendered = { requests: s[F.requestsTails], bytesIn: s[F.bytesInTails], bytesOut: s[F.bytesOutTails], json: s[F.codesJson] };
+  }
+  if (
+    rendered && histogramBoundsText(s[C.requestDuration]) === boundsText &&
+    histogramBoundsText(s[C.upstreamResponse]) === boundsText
+  ) {
     stats.renderedHistograms = {
-      requestDuration: histogramParts(s[8], s[9]),
-      upstreamResponse: histogramParts(s[10], s[11]),
-      requestDurationJson: s[12],
-      upstreamResponseJson: s[13],
+      requestDuration: histogramParts(s[F.requestDurationBuckets], s[F.requestDurationSumCount]),
+      upstreamResponse: histogramParts(s[F.upstreamResponseBuckets], s[F.upstreamResponseSumCount]),
+      requestDurationJson: s[F.requestDurationJson],
+      upstreamResponseJson: s[F.upstreamResponseJson],
     };
   } else {
-    stats.requestDuration = decodeHistogram(s[1], boundsMs);
-    stats.upstreamResponse = decodeHistogram(s[2], boundsMs);
+    stats.requestDuration = decodeHistogram(s[C.requestDuration], boundsMs);
+    stats.upstreamResponse = decodeHistogram(s[C.upstreamResponse], boundsMs);
   }
   return stats;
 }

@@ -6,6 +6,7 @@
 // through the session's variables.) ipng's store is the first entry;
 // reqstat and SSL status each add one line.
 import { openIpngSink } from '../ipng/sink';
+import { openReqstatSink } from '../reqstat/open-sink';
 import { openSslSink } from '../ssl/sink';
 import type { SubsystemSink } from './sink';
 
@@ -13,5 +14,6 @@ export type SinkOpener = (s: NginxPeriodicSession) => SubsystemSink | null;
 
 export const SINKS: SinkOpener[] = [
   openIpngSink,
+  openReqstatSink,
   openSslSink,
 ];

@@ -5,6 +5,10 @@
 // the clock are exact.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import tick from '../../../src/handlers/tick';
+import { flushIsDue } from '../../../src/pipeline/flush-pacing';
+import type { FlushContext, SubsystemSink } from '../../../src/pipeline/sink';
+import { SINKS } from '../../../src/pipeline/sinks';
+import type { WireBatch } from '../../../src/pipeline/wire-reader';
 import { FakeNgx, fakePeriodicSession, installFakeNgx, removeFakeNgx } from './fake-ngx';
 
 const US = '\x1f';
@@ -283,5 +287,75 @@ describe('tick, counter layout (type=number zone, the njs recorder)', () => {
           'existing counters keep counting; enlarge js_shared_dict_zone zone=ipng_stats and reload',
       },
     ]);
+  });
+});
+
+describe('tick, no ipng zone (only another subsystem, as a reqstat- or SSL-status-only configuration has)', () => {
+  // A stand-in for such a subsystem's sink (none exists in this release):
+  // it keeps its last flush in a zone of its own and records what it got.
+  const batches: WireBatch[] = [];
+  function otherSubsystem(s: NginxPeriodicSession): SubsystemSink | null {
+    const dict = ngx.shared.other_zone;
+    if (dict === undefined) return null;
+    return {
+      name: 'other',
+      reads: ['other'],
+      flushDue(ctx: FlushContext): boolean {
+        const last = dict.get('l' + ctx.worker) as string | undefined;
+        if (!flushIsDue(last === undefined ? undefined : Number(last), ctx.nowMs, ctx.intervalMs)) return false;
+        dict.set('l' + ctx.worker, String(ctx.nowMs));
+        return true;
+      },
+      flush(batch: WireBatch): void {
+        void s;
+        batches.push(batch);
+      },
+    };
+  }
+  beforeEach(() => {
+    SINKS.push(otherSubsystem);
+    batches.length = 0;
+  });
+  afterEach(() => {
+    SINKS.pop();
+  });
+
+  it('drains once per flush interval, paced by that subsystem\'s zone, and hands it the batch', () => {
+    ngx.zone('other_zone', 'string');
+    const drained = [
+      'w\n' + line('r', 'other', 'z1', 1, 'example.org', '3 4'),
+      'w\n' + line('r', 'other', 'z1', 1, 'example.org', '1 0') + line('r', 'ipng', '', 3, 't', '127.0.0.1', 200, '1 0 0'),
+    ];
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: drained });
+    tickAs(0, T0 + 100, {}, { ipng_stats_writer_deltas: drained }); // not due: the drain is not read
+    tickAs(0, T0 + 1000, {}, { ipng_stats_writer_deltas: drained });
+    expect(batches).toEqual([
+      { writer: true, entries: [{ subsystem: 'other', zone: 'z1', keys: ['example.org'], counters: [3, 4], histograms: [] }], dropped: 0, notUnderstood: 0, other: [] },
+      {
+        writer: true,
+        entries: [
+          { subsystem: 'other', zone: 'z1', keys: ['example.org'], counters: [1, 0], histograms: [] },
+          { subsystem: 'ipng', zone: '', keys: ['t', '127.0.0.1', '200'], counters: [1, 0, 0], histograms: [] },
+        ],
+        dropped: 0,
+        notUnderstood: 0,
+        other: [],
+      },
+    ]);
+    expect(ngx.shared.other_zone.contents()).toEqual({ l0: String(T0 + 1000) });
+    // ipng's line has no sink in this configuration
+    expect(ngx.logs).toEqual([
+      {
+        level: ngx.ERR,
+        message: 'ipng-stats: 1 lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)',
+      },
+    ]);
+  });
+
+  it('with no zone of any subsystem, says what to declare', () => {
+    expect(() => tickAs(0, T0, {})).toThrow(
+      'ipng-stats: the tick found no zone to flush into; declare one, e.g. "ipng_stats_zone ipng_stats:4m;" ' +
+        '(with the shim) or "js_shared_dict_zone zone=ipng_stats:16m type=number;" (without it) in the http block',
+    );
   });
 });
