@@ -172,6 +172,34 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
   });
 });
 
+describe.skipIf(noOpenssl !== null)('attribution with SNI (docs/ssl-status.md)', () => {
+  test('name-based servers on one address: accept, hits and cb_hits on the default server\'s zone, accept_good on the selected one', async ({ nginx }) => {
+    const named = (name: string, zone: string, def: string) => `
+    server {
+        listen 127.0.0.1:{{PORT1}} ssl ${def};
+        server_name ${name};
+        ssl_certificate ${cert.cert};
+        ssl_certificate_key ${cert.key};
+        ssl_status_zone ${zone};
+        location / { return 200 "${name}\\n"; }
+    }`;
+    const n = await nginx({
+      ports: 2,
+      http: 'ssl_session_cache shared:sess:1m; ssl_session_tickets off;' +
+        named('a.test', 'za', 'default_server') + named('b.test', 'zb', '') + statusServer(['za', 'zb']),
+    });
+    const sess = join(dir, 'sni.sess');
+    const b = { version: '1.2' as const, noTicket: true, servername: 'b.test' };
+    expect(await handshakes(n.ports[1], 1, { ...b, sessOut: sess })).toEqual(['b.test']);
+    for (let i = 0; i < 2; i++) {
+      const res = await tlsRequest(n.ports[1], { ...b, sessIn: sess });
+      expect(res.ok && res.reused && res.body === 'b.test', res.output).toBe(true);
+    }
+    expect(await flushedCounts(n, 'za')).toEqual(counts({ accept: 3, hits: 2, cb_hits: 2 }));
+    expect(await zoneCounts(n, 'zb')).toEqual(counts({ accept_good: 3 }));
+  });
+});
+
 describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
   test('counters survive a reload', async ({ nginx }) => {
     const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1') + statusServer(['z1']) });
