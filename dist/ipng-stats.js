@@ -3105,6 +3105,7 @@ function storeOf(opened, name, renderFragments) {
 var SSL_COUNTER_NAMES = ["number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good", "accept_renegotiate", "hits", "cb_hits", "misses", "timeouts", "cache_full"];
 var SSL_TOTALS = SSL_COUNTER_NAMES.length - 1;
 var SSL_DICT = "ipng_ssl_status";
+var SSL_HANDSHAKE_KINDS = ["full", "resumed"];
 function emptySslValues() {
   const values = [];
   for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) values.push(0);
@@ -3124,6 +3125,9 @@ function renderSslJson(zones) {
   for (let z = 0; z < zones.length; z++) {
     const counters = {};
     for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) counters[SSL_COUNTER_NAMES[i]] = zones[z].values[i];
+    const handshakes = {};
+    for (let i = 0; i < SSL_HANDSHAKE_KINDS.length; i++) handshakes[SSL_HANDSHAKE_KINDS[i]] = zones[z].handshakes[i];
+    counters.handshakes = handshakes;
     out[fieldLabel(zones[z].zone)] = counters;
   }
   return JSON.stringify({
@@ -3160,7 +3164,21 @@ function writeSslFamilies(out, zones) {
       type: i === 0 ? "gauge" : "counter"
     }, labels, values);
   }
+  const kindLabels = [];
+  const kindValues = [];
+  for (let z = 0; z < zones.length; z++) {
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) {
+      kindLabels.push(labels[z] + "," + labelPair("handshake", SSL_HANDSHAKE_KINDS[k]));
+      kindValues.push(formatValue(zones[z].handshakes[k]));
+    }
+  }
+  out.samples({
+    name: "nginx_ssl_handshakes_total",
+    help: HANDSHAKES_HELP,
+    type: "counter"
+  }, kindLabels, kindValues);
 }
+var HANDSHAKES_HELP = "TLS handshakes of connections that carried requests, by the zone of the context they ended with (after SNI), full or resumed (SSL_session_reused at the first request)";
 function renderSslPrometheus(zones) {
   const out = new PrometheusText();
   writeSslFamilies(out, zones);
@@ -3170,6 +3188,7 @@ var SEP = "";
 var ZONE_PREFIX = "z" + SEP;
 var FLUSH_PREFIX = "f" + SEP;
 var GAUGES_KEY = "gauges";
+var STORED = SSL_TOTALS + SSL_HANDSHAKE_KINDS.length;
 function lastSslFlushMs(dict, worker) {
   const v = dict.get(FLUSH_PREFIX + worker);
   return v === void 0 ? void 0 : Number(v);
@@ -3183,15 +3202,22 @@ function gaugeLifetimeMs(intervalMs) {
 function applySslLines(dict, lines, nowMs, lifetimeMs) {
   const sums = Object.create(null);
   const order = [];
-  for (let i = 0; i < lines.deltas.length; i++) {
-    const d = lines.deltas[i];
-    let sum = sums[d.zone];
+  function sumOf(zone) {
+    let sum = sums[zone];
     if (sum === void 0) {
-      sum = readTotals(dict.get(ZONE_PREFIX + d.zone));
-      sums[d.zone] = sum;
-      order.push(d.zone);
+      sum = readTotals(dict.get(ZONE_PREFIX + zone));
+      sums[zone] = sum;
+      order.push(zone);
     }
-    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += d.totals[k];
+    return sum;
+  }
+  for (let i = 0; i < lines.deltas.length; i++) {
+    const sum = sumOf(lines.deltas[i].zone);
+    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += lines.deltas[i].totals[k];
+  }
+  for (let i = 0; i < lines.handshakes.length; i++) {
+    const sum = sumOf(lines.handshakes[i].zone);
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) sum[SSL_TOTALS + k] += lines.handshakes[i].counts[k];
   }
   for (let i = 0; i < order.length; i++) dict.set(ZONE_PREFIX + order[i], sums[order[i]].join(" "));
   const before = dict.get(GAUGES_KEY);
@@ -3220,7 +3246,7 @@ function applySslLines(dict, lines, nowMs, lifetimeMs) {
 function readTotals(text) {
   const totals = [];
   const parts = text === void 0 ? [] : text.split(" ");
-  for (let k = 0; k < SSL_TOTALS; k++) {
+  for (let k = 0; k < STORED; k++) {
     const n = k < parts.length ? Number(parts[k]) : 0;
     totals.push(n >= 0 ? n : 0);
   }
@@ -3241,7 +3267,8 @@ function zoneOf(zone, totals, gauges) {
   for (let k = 0; k < SSL_TOTALS; k++) values[k + 1] = t[k];
   return {
     zone,
-    values
+    values,
+    handshakes: t.slice(SSL_TOTALS)
   };
 }
 function readGauges(dict) {
@@ -3645,17 +3672,30 @@ function openReqstatSink(s) {
   });
 }
 var SSL_COUNTER_SHAPE = "ssl";
+var SSL_HANDSHAKE_SHAPE = "ssl_handshakes";
 var SSL_GAUGE_SHAPE = "ssl_number";
 var GAUGE_RECORD = "g";
 var DECIMAL3 = /^\d+$/;
 function readSslLines(batch) {
   const lines = {
     deltas: [],
+    handshakes: [],
     gauges: [],
     notUnderstood: 0
   };
   for (let i = 0; i < batch.entries.length; i++) {
     const e = batch.entries[i];
+    if (e.subsystem === SSL_HANDSHAKE_SHAPE) {
+      if (e.keys.length !== 0 || e.counters.length !== SSL_HANDSHAKE_KINDS.length + 1 || e.histograms.length !== 0) {
+        lines.notUnderstood++;
+      } else {
+        lines.handshakes.push({
+          zone: e.zone,
+          counts: e.counters.slice(1)
+        });
+      }
+      continue;
+    }
     if (e.subsystem !== SSL_COUNTER_SHAPE) continue;
     if (e.keys.length !== 0 || e.counters.length !== SSL_TOTALS + 1 || e.histograms.length !== 0) {
       lines.notUnderstood++;
@@ -3690,7 +3730,7 @@ function openSslSink(s) {
 function sslSink(dict) {
   return {
     name: "ssl",
-    reads: [SSL_COUNTER_SHAPE, GAUGE_RECORD],
+    reads: [SSL_COUNTER_SHAPE, SSL_HANDSHAKE_SHAPE, GAUGE_RECORD],
     flushDue(ctx) {
       return flushIsDue(lastSslFlushMs(dict, ctx.worker), ctx.nowMs, ctx.intervalMs);
     },
@@ -3944,7 +3984,8 @@ function sslStatus(r) {
   const opened = findSharedDict(SSL_DICT);
   const shown = opened !== null && opened.type === "string" ? readSslZone(opened.dict, zone) : {
     zone,
-    values: emptySslValues()
+    values: emptySslValues(),
+    handshakes: [0, 0]
   };
   if (choice.format === "json") {
     r.headersOut["Content-Type"] = JSON_CONTENT_TYPE;

@@ -304,6 +304,8 @@ ngx_http_ipng_stats_log_handler(ngx_http_request_t *r)
 
     ngx_http_ipng_stats_reqstat_observe(r, &mcf->reqstat, &mcf->pipeline);
 
+    ngx_http_ipng_stats_ssl_observe(r, &mcf->ssl, &mcf->pipeline);
+
     return NGX_OK;
 }
 

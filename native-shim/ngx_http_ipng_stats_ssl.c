@@ -19,8 +19,17 @@
  * a gauge (a "g" line with the worker's pid, docs/wire-format.md), and
  * goes to 0 when the worker exits; the njs side sums the live workers'.
  *
+ * Beyond the original, exact per-zone counts of the handshakes that
+ * carried requests, full and resumed, taken from the connection: at its
+ * first request (log phase), the zone of the context the handshake ended
+ * with (the one SNI selected, found through the context's ex_data) and
+ * SSL_session_reused(); the connection is marked in its SSL object's
+ * ex_data, so keepalive and HTTP/2 requests after the first cost one
+ * lookup.
+ *
  * Only nginx's public API: ngx_http_ssl_srv_conf_t is in
- * ngx_http_ssl_module.h, SSL_CTX_sess_*() are OpenSSL's.
+ * ngx_http_ssl_module.h, SSL_CTX_sess_*() and the ex_data functions are
+ * OpenSSL's.
  */
 
 
@@ -93,6 +102,31 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_counters = {
     0,                                  /* one entry a configured zone */
     0                                   /* the table's bound */
 };
+
+/* per zone: the connections that carried requests, full and resumed */
+#define NGX_HTTP_IPNG_STATS_SSL_CONNECTIONS  0
+#define NGX_HTTP_IPNG_STATS_SSL_FULL         1
+#define NGX_HTTP_IPNG_STATS_SSL_RESUMED      2
+
+static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_handshakes = {
+    ngx_string("ssl_handshakes"),
+    0,
+    3,
+    0,
+    1,                                  /* counter 0: the connections */
+    NGX_HTTP_IPNG_STATS_SSL_CONNECTIONS,
+    0,                                  /* one entry a configured zone */
+    0                                   /* the table's bound */
+};
+
+
+/*
+ * OpenSSL's ex_data indexes, process-wide and allocated once (a reload
+ * reuses them): the zone of a context, and the mark of a counted
+ * connection
+ */
+static int  ngx_http_ipng_stats_ssl_ctx_index = -1;
+static int  ngx_http_ipng_stats_ssl_conn_index = -1;
 
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ssl_number = {
     ngx_string("ssl_number"),
@@ -301,6 +335,24 @@ ngx_http_ipng_stats_ssl_postconfiguration(ngx_conf_t *cf,
         show[i].zone = z;
     }
 
+    if (ngx_http_ipng_stats_ssl_ctx_index == -1) {
+        ngx_http_ipng_stats_ssl_ctx_index = SSL_CTX_get_ex_new_index(0, NULL,
+                                                                     NULL,
+                                                                     NULL,
+                                                                     NULL);
+        ngx_http_ipng_stats_ssl_conn_index = SSL_get_ex_new_index(0, NULL,
+                                                                  NULL, NULL,
+                                                                  NULL);
+
+        if (ngx_http_ipng_stats_ssl_ctx_index == -1
+            || ngx_http_ipng_stats_ssl_conn_index == -1)
+        {
+            ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                          "SSL_get_ex_new_index() failed");
+            return NGX_ERROR;
+        }
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     ngx_http_ipng_stats_ssl_mark_tls(cmcf);
@@ -367,6 +419,15 @@ ngx_http_ipng_stats_ssl_postconfiguration(ngx_conf_t *cf,
         }
 
         *ctx = m[i].ctx;
+
+        if (SSL_CTX_set_ex_data(m[i].ctx, ngx_http_ipng_stats_ssl_ctx_index,
+                                m[i].zone)
+            == 0)
+        {
+            ngx_ssl_error(NGX_LOG_EMERG, cf->log, 0,
+                          "SSL_CTX_set_ex_data() failed");
+            return NGX_ERROR;
+        }
     }
 
     if (scf->zones == NULL) {
@@ -627,6 +688,65 @@ ngx_http_ipng_stats_ssl_read(ngx_http_ipng_stats_ssl_zone_t *z,
 }
 
 
+/*
+ * The first request of a TLS connection counts its handshake into the
+ * zone of the context the handshake ended with (after SNI), full or
+ * resumed.  A context in no zone counts nothing; neither do connections
+ * that carried no request (failed handshakes: "accept" - "accept_good").
+ */
+
+void
+ngx_http_ipng_stats_ssl_observe(ngx_http_request_t *r,
+    ngx_http_ipng_stats_ssl_conf_t *scf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf)
+{
+    ngx_ssl_conn_t                  *ssl;
+    ngx_http_ipng_stats_entry_t     *e;
+    ngx_http_ipng_stats_table_t     *t;
+    ngx_http_ipng_stats_ssl_zone_t  *zone;
+
+    if (scf->zones == NULL || r->connection->ssl == NULL) {
+        return;
+    }
+
+    ssl = r->connection->ssl->connection;
+
+    if (ssl == NULL
+        || SSL_get_ex_data(ssl, ngx_http_ipng_stats_ssl_conn_index) != NULL)
+    {
+        return;
+    }
+
+    /* counted or not, the connection is seen: one lookup from now on */
+
+    if (SSL_set_ex_data(ssl, ngx_http_ipng_stats_ssl_conn_index, ssl) == 0) {
+        return;
+    }
+
+    zone = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl),
+                               ngx_http_ipng_stats_ssl_ctx_index);
+    if (zone == NULL) {
+        return;
+    }
+
+    t = ngx_http_ipng_stats_table(pcf);
+    if (t == NULL) {
+        return;
+    }
+
+    e = ngx_http_ipng_stats_table_entry(t,
+                                        &ngx_http_ipng_stats_ssl_handshakes,
+                                        &zone->sn.str, NULL);
+    if (e == NULL) {
+        return;
+    }
+
+    e->counters[NGX_HTTP_IPNG_STATS_SSL_CONNECTIONS]++;
+    e->counters[SSL_session_reused(ssl) ? NGX_HTTP_IPNG_STATS_SSL_RESUMED
+                                        : NGX_HTTP_IPNG_STATS_SSL_FULL]++;
+}
+
+
 ngx_int_t
 ngx_http_ipng_stats_ssl_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
@@ -704,6 +824,14 @@ ngx_http_ipng_stats_ssl_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_pipeline_conf_t *pcf)
 {
     return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_ssl_observe(ngx_http_request_t *r,
+    ngx_http_ipng_stats_ssl_conf_t *scf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf)
+{
 }
 
 

@@ -57,6 +57,11 @@ ngx_int_t ngx_http_ipng_stats_ssl_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_ssl_conf_t *scf,
     ngx_http_ipng_stats_pipeline_conf_t *pcf);
 
+/* in the log phase: the connection's handshake, at its first request */
+void ngx_http_ipng_stats_ssl_observe(ngx_http_request_t *r,
+    ngx_http_ipng_stats_ssl_conf_t *scf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf);
+
 /* $ipng_stats_ssl_zone: the zone "ssl_status" shows in this location */
 ngx_int_t ngx_http_ipng_stats_ssl_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);

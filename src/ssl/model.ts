@@ -26,12 +26,21 @@ export const SSL_TOTALS = SSL_COUNTER_NAMES.length - 1;
 /** The njs dictionary the shim declares for every SSL zone (NGX_HTTP_IPNG_STATS_SSL_DICT). */
 export const SSL_DICT = 'ipng_ssl_status';
 
+/**
+ * Beyond the original: the handshakes of the connections that carried
+ * requests, by the zone of the context they ended with (after SNI), full
+ * or resumed; counted by the shim at a connection's first request.
+ */
+export const SSL_HANDSHAKE_KINDS = ['full', 'resumed'];
+
 /** One zone's values, as the original prints them: number first. */
 export interface SslZone {
   /** escaped, as on the wire (docs/wire-format.md) */
   zone: string;
   /** SSL_COUNTER_NAMES.length values, in that order */
   values: number[];
+  /** SSL_HANDSHAKE_KINDS.length counts, in that order */
+  handshakes: number[];
 }
 
 export function emptySslValues(): number[] {

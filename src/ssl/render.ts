@@ -4,7 +4,7 @@
 // and in the main scrape).
 import { fieldLabel } from '../pipeline/wire-field';
 import { formatValue, labelPair, PrometheusText } from '../exposition/prometheus-text';
-import { SSL_COUNTER_NAMES, SslZone } from './model';
+import { SSL_COUNTER_NAMES, SSL_HANDSHAKE_KINDS, SslZone } from './model';
 
 export const SSL_TEXT_CONTENT_TYPE = 'text/plain';
 /** The JSON's "schema" (schema/ssl-status-v1.schema.json), as the main scrape's JSON names its version. */
@@ -22,12 +22,18 @@ export function renderSslText(zone: SslZone): string {
   return out;
 }
 
-/** `{"schema":1,"zones":{"NAME":{"number":0,...}}}`, the zones in the given order. */
+/**
+ * `{"schema":1,"zones":{"NAME":{"number":0,...,"handshakes":{"full":0,"resumed":0}}}}`,
+ * the zones in the given order.
+ */
 export function renderSslJson(zones: SslZone[]): string {
-  const out: Record<string, Record<string, number>> = {};
+  const out: Record<string, Record<string, number | Record<string, number>>> = {};
   for (let z = 0; z < zones.length; z++) {
-    const counters: Record<string, number> = {};
+    const counters: Record<string, number | Record<string, number>> = {};
     for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) counters[SSL_COUNTER_NAMES[i]] = zones[z].values[i];
+    const handshakes: Record<string, number> = {};
+    for (let i = 0; i < SSL_HANDSHAKE_KINDS.length; i++) handshakes[SSL_HANDSHAKE_KINDS[i]] = zones[z].handshakes[i];
+    counters.handshakes = handshakes;
     out[fieldLabel(zones[z].zone)] = counters;
   }
   return JSON.stringify({ schema: SSL_JSON_SCHEMA, zones: out }) + '\n';
@@ -62,7 +68,20 @@ export function writeSslFamilies(out: PrometheusText, zones: SslZone[]): void {
     for (let z = 0; z < zones.length; z++) values.push(formatValue(zones[z].values[i]));
     out.samples({ name: sslFamilyName(i), help: HELP[SSL_COUNTER_NAMES[i]], type: i === 0 ? 'gauge' : 'counter' }, labels, values);
   }
+  const kindLabels: string[] = [];
+  const kindValues: string[] = [];
+  for (let z = 0; z < zones.length; z++) {
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) {
+      kindLabels.push(labels[z] + ',' + labelPair('handshake', SSL_HANDSHAKE_KINDS[k]));
+      kindValues.push(formatValue(zones[z].handshakes[k]));
+    }
+  }
+  out.samples({ name: 'nginx_ssl_handshakes_total', help: HANDSHAKES_HELP, type: 'counter' }, kindLabels, kindValues);
 }
+
+const HANDSHAKES_HELP =
+  'TLS handshakes of connections that carried requests, by the zone of the context they ended with (after SNI), ' +
+  'full or resumed (SSL_session_reused at the first request)';
 
 export function renderSslPrometheus(zones: SslZone[]): string {
   const out = new PrometheusText();

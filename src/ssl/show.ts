@@ -41,7 +41,7 @@ export default function sslStatus(r: NginxHTTPRequest): void {
   const opened = findSharedDict(SSL_DICT);
   const shown: SslZone = opened !== null && opened.type === 'string'
     ? readSslZone(opened.dict, zone)
-    : { zone, values: emptySslValues() };
+    : { zone, values: emptySslValues(), handshakes: [0, 0] };
   if (choice.format === 'json') {
     r.headersOut['Content-Type'] = JSON_CONTENT_TYPE;
     r.return(200, renderSslJson([shown]));

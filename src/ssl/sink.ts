@@ -10,7 +10,7 @@ import { findSharedDict } from '../platform/open-dict';
 import type { SharedDict } from '../platform/shared-dict';
 import { SSL_DICT } from './model';
 import { applySslLines, gaugeLifetimeMs, lastSslFlushMs, markSslFlush } from './store';
-import { GAUGE_RECORD, readSslLines, SSL_COUNTER_SHAPE } from './wire';
+import { GAUGE_RECORD, readSslLines, SSL_COUNTER_SHAPE, SSL_HANDSHAKE_SHAPE } from './wire';
 
 export function openSslSink(s: NginxPeriodicSession): SubsystemSink | null {
   void s;
@@ -22,7 +22,7 @@ export function openSslSink(s: NginxPeriodicSession): SubsystemSink | null {
 export function sslSink(dict: SharedDict<string>): SubsystemSink {
   return {
     name: 'ssl',
-    reads: [SSL_COUNTER_SHAPE, GAUGE_RECORD],
+    reads: [SSL_COUNTER_SHAPE, SSL_HANDSHAKE_SHAPE, GAUGE_RECORD],
     flushDue(ctx: FlushContext): boolean {
       return flushIsDue(lastSslFlushMs(dict, ctx.worker), ctx.nowMs, ctx.intervalMs);
     },

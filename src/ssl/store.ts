@@ -1,7 +1,8 @@
 // The SSL zones in their njs dictionary (SSL_DICT, type=string), written
 // by the shim's writer-lease holder only (pipeline/sink.ts), so a value
 // is read, changed and written back without losing updates. Keys:
-//   z␟ZONE       the zone's totals, connect .. cache_full, space separated
+//   z␟ZONE       the zone's totals, connect .. cache_full, then the full
+//                and resumed handshakes, space separated
 //   gauges       JSON {ZONE: {PID: [sessions, last seen ms]}}: "number"
 //                per live worker; a worker's entry goes when it reports
 //                0 (it exits with 0) or stops reporting (killed)
@@ -11,13 +12,15 @@
 // shim hands over only changes, so nothing is counted twice.
 import type { SharedDict } from '../platform/shared-dict';
 import { allItems } from '../platform/shared-dict';
-import { emptySslValues, SSL_TOTALS, SslZone } from './model';
+import { emptySslValues, SSL_HANDSHAKE_KINDS, SSL_TOTALS, SslZone } from './model';
 import type { SslLines } from './wire';
 
 const SEP = '\x1f';
 const ZONE_PREFIX = 'z' + SEP;
 const FLUSH_PREFIX = 'f' + SEP;
 const GAUGES_KEY = 'gauges';
+/** the numbers a zone's key holds: the totals, then the handshakes */
+const STORED = SSL_TOTALS + SSL_HANDSHAKE_KINDS.length;
 
 type Gauges = Record<string, Record<string, [number, number]>>;
 
@@ -43,15 +46,22 @@ export function gaugeLifetimeMs(intervalMs: number): number {
 export function applySslLines(dict: SharedDict<string>, lines: SslLines, nowMs: number, lifetimeMs: number): void {
   const sums: Record<string, number[]> = Object.create(null);
   const order: string[] = [];
-  for (let i = 0; i < lines.deltas.length; i++) {
-    const d = lines.deltas[i];
-    let sum = sums[d.zone];
+  function sumOf(zone: string): number[] {
+    let sum = sums[zone];
     if (sum === undefined) {
-      sum = readTotals(dict.get(ZONE_PREFIX + d.zone));
-      sums[d.zone] = sum;
-      order.push(d.zone);
+      sum = readTotals(dict.get(ZONE_PREFIX + zone));
+      sums[zone] = sum;
+      order.push(zone);
     }
-    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += d.totals[k];
+    return sum;
+  }
+  for (let i = 0; i < lines.deltas.length; i++) {
+    const sum = sumOf(lines.deltas[i].zone);
+    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += lines.deltas[i].totals[k];
+  }
+  for (let i = 0; i < lines.handshakes.length; i++) {
+    const sum = sumOf(lines.handshakes[i].zone);
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) sum[SSL_TOTALS + k] += lines.handshakes[i].counts[k];
   }
   for (let i = 0; i < order.length; i++) dict.set(ZONE_PREFIX + order[i], sums[order[i]].join(' '));
 
@@ -83,7 +93,7 @@ export function applySslLines(dict: SharedDict<string>, lines: SslLines, nowMs: 
 function readTotals(text: string | undefined): number[] {
   const totals: number[] = [];
   const parts = text === undefined ? [] : text.split(' ');
-  for (let k = 0; k < SSL_TOTALS; k++) {
+  for (let k = 0; k < STORED; k++) {
     const n = k < parts.length ? Number(parts[k]) : 0;
     totals.push(n >= 0 ? n : 0);
   }
@@ -104,7 +114,7 @@ function zoneOf(zone: string, totals: string | undefined, gauges: Gauges): SslZo
   values[0] = sessionsOf(gauges, zone);
   const t = readTotals(totals);
   for (let k = 0; k < SSL_TOTALS; k++) values[k + 1] = t[k];
-  return { zone, values };
+  return { zone, values, handshakes: t.slice(SSL_TOTALS) };
 }
 
 function readGauges(dict: SharedDict<string>): Gauges {

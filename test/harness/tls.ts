@@ -55,7 +55,8 @@ export interface TlsResult {
 }
 
 /**
- * One TLS connection to 127.0.0.1:port with one HTTP/1.0 request (the
+ * One TLS connection to 127.0.0.1:port with one HTTP/1.0 request, whose
+ * Host is the SNI name (or localhost) (the
  * server closes the connection after its response, so every session
  * ticket of TLS 1.3 has arrived when s_client writes -sess_out).
  */
@@ -83,16 +84,20 @@ export function tlsRequest(port: number, opts: TlsOptions = {}): Promise<TlsResu
       const body = ok ? output.slice(blank + 4).split('\n')[0] : '';
       resolve({ ok, reused: /^Reused,/m.test(output), body, output });
     });
-    child.stdin.end(`GET ${opts.path ?? '/'} HTTP/1.0\r\nHost: localhost\r\n\r\n`);
+    child.stdin.end(`GET ${opts.path ?? '/'} HTTP/1.0\r\nHost: ${opts.servername ?? 'localhost'}\r\n\r\n`);
   });
 }
 
-/** The worker pids of the nginx whose master wrote PREFIX/nginx.pid. */
+/**
+ * The child processes of the nginx master that wrote PREFIX/nginx.pid:
+ * its workers (by pid only: under valgrind a worker's title is valgrind's
+ * command line).
+ */
 export function workerPids(prefix: string): number[] {
   const master = readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim();
-  const res = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', master], { encoding: 'utf8' });
+  const res = spawnSync('ps', ['-o', 'pid=', '--ppid', master], { encoding: 'utf8' });
   return res.stdout
     .split('\n')
-    .filter((l) => /nginx: worker process/.test(l) && !/shutting down/.test(l))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+    .filter((l) => l.trim() !== '')
+    .map((l) => Number(l.trim()));
 }

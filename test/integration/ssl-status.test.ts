@@ -2,6 +2,7 @@
 // workers and real TLS: OpenSSL's session counters per zone, read by the
 // shim in every worker and summed by the bundle, against a known number of
 // handshakes made with `openssl s_client`.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,16 +24,17 @@ const NAMES = [
 ];
 
 const noOpenssl = opensslMissing();
+const noCurlHttp2 = /HTTP2/.test(spawnSync('curl', ['-V'], { encoding: 'utf8' }).stdout ?? '') ? null : 'curl without HTTP/2';
 const dir = mkdtempSync(join(tmpdir(), 'ipng-ssl-status-'));
 const cert = noOpenssl === null ? makeCertificate(dir) : { cert: '', key: '' };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Counts = Record<string, number>;
 
-/** All twelve, zero unless given. */
+/** All twelve, then the handshakes counted from connections (full, resumed); zero unless given. */
 function counts(nonZero: Counts): Counts {
   const out: Counts = {};
-  for (const name of NAMES) out[name] = nonZero[name] ?? 0;
+  for (const name of [...NAMES, 'full', 'resumed']) out[name] = nonZero[name] ?? 0;
   return out;
 }
 
@@ -64,9 +66,10 @@ async function zoneCounts(n: NginxInstance, zone: string): Promise<Counts> {
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('application/json');
   validateSslStatusJson(res.body);
-  const doc = JSON.parse(res.body) as { schema: number; zones: Record<string, Counts> };
+  const doc = JSON.parse(res.body) as { schema: number; zones: Record<string, Counts & { handshakes: Counts }> };
   expect(Object.keys(doc.zones)).toEqual([zone]);
-  return doc.zones[zone];
+  const { handshakes, ...twelve } = doc.zones[zone];
+  return { ...twelve, ...handshakes };
 }
 
 /** Waits until every worker flushed twice, then reads the zone. */
@@ -100,7 +103,7 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
   test('N full handshakes: accept = accept_good = N; the original\'s text byte for byte', async ({ nginx }) => {
     const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1') + statusServer(['z1']) });
     await handshakes(n.ports[1], 7);
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 7, accept_good: 7 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 7, accept_good: 7, full: 7 }));
     const text = await httpGet(n.url('/ssl/z1'));
     expect(text.status).toBe(200);
     expect(text.headers['content-type']).toBe('text/plain');
@@ -121,7 +124,7 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
       const res = await tlsRequest(n.ports[1], { version: '1.2', noTicket: true, sessIn: sess });
       expect(res.ok && res.reused, res.output).toBe(true);
     }
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 6, accept_good: 6, hits: 5, cb_hits: 5 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 6, accept_good: 6, hits: 5, cb_hits: 5, full: 1, resumed: 5 }));
   });
 
   test('TLS 1.3 ticket resumption: exact hits, no cb_hits', async ({ nginx }) => {
@@ -135,14 +138,15 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
       const res = await tlsRequest(n.ports[1], { version: '1.3', sessIn: sess });
       expect(res.ok && res.reused, res.output).toBe(true);
     }
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 5, accept_good: 5, hits: 4 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 5, accept_good: 5, hits: 4, full: 1, resumed: 4 }));
   });
 
   test('failed handshakes (a protocol version the server refuses) count as accept - accept_good', async ({ nginx }) => {
     const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1', 'ssl_protocols TLSv1.3;') + statusServer(['z1']) });
     for (let i = 0; i < 3; i++) expect((await tlsRequest(n.ports[1], { version: '1.2' })).ok).toBe(false);
     await handshakes(n.ports[1], 2, { version: '1.3' });
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 5, accept_good: 2 }));
+    // a failed handshake carries no request: not among the counted handshakes
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 5, accept_good: 2, full: 2 }));
   });
 
   test('two servers in one zone are summed; a third in its own zone is separate', async ({ nginx }) => {
@@ -154,8 +158,8 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
     await handshakes(n.ports[1], 2);
     await handshakes(n.ports[2], 3);
     await handshakes(n.ports[3], 4);
-    expect(await flushedCounts(n, 'pair')).toEqual(counts({ accept: 5, accept_good: 5 }));
-    expect(await zoneCounts(n, 'alone')).toEqual(counts({ accept: 4, accept_good: 4 }));
+    expect(await flushedCounts(n, 'pair')).toEqual(counts({ accept: 5, accept_good: 5, full: 5 }));
+    expect(await zoneCounts(n, 'alone')).toEqual(counts({ accept: 4, accept_good: 4, full: 4 }));
   });
 
   test('both workers\' handshakes are counted', async ({ nginx }) => {
@@ -168,7 +172,20 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
       made++;
     }
     expect(served.size).toBe(2);
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: made, accept_good: made }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: made, accept_good: made, full: made }));
+  });
+});
+
+describe.skipIf(noOpenssl !== null || noCurlHttp2 !== null)('handshakes counted from connections', () => {
+  test('keepalive and HTTP/2: one handshake per connection, however many requests', async ({ nginx }) => {
+    const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1', 'http2 on;') + statusServer(['z1']) });
+    const url = `https://127.0.0.1:${n.ports[1]}/`;
+    for (const version of ['--http1.1', '--http2']) {
+      // one curl, one connection, four requests
+      const res = spawnSync('curl', ['-sk', version, '-w', '%{num_connects}\n', ...[1, 2, 3, 4].flatMap(() => ['-o', '/dev/null', url])], { encoding: 'utf8' });
+      expect(res.stdout.trim().split('\n')).toEqual(['1', '0', '0', '0']);
+    }
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 2, accept_good: 2, full: 2 }));
   });
 });
 
@@ -196,7 +213,8 @@ describe.skipIf(noOpenssl !== null)('attribution with SNI (docs/ssl-status.md)',
       expect(res.ok && res.reused && res.body === 'b.test', res.output).toBe(true);
     }
     expect(await flushedCounts(n, 'za')).toEqual(counts({ accept: 3, hits: 2, cb_hits: 2 }));
-    expect(await zoneCounts(n, 'zb')).toEqual(counts({ accept_good: 3 }));
+    // the handshakes counted from the connections follow SNI: all in zb
+    expect(await zoneCounts(n, 'zb')).toEqual(counts({ accept_good: 3, full: 1, resumed: 2 }));
   });
 });
 
@@ -204,11 +222,11 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
   test('counters survive a reload', async ({ nginx }) => {
     const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1') + statusServer(['z1']) });
     await handshakes(n.ports[1], 4);
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 4, accept_good: 4 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 4, accept_good: 4, full: 4 }));
     await n.reload();
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 4, accept_good: 4 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 4, accept_good: 4, full: 4 }));
     await handshakes(n.ports[1], 3);
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 7, accept_good: 7 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 7, accept_good: 7, full: 7 }));
   });
 
   test('number (sessions in the builtin cache) is the live workers\' sum: no drift over ten reloads', async ({ nginx }) => {
@@ -220,13 +238,13 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     for (let round = 1; round <= 10; round++) {
       await handshakes(n.ports[1], perRound, { version: '1.2', noTicket: true });
       const c = await flushedCounts(n, 'z1');
-      expect(c).toEqual(counts({ number: perRound, accept: perRound * round, accept_good: perRound * round }));
+      expect(c).toEqual(counts({ number: perRound, accept: perRound * round, accept_good: perRound * round, full: perRound * round }));
       await n.reload();
       // the old workers exit with their sessions: their share goes to 0
       const after = await countsWhen(n, 'z1', (x) => x.number === 0);
       expect(after.number).toBe(0);
     }
-    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: perRound * 10, accept_good: perRound * 10 }));
+    expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: perRound * 10, accept_good: perRound * 10, full: perRound * 10 }));
   }, 120000);
 
   test('kill -9 of a worker: its sessions leave number, the others keep counting', async () => {
@@ -238,15 +256,15 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     });
     try {
       const pids = await handshakes(n.ports[1], 8, { version: '1.2', noTicket: true });
-      expect(await flushedCounts(n, 'z1')).toEqual(counts({ number: 8, accept: 8, accept_good: 8 }));
+      expect(await flushedCounts(n, 'z1')).toEqual(counts({ number: 8, accept: 8, accept_good: 8, full: 8 }));
       const victim = Number(pids[0]);
       const left = pids.filter((p) => Number(p) !== victim).length;
       expect(workerPids(n.prefix)).toContain(victim);
       process.kill(victim, 'SIGKILL');
       const after = await countsWhen(n, 'z1', (c) => c.number === left);
-      expect(after).toEqual(counts({ number: left, accept: 8, accept_good: 8 }));
+      expect(after).toEqual(counts({ number: left, accept: 8, accept_good: 8, full: 8 }));
       await handshakes(n.ports[1], 4, { version: '1.2', noTicket: true });
-      expect(await flushedCounts(n, 'z1')).toEqual(counts({ number: left + 4, accept: 12, accept_good: 12 }));
+      expect(await flushedCounts(n, 'z1')).toEqual(counts({ number: left + 4, accept: 12, accept_good: 12, full: 12 }));
       const severe = n.errorLog().split('\n').filter((l) => /\[(alert|crit|emerg)\]/.test(l));
       expect(severe.filter((l) => !l.includes(`worker process ${victim} exited on signal 9`))).toEqual([]);
     } finally {
@@ -268,8 +286,8 @@ describe.skipIf(noOpenssl !== null)('outputs', () => {
     await handshakes(n.ports[1], 2, { version: '1.2', noTicket: true, sessIn: sess });
     await handshakes(n.ports[2], 3);
     const z1 = await flushedCounts(n, 'z1');
-    expect(z1).toEqual(counts({ accept: 3, accept_good: 3, hits: 2, cb_hits: 2 }));
-    const z2 = counts({ accept: 3, accept_good: 3 });
+    expect(z1).toEqual(counts({ accept: 3, accept_good: 3, hits: 2, cb_hits: 2, full: 1, resumed: 2 }));
+    const z2 = counts({ accept: 3, accept_good: 3, full: 3 });
     for (const accept of [{ Accept: 'text/plain; version=0.0.4' }, undefined]) {
       const res = await httpGet(n.url('/ssl/z1') + (accept ? '' : '?format=prometheus'), accept);
       expect(res.status).toBe(200);
@@ -278,6 +296,9 @@ describe.skipIf(noOpenssl !== null)('outputs', () => {
       for (let i = 1; i < NAMES.length; i++) {
         expect(sampleValue(res.body, `nginx_ssl_${NAMES[i]}_total{zone="z1"}`)).toBe(z1[NAMES[i]]);
       }
+      for (const kind of ['full', 'resumed']) {
+        expect(sampleValue(res.body, `nginx_ssl_handshakes_total{zone="z1",handshake="${kind}"}`)).toBe(z1[kind]);
+      }
       if (promtoolMissing() === null) await checkMetrics(res.body, []);
     }
     const scrape = (await httpGet(n.url('/metrics'))).body;
@@ -285,6 +306,9 @@ describe.skipIf(noOpenssl !== null)('outputs', () => {
       expect(sampleValue(scrape, `nginx_ssl_number{zone="${zone}"}`)).toBe(0);
       for (let i = 1; i < NAMES.length; i++) {
         expect(sampleValue(scrape, `nginx_ssl_${NAMES[i]}_total{zone="${zone}"}`)).toBe(c[NAMES[i]]);
+      }
+      for (const kind of ['full', 'resumed']) {
+        expect(sampleValue(scrape, `nginx_ssl_handshakes_total{zone="${zone}",handshake="${kind}"}`)).toBe(c[kind]);
       }
     }
     if (promtoolMissing() === null) await checkMetrics(scrape);

@@ -3,7 +3,7 @@ import { renderSslJson, renderSslPrometheus, renderSslText } from '../../../src/
 import { chooseSslFormat, wantsPrometheusText } from '../../../src/ssl/format';
 import { validateSslStatusJson } from '../../harness/json-schema';
 
-const zone = { zone: 'z1', values: [1, 2, 3, 4, 21, 20, 5, 6, 7, 8, 9, 10] };
+const zone = { zone: 'z1', values: [1, 2, 3, 4, 21, 20, 5, 6, 7, 8, 9, 10], handshakes: [14, 6] };
 
 describe('SSL status outputs', () => {
   it('the original\'s text, byte for byte: a space before each newline', () => {
@@ -14,7 +14,7 @@ describe('SSL status outputs', () => {
   });
 
   it('JSON, schema 1; a zone name shown as its text', () => {
-    const text = renderSslJson([zone, { zone: 'caf\\xc3\\xa9', values: zone.values.map(() => 0) }]);
+    const text = renderSslJson([zone, { zone: 'caf\\xc3\\xa9', values: zone.values.map(() => 0), handshakes: [0, 0] }]);
     validateSslStatusJson(text);
     const doc = JSON.parse(text);
     expect(doc.schema).toBe(1);
@@ -22,6 +22,7 @@ describe('SSL status outputs', () => {
     expect(doc.zones.z1).toEqual({
       number: 1, connect: 2, connect_good: 3, connect_renegotiate: 4, accept: 21, accept_good: 20,
       accept_renegotiate: 5, hits: 6, cb_hits: 7, misses: 8, timeouts: 9, cache_full: 10,
+      handshakes: { full: 14, resumed: 6 },
     });
   });
 
@@ -30,7 +31,11 @@ describe('SSL status outputs', () => {
     expect(text).toContain('# TYPE nginx_ssl_number gauge\nnginx_ssl_number{zone="z1"} 1\n');
     expect(text).toContain('# TYPE nginx_ssl_accept_total counter\nnginx_ssl_accept_total{zone="z1"} 21\n');
     expect(text).toContain('nginx_ssl_cache_full_total{zone="z1"} 10\n');
-    expect(text.split('\n').filter((l) => l.startsWith('# TYPE'))).toHaveLength(12);
+    expect(text).toContain(
+      '# TYPE nginx_ssl_handshakes_total counter\n' +
+        'nginx_ssl_handshakes_total{zone="z1",handshake="full"} 14\nnginx_ssl_handshakes_total{zone="z1",handshake="resumed"} 6\n',
+    );
+    expect(text.split('\n').filter((l) => l.startsWith('# TYPE'))).toHaveLength(13);
   });
 
   it('chooses the format: ?format= first, then Accept; the original\'s text otherwise', () => {

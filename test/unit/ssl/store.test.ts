@@ -20,7 +20,7 @@ function dictOf(): SharedDict<string> {
   };
 }
 const totals = (accept: number, good: number, hits = 0) => [0, 0, 0, accept, good, 0, hits, 0, 0, 0, 0];
-const lines = (l: Partial<SslLines>): SslLines => ({ deltas: [], gauges: [], notUnderstood: 0, ...l });
+const lines = (l: Partial<SslLines>): SslLines => ({ deltas: [], handshakes: [], gauges: [], notUnderstood: 0, ...l });
 const LIFETIME = gaugeLifetimeMs(1000);
 
 describe('the SSL store', () => {
@@ -29,6 +29,9 @@ describe('the SSL store', () => {
     applySslLines(dict, lines({ deltas: [{ zone: 'z1', totals: totals(2, 2) }, { zone: 'z1', totals: totals(3, 1, 1) }] }), 0, LIFETIME);
     applySslLines(dict, lines({ deltas: [{ zone: 'z1', totals: totals(1, 1) }, { zone: 'z2', totals: totals(0, 0) }] }), 1000, LIFETIME);
     expect(readSslZone(dict, 'z1').values).toEqual([0, 0, 0, 0, 6, 4, 0, 1, 0, 0, 0, 0]);
+    expect(readSslZone(dict, 'z1').handshakes).toEqual([0, 0]);
+    applySslLines(dict, lines({ handshakes: [{ zone: 'z1', counts: [2, 1] }, { zone: 'z1', counts: [1, 0] }] }), 2000, LIFETIME);
+    expect(readSslZone(dict, 'z1')).toEqual({ zone: 'z1', values: [0, 0, 0, 0, 6, 4, 0, 1, 0, 0, 0, 0], handshakes: [3, 1] });
     expect(readSslZones(dict).map((z) => z.zone)).toEqual(['z1', 'z2']);
     expect(readSslZone(dict, 'never').values).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });

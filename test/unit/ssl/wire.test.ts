@@ -12,6 +12,7 @@ describe('readSslLines', () => {
       line('b', '1 5 10'),
       line('r', 'ssl', 'z1', 0, '1 0 0 0 5 4 0 2 1 0 0 0'),
       line('r', 'ipng', '', 3, 'direct', '127.0.0.1', '200', '1 2 3'),
+      line('r', 'ssl_handshakes', 'z1', 0, '5 3 2'),
       line('g', 'ssl_number', 'z1', 4242, 7),
       line('g', 'ssl_number', 'sp\\x0ace', 4243, 0),
       '',
@@ -19,6 +20,7 @@ describe('readSslLines', () => {
     const lines = readSslLines(readWire(text));
     expect(lines).toEqual({
       deltas: [{ zone: 'z1', totals: [0, 0, 0, 5, 4, 0, 2, 1, 0, 0, 0] }],
+      handshakes: [{ zone: 'z1', counts: [3, 2] }],
       gauges: [
         { zone: 'z1', pid: '4242', value: 7 },
         { zone: 'sp\\x0ace', pid: '4243', value: 0 },
@@ -31,6 +33,7 @@ describe('readSslLines', () => {
     const text = [
       line('r', 'ssl', 'z1', 0, '1 2 3'),
       line('r', 'ssl', 'z1', 1, 'key', '1 0 0 0 5 4 0 2 1 0 0 0'),
+      line('r', 'ssl_handshakes', 'z1', 0, '5 3'),
       line('g', 'ssl_number', 'z1', 'pid', 7),
       line('g', 'ssl_number', 'z1', 1, 7, 'extra'),
       line('g', 'other_gauge', 'z1', 1, 7),
@@ -39,6 +42,7 @@ describe('readSslLines', () => {
     const lines = readSslLines(readWire(text));
     expect(lines.deltas).toEqual([]);
     expect(lines.gauges).toEqual([]);
-    expect(lines.notUnderstood).toBe(4);
+    expect(lines.handshakes).toEqual([]);
+    expect(lines.notUnderstood).toBe(5);
   });
 });
