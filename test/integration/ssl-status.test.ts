@@ -162,6 +162,17 @@ describe.skipIf(noOpenssl !== null)('SSL status counters, exact', () => {
     expect(await zoneCounts(n, 'alone')).toEqual(counts({ accept: 4, accept_good: 4, full: 4 }));
   });
 
+  test('ssl_status default: the TLS servers without ssl_status_zone (the current original\'s default zone)', async ({ nginx }) => {
+    const n = await nginx({
+      ports: 3,
+      http: tlsServer('{{PORT1}}', null) + tlsServer('{{PORT2}}', 'z1') + statusServer(['default', 'z1']),
+    });
+    await handshakes(n.ports[1], 2);
+    await handshakes(n.ports[2], 3);
+    expect(await flushedCounts(n, 'default')).toEqual(counts({ accept: 2, accept_good: 2, full: 2 }));
+    expect(await zoneCounts(n, 'z1')).toEqual(counts({ accept: 3, accept_good: 3, full: 3 }));
+  });
+
   test('both workers\' handshakes are counted', async ({ nginx }) => {
     const n = await nginx({ ports: 2, http: tlsServer('{{PORT1}}', 'z1') + statusServer(['z1']) });
     const served = new Set<string>();
