@@ -3102,6 +3102,14 @@ function openStore(name, renderFragments) {
 function storeOf(opened, name, renderFragments) {
   return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
+function sslZoneOf(r) {
+  const name = r.variables.ipng_stats_ssl_zone;
+  return name ? name : void 0;
+}
+function sslZonesOf(r) {
+  const text = r.variables.ipng_stats_ssl_zones;
+  return text ? text.split("") : void 0;
+}
 var SSL_COUNTER_NAMES = ["number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good", "accept_renegotiate", "hits", "cb_hits", "misses", "timeouts", "cache_full"];
 var SSL_TOTALS = SSL_COUNTER_NAMES.length - 1;
 var SSL_DICT = "ipng_ssl_status";
@@ -3278,7 +3286,13 @@ function readGauges(dict) {
 function readSslZone(dict, zone) {
   return zoneOf(zone, dict.get(ZONE_PREFIX + zone), readGauges(dict));
 }
-function readSslZones(dict) {
+function readSslZones(dict, configured) {
+  if (configured !== void 0) {
+    const gauges2 = readGauges(dict);
+    const listed = [];
+    for (let i = 0; i < configured.length; i++) listed.push(zoneOf(configured[i], dict.get(ZONE_PREFIX + configured[i]), gauges2));
+    return listed;
+  }
   const items = allItems(dict);
   let gauges = {};
   const totals = [];
@@ -3291,10 +3305,10 @@ function readSslZones(dict) {
   for (let i = 0; i < totals.length; i++) zones.push(zoneOf(totals[i][0], totals[i][1], gauges));
   return zones;
 }
-function sslScrapeText() {
+function sslScrapeText(r) {
   const opened = findSharedDict(SSL_DICT);
   if (opened === null || opened.type !== "string") return "";
-  return renderSslPrometheus(readSslZones(opened.dict));
+  return renderSslPrometheus(readSslZones(opened.dict, sslZonesOf(r)));
 }
 var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -3322,7 +3336,7 @@ function scrape(r) {
   const filtered = filterModel(model, query.filter);
   r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText() : ""));
+  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -3897,10 +3911,6 @@ function unread(batch, sinks) {
   for (let i = 0; i < batch.entries.length; i++) if (read[batch.entries[i].subsystem] !== true) n++;
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
-}
-function sslZoneOf(r) {
-  const name = r.variables.ipng_stats_ssl_zone;
-  return name ? name : void 0;
 }
 var FORMATS2 = {
   text: "text",

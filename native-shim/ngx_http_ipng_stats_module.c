@@ -247,6 +247,10 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
     { ngx_string("ipng_stats_ssl_zone"), NULL,
       ngx_http_ipng_stats_ssl_zone_variable, 0, 0, 0 },
 
+    { ngx_string("ipng_stats_ssl_zones"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(ssl.zones_text), 0, 0 },
+
     { ngx_string("ipng_reqstat_zones"), NULL,
       ngx_http_ipng_stats_text_variable,
       ngx_http_ipng_stats_part(reqstat.zones_text), 0, 0 },

@@ -35,6 +35,7 @@
 
 #include "ngx_http_ipng_stats_module.h"
 #include "ngx_http_ipng_stats_table.h"
+#include "ngx_http_ipng_stats_wire.h"
 
 #if (NGX_HTTP_SSL)
 
@@ -77,6 +78,8 @@ static ngx_http_ipng_stats_ssl_zone_t *ngx_http_ipng_stats_ssl_zone_find(
 static ngx_http_ipng_stats_ssl_zone_t *ngx_http_ipng_stats_ssl_zone_add(
     ngx_conf_t *cf, ngx_http_ipng_stats_ssl_conf_t *scf, ngx_str_t *name);
 static ngx_int_t ngx_http_ipng_stats_ssl_dict(ngx_conf_t *cf,
+    ngx_http_ipng_stats_ssl_conf_t *scf);
+static ngx_int_t ngx_http_ipng_stats_ssl_zones_text(ngx_conf_t *cf,
     ngx_http_ipng_stats_ssl_conf_t *scf);
 static void ngx_http_ipng_stats_ssl_mark_tls(ngx_http_core_main_conf_t *cmcf);
 static int ngx_libc_cdecl ngx_http_ipng_stats_ssl_member_cmp(const void *one,
@@ -243,6 +246,7 @@ ngx_http_ipng_stats_ssl_create_conf(ngx_http_ipng_stats_ssl_conf_t *scf)
     scf->zones = NULL;
     scf->shows = NULL;
     scf->dict = 0;
+    ngx_str_null(&scf->zones_text);
 }
 
 
@@ -434,6 +438,10 @@ ngx_http_ipng_stats_ssl_postconfiguration(ngx_conf_t *cf,
         return NGX_OK;
     }
 
+    if (ngx_http_ipng_stats_ssl_zones_text(cf, scf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_ipng_stats_collector_add(cf, pcf,
                                              ngx_http_ipng_stats_ssl_collect,
                                              scf);
@@ -541,6 +549,48 @@ ngx_http_ipng_stats_ssl_zone_add(ngx_conf_t *cf,
     *zp = z;
 
     return z;
+}
+
+
+/*
+ * the zones for the bundle, which lists only these (a zone gone from the
+ * configuration keeps its totals in the dictionary, unshown)
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_ssl_zones_text(ngx_conf_t *cf,
+    ngx_http_ipng_stats_ssl_conf_t *scf)
+{
+    u_char                           *p;
+    size_t                            len;
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_ssl_zone_t  **zones;
+
+    zones = scf->zones->elts;
+    len = 0;
+
+    for (i = 0; i < scf->zones->nelts; i++) {
+        len += 1 + ngx_http_ipng_stats_escaped_len(&zones[i]->sn.str);
+    }
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    scf->zones_text.data = p;
+
+    for (i = 0; i < scf->zones->nelts; i++) {
+        if (i) {
+            *p++ = '\x1f';
+        }
+
+        p = ngx_http_ipng_stats_escape(p, &zones[i]->sn.str);
+    }
+
+    scf->zones_text.len = p - scf->zones_text.data;
+
+    return NGX_OK;
 }
 
 

@@ -33,6 +33,7 @@ typedef struct {
     ngx_array_t                    *zones;      /* zone_t *, NULL: none */
     ngx_array_t                    *shows;      /* ssl_status locations */
     ngx_uint_t                      dict;       /* unsigned dict:1; */
+    ngx_str_t                       zones_text; /* $ipng_stats_ssl_zones */
 } ngx_http_ipng_stats_ssl_conf_t;
 
 
@@ -62,7 +63,12 @@ void ngx_http_ipng_stats_ssl_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_ssl_conf_t *scf,
     ngx_http_ipng_stats_pipeline_conf_t *pcf);
 
-/* $ipng_stats_ssl_zone: the zone "ssl_status" shows in this location */
+/*
+ * $ipng_stats_ssl_zones (a text variable of the main conf): every zone,
+ * escaped as on the wire and separated by 0x1f, in declaration order
+ *
+ * $ipng_stats_ssl_zone: the zone "ssl_status" shows in this location
+ */
 ngx_int_t ngx_http_ipng_stats_ssl_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 

@@ -44,7 +44,7 @@ export default function scrape(r: NginxHTTPRequest): void {
   r.headersOut['Content-Type'] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   // SSL zones have no source or vip: a filtered scrape leaves them out.
   const unfiltered = query.filter.sourceTag === undefined && query.filter.vip === undefined;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText() : ''));
+  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);

@@ -127,8 +127,18 @@ export function readSslZone(dict: SharedDict<string>, zone: string): SslZone {
   return zoneOf(zone, dict.get(ZONE_PREFIX + zone), readGauges(dict));
 }
 
-/** Every zone the shim reported, by name. */
-export function readSslZones(dict: SharedDict<string>): SslZone[] {
+/**
+ * The configured zones (escaped), in their order, all zeros for a zone
+ * nothing reached yet; without that list, every zone in the dictionary by
+ * name (a zone gone from the configuration stays in the dictionary).
+ */
+export function readSslZones(dict: SharedDict<string>, configured?: string[]): SslZone[] {
+  if (configured !== undefined) {
+    const gauges = readGauges(dict);
+    const listed: SslZone[] = [];
+    for (let i = 0; i < configured.length; i++) listed.push(zoneOf(configured[i], dict.get(ZONE_PREFIX + configured[i]), gauges));
+    return listed;
+  }
   const items = allItems(dict);
   let gauges: Gauges = {};
   const totals: Array<[string, string]> = [];

@@ -3,7 +3,7 @@
 // shim in every worker and summed by the bundle, against a known number of
 // handshakes made with `openssl s_client`.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
@@ -238,6 +238,25 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 4, accept_good: 4, full: 4 }));
     await handshakes(n.ports[1], 3);
     expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: 7, accept_good: 7, full: 7 }));
+  });
+
+  test('a zone removed by a reload leaves the main scrape; the others keep their counts', async ({ nginx }) => {
+    const n = await nginx({
+      ports: 3,
+      http: tlsServer('{{PORT1}}', 'stays') + tlsServer('{{PORT2}}', 'goes') + statusServer(['stays']),
+    });
+    await handshakes(n.ports[1], 2);
+    await handshakes(n.ports[2], 1);
+    await afterNextFlush(n.url('/metrics'));
+    const before = (await httpGet(n.url('/metrics'))).body;
+    expect(sampleValue(before, 'nginx_ssl_accept_total{zone="goes"}')).toBe(1);
+    const conf = join(n.prefix, 'nginx.conf');
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace('ssl_status_zone goes;', ''));
+    await n.reload();
+    await afterNextFlush(n.url('/metrics'));
+    const after = (await httpGet(n.url('/metrics'))).body;
+    expect(after).not.toContain('zone="goes"');
+    expect(sampleValue(after, 'nginx_ssl_accept_total{zone="stays"}')).toBe(2);
   });
 
   test('number (sessions in the builtin cache) is the live workers\' sum: no drift over ten reloads', async ({ nginx }) => {

@@ -33,6 +33,8 @@ describe('the SSL store', () => {
     applySslLines(dict, lines({ handshakes: [{ zone: 'z1', counts: [2, 1] }, { zone: 'z1', counts: [1, 0] }] }), 2000, LIFETIME);
     expect(readSslZone(dict, 'z1')).toEqual({ zone: 'z1', values: [0, 0, 0, 0, 6, 4, 0, 1, 0, 0, 0, 0], handshakes: [3, 1] });
     expect(readSslZones(dict).map((z) => z.zone)).toEqual(['z1', 'z2']);
+    // the configured zones, in their order; one nothing reached shows zeros, one gone is not shown
+    expect(readSslZones(dict, ['z2', 'new']).map((z) => [z.zone, z.values[4]])).toEqual([['z2', 0], ['new', 0]]);
     expect(readSslZone(dict, 'never').values).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
