@@ -9,14 +9,14 @@
 //               same servers on stock nginx: callgrind instructions
 //               (target <= 1.05) and peak memory
 //   timer       with those 10,000 servers loaded, the worker's CPU time
-//               while idle over a window, with every server in a zone vs
-//               one server in a zone (same tick and display): the cost of
-//               reading 10,000 contexts at each flush (target <= 1% of a
-//               core)
+//               while idle, in alternating windows, with every server in a
+//               zone vs one server in a zone (same tick and display): the
+//               cost of reading 10,000 contexts at each flush (target <= 1%
+//               of a core)
 //
 //   node bench/ssl-status.mjs [--part handshakes,config,timer]
 //        [--servers 10000] [--zones 100] [--seconds 5] [--rounds 3]
-//        [--window 20]
+//        [--window 10]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,7 @@ const { values } = parseArgs({
     zones: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '6' },
-    window: { type: 'string', default: '20' },
+    window: { type: 'string', default: '10' },
   },
 });
 const parts = values.part.split(',');
@@ -165,27 +165,40 @@ function workerPid(prefix) {
 
 async function timer() {
   const window = Number(values.window);
+  const rounds = Number(values.rounds);
   const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim());
-  const out = {};
+  const runs = {};
+  // both configurations run at once; their idle workers are measured in
+  // alternating windows, so that the machine's load hits both alike
   for (const [label, zoned] of [['all', servers], ['one', 1]]) {
-    const n = await startNginx({
-      workers: 1, product: false, tick: false, flushInterval: null, main: MODULES, ports: 2,
-      http: PRODUCT + manyServers('{{PORT1}}', servers, zoned) + displayServer('{{PORT}}', 'z0'),
-      prefixName: `ipng-bench-ssl-timer-${label}-`,
-    });
-    try {
-      await sleep(3000); // the first readings (every zone once) are not the steady state
-      const pid = workerPid(n.prefix);
-      const before = cpuTicks(pid);
-      await sleep(window * 1000);
-      out[label] = ((cpuTicks(pid) - before) / hz / window) * 100;
-    } finally {
-      await n.stop();
-    }
+    runs[label] = {
+      n: await startNginx({
+        workers: 1, product: false, tick: false, flushInterval: null, main: MODULES, ports: 2,
+        http: PRODUCT + manyServers('{{PORT1}}', servers, zoned) + displayServer('{{PORT}}', 'z0'),
+        prefixName: `ipng-bench-ssl-timer-${label}-`,
+      }),
+      pct: [],
+    };
   }
-  console.log(`timer (1 worker, ${servers} TLS servers loaded, idle ${window}s, flush interval 1s):`);
-  console.log(`  all ${servers} servers in ${zones} zones: ${out.all.toFixed(2)}% of a core; one server in a zone: ${out.one.toFixed(2)}%`);
-  console.log(`  reading ${servers} contexts at each flush: ${(out.all - out.one).toFixed(2)}% of a core (target <= 1%)`);
+  try {
+    await sleep(3000); // the first readings (every zone once) are not the steady state
+    for (let i = 0; i < rounds; i++) {
+      for (const label of i % 2 === 0 ? ['all', 'one'] : ['one', 'all']) {
+        const pid = workerPid(runs[label].n.prefix);
+        const before = cpuTicks(pid);
+        await sleep(window * 1000);
+        runs[label].pct.push(((cpuTicks(pid) - before) / hz / window) * 100);
+      }
+    }
+  } finally {
+    for (const r of Object.values(runs)) await r.n.stop();
+  }
+  const all = median(runs.all.pct);
+  const one = median(runs.one.pct);
+  console.log(`timer (1 worker, ${servers} TLS servers loaded, idle, flush interval 1s, ${rounds} x ${window}s windows):`);
+  console.log(`  all ${servers} servers in ${zones} zones: ${all.toFixed(2)}% of a core (${runs.all.pct.map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`  one server in a zone: ${one.toFixed(2)}% (${runs.one.pct.map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`  reading ${servers} contexts at each flush: ${(all - one).toFixed(2)}% of a core (target <= 1%)`);
 }
 
 try {
