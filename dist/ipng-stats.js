@@ -295,7 +295,7 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
-function readScrapeRequest(r) {
+function readRequest(r) {
   return {
     method: r.method,
     args: r.args,
@@ -1322,7 +1322,7 @@ function fail(r, status2, message) {
   r.return(status2, message + "\n");
 }
 function reqstatShow(r) {
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
     r.headersOut["Allow"] = ALLOWED_METHODS;
     fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS);
@@ -1905,6 +1905,26 @@ function renderPairFragments(p) {
   out[FRAGMENT.upstreamResponseJson] = jsonHistogram(p.upstreamResponse);
   return out;
 }
+var INF_LABEL = "inf";
+function bucketIndex(ms, boundsMs) {
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (ms <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
+function bucketLabel2(ms, boundsMs) {
+  const index = bucketIndex(ms, boundsMs);
+  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
+}
+function bucketIndexForLabel(label, boundsMs) {
+  if (label === INF_LABEL) return boundsMs.length;
+  if (!/^\d+$/.test(label)) return -1;
+  const bound = parseInt(label, 10);
+  for (let i = 0; i < boundsMs.length; i++) {
+    if (bound <= boundsMs[i]) return i;
+  }
+  return boundsMs.length;
+}
 var KEY_SEPARATOR = "";
 var KIND = {
   requests: "q",
@@ -1939,7 +1959,6 @@ var RECORD_KIND = {
   zoneFullWarned: "W",
   reported: "!"
 };
-var INF_LABEL = "inf";
 var S2 = KEY_SEPARATOR;
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
@@ -1974,11 +1993,11 @@ function isWorkerId(text) {
 function logError(message) {
   ngx.log(ngx.ERR, message);
 }
+function logInfo(message) {
+  ngx.log(ngx.INFO, message);
+}
 function logWarning(message) {
   ngx.log(ngx.WARN, message);
-}
-function warnZoneFull(zoneName, sinceLastWarning, total) {
-  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
 }
 function logOnce(zone, subject, value, message) {
   if (zone.markOnce(reportedKey(subject, value))) logError(message);
@@ -1986,6 +2005,11 @@ function logOnce(zone, subject, value, message) {
 function reportOnce(zone, problem) {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
+}
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
 }
 function readSettingsText(r) {
   const vars = r.variables;
@@ -1996,6 +2020,9 @@ function readSettingsText(r) {
     stateFile: vars.ipng_stats_state_file,
     stateInterval: vars.ipng_stats_state_interval
   };
+}
+function readStatusJsonUrl(r) {
+  return r.variables.ipng_stats_status_json;
 }
 var ZONE_NAME = "ipng_stats";
 function zoneNameOf(r) {
@@ -2022,25 +2049,6 @@ function findSharedDict(name) {
     type: "number",
     dict
   };
-}
-function bucketIndex(ms, boundsMs) {
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (ms <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
-}
-function bucketLabel2(ms, boundsMs) {
-  const index = bucketIndex(ms, boundsMs);
-  return index < boundsMs.length ? String(boundsMs[index]) : INF_LABEL;
-}
-function bucketIndexForLabel(label, boundsMs) {
-  if (label === INF_LABEL) return boundsMs.length;
-  if (!/^\d+$/.test(label)) return -1;
-  const bound = parseInt(label, 10);
-  for (let i = 0; i < boundsMs.length; i++) {
-    if (bound <= boundsMs[i]) return i;
-  }
-  return boundsMs.length;
 }
 var RATE_WINDOWS_S = [1, 10, 60];
 var NEGLIGIBLE_RATE = 1e-6;
@@ -2105,7 +2113,7 @@ function addToBucket(h, label, value) {
   const index = bucketIndexForLabel(label, h.boundsMs);
   if (index >= 0) h.counts[index] += value;
 }
-function buildModel(snapshot, boundsMs) {
+function buildCounterLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);
@@ -2348,6 +2356,9 @@ function warnIfMoreDropped(zoneName, dropped, warned) {
   warnZoneFull(zoneName, dropped - warned, dropped);
   return dropped;
 }
+function warnZoneFull(zoneName, sinceLastWarning, total) {
+  logWarning('ipng-stats: shared dict zone "' + zoneName + '" is full: ' + sinceLastWarning + " new counters dropped since the last warning (" + total + " in total); existing counters keep counting; enlarge js_shared_dict_zone zone=" + zoneName + " and reload");
+}
 var HOUSEKEEPING_WORKER = 0;
 function counterStore(dict, name) {
   const zone = counterZone(dict);
@@ -2379,7 +2390,7 @@ function counterStore(dict, name) {
       };
     },
     readModel(boundsMs) {
-      const model = buildModel({
+      const model = buildCounterLayoutModel({
         entries: zone.entries(),
         capacityBytes: zone.capacityBytes(),
         freeBytes: zone.freeBytes()
@@ -2431,6 +2442,14 @@ function vipLabel(serverAddr) {
 }
 var IPNG_SHAPES = ["ipng", "ipng_time"];
 var STATUS = /^\d+$/;
+var statusChecked = Object.create(null);
+function isStatus(text) {
+  const known = statusChecked[text];
+  if (known !== void 0) return known;
+  const ok = STATUS.test(text);
+  statusChecked[text] = ok;
+  return ok;
+}
 function addHistogram(list, h) {
   if (h === null) return;
   let into = list.length > 0 ? list[list.length - 1] : null;
@@ -2451,11 +2470,16 @@ function ipngDeltas(entries) {
     pairs: [],
     notUnderstood: 0
   };
+  statusChecked = Object.create(null);
   const byPair = Object.create(null);
+  const byWirePair = Object.create(null);
   function pairOf(tag, serverAddr) {
+    const wireId = tag + KEY_SEPARATOR + serverAddr;
+    let p = byWirePair[wireId];
+    if (p !== void 0) return p;
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
+    p = byPair[id];
     if (p === void 0) {
       p = {
         sourceTag: tag,
@@ -2467,6 +2491,7 @@ function ipngDeltas(entries) {
       byPair[id] = p;
       out.pairs.push(p);
     }
+    byWirePair[wireId] = p;
     return p;
   }
   for (let i = 0; i < entries.length; i++) {
@@ -2474,7 +2499,7 @@ function ipngDeltas(entries) {
     const k = e.keys;
     const n = e.counters;
     if (e.subsystem === "ipng") {
-      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+      if (e.zone !== "" || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !(statusChecked[k[2]] === true || isStatus(k[2]))) {
         out.notUnderstood++;
         continue;
       }
@@ -2758,7 +2783,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordModel(snapshot, boundsMs) {
+function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -3006,7 +3031,7 @@ function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 function readRecordModel(zone, boundsMs, shimLoaded) {
-  const model = buildRecordModel({
+  const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
@@ -3315,17 +3340,19 @@ var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS2;
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS2,
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
-    r.headersOut["Content-Type"] = TEXT_CONTENT_TYPE;
-    r.return(400, query.reason + "\n");
+    respond(r, 400, {
+      "Content-Type": TEXT_CONTENT_TYPE
+    }, query.reason + "\n");
     return;
   }
   const store = openStore(zoneNameOf(r), renderPairFragments);
@@ -3334,9 +3361,10 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
-  r.headersOut["Content-Type"] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
+  respond(r, 200, {
+    "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
+  }, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -3346,18 +3374,21 @@ var DEFAULT_STATUS_JSON_URL = "metrics";
 var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS_PAGE_SCRIPT_SHA256 + "'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 function status(r) {
   markScrapeRequest(r);
-  if (r.method !== "GET" && r.method !== "HEAD") {
-    r.headersOut["Allow"] = "GET, HEAD";
-    r.headersOut["Content-Type"] = "text/plain; charset=utf-8";
-    r.return(405, "method " + r.method + " not allowed: use GET, HEAD\n");
+  const method = readRequest(r).method;
+  if (method !== "GET" && method !== "HEAD") {
+    respond(r, 405, {
+      Allow: "GET, HEAD",
+      "Content-Type": "text/plain; charset=utf-8"
+    }, "method " + method + " not allowed: use GET, HEAD\n");
     return;
   }
-  const configured = r.variables.ipng_stats_status_json;
+  const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
-  r.headersOut["Content-Type"] = "text/html; charset=utf-8";
-  r.headersOut["Cache-Control"] = "no-store";
-  r.headersOut["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
-  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+  respond(r, 200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY
+  }, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
 }
 function escapeAttribute(text) {
   return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -3520,7 +3551,7 @@ function restore(dict, zone, path, nowMs) {
   if (restored < items.length) {
     logWarning("ipng-stats: restored " + restored + " of " + items.length + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago); the rest did not fit or already existed");
   } else {
-    ngx.log(ngx.INFO, "ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
+    logInfo("ipng-stats: restored " + restored + ' items from state file "' + path + '" (saved ' + ageSeconds + " s ago)");
   }
 }
 function restoreItem(dict, zone, item) {
@@ -3552,7 +3583,7 @@ function saveIfDue(dict, zone, marks, path, intervalMs, nowMs) {
   try {
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
-    ngx.log(ngx.INFO, "ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
+    logInfo("ipng-stats: saved " + items.length + " items (" + text.length + ' bytes) to state file "' + path + '" in ' + (Date.now() - started) + " ms");
   } catch (e) {
     const err = e;
     logOnce(marks, "state-save", path + " " + err.code, 'ipng-stats: cannot write state file "' + path + '": ' + err.message + " (the worker processes' user must be able to create files in its directory; reported once)");
@@ -3761,6 +3792,25 @@ var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
 var DECIMAL4 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
+var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
+var NO_HISTOGRAMS = [];
+var subsystemChecked = Object.create(null);
+var nkeysRead = Object.create(null);
+function isSubsystem(name) {
+  const known = subsystemChecked[name];
+  if (known !== void 0) return known;
+  const ok = SUBSYSTEM.test(name);
+  subsystemChecked[name] = ok;
+  return ok;
+}
+function keyCount(text) {
+  const known = nkeysRead[text];
+  if (known !== void 0) return known;
+  const n = DECIMAL4.test(text) ? Number(text) : -1;
+  nkeysRead[text] = n;
+  return n;
+}
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
@@ -3769,18 +3819,18 @@ function parseBounds(text) {
   return parts;
 }
 function wireNumber(text) {
-  const n = Number(text);
+  const n = +text;
   return text === "" || !(n >= 0) ? -1 : n;
 }
 function readCounters(field) {
   const parts = field.split(" ");
-  const out = [];
   for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return null;
-    out.push(n);
+    const text = parts[i];
+    const n = +text;
+    if (text === "" || !(n >= 0)) return null;
+    parts[i] = n;
   }
-  return out;
+  return parts;
 }
 function readHistogram(field, bounds) {
   if (field === "") return null;
@@ -3801,28 +3851,38 @@ function readHistogram(field, bounds) {
     counts
   };
 }
-function readEntry(f, bounds) {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL4.test(f[3])) return null;
-  const nkeys = Number(f[3]);
+function readEntry(f, plain, bounds) {
+  if (f.length < 5 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1])) || !(plain || isEscapedField(f[2]))) {
+    return null;
+  }
+  const known = nkeysRead[f[3]];
+  const nkeys = known !== void 0 ? known : keyCount(f[3]);
   const countersAt = 4 + nkeys;
-  if (f.length <= countersAt) return null;
-  const keys = [];
-  for (let i = 4; i < countersAt; i++) {
-    if (!isEscapedField(f[i])) return null;
-    keys.push(f[i]);
+  if (nkeys < 0 || f.length <= countersAt) return null;
+  if (!plain) {
+    for (let i = 4; i < countersAt; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
   }
   const counters = readCounters(f[countersAt]);
   if (counters === null) return null;
-  const histograms = [];
-  for (let i = countersAt + 1; i < f.length; i++) {
-    const h = readHistogram(f[i], bounds);
-    if (h === void 0) return null;
-    histograms.push(h);
+  let histograms = NO_HISTOGRAMS;
+  if (f.length > countersAt + 1) {
+    histograms = [];
+    for (let i = countersAt + 1; i < f.length; i++) {
+      const h = readHistogram(f[i], bounds);
+      if (h === void 0) return null;
+      histograms.push(h);
+    }
   }
+  const subsystem = f[1];
+  const zone = f[2];
+  for (let i = 0; i < nkeys; i++) f[i] = f[4 + i];
+  f.length = nkeys;
   return {
-    subsystem: f[1],
-    zone: f[2],
-    keys,
+    subsystem,
+    zone,
+    keys: f,
     counters,
     histograms
   };
@@ -3836,6 +3896,9 @@ function readWire(text) {
     other: []
   };
   if (!text) return batch;
+  subsystemChecked = Object.create(null);
+  nkeysRead = Object.create(null);
+  const allPlain = PLAIN_TEXT.test(text);
   const lines = text.split("\n");
   let bounds = null;
   for (let i = 0; i < lines.length; i++) {
@@ -3853,7 +3916,7 @@ function readWire(text) {
         break;
       case "r":
         {
-          const entry = readEntry(f, bounds);
+          const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
           break;
         }
@@ -3971,23 +4034,26 @@ var ALLOWED_METHODS3 = "GET, HEAD";
 var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
 function sslStatus(r) {
   markScrapeRequest(r);
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS3;
-    r.headersOut["Content-Type"] = ERROR_CONTENT_TYPE;
-    r.return(405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS3,
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
     return;
   }
   const choice = chooseSslFormat(req.args, req.accept);
   if (!choice.ok) {
-    r.headersOut["Content-Type"] = ERROR_CONTENT_TYPE;
-    r.return(400, choice.reason + "\n");
+    respond(r, 400, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, choice.reason + "\n");
     return;
   }
   const name = sslZoneOf(r);
   if (name === void 0) {
-    r.headersOut["Content-Type"] = ERROR_CONTENT_TYPE;
-    r.return(500, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
+    respond(r, 500, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
     return;
   }
   const zone = escapeText(name);
@@ -3997,16 +4063,13 @@ function sslStatus(r) {
     values: emptySslValues(),
     handshakes: [0, 0]
   };
-  if (choice.format === "json") {
-    r.headersOut["Content-Type"] = JSON_CONTENT_TYPE;
-    r.return(200, renderSslJson([shown]));
-  } else if (choice.format === "prometheus") {
-    r.headersOut["Content-Type"] = PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderSslPrometheus([shown]));
-  } else {
-    r.headersOut["Content-Type"] = SSL_TEXT_CONTENT_TYPE;
-    r.return(200, renderSslText(shown));
-  }
+  if (choice.format === "json") respond(r, 200, {
+    "Content-Type": JSON_CONTENT_TYPE
+  }, renderSslJson([shown]));else if (choice.format === "prometheus") respond(r, 200, {
+    "Content-Type": PROMETHEUS_CONTENT_TYPE
+  }, renderSslPrometheus([shown]));else respond(r, 200, {
+    "Content-Type": SSL_TEXT_CONTENT_TYPE
+  }, renderSslText(shown));
 }
 var index_default = {
   record,

@@ -2,7 +2,9 @@
 // integration tests, the demo and the benchmarks, so all three manage
 // processes the same way.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import {
+  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,8 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-export async function freePort() {
+/** A port the kernel gave out for a moment, not yet reserved. */
+function ephemeralPort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
@@ -22,6 +25,75 @@ export async function freePort() {
       srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
     });
   });
+}
+
+// Ports handed out by freePort(), across every process of this machine
+// (test files run in parallel, and several checkouts may test at once).
+// The nginx configurations listen with reuseport, and two nginx binding
+// one port with reuseport both succeed and share its connections, so a
+// port the kernel gives out twice between freePort() and nginx's bind
+// must not reach two tests: a reservation file per port, made with O_EXCL.
+const RESERVATIONS = join(tmpdir(), 'ipng-stats-test-ports');
+const RESERVATION_TTL_MS = 30 * 60 * 1000;
+const reservedHere = new Set();
+
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+function reserve(port) {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const file = join(RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      reservedHere.add(file);
+      return true;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      // Taken over only when its owner is gone or it is old.
+      let owner = 0;
+      let ageMs = 0;
+      try {
+        owner = Number(readFileSync(file, 'utf8')) || 0;
+        ageMs = Date.now() - statSync(file).mtimeMs;
+      } catch {
+        continue; // removed meanwhile: try again
+      }
+      if (owner !== 0 && pidAlive(owner) && ageMs < RESERVATION_TTL_MS) return false;
+      try {
+        unlinkSync(file);
+      } catch {
+        // another process took it over first; the next attempt says
+      }
+    }
+  }
+  return false;
+}
+
+process.once('exit', () => {
+  for (const file of reservedHere) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // already gone
+    }
+  }
+});
+
+export async function freePort() {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await ephemeralPort();
+    if (reserve(port)) return port;
+  }
+  throw new Error(`freePort: no unreserved port after 50 tries (reservations in ${RESERVATIONS})`);
 }
 
 export async function portAnswers(port, host = '127.0.0.1') {

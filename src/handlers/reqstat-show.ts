@@ -1,7 +1,7 @@
 // js_content handler of a req_status_show location (the shim puts it
 // there: the user writes no js_content): Tengine's lines by default,
 // JSON or Prometheus text on request (src/reqstat/show-request.ts).
-import { readScrapeRequest } from '../platform/scrape-request';
+import { readRequest } from '../platform/request';
 import { reqstatShowFieldsText, reqstatShowText, reqstatZonesText, stringDict } from '../platform/reqstat-variables';
 import { shownZone } from '../reqstat/display-model';
 import type { ShownZone } from '../reqstat/display-model';
@@ -22,7 +22,7 @@ function fail(r: NginxHTTPRequest, status: number, message: string): void {
 }
 
 export default function reqstatShow(r: NginxHTTPRequest): void {
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     r.headersOut['Allow'] = ALLOWED_METHODS;
     fail(r, 405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS);

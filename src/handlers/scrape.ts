@@ -8,7 +8,8 @@ import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
 import { renderPairFragments } from '../exposition/pair-fragments';
 import { reportOnce } from '../store/report-once';
 import { markScrapeRequest } from '../platform/request-scope';
-import { readScrapeRequest } from '../platform/scrape-request';
+import { respond } from '../platform/respond';
+import { readRequest } from '../platform/request';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
@@ -20,17 +21,15 @@ const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 export default function scrape(r: NginxHTTPRequest): void {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    r.headersOut['Allow'] = ALLOWED_METHODS;
-    r.headersOut['Content-Type'] = TEXT_CONTENT_TYPE;
-    r.return(405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
+    respond(r, 405, { Allow: ALLOWED_METHODS, 'Content-Type': TEXT_CONTENT_TYPE },
+      'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
     return;
   }
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
-    r.headersOut['Content-Type'] = TEXT_CONTENT_TYPE;
-    r.return(400, query.reason + '\n');
+    respond(r, 400, { 'Content-Type': TEXT_CONTENT_TYPE }, query.reason + '\n');
     return;
   }
 
@@ -41,10 +40,10 @@ export default function scrape(r: NginxHTTPRequest): void {
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
-  r.headersOut['Content-Type'] = json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
   // SSL zones have no source or vip: a filtered scrape leaves them out.
   const unfiltered = query.filter.sourceTag === undefined && query.filter.vip === undefined;
-  r.return(200, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
+  respond(r, 200, { 'Content-Type': json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
+    json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);

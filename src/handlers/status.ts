@@ -6,6 +6,9 @@
 // page's own URL, so /status reads /metrics).
 import { STATUS_PAGE_HEAD, STATUS_PAGE_SCRIPT_SHA256, STATUS_PAGE_TAIL } from 'ipng-status-page';
 import { markScrapeRequest } from '../platform/request-scope';
+import { respond } from '../platform/respond';
+import { readRequest } from '../platform/request';
+import { readStatusJsonUrl } from '../platform/settings';
 
 export const DEFAULT_STATUS_JSON_URL = 'metrics';
 
@@ -18,18 +21,19 @@ const CONTENT_SECURITY_POLICY =
 export default function status(r: NginxHTTPRequest): void {
   // Like the scrape, the page's own requests are not counted.
   markScrapeRequest(r);
-  if (r.method !== 'GET' && r.method !== 'HEAD') {
-    r.headersOut['Allow'] = 'GET, HEAD';
-    r.headersOut['Content-Type'] = 'text/plain; charset=utf-8';
-    r.return(405, 'method ' + r.method + ' not allowed: use GET, HEAD\n');
+  const method = readRequest(r).method;
+  if (method !== 'GET' && method !== 'HEAD') {
+    respond(r, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
+      'method ' + method + ' not allowed: use GET, HEAD\n');
     return;
   }
-  const configured = r.variables.ipng_stats_status_json;
+  const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === undefined || configured === '' ? DEFAULT_STATUS_JSON_URL : configured;
-  r.headersOut['Content-Type'] = 'text/html; charset=utf-8';
-  r.headersOut['Cache-Control'] = 'no-store';
-  r.headersOut['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
-  r.return(200, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
+  respond(r, 200, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  }, STATUS_PAGE_HEAD + escapeAttribute(jsonUrl) + STATUS_PAGE_TAIL);
 }
 
 function escapeAttribute(text: string): string {

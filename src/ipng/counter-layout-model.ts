@@ -25,7 +25,7 @@ function addToBucket(h: Histogram, label: string, value: number): void {
   if (index >= 0) h.counts[index] += value;
 }
 
-export function buildModel(snapshot: ZoneSnapshot, boundsMs: number[]): StatsModel {
+export function buildCounterLayoutModel(snapshot: ZoneSnapshot, boundsMs: number[]): StatsModel {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const pairs = new PairTable(model.series, boundsMs);
   const codes = new CodeTable(pairs);

@@ -64,8 +64,8 @@ export const RECORD_KIND = {
   reported: '!',
 } as const;
 
-/** Bucket keys name their upper bound in ms, or this for +Inf. */
-export const INF_LABEL = 'inf';
+/** Bucket keys name their upper bound in ms, or INF_LABEL for +Inf. */
+export { INF_LABEL } from '../model/bucketing';
 
 const S = KEY_SEPARATOR;
 

@@ -297,7 +297,7 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
   return stats;
 }
 
-/** The bounds part of a histogram record ("1,5,10" of "1,5,10;..."). */
+/** The bounds part of a histogram text ("1,5,10" of "1,5,10;..."). */
 function histogramBoundsText(text: string | undefined): string | null {
   if (!text) return null;
   const cut = text.indexOf(';');

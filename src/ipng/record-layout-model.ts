@@ -24,7 +24,7 @@ function decimal(text: string): number {
   return isFinite(n) ? n : 0;
 }
 
-export function buildRecordModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
+export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;

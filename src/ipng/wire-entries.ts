@@ -48,6 +48,17 @@ export const IPNG_SHAPES = ['ipng', 'ipng_time'];
 
 const STATUS = /^\d+$/;
 
+/** The status texts of this read, tested once each (a regular expression costs in njs). */
+let statusChecked: Record<string, boolean> = Object.create(null);
+
+function isStatus(text: string): boolean {
+  const known = statusChecked[text];
+  if (known !== undefined) return known;
+  const ok = STATUS.test(text);
+  statusChecked[text] = ok;
+  return ok;
+}
+
 /**
  * Adds an entry's histogram to the pair's histogram of the same block (a
  * pair recurs only in another block, the handoff of another worker, which
@@ -73,16 +84,24 @@ function addHistogram(list: HistogramDelta[], h: WireHistogram | null): void {
  */
 export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
   const out: IpngDeltas = { pairs: [], notUnderstood: 0 };
+  statusChecked = Object.create(null);
   const byPair: Record<string, PairDelta> = Object.create(null);
+  // The pair of a (tag, address) as the wire spells it: the same few
+  // recur on every line, and the canonical VIP is made once for each.
+  const byWirePair: Record<string, PairDelta> = Object.create(null);
   function pairOf(tag: string, serverAddr: string): PairDelta {
+    const wireId = tag + KEY_SEPARATOR + serverAddr;
+    let p = byWirePair[wireId];
+    if (p !== undefined) return p;
     const vip = vipLabel(serverAddr);
     const id = tag + KEY_SEPARATOR + vip;
-    let p = byPair[id];
+    p = byPair[id];
     if (p === undefined) {
       p = { sourceTag: tag, vip, codes: [], duration: [], upstream: [] };
       byPair[id] = p;
       out.pairs.push(p);
     }
+    byWirePair[wireId] = p;
     return p;
   }
   for (let i = 0; i < entries.length; i++) {
@@ -90,7 +109,7 @@ export function ipngDeltas(entries: WireEntry[]): IpngDeltas {
     const k = e.keys;
     const n = e.counters;
     if (e.subsystem === 'ipng') {
-      if (e.zone !== '' || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !STATUS.test(k[2])) {
+      if (e.zone !== '' || k.length !== 3 || n.length !== 3 || e.histograms.length !== 0 || !(statusChecked[k[2]] === true || isStatus(k[2]))) {
         out.notUnderstood++;
         continue;
       }

@@ -1,7 +1,8 @@
 // Which histogram bucket an observation falls in, and how bucket keys
 // written under an older bucket configuration are read under the current
 // one.
-import { INF_LABEL } from '../ipng/keys';
+/** Bucket keys and texts name their upper bound in ms, or this for +Inf. */
+export const INF_LABEL = 'inf';
 
 /** The index of the bucket holding `ms`: the first bound >= ms, else boundsMs.length (+Inf). */
 export function bucketIndex(ms: number, boundsMs: number[]): number {

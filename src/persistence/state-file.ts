@@ -8,7 +8,7 @@ import fs from 'fs';
 import { decodeState, encodeState, StateItem, ZoneType } from './state-format';
 import { restoreOf, savedItems, STATE_KEY } from './state-items';
 import { allItems } from '../platform/shared-dict';
-import { logError, logWarning } from '../platform/log';
+import { logError, logInfo, logWarning } from '../platform/log';
 import { logOnce, OnceMarks } from '../store/report-once';
 
 /** The product's version (package.json), set by esbuild.config.mjs. */
@@ -88,7 +88,7 @@ function restore(dict: Dict, zone: ZoneType, path: string, nowMs: number): void 
         '" (saved ' + ageSeconds + ' s ago); the rest did not fit or already existed',
     );
   } else {
-    ngx.log(ngx.INFO, 'ipng-stats: restored ' + restored + ' items from state file "' + path +
+    logInfo('ipng-stats: restored ' + restored + ' items from state file "' + path +
       '" (saved ' + ageSeconds + ' s ago)');
   }
 }
@@ -130,7 +130,7 @@ export function saveIfDue(dict: Dict, zone: ZoneType, marks: OnceMarks, path: st
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, path);
     // What a save costs, for bench/scrape-cost.mjs (at info level only).
-    ngx.log(ngx.INFO, 'ipng-stats: saved ' + items.length + ' items (' + text.length + ' bytes) to state file "' +
+    logInfo('ipng-stats: saved ' + items.length + ' items (' + text.length + ' bytes) to state file "' +
       path + '" in ' + (Date.now() - started) + ' ms');
   } catch (e) {
     const err = e as { code?: string; message?: string };

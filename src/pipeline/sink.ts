@@ -34,8 +34,10 @@ export interface SubsystemSink {
    * its own zone (its last flush time, pipeline/flush-pacing.ts; a state
    * restore in progress). Called before the drain is read: the tick reads
    * it only when every sink that has this method says yes, and when none
-   * has one, at every tick (100 ms). Optional (an addition to the
-   * contract): it is what paces a configuration without an ipng zone.
+   * has one, at every tick (100 ms). So it only answers: the flush's
+   * time is recorded by flush(), which runs only when every sink said yes.
+   * Optional (an addition to the contract): it is what paces a
+   * configuration without an ipng zone.
    */
   flushDue?(ctx: FlushContext): boolean;
   /** writer worker only: the batch holds every worker's counts */

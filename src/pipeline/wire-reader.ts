@@ -38,7 +38,7 @@ export interface WireEntry {
   keys: string[];
   /** per-flush deltas (always < 2^53) */
   counters: number[];
-  /** one per histogram field; null when the shim wrote it empty (it saw nothing) */
+  /** one per histogram field; null when the shim wrote it empty (it saw nothing); read-only (shared when empty) */
   histograms: (WireHistogram | null)[];
 }
 
@@ -61,6 +61,35 @@ export interface WireBatch {
 const FIELD_SEPARATOR = '\x1f';
 const DECIMAL = /^\d+$/;
 const SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
+/** Printable ASCII but the backslash, and the field separator. */
+const PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
+/** The same, and the line end: a whole text of plain lines. */
+const PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
+/** No histogram fields (shared: the batch is read, never changed). */
+const NO_HISTOGRAMS: (WireHistogram | null)[] = [];
+
+// Per flush the same few subsystem names and key counts recur on
+// thousands of lines; a regular expression test costs more in njs than
+// the rest of a line's checks, so each distinct text is tested once.
+let subsystemChecked: Record<string, boolean> = Object.create(null);
+let nkeysRead: Record<string, number> = Object.create(null);
+
+function isSubsystem(name: string): boolean {
+  const known = subsystemChecked[name];
+  if (known !== undefined) return known;
+  const ok = SUBSYSTEM.test(name);
+  subsystemChecked[name] = ok;
+  return ok;
+}
+
+/** NKEYS as a number, or -1. */
+function keyCount(text: string): number {
+  const known = nkeysRead[text];
+  if (known !== undefined) return known;
+  const n = DECIMAL.test(text) ? Number(text) : -1;
+  nkeysRead[text] = n;
+  return n;
+}
 
 function parseBounds(text: string): string[] | null {
   const parts = text.split(' ');
@@ -71,24 +100,31 @@ function parseBounds(text: string): string[] | null {
 }
 
 /**
- * A count or a sum on the wire (decimal digits), or -1. Number() and no
- * per-character check: this runs for every number of every entry.
+ * A count or a sum on the wire (decimal digits), or -1. No per-character
+ * check: this runs for every number of every entry.
  */
 function wireNumber(text: string): number {
-  const n = Number(text);
+  // unary plus is Number() without a call, which costs more in njs than the conversion
+  const n = +text;
   return text === '' || !(n >= 0) ? -1 : n;
 }
 
-/** The COUNTERS field, or null when it is not decimal numbers separated by single spaces. */
+/**
+ * The COUNTERS field, or null when it is not decimal numbers separated by
+ * single spaces. The numbers take the place of their texts in split()'s
+ * array: a flush reads ~12,000 entries, and every array njs makes costs
+ * memory until the tick ends.
+ */
 function readCounters(field: string): number[] | null {
-  const parts = field.split(' ');
-  const out: number[] = [];
+  const parts = field.split(' ') as Array<string | number>;
   for (let i = 0; i < parts.length; i++) {
-    const n = wireNumber(parts[i]);
-    if (n < 0) return null;
-    out.push(n);
+    // wireNumber, inline: a call costs more in njs than the check
+    const text = parts[i] as string;
+    const n = +text;
+    if (text === '' || !(n >= 0)) return null;
+    parts[i] = n;
   }
-  return out;
+  return parts as number[];
 }
 
 /** A histogram field, "" or "SUM N0 .. NK" in the block's bounds; undefined when malformed. */
@@ -108,31 +144,52 @@ function readHistogram(field: string, bounds: string[] | null): WireHistogram | 
   return { bounds, sumMs, counts };
 }
 
-/** An "r" line's fields, or null when its framing is wrong. */
-function readEntry(f: string[], bounds: string[] | null): WireEntry | null {
-  if (f.length < 5 || !SUBSYSTEM.test(f[1]) || !isEscapedField(f[2]) || !DECIMAL.test(f[3])) return null;
-  const nkeys = Number(f[3]);
+/**
+ * An "r" line's fields, or null when its framing is wrong. plain: the
+ * whole line is printable ASCII without a backslash, so every field is in
+ * the escaped form already (one test of the line instead of one loop over
+ * every field's characters, which costs more in njs).
+ */
+function readEntry(f: string[], plain: boolean, bounds: string[] | null): WireEntry | null {
+  if (f.length < 5 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1])) || !(plain || isEscapedField(f[2]))) {
+    return null;
+  }
+  const known = nkeysRead[f[3]];
+  const nkeys = known !== undefined ? known : keyCount(f[3]);
   const countersAt = 4 + nkeys;
-  if (f.length <= countersAt) return null;
-  const keys: string[] = [];
-  for (let i = 4; i < countersAt; i++) {
-    if (!isEscapedField(f[i])) return null;
-    keys.push(f[i]);
+  if (nkeys < 0 || f.length <= countersAt) return null;
+  if (!plain) {
+    for (let i = 4; i < countersAt; i++) {
+      if (!isEscapedField(f[i])) return null;
+    }
   }
   const counters = readCounters(f[countersAt]);
   if (counters === null) return null;
-  const histograms: (WireHistogram | null)[] = [];
-  for (let i = countersAt + 1; i < f.length; i++) {
-    const h = readHistogram(f[i], bounds);
-    if (h === undefined) return null;
-    histograms.push(h);
+  let histograms = NO_HISTOGRAMS;
+  if (f.length > countersAt + 1) {
+    histograms = [];
+    for (let i = countersAt + 1; i < f.length; i++) {
+      const h = readHistogram(f[i], bounds);
+      if (h === undefined) return null;
+      histograms.push(h);
+    }
   }
-  return { subsystem: f[1], zone: f[2], keys, counters, histograms };
+  const subsystem = f[1];
+  const zone = f[2];
+  // The line's own array becomes the keys (one array less per entry, as above).
+  for (let i = 0; i < nkeys; i++) f[i] = f[4 + i];
+  f.length = nkeys;
+  return { subsystem, zone, keys: f, counters, histograms };
 }
 
 export function readWire(text: string): WireBatch {
   const batch: WireBatch = { writer: false, entries: [], dropped: 0, notUnderstood: 0, other: [] };
   if (!text) return batch;
+  subsystemChecked = Object.create(null);
+  nkeysRead = Object.create(null);
+  // Usually no field holds a byte to escape: then one test of the whole
+  // text stands for a test of every line.
+  const allPlain = PLAIN_TEXT.test(text);
   const lines = text.split('\n');
   let bounds: string[] | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -150,7 +207,7 @@ export function readWire(text: string): WireBatch {
         if (bounds === null) batch.notUnderstood++;
         break;
       case 'r': {
-        const entry = readEntry(f, bounds);
+        const entry = readEntry(f, allPlain || PLAIN_LINE.test(line), bounds);
         if (entry === null) batch.notUnderstood++;
         else batch.entries.push(entry);
         break;

@@ -21,3 +21,8 @@ export function readSettingsText(r: NginxHTTPRequest | NginxPeriodicSession): Se
     stateInterval: vars.ipng_stats_state_interval,
   };
 }
+
+/** $ipng_stats_status_json: where the status page reads the JSON (a js_var; unset: the default). */
+export function readStatusJsonUrl(r: NginxHTTPRequest): string | undefined {
+  return r.variables.ipng_stats_status_json;
+}

@@ -6,7 +6,8 @@ import { JSON_CONTENT_TYPE } from '../exposition/json';
 import { escapeText } from '../pipeline/wire-field';
 import { findSharedDict } from '../platform/open-dict';
 import { markScrapeRequest } from '../platform/request-scope';
-import { readScrapeRequest } from '../platform/scrape-request';
+import { readRequest } from '../platform/request';
+import { respond } from '../platform/respond';
 import { sslZoneOf } from '../platform/ssl-zone';
 import { chooseSslFormat } from './format';
 import { emptySslValues, SSL_DICT, SslZone } from './model';
@@ -18,23 +19,20 @@ const ERROR_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function sslStatus(r: NginxHTTPRequest): void {
   markScrapeRequest(r);
-  const req = readScrapeRequest(r);
+  const req = readRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    r.headersOut['Allow'] = ALLOWED_METHODS;
-    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
-    r.return(405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
+    respond(r, 405, { Allow: ALLOWED_METHODS, 'Content-Type': ERROR_CONTENT_TYPE },
+      'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
     return;
   }
   const choice = chooseSslFormat(req.args, req.accept);
   if (!choice.ok) {
-    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
-    r.return(400, choice.reason + '\n');
+    respond(r, 400, { 'Content-Type': ERROR_CONTENT_TYPE }, choice.reason + '\n');
     return;
   }
   const name = sslZoneOf(r);
   if (name === undefined) {
-    r.headersOut['Content-Type'] = ERROR_CONTENT_TYPE;
-    r.return(500, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
+    respond(r, 500, { 'Content-Type': ERROR_CONTENT_TYPE }, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
     return;
   }
   const zone = escapeText(name);
@@ -42,14 +40,7 @@ export default function sslStatus(r: NginxHTTPRequest): void {
   const shown: SslZone = opened !== null && opened.type === 'string'
     ? readSslZone(opened.dict, zone)
     : { zone, values: emptySslValues(), handshakes: [0, 0] };
-  if (choice.format === 'json') {
-    r.headersOut['Content-Type'] = JSON_CONTENT_TYPE;
-    r.return(200, renderSslJson([shown]));
-  } else if (choice.format === 'prometheus') {
-    r.headersOut['Content-Type'] = PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderSslPrometheus([shown]));
-  } else {
-    r.headersOut['Content-Type'] = SSL_TEXT_CONTENT_TYPE;
-    r.return(200, renderSslText(shown));
-  }
+  if (choice.format === 'json') respond(r, 200, { 'Content-Type': JSON_CONTENT_TYPE }, renderSslJson([shown]));
+  else if (choice.format === 'prometheus') respond(r, 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }, renderSslPrometheus([shown]));
+  else respond(r, 200, { 'Content-Type': SSL_TEXT_CONTENT_TYPE }, renderSslText(shown));
 }

@@ -7,7 +7,7 @@
 import { bucketLabel } from '../model/bucketing';
 import { INF_LABEL, KIND, scrapeBucketKey, workerBucketKey, workerKey } from '../ipng/keys';
 import { rateWrites } from '../ipng/rate-update';
-import { buildModel } from '../ipng/counter-layout-model';
+import { buildCounterLayoutModel } from '../ipng/counter-layout-model';
 import type { StatsModel } from '../model/stats-model';
 import { CounterZone, counterZone } from './counter-zone';
 import type { WireBatch } from '../pipeline/wire-reader';
@@ -44,7 +44,7 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
       return { writer: worker === HOUSEKEEPING_WORKER, notUnderstood: 0 };
     },
     readModel(boundsMs: number[]): StatsModel {
-      const model = buildModel(
+      const model = buildCounterLayoutModel(
         { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
         boundsMs,
       );

@@ -12,7 +12,7 @@ import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
   applyPairDelta, decodePairRecord, encodePairRecord, PairFragmentRenderer, recordInCurrentFormat, recordWithUpdatedRates,
 } from '../ipng/pair-record';
-import { buildRecordModel } from '../ipng/record-layout-model';
+import { buildRecordLayoutModel } from '../ipng/record-layout-model';
 import type { StatsModel } from '../model/stats-model';
 import { RecordZone, recordZone, zoneFullKey } from './record-zone';
 import { logOnce } from './report-once';
@@ -61,7 +61,7 @@ function observe(zone: RecordZone, key: string, tookMs: number, boundsMs: number
 }
 
 function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
-  const model = buildRecordModel(
+  const model = buildRecordLayoutModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,
   );

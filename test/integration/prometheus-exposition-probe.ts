@@ -10,7 +10,7 @@ import { emptyModel, sampleModel } from '../unit/exposition/fixture';
 import { readIpngWire } from '../harness/ipng-wire';
 import { pairRecordKey } from '../../src/ipng/keys';
 import { applyPairDelta, decodePairRecord, encodePairRecord, recordSections, recordWithUpdatedRates } from '../../src/ipng/pair-record';
-import { buildRecordModel } from '../../src/ipng/record-layout-model';
+import { buildRecordLayoutModel } from '../../src/ipng/record-layout-model';
 import { renderPairFragments } from '../../src/exposition/pair-fragments';
 
 const US = '\x1f';
@@ -47,7 +47,7 @@ function recordLayout(): unknown {
   const entries: Array<[string, string]> = [];
   const keys = Object.keys(records).sort();
   for (let i = 0; i < keys.length; i++) entries.push([keys[i], records[keys[i]]]);
-  const model = buildRecordModel({ entries, capacityBytes: 4194304, freeBytes: 4000000 }, bounds);
+  const model = buildRecordLayoutModel({ entries, capacityBytes: 4194304, freeBytes: 4000000 }, bounds);
   // Every section but the rates (section 0) is compared as stored. njs
   // writes some doubles with a different last digit than Node
   // (2.5284822353142308 for 2.5284822353142307), so the stored rates are

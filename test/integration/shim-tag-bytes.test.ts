@@ -8,7 +8,7 @@
 // and `\\` (and `\n`, `\r`, `\t` are read as those bytes); every other
 // byte, 0x00 and raw newlines included, can be written as itself. So every
 // byte value 0x00-0xff is covered here, through nginx; the codec itself is
-// covered for every byte sequence in test/unit/wire-field.test.ts.
+// covered for every byte sequence in test/unit/pipeline/wire-field.test.ts.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // The njs side of the shim-to-njs channel decodes fields in the njs engine
 // (the tick), so the codec must behave there exactly as in Node, where the
-// property-based tests (test/unit/wire-field.test.ts) check it.
+// property-based tests (test/unit/pipeline/wire-field.test.ts) check it.
 import { describe, expect, it } from 'vitest';
 import { NJS_MISSING, runProbeInNjs } from '../harness/njs-cli';
 import { probe, probeInputs } from './wire-field-probe';

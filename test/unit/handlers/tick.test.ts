@@ -302,12 +302,11 @@ describe('tick, no ipng zone (only another subsystem, as a reqstat- or SSL-statu
       reads: ['other'],
       flushDue(ctx: FlushContext): boolean {
         const last = dict.get('l' + ctx.worker) as string | undefined;
-        if (!flushIsDue(last === undefined ? undefined : Number(last), ctx.nowMs, ctx.intervalMs)) return false;
-        dict.set('l' + ctx.worker, String(ctx.nowMs));
-        return true;
+        return flushIsDue(last === undefined ? undefined : Number(last), ctx.nowMs, ctx.intervalMs);
       },
-      flush(batch: WireBatch): void {
+      flush(batch: WireBatch, ctx: FlushContext): void {
         void s;
+        dict.set('l' + ctx.worker, String(ctx.nowMs));
         batches.push(batch);
       },
     };

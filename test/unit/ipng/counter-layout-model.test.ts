@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel } from '../../../src/ipng/counter-layout-model';
+import { buildCounterLayoutModel } from '../../../src/ipng/counter-layout-model';
 
 const S = '\x1f';
 const BOUNDS = [1, 5, 10];
 
 describe('the stats model from a zone snapshot', () => {
   it('reads every kind of key', () => {
-    const model = buildModel(
+    const model = buildCounterLayoutModel(
       {
         capacityBytes: 4194304,
         freeBytes: 4000000,
@@ -67,7 +67,7 @@ describe('the stats model from a zone snapshot', () => {
   });
 
   it('folds buckets of an older bucket configuration into the next current bound', () => {
-    const model = buildModel(
+    const model = buildCounterLayoutModel(
       {
         capacityBytes: 1,
         freeBytes: 1,
@@ -99,7 +99,7 @@ describe('the stats model from a zone snapshot', () => {
     for (const [source, vip, code] of keys) entries.push(['q' + source + S + vip + S + code, 1]);
     // a pair with only a histogram sum still has its place in the order
     entries.push(['Daa' + S + '10.0.0.1', 5]);
-    const model = buildModel({ capacityBytes: 1, freeBytes: 1, entries }, BOUNDS);
+    const model = buildCounterLayoutModel({ capacityBytes: 1, freeBytes: 1, entries }, BOUNDS);
     expect(model.series.map((s) => [s.sourceTag, s.vip, s.codes.map((c) => c.code).join(' ')])).toEqual([
       ['B', '10.0.0.1', '200'],
       ['a', '10.0.0.10', '1000 200 500 99'],
@@ -112,7 +112,7 @@ describe('the stats model from a zone snapshot', () => {
   });
 
   it('ignores per-series keys without exactly their fields, and creates no series for them', () => {
-    const model = buildModel(
+    const model = buildCounterLayoutModel(
       {
         capacityBytes: 1,
         freeBytes: 1,

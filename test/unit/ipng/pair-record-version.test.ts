@@ -17,7 +17,7 @@ import {
   recordSections,
   recordWithUpdatedRates,
 } from '../../../src/ipng/pair-record';
-import { buildRecordModel } from '../../../src/ipng/record-layout-model';
+import { buildRecordLayoutModel } from '../../../src/ipng/record-layout-model';
 import { renderJson } from '../../../src/exposition/json';
 import { renderPrometheus } from '../../../src/exposition/prometheus';
 import { renderPairFragments } from '../../../src/exposition/pair-fragments';
@@ -43,7 +43,7 @@ function currentRecord(): string {
 }
 
 function modelOf(text: string) {
-  return buildRecordModel({ entries: [[KEY, text]], capacityBytes: 4194304, freeBytes: 4096000 }, BOUNDS);
+  return buildRecordLayoutModel({ entries: [[KEY, text]], capacityBytes: 4194304, freeBytes: 4096000 }, BOUNDS);
 }
 
 describe('record format version', () => {

@@ -14,8 +14,8 @@ import {
   recordSections,
   recordWithUpdatedRates,
 } from '../../../src/ipng/pair-record';
-import { buildRecordModel } from '../../../src/ipng/record-layout-model';
-import { buildModel } from '../../../src/ipng/counter-layout-model';
+import { buildRecordLayoutModel } from '../../../src/ipng/record-layout-model';
+import { buildCounterLayoutModel } from '../../../src/ipng/counter-layout-model';
 import { renderJson } from '../../../src/exposition/json';
 import { renderPrometheus } from '../../../src/exposition/prometheus';
 import { renderPairFragments } from '../../../src/exposition/pair-fragments';
@@ -35,7 +35,7 @@ function deltasFor(text: string) {
   return parsed.pairs;
 }
 
-describe('histogram records', () => {
+describe('histogram texts', () => {
   it('round-trips in the same bounds', () => {
     const h = { boundsMs: BOUNDS, counts: [3, 0, 2, 1], sumMs: 118 };
     expect(encodeHistogram(h)).toBe('1,5,10;3,0,2,1;118');
@@ -213,8 +213,8 @@ describe('the scrape model of a record zone', () => {
   const space = { capacityBytes: 4194304, freeBytes: 4000000 };
 
   it('renders byte-identical Prometheus text and JSON to the counter layout', () => {
-    const fromCounters = buildModel({ ...space, entries: counterEntries }, BOUNDS);
-    const fromRecords = buildRecordModel({ ...space, entries: recordEntries }, BOUNDS);
+    const fromCounters = buildCounterLayoutModel({ ...space, entries: counterEntries }, BOUNDS);
+    const fromRecords = buildRecordLayoutModel({ ...space, entries: recordEntries }, BOUNDS);
     expect(fromRecords.meta).toEqual(fromCounters.meta);
     const prometheus = renderPrometheus(fromRecords);
     expect(prometheus).toBe(renderPrometheus(fromCounters));
@@ -226,7 +226,7 @@ describe('the scrape model of a record zone', () => {
   it('re-buckets and renders at scrape time a record written under other bounds', () => {
     // mg1's histograms written under 1,5,10 and read under 5,10: the
     // 1 ms bucket folds into 5 ms, count and sum unchanged.
-    const model = buildRecordModel({ ...space, entries: [recordEntries[0]] }, [5, 10]);
+    const model = buildRecordLayoutModel({ ...space, entries: [recordEntries[0]] }, [5, 10]);
     expect(model.series[0].renderedHistograms).toBeUndefined();
     expect(model.series[0].requestDuration).toEqual({ boundsMs: [5, 10], counts: [6, 0, 2], sumMs: 40 });
     const text = renderPrometheus(model);

@@ -1,13 +1,13 @@
-// What the scrape handler needs from its request.
+// What the scrape and status handlers need from their request.
 
-export interface ScrapeRequest {
+export interface RequestParts {
   method: string;
   /** query arguments, percent-decoded; a repeated name gives an array */
   args: Record<string, string | string[] | undefined>;
   accept: string | undefined;
 }
 
-export function readScrapeRequest(r: NginxHTTPRequest): ScrapeRequest {
+export function readRequest(r: NginxHTTPRequest): RequestParts {
   return {
     method: r.method,
     args: r.args as Record<string, string | string[]>,
