@@ -3766,12 +3766,6 @@ function readSslLines(batch) {
   }
   return lines;
 }
-function openSslSink(s) {
-  void s;
-  const opened = findSharedDict(SSL_DICT);
-  if (opened === null || opened.type !== "string") return null;
-  return sslSink(opened.dict);
-}
 function sslSink(dict) {
   return {
     name: "ssl",
@@ -3787,6 +3781,12 @@ function sslSink(dict) {
       applySslLines(dict, lines, ctx.nowMs, gaugeLifetimeMs(ctx.intervalMs));
     }
   };
+}
+function openSslSink(s) {
+  void s;
+  const opened = findSharedDict(SSL_DICT);
+  if (opened === null || opened.type !== "string") return null;
+  return sslSink(opened.dict);
 }
 var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
