@@ -302,6 +302,11 @@ function readRequest(r) {
     accept: r.headersIn["Accept"]
   };
 }
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
+}
 function reqstatZonesText(r) {
   return r.variables.ipng_reqstat_zones;
 }
@@ -461,7 +466,7 @@ var KEY_PREFIX = "k";
 var META_PREFIX = "m";
 function decodeKeyEntry(text) {
   const parts = text.split(" ");
-  if (parts.length < 4) return null;
+  if (parts.length !== 5) return null;
   const seq = Number(parts[0]);
   const lastVisitMs = Number(parts[1]);
   const excess = Number(parts[2]);
@@ -470,11 +475,11 @@ function decodeKeyEntry(text) {
     seq,
     lastVisitMs,
     excess,
-    counters: parts.slice(3)
+    counters: parts[4].split(",")
   };
 }
 function encodeKeyEntry(entry) {
-  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.join(" ");
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + " " + entry.counters.length + " " + entry.counters.join(",");
 }
 function countersOf(deltas, count2) {
   const out = [];
@@ -489,11 +494,13 @@ function addCounters(counters, deltas, count2) {
   }
   return out;
 }
-function countersStart(text) {
+function countersText(text, count2) {
   const a = text.indexOf(" ");
   const b = a < 0 ? -1 : text.indexOf(" ", a + 1);
   const c = b < 0 ? -1 : text.indexOf(" ", b + 1);
-  return c < 0 ? -1 : c + 1;
+  const d = c < 0 ? -1 : text.indexOf(" ", c + 1);
+  if (d < 0 || Number(text.substring(c + 1, d)) !== count2) return null;
+  return text.substring(d + 1);
 }
 function seqOf(text) {
   const space = text.indexOf(" ");
@@ -629,47 +636,57 @@ function counterCount(zone) {
 function dictName(zoneName) {
   return "reqstat_" + zoneName;
 }
+var TENGINE_NODE_BYTES = 488;
+var PAGE2 = 4096;
+var SLAB_HEAD_BYTES = 704;
+var PAGE_WITH_HEAD = PAGE2 + 24;
+var BOOKKEEPING_PAGES = 2;
+function keyCapacity(sizeBytes, keyLength) {
+  const pages = Math.floor((sizeBytes - SLAB_HEAD_BYTES) / PAGE_WITH_HEAD) - BOOKKEEPING_PAGES;
+  let slot = 8;
+  while (slot < TENGINE_NODE_BYTES + keyLength) slot *= 2;
+  const keys = slot <= PAGE2 ? pages * (PAGE2 / slot) : Math.floor(pages / (slot / PAGE2));
+  return keys > 0 ? keys : 0;
+}
 function shownZone(zone, snapshot) {
   const count2 = counterCount(zone);
-  const slots = [];
-  const late = [];
   const items = snapshot.items;
+  const bySeq = [];
+  const late = [];
+  const nextSeq = snapshot.meta.nextSeq;
   for (let i = 0; i < items.length; i++) {
     const seq = seqOf(items[i][1]);
-    if (seq >= 0 && seq < snapshot.meta.nextSeq && seq === Math.floor(seq)) {
-      const slot = slots[seq];
-      if (slot === void 0) slots[seq] = [items[i]];else slot.push(items[i]);
-    } else {
-      late.push(items[i]);
-    }
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === void 0) bySeq[seq] = i;else late.push(i);
   }
-  const keys = [];
-  for (let s = slots.length - 1; s >= 0; s--) {
-    const slot = slots[s];
-    if (slot === void 0) continue;
-    for (let j = 0; j < slot.length; j++) pushKey(keys, slot[j], count2);
-  }
-  for (let j = 0; j < late.length; j++) pushKey(keys, late[j], count2);
-  return {
+  const shown = {
     zone,
-    keys,
+    keys: [],
+    counters: [],
     meta: snapshot.meta,
     capacityBytes: snapshot.capacityBytes,
     freeBytes: snapshot.freeBytes
   };
+  for (let s = bySeq.length - 1; s >= 0; s--) {
+    const i = bySeq[s];
+    if (i !== void 0) pushKey(shown, items[i], count2);
+  }
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2);
+  return shown;
 }
-function pushKey(keys, item, count2) {
-  const start = countersStart(item[1]);
-  if (start < 0) return;
-  const counters = item[1].substring(start).split(" ");
-  while (counters.length < count2) counters.push("0");
-  if (counters.length > count2) counters.length = count2;
-  keys.push({
-    key: item[0].substring(KEY_PREFIX.length),
-    counters
-  });
+function pushKey(shown, item, count2) {
+  let counters = countersText(item[1], count2);
+  if (counters === null) {
+    const entry = decodeKeyEntry(item[1]);
+    if (entry === null) return;
+    const values = entry.counters.slice(0, count2);
+    while (values.length < count2) values.push("0");
+    counters = values.join(",");
+  }
+  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  shown.counters.push(counters);
 }
 function keyText(key) {
+  if (key.indexOf("\\") < 0) return key;
   const label = fieldLabel(key);
   if (!/[\x00-\x1f\x7f]/.test(label)) return label;
   return label.replace(/[\x00-\x1f\x7f]/g, c => "\\x" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16));
@@ -688,12 +705,16 @@ function renderReqstatJson(zones) {
     const keys = shown.keys;
     const lines = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + JSON.stringify(fieldLabel(keys[i].key)) + ',"values":[' + keys[i].counters.join(",") + "]}");
+      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + "]}");
     }
     out.push(lines.join(","), "]}");
   }
   out.push("]}");
   return out.join("");
+}
+function jsonKey(key) {
+  if (key.indexOf("\\") < 0 && key.indexOf('"') < 0) return '"' + key + '"';
+  return JSON.stringify(fieldLabel(key));
 }
 function emptyHistogram(boundsMs) {
   const counts = [];
@@ -906,8 +927,8 @@ function renderReqstatPrometheus(zones) {
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
     for (let i = 0; i < keys.length; i++) {
-      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i].key)));
-      counters.push(keys[i].counters);
+      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i])));
+      counters.push(zones[z].counters[i].split(","));
       indicatorNames.push(names);
     }
   }
@@ -1096,14 +1117,15 @@ var TENGINE_CONTENT_TYPE = "text/plain";
 function renderTengineZone(shown, columns, allFields) {
   const out = [];
   const keys = shown.keys;
+  const all = shown.counters;
   const positions = columns.positions;
   for (let i = 0; i < keys.length; i++) {
-    const counters = keys[i].counters;
     if (allFields) {
-      out.push(keyText(keys[i].key) + "," + counters.join(","));
+      out.push(keyText(keys[i]) + "," + all[i]);
       continue;
     }
-    let line = keyText(keys[i].key);
+    const counters = all[i].split(",");
+    let line = keyText(keys[i]);
     for (let c = 0; c < positions.length; c++) line += "," + (positions[c] < 0 ? "0" : counters[positions[c]]);
     out.push(line);
   }
@@ -1138,16 +1160,17 @@ function recycleOrder(entries, nowMs, perSecond) {
   return out;
 }
 var META_KEY = META_PREFIX;
-var PAGE2 = 4096;
+var PAGE3 = 4096;
 var PAGES_PER_NEW_KEY = 2;
 var MIN_RESERVE_PAGES = 4;
 function reservePages(capacityBytes) {
-  const pages = Math.ceil(capacityBytes / PAGE2 / 16);
+  const pages = Math.ceil(capacityBytes / PAGE3 / 16);
   return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
 }
 function emptyMeta() {
   return {
     nextSeq: 0,
+    keys: 0,
     recycledKeys: 0,
     droppedKeys: 0,
     droppedRequests: 0,
@@ -1167,10 +1190,11 @@ function decodeMeta(text) {
   meta.droppedKeys = n(2);
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
+  meta.keys = n(5);
   return meta;
 }
 function encodeMeta(meta) {
-  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests;
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys;
 }
 function mergeDeltas(deltas) {
   const byKey = Object.create(null);
@@ -1211,9 +1235,9 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   let candidates = null;
   let nextCandidate = 0;
   function roomFor(pages, keep) {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
     if (freePages >= pages + keep) return true;
-    freePages = Math.floor(dict.freeSpace() / PAGE2);
+    freePages = Math.floor(dict.freeSpace() / PAGE3);
     return freePages >= pages + keep;
   }
   function write(storeKey, text) {
@@ -1229,13 +1253,17 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     if (candidates === null) {
       const items = allItems(dict);
       const entries = [];
+      let keys = 0;
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
-        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        if (key.charAt(0) !== KEY_PREFIX) continue;
+        keys++;
+        if (touched[key]) continue;
         const e = decodeKeyEntry(items[i][1]);
         if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
       }
       candidates = recycleOrder(entries, nowMs, perSecond);
+      meta.keys = keys;
     }
     while (nextCandidate < candidates.length) {
       const c = candidates[nextCandidate++];
@@ -1264,10 +1292,11 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
       excess: 1e3 * visits,
       counters: countersOf(d.counters, settings.counterCount)
     };
-    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+    if (meta.keys < settings.maxKeys && roomFor(PAGES_PER_NEW_KEY, reserve)) {
       entry.seq = meta.nextSeq;
       if (write(storeKey, encodeKeyEntry(entry))) {
         meta.nextSeq++;
+        meta.keys++;
         freePages -= PAGES_PER_NEW_KEY;
         outcome.created++;
         continue;
@@ -1293,12 +1322,15 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
     outcome.droppedRequests += requests;
   }
   if (outcome.droppedKeys > 0) {
-    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + " new keys (" + (meta.droppedRequests - meta.warnedRequests) + " requests) not counted since the last warning, " + meta.droppedRequests + " requests in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
     meta.warnedRequests = meta.droppedRequests;
   }
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+function counted(n, what) {
+  return n + " " + what + (n === 1 ? "" : "s");
 }
 function readZone(dict) {
   const all = allItems(dict);
@@ -1317,15 +1349,19 @@ function readZone(dict) {
 }
 var ALLOWED_METHODS = "GET, HEAD";
 var TEXT = "text/plain; charset=utf-8";
-function fail(r, status2, message) {
-  r.headersOut["Content-Type"] = TEXT;
-  r.return(status2, message + "\n");
+function fail(r, status2, message, headers) {
+  if (headers === void 0) {
+    headers = {};
+  }
+  headers["Content-Type"] = TEXT;
+  respond(r, status2, headers, message + "\n");
 }
 function reqstatShow(r) {
   const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
-    r.headersOut["Allow"] = ALLOWED_METHODS;
-    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS);
+    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS, {
+      Allow: ALLOWED_METHODS
+    });
     return;
   }
   const query = parseShowQuery(req.args, req.accept);
@@ -1346,13 +1382,15 @@ function reqstatShow(r) {
     if (zone !== null && dict !== void 0) shown.push(shownZone(zone, readZone(dict)));
   }
   if (query.format === "json") {
-    r.headersOut["Content-Type"] = REQSTAT_JSON_CONTENT_TYPE;
-    r.return(200, renderReqstatJson(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_JSON_CONTENT_TYPE
+    }, renderReqstatJson(shown));
     return;
   }
   if (query.format === "prometheus") {
-    r.headersOut["Content-Type"] = REQSTAT_PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderReqstatPrometheus(shown));
+    respond(r, 200, {
+      "Content-Type": REQSTAT_PROMETHEUS_CONTENT_TYPE
+    }, renderReqstatPrometheus(shown));
     return;
   }
   const fieldsText = reqstatShowFieldsText(r);
@@ -1366,8 +1404,9 @@ function reqstatShow(r) {
     const all = fieldsText === void 0 || fieldsText === "";
     parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
   }
-  r.headersOut["Content-Type"] = TENGINE_CONTENT_TYPE;
-  r.return(200, parts.join(""));
+  respond(r, 200, {
+    "Content-Type": TENGINE_CONTENT_TYPE
+  }, parts.join(""));
 }
 function findZone(zones, name) {
   for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
@@ -2005,11 +2044,6 @@ function logOnce(zone, subject, value, message) {
 function reportOnce(zone, problem) {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
-}
-function respond(r, status2, headers, body) {
-  const names = Object.keys(headers);
-  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
-  r.return(status2, body);
 }
 function readSettingsText(r) {
   const vars = r.variables;
@@ -2820,7 +2854,7 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE3 = 4096;
+var PAGE4 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2851,7 +2885,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE4);
     return freePages;
   }
   function enough(needed, keep) {
@@ -3635,7 +3669,7 @@ function openIpngSink(s) {
 }
 var REQSTAT_SUBSYSTEM = "reqstat";
 var LAST_FLUSH_PREFIX = "l";
-function flushReqstat(batch, ctx, zones, dictOf) {
+function flushReqstat(batch, ctx, zones, platform) {
   const summary = {
     notUnderstood: 0,
     created: 0,
@@ -3665,7 +3699,7 @@ function flushReqstat(batch, ctx, zones, dictOf) {
   }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
-    const dict = dictOf(dictName(zone.name));
+    const dict = platform.dict(dictName(zone.name));
     if (dict === void 0) {
       summary.notUnderstood += byZone[zone.name].length;
       continue;
@@ -3673,12 +3707,13 @@ function flushReqstat(batch, ctx, zones, dictOf) {
     const outcome = flushZone(dict, zone.name, {
       counterCount: counterCount(zone),
       recycleTimes: zone.recycleTimes,
-      recycleSeconds: zone.recycleSeconds
+      recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength)
     }, byZone[zone.name], ctx.nowMs);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
-    if (outcome.warning !== null) ctx.log(outcome.warning);
+    if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
 }
@@ -3706,14 +3741,15 @@ function reqstatSinkOf(platform) {
           pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
         } catch (e) {}
       }
-      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform).notUnderstood);
     }
   };
 }
 function openReqstatSink(s) {
   return reqstatSinkOf({
     zonesText: reqstatZonesText(s),
-    dict: stringDict
+    dict: stringDict,
+    warn: logWarning
   });
 }
 var SSL_COUNTER_SHAPE = "ssl";

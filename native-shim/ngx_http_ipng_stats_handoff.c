@@ -248,8 +248,11 @@ ngx_http_ipng_stats_drain(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
     if (own) {
         p = ngx_http_ipng_stats_wire_render(t, p, lost);
-        ngx_http_ipng_stats_table_clear(t);
     }
+
+    /* also with nothing to render: keys idle since the last read go */
+
+    ngx_http_ipng_stats_table_clear(t);
 
     v->len = p - v->data;
 
@@ -325,6 +328,8 @@ ngx_http_ipng_stats_hand_over(ngx_pool_t *pool, ngx_log_t *log,
     len = ngx_http_ipng_stats_wire_len(t, 0);
 
     if (len == 0) {
+        /* nothing to hand over: keys idle since the last read are forgotten */
+        ngx_http_ipng_stats_table_clear(t);
         return NGX_OK;
     }
 

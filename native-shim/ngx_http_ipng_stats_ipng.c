@@ -173,6 +173,10 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_ipng_ctx_t       *ctx;
     ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
 
+    if (!icf->counting) {
+        return;
+    }
+
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_ipng_stats_module);
 
     if (!lcf->enable) {

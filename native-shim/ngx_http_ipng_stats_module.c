@@ -162,6 +162,13 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       ngx_http_ipng_stats_loc_part(reqstat.lazy),
       NULL },
 
+    { ngx_string("req_status_bypass"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_set_predicate_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat.bypass),
+      NULL },
+
     { ngx_string("req_status_show"),
       NGX_HTTP_LOC_CONF|NGX_CONF_ANY,
       ngx_http_ipng_stats_reqstat_show,
@@ -389,11 +396,18 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
     *h = ngx_http_ipng_stats_log_handler;
 
     if (ngx_http_ipng_stats_reqstat_postconfiguration(cf, &mcf->reqstat,
-                                                      &ngx_http_ipng_stats_module)
+                                                 &ngx_http_ipng_stats_module)
         != NGX_OK)
     {
         return NGX_ERROR;
     }
+
+    /* a configuration of reqstat or SSL status only counts no ipng */
+
+    mcf->ipng.counting =
+                  ngx_http_ipng_stats_counter_zone_declared(cf, mcf->njs)
+                  || (mcf->reqstat.zones.nelts == 0
+                      && mcf->ssl.zones == NULL && mcf->ssl.shows == NULL);
 
     if (mcf->reqstat.zones.nelts) {
         h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);

@@ -301,7 +301,8 @@ ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            "\"ipng_stats_bundle\" must come before the "
                            "first \"%s\" (in %V:%ui), which "
                            "imports the bundle",
-                           njs->import_caller, &njs->import_file, njs->import_line);
+                           njs->import_caller, &njs->import_file,
+                           njs->import_line);
         return NGX_CONF_ERROR;
     }
 
@@ -1092,7 +1093,8 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
                       "which imported the bundle from \"%V\": write "
                       "js_path before it (at http level), so that the "
                       "bundle is looked up there",
-                      njs->import_caller, &njs->import_file, njs->import_line, &njs->imported);
+                      njs->import_caller, &njs->import_file,
+                      njs->import_line, &njs->imported);
         return NGX_ERROR;
     }
 
@@ -1182,6 +1184,21 @@ ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle, ngx_str_t *name)
             return &shm_zone[i];
         }
     }
+}
+
+
+/* whether the ipng counter zone exists (ipng_stats_zone, the explicit form) */
+
+ngx_uint_t
+ngx_http_ipng_stats_counter_zone_declared(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t  zone;
+
+    zone = (njs && njs->zone.len) ? njs->zone
+                                  : ngx_http_ipng_stats_default_zone;
+
+    return ngx_http_ipng_stats_shm_zone_find(cf->cycle, &zone) != NULL;
 }
 
 

@@ -72,6 +72,8 @@ ngx_int_t ngx_http_ipng_stats_zone_size_check(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_type_check(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
+ngx_uint_t ngx_http_ipng_stats_counter_zone_declared(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 

@@ -223,6 +223,7 @@ static ngx_http_ipng_stats_reqstat_decision_t *
 ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 {
     ngx_uint_t                               i, n;
+    ngx_array_t                             *zones;
     ngx_pool_cleanup_t                      *cln;
     ngx_http_ipng_stats_reqstat_zone_t     **zone;
     ngx_http_ipng_stats_reqstat_decision_t  *d;
@@ -230,7 +231,26 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 
     rlcf = ngx_http_ipng_stats_reqstat_loc_conf(r);
 
-    n = (rlcf->zones && !rlcf->lazy) ? rlcf->zones->nelts : 0;
+    zones = rlcf->zones;
+
+    /* req_status_bypass: decided with the zones, as Tengine */
+
+    if (zones && rlcf->bypass) {
+        switch (ngx_http_test_predicates(r, rlcf->bypass)) {
+
+        case NGX_ERROR:
+            return NULL;
+
+        case NGX_DECLINED:
+            zones = NULL;
+            break;
+
+        default: /* NGX_OK */
+            break;
+        }
+    }
+
+    n = (zones && !rlcf->lazy) ? zones->nelts : 0;
 
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_ipng_stats_reqstat_decision_t)
@@ -242,12 +262,12 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
     d = cln->data;
 
     d->request = r;
-    d->zones = rlcf->zones;
+    d->zones = zones;
     d->keys = NULL;
 
     if (n) {
         d->keys = (ngx_str_t *) &d[1];
-        zone = rlcf->zones->elts;
+        zone = zones->elts;
 
         for (i = 0; i < n; i++) {
             ngx_http_ipng_stats_reqstat_key(r, zone[i], &d->keys[i]);

@@ -13,6 +13,9 @@
  *   req_status_zone_key_length ZONE LEN             (http)
  *   req_status_zone_recycle ZONE TIMES SECONDS      (http)
  *   req_status_lazy on|off                (http, server, location)
+ *   req_status_bypass STRING...           (http, server, location) not
+ *                                         counted when one is neither
+ *                                         empty nor "0"
  *
  * Zones named by req_status and req_status_show are found once the whole
  * http{} block is read (a zone may be declared after a server{} that uses
@@ -712,6 +715,7 @@ ngx_http_ipng_stats_reqstat_create_loc_conf(
 
     rlcf->zones = NGX_CONF_UNSET_PTR;
     rlcf->lazy = NGX_CONF_UNSET;
+    rlcf->bypass = NGX_CONF_UNSET_PTR;
     rlcf->show_fields = NGX_CONF_UNSET_PTR;
 }
 
@@ -725,6 +729,7 @@ ngx_http_ipng_stats_reqstat_merge_loc_conf(
 {
     ngx_conf_merge_ptr_value(conf->zones, prev->zones, NULL);
     ngx_conf_merge_value(conf->lazy, prev->lazy, 0);
+    ngx_conf_merge_ptr_value(conf->bypass, prev->bypass, NULL);
     ngx_conf_merge_ptr_value(conf->show_fields, prev->show_fields, NULL);
 }
 

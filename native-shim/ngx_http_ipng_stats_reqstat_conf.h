@@ -87,6 +87,7 @@ struct ngx_http_ipng_stats_reqstat_loc_conf_s {
     /* req_status: ..._zone_t *; NULL: "req_status" nowhere above */
     ngx_array_t                       *zones;
     ngx_flag_t                         lazy;
+    ngx_array_t                       *bypass;      /* predicates */
 
     /* req_status_show: ..._zone_t *, NULL for every zone in use */
     ngx_array_t                       *show;

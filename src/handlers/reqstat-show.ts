@@ -2,6 +2,7 @@
 // there: the user writes no js_content): Tengine's lines by default,
 // JSON or Prometheus text on request (src/reqstat/show-request.ts).
 import { readRequest } from '../platform/request';
+import { respond } from '../platform/respond';
 import { reqstatShowFieldsText, reqstatShowText, reqstatZonesText, stringDict } from '../platform/reqstat-variables';
 import { shownZone } from '../reqstat/display-model';
 import type { ShownZone } from '../reqstat/display-model';
@@ -16,16 +17,15 @@ import { readZone } from '../reqstat/zone-store';
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT = 'text/plain; charset=utf-8';
 
-function fail(r: NginxHTTPRequest, status: number, message: string): void {
-  r.headersOut['Content-Type'] = TEXT;
-  r.return(status, message + '\n');
+function fail(r: NginxHTTPRequest, status: number, message: string, headers: Record<string, string> = {}): void {
+  headers['Content-Type'] = TEXT;
+  respond(r, status, headers, message + '\n');
 }
 
 export default function reqstatShow(r: NginxHTTPRequest): void {
   const req = readRequest(r);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    r.headersOut['Allow'] = ALLOWED_METHODS;
-    fail(r, 405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS);
+    fail(r, 405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS, { Allow: ALLOWED_METHODS });
     return;
   }
   const query = parseShowQuery(req.args, req.accept);
@@ -47,13 +47,11 @@ export default function reqstatShow(r: NginxHTTPRequest): void {
   }
 
   if (query.format === 'json') {
-    r.headersOut['Content-Type'] = REQSTAT_JSON_CONTENT_TYPE;
-    r.return(200, renderReqstatJson(shown));
+    respond(r, 200, { 'Content-Type': REQSTAT_JSON_CONTENT_TYPE }, renderReqstatJson(shown));
     return;
   }
   if (query.format === 'prometheus') {
-    r.headersOut['Content-Type'] = REQSTAT_PROMETHEUS_CONTENT_TYPE;
-    r.return(200, renderReqstatPrometheus(shown));
+    respond(r, 200, { 'Content-Type': REQSTAT_PROMETHEUS_CONTENT_TYPE }, renderReqstatPrometheus(shown));
     return;
   }
   const fieldsText = reqstatShowFieldsText(r);
@@ -67,8 +65,7 @@ export default function reqstatShow(r: NginxHTTPRequest): void {
     const all = fieldsText === undefined || fieldsText === '';
     parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
   }
-  r.headersOut['Content-Type'] = TENGINE_CONTENT_TYPE;
-  r.return(200, parts.join(''));
+  respond(r, 200, { 'Content-Type': TENGINE_CONTENT_TYPE }, parts.join(''));
 }
 
 function findZone(zones: ReqstatZone[], name: string): ReqstatZone | null {

@@ -39,10 +39,20 @@ export function renderReqstatJson(zones: ShownZone[]): string {
     const keys = shown.keys;
     const lines: string[] = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + JSON.stringify(fieldLabel(keys[i].key)) + ',"values":[' + keys[i].counters.join(',') + ']}');
+      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + ']}');
     }
     out.push(lines.join(','), ']}');
   }
   out.push(']}');
   return out.join('');
+}
+
+/**
+ * A key as a JSON string. An escaped field without a backslash or a quote
+ * is printable ASCII that JSON takes as it is: most keys, quoted without
+ * a JSON.stringify call each.
+ */
+function jsonKey(key: string): string {
+  if (key.indexOf('\\') < 0 && key.indexOf('"') < 0) return '"' + key + '"';
+  return JSON.stringify(fieldLabel(key));
 }

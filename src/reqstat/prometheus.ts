@@ -67,8 +67,8 @@ export function renderReqstatPrometheus(zones: ShownZone[]): string {
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
     for (let i = 0; i < keys.length; i++) {
-      labels.push(zoneLabel + labelPair('key', fieldLabel(keys[i].key)));
-      counters.push(keys[i].counters);
+      labels.push(zoneLabel + labelPair('key', fieldLabel(keys[i])));
+      counters.push(zones[z].counters[i].split(','));
       indicatorNames.push(names);
     }
   }

@@ -12,7 +12,7 @@ import { flushIsDue } from '../pipeline/flush-pacing';
 import type { WireBatch } from '../pipeline/wire-reader';
 import type { SharedDict } from '../platform/shared-dict';
 import type { ReqstatZone } from './zone-config';
-import { counterCount, dictName, parseZones } from './zone-config';
+import { counterCount, dictName, keyCapacity, parseZones } from './zone-config';
 import type { KeyDelta } from './zone-store';
 import { flushZone } from './zone-store';
 
@@ -25,6 +25,8 @@ export interface ReqstatPlatform {
   /** $ipng_reqstat_zones of this configuration */
   zonesText: string | undefined;
   dict(name: string): SharedDict<string> | undefined;
+  /** a [warn] line in the error log (the full-zone warning) */
+  warn(message: string): void;
 }
 
 export interface ReqstatFlushSummary {
@@ -36,7 +38,7 @@ export interface ReqstatFlushSummary {
 
 /** Stores a batch's reqstat entries; returns what it did (for tests and logs). */
 export function flushReqstat(
-  batch: WireBatch, ctx: FlushContext, zones: ReqstatZone[], dictOf: (name: string) => SharedDict<string> | undefined,
+  batch: WireBatch, ctx: FlushContext, zones: ReqstatZone[], platform: Pick<ReqstatPlatform, 'dict' | 'warn'>,
 ): ReqstatFlushSummary {
   const summary: ReqstatFlushSummary = { notUnderstood: 0, created: 0, recycled: 0, droppedKeys: 0 };
   const byZone: Record<string, KeyDelta[]> = Object.create(null);
@@ -59,7 +61,7 @@ export function flushReqstat(
   }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
-    const dict = dictOf(dictName(zone.name));
+    const dict = platform.dict(dictName(zone.name));
     if (dict === undefined) {
       summary.notUnderstood += byZone[zone.name].length;
       continue;
@@ -68,11 +70,12 @@ export function flushReqstat(
       counterCount: counterCount(zone),
       recycleTimes: zone.recycleTimes,
       recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength),
     }, byZone[zone.name], ctx.nowMs);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
-    if (outcome.warning !== null) ctx.log(outcome.warning);
+    if (outcome.warning !== null) platform.warn(outcome.warning);
   }
   return summary;
 }
@@ -105,7 +108,7 @@ export function reqstatSinkOf(platform: ReqstatPlatform): SubsystemSink | null {
           // A full zone: the next tick flushes again, which costs a drain read.
         }
       }
-      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform.dict).notUnderstood);
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform).notUnderstood);
     },
   };
 }

@@ -14,14 +14,15 @@ export const TENGINE_CONTENT_TYPE = 'text/plain';
 export function renderTengineZone(shown: ShownZone, columns: Columns, allFields: boolean): string {
   const out: string[] = [];
   const keys = shown.keys;
+  const all = shown.counters;
   const positions = columns.positions;
   for (let i = 0; i < keys.length; i++) {
-    const counters = keys[i].counters;
     if (allFields) {
-      out.push(keyText(keys[i].key) + ',' + counters.join(','));
+      out.push(keyText(keys[i]) + ',' + all[i]);
       continue;
     }
-    let line = keyText(keys[i].key);
+    const counters = all[i].split(',');
+    let line = keyText(keys[i]);
     for (let c = 0; c < positions.length; c++) line += ',' + (positions[c] < 0 ? '0' : counters[positions[c]]);
     out.push(line);
   }

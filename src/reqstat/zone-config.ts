@@ -129,3 +129,31 @@ export function counterCount(zone: ReqstatZone): number {
 export function dictName(zoneName: string): string {
   return 'reqstat_' + zoneName;
 }
+
+// Tengine's node: an rbtree node's head (32 bytes), then its counters,
+// queues and recycling state (456 bytes), then KEY_LENGTH bytes of key,
+// in a slab slot of the next power of two ("an item is 640B" at 152:
+// a 1024-byte slot, four to a page).
+const TENGINE_NODE_BYTES = 488;
+const PAGE = 4096;
+/** nginx's slab pool head, slot and statistics tables (64-bit) */
+const SLAB_HEAD_BYTES = 704;
+/** a page and its ngx_slab_page_t */
+const PAGE_WITH_HEAD = PAGE + 24;
+/** what a zone holds besides its keys: its own bookkeeping (Tengine: shctx and log_ctx) */
+const BOOKKEEPING_PAGES = 2;
+
+/**
+ * How many keys a zone of this size holds: as many as Tengine's zone of
+ * the same size and key length (a 1 MB zone at 152: 1,008), so that
+ * recycling starts where it starts in Tengine. The store also stops
+ * creating keys when the dict's free pages run low (zone-store.ts), which
+ * only very long escaped keys or very large counters reach first.
+ */
+export function keyCapacity(sizeBytes: number, keyLength: number): number {
+  const pages = Math.floor((sizeBytes - SLAB_HEAD_BYTES) / PAGE_WITH_HEAD) - BOOKKEEPING_PAGES;
+  let slot = 8;
+  while (slot < TENGINE_NODE_BYTES + keyLength) slot *= 2;
+  const keys = slot <= PAGE ? pages * (PAGE / slot) : Math.floor(pages / (slot / PAGE));
+  return keys > 0 ? keys : 0;
+}

@@ -6,9 +6,11 @@
 //
 // Full zone. nginx's slab allocator logs "[crit] ngx_slab_alloc() failed"
 // for every allocation that fails, so no write may fail: a new key is
-// created only while the zone keeps RESERVE free pages after it (room for
-// the existing keys' values to grow as their counters gain digits; njs
-// allocates a new value before it frees the old). Otherwise the new key
+// created only while the zone holds fewer keys than its capacity (as many
+// as Tengine's zone of the same size, zone-config.ts keyCapacity) and keeps
+// RESERVE free pages after it (room for the existing keys' values to grow
+// as their counters gain digits; njs allocates a new value before it
+// frees the old). Otherwise the new key
 // takes the place of the least recently visited key below the recycling
 // threshold (recycling.ts), keeping that key's display slot, as Tengine
 // recycles a node in place; with no such key the new key's requests are
@@ -37,6 +39,8 @@ export function reservePages(capacityBytes: number): number {
 export interface ZoneMeta {
   /** the SEQ of the next key that takes a new slot */
   nextSeq: number;
+  /** keys stored */
+  keys: number;
   /** keys that took the place of an idle key */
   recycledKeys: number;
   /** new keys not stored: the zone was full and no key was idle enough */
@@ -48,7 +52,7 @@ export interface ZoneMeta {
 }
 
 export function emptyMeta(): ZoneMeta {
-  return { nextSeq: 0, recycledKeys: 0, droppedKeys: 0, droppedRequests: 0, warnedRequests: 0 };
+  return { nextSeq: 0, keys: 0, recycledKeys: 0, droppedKeys: 0, droppedRequests: 0, warnedRequests: 0 };
 }
 
 export function decodeMeta(text: string | undefined): ZoneMeta {
@@ -64,11 +68,12 @@ export function decodeMeta(text: string | undefined): ZoneMeta {
   meta.droppedKeys = n(2);
   meta.droppedRequests = n(3);
   meta.warnedRequests = n(4);
+  meta.keys = n(5);
   return meta;
 }
 
 export function encodeMeta(meta: ZoneMeta): string {
-  return meta.nextSeq + ' ' + meta.recycledKeys + ' ' + meta.droppedKeys + ' ' + meta.droppedRequests + ' ' + meta.warnedRequests;
+  return meta.nextSeq + ' ' + meta.recycledKeys + ' ' + meta.droppedKeys + ' ' + meta.droppedRequests + ' ' + meta.warnedRequests + ' ' + meta.keys;
 }
 
 /** One key's counts of one flush (the wire's escaped KEY and its counters). */
@@ -82,6 +87,8 @@ export interface ZoneSettings {
   counterCount: number;
   recycleTimes: number;
   recycleSeconds: number;
+  /** keys the zone holds at most (zone-config.ts keyCapacity) */
+  maxKeys: number;
 }
 
 export interface FlushOutcome {
@@ -147,13 +154,18 @@ export function flushZone(
     if (candidates === null) {
       const items = allItems(dict);
       const entries: Array<[string, number, number, number]> = [];
+      let keys = 0;
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
-        if (key.charAt(0) !== KEY_PREFIX || touched[key]) continue;
+        if (key.charAt(0) !== KEY_PREFIX) continue;
+        keys++;
+        if (touched[key]) continue;
         const e = decodeKeyEntry(items[i][1]);
         if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
       }
       candidates = recycleOrder(entries, nowMs, perSecond);
+      // The count is kept in the bookkeeping; the scan corrects any drift.
+      meta.keys = keys;
     }
     while (nextCandidate < candidates.length) {
       const c = candidates[nextCandidate++];
@@ -184,10 +196,11 @@ export function flushZone(
       excess: 1000 * visits,
       counters: countersOf(d.counters, settings.counterCount),
     };
-    if (roomFor(PAGES_PER_NEW_KEY, reserve)) {
+    if (meta.keys < settings.maxKeys && roomFor(PAGES_PER_NEW_KEY, reserve)) {
       entry.seq = meta.nextSeq;
       if (write(storeKey, encodeKeyEntry(entry))) {
         meta.nextSeq++;
+        meta.keys++;
         freePages -= PAGES_PER_NEW_KEY;
         outcome.created++;
         continue;
@@ -219,9 +232,9 @@ export function flushZone(
 
   if (outcome.droppedKeys > 0) {
     outcome.warning =
-      'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + outcome.droppedKeys + ' new keys (' +
-      (meta.droppedRequests - meta.warnedRequests) + ' requests) not counted since the last warning, ' +
-      meta.droppedRequests + ' requests in total; no key was idle enough to recycle ' +
+      'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, 'new key') + ' (' +
+      counted(meta.droppedRequests - meta.warnedRequests, 'request') + ') not counted since the last warning, ' +
+      counted(meta.droppedRequests, 'request') + ' in total; no key was idle enough to recycle ' +
       '(req_status_zone_recycle ' + zoneName + ' ' + settings.recycleTimes + ' ' + settings.recycleSeconds +
       '); existing keys keep counting; enlarge the zone and reload';
     meta.warnedRequests = meta.droppedRequests;
@@ -229,6 +242,10 @@ export function flushZone(
   const newMeta = encodeMeta(meta);
   if (newMeta !== metaText) write(META_KEY, newMeta);
   return outcome;
+}
+
+function counted(n: number, what: string): string {
+  return n + ' ' + what + (n === 1 ? '' : 's');
 }
 
 /** Everything a display needs of a zone, read under one lock. */

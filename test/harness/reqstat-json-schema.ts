@@ -8,8 +8,21 @@ import schema from '../../schema/ipng-reqstat-v1.schema.json';
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTuples: false });
 const validate = ajv.compile(schema);
 
+export interface ReqstatJsonZone {
+  name: string;
+  key_length: number;
+  recycle: { times: number; seconds: number };
+  size_bytes: number;
+  free_bytes: number;
+  keys_recycled: number;
+  keys_dropped: number;
+  requests_dropped: number;
+  fields: string[];
+  keys: Array<{ kv: string; values: number[] }>;
+}
+
 interface ReqstatJson {
-  zones: Array<{ name: string; fields: string[]; keys: Array<{ kv: string; values: number[] }> }>;
+  zones: ReqstatJsonZone[];
 }
 
 export function validateReqstatJson(body: string): ReqstatJson {

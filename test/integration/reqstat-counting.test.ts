@@ -2,12 +2,19 @@
 // (zone, key), read from the drain ($ipng_stats_writer_deltas, the reqstat
 // lines of docs/wire-format.md) by a tick of the test's own. Bytes and
 // times are checked against the access log of the same run.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:http2';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { Agent, request } from 'node:http';
 import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
+import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line } from './reqstat-support';
+import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -18,6 +25,18 @@ function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Bytes sent as they are; resolves with the reply once nginx closes. */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let reply = '';
+    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(text));
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => { reply += d; });
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
   });
 }
 
@@ -45,7 +64,7 @@ describe('reqstat columns', () => {
     for (const c of codes) await httpGet(n.url(`/s/${c}`));
     const lines = await drained(n, codes.length);
     const log = await accessLogOf(n, codes.length);
-    expect(log.map((l) => l.status)).toEqual(codes);
+    expect(log.map((l) => l.status).sort((a, b) => a - b)).toEqual(codes);
     expect([...lines.keys()]).toEqual([`server${US}127.0.0.1,127.0.0.1:${n.port}`]);
     expect(lines.get(`server${US}127.0.0.1,127.0.0.1:${n.port}`)).toEqual(line({
       ...sums(log),
@@ -209,8 +228,8 @@ describe('the key', () => {
     const log = await accessLogOf(n, 2);
     const lines = await drained(n, 2);
     expect(Object.fromEntries(lines)).toEqual({
-      [`first${US}/first`]: line({ ...sums([log[0]]), conn_total: 1, req_total: 1, http_2xx: 1, http_200: 1 }),
-      [`srv${US}/moved`]: line({ ...sums([log[1]]), conn_total: 1, req_total: 1, http_3xx: 1, http_302: 1 }),
+      [`first${US}/first`]: line({ ...sums(log.filter((l) => l.status === 200)), conn_total: 1, req_total: 1, http_2xx: 1, http_200: 1 }),
+      [`srv${US}/moved`]: line({ ...sums(log.filter((l) => l.status === 302)), conn_total: 1, req_total: 1, http_3xx: 1, http_302: 1 }),
     });
   });
 
@@ -256,6 +275,24 @@ describe('the key', () => {
     ]);
   });
 
+  test('a 400 (invalid Host) never reaches the rewrite phase: counted at the log phase, under the empty host', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status server;
+        location / { return 200 "x"; }
+    }`));
+    const reply = await rawRequest(n.port, 'GET / HTTP/1.1\r\nHost: bad/host\r\nConnection: close\r\n\r\n');
+    expect(reply.startsWith('HTTP/1.1 400 ')).toBe(true);
+    const log = await accessLogOf(n, 1);
+    const lines = await drained(n, 1);
+    expect(Object.fromEntries(lines)).toEqual({
+      [`server${US},127.0.0.1:${n.port}`]: line({ ...sums(log), conn_total: 1, req_total: 1, http_4xx: 1, http_other_detail_status: 1 }),
+    });
+  });
+
   test('an empty key is counted under the empty kv', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
     req_status_zone q "$arg_k" 1m;
@@ -269,6 +306,34 @@ describe('the key', () => {
     await httpGet(n.url('/?k=v'));
     const lines = await drained(n, 2);
     expect([...lines].map(([k, l]) => [k, l.req_total]).sort()).toEqual([[`q${US}`, 1], [`q${US}v`, 1]]);
+  });
+});
+
+describe('req_status_bypass', () => {
+  test('a request whose bypass value is neither empty nor "0" counts in no zone (reqstat.t\'s server-level set)', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status server;
+        req_status_bypass $bypass;
+        set $bypass 0;
+        if ($uri = '/BYPASS') {
+            set $bypass 1;
+        }
+        location / { return 200 "x"; }
+    }`));
+    await httpGet(n.url('/B4'), { Host: 'www.test_app_a.com' });
+    for (let i = 0; i < 3; i++) await httpGet(n.url('/BYPASS'), { Host: 'www.test_app_a.com' });
+    await httpGet(n.url('/B4'), { Host: 'www.test_app_a.com' });
+    const log = await accessLogOf(n, 5);
+    const lines = await drained(n, 2);
+    expect(Object.fromEntries(lines)).toEqual({
+      [`server${US}www.test_app_a.com,127.0.0.1:${n.port}`]: line({
+        ...sums(log.filter((l) => l.uri === '/B4')), conn_total: 2, req_total: 2, http_2xx: 2, http_200: 2,
+      }),
+    });
   });
 });
 
@@ -313,5 +378,170 @@ describe('exact counts over 2 workers', () => {
     const perZone = (z: string) => [...lines].filter(([k]) => k.startsWith(`${z}${US}`)).reduce((a, [, l]) => a + l.req_total, 0);
     expect([perZone('a'), perZone('b'), perZone('c')]).toEqual([400, 400, 400]);
     expect([...lines.keys()].filter((k) => k.startsWith(`b${US}`)).sort()).toEqual([0, 1, 2, 3].map((i) => `b${US}/p${i}`));
+  });
+});
+
+describe('next to ipng', () => {
+  test('req_status_* without an ipng counter zone: no ipng lines (ipng_stats on by default); with one: both', async ({ nginx }) => {
+    const http = (ipngZone: string) => `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    js_shared_dict_zone zone=t:4m;
+    access_log off;
+    ${ipngZone}
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`;
+    for (const [zone, ipng] of [['', false], ['ipng_stats_zone ipng:1m;', true]] as const) {
+      const n = await nginx({ workers: 2, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(), http: http(zone) });
+      await httpGet(n.url('/'), { Host: 'h' });
+      const lines = await drained(n, 1);
+      expect([...lines].map(([k, l]) => [k, l.req_total])).toEqual([[`hosts${US}h`, 1]]);
+      const text = await seenText(n);
+      // with the zone, ipng counts the request and the /seen polls
+      expect(text.split('\n').some((l) => l.startsWith(`r${US}ipng${US}`))).toBe(ipng);
+      await n.stop();
+    }
+  });
+});
+
+describe('the per-worker table', () => {
+  test('bounded per zone (one key per 256 bytes of zone), the rest counted as dropped; keys idle for a drain are forgotten', async ({ nginx }) => {
+    // one worker, no tick: the test drains itself, so it knows when
+    const n = await nginx({
+      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    access_log off;
+    req_status_zone small "$host" 32k;
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /drain { js_content t.drain; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status small;
+        location / { return 200 "x"; }
+    }`,
+    });
+    const drain = async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const keysOf = (text: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}`)).map((l) => l.split(US)[4]);
+    await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
+    const first = await drain();
+    // 32768 / 256 = 128 keys; the other 72 requests are dropped
+    expect(keysOf(first)).toHaveLength(128);
+    expect(first.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
+    // the 128 keys are kept through one drain (empty), forgotten at the next
+    expect(await drain()).toBe('');
+    await httpGet(n.url('/'), { Host: 'new' });
+    expect(keysOf(await drain())).toEqual(['new']);
+  });
+});
+
+describe('under load', () => {
+  test('TLS: counted as plain HTTP is, conn_total once per TLS connection', async ({ nginx }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-tls-'));
+    try {
+      const made = spawnSync('openssl', [
+        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      ]);
+      expect(made.status, String(made.stderr)).toBe(0);
+      const n = await nginx(reqstatOnly(`
+    req_status_zone hosts "$host,$server_port" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}} ssl;
+        ssl_certificate ${join(dir, 'cert.pem')};
+        ssl_certificate_key ${join(dir, 'key.pem')};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`));
+      const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve, reject) => {
+          const req = httpsRequest(`https://127.0.0.1:${n.port}/`, { agent, headers: { Host: 'secure' } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve());
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      }
+      agent.destroy();
+      const log = await accessLogOf(n, 3);
+      const lines = await drained(n, 3);
+      expect(Object.fromEntries(lines)).toEqual({
+        [`hosts${US}secure,${n.port}`]: line({ ...sums(log), conn_total: 1, req_total: 3, http_2xx: 3, http_200: 3 }),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('nginx -s reload during traffic: every request counted exactly once (exiting workers hand over)', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`));
+    const traffic = sendConcurrently(600, 4, (i) => httpGet(n.url('/'), { Host: `h${i % 3}` }));
+    await sleep(100);
+    await n.reload();
+    const replies = await traffic;
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const lines = await drained(n, 600);
+    expect([...lines].map(([k, l]) => [k, l.req_total]).sort()).toEqual([
+      [`hosts${US}h0`, 200], [`hosts${US}h1`, 200], [`hosts${US}h2`, 200],
+    ]);
+  });
+
+  test('kill -9 of a worker during traffic: only its requests in flight fail, what it held is lost, counting is exact again after', async () => {
+    // unsupervised: the master logs the killed worker as an [alert]
+    const n = await startNginx(reqstatOnly(`
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location = /pid { return 200 "$pid"; }
+        location / { return 200 "x"; }
+    }`));
+    try {
+      const failed = { status: 0, headers: {}, body: '' };
+      const traffic = sendConcurrently(400, 4, () => httpGet(n.url('/'), { Host: 'before' }).catch(() => failed));
+      await sleep(100);
+      const pid = Number((await httpGet(n.url('/pid'), { Host: 'pid' })).body);
+      process.kill(pid, 'SIGKILL');
+      const replies = await traffic;
+      const served = replies.filter((r) => r.status === 200).length;
+      // at most the 4 requests in flight, on the killed worker, fail
+      expect(400 - served).toBeLessThanOrEqual(4);
+      expect(replies.every((r) => r.status === 200 || r.status === 0)).toBe(true);
+      const before = await drained(n, 1);
+      const counted = [...before].filter(([k]) => k === `hosts${US}before`).reduce((a, [, l]) => a + l.req_total, 0);
+      // the killed worker's counts since its last drain are gone; nothing counts twice
+      expect(counted).toBeGreaterThan(0);
+      expect(counted).toBeLessThanOrEqual(served);
+      // after the respawn: exact again
+      for (let i = 0; i < 50; i++) await httpGet(n.url('/'), { Host: 'after' });
+      let after = 0;
+      for (let i = 0; i < 100 && after < 50; i++) {
+        after = [...(await drained(n, 0))].filter(([k]) => k === `hosts${US}after`).reduce((a, [, l]) => a + l.req_total, 0);
+        if (after < 50) await sleep(100);
+      }
+      expect(after).toBe(50);
+      expect(n.errorLog()).toMatch(/exited on signal 9/);
+    } finally {
+      await n.stop();
+    }
   });
 });

@@ -21,9 +21,9 @@ export const FIELDS = [
   'http_other_detail_status', 'http_ups_4xx', 'http_ups_5xx',
 ] as const;
 
-const jsDir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-js-'));
+const dir = mkdtempSync(join(tmpdir(), 'ipng-reqstat-js-'));
 writeFileSync(
-  join(jsDir, 't.js'),
+  join(dir, 't.js'),
   `
 function unwritten(d) {
     return d.slice(0, 2) === 'w\\n' ? d.slice(2) : d;
@@ -37,6 +37,9 @@ function tick(s) {
 function slow(r) {
     setTimeout(function () { r.return(200, 'slow\\n'); }, 3000);
 }
+function drain(r) {
+    r.return(200, unwritten(r.variables.ipng_stats_writer_deltas));
+}
 function seen(r) {
     r.return(200, ngx.shared.t.get('seen') || '');
 }
@@ -44,10 +47,15 @@ function vars(r) {
     r.return(200, r.variables.ipng_reqstat_zones + '|' + r.variables.ipng_reqstat_show + '|'
              + r.variables.ipng_reqstat_show_fields);
 }
-export default { tick, seen, vars, slow };
+export default { tick, seen, vars, slow, drain };
 `,
 );
-afterAll(() => rmSync(jsDir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The directory of the test's njs module t.js (tick, seen, vars, slow). */
+export function jsDir(): string {
+  return dir;
+}
 
 export function mainLines(): string {
   const env = readRuntimeEnv();
@@ -55,7 +63,7 @@ export function mainLines(): string {
 }
 
 export const LOG_FORMAT =
-  "log_format rs '$host|$status|$request_length|$bytes_sent|$request_time|$upstream_response_time|$upstream_status';";
+  "log_format rs '$host|$status|$request_length|$bytes_sent|$request_time|$upstream_response_time|$upstream_status|$uri';";
 
 /**
  * The shim without the bundle; ipng off so that only reqstat lines are
@@ -66,7 +74,7 @@ export function reqstatOnly(http: string, workers = 2, ports = 2): NginxOptions 
   return {
     workers, ports, product: false, tick: false, flushInterval: null, main: mainLines(),
     http: `
-    js_path ${jsDir};
+    js_path ${dir};
     js_import t from t.js;
     js_shared_dict_zone zone=t:4m;
     ${LOG_FORMAT}
@@ -119,6 +127,11 @@ export function reqstatLines(text: string, indicators: Record<string, string[]> 
   return out;
 }
 
+/** Everything drained so far, as text. */
+export async function seenText(n: NginxInstance): Promise<string> {
+  return (await httpGet(plumbingUrl(n, '/seen'))).body;
+}
+
 /** Polls /seen until the reqstat lines count `requests` requests (req_total) in all, or 10 s. */
 export async function drained(
   n: NginxInstance, requests: number, indicators: Record<string, string[]> = {},
@@ -133,21 +146,28 @@ export async function drained(
   return lines;
 }
 
-export interface LogLine { host: string; status: number; requestLength: number; bytesSent: number; ms: number; upstreamMs: number[]; upstreamStatus: string }
+export interface LogLine {
+  host: string; status: number; requestLength: number; bytesSent: number; ms: number; upstreamMs: number[];
+  upstreamStatus: string; uri: string;
+}
 
 export function accessLog(n: NginxInstance): LogLine[] {
   return readFileSync(join(n.prefix, 'rs.log'), 'utf8').split('\n').filter(Boolean).map((l) => {
-    const [host, status, len, sent, time, upTime, upStatus] = l.split('|');
+    const [host, status, len, sent, time, upTime, upStatus, uri] = l.split('|');
     return {
       host, status: Number(status), requestLength: Number(len), bytesSent: Number(sent),
       ms: Math.round(Number(time) * 1000),
       upstreamMs: upTime === '-' ? [] : upTime.split(/, | : /).map((x) => (x === '-' ? 0 : Math.round(Number(x) * 1000))),
-      upstreamStatus: upStatus,
+      upstreamStatus: upStatus, uri,
     };
   });
 }
 
-/** The access log once it has `count` lines (a line can follow its response), or after 5 s. */
+/**
+ * The access log once it has `count` lines (a line can follow its
+ * response, and two workers' lines need not be in the order of the
+ * requests), or after 5 s.
+ */
 export async function accessLogOf(n: NginxInstance, count: number): Promise<LogLine[]> {
   for (let i = 0; i < 100 && accessLog(n).length < count; i++) await sleep(50);
   return accessLog(n);

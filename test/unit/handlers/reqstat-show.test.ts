@@ -18,6 +18,11 @@ function counters(head: number[], total: number): string {
   return c.join(' ');
 }
 
+/** The counters as the zone stores them. */
+function stored(head: number[], total: number): string {
+  return counters(head, total).split(' ').join(',');
+}
+
 // bytes_in bytes_out conn req 2xx 3xx 4xx 5xx other rt ups_req ups_rt ups_tries 200 ...
 const DRAIN =
   'w\n' +
@@ -45,6 +50,21 @@ function show(init: FakeRequestInit, variables: Record<string, string> = {}): Fa
   return r;
 }
 
+describe('a full reqstat zone', () => {
+  it('drops a new key beyond the capacity of its size (a 32k zone: 20 keys at 152) and warns at [warn], never worse', () => {
+    const zones = ['small', '152', '10', '60', '32768'].join(US) + '\n';
+    ngx.zone('reqstat_small', 'string', 32768);
+    let drain = 'w\n';
+    for (let i = 0; i < 21; i++) drain += ['r', 'reqstat', 'small', '1', 'k' + i, counters([1, 1, 1, 1], 29)].join(US) + '\n';
+    tick(fakePeriodicSession({ ipng_stats_flush_interval: '1s', ipng_reqstat_zones: zones }, { ipng_stats_writer_deltas: [drain] }));
+    expect(Object.keys(ngx.shared.reqstat_small.contents()).filter((k) => k.startsWith('k'))).toHaveLength(20);
+    expect(ngx.logs).toEqual([{
+      level: ngx.WARN,
+      message: 'ipng-stats: req_status_zone "small" is full: 1 new key (1 request) not counted since the last warning, 1 request in total; no key was idle enough to recycle (req_status_zone_recycle small 10 60); existing keys keep counting; enlarge the zone and reload',
+    }]);
+  });
+});
+
 describe('reqstat through the tick and req_status_show', () => {
   beforeEach(() => {
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
@@ -52,12 +72,12 @@ describe('reqstat through the tick and req_status_show', () => {
 
   it('the tick stores each zone\'s keys, paces itself in the first zone, and counts the wrong shape once', () => {
     expect(ngx.shared.reqstat_server.contents()).toEqual({
-      'ka.example,127.0.0.1:80': '0 1000000 2000 ' + counters([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ' 5',
-      'kb.example,127.0.0.1:80': '1 1000000 1000 ' + counters([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ' 0',
+      'ka.example,127.0.0.1:80': '0 1000000 2000 30 ' + stored([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ',5',
+      'kb.example,127.0.0.1:80': '1 1000000 1000 30 ' + stored([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ',0',
       l0: '1000000',
-      m: '2 0 0 0 0',
+      m: '2 0 0 0 0 2',
     });
-    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000 ' + counters([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0' });
+    expect(ngx.shared.reqstat_other.contents()).toEqual({ 'ka.ex': '0 1000000 1000 29 ' + stored([1, 2, 1, 1, 0, 0, 0, 0, 1], 29), m: '1 0 0 0 0 1' });
     expect(ngx.logs).toEqual([{ level: ngx.ERR, message: 'ipng-stats: 1 lines of $ipng_stats_writer_deltas not understood (is the shim from the same release as the bundle?)' }]);
   });
 
@@ -98,9 +118,9 @@ describe('reqstat through the tick and req_status_show', () => {
   it('the next flush is paced by the flush interval', () => {
     vi.setSystemTime(T0 + 500);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000 88 /);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1000000 2000 30 88,/);
     vi.setSystemTime(T0 + 1000);
     tick(fakePeriodicSession(VARIABLES, { ipng_stats_writer_deltas: [DRAIN] }));
-    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834 176 460 2 4 /);
+    expect(ngx.shared.reqstat_server.get('ka.example,127.0.0.1:80')).toMatch(/^0 1001000 3834 30 176,460,2,4,/);
   });
 });

@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { shownZone } from '../../../src/reqstat/display-model';
 import { decodeKeyEntry } from '../../../src/reqstat/key-entry';
 import { drainPerSecond, drained, recycleOrder, visited } from '../../../src/reqstat/recycling';
+import { keyCapacity } from '../../../src/reqstat/zone-config';
 import { flushZone, mergeDeltas, readZone, reservePages } from '../../../src/reqstat/zone-store';
 import type { KeyDelta } from '../../../src/reqstat/zone-store';
 import { FakeStringDict } from './fake-dict';
 
-const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60 };
+const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60, maxKeys: 1008 };
 const ZONE = { name: 'server', keyLength: 152, recycleTimes: 10, recycleSeconds: 60, sizeBytes: 1048576, indicators: [] };
 
 /** One request's deltas: bytes in/out, conn_total, req_total, 2xx, rt, http_200. */
@@ -43,8 +44,8 @@ describe('reqstat store: arithmetic', () => {
 
   it('keeps totals exact above 2^53', () => {
     const dict = new FakeStringDict();
-    dict.set('kbig', '0 1000 1000 9007199254740991 18446744073709551615' + ' 0'.repeat(27));
-    dict.set('m', '1 0 0 0 0');
+    dict.set('kbig', '0 1000 1000 29 9007199254740991,18446744073709551615' + ',0'.repeat(27));
+    dict.set('m', '1 0 0 0 0 1');
     flushZone(dict, 'server', SETTINGS, [request('big')], 2000);
     expect(counters(dict, 'big').slice(0, 4)).toEqual(['9007199254741091', '18446744073709551815', '1', '1']);
   });
@@ -59,13 +60,24 @@ describe('reqstat store: arithmetic', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
   });
 
+  it('shows a key stored before its zone gained or lost an indicator with the zone\'s columns', () => {
+    const dict = new FakeStringDict();
+    flushZone(dict, 'server', SETTINGS, [request('a')], 1000);
+    const wider = shownZone({ ...ZONE, indicators: ['cost'] }, readZone(dict));
+    expect(wider.counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
+    const narrower = shownZone(ZONE, readZone(dict));
+    expect(narrower.counters[0].split(',')).toHaveLength(29);
+    dict.set('ka', dict.get('ka')!.replace(' 29 ', ' 30 ') + ',9');
+    expect(shownZone(ZONE, readZone(dict)).counters).toEqual(['100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0']);
+  });
+
   it('shows keys newest first; a display keeps every digit', () => {
     const dict = new FakeStringDict();
     flushZone(dict, 'server', SETTINGS, [request('first')], 1000);
     flushZone(dict, 'server', SETTINGS, [request('second'), request('third')], 2000);
     flushZone(dict, 'server', SETTINGS, [request('first')], 3000);
     const shown = shownZone(ZONE, readZone(dict));
-    expect(shown.keys.map((k) => k.key)).toEqual(['third', 'second', 'first']);
+    expect(shown.keys).toEqual(['third', 'second', 'first']);
     expect(shown.meta.nextSeq).toBe(3);
   });
 });
@@ -97,7 +109,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     expect(counters(dict, 'a')[3]).toBe('2');
     const again = flushZone(dict, 'server', SETTINGS, [request('b')], 2000);
     expect(again.warning).toBe(null);
-    expect(readZone(dict).meta).toEqual({ nextSeq: 3, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
+    expect(readZone(dict).meta).toEqual({ nextSeq: 3, keys: 3, recycledKeys: 0, droppedKeys: 2, droppedRequests: 7, warnedRequests: 7 });
   });
 
   it('a new key takes the slot of the least recently visited key below the threshold; busy keys keep exact counts', () => {
@@ -112,7 +124,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     expect(counters(dict, 'new1').join(',')).toBe('100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0');
     expect(counters(dict, 'busy')[3]).toBe(String(1 + 7 * 3 + 1));
     // new1 has a's display slot: the oldest one, shown last.
-    expect(shownZone(ZONE, readZone(dict)).keys.map((k) => k.key)).toEqual(['busy', 'b', 'new1']);
+    expect(shownZone(ZONE, readZone(dict)).keys).toEqual(['busy', 'b', 'new1']);
     expect(readZone(dict).meta.recycledKeys).toBe(1);
   });
 
@@ -121,6 +133,19 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     const settings = { ...SETTINGS, recycleTimes: 0 };
     flushZone(dict, 'server', settings, [request('a')], 0);
     expect(flushZone(dict, 'server', settings, [request('b')], 86400000).droppedKeys).toBe(1);
+  });
+
+  it('holds as many keys as Tengine\'s zone of the same size, then recycles', () => {
+    expect(keyCapacity(1048576, 152)).toBe(1008);
+    expect(keyCapacity(1048576, 4)).toBe(2016);
+    expect(keyCapacity(10485760, 152)).toBe(10168);
+    expect(keyCapacity(1048576, 4000)).toBe(126);
+    const dict = new FakeStringDict();
+    const settings = { ...SETTINGS, maxKeys: 2, recycleTimes: 1, recycleSeconds: 1 };
+    flushZone(dict, 'server', settings, [request('a'), request('b')], 0);
+    expect(flushZone(dict, 'server', settings, [request('c')], 500).droppedKeys).toBe(1);
+    expect(flushZone(dict, 'server', settings, [request('c')], 1500).recycled).toBe(1);
+    expect(readZone(dict).meta.keys).toBe(2);
   });
 
   it('keeps a sixteenth of the zone, at least 4 pages, for existing keys to grow', () => {
