@@ -323,6 +323,14 @@ var HEX = "0123456789abcdef";
 function isPlain(byte) {
   return byte >= 32 && byte <= 126 && byte !== 92;
 }
+function encodeFieldBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
 function hexValue(c) {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 97 + 10;
@@ -354,6 +362,36 @@ function isEscapedField(field) {
     return true;
   }
   return decodeFieldBytes(field) !== null;
+}
+function utf8Bytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
+        i++;
+      }
+    }
+    if (cp >= 55296 && cp <= 57343) cp = 65533;
+    if (cp < 128) {
+      bytes.push(cp);
+    } else if (cp < 2048) {
+      bytes.push(192 | cp >> 6, 128 | cp & 63);
+    } else if (cp < 65536) {
+      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
+    } else {
+      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
+    }
+  }
+  return bytes;
+}
+function escapeText(text) {
+  for (let i = 0; i < text.length; i++) {
+    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
+  }
+  return text;
 }
 function utf8SequenceLength(bytes, i) {
   const b = bytes[i];
@@ -3143,6 +3181,214 @@ function openStore(name, renderFragments) {
 function storeOf(opened, name, renderFragments) {
   return opened.type === "string" ? recordStore(opened.dict, name, renderFragments) : counterStore(opened.dict, name);
 }
+function sslZoneOf(r) {
+  const name = r.variables.ipng_stats_ssl_zone;
+  return name ? name : void 0;
+}
+function sslZonesOf(r) {
+  const text = r.variables.ipng_stats_ssl_zones;
+  return text ? text.split("") : void 0;
+}
+var SSL_COUNTER_NAMES = ["number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good", "accept_renegotiate", "hits", "cb_hits", "misses", "timeouts", "cache_full"];
+var SSL_TOTALS = SSL_COUNTER_NAMES.length - 1;
+var SSL_DICT = "ipng_ssl_status";
+var SSL_HANDSHAKE_KINDS = ["full", "resumed"];
+function emptySslValues() {
+  const values = [];
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) values.push(0);
+  return values;
+}
+var SSL_TEXT_CONTENT_TYPE = "text/plain";
+var SSL_JSON_SCHEMA = 1;
+function renderSslText(zone) {
+  let out = "";
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) {
+    out += SSL_COUNTER_NAMES[i] + ": " + zone.values[i] + " \n";
+  }
+  return out;
+}
+function renderSslJson(zones) {
+  const out = {};
+  for (let z = 0; z < zones.length; z++) {
+    const counters = {};
+    for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) counters[SSL_COUNTER_NAMES[i]] = zones[z].values[i];
+    const handshakes = {};
+    for (let i = 0; i < SSL_HANDSHAKE_KINDS.length; i++) handshakes[SSL_HANDSHAKE_KINDS[i]] = zones[z].handshakes[i];
+    counters.handshakes = handshakes;
+    out[fieldLabel(zones[z].zone)] = counters;
+  }
+  return JSON.stringify({
+    schema: SSL_JSON_SCHEMA,
+    zones: out
+  }) + "\n";
+}
+var HELP = {
+  number: "Sessions in the internal session caches of the zone's SSL contexts, summed over live workers (SSL_CTX_sess_number)",
+  connect: "TLS handshakes started in client mode (SSL_CTX_sess_connect)",
+  connect_good: "TLS handshakes completed in client mode (SSL_CTX_sess_connect_good)",
+  connect_renegotiate: "Renegotiations started in client mode (SSL_CTX_sess_connect_renegotiate)",
+  accept: "TLS handshakes started in server mode (SSL_CTX_sess_accept)",
+  accept_good: "TLS handshakes completed in server mode (SSL_CTX_sess_accept_good)",
+  accept_renegotiate: "Renegotiations started in server mode (SSL_CTX_sess_accept_renegotiate)",
+  hits: "Sessions reused (SSL_CTX_sess_hits)",
+  cb_hits: "Sessions found in the external session cache, nginx's shared cache (SSL_CTX_sess_cb_hits)",
+  misses: "Sessions proposed by clients and not found in the cache (SSL_CTX_sess_misses)",
+  timeouts: "Sessions proposed by clients, found and expired (SSL_CTX_sess_timeouts)",
+  cache_full: "Sessions removed because the internal cache was full (SSL_CTX_sess_cache_full)"
+};
+function sslFamilyName(index) {
+  return index === 0 ? "nginx_ssl_number" : "nginx_ssl_" + SSL_COUNTER_NAMES[index] + "_total";
+}
+function writeSslFamilies(out, zones) {
+  const labels = [];
+  for (let z = 0; z < zones.length; z++) labels.push(labelPair("zone", fieldLabel(zones[z].zone)));
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) {
+    const values = [];
+    for (let z = 0; z < zones.length; z++) values.push(formatValue(zones[z].values[i]));
+    out.samples({
+      name: sslFamilyName(i),
+      help: HELP[SSL_COUNTER_NAMES[i]],
+      type: i === 0 ? "gauge" : "counter"
+    }, labels, values);
+  }
+  const kindLabels = [];
+  const kindValues = [];
+  for (let z = 0; z < zones.length; z++) {
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) {
+      kindLabels.push(labels[z] + "," + labelPair("handshake", SSL_HANDSHAKE_KINDS[k]));
+      kindValues.push(formatValue(zones[z].handshakes[k]));
+    }
+  }
+  out.samples({
+    name: "nginx_ssl_handshakes_total",
+    help: HANDSHAKES_HELP,
+    type: "counter"
+  }, kindLabels, kindValues);
+}
+var HANDSHAKES_HELP = "TLS handshakes of connections that carried requests, by the zone of the context they ended with (after SNI), full or resumed (SSL_session_reused at the first request)";
+function renderSslPrometheus(zones) {
+  const out = new PrometheusText();
+  writeSslFamilies(out, zones);
+  return out.text();
+}
+var SEP = "";
+var ZONE_PREFIX = "z" + SEP;
+var FLUSH_PREFIX = "f" + SEP;
+var GAUGES_KEY = "gauges";
+var STORED = SSL_TOTALS + SSL_HANDSHAKE_KINDS.length;
+function lastSslFlushMs(dict, worker) {
+  const v = dict.get(FLUSH_PREFIX + worker);
+  return v === void 0 ? void 0 : Number(v);
+}
+function markSslFlush(dict, worker, nowMs) {
+  dict.set(FLUSH_PREFIX + worker, String(nowMs));
+}
+function gaugeLifetimeMs(intervalMs) {
+  return 3 * intervalMs + 1e3;
+}
+function applySslLines(dict, lines, nowMs, lifetimeMs) {
+  const sums = Object.create(null);
+  const order = [];
+  function sumOf(zone) {
+    let sum = sums[zone];
+    if (sum === void 0) {
+      sum = readTotals(dict.get(ZONE_PREFIX + zone));
+      sums[zone] = sum;
+      order.push(zone);
+    }
+    return sum;
+  }
+  for (let i = 0; i < lines.deltas.length; i++) {
+    const sum = sumOf(lines.deltas[i].zone);
+    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += lines.deltas[i].totals[k];
+  }
+  for (let i = 0; i < lines.handshakes.length; i++) {
+    const sum = sumOf(lines.handshakes[i].zone);
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) sum[SSL_TOTALS + k] += lines.handshakes[i].counts[k];
+  }
+  for (let i = 0; i < order.length; i++) dict.set(ZONE_PREFIX + order[i], sums[order[i]].join(" "));
+  const before = dict.get(GAUGES_KEY);
+  const gauges = before === void 0 ? {} : JSON.parse(before);
+  for (let i = 0; i < lines.gauges.length; i++) {
+    const g = lines.gauges[i];
+    let zone = gauges[g.zone];
+    if (zone === void 0) {
+      zone = {};
+      gauges[g.zone] = zone;
+    }
+    if (g.value === 0) delete zone[g.pid];else zone[g.pid] = [g.value, nowMs];
+  }
+  const zones = Object.keys(gauges);
+  for (let i = 0; i < zones.length; i++) {
+    const zone = gauges[zones[i]];
+    const pids = Object.keys(zone);
+    for (let k = 0; k < pids.length; k++) {
+      if (nowMs - zone[pids[k]][1] > lifetimeMs) delete zone[pids[k]];
+    }
+    if (Object.keys(zone).length === 0) delete gauges[zones[i]];
+  }
+  const after = JSON.stringify(gauges);
+  if (after !== (before === void 0 ? "{}" : before)) dict.set(GAUGES_KEY, after);
+}
+function readTotals(text) {
+  const totals = [];
+  const parts = text === void 0 ? [] : text.split(" ");
+  for (let k = 0; k < STORED; k++) {
+    const n = k < parts.length ? Number(parts[k]) : 0;
+    totals.push(n >= 0 ? n : 0);
+  }
+  return totals;
+}
+function sessionsOf(gauges, zone) {
+  const pids = gauges[zone];
+  if (pids === void 0) return 0;
+  let n = 0;
+  const keys = Object.keys(pids);
+  for (let i = 0; i < keys.length; i++) n += pids[keys[i]][0];
+  return n;
+}
+function zoneOf(zone, totals, gauges) {
+  const values = emptySslValues();
+  values[0] = sessionsOf(gauges, zone);
+  const t = readTotals(totals);
+  for (let k = 0; k < SSL_TOTALS; k++) values[k + 1] = t[k];
+  return {
+    zone,
+    values,
+    handshakes: t.slice(SSL_TOTALS)
+  };
+}
+function readGauges(dict) {
+  const text = dict.get(GAUGES_KEY);
+  return text === void 0 ? {} : JSON.parse(text);
+}
+function readSslZone(dict, zone) {
+  return zoneOf(zone, dict.get(ZONE_PREFIX + zone), readGauges(dict));
+}
+function readSslZones(dict, configured) {
+  if (configured !== void 0) {
+    const gauges2 = readGauges(dict);
+    const listed = [];
+    for (let i = 0; i < configured.length; i++) listed.push(zoneOf(configured[i], dict.get(ZONE_PREFIX + configured[i]), gauges2));
+    return listed;
+  }
+  const items = allItems(dict);
+  let gauges = {};
+  const totals = [];
+  for (let i = 0; i < items.length; i++) {
+    const key = items[i][0];
+    if (key === GAUGES_KEY) gauges = JSON.parse(items[i][1]);else if (key.slice(0, ZONE_PREFIX.length) === ZONE_PREFIX) totals.push([key.slice(ZONE_PREFIX.length), items[i][1]]);
+  }
+  totals.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const zones = [];
+  for (let i = 0; i < totals.length; i++) zones.push(zoneOf(totals[i][0], totals[i][1], gauges));
+  return zones;
+}
+function sslScrapeText(r) {
+  const opened = findSharedDict(SSL_DICT);
+  if (opened === null || opened.type !== "string") return "";
+  return renderSslPrometheus(readSslZones(opened.dict, sslZonesOf(r)));
+}
 var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
@@ -3169,9 +3415,10 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
+  const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
   respond(r, 200, {
     "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
-  }, json ? renderJson(filtered) : renderPrometheus(filtered));
+  }, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -3521,9 +3768,81 @@ function openReqstatSink(s) {
     warn: logWarning
   });
 }
-var SINKS = [openIpngSink, openReqstatSink];
-var FIELD_SEPARATOR = "";
+var SSL_COUNTER_SHAPE = "ssl";
+var SSL_HANDSHAKE_SHAPE = "ssl_handshakes";
+var SSL_GAUGE_SHAPE = "ssl_number";
+var GAUGE_RECORD = "g";
 var DECIMAL3 = /^\d+$/;
+function readSslLines(batch) {
+  const lines = {
+    deltas: [],
+    handshakes: [],
+    gauges: [],
+    notUnderstood: 0
+  };
+  for (let i = 0; i < batch.entries.length; i++) {
+    const e = batch.entries[i];
+    if (e.subsystem === SSL_HANDSHAKE_SHAPE) {
+      if (e.keys.length !== 0 || e.counters.length !== SSL_HANDSHAKE_KINDS.length + 1 || e.histograms.length !== 0) {
+        lines.notUnderstood++;
+      } else {
+        lines.handshakes.push({
+          zone: e.zone,
+          counts: e.counters.slice(1)
+        });
+      }
+      continue;
+    }
+    if (e.subsystem !== SSL_COUNTER_SHAPE) continue;
+    if (e.keys.length !== 0 || e.counters.length !== SSL_TOTALS + 1 || e.histograms.length !== 0) {
+      lines.notUnderstood++;
+      continue;
+    }
+    lines.deltas.push({
+      zone: e.zone,
+      totals: e.counters.slice(1)
+    });
+  }
+  for (let i = 0; i < batch.other.length; i++) {
+    const f = batch.other[i];
+    if (f[0] !== GAUGE_RECORD || f[1] !== SSL_GAUGE_SHAPE) continue;
+    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL3.test(f[3]) || !DECIMAL3.test(f[4])) {
+      lines.notUnderstood++;
+      continue;
+    }
+    lines.gauges.push({
+      zone: f[2],
+      pid: f[3],
+      value: Number(f[4])
+    });
+  }
+  return lines;
+}
+function sslSink(dict) {
+  return {
+    name: "ssl",
+    reads: [SSL_COUNTER_SHAPE, SSL_HANDSHAKE_SHAPE, GAUGE_RECORD],
+    flushDue(ctx) {
+      return flushIsDue(lastSslFlushMs(dict, ctx.worker), ctx.nowMs, ctx.intervalMs);
+    },
+    flush(batch, ctx) {
+      markSslFlush(dict, ctx.worker, ctx.nowMs);
+      if (!batch.writer) return;
+      const lines = readSslLines(batch);
+      ctx.notUnderstood(lines.notUnderstood);
+      applySslLines(dict, lines, ctx.nowMs, gaugeLifetimeMs(ctx.intervalMs));
+    }
+  };
+}
+function openSslSink(s) {
+  void s;
+  const opened = findSharedDict(SSL_DICT);
+  if (opened === null || opened.type !== "string") return null;
+  return sslSink(opened.dict);
+}
+var SINKS = [openIpngSink, openReqstatSink, openSslSink];
+var FIELD_SEPARATOR = "";
+var DECIMAL4 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
 var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
 var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
@@ -3540,14 +3859,14 @@ function isSubsystem(name) {
 function keyCount(text) {
   const known = nkeysRead[text];
   if (known !== void 0) return known;
-  const n = DECIMAL3.test(text) ? Number(text) : -1;
+  const n = DECIMAL4.test(text) ? Number(text) : -1;
   nkeysRead[text] = n;
   return n;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL3.test(parts[i])) return null;
+    if (!DECIMAL4.test(parts[i])) return null;
   }
   return parts;
 }
@@ -3654,7 +3973,7 @@ function readWire(text) {
           break;
         }
       case "x":
-        if (f.length === 2 && DECIMAL3.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        if (f.length === 2 && DECIMAL4.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
         break;
       default:
         if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;
@@ -3708,11 +4027,108 @@ function unread(batch, sinks) {
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }
+var FORMATS2 = {
+  text: "text",
+  json: "json",
+  prometheus: "prometheus"
+};
+function chooseSslFormat(args, accept) {
+  if (Object.prototype.hasOwnProperty.call(args, "format")) {
+    const value = args.format;
+    if (typeof value !== "string") return {
+      ok: false,
+      reason: "format given more than once"
+    };
+    const format = FORMATS2[value];
+    if (format === void 0) return {
+      ok: false,
+      reason: "unknown format " + JSON.stringify(value) + ": use text, json or prometheus"
+    };
+    return {
+      ok: true,
+      format
+    };
+  }
+  if (wantsJson(accept)) return {
+    ok: true,
+    format: "json"
+  };
+  if (wantsPrometheusText2(accept)) return {
+    ok: true,
+    format: "prometheus"
+  };
+  return {
+    ok: true,
+    format: "text"
+  };
+}
+function wantsPrometheusText2(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "text/plain") continue;
+    let version = false;
+    let q = 1;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf("=");
+      if (eq < 0) continue;
+      const name = params[p].slice(0, eq).trim().toLowerCase();
+      const value = params[p].slice(eq + 1).trim();
+      if (name === "version" && value === "0.0.4") version = true;
+      if (name === "q") q = Number(value);
+    }
+    if (version && q > 0) return true;
+  }
+  return false;
+}
+var ALLOWED_METHODS3 = "GET, HEAD";
+var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
+function sslStatus(r) {
+  markScrapeRequest(r);
+  const req = readRequest(r);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS3,
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
+    return;
+  }
+  const choice = chooseSslFormat(req.args, req.accept);
+  if (!choice.ok) {
+    respond(r, 400, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, choice.reason + "\n");
+    return;
+  }
+  const name = sslZoneOf(r);
+  if (name === void 0) {
+    respond(r, 500, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
+    return;
+  }
+  const zone = escapeText(name);
+  const opened = findSharedDict(SSL_DICT);
+  const shown = opened !== null && opened.type === "string" ? readSslZone(opened.dict, zone) : {
+    zone,
+    values: emptySslValues(),
+    handshakes: [0, 0]
+  };
+  if (choice.format === "json") respond(r, 200, {
+    "Content-Type": JSON_CONTENT_TYPE
+  }, renderSslJson([shown]));else if (choice.format === "prometheus") respond(r, 200, {
+    "Content-Type": PROMETHEUS_CONTENT_TYPE
+  }, renderSslPrometheus([shown]));else respond(r, 200, {
+    "Content-Type": SSL_TEXT_CONTENT_TYPE
+  }, renderSslText(shown));
+}
 var index_default = {
   record,
   reqstatShow,
   scrape,
   status,
-  tick
+  tick,
+  sslStatus
 };
 export { index_default as default };

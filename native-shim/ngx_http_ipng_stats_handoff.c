@@ -171,6 +171,8 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    ngx_http_ipng_stats_table_collect(pcf, t, 0);
+
     shpool = (ngx_slab_pool_t *) pcf->handoff->shm.addr;
     ho = pcf->handoff->data;
 
@@ -409,7 +411,24 @@ ngx_http_ipng_stats_handoff_exit_process(ngx_cycle_t *cycle,
 
     ngx_http_ipng_stats_release(pcf);
 
-    t = ngx_http_ipng_stats_table_if_any();
+    /*
+     * a subsystem that reads its values (SSL status) has counted since its
+     * last reading even when this worker never drained
+     */
+
+    if (pcf->collectors
+        && (ngx_process == NGX_PROCESS_WORKER
+            || ngx_process == NGX_PROCESS_SINGLE))
+    {
+        t = ngx_http_ipng_stats_table(pcf);
+
+        if (t) {
+            ngx_http_ipng_stats_table_collect(pcf, t, 1);
+        }
+
+    } else {
+        t = ngx_http_ipng_stats_table_if_any();
+    }
 
     if (t == NULL) {
         return;

@@ -23,9 +23,10 @@ typedef struct {
     ngx_int_t                       server_addr_index;  /* $server_addr */
 
     /*
-     * 0 when the configuration has another subsystem's zones (reqstat's)
-     * and no ipng counter zone: a Tengine user's req_status_* lines alone
-     * pay nothing for series that nothing would store
+     * 0 when the configuration has another subsystem's zones (reqstat's,
+     * SSL status's) and no ipng counter zone: a Tengine user's
+     * req_status_* lines, or ssl_status* lines, alone pay nothing for
+     * series that nothing would store
      */
     ngx_uint_t                      counting;           /* unsigned :1 */
 } ngx_http_ipng_stats_ipng_conf_t;

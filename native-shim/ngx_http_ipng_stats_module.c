@@ -106,6 +106,20 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       0,
       NULL },
 
+    { ngx_string("ssl_status_zone"),
+      NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status_zone,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ssl_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("req_status_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE3,
       ngx_http_ipng_stats_reqstat_zone,
@@ -180,7 +194,7 @@ static ngx_http_module_t  ngx_http_ipng_stats_module_ctx = {
     ngx_http_ipng_stats_create_main_conf,  /* create main configuration */
     ngx_http_ipng_stats_init_main_conf,    /* init main configuration */
 
-    NULL,                                  /* create server configuration */
+    ngx_http_ipng_stats_ssl_create_srv_conf, /* create server conf */
     NULL,                                  /* merge server configuration */
 
     ngx_http_ipng_stats_create_loc_conf,   /* create location configuration */
@@ -236,6 +250,13 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_writer_deltas_variable,
       ngx_http_ipng_stats_part(pipeline),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("ipng_stats_ssl_zone"), NULL,
+      ngx_http_ipng_stats_ssl_zone_variable, 0, 0, 0 },
+
+    { ngx_string("ipng_stats_ssl_zones"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(ssl.zones_text), 0, 0 },
 
     { ngx_string("ipng_reqstat_zones"), NULL,
       ngx_http_ipng_stats_text_variable,
@@ -293,6 +314,8 @@ ngx_http_ipng_stats_log_handler(ngx_http_request_t *r)
     ngx_http_ipng_stats_ipng_observe(r, &mcf->ipng, &mcf->pipeline);
 
     ngx_http_ipng_stats_reqstat_observe(r, &mcf->reqstat, &mcf->pipeline);
+
+    ngx_http_ipng_stats_ssl_observe(r, &mcf->ssl, &mcf->pipeline);
 
     return NGX_OK;
 }
@@ -356,6 +379,13 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_ipng_stats_ssl_postconfiguration(cf, &mcf->ssl,
+                                                  &mcf->pipeline)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
@@ -372,9 +402,12 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* a configuration of reqstat or SSL status only counts no ipng */
+
     mcf->ipng.counting =
                   ngx_http_ipng_stats_counter_zone_declared(cf, mcf->njs)
-                  || mcf->reqstat.zones.nelts == 0;
+                  || (mcf->reqstat.zones.nelts == 0
+                      && mcf->ssl.zones == NULL && mcf->ssl.shows == NULL);
 
     if (mcf->reqstat.zones.nelts) {
         h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
@@ -418,6 +451,7 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
 
     ngx_http_ipng_stats_pipeline_create_conf(&mcf->pipeline);
     ngx_http_ipng_stats_state_create_conf(&mcf->state);
+    ngx_http_ipng_stats_ssl_create_conf(&mcf->ssl);
 
     mcf->ipng.tag_index = NGX_ERROR;
     mcf->ipng.server_addr_index = NGX_ERROR;

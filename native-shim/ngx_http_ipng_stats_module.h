@@ -18,6 +18,9 @@
  *                                        directives, variables
  *     ngx_http_ipng_stats_reqstat.c      reqstat counting, rewrite and log
  *                                        phases
+ *     ngx_http_ipng_stats_ssl.c          SSL status: OpenSSL's session
+ *                                        counters per zone, read at the
+ *                                        flush interval
  *   other parts
  *     ngx_http_ipng_stats_logtail.c      ipng_stats_logtail (UDP)
  *     ngx_http_ipng_stats_log_format.c   log_format lines, as access_log
@@ -46,6 +49,7 @@
 #include "ngx_http_ipng_stats_logtail.h"
 #include "ngx_http_ipng_stats_njs.h"
 #include "ngx_http_ipng_stats_state.h"
+#include "ngx_http_ipng_stats_ssl.h"
 
 
 typedef struct {
@@ -57,6 +61,7 @@ typedef struct {
     ngx_http_ipng_stats_njs_t            *njs;
     ngx_http_ipng_stats_state_conf_t      state;
     ngx_http_ipng_stats_reqstat_conf_t    reqstat;
+    ngx_http_ipng_stats_ssl_conf_t        ssl;
 } ngx_http_ipng_stats_main_conf_t;
 
 

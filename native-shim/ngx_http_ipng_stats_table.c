@@ -28,11 +28,66 @@ static ngx_uint_t ngx_http_ipng_stats_table_bucket(
     ngx_http_ipng_stats_table_t *t, ngx_msec_int_t ms);
 static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
+static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_find(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone, ngx_str_t *keys, ngx_uint_t gauge);
 static void ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e);
 
 
+/* an entry's counters, histograms and, for a gauge, its "changed" mark */
+#define ngx_http_ipng_stats_table_slots(t, sub, gauge)                        \
+    ((sub)->ncounters + (sub)->nhistograms * ((t)->nbounds + 2)              \
+     + ((gauge) ? 1 : 0))
+
+
 static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_worker_table;
+
+
+ngx_int_t
+ngx_http_ipng_stats_collector_add(ngx_conf_t *cf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_collect_pt handler, void *data)
+{
+    ngx_http_ipng_stats_collector_t  *c;
+
+    if (pcf->collectors == NULL) {
+        pcf->collectors = ngx_array_create(cf->pool, 2,
+                                     sizeof(ngx_http_ipng_stats_collector_t));
+        if (pcf->collectors == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    c = ngx_array_push(pcf->collectors);
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->handler = handler;
+    c->data = data;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_table_collect(ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_table_t *t, ngx_uint_t exiting)
+{
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_collector_t  *c;
+
+    if (pcf->collectors == NULL) {
+        return;
+    }
+
+    c = pcf->collectors->elts;
+
+    for (i = 0; i < pcf->collectors->nelts; i++) {
+        c[i].handler(t, c[i].data, exiting);
+    }
+}
 
 
 /* this worker's table, created at its first use */
@@ -119,6 +174,25 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
 {
+    return ngx_http_ipng_stats_table_find(t, sub, zone, keys, 0);
+}
+
+
+/* a gauge's entry (zone only), created as ngx_http_ipng_stats_table_entry() */
+
+ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_gauge_entry(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)
+{
+    return ngx_http_ipng_stats_table_find(t, sub, zone, NULL, 1);
+}
+
+
+static ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys,
+    ngx_uint_t gauge)
+{
     u_char                           *p;
     size_t                            size;
     ngx_uint_t                        i, k, hash, nslots;
@@ -177,7 +251,7 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
         goto dropped;
     }
 
-    nslots = sub->ncounters + sub->nhistograms * (t->nbounds + 2);
+    nslots = ngx_http_ipng_stats_table_slots(t, sub, gauge);
 
     size = sizeof(ngx_http_ipng_stats_entry_t)
            + nslots * sizeof(uint64_t)
@@ -216,6 +290,7 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     }
 
     e->subsystem = sub;
+    e->gauge = gauge;
     e->hash = hash;
     e->chain = t->hash[hash & (t->hash_size - 1)];
     t->hash[hash & (t->hash_size - 1)] = e;
@@ -301,6 +376,17 @@ ngx_http_ipng_stats_table_grow(ngx_http_ipng_stats_table_t *t)
 
 
 void
+ngx_http_ipng_stats_table_gauge(ngx_http_ipng_stats_entry_t *e,
+    uint64_t value)
+{
+    if (e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] != value) {
+        e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] = value;
+        e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] = 1;
+    }
+}
+
+
+void
 ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e, ngx_uint_t h, ngx_msec_int_t ms)
 {
@@ -344,7 +430,7 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
     n = t->dropped;
 
     for (e = t->first; e; e = e->next) {
-        if (e->subsystem->events) {
+        if (e->subsystem->events && !e->gauge) {
             n += e->counters[e->subsystem->seen];
         }
     }
@@ -366,6 +452,14 @@ ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
         next = e->next;
         sub = e->subsystem;
 
+        /* a gauge keeps its value: it is not a delta */
+
+        if (e->gauge) {
+            e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] = 0;
+            prev = e;
+            continue;
+        }
+
         if (sub->forget && e->counters[sub->seen] == 0) {
 
             /* idle since the previous drain: unlinked and freed */
@@ -385,7 +479,7 @@ ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
             continue;
         }
 
-        nslots = sub->ncounters + sub->nhistograms * (t->nbounds + 2);
+        nslots = ngx_http_ipng_stats_table_slots(t, sub, 0);
 
         ngx_memzero(e->counters, nslots * sizeof(uint64_t));
 

@@ -32,6 +32,13 @@
  * freed at the next, so that a stream of new keys cannot fill the table
  * for good; and max_entries, when not 0, bounds its entries below the
  * table's bound.
+ *
+ * A gauge (made with _table_gauge_entry(), of a shape with no keys, one
+ * counter and no histograms) holds this worker's current value, set with
+ * _table_gauge() and never added up: it is written as a "g" line with the
+ * worker's pid while it is not 0, and once more when it changed to 0, so
+ * that the reader can keep one value per worker and drop it when the
+ * worker stops reporting.
  */
 typedef struct {
     ngx_str_t                       name;       /* on the wire */
@@ -54,6 +61,7 @@ struct ngx_http_ipng_stats_entry_s {
     ngx_http_ipng_stats_subsystem_t *subsystem;
     ngx_uint_t                       hash;
     ngx_str_t                        zone;
+    ngx_uint_t                       gauge;     /* unsigned gauge:1; */
     ngx_str_t                       *keys;      /* nkeys */
     uint64_t                        *counters;  /* ncounters */
 
@@ -89,6 +97,33 @@ typedef struct {
 #define ngx_http_ipng_stats_histogram(t, e, h)                                \
     (&(e)->histograms[(h) * ((t)->nbounds + 2)])
 
+/* a gauge entry: its value, then whether it changed since the last clear */
+#define NGX_HTTP_IPNG_STATS_GAUGE_VALUE    0
+#define NGX_HTTP_IPNG_STATS_GAUGE_CHANGED  1
+
+
+/*
+ * A subsystem that reads its values instead of observing events (SSL
+ * status reads OpenSSL's counters) registers a collector at configuration
+ * time: it runs in the worker right before each rendering of the worker's
+ * table (the drain, at the flush interval) and at the worker's exit
+ * (exiting set: the last reading, gauges go to 0), and adds what changed.
+ */
+typedef void (*ngx_http_ipng_stats_collect_pt)(
+    ngx_http_ipng_stats_table_t *t, void *data, ngx_uint_t exiting);
+
+typedef struct {
+    ngx_http_ipng_stats_collect_pt   handler;
+    void                            *data;
+} ngx_http_ipng_stats_collector_t;
+
+
+ngx_int_t ngx_http_ipng_stats_collector_add(ngx_conf_t *cf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_collect_pt handler, void *data);
+void ngx_http_ipng_stats_table_collect(
+    ngx_http_ipng_stats_pipeline_conf_t *pcf, ngx_http_ipng_stats_table_t *t,
+    ngx_uint_t exiting);
 
 ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table(
     ngx_http_ipng_stats_pipeline_conf_t *pcf);
@@ -96,6 +131,11 @@ ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table_if_any(void);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_str_t *keys);
+ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_gauge_entry(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone);
+void ngx_http_ipng_stats_table_gauge(ngx_http_ipng_stats_entry_t *e,
+    uint64_t value);
 void ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e, ngx_uint_t h, ngx_msec_int_t ms);
 uint64_t ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t);

@@ -5,6 +5,7 @@
  *
  *   b US BOUNDS
  *   r US SUBSYSTEM US ZONE US NKEYS US KEY... US COUNTERS US HISTOGRAM...
+ *   g US GAUGE US ZONE US PID US VALUE
  *   x US LOST
  *
  * Every field is escaped ("\xHH" for each byte outside 0x20-0x7e and for
@@ -23,6 +24,8 @@
 
 static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
     ngx_http_ipng_stats_table_t *t, uint64_t *hist);
+static ngx_uint_t ngx_http_ipng_stats_wire_gauge_due(
+    ngx_http_ipng_stats_entry_t *e);
 static size_t ngx_http_ipng_stats_digits(uint64_t n);
 
 
@@ -41,12 +44,30 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
     any = 0;
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[e->subsystem->seen] == 0) {
+        sub = e->subsystem;
+
+        if (e->gauge) {
+            if (!ngx_http_ipng_stats_wire_gauge_due(e)) {
+                continue;
+            }
+
+            /* "g US GAUGE US ZONE US PID US VALUE" */
+
+            any = 1;
+            len += 2 + sub->name.len
+                   + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
+                   + 1 + ngx_http_ipng_stats_digits((uint64_t) ngx_pid)
+                   + 1 + ngx_http_ipng_stats_digits(
+                             e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE])
+                   + 1;
+            continue;
+        }
+
+        if (e->counters[sub->seen] == 0) {
             continue;
         }
 
         any = 1;
-        sub = e->subsystem;
 
         /* "r US SUBSYSTEM US ZONE US NKEYS" */
 
@@ -112,11 +133,25 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
     p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[e->subsystem->seen] == 0) {
+        sub = e->subsystem;
+
+        if (e->gauge) {
+            if (!ngx_http_ipng_stats_wire_gauge_due(e)) {
+                continue;
+            }
+
+            p = ngx_sprintf(p, "g%c%V%c", NGX_HTTP_IPNG_STATS_SEP,
+                            &sub->name, NGX_HTTP_IPNG_STATS_SEP);
+            p = ngx_http_ipng_stats_escape(p, &e->zone);
+            p = ngx_sprintf(p, "%c%P%c%uL\n", NGX_HTTP_IPNG_STATS_SEP,
+                            ngx_pid, NGX_HTTP_IPNG_STATS_SEP,
+                            e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE]);
             continue;
         }
 
-        sub = e->subsystem;
+        if (e->counters[sub->seen] == 0) {
+            continue;
+        }
 
         p = ngx_sprintf(p, "r%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
                         NGX_HTTP_IPNG_STATS_SEP);
@@ -159,6 +194,19 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
     }
 
     return p;
+}
+
+
+/*
+ * a gauge is written while it is not 0, as this worker's sign of life for
+ * the reader, and once when it changed to 0, so that the reader drops it
+ */
+
+static ngx_uint_t
+ngx_http_ipng_stats_wire_gauge_due(ngx_http_ipng_stats_entry_t *e)
+{
+    return e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] != 0
+           || e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] != 0;
 }
 
 

@@ -4,5 +4,6 @@ import reqstatShow from './handlers/reqstat-show';
 import scrape from './handlers/scrape';
 import status from './handlers/status';
 import tick from './handlers/tick';
+import sslStatus from './ssl/show';
 
-export default { record, reqstatShow, scrape, status, tick };
+export default { record, reqstatShow, scrape, status, tick, sslStatus };

@@ -7,6 +7,7 @@
 // reqstat and SSL status each add one line.
 import { openIpngSink } from '../ipng/sink';
 import { openReqstatSink } from '../reqstat/open-sink';
+import { openSslSink } from '../ssl/open-sink';
 import type { SubsystemSink } from './sink';
 
 export type SinkOpener = (s: NginxPeriodicSession) => SubsystemSink | null;
@@ -14,4 +15,5 @@ export type SinkOpener = (s: NginxPeriodicSession) => SubsystemSink | null;
 export const SINKS: SinkOpener[] = [
   openIpngSink,
   openReqstatSink,
+  openSslSink,
 ];
