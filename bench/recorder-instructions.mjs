@@ -2,11 +2,14 @@
 // request (valgrind's callgrind), which machine load does not change:
 // stock nginx, the floor (a no-op js_set in a tiny module), the recorder
 // module as nginx/ipng-stats-log-fallback.conf imports it, and the same
-// with the whole bundle also imported at http level (the earlier form).
+// with the whole bundle also imported at http level (the earlier form);
+// and the shim's reqstat (Tengine's req_status_*: one zone keyed
+// "$host,$server_addr:$server_port"; three zones and two indicators), with
+// the shim alone (its ipng counting) for comparison.
 // One nginx process (master_process off) per variant; `--requests` keepalive
 // requests after 200 of warm-up; the counters are zeroed in between.
 //
-//   node bench/recorder-instructions.mjs [--requests 2000]
+//   node bench/recorder-instructions.mjs [--requests 2000] [--only reqstat]
 //
 // Needs valgrind (Debian package). The trixie loader is stripped; if
 // valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
@@ -19,7 +22,9 @@ import { parseArgs } from 'node:util';
 import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
 import { freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: { requests: { type: 'string', default: '2000' }, only: { type: 'string', default: '' } },
+});
 const requests = Math.max(100, Math.min(20000, Number(values.requests)));
 
 if (spawnSync('valgrind', ['--version']).error) {
@@ -56,11 +61,31 @@ const VARIANTS = {
     include ${join(nginxDir, 'ipng-stats-log-fallback.conf')};`,
 };
 
+// with the shim loaded too (its main lines below); ipng counts unless off
+const SHIM_VARIANTS = {
+  'shim, ipng counting': '',
+  'shim, ipng off': 'ipng_stats off;',
+  'reqstat, one zone': `
+    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status server;`,
+  'reqstat, one zone, ipng off': `ipng_stats off;
+    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status server;`,
+  'reqstat, 3 zones, 2 indicators': `
+    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status_zone uris "$uri" 10m;
+    req_status_zone agents "$http_user_agent" 10m;
+    req_status_zone_add_indicator server $request_length $body_bytes_sent;
+    req_status server uris agents;`,
+};
+for (const [name, lines] of Object.entries(SHIM_VARIANTS)) VARIANTS[name] = lines;
+
 async function instructionsPerRequest(name, lines) {
   const prefix = mkdtempSync(join(tmpdir(), 'ipng-bench-cg-'));
   const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(prefix, t)};`).join(' ');
-  writeFileSync(join(prefix, 'nginx.conf'), `${name === 'stock' ? '' : `load_module ${env.NJS_MODULE};`}
+  const shim = name in SHIM_VARIANTS ? `\nload_module ${env.SHIM_MODULE};` : '';
+  writeFileSync(join(prefix, 'nginx.conf'), `${name === 'stock' ? '' : `load_module ${env.NJS_MODULE};`}${shim}
 master_process off;
 daemon off;
 pid ${join(prefix, 'nginx.pid')};
@@ -68,7 +93,7 @@ error_log ${join(prefix, 'error.log')} notice;
 events { }
 http {
     ${temp}
-    ${name === 'stock' ? 'access_log off;' : ''}
+    ${name === 'stock' || name in SHIM_VARIANTS ? 'access_log off;' : ''}
     ${lines}
     server { listen 127.0.0.1:${port}; location = / { return 200 "ok\\n"; } }
 }
@@ -106,6 +131,7 @@ http {
 console.log(`instructions per request (callgrind, ${requests} keepalive requests to return 200, one process)`);
 const results = {};
 for (const [name, lines] of Object.entries(VARIANTS)) {
+  if (values.only && name !== 'stock' && !name.includes(values.only) && !name.startsWith('shim')) continue;
   results[name] = await instructionsPerRequest(name, lines);
   const over = name === 'stock' ? '' : `  (+${Math.round(results[name] - results.stock)} over stock)`;
   console.log(`  ${name.padEnd(32)} ${Math.round(results[name]).toString().padStart(7)}${over}`);

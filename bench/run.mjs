@@ -8,9 +8,14 @@
 //   product   what users run: shim + bundle, full metric set
 //   fallback  no shim: the njs recorder module per request, the bundle
 //             imported only in the scrape and tick locations
+//   reqstat   a Tengine user's configuration (not run by default): one
+//             req_status zone keyed "$host,$server_addr:$server_port" and
+//             a req_status_show location, nothing else of the product's
+//   reqstat3  three req_status zones and two indicators
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
 //                    [--variants floor,product,fallback]
+//   npm run bench -- --scenario 1,2 --variants reqstat,reqstat3
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
 // bounded by --seconds. See docs/performance.md.
@@ -55,6 +60,15 @@ const PROXY_SITE = `
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
+    }
+`;
+
+// The display of reqstat variants, on the second port: it carries the tick
+// and shows the zone "server", where every request counts once.
+const REQSTAT_SHOW_SERVER = `
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /us { req_status_show server; }
     }
 `;
 
@@ -109,6 +123,27 @@ ${http}`,
     // default; `--variants fallback,fallback-bundle` compares the two.
     case 'fallback-bundle':
       return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: false, flushInterval: null };
+    // Tengine's directives only: the shim counts per request in C, the
+    // bundle runs in the tick and the show location
+    case 'reqstat':
+    case 'reqstat3': {
+      const zones = variant === 'reqstat'
+        ? `    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status server;`
+        : `    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status_zone uris "$uri" 10m;
+    req_status_zone agents "$http_user_agent" 10m;
+    req_status_zone_add_indicator server $request_length $body_bytes_sent;
+    req_status server uris agents;`;
+      return {
+        http: `    access_log off;
+    ipng_stats_bundle ${join(repoRoot, 'dist', 'ipng-stats.js')};
+${zones}
+${http}${REQSTAT_SHOW_SERVER}`,
+        ports: 2, workers: scenario.workers, product: false, flushInterval: null,
+        main: `load_module ${env.NJS_MODULE};\nload_module ${env.SHIM_MODULE};`,
+      };
+    }
     default:
       throw new Error(variant);
   }
@@ -119,6 +154,17 @@ async function countedRequests(metricsUrl) {
   let total = 0;
   for (const line of body.split('\n')) {
     if (line.startsWith('nginx_ipng_requests_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/** req_total summed over the show's lines: the 29 columns (and indicators) end each line. */
+async function reqstatCounted(showUrl, indicators) {
+  const { body } = await get(showUrl);
+  let total = 0;
+  for (const line of body.split('\n').filter(Boolean)) {
+    const f = line.split(',');
+    total += Number(f[f.length - 29 - indicators + 3]);
   }
   return total;
 }
@@ -149,7 +195,7 @@ async function runScenario(id) {
     for (const v of variants) {
       completed[v] += (await wrk(scenario.wrk, servers[v].url('/'), 1)).completed; // warm-up, not timed
     }
-    const runs = Object.fromEntries(['stock', 'floor', 'product', 'fallback', ...variants].map((v) => [v, []]));
+    const runs = Object.fromEntries(['stock', 'floor', 'product', 'fallback', 'reqstat', 'reqstat3', ...variants].map((v) => [v, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const v of variants) {
         const r = await wrk(scenario.wrk, servers[v].url('/'), seconds);
@@ -162,10 +208,14 @@ async function runScenario(id) {
     const result = {
       id, title: scenario.title, runs,
       floorRatio: ratio('floor'), productRatio: ratio('product'), fallbackRatio: ratio('fallback'),
+      reqstatRatio: ratio('reqstat'), reqstat3Ratio: ratio('reqstat3'),
     };
     console.log(`  median ratio floor/stock    ${result.floorRatio.toFixed(3)}`);
     console.log(`  median ratio product/stock  ${result.productRatio.toFixed(3)}`);
     console.log(`  median ratio fallback/stock ${result.fallbackRatio.toFixed(3)}`);
+    for (const v of ['reqstat', 'reqstat3'].filter((x) => servers[x])) {
+      console.log(`  median ratio ${v}/stock ${' '.repeat(9 - v.length)}${ratio(v).toFixed(3)}`);
+    }
     if (servers['fallback-bundle']) {
       result.fallbackBundleRatio = ratio('fallback-bundle');
       console.log(`  median ratio fallback-bundle/stock ${result.fallbackBundleRatio.toFixed(3)}`);
@@ -176,6 +226,13 @@ async function runScenario(id) {
       // wrk stops with requests in flight: nginx may count a few it did not see complete.
       const verdict = counted >= completed[v] ? 'ok' : 'FEWER COUNTED THAN COMPLETED';
       console.log(`  ${v}: counted ${counted} requests, wrk saw ${completed[v]} complete (${verdict})`);
+      result[`${v}Counted`] = { counted, completed: completed[v] };
+    }
+    for (const v of ['reqstat', 'reqstat3'].filter((x) => servers[x])) {
+      const counted = await reqstatCounted(`http://127.0.0.1:${servers[v].ports[1]}/us`, v === 'reqstat3' ? 2 : 0);
+      // the first zone's lines: every request once (the /us fetch counts too)
+      const verdict = counted >= completed[v] ? 'ok' : 'FEWER COUNTED THAN COMPLETED';
+      console.log(`  ${v}: counted ${counted} requests in zone "server", wrk saw ${completed[v]} complete (${verdict})`);
       result[`${v}Counted`] = { counted, completed: completed[v] };
     }
     return result;
@@ -197,10 +254,11 @@ for (const id of ids) {
 }
 
 console.log('\nsummary (median of per-round ratios to stock nginx, same binary, same run)');
-console.log('scenario  floor/stock  product/stock  fallback/stock');
+console.log('scenario  floor/stock  product/stock  fallback/stock  reqstat/stock  reqstat3/stock');
 for (const r of results) {
   console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ` +
-    `${r.productRatio.toFixed(3).padStart(13)}  ${r.fallbackRatio.toFixed(3).padStart(14)}`);
+    `${r.productRatio.toFixed(3).padStart(13)}  ${r.fallbackRatio.toFixed(3).padStart(14)}  ` +
+    `${r.reqstatRatio.toFixed(3).padStart(13)}  ${r.reqstat3Ratio.toFixed(3).padStart(14)}`);
 }
 const outDir = join(repoRoot, 'build', 'bench');
 mkdirSync(outDir, { recursive: true });

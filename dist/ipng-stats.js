@@ -295,6 +295,1143 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
+function readRequest(r) {
+  return {
+    method: r.method,
+    args: r.args,
+    accept: r.headersIn["Accept"]
+  };
+}
+function respond(r, status2, headers, body) {
+  const names = Object.keys(headers);
+  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
+  r.return(status2, body);
+}
+function reqstatZonesText(r) {
+  return r.variables.ipng_reqstat_zones;
+}
+function reqstatShowText(r) {
+  return r.variables.ipng_reqstat_show;
+}
+function reqstatShowFieldsText(r) {
+  return r.variables.ipng_reqstat_show_fields;
+}
+function stringDict(name) {
+  return ngx.shared[name];
+}
+var HEX = "0123456789abcdef";
+function isPlain(byte) {
+  return byte >= 32 && byte <= 126 && byte !== 92;
+}
+function encodeFieldBytes(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    out += isPlain(b) ? String.fromCharCode(b) : "\\x" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+  }
+  return out;
+}
+function hexValue(c) {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 97 + 10;
+  return -1;
+}
+function decodeFieldBytes(field) {
+  const bytes = [];
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if (c !== 92) {
+      if (!isPlain(c)) return null;
+      bytes.push(c);
+      continue;
+    }
+    if (field.charAt(i + 1) !== "x") return null;
+    const high = hexValue(field.charCodeAt(i + 2));
+    const low = hexValue(field.charCodeAt(i + 3));
+    if (high < 0 || low < 0) return null;
+    bytes.push(high * 16 + low);
+    i += 3;
+  }
+  return bytes;
+}
+function isEscapedField(field) {
+  if (field.indexOf("\\") < 0) {
+    for (let i = 0; i < field.length; i++) {
+      if (!isPlain(field.charCodeAt(i))) return false;
+    }
+    return true;
+  }
+  return decodeFieldBytes(field) !== null;
+}
+function utf8Bytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    let cp = text.charCodeAt(i);
+    if (cp >= 55296 && cp <= 56319 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 56320 && next <= 57343) {
+        cp = 65536 + (cp - 55296 << 10) + (next - 56320);
+        i++;
+      }
+    }
+    if (cp >= 55296 && cp <= 57343) cp = 65533;
+    if (cp < 128) {
+      bytes.push(cp);
+    } else if (cp < 2048) {
+      bytes.push(192 | cp >> 6, 128 | cp & 63);
+    } else if (cp < 65536) {
+      bytes.push(224 | cp >> 12, 128 | cp >> 6 & 63, 128 | cp & 63);
+    } else {
+      bytes.push(240 | cp >> 18, 128 | cp >> 12 & 63, 128 | cp >> 6 & 63, 128 | cp & 63);
+    }
+  }
+  return bytes;
+}
+function escapeText(text) {
+  for (let i = 0; i < text.length; i++) {
+    if (!isPlain(text.charCodeAt(i))) return encodeFieldBytes(utf8Bytes(text));
+  }
+  return text;
+}
+function utf8SequenceLength(bytes, i) {
+  const b = bytes[i];
+  let length;
+  let low = 128;
+  let high = 191;
+  if (b < 128) return 1;
+  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
+    length = 3;
+    if (b === 224) low = 160;
+    if (b === 237) high = 159;
+  } else if (b >= 240 && b <= 244) {
+    length = 4;
+    if (b === 240) low = 144;
+    if (b === 244) high = 143;
+  } else return 0;
+  if (i + length > bytes.length) return 0;
+  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
+  for (let k = 2; k < length; k++) {
+    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
+  }
+  return length;
+}
+function codePointText(cp) {
+  if (cp < 65536) return String.fromCharCode(cp);
+  const v = cp - 65536;
+  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
+}
+function fieldLabel(field) {
+  if (field.indexOf("\\") < 0) return field;
+  const bytes = decodeFieldBytes(field);
+  if (bytes === null) return field;
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const length = utf8SequenceLength(bytes, i);
+    if (length === 0) {
+      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
+      i++;
+      continue;
+    }
+    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
+    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
+    out += codePointText(cp);
+    i += length;
+  }
+  return out;
+}
+var MAX_EXACT = 9007199254740991;
+function addDecimal(total, delta) {
+  if (delta === 0) return total;
+  if (total.length < 16) {
+    const sum = Number(total) + delta;
+    if (sum <= MAX_EXACT) return String(sum);
+  }
+  return addDigits(total, String(delta));
+}
+function addDigits(a, b) {
+  let out = "";
+  let carry = 0;
+  let i = a.length - 1;
+  let j = b.length - 1;
+  while (i >= 0 || j >= 0 || carry > 0) {
+    const d = (i >= 0 ? a.charCodeAt(i) - 48 : 0) + (j >= 0 ? b.charCodeAt(j) - 48 : 0) + carry;
+    carry = d >= 10 ? 1 : 0;
+    out = String.fromCharCode(48 + d % 10) + out;
+    i--;
+    j--;
+  }
+  return out;
+}
+var KEY_PREFIX = "k";
+var META_PREFIX = "m";
+var COUNTERS_MARK = "|";
+function decodeKeyEntry(text) {
+  const bar = text.indexOf(COUNTERS_MARK);
+  if (bar < 0) return null;
+  const head = text.substring(0, bar).split(" ");
+  if (head.length !== 3) return null;
+  const seq = Number(head[0]);
+  const lastVisitMs = Number(head[1]);
+  const excess = Number(head[2]);
+  if (!(seq >= 0) || !(lastVisitMs >= 0) || !(excess >= 0)) return null;
+  return {
+    seq,
+    lastVisitMs,
+    excess,
+    counters: text.substring(bar + 1).split(",")
+  };
+}
+function encodeKeyEntry(entry) {
+  return entry.seq + " " + entry.lastVisitMs + " " + entry.excess + COUNTERS_MARK + entry.counters.join(",");
+}
+function seqOf(text) {
+  return parseInt(text, 10);
+}
+function countersText(text) {
+  return text.substring(text.indexOf(COUNTERS_MARK) + 1);
+}
+function resized(counters, count2) {
+  const out = counters.slice(0, count2);
+  while (out.length < count2) out.push("0");
+  return out;
+}
+function countersOf(deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) out.push(i < deltas.length ? String(deltas[i]) : "0");
+  return out;
+}
+function addCounters(counters, deltas, count2) {
+  const out = [];
+  for (let i = 0; i < count2; i++) {
+    const base = i < counters.length ? counters[i] : "0";
+    out.push(i < deltas.length ? addDecimal(base, deltas[i]) : base);
+  }
+  return out;
+}
+var BUILTIN_FIELDS = ["bytes_in", "bytes_out", "conn_total", "req_total", "http_2xx", "http_3xx", "http_4xx", "http_5xx", "http_other_status", "rt", "ups_req", "ups_rt", "ups_tries", "http_200", "http_206", "http_302", "http_304", "http_403", "http_404", "http_416", "http_499", "http_500", "http_502", "http_503", "http_504", "http_508", "http_other_detail_status", "http_ups_4xx", "http_ups_5xx"];
+var FIELD = {
+  bytesIn: 0,
+  bytesOut: 1,
+  connTotal: 2,
+  reqTotal: 3,
+  http2xx: 4,
+  http3xx: 5,
+  http4xx: 6,
+  http5xx: 7,
+  httpOtherStatus: 8,
+  rt: 9,
+  upsReq: 10,
+  upsRt: 11,
+  upsTries: 12,
+  firstDetail: 13,
+  lastDetail: 25,
+  httpOtherDetailStatus: 26,
+  httpUps4xx: 27,
+  httpUps5xx: 28
+};
+var BUILTIN_COUNT = BUILTIN_FIELDS.length;
+var SEPARATOR = "";
+var DECIMAL = /^[0-9]+$/;
+function positive(text, what, zone, allowZero) {
+  const n = Number(text);
+  if (!DECIMAL.test(text) || !(n <= 9007199254740991) || !allowZero && n === 0) {
+    return {
+      ok: false,
+      reason: 'zone "' + zone + '": bad ' + what + ' "' + text + '"'
+    };
+  }
+  return {
+    ok: true,
+    value: n
+  };
+}
+function parseZones(text) {
+  const zones = [];
+  if (text === void 0 || text === "") return {
+    ok: true,
+    value: zones
+  };
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === "") continue;
+    const f = lines[i].split(SEPARATOR);
+    if (f.length < 5 || f[0] === "") return {
+      ok: false,
+      reason: "line " + (i + 1) + " of $ipng_reqstat_zones has " + f.length + " fields, not at least 5"
+    };
+    const name = f[0];
+    const keyLength = positive(f[1], "key length", name, false);
+    if (!keyLength.ok) return keyLength;
+    const times = positive(f[2], "recycle times", name, true);
+    if (!times.ok) return times;
+    const seconds = positive(f[3], "recycle seconds", name, false);
+    if (!seconds.ok) return seconds;
+    const size = positive(f[4], "size", name, false);
+    if (!size.ok) return size;
+    zones.push({
+      name,
+      keyLength: keyLength.value,
+      recycleTimes: times.value,
+      recycleSeconds: seconds.value,
+      sizeBytes: size.value,
+      indicators: f.slice(5)
+    });
+  }
+  return {
+    ok: true,
+    value: zones
+  };
+}
+function parseShowZones(text) {
+  if (text === void 0 || text === "") return [];
+  return text.split(SEPARATOR);
+}
+function allColumns(zone) {
+  const names = BUILTIN_FIELDS.slice();
+  const positions = [];
+  for (let i = 0; i < BUILTIN_COUNT; i++) positions.push(i);
+  for (let i = 0; i < zone.indicators.length; i++) {
+    names.push(zone.indicators[i]);
+    positions.push(BUILTIN_COUNT + i);
+  }
+  return {
+    names,
+    positions
+  };
+}
+function parseShowFields(text, zone) {
+  if (text === void 0 || text === "") return {
+    ok: true,
+    value: allColumns(zone)
+  };
+  const fields = text.split(SEPARATOR);
+  const names = [];
+  const positions = [];
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field.charAt(0) === "$") {
+      const indicator = field.substring(1);
+      const at2 = zone.indicators.indexOf(indicator);
+      names.push(indicator);
+      positions.push(at2 < 0 ? -1 : BUILTIN_COUNT + at2);
+      continue;
+    }
+    const at = BUILTIN_FIELDS.indexOf(field);
+    if (at < 0) return {
+      ok: false,
+      reason: 'unknown req_status_show_field "' + field + '"'
+    };
+    names.push(field);
+    positions.push(at);
+  }
+  return {
+    ok: true,
+    value: {
+      names,
+      positions
+    }
+  };
+}
+function findZone(zones, name) {
+  for (let i = 0; i < zones.length; i++) if (zones[i].name === name) return zones[i];
+  return null;
+}
+function counterCount(zone) {
+  return BUILTIN_COUNT + zone.indicators.length;
+}
+function dictName(zoneName) {
+  return "reqstat_" + zoneName;
+}
+var TENGINE_NODE_BYTES = 488;
+var PAGE2 = 4096;
+var SLAB_HEAD_BYTES = 704;
+var PAGE_WITH_HEAD = PAGE2 + 24;
+var BOOKKEEPING_PAGES = 2;
+function keyCapacity(sizeBytes, keyLength) {
+  const pages = Math.floor((sizeBytes - SLAB_HEAD_BYTES) / PAGE_WITH_HEAD) - BOOKKEEPING_PAGES;
+  let slot = 8;
+  while (slot < TENGINE_NODE_BYTES + keyLength) slot *= 2;
+  const keys = slot <= PAGE2 ? pages * (PAGE2 / slot) : Math.floor(pages / (slot / PAGE2));
+  return keys > 0 ? keys : 0;
+}
+function shownZone(zone, snapshot) {
+  const count2 = counterCount(zone);
+  const items = snapshot.items;
+  const nextSeq = snapshot.meta.nextSeq;
+  const exact = snapshot.meta.counters === count2;
+  const bySeq = [];
+  for (let s = 0; s < nextSeq; s++) bySeq.push(-1);
+  const late = [];
+  for (let i = 0; i < items.length; i++) {
+    const seq = seqOf(items[i][1]);
+    if (seq >= 0 && seq < nextSeq && bySeq[seq] === -1) bySeq[seq] = i;else late.push(i);
+  }
+  const shown = {
+    zone,
+    keys: [],
+    counters: [],
+    meta: snapshot.meta,
+    capacityBytes: snapshot.capacityBytes,
+    freeBytes: snapshot.freeBytes
+  };
+  for (let s = nextSeq - 1; s >= 0; s--) {
+    const i = bySeq[s];
+    if (i >= 0) pushKey(shown, items[i], count2, exact);
+  }
+  for (let j = 0; j < late.length; j++) pushKey(shown, items[late[j]], count2, exact);
+  return shown;
+}
+function pushKey(shown, item, count2, exact) {
+  let counters;
+  if (exact) {
+    counters = countersText(item[1]);
+  } else {
+    const entry = decodeKeyEntry(item[1]);
+    if (entry === null) return;
+    counters = resized(entry.counters, count2).join(",");
+  }
+  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  shown.counters.push(counters);
+}
+function keyText(key) {
+  if (key.indexOf("\\") < 0) return key;
+  const label = fieldLabel(key);
+  if (!/[\x00-\x1f\x7f]/.test(label)) return label;
+  return label.replace(/[\x00-\x1f\x7f]/g, c => "\\x" + (c.charCodeAt(0) < 16 ? "0" : "") + c.charCodeAt(0).toString(16));
+}
+var REQSTAT_JSON_CONTENT_TYPE = "application/json";
+var REQSTAT_JSON_VERSION = 1;
+function renderReqstatJson(zones) {
+  const out = ['{"version":' + REQSTAT_JSON_VERSION + ',"zones":['];
+  for (let z = 0; z < zones.length; z++) {
+    const shown = zones[z];
+    const zone = shown.zone;
+    const names = allColumns(zone).names;
+    const labels = [];
+    for (let i = 0; i < names.length; i++) labels.push(JSON.stringify(fieldLabel(names[i])));
+    out.push((z === 0 ? "" : ",") + '{"name":' + JSON.stringify(fieldLabel(zone.name)) + ',"key_length":' + zone.keyLength + ',"recycle":{"times":' + zone.recycleTimes + ',"seconds":' + zone.recycleSeconds + '},"size_bytes":' + shown.capacityBytes + ',"free_bytes":' + shown.freeBytes + ',"keys_recycled":' + shown.meta.recycledKeys + ',"keys_dropped":' + shown.meta.droppedKeys + ',"requests_dropped":' + shown.meta.droppedRequests + ',"fields":[' + labels.join(",") + '],"keys":[');
+    const keys = shown.keys;
+    const lines = [];
+    for (let i = 0; i < keys.length; i++) {
+      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + "]}");
+    }
+    out.push(lines.join(","), "]}");
+  }
+  out.push("]}");
+  return out.join("");
+}
+function jsonKey(key) {
+  if (key.indexOf("\\") < 0 && key.indexOf('"') < 0) return '"' + key + '"';
+  return JSON.stringify(fieldLabel(key));
+}
+function emptyHistogram(boundsMs) {
+  const counts = [];
+  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
+  return {
+    boundsMs: boundsMs.slice(),
+    counts,
+    sumMs: 0
+  };
+}
+var RENDERED_ENTRY_SEPARATOR = "";
+function emptyStatsModel(capacityBytes, freeBytes, boundsMs) {
+  return {
+    series: [],
+    meta: {
+      zoneBytesUsed: capacityBytes - freeBytes,
+      zoneBytesTotal: capacityBytes,
+      zoneFullEvents: 0,
+      flushes: {},
+      flushDuration: {},
+      scrapeDuration: emptyHistogram(boundsMs)
+    }
+  };
+}
+function sameBounds(a, b) {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+function escapeLabelValue(value) {
+  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
+  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+}
+function escapeHelp(help) {
+  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
+  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+function formatValue(value) {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (value !== value) return "NaN";
+  return String(value);
+}
+function labelPair(name, value) {
+  return name + '="' + escapeLabelValue(value) + '"';
+}
+function labelValueEnd(value) {
+  return escapeLabelValue(value) + '"} ';
+}
+var PrometheusText = function () {
+  function PrometheusText() {
+    this.out = [];
+  }
+  var _proto = PrometheusText.prototype;
+  _proto.header = function header(family) {
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
+    this.out.push("# TYPE " + family.name + " " + family.type);
+  };
+  _proto.samples = function samples(family, labels, values) {
+    this.header(family);
+    const name = family.name;
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+    }
+  };
+  _proto.lines = function lines(family, labels, lastLabel, tails2) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails2[i].length === 0) continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      out.push(head + tails2[i].join("\n" + head));
+    }
+  };
+  _proto.histograms = function histograms(family, labels, _histograms) {
+    this.header(family);
+    const bucket = family.name + "_bucket{";
+    const sum = family.name + "_sum";
+    const count2 = family.name + "_count";
+    const out = this.out;
+    for (let i = 0; i < labels.length; i++) {
+      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
+      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
+      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
+      out.push(sum + braced + _histograms[i].sum);
+      out.push(count2 + braced + _histograms[i].count);
+    }
+  };
+  _proto.text = function text() {
+    this.out.push("");
+    return this.out.join("\n");
+  };
+  return _createClass(PrometheusText);
+}();
+var REQSTAT_PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+var SIMPLE = [{
+  name: "nginx_reqstat_bytes_in_total",
+  type: "counter",
+  position: FIELD.bytesIn,
+  help: "Bytes received from clients: the sum of $request_length (Tengine: bytes_in)."
+}, {
+  name: "nginx_reqstat_bytes_out_total",
+  type: "counter",
+  position: FIELD.bytesOut,
+  help: "Bytes sent to clients: the sum of $bytes_sent (Tengine: bytes_out)."
+}, {
+  name: "nginx_reqstat_connections_total",
+  type: "counter",
+  position: FIELD.connTotal,
+  help: "Connections whose first request had this key (Tengine: conn_total)."
+}, {
+  name: "nginx_reqstat_requests_total",
+  type: "counter",
+  position: FIELD.reqTotal,
+  help: "Requests (Tengine: req_total)."
+}, {
+  name: "nginx_reqstat_request_time_seconds_total",
+  type: "counter",
+  position: FIELD.rt,
+  seconds: true,
+  help: "Sum of the requests' times, in seconds (Tengine: rt, in ms)."
+}, {
+  name: "nginx_reqstat_upstream_requests_total",
+  type: "counter",
+  position: FIELD.upsReq,
+  help: "Requests that reached an upstream (Tengine: ups_req)."
+}, {
+  name: "nginx_reqstat_upstream_response_time_seconds_total",
+  type: "counter",
+  position: FIELD.upsRt,
+  seconds: true,
+  help: "Sum of the upstream response times over all tries, in seconds (Tengine: ups_rt, in ms)."
+}, {
+  name: "nginx_reqstat_upstream_tries_total",
+  type: "counter",
+  position: FIELD.upsTries,
+  help: "Upstream tries (Tengine: ups_tries)."
+}];
+var CLASSES = {
+  name: "nginx_reqstat_responses_total",
+  type: "counter",
+  help: "Requests by status class (Tengine: http_2xx .. http_5xx, http_other_status); they add up to nginx_reqstat_requests_total."
+};
+var CLASS_TAILS = ["2xx", "3xx", "4xx", "5xx", "other"];
+var CODES = {
+  name: "nginx_reqstat_responses_by_code_total",
+  type: "counter",
+  help: 'Requests by status code, for the codes Tengine has a column for; "other" is http_other_detail_status. They add up to nginx_reqstat_requests_total.'
+};
+var CODE_TAILS = ["200", "206", "302", "304", "403", "404", "416", "499", "500", "502", "503", "504", "508", "other"];
+var UPSTREAM_CLASSES = {
+  name: "nginx_reqstat_upstream_responses_total",
+  type: "counter",
+  help: "Requests whose last upstream try answered 4xx or 5xx (Tengine: http_ups_4xx, http_ups_5xx)."
+};
+var INDICATORS = {
+  name: "nginx_reqstat_indicator_total",
+  type: "counter",
+  help: "Sum of a req_status_zone_add_indicator variable."
+};
+var ZONE_KEYS = {
+  name: "nginx_reqstat_zone_keys",
+  type: "gauge",
+  help: "Keys stored in the zone."
+};
+var ZONE_SIZE = {
+  name: "nginx_reqstat_zone_size_bytes",
+  type: "gauge",
+  help: "Size of the zone."
+};
+var ZONE_FREE = {
+  name: "nginx_reqstat_zone_free_bytes",
+  type: "gauge",
+  help: "Free whole pages of the zone, in bytes."
+};
+var ZONE_RECYCLED = {
+  name: "nginx_reqstat_zone_recycled_keys_total",
+  type: "counter",
+  help: "New keys that took the place of a key visited less often than the recycle threshold."
+};
+var ZONE_DROPPED_KEYS = {
+  name: "nginx_reqstat_zone_dropped_keys_total",
+  type: "counter",
+  help: "New keys not stored: the zone was full and no key was idle enough to recycle."
+};
+var ZONE_DROPPED_REQUESTS = {
+  name: "nginx_reqstat_zone_dropped_requests_total",
+  type: "counter",
+  help: "Requests of dropped keys, not counted in the zone."
+};
+function millisecondsTextAsSeconds(ms) {
+  let digits = ms;
+  while (digits.length < 4) digits = "0" + digits;
+  const whole = digits.substring(0, digits.length - 3);
+  let fraction = digits.substring(digits.length - 3);
+  while (fraction.length > 0 && fraction.charAt(fraction.length - 1) === "0") fraction = fraction.substring(0, fraction.length - 1);
+  return fraction === "" ? whole : whole + "." + fraction;
+}
+function renderReqstatPrometheus(zones) {
+  const labels = [];
+  const counters = [];
+  const indicatorNames = [];
+  for (let z = 0; z < zones.length; z++) {
+    const zoneLabel = labelPair("zone", fieldLabel(zones[z].zone.name)) + ",";
+    const names = [];
+    for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
+    const keys = zones[z].keys;
+    for (let i = 0; i < keys.length; i++) {
+      labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i])));
+      counters.push(zones[z].counters[i].split(","));
+      indicatorNames.push(names);
+    }
+  }
+  const text = new PrometheusText();
+  for (let f = 0; f < SIMPLE.length; f++) {
+    const family = SIMPLE[f];
+    const values = [];
+    for (let i = 0; i < counters.length; i++) {
+      const v = counters[i][family.position];
+      values.push(family.seconds ? millisecondsTextAsSeconds(v) : v);
+    }
+    text.samples(family, labels, values);
+  }
+  text.lines(CLASSES, labels, "class", tails(counters, CLASS_TAILS, FIELD.http2xx));
+  text.lines(CODES, labels, "code", tails(counters, CODE_TAILS, FIELD.firstDetail));
+  text.lines(UPSTREAM_CLASSES, labels, "class", tails(counters, ["4xx", "5xx"], FIELD.httpUps4xx));
+  const indicatorTails = [];
+  for (let i = 0; i < counters.length; i++) {
+    const row = [];
+    for (let k = 0; k < indicatorNames[i].length; k++) row.push(indicatorNames[i][k] + counters[i][BUILTIN_COUNT + k]);
+    indicatorTails.push(row);
+  }
+  text.lines(INDICATORS, labels, "indicator", indicatorTails);
+  const zoneLabels = [];
+  const keyCounts = [];
+  const sizes = [];
+  const frees = [];
+  const recycled = [];
+  const droppedKeys = [];
+  const droppedRequests = [];
+  for (let z = 0; z < zones.length; z++) {
+    zoneLabels.push(labelPair("zone", fieldLabel(zones[z].zone.name)));
+    keyCounts.push(String(zones[z].keys.length));
+    sizes.push(String(zones[z].capacityBytes));
+    frees.push(String(zones[z].freeBytes));
+    recycled.push(String(zones[z].meta.recycledKeys));
+    droppedKeys.push(String(zones[z].meta.droppedKeys));
+    droppedRequests.push(String(zones[z].meta.droppedRequests));
+  }
+  text.samples(ZONE_KEYS, zoneLabels, keyCounts);
+  text.samples(ZONE_SIZE, zoneLabels, sizes);
+  text.samples(ZONE_FREE, zoneLabels, frees);
+  text.samples(ZONE_RECYCLED, zoneLabels, recycled);
+  text.samples(ZONE_DROPPED_KEYS, zoneLabels, droppedKeys);
+  text.samples(ZONE_DROPPED_REQUESTS, zoneLabels, droppedRequests);
+  return text.text();
+}
+function tails(counters, names, first) {
+  const ends = [];
+  for (let n = 0; n < names.length; n++) ends.push(labelValueEnd(names[n]));
+  const out = [];
+  for (let i = 0; i < counters.length; i++) {
+    const row = [];
+    for (let n = 0; n < ends.length; n++) row.push(ends[n] + counters[i][first + n]);
+    out.push(row);
+  }
+  return out;
+}
+function parseScrapeQuery(args) {
+  const filter = {};
+  const sourceTag = single(args, "source_tag");
+  if (!sourceTag.ok) return sourceTag;
+  if (sourceTag.value !== void 0) {
+    if (sourceTag.value === "") return {
+      ok: false,
+      reason: "empty source_tag: leave the parameter out to match every source"
+    };
+    filter.sourceTag = sourceTag.value;
+  }
+  const vip = single(args, "vip");
+  if (!vip.ok) return vip;
+  if (vip.value !== void 0) {
+    const canonical = canonicalAddress(vip.value);
+    if (canonical === null) return {
+      ok: false,
+      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
+    };
+    filter.vip = canonical;
+  }
+  return {
+    ok: true,
+    filter
+  };
+}
+function single(args, name) {
+  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
+    ok: true,
+    value: void 0
+  };
+  const value = args[name];
+  if (value === void 0 || typeof value === "string") return {
+    ok: true,
+    value
+  };
+  return {
+    ok: false,
+    reason: name + " given more than once"
+  };
+}
+function wantsJson(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "application/json") continue;
+    if (qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
+function qualityOf(params) {
+  for (let p = 1; p < params.length; p++) {
+    const eq = params[p].indexOf("=");
+    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
+    const value = params[p].slice(eq + 1).trim();
+    return QVALUE.test(value) ? Number(value) : 0;
+  }
+  return 1;
+}
+function filterModel(model, filter) {
+  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
+  const series = [];
+  for (let i = 0; i < model.series.length; i++) {
+    const stats = model.series[i];
+    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
+    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
+    series.push(stats);
+  }
+  return {
+    series,
+    meta: model.meta
+  };
+}
+var FORMATS = {
+  tengine: "tengine",
+  json: "json",
+  prometheus: "prometheus"
+};
+function parseShowQuery(args, accept) {
+  if (Object.prototype.hasOwnProperty.call(args, "format")) {
+    const value = args.format;
+    if (value !== void 0 && typeof value !== "string") return {
+      ok: false,
+      reason: "format given more than once"
+    };
+    const format = value === void 0 ? void 0 : FORMATS[value];
+    if (format === void 0 || !Object.prototype.hasOwnProperty.call(FORMATS, value)) {
+      return {
+        ok: false,
+        reason: "unknown format " + JSON.stringify(value === void 0 ? "" : value) + ": use tengine, json or prometheus"
+      };
+    }
+    return {
+      ok: true,
+      format
+    };
+  }
+  if (wantsJson(accept)) return {
+    ok: true,
+    format: "json"
+  };
+  if (wantsPrometheusText(accept)) return {
+    ok: true,
+    format: "prometheus"
+  };
+  return {
+    ok: true,
+    format: "tengine"
+  };
+}
+function wantsPrometheusText(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "text/plain") continue;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf("=");
+      if (eq < 0) continue;
+      if (params[p].slice(0, eq).trim().toLowerCase() === "version" && params[p].slice(eq + 1).trim() === "0.0.4") return true;
+    }
+  }
+  return false;
+}
+var TENGINE_CONTENT_TYPE = "text/plain";
+function renderTengineZone(shown, columns, allFields) {
+  const out = [];
+  const keys = shown.keys;
+  const all = shown.counters;
+  const positions = columns.positions;
+  for (let i = 0; i < keys.length; i++) {
+    if (allFields) {
+      out.push(keyText(keys[i]) + "," + all[i]);
+      continue;
+    }
+    const counters = all[i].split(",");
+    let line = keyText(keys[i]);
+    for (let c = 0; c < positions.length; c++) line += "," + (positions[c] < 0 ? "0" : counters[positions[c]]);
+    out.push(line);
+  }
+  return out.length === 0 ? "" : out.join("\n") + "\n";
+}
+var MIN_BYTES_PER_KEY = 128;
+function allItems(dict) {
+  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
+}
+function drainPerSecond(times, seconds) {
+  return Math.floor(times * 1e3 / seconds);
+}
+function drained(excess, lastVisitMs, nowMs, perSecond) {
+  const elapsed = nowMs > lastVisitMs ? nowMs - lastVisitMs : lastVisitMs - nowMs;
+  return excess - Math.floor(elapsed * perSecond / 1e3);
+}
+function visited(excess, lastVisitMs, nowMs, perSecond, visits) {
+  const left = drained(excess, lastVisitMs, nowMs, perSecond);
+  return (left > 0 ? left : 0) + 1e3 * visits;
+}
+function recycleOrder(entries, nowMs, perSecond) {
+  const out = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (drained(e[3], e[2], nowMs, perSecond) < 0) out.push({
+      storeKey: e[0],
+      seq: e[1],
+      lastVisitMs: e[2]
+    });
+  }
+  out.sort((a, b) => a.lastVisitMs !== b.lastVisitMs ? a.lastVisitMs - b.lastVisitMs : a.seq - b.seq);
+  return out;
+}
+var META_KEY = META_PREFIX;
+var PAGE3 = 4096;
+var PAGES_PER_NEW_KEY = 2;
+var MIN_RESERVE_PAGES = 4;
+function reservePages(capacityBytes) {
+  const pages = Math.ceil(capacityBytes / PAGE3 / 16);
+  return pages > MIN_RESERVE_PAGES ? pages : MIN_RESERVE_PAGES;
+}
+function emptyMeta() {
+  return {
+    nextSeq: 0,
+    keys: 0,
+    counters: 0,
+    recycledKeys: 0,
+    droppedKeys: 0,
+    droppedRequests: 0,
+    warnedRequests: 0
+  };
+}
+function decodeMeta(text) {
+  const meta = emptyMeta();
+  if (text === void 0) return meta;
+  const p = text.split(" ");
+  const n = i => {
+    const v = Number(p[i]);
+    return v >= 0 ? v : 0;
+  };
+  meta.nextSeq = n(0);
+  meta.recycledKeys = n(1);
+  meta.droppedKeys = n(2);
+  meta.droppedRequests = n(3);
+  meta.warnedRequests = n(4);
+  meta.keys = n(5);
+  meta.counters = n(6);
+  return meta;
+}
+function encodeMeta(meta) {
+  return meta.nextSeq + " " + meta.recycledKeys + " " + meta.droppedKeys + " " + meta.droppedRequests + " " + meta.warnedRequests + " " + meta.keys + " " + meta.counters;
+}
+function mergeDeltas(deltas) {
+  const byKey = Object.create(null);
+  const out = [];
+  for (let i = 0; i < deltas.length; i++) {
+    const d = deltas[i];
+    const seen = byKey[d.key];
+    if (seen === void 0) {
+      const copy = {
+        key: d.key,
+        counters: d.counters.slice()
+      };
+      byKey[d.key] = copy;
+      out.push(copy);
+      continue;
+    }
+    for (let c = 0; c < d.counters.length; c++) {
+      seen.counters[c] = (c < seen.counters.length ? seen.counters[c] : 0) + d.counters[c];
+    }
+  }
+  return out;
+}
+function flushZone(dict, zoneName, settings, deltas, nowMs) {
+  const outcome = {
+    updated: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0,
+    droppedRequests: 0,
+    warning: null
+  };
+  const metaText = dict.get(META_KEY);
+  const meta = decodeMeta(metaText);
+  const perSecond = drainPerSecond(settings.recycleTimes, settings.recycleSeconds);
+  const reserve = reservePages(dict.capacity);
+  const touched = Object.create(null);
+  let freePages = -1;
+  let candidates = null;
+  let nextCandidate = 0;
+  function roomFor(pages, keep) {
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE3);
+    if (freePages >= pages + keep) return true;
+    freePages = Math.floor(dict.freeSpace() / PAGE3);
+    return freePages >= pages + keep;
+  }
+  function write(storeKey, text) {
+    try {
+      dict.set(storeKey, text);
+      return true;
+    } catch (e) {
+      freePages = -1;
+      return false;
+    }
+  }
+  function victim() {
+    if (candidates === null) {
+      const items = allItems(dict);
+      const entries = [];
+      let keys = 0;
+      for (let i = 0; i < items.length; i++) {
+        const key = items[i][0];
+        if (key.charAt(0) !== KEY_PREFIX) continue;
+        keys++;
+        if (touched[key]) continue;
+        const e = decodeKeyEntry(items[i][1]);
+        if (e !== null) entries.push([key, e.seq, e.lastVisitMs, e.excess]);
+      }
+      candidates = recycleOrder(entries, nowMs, perSecond);
+      meta.keys = keys;
+    }
+    while (nextCandidate < candidates.length) {
+      const c = candidates[nextCandidate++];
+      if (!touched[c.storeKey]) return c;
+    }
+    return null;
+  }
+  function drop(requests) {
+    meta.droppedKeys++;
+    meta.droppedRequests += requests;
+    outcome.droppedKeys++;
+    outcome.droppedRequests += requests;
+  }
+  if (meta.counters !== settings.counterCount) resizeAll(dict, settings.counterCount, meta);
+  const merged = mergeDeltas(deltas);
+  for (let i = 0; i < merged.length; i++) {
+    const d = merged[i];
+    const storeKey = KEY_PREFIX + d.key;
+    const visits = d.counters.length > FIELD.reqTotal ? d.counters[FIELD.reqTotal] : 0;
+    touched[storeKey] = true;
+    const text = dict.get(storeKey);
+    const old = text === void 0 ? null : decodeKeyEntry(text);
+    if (old !== null) {
+      old.counters = addCounters(old.counters, d.counters, settings.counterCount);
+      old.excess = visited(old.excess, old.lastVisitMs, nowMs, perSecond, visits);
+      old.lastVisitMs = nowMs;
+      if (write(storeKey, encodeKeyEntry(old))) outcome.updated++;else drop(visits);
+      continue;
+    }
+    const entry = {
+      seq: -1,
+      lastVisitMs: nowMs,
+      excess: 1e3 * visits,
+      counters: countersOf(d.counters, settings.counterCount)
+    };
+    if (meta.keys < settings.maxKeys && roomFor(PAGES_PER_NEW_KEY, reserve)) {
+      entry.seq = meta.nextSeq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        meta.nextSeq++;
+        meta.keys++;
+        freePages -= PAGES_PER_NEW_KEY;
+        outcome.created++;
+        continue;
+      }
+    }
+    const v = roomFor(PAGES_PER_NEW_KEY, 0) ? victim() : null;
+    if (v !== null) {
+      dict.delete(v.storeKey);
+      entry.seq = v.seq;
+      if (write(storeKey, encodeKeyEntry(entry))) {
+        freePages -= PAGES_PER_NEW_KEY;
+        meta.recycledKeys++;
+        outcome.recycled++;
+        continue;
+      }
+    }
+    drop(visits);
+  }
+  if (outcome.droppedKeys > 0) {
+    outcome.warning = 'ipng-stats: req_status_zone "' + zoneName + '" is full: ' + counted(outcome.droppedKeys, "new key") + " (" + counted(meta.droppedRequests - meta.warnedRequests, "request") + ") not counted since the last warning, " + counted(meta.droppedRequests, "request") + " in total; no key was idle enough to recycle (req_status_zone_recycle " + zoneName + " " + settings.recycleTimes + " " + settings.recycleSeconds + "); existing keys keep counting; enlarge the zone and reload";
+    meta.warnedRequests = meta.droppedRequests;
+  }
+  const newMeta = encodeMeta(meta);
+  if (newMeta !== metaText) write(META_KEY, newMeta);
+  return outcome;
+}
+function resizeAll(dict, count2, meta) {
+  const items = allItems(dict);
+  for (let i = 0; i < items.length; i++) {
+    if (items[i][0].charAt(0) !== KEY_PREFIX) continue;
+    const entry = decodeKeyEntry(items[i][1]);
+    if (entry === null || entry.counters.length === count2) continue;
+    entry.counters = resized(entry.counters, count2);
+    try {
+      dict.set(items[i][0], encodeKeyEntry(entry));
+    } catch (e) {}
+  }
+  meta.counters = count2;
+}
+function counted(n, what) {
+  return n + " " + what + (n === 1 ? "" : "s");
+}
+function readZone(dict) {
+  const all = allItems(dict);
+  const items = [];
+  let meta = emptyMeta();
+  for (let i = 0; i < all.length; i++) {
+    const key = all[i][0];
+    if (key.charAt(0) === KEY_PREFIX) items.push(all[i]);else if (key === META_KEY) meta = decodeMeta(all[i][1]);
+  }
+  return {
+    items,
+    meta,
+    capacityBytes: dict.capacity,
+    freeBytes: dict.freeSpace()
+  };
+}
+var ALLOWED_METHODS = "GET, HEAD";
+var TEXT = "text/plain; charset=utf-8";
+function fail(r, status2, message, headers) {
+  if (headers === void 0) {
+    headers = {};
+  }
+  headers["Content-Type"] = TEXT;
+  respond(r, status2, headers, message + "\n");
+}
+function reqstatShow(r) {
+  const req = readRequest(r);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS, {
+      Allow: ALLOWED_METHODS
+    });
+    return;
+  }
+  const query = parseShowQuery(req.args, req.accept);
+  if (!query.ok) {
+    fail(r, 400, query.reason);
+    return;
+  }
+  const zones = parseZones(reqstatZonesText(r));
+  if (!zones.ok) {
+    fail(r, 500, "ipng-stats: $ipng_reqstat_zones: " + zones.reason);
+    return;
+  }
+  const shown = [];
+  const names = parseShowZones(reqstatShowText(r));
+  for (let i = 0; i < names.length; i++) {
+    const zone = findZone(zones.value, names[i]);
+    const dict = zone === null ? void 0 : stringDict(dictName(zone.name));
+    if (zone !== null && dict !== void 0) shown.push(shownZone(zone, readZone(dict)));
+  }
+  if (query.format === "json") {
+    respond(r, 200, {
+      "Content-Type": REQSTAT_JSON_CONTENT_TYPE
+    }, renderReqstatJson(shown));
+    return;
+  }
+  if (query.format === "prometheus") {
+    respond(r, 200, {
+      "Content-Type": REQSTAT_PROMETHEUS_CONTENT_TYPE
+    }, renderReqstatPrometheus(shown));
+    return;
+  }
+  const fieldsText = reqstatShowFieldsText(r);
+  const parts = [];
+  for (let i = 0; i < shown.length; i++) {
+    const columns = parseShowFields(fieldsText, shown[i].zone);
+    if (!columns.ok) {
+      fail(r, 500, "ipng-stats: $ipng_reqstat_show_fields: " + columns.reason);
+      return;
+    }
+    const all = fieldsText === void 0 || fieldsText === "";
+    parts.push(renderTengineZone(shown[i], all ? allColumns(shown[i].zone) : columns.value, all));
+  }
+  respond(r, 200, {
+    "Content-Type": TENGINE_CONTENT_TYPE
+  }, parts.join(""));
+}
 var UNIT_MS = {
   y: 365 * 24 * 3600 * 1e3,
   M: 30 * 24 * 3600 * 1e3,
@@ -460,7 +1597,7 @@ function workerId() {
 function formatScaledInteger(units, decimals) {
   let scale = 1;
   for (let i = 0; i < decimals; i++) scale *= 10;
-  if (!(units >= -MAX_EXACT && units <= MAX_EXACT) || units !== Math.floor(units)) {
+  if (!(units >= -MAX_EXACT2 && units <= MAX_EXACT2) || units !== Math.floor(units)) {
     return String(units / scale);
   }
   const negative = units < 0;
@@ -480,7 +1617,7 @@ function formatScaledInteger(units, decimals) {
   }
   return negative ? "-" + text : text;
 }
-var MAX_EXACT = 9007199254740991;
+var MAX_EXACT2 = 9007199254740991;
 function formatMillisecondsAsSeconds(ms) {
   if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
   return formatScaledInteger(Math.round(ms * 1e3), 6);
@@ -489,35 +1626,6 @@ function formatRate(requestsPerSecond) {
   if (requestsPerSecond !== requestsPerSecond) return "NaN";
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
-}
-function emptyHistogram(boundsMs) {
-  const counts = [];
-  for (let i = 0; i <= boundsMs.length; i++) counts.push(0);
-  return {
-    boundsMs: boundsMs.slice(),
-    counts,
-    sumMs: 0
-  };
-}
-var RENDERED_ENTRY_SEPARATOR = "";
-function emptyStatsModel(capacityBytes, freeBytes, boundsMs) {
-  return {
-    series: [],
-    meta: {
-      zoneBytesUsed: capacityBytes - freeBytes,
-      zoneBytesTotal: capacityBytes,
-      zoneFullEvents: 0,
-      flushes: {},
-      flushDuration: {},
-      scrapeDuration: emptyHistogram(boundsMs)
-    }
-  };
-}
-function sameBounds(a, b) {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 var JSON_CONTENT_TYPE = "application/json";
 var JSON_SCHEMA_VERSION = 1;
@@ -592,74 +1700,6 @@ function jsonHistogram(h) {
   parts.push('"+Inf":' + total);
   return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + total + "}";
 }
-function escapeLabelValue(value) {
-  if (value.indexOf("\\") < 0 && value.indexOf('"') < 0 && value.indexOf("\n") < 0) return value;
-  return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-function escapeHelp(help) {
-  if (help.indexOf("\\") < 0 && help.indexOf("\n") < 0) return help;
-  return help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-function formatValue(value) {
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  if (value !== value) return "NaN";
-  return String(value);
-}
-function labelPair(name, value) {
-  return name + '="' + escapeLabelValue(value) + '"';
-}
-function labelValueEnd(value) {
-  return escapeLabelValue(value) + '"} ';
-}
-var PrometheusText = function () {
-  function PrometheusText() {
-    this.out = [];
-  }
-  var _proto = PrometheusText.prototype;
-  _proto.header = function header(family) {
-    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-    this.out.push("# TYPE " + family.name + " " + family.type);
-  };
-  _proto.samples = function samples(family, labels, values) {
-    this.header(family);
-    const name = family.name;
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
-    }
-  };
-  _proto.lines = function lines(family, labels, lastLabel, tails) {
-    this.header(family);
-    const out = this.out;
-    const open = family.name + "{";
-    const last = lastLabel + '="';
-    for (let i = 0; i < labels.length; i++) {
-      if (tails[i].length === 0) continue;
-      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
-      out.push(head + tails[i].join("\n" + head));
-    }
-  };
-  _proto.histograms = function histograms(family, labels, _histograms) {
-    this.header(family);
-    const bucket = family.name + "_bucket{";
-    const sum = family.name + "_sum";
-    const count2 = family.name + "_count";
-    const out = this.out;
-    for (let i = 0; i < labels.length; i++) {
-      const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
-      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
-      const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
-      out.push(sum + braced + _histograms[i].sum);
-      out.push(count2 + braced + _histograms[i].count);
-    }
-  };
-  _proto.text = function text() {
-    this.out.push("");
-    return this.out.join("\n");
-  };
-  return _createClass(PrometheusText);
-}();
 function sortSeries(series) {
   series.sort(compareSeries);
   sortCodesOfEachSeries(series);
@@ -702,14 +1742,14 @@ function sortCodesOfEachSeries(series) {
 function orderedWorkerIds(ids) {
   return ids.slice().sort(compareWorkerIds);
 }
-var DECIMAL = /^(0|[1-9][0-9]{0,14})$/;
+var DECIMAL2 = /^(0|[1-9][0-9]{0,14})$/;
 function compareWorkerIds(a, b) {
-  if (DECIMAL.test(a) && DECIMAL.test(b)) return Number(a) - Number(b);
+  if (DECIMAL2.test(a) && DECIMAL2.test(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }
 var PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 function codeLineTails(codes, field, suffixes) {
-  const tails = [];
+  const tails2 = [];
   for (let c = 0; c < codes.length; c++) {
     let suffix = suffixes[codes[c].code];
     if (suffix === void 0) {
@@ -717,9 +1757,9 @@ function codeLineTails(codes, field, suffixes) {
       suffixes[codes[c].code] = suffix;
     }
     const value = codes[c][field];
-    tails.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
+    tails2.push(value - value === 0 ? suffix + value : suffix + formatValue(value));
   }
-  return tails;
+  return tails2;
 }
 var REQUESTS = {
   name: "nginx_ipng_requests_total",
@@ -854,12 +1894,12 @@ function renderPrometheus(model) {
   return text.text();
 }
 function codeTails(series, codeSuffixes2, field) {
-  const tails = [];
+  const tails2 = [];
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    tails[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+    tails2[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
   }
-  return tails;
+  return tails2;
 }
 var INF_LINE_TAIL = labelValueEnd("+Inf");
 function renderHistogram(histogram, bounds) {
@@ -900,81 +1940,6 @@ var BucketBoundsText = function () {
   };
   return _createClass(BucketBoundsText);
 }();
-function parseScrapeQuery(args) {
-  const filter = {};
-  const sourceTag = single(args, "source_tag");
-  if (!sourceTag.ok) return sourceTag;
-  if (sourceTag.value !== void 0) {
-    if (sourceTag.value === "") return {
-      ok: false,
-      reason: "empty source_tag: leave the parameter out to match every source"
-    };
-    filter.sourceTag = sourceTag.value;
-  }
-  const vip = single(args, "vip");
-  if (!vip.ok) return vip;
-  if (vip.value !== void 0) {
-    const canonical = canonicalAddress(vip.value);
-    if (canonical === null) return {
-      ok: false,
-      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
-    };
-    filter.vip = canonical;
-  }
-  return {
-    ok: true,
-    filter
-  };
-}
-function single(args, name) {
-  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
-    ok: true,
-    value: void 0
-  };
-  const value = args[name];
-  if (value === void 0 || typeof value === "string") return {
-    ok: true,
-    value
-  };
-  return {
-    ok: false,
-    reason: name + " given more than once"
-  };
-}
-function wantsJson(accept) {
-  if (accept === void 0) return false;
-  const ranges = accept.split(",");
-  for (let i = 0; i < ranges.length; i++) {
-    const params = ranges[i].split(";");
-    if (params[0].trim().toLowerCase() !== "application/json") continue;
-    if (qualityOf(params) > 0) return true;
-  }
-  return false;
-}
-var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
-function qualityOf(params) {
-  for (let p = 1; p < params.length; p++) {
-    const eq = params[p].indexOf("=");
-    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
-    const value = params[p].slice(eq + 1).trim();
-    return QVALUE.test(value) ? Number(value) : 0;
-  }
-  return 1;
-}
-function filterModel(model, filter) {
-  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
-  const series = [];
-  for (let i = 0; i < model.series.length; i++) {
-    const stats = model.series[i];
-    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
-    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
-    series.push(stats);
-  }
-  return {
-    series,
-    meta: model.meta
-  };
-}
 var COUNT_SECTION = {
   rates: 0,
   requestDuration: 1,
@@ -1169,18 +2134,6 @@ function reportOnce(zone, problem) {
   if (problem === null) return;
   logOnce(zone, problem.setting, problem.value, describeProblem(problem));
 }
-function respond(r, status2, headers, body) {
-  const names = Object.keys(headers);
-  for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
-  r.return(status2, body);
-}
-function readRequest(r) {
-  return {
-    method: r.method,
-    args: r.args,
-    accept: r.headersIn["Accept"]
-  };
-}
 function readSettingsText(r) {
   const vars = r.variables;
   return {
@@ -1276,88 +2229,6 @@ function rateWrites(entries, nowMs, lastUpdateMs) {
       out.keys.push(pairKey(KIND.rateBase, p.sourceTag, p.vip));
       out.values.push(p.total);
     }
-  }
-  return out;
-}
-var HEX = "0123456789abcdef";
-function isPlain(byte) {
-  return byte >= 32 && byte <= 126 && byte !== 92;
-}
-function hexValue(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 97 + 10;
-  return -1;
-}
-function decodeFieldBytes(field) {
-  const bytes = [];
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i);
-    if (c !== 92) {
-      if (!isPlain(c)) return null;
-      bytes.push(c);
-      continue;
-    }
-    if (field.charAt(i + 1) !== "x") return null;
-    const high = hexValue(field.charCodeAt(i + 2));
-    const low = hexValue(field.charCodeAt(i + 3));
-    if (high < 0 || low < 0) return null;
-    bytes.push(high * 16 + low);
-    i += 3;
-  }
-  return bytes;
-}
-function isEscapedField(field) {
-  if (field.indexOf("\\") < 0) {
-    for (let i = 0; i < field.length; i++) {
-      if (!isPlain(field.charCodeAt(i))) return false;
-    }
-    return true;
-  }
-  return decodeFieldBytes(field) !== null;
-}
-function utf8SequenceLength(bytes, i) {
-  const b = bytes[i];
-  let length;
-  let low = 128;
-  let high = 191;
-  if (b < 128) return 1;
-  if (b >= 194 && b <= 223) length = 2;else if (b >= 224 && b <= 239) {
-    length = 3;
-    if (b === 224) low = 160;
-    if (b === 237) high = 159;
-  } else if (b >= 240 && b <= 244) {
-    length = 4;
-    if (b === 240) low = 144;
-    if (b === 244) high = 143;
-  } else return 0;
-  if (i + length > bytes.length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (let k = 2; k < length; k++) {
-    if (bytes[i + k] < 128 || bytes[i + k] > 191) return 0;
-  }
-  return length;
-}
-function codePointText(cp) {
-  if (cp < 65536) return String.fromCharCode(cp);
-  const v = cp - 65536;
-  return String.fromCharCode(55296 + (v >> 10), 56320 + (v & 1023));
-}
-function fieldLabel(field) {
-  if (field.indexOf("\\") < 0) return field;
-  const bytes = decodeFieldBytes(field);
-  if (bytes === null) return field;
-  let out = "";
-  for (let i = 0; i < bytes.length;) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length === 0) {
-      out += "\\x" + HEX.charAt(bytes[i] >> 4) + HEX.charAt(bytes[i] & 15);
-      i++;
-      continue;
-    }
-    let cp = length === 1 ? bytes[i] : bytes[i] & 255 >> length + 1;
-    for (let k = 1; k < length; k++) cp = cp * 64 + (bytes[i + k] & 63);
-    out += codePointText(cp);
-    i += length;
   }
   return out;
 }
@@ -1525,10 +2396,6 @@ var CodeTable = function () {
   };
   return _createClass(CodeTable);
 }();
-var MIN_BYTES_PER_KEY = 128;
-function allItems(dict) {
-  return dict.items(Math.ceil(dict.capacity / MIN_BYTES_PER_KEY));
-}
 function counterZone(dict) {
   let freePages = -1;
   function zoneIsFull() {
@@ -2243,7 +3110,7 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
   sortSeries(model.series);
   return model;
 }
-var PAGE2 = 4096;
+var PAGE4 = 4096;
 var MARGIN_PAGES2 = 4;
 var CHUNK_CHARS = 1900;
 var CHUNKS_PER_PAGE = 2;
@@ -2274,7 +3141,7 @@ function recordZone(dict) {
   let heads = Object.create(null);
   let orphans = [];
   function available() {
-    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE2);
+    if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE4);
     return freePages;
   }
   function enough(needed, keep) {
@@ -2575,7 +3442,215 @@ function openStore(name, renderers) {
 function storeOf(opened, name, renderers) {
   return opened.type === "string" ? recordStore(opened.dict, name, renderers) : counterStore(opened.dict, name);
 }
-var ALLOWED_METHODS = "GET, HEAD";
+function sslZoneOf(r) {
+  const name = r.variables.ipng_stats_ssl_zone;
+  return name ? name : void 0;
+}
+function sslZonesOf(r) {
+  const text = r.variables.ipng_stats_ssl_zones;
+  return text ? text.split("") : void 0;
+}
+var SSL_COUNTER_NAMES = ["number", "connect", "connect_good", "connect_renegotiate", "accept", "accept_good", "accept_renegotiate", "hits", "cb_hits", "misses", "timeouts", "cache_full"];
+var SSL_TOTALS = SSL_COUNTER_NAMES.length - 1;
+var SSL_DICT = "ipng_ssl_status";
+var SSL_HANDSHAKE_KINDS = ["full", "resumed"];
+function emptySslValues() {
+  const values = [];
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) values.push(0);
+  return values;
+}
+var SSL_TEXT_CONTENT_TYPE = "text/plain";
+var SSL_JSON_SCHEMA = 1;
+function renderSslText(zone) {
+  let out = "";
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) {
+    out += SSL_COUNTER_NAMES[i] + ": " + zone.values[i] + " \n";
+  }
+  return out;
+}
+function renderSslJson(zones) {
+  const out = {};
+  for (let z = 0; z < zones.length; z++) {
+    const counters = {};
+    for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) counters[SSL_COUNTER_NAMES[i]] = zones[z].values[i];
+    const handshakes = {};
+    for (let i = 0; i < SSL_HANDSHAKE_KINDS.length; i++) handshakes[SSL_HANDSHAKE_KINDS[i]] = zones[z].handshakes[i];
+    counters.handshakes = handshakes;
+    out[fieldLabel(zones[z].zone)] = counters;
+  }
+  return JSON.stringify({
+    schema: SSL_JSON_SCHEMA,
+    zones: out
+  }) + "\n";
+}
+var HELP = {
+  number: "Sessions in the internal session caches of the zone's SSL contexts, summed over live workers (SSL_CTX_sess_number)",
+  connect: "TLS handshakes started in client mode (SSL_CTX_sess_connect)",
+  connect_good: "TLS handshakes completed in client mode (SSL_CTX_sess_connect_good)",
+  connect_renegotiate: "Renegotiations started in client mode (SSL_CTX_sess_connect_renegotiate)",
+  accept: "TLS handshakes started in server mode (SSL_CTX_sess_accept)",
+  accept_good: "TLS handshakes completed in server mode (SSL_CTX_sess_accept_good)",
+  accept_renegotiate: "Renegotiations started in server mode (SSL_CTX_sess_accept_renegotiate)",
+  hits: "Sessions reused (SSL_CTX_sess_hits)",
+  cb_hits: "Sessions found in the external session cache, nginx's shared cache (SSL_CTX_sess_cb_hits)",
+  misses: "Sessions proposed by clients and not found in the cache (SSL_CTX_sess_misses)",
+  timeouts: "Sessions proposed by clients, found and expired (SSL_CTX_sess_timeouts)",
+  cache_full: "Sessions removed because the internal cache was full (SSL_CTX_sess_cache_full)"
+};
+function sslFamilyName(index) {
+  return index === 0 ? "nginx_ssl_number" : "nginx_ssl_" + SSL_COUNTER_NAMES[index] + "_total";
+}
+function writeSslFamilies(out, zones) {
+  const labels = [];
+  for (let z = 0; z < zones.length; z++) labels.push(labelPair("zone", fieldLabel(zones[z].zone)));
+  for (let i = 0; i < SSL_COUNTER_NAMES.length; i++) {
+    const values = [];
+    for (let z = 0; z < zones.length; z++) values.push(formatValue(zones[z].values[i]));
+    out.samples({
+      name: sslFamilyName(i),
+      help: HELP[SSL_COUNTER_NAMES[i]],
+      type: i === 0 ? "gauge" : "counter"
+    }, labels, values);
+  }
+  const kindLabels = [];
+  const kindValues = [];
+  for (let z = 0; z < zones.length; z++) {
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) {
+      kindLabels.push(labels[z] + "," + labelPair("handshake", SSL_HANDSHAKE_KINDS[k]));
+      kindValues.push(formatValue(zones[z].handshakes[k]));
+    }
+  }
+  out.samples({
+    name: "nginx_ssl_handshakes_total",
+    help: HANDSHAKES_HELP,
+    type: "counter"
+  }, kindLabels, kindValues);
+}
+var HANDSHAKES_HELP = "TLS handshakes of connections that carried requests, by the zone of the context they ended with (after SNI), full or resumed (SSL_session_reused at the first request)";
+function renderSslPrometheus(zones) {
+  const out = new PrometheusText();
+  writeSslFamilies(out, zones);
+  return out.text();
+}
+var SEP = "";
+var ZONE_PREFIX = "z" + SEP;
+var FLUSH_PREFIX = "f" + SEP;
+var GAUGES_KEY = "gauges";
+var STORED = SSL_TOTALS + SSL_HANDSHAKE_KINDS.length;
+function lastSslFlushMs(dict, worker) {
+  const v = dict.get(FLUSH_PREFIX + worker);
+  return v === void 0 ? void 0 : Number(v);
+}
+function markSslFlush(dict, worker, nowMs) {
+  dict.set(FLUSH_PREFIX + worker, String(nowMs));
+}
+function gaugeLifetimeMs(intervalMs) {
+  return 3 * intervalMs + 1e3;
+}
+function applySslLines(dict, lines, nowMs, lifetimeMs) {
+  const sums = Object.create(null);
+  const order = [];
+  function sumOf(zone) {
+    let sum = sums[zone];
+    if (sum === void 0) {
+      sum = readTotals(dict.get(ZONE_PREFIX + zone));
+      sums[zone] = sum;
+      order.push(zone);
+    }
+    return sum;
+  }
+  for (let i = 0; i < lines.deltas.length; i++) {
+    const sum = sumOf(lines.deltas[i].zone);
+    for (let k = 0; k < SSL_TOTALS; k++) sum[k] += lines.deltas[i].totals[k];
+  }
+  for (let i = 0; i < lines.handshakes.length; i++) {
+    const sum = sumOf(lines.handshakes[i].zone);
+    for (let k = 0; k < SSL_HANDSHAKE_KINDS.length; k++) sum[SSL_TOTALS + k] += lines.handshakes[i].counts[k];
+  }
+  for (let i = 0; i < order.length; i++) dict.set(ZONE_PREFIX + order[i], sums[order[i]].join(" "));
+  const before = dict.get(GAUGES_KEY);
+  const gauges = before === void 0 ? {} : JSON.parse(before);
+  for (let i = 0; i < lines.gauges.length; i++) {
+    const g = lines.gauges[i];
+    let zone = gauges[g.zone];
+    if (zone === void 0) {
+      zone = {};
+      gauges[g.zone] = zone;
+    }
+    if (g.value === 0) delete zone[g.pid];else zone[g.pid] = [g.value, nowMs];
+  }
+  const zones = Object.keys(gauges);
+  for (let i = 0; i < zones.length; i++) {
+    const zone = gauges[zones[i]];
+    const pids = Object.keys(zone);
+    for (let k = 0; k < pids.length; k++) {
+      if (nowMs - zone[pids[k]][1] > lifetimeMs) delete zone[pids[k]];
+    }
+    if (Object.keys(zone).length === 0) delete gauges[zones[i]];
+  }
+  const after = JSON.stringify(gauges);
+  if (after !== (before === void 0 ? "{}" : before)) dict.set(GAUGES_KEY, after);
+}
+function readTotals(text) {
+  const totals = [];
+  const parts = text === void 0 ? [] : text.split(" ");
+  for (let k = 0; k < STORED; k++) {
+    const n = k < parts.length ? Number(parts[k]) : 0;
+    totals.push(n >= 0 ? n : 0);
+  }
+  return totals;
+}
+function sessionsOf(gauges, zone) {
+  const pids = gauges[zone];
+  if (pids === void 0) return 0;
+  let n = 0;
+  const keys = Object.keys(pids);
+  for (let i = 0; i < keys.length; i++) n += pids[keys[i]][0];
+  return n;
+}
+function zoneOf(zone, totals, gauges) {
+  const values = emptySslValues();
+  values[0] = sessionsOf(gauges, zone);
+  const t = readTotals(totals);
+  for (let k = 0; k < SSL_TOTALS; k++) values[k + 1] = t[k];
+  return {
+    zone,
+    values,
+    handshakes: t.slice(SSL_TOTALS)
+  };
+}
+function readGauges(dict) {
+  const text = dict.get(GAUGES_KEY);
+  return text === void 0 ? {} : JSON.parse(text);
+}
+function readSslZone(dict, zone) {
+  return zoneOf(zone, dict.get(ZONE_PREFIX + zone), readGauges(dict));
+}
+function readSslZones(dict, configured) {
+  if (configured !== void 0) {
+    const gauges2 = readGauges(dict);
+    const listed = [];
+    for (let i = 0; i < configured.length; i++) listed.push(zoneOf(configured[i], dict.get(ZONE_PREFIX + configured[i]), gauges2));
+    return listed;
+  }
+  const items = allItems(dict);
+  let gauges = {};
+  const totals = [];
+  for (let i = 0; i < items.length; i++) {
+    const key = items[i][0];
+    if (key === GAUGES_KEY) gauges = JSON.parse(items[i][1]);else if (key.slice(0, ZONE_PREFIX.length) === ZONE_PREFIX) totals.push([key.slice(ZONE_PREFIX.length), items[i][1]]);
+  }
+  totals.sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+  const zones = [];
+  for (let i = 0; i < totals.length; i++) zones.push(zoneOf(totals[i][0], totals[i][1], gauges));
+  return zones;
+}
+function sslScrapeText(r) {
+  const opened = findSharedDict(SSL_DICT);
+  if (opened === null || opened.type !== "string") return "";
+  return renderSslPrometheus(readSslZones(opened.dict, sslZonesOf(r)));
+}
+var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
@@ -2583,9 +3658,9 @@ function scrape(r) {
   const req = readRequest(r);
   if (req.method !== "GET" && req.method !== "HEAD") {
     respond(r, 405, {
-      Allow: ALLOWED_METHODS,
+      Allow: ALLOWED_METHODS2,
       "Content-Type": TEXT_CONTENT_TYPE
-    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS + "\n");
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
     return;
   }
   const query = parseScrapeQuery(req.args);
@@ -2601,9 +3676,10 @@ function scrape(r) {
   const model = store.readModel(buckets.value, shimLoaded);
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
+  const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
   respond(r, 200, {
     "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
-  }, json ? renderJson(filtered) : renderPrometheus(filtered));
+  }, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
@@ -2872,9 +3948,162 @@ function openIpngSink(s) {
     }
   };
 }
-var SINKS = [openIpngSink];
+var REQSTAT_SUBSYSTEM = "reqstat";
+var LAST_FLUSH_PREFIX = "l";
+function flushReqstat(batch, ctx, zones, platform) {
+  const summary = {
+    notUnderstood: 0,
+    created: 0,
+    recycled: 0,
+    droppedKeys: 0
+  };
+  const byZone = Object.create(null);
+  const order = [];
+  for (let i = 0; i < batch.entries.length; i++) {
+    const e = batch.entries[i];
+    if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
+    const zone = findZone(zones, e.zone);
+    if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
+      summary.notUnderstood++;
+      continue;
+    }
+    let list = byZone[e.zone];
+    if (list === void 0) {
+      list = [];
+      byZone[e.zone] = list;
+      order.push(zone);
+    }
+    list.push({
+      key: e.keys[0],
+      counters: e.counters
+    });
+  }
+  for (let z = 0; z < order.length; z++) {
+    const zone = order[z];
+    const dict = platform.dict(dictName(zone.name));
+    if (dict === void 0) {
+      summary.notUnderstood += byZone[zone.name].length;
+      continue;
+    }
+    const outcome = flushZone(dict, zone.name, {
+      counterCount: counterCount(zone),
+      recycleTimes: zone.recycleTimes,
+      recycleSeconds: zone.recycleSeconds,
+      maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength)
+    }, byZone[zone.name], ctx.nowMs);
+    summary.created += outcome.created;
+    summary.recycled += outcome.recycled;
+    summary.droppedKeys += outcome.droppedKeys;
+    if (outcome.warning !== null) platform.warn(outcome.warning);
+  }
+  return summary;
+}
+function reqstatSinkOf(platform) {
+  const parsed = parseZones(platform.zonesText);
+  if (!parsed.ok) throw new Error("ipng-stats: $ipng_reqstat_zones: " + parsed.reason);
+  const zones = parsed.value;
+  if (zones.length === 0) return null;
+  const pacing = platform.dict(dictName(zones[0].name));
+  return {
+    name: REQSTAT_SUBSYSTEM,
+    reads: [REQSTAT_SUBSYSTEM],
+    flushDue(ctx) {
+      if (pacing === void 0) return true;
+      const last = pacing.get(LAST_FLUSH_PREFIX + ctx.worker);
+      return flushIsDue(last === void 0 ? void 0 : Number(last), ctx.nowMs, ctx.intervalMs);
+    },
+    flush(batch, ctx) {
+      if (pacing !== void 0) {
+        try {
+          pacing.set(LAST_FLUSH_PREFIX + ctx.worker, String(ctx.nowMs));
+        } catch (e) {}
+      }
+      ctx.notUnderstood(flushReqstat(batch, ctx, zones, platform).notUnderstood);
+    }
+  };
+}
+function openReqstatSink(s) {
+  return reqstatSinkOf({
+    zonesText: reqstatZonesText(s),
+    dict: stringDict,
+    warn: logWarning
+  });
+}
+var SSL_COUNTER_SHAPE = "ssl";
+var SSL_HANDSHAKE_SHAPE = "ssl_handshakes";
+var SSL_GAUGE_SHAPE = "ssl_number";
+var GAUGE_RECORD = "g";
+var DECIMAL3 = /^\d+$/;
+function readSslLines(batch) {
+  const lines = {
+    deltas: [],
+    handshakes: [],
+    gauges: [],
+    notUnderstood: 0
+  };
+  for (let i = 0; i < batch.entries.length; i++) {
+    const e = batch.entries[i];
+    if (e.subsystem === SSL_HANDSHAKE_SHAPE) {
+      if (e.keys.length !== 0 || e.counters.length !== SSL_HANDSHAKE_KINDS.length + 1 || e.histograms.length !== 0) {
+        lines.notUnderstood++;
+      } else {
+        lines.handshakes.push({
+          zone: e.zone,
+          counts: e.counters.slice(1)
+        });
+      }
+      continue;
+    }
+    if (e.subsystem !== SSL_COUNTER_SHAPE) continue;
+    if (e.keys.length !== 0 || e.counters.length !== SSL_TOTALS + 1 || e.histograms.length !== 0) {
+      lines.notUnderstood++;
+      continue;
+    }
+    lines.deltas.push({
+      zone: e.zone,
+      totals: e.counters.slice(1)
+    });
+  }
+  for (let i = 0; i < batch.other.length; i++) {
+    const f = batch.other[i];
+    if (f[0] !== GAUGE_RECORD || f[1] !== SSL_GAUGE_SHAPE) continue;
+    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL3.test(f[3]) || !DECIMAL3.test(f[4])) {
+      lines.notUnderstood++;
+      continue;
+    }
+    lines.gauges.push({
+      zone: f[2],
+      pid: f[3],
+      value: Number(f[4])
+    });
+  }
+  return lines;
+}
+function sslSink(dict) {
+  return {
+    name: "ssl",
+    reads: [SSL_COUNTER_SHAPE, SSL_HANDSHAKE_SHAPE, GAUGE_RECORD],
+    flushDue(ctx) {
+      return flushIsDue(lastSslFlushMs(dict, ctx.worker), ctx.nowMs, ctx.intervalMs);
+    },
+    flush(batch, ctx) {
+      markSslFlush(dict, ctx.worker, ctx.nowMs);
+      if (!batch.writer) return;
+      const lines = readSslLines(batch);
+      ctx.notUnderstood(lines.notUnderstood);
+      applySslLines(dict, lines, ctx.nowMs, gaugeLifetimeMs(ctx.intervalMs));
+    }
+  };
+}
+function openSslSink(s) {
+  void s;
+  const opened = findSharedDict(SSL_DICT);
+  if (opened === null || opened.type !== "string") return null;
+  return sslSink(opened.dict);
+}
+var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
-var DECIMAL2 = /^\d+$/;
+var DECIMAL4 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
 var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
 var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
@@ -2891,14 +4120,14 @@ function isSubsystem(name) {
 function keyCount(text) {
   const known = nkeysRead[text];
   if (known !== void 0) return known;
-  const n = DECIMAL2.test(text) ? Number(text) : -1;
+  const n = DECIMAL4.test(text) ? Number(text) : -1;
   nkeysRead[text] = n;
   return n;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL2.test(parts[i])) return null;
+    if (!DECIMAL4.test(parts[i])) return null;
   }
   return parts;
 }
@@ -3025,14 +4254,14 @@ function readWire(text) {
           if (entry === null) batch.notUnderstood++;else batch.entries.push(entry);
           break;
         }
-      case "g":
+      case "m":
         {
           const group = readGroup(f, allPlain || PLAIN_LINE.test(line));
           if (group === null) batch.notUnderstood++;else batch.groups.push(group);
           break;
         }
       case "x":
-        if (f.length === 2 && DECIMAL2.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        if (f.length === 2 && DECIMAL4.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
         break;
       default:
         if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;
@@ -3087,10 +4316,108 @@ function unread(batch, sinks) {
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }
+var FORMATS2 = {
+  text: "text",
+  json: "json",
+  prometheus: "prometheus"
+};
+function chooseSslFormat(args, accept) {
+  if (Object.prototype.hasOwnProperty.call(args, "format")) {
+    const value = args.format;
+    if (typeof value !== "string") return {
+      ok: false,
+      reason: "format given more than once"
+    };
+    const format = FORMATS2[value];
+    if (format === void 0) return {
+      ok: false,
+      reason: "unknown format " + JSON.stringify(value) + ": use text, json or prometheus"
+    };
+    return {
+      ok: true,
+      format
+    };
+  }
+  if (wantsJson(accept)) return {
+    ok: true,
+    format: "json"
+  };
+  if (wantsPrometheusText2(accept)) return {
+    ok: true,
+    format: "prometheus"
+  };
+  return {
+    ok: true,
+    format: "text"
+  };
+}
+function wantsPrometheusText2(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "text/plain") continue;
+    let version = false;
+    let q = 1;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf("=");
+      if (eq < 0) continue;
+      const name = params[p].slice(0, eq).trim().toLowerCase();
+      const value = params[p].slice(eq + 1).trim();
+      if (name === "version" && value === "0.0.4") version = true;
+      if (name === "q") q = Number(value);
+    }
+    if (version && q > 0) return true;
+  }
+  return false;
+}
+var ALLOWED_METHODS3 = "GET, HEAD";
+var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
+function sslStatus(r) {
+  markScrapeRequest(r);
+  const req = readRequest(r);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    respond(r, 405, {
+      Allow: ALLOWED_METHODS3,
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
+    return;
+  }
+  const choice = chooseSslFormat(req.args, req.accept);
+  if (!choice.ok) {
+    respond(r, 400, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, choice.reason + "\n");
+    return;
+  }
+  const name = sslZoneOf(r);
+  if (name === void 0) {
+    respond(r, 500, {
+      "Content-Type": ERROR_CONTENT_TYPE
+    }, 'ipng-stats: sslStatus runs only in an "ssl_status ZONE;" location\n');
+    return;
+  }
+  const zone = escapeText(name);
+  const opened = findSharedDict(SSL_DICT);
+  const shown = opened !== null && opened.type === "string" ? readSslZone(opened.dict, zone) : {
+    zone,
+    values: emptySslValues(),
+    handshakes: [0, 0]
+  };
+  if (choice.format === "json") respond(r, 200, {
+    "Content-Type": JSON_CONTENT_TYPE
+  }, renderSslJson([shown]));else if (choice.format === "prometheus") respond(r, 200, {
+    "Content-Type": PROMETHEUS_CONTENT_TYPE
+  }, renderSslPrometheus([shown]));else respond(r, 200, {
+    "Content-Type": SSL_TEXT_CONTENT_TYPE
+  }, renderSslText(shown));
+}
 var index_default = {
   record,
+  reqstatShow,
   scrape,
   status,
-  tick
+  tick,
+  sslStatus
 };
 export { index_default as default };

@@ -171,6 +171,8 @@ ngx_http_ipng_stats_writer_deltas_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    ngx_http_ipng_stats_table_collect(pcf, t, 0);
+
     shpool = (ngx_slab_pool_t *) pcf->handoff->shm.addr;
     ho = pcf->handoff->data;
 
@@ -246,8 +248,11 @@ ngx_http_ipng_stats_drain(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
     if (own) {
         p = ngx_http_ipng_stats_wire_render(t, p, lost);
-        ngx_http_ipng_stats_table_clear(t);
     }
+
+    /* also with nothing to render: keys idle since the last read go */
+
+    ngx_http_ipng_stats_table_clear(t);
 
     v->len = p - v->data;
 
@@ -323,6 +328,8 @@ ngx_http_ipng_stats_hand_over(ngx_pool_t *pool, ngx_log_t *log,
     len = ngx_http_ipng_stats_wire_len(t, 0);
 
     if (len == 0) {
+        /* nothing to hand over: keys idle since the last read are forgotten */
+        ngx_http_ipng_stats_table_clear(t);
         return NGX_OK;
     }
 
@@ -404,7 +411,24 @@ ngx_http_ipng_stats_handoff_exit_process(ngx_cycle_t *cycle,
 
     ngx_http_ipng_stats_release(pcf);
 
-    t = ngx_http_ipng_stats_table_if_any();
+    /*
+     * a subsystem that reads its values (SSL status) has counted since its
+     * last reading even when this worker never drained
+     */
+
+    if (pcf->collectors
+        && (ngx_process == NGX_PROCESS_WORKER
+            || ngx_process == NGX_PROCESS_SINGLE))
+    {
+        t = ngx_http_ipng_stats_table(pcf);
+
+        if (t) {
+            ngx_http_ipng_stats_table_collect(pcf, t, 1);
+        }
+
+    } else {
+        t = ngx_http_ipng_stats_table_if_any();
+    }
 
     if (t == NULL) {
         return;

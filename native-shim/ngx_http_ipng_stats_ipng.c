@@ -57,7 +57,10 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_codes = {
     NGX_HTTP_IPNG_STATS_NCOUNTERS,
     0,
     1,                                  /* counter 0: the requests */
-    1                                   /* one "g" line per (tag, vip) */
+    NGX_HTTP_IPNG_STATS_REQUESTS,
+    0,                                  /* few keys, all configured */
+    0,                                  /* the table's bound */
+    1                                   /* one "m" line per (tag, vip) */
 };
 
 static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
@@ -66,6 +69,9 @@ static ngx_http_ipng_stats_subsystem_t  ngx_http_ipng_stats_ipng_times = {
     NGX_HTTP_IPNG_STATS_TIME_NCOUNTERS,
     NGX_HTTP_IPNG_STATS_NHISTOGRAMS,
     0,                                  /* the same requests again */
+    NGX_HTTP_IPNG_STATS_OBSERVED,
+    0,
+    0,
     0
 };
 
@@ -110,32 +116,20 @@ ngx_http_ipng_stats_ipng(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-void *
-ngx_http_ipng_stats_ipng_create_loc_conf(ngx_conf_t *cf)
+void
+ngx_http_ipng_stats_ipng_create_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *lcf)
 {
-    ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
-
-    lcf = ngx_palloc(cf->pool, sizeof(ngx_http_ipng_stats_ipng_loc_conf_t));
-    if (lcf == NULL) {
-        return NULL;
-    }
-
     lcf->enable = NGX_CONF_UNSET;
-
-    return lcf;
 }
 
 
-char *
-ngx_http_ipng_stats_ipng_merge_loc_conf(ngx_conf_t *cf, void *parent,
-    void *child)
+void
+ngx_http_ipng_stats_ipng_merge_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *prev,
+    ngx_http_ipng_stats_ipng_loc_conf_t *conf)
 {
-    ngx_http_ipng_stats_ipng_loc_conf_t *prev = parent;
-    ngx_http_ipng_stats_ipng_loc_conf_t *conf = child;
-
     ngx_conf_merge_value(conf->enable, prev->enable, 1);
-
-    return NGX_CONF_OK;
 }
 
 
@@ -180,6 +174,10 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_entry_t          *e, *times;
     ngx_http_ipng_stats_ipng_ctx_t       *ctx;
     ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
+
+    if (!icf->counting) {
+        return;
+    }
 
     lcf = ngx_http_get_module_loc_conf(r, ngx_http_ipng_stats_module);
 

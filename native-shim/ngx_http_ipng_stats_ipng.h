@@ -21,6 +21,14 @@
 typedef struct {
     ngx_int_t                       tag_index;          /* $ipng_source_tag */
     ngx_int_t                       server_addr_index;  /* $server_addr */
+
+    /*
+     * 0 when the configuration has another subsystem's zones (reqstat's,
+     * SSL status's) and no ipng counter zone: a Tengine user's
+     * req_status_* lines, or ssl_status* lines, alone pay nothing for
+     * series that nothing would store
+     */
+    ngx_uint_t                      counting;           /* unsigned :1 */
 } ngx_http_ipng_stats_ipng_conf_t;
 
 
@@ -33,9 +41,11 @@ typedef struct {
 char *ngx_http_ipng_stats_ipng(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
-void *ngx_http_ipng_stats_ipng_create_loc_conf(ngx_conf_t *cf);
-char *ngx_http_ipng_stats_ipng_merge_loc_conf(ngx_conf_t *cf, void *parent,
-    void *child);
+void ngx_http_ipng_stats_ipng_create_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *lcf);
+void ngx_http_ipng_stats_ipng_merge_loc_conf(
+    ngx_http_ipng_stats_ipng_loc_conf_t *prev,
+    ngx_http_ipng_stats_ipng_loc_conf_t *conf);
 ngx_int_t ngx_http_ipng_stats_ipng_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_ipng_conf_t *icf);
 

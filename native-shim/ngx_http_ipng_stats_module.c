@@ -10,10 +10,13 @@
 #include "ngx_http_ipng_stats_module.h"
 #include "ngx_http_ipng_stats_handoff.h"
 #include "ngx_http_ipng_stats_attribution.h"
+#include "ngx_http_ipng_stats_reqstat.h"
 
 
 #define ngx_http_ipng_stats_part(part)                                        \
     offsetof(ngx_http_ipng_stats_main_conf_t, part)
+#define ngx_http_ipng_stats_loc_part(part)                                    \
+    offsetof(ngx_http_ipng_stats_loc_conf_t, part)
 
 
 static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
@@ -22,6 +25,9 @@ static ngx_int_t ngx_http_ipng_stats_log_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ipng_stats_init(ngx_conf_t *cf);
 static void *ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_ipng_stats_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_ipng_stats_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
 static char *ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf);
 static ngx_int_t ngx_http_ipng_stats_init_process(ngx_cycle_t *cycle);
 static void ngx_http_ipng_stats_exit_process(ngx_cycle_t *cycle);
@@ -100,6 +106,83 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
       0,
       NULL },
 
+    { ngx_string("ssl_status_zone"),
+      NGX_HTTP_SRV_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status_zone,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("ssl_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_ipng_stats_ssl_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("req_status_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE3,
+      ngx_http_ipng_stats_reqstat_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status_zone_add_indicator"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_http_ipng_stats_reqstat_add_indicator,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status_zone_key_length"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_http_ipng_stats_reqstat_key_length,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status_zone_recycle"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE3,
+      ngx_http_ipng_stats_reqstat_recycle,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      ngx_http_ipng_stats_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ipng_stats_reqstat,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status_lazy"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat.lazy),
+      NULL },
+
+    { ngx_string("req_status_bypass"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_set_predicate_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat.bypass),
+      NULL },
+
+    { ngx_string("req_status_show"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_ANY,
+      ngx_http_ipng_stats_reqstat_show,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat),
+      NULL },
+
+    { ngx_string("req_status_show_field"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_ipng_stats_reqstat_show_field,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      ngx_http_ipng_stats_loc_part(reqstat),
+      NULL },
+
       ngx_null_command
 };
 
@@ -111,11 +194,11 @@ static ngx_http_module_t  ngx_http_ipng_stats_module_ctx = {
     ngx_http_ipng_stats_create_main_conf,  /* create main configuration */
     ngx_http_ipng_stats_init_main_conf,    /* init main configuration */
 
-    NULL,                                  /* create server configuration */
+    ngx_http_ipng_stats_ssl_create_srv_conf, /* create server conf */
     NULL,                                  /* merge server configuration */
 
-    ngx_http_ipng_stats_ipng_create_loc_conf, /* create location conf */
-    ngx_http_ipng_stats_ipng_merge_loc_conf   /* merge location conf */
+    ngx_http_ipng_stats_create_loc_conf,   /* create location configuration */
+    ngx_http_ipng_stats_merge_loc_conf     /* merge location configuration */
 };
 
 
@@ -168,6 +251,25 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_part(pipeline),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("ipng_stats_ssl_zone"), NULL,
+      ngx_http_ipng_stats_ssl_zone_variable, 0, 0, 0 },
+
+    { ngx_string("ipng_stats_ssl_zones"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(ssl.zones_text), 0, 0 },
+
+    { ngx_string("ipng_reqstat_zones"), NULL,
+      ngx_http_ipng_stats_text_variable,
+      ngx_http_ipng_stats_part(reqstat.zones_text), 0, 0 },
+
+    { ngx_string("ipng_reqstat_show"), NULL,
+      ngx_http_ipng_stats_reqstat_show_variable,
+      ngx_http_ipng_stats_loc_part(reqstat.show_text), 0, 0 },
+
+    { ngx_string("ipng_reqstat_show_fields"), NULL,
+      ngx_http_ipng_stats_reqstat_show_variable,
+      ngx_http_ipng_stats_loc_part(reqstat.show_fields_text), 0, 0 },
+
     { ngx_string("ipng_stats_skip"),
       ngx_http_ipng_stats_set_skip_variable,
       ngx_http_ipng_stats_skip_variable, 0,
@@ -210,6 +312,10 @@ ngx_http_ipng_stats_log_handler(ngx_http_request_t *r)
     }
 
     ngx_http_ipng_stats_ipng_observe(r, &mcf->ipng, &mcf->pipeline);
+
+    ngx_http_ipng_stats_reqstat_observe(r, &mcf->reqstat, &mcf->pipeline);
+
+    ngx_http_ipng_stats_ssl_observe(r, &mcf->ssl, &mcf->pipeline);
 
     return NGX_OK;
 }
@@ -273,6 +379,13 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_ipng_stats_ssl_postconfiguration(cf, &mcf->ssl,
+                                                  &mcf->pipeline)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
     h = ngx_array_push(&cmcf->phases[NGX_HTTP_LOG_PHASE].handlers);
@@ -281,6 +394,29 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_ipng_stats_log_handler;
+
+    if (ngx_http_ipng_stats_reqstat_postconfiguration(cf, &mcf->reqstat,
+                                                 &ngx_http_ipng_stats_module)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    /* a configuration of reqstat or SSL status only counts no ipng */
+
+    mcf->ipng.counting =
+                  ngx_http_ipng_stats_counter_zone_declared(cf, mcf->njs)
+                  || (mcf->reqstat.zones.nelts == 0
+                      && mcf->ssl.zones == NULL && mcf->ssl.shows == NULL);
+
+    if (mcf->reqstat.zones.nelts) {
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        *h = ngx_http_ipng_stats_reqstat_rewrite;
+    }
 
     if (ngx_http_ipng_stats_njs_postconfiguration(cf, mcf->njs) != NGX_OK) {
         return NGX_ERROR;
@@ -315,11 +451,13 @@ ngx_http_ipng_stats_create_main_conf(ngx_conf_t *cf)
 
     ngx_http_ipng_stats_pipeline_create_conf(&mcf->pipeline);
     ngx_http_ipng_stats_state_create_conf(&mcf->state);
+    ngx_http_ipng_stats_ssl_create_conf(&mcf->ssl);
 
     mcf->ipng.tag_index = NGX_ERROR;
     mcf->ipng.server_addr_index = NGX_ERROR;
 
     if (ngx_http_ipng_stats_listen_create_conf(cf, &mcf->listen) != NGX_OK
+        || ngx_http_ipng_stats_reqstat_create_conf(cf, &mcf->reqstat) != NGX_OK
         || ngx_array_init(&mcf->formats, cf->pool, 4,
                           sizeof(ngx_http_ipng_stats_log_format_t))
            != NGX_OK)
@@ -345,6 +483,37 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     return ngx_http_ipng_stats_pipeline_init_conf(cf, &mcf->pipeline);
+}
+
+
+static void *
+ngx_http_ipng_stats_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_ipng_stats_loc_conf_t  *lcf;
+
+    lcf = ngx_palloc(cf->pool, sizeof(ngx_http_ipng_stats_loc_conf_t));
+    if (lcf == NULL) {
+        return NULL;
+    }
+
+    ngx_http_ipng_stats_ipng_create_loc_conf(&lcf->ipng);
+    ngx_http_ipng_stats_reqstat_create_loc_conf(&lcf->reqstat);
+
+    return lcf;
+}
+
+
+static char *
+ngx_http_ipng_stats_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_ipng_stats_loc_conf_t *prev = parent;
+    ngx_http_ipng_stats_loc_conf_t *conf = child;
+
+    ngx_http_ipng_stats_ipng_merge_loc_conf(&prev->ipng, &conf->ipng);
+    ngx_http_ipng_stats_reqstat_merge_loc_conf(&prev->reqstat,
+                                               &conf->reqstat);
+
+    return NGX_CONF_OK;
 }
 
 

@@ -1,6 +1,8 @@
 
 /*
- * njs-ipng-stats native shim: the spec's configuration, run by njs.
+ * njs-ipng-stats native shim: the spec's configuration, run by njs, and
+ * the same glue for the other subsystems (ngx_http_ipng_stats_njs_dict(),
+ * ngx_http_ipng_stats_njs_display()).
  *
  *   ipng_stats_zone NAME:SIZE;   js_shared_dict_zone zone=NAME:SIZE
  *                                type=string;
@@ -25,13 +27,20 @@
 #include "ngx_http_ipng_stats_module.h"
 
 
+/*
+ * A location whose content handler is one of the bundle's (the scrape of
+ * "ipng_stats;", reqstat's "req_status_show", ...): lcf is set for the
+ * scrape only, which ipng never counts.
+ */
 typedef struct {
     ngx_http_core_loc_conf_t             *clcf;
     ngx_http_ipng_stats_ipng_loc_conf_t  *lcf;
     ngx_http_handler_pt                   handler;  /* as js_content set it */
+    const char                           *caller;   /* "ipng_stats;", ... */
+    const char                           *what;     /* "scrape handler" */
     ngx_str_t                             file;
     ngx_uint_t                            line;
-} ngx_http_ipng_stats_scrape_t;
+} ngx_http_ipng_stats_display_t;
 
 
 struct ngx_http_ipng_stats_njs_s {
@@ -41,10 +50,11 @@ struct ngx_http_ipng_stats_njs_s {
     /* where the bundle was imported, with js_path as it was then */
     ngx_str_t                       imported;
     ngx_uint_t                      js_path_set;    /* unsigned :1 */
+    const char                     *import_caller;
     ngx_str_t                       import_file;
     ngx_uint_t                      import_line;
 
-    ngx_array_t                     scrapes;  /* ngx_http_ipng_stats_scrape_t */
+    ngx_array_t                     displays; /* ..._display_t */
 
     /* js_shared_dict_zone ... type=number, as written */
     ngx_array_t                     number_zones;   /* of ..._zone_line_t */
@@ -72,7 +82,11 @@ static char *ngx_http_ipng_stats_js_run(ngx_conf_t *cf,
     ngx_str_t *words, ngx_uint_t n);
 static ngx_int_t ngx_http_ipng_stats_js_path_set(ngx_cycle_t *cycle);
 static char *ngx_http_ipng_stats_import(ngx_conf_t *cf,
-    ngx_http_ipng_stats_njs_t *njs);
+    ngx_http_ipng_stats_njs_t *njs, const char *caller);
+static u_char *ngx_http_ipng_stats_caller(ngx_conf_t *cf);
+static ngx_http_ipng_stats_display_t *ngx_http_ipng_stats_display(
+    ngx_conf_t *cf, const char *caller, const char *what,
+    const char *handler);
 static void *ngx_ipng_stats_load_order_create_conf(ngx_cycle_t *cycle);
 static ngx_shm_zone_t *ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle,
     ngx_str_t *name);
@@ -285,9 +299,10 @@ ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (njs->imported.len) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"ipng_stats_bundle\" must come before the "
-                           "first \"ipng_stats;\" (in %V:%ui), which "
+                           "first \"%s\" (in %V:%ui), which "
                            "imports the bundle",
-                           &njs->import_file, njs->import_line);
+                           njs->import_caller, &njs->import_file,
+                           njs->import_line);
         return NGX_CONF_ERROR;
     }
 
@@ -300,11 +315,7 @@ ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 char *
 ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_str_t                      words[4];
-    ngx_uint_t                     i;
-    ngx_http_core_loc_conf_t      *clcf;
-    ngx_http_ipng_stats_njs_t     *njs;
-    ngx_http_ipng_stats_scrape_t  *scrape;
+    ngx_http_ipng_stats_display_t  *display;
 
     if (cf->cmd_type != NGX_HTTP_LOC_CONF) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -314,79 +325,240 @@ ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    display = ngx_http_ipng_stats_display(cf, "ipng_stats;", "scrape handler",
+                                          "scrape");
+    if (display == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (display == NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    display->lcf = conf;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The glue for the shim's other subsystems (pipeline contract, section
+ * 3): "js_shared_dict_zone zone=NAME:SIZE type=string;" at http level,
+ * for the zone a subsystem's njs part stores into.  The directive being
+ * read (cf->args[0]) names the caller in njs's messages.
+ */
+
+char *
+ngx_http_ipng_stats_njs_dict(ngx_conf_t *cf, ngx_str_t *name, ssize_t size)
+{
+    u_char               *caller;
+    ngx_str_t             words[3], *value;
+    ngx_http_conf_ctx_t  *http_ctx;
+
+    value = cf->args->elts;
+
+    caller = ngx_http_ipng_stats_caller(cf);
+    if (caller == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_ipng_stats_shm_zone_find(cf->cycle, name) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" needs the shared memory zone \"%V\", "
+                           "whose name is already used by another zone "
+                           "(js_shared_dict_zone, limit_req_zone, ...) "
+                           "declared before it: pick another name",
+                           &value[0], name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&words[0], "js_shared_dict_zone");
+
+    words[1].len = sizeof("zone=:") - 1 + name->len + NGX_SIZE_T_LEN;
+    words[1].data = ngx_pnalloc(cf->pool, words[1].len);
+    if (words[1].data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    words[1].len = ngx_sprintf(words[1].data, "zone=%V:%uz", name,
+                               (size_t) size)
+                   - words[1].data;
+
+    ngx_str_set(&words[2], "type=string");
+
+    http_ctx = (ngx_http_conf_ctx_t *)
+                   cf->cycle->conf_ctx[ngx_http_module.index];
+
+    return ngx_http_ipng_stats_js_run(cf, http_ctx, NGX_HTTP_MAIN_CONF,
+                                      (const char *) caller, words, 3);
+}
+
+
+/*
+ * The glue's second half: the location of the directive being read
+ * (cf->args[0], e.g. "req_status_show") gets the bundle's default export
+ * HANDLER as its content handler, with the bundle imported (once) and the
+ * tick that drains the shim (once per configuration).
+ */
+
+char *
+ngx_http_ipng_stats_njs_display(ngx_conf_t *cf, const char *handler)
+{
+    u_char                         *caller;
+    ngx_str_t                      *value;
+    ngx_http_ipng_stats_display_t  *display;
+
+    value = cf->args->elts;
+
+    caller = ngx_http_ipng_stats_caller(cf);
+    if (caller == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->cmd_type != NGX_HTTP_LOC_CONF) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%V\" is a content handler: it belongs in a "
+                           "location", &value[0]);
+        return NGX_CONF_ERROR;
+    }
+
+    display = ngx_http_ipng_stats_display(cf, (const char *) caller,
+                                          "display handler", handler);
+    if (display == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (display == NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the name of the directive being read, as a C string for messages */
+
+static u_char *
+ngx_http_ipng_stats_caller(ngx_conf_t *cf)
+{
+    u_char     *caller;
+    ngx_str_t  *value;
+
+    value = cf->args->elts;
+
+    caller = ngx_pnalloc(cf->pool, value[0].len + 1);
+    if (caller == NULL) {
+        return NULL;
+    }
+
+    ngx_cpystrn(caller, value[0].data, value[0].len + 1);
+
+    return caller;
+}
+
+
+/*
+ * The current location made a display of the bundle's HANDLER: NULL on
+ * error (logged), NGX_CONF_UNSET_PTR when it already is one.
+ */
+
+static ngx_http_ipng_stats_display_t *
+ngx_http_ipng_stats_display(ngx_conf_t *cf, const char *caller,
+    const char *what, const char *handler)
+{
+    size_t                          len;
+    ngx_str_t                       words[4];
+    ngx_uint_t                      i;
+    ngx_http_core_loc_conf_t       *clcf;
+    ngx_http_ipng_stats_njs_t      *njs;
+    ngx_http_ipng_stats_display_t  *display;
+
     njs = ngx_http_ipng_stats_njs_conf(cf);
     if (njs == NULL) {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
-    scrape = njs->scrapes.elts;
+    display = njs->displays.elts;
 
-    for (i = 0; i < njs->scrapes.nelts; i++) {
-        if (scrape[i].clcf == clcf) {
-            return "is duplicate";
+    for (i = 0; i < njs->displays.nelts; i++) {
+        if (display[i].clcf == clcf) {
+            return NGX_CONF_UNSET_PTR;
         }
     }
 
     if (clcf->handler) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"ipng_stats;\" cannot be combined with another "
+                           "\"%s\" cannot be combined with another "
                            "content handler (proxy_pass, fastcgi_pass, "
                            "js_content, ...) given before it in the same "
-                           "location: the scrape handler must be the "
-                           "location's only one");
-        return NGX_CONF_ERROR;
+                           "location: the %s must be the "
+                           "location's only one", caller, what);
+        return NULL;
     }
 
     if (njs->imported.len == 0) {
-        if (ngx_http_ipng_stats_import(cf, njs) != NGX_CONF_OK) {
-            return NGX_CONF_ERROR;
+        if (ngx_http_ipng_stats_import(cf, njs, caller) != NGX_CONF_OK) {
+            return NULL;
         }
     }
 
     ngx_str_set(&words[0], "js_content");
-    ngx_str_set(&words[1], "ipng_stats.scrape");
 
-    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
-                                   "ipng_stats;", words, 2)
+    len = ngx_strlen(handler);
+    words[1].len = sizeof("ipng_stats.") - 1 + len;
+    words[1].data = ngx_pnalloc(cf->pool, words[1].len);
+    if (words[1].data == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(ngx_cpymem(words[1].data, "ipng_stats.",
+                          sizeof("ipng_stats.") - 1),
+               handler, len);
+
+    if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF, caller,
+                                   words, 2)
         != NGX_CONF_OK)
     {
-        return NGX_CONF_ERROR;
+        return NULL;
     }
 
     /*
      * The tick (nginx/ipng-stats-tick.conf): js_periodic is only allowed
      * in a location, and one per configuration is enough: the first
-     * scrape location carries it.
+     * display location carries it, so that a configuration with only
+     * reqstat's or SSL status's directives drains too.
      */
 
-    if (njs->scrapes.nelts == 0) {
+    if (njs->displays.nelts == 0) {
         ngx_str_set(&words[0], "js_periodic");
         ngx_str_set(&words[1], "ipng_stats.tick");
         ngx_str_set(&words[2], "interval=100ms");
         ngx_str_set(&words[3], "worker_affinity=all");
 
-        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF,
-                                       "ipng_stats;", words, 4)
+        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF, caller,
+                                       words, 4)
             != NGX_CONF_OK)
         {
-            return NGX_CONF_ERROR;
+            return NULL;
         }
     }
 
-    scrape = ngx_array_push(&njs->scrapes);
-    if (scrape == NULL) {
-        return NGX_CONF_ERROR;
+    display = ngx_array_push(&njs->displays);
+    if (display == NULL) {
+        return NULL;
     }
 
-    scrape->clcf = clcf;
-    scrape->lcf = conf;
-    scrape->handler = clcf->handler;
-    scrape->file = cf->conf_file->file.name;
-    scrape->line = cf->conf_file->line;
+    display->clcf = clcf;
+    display->lcf = NULL;
+    display->handler = clcf->handler;
+    display->caller = caller;
+    display->what = what;
+    display->file = cf->conf_file->file.name;
+    display->line = cf->conf_file->line;
 
-    return NGX_CONF_OK;
+    return display;
 }
 
 
@@ -398,7 +570,8 @@ ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  */
 
 static char *
-ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
+ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs,
+    const char *caller)
 {
     ngx_str_t             path, words[4];
     ngx_int_t             js_path;
@@ -432,12 +605,12 @@ ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
         }
 
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "\"ipng_stats;\" imports the njs-ipng-stats "
+                           "\"%s\" imports the njs-ipng-stats "
                            "bundle from \"%V\", which cannot be read: "
                            "install it there, set \"js_path\" (http level, "
                            "before this line) to the directory that holds "
                            "ipng-stats.js, or name the file with "
-                           "\"ipng_stats_bundle\"", &path);
+                           "\"ipng_stats_bundle\"", caller, &path);
         return NGX_CONF_ERROR;
     }
 
@@ -450,13 +623,14 @@ ngx_http_ipng_stats_import(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs)
                    cf->cycle->conf_ctx[ngx_http_module.index];
 
     if (ngx_http_ipng_stats_js_run(cf, http_ctx, NGX_HTTP_MAIN_CONF,
-                                   "ipng_stats;", words, 4)
+                                   caller, words, 4)
         != NGX_CONF_OK)
     {
         return NGX_CONF_ERROR;
     }
 
     njs->imported = path;
+    njs->import_caller = caller;
     njs->js_path_set = (js_path == 1);
     njs->import_file = cf->conf_file->file.name;
     njs->import_line = cf->conf_file->line;
@@ -660,8 +834,8 @@ ngx_http_ipng_stats_njs_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    if (ngx_array_init(&njs->scrapes, cf->pool, 2,
-                       sizeof(ngx_http_ipng_stats_scrape_t))
+    if (ngx_array_init(&njs->displays, cf->pool, 2,
+                       sizeof(ngx_http_ipng_stats_display_t))
         != NGX_OK
         || ngx_array_init(&njs->number_zones, cf->pool, 1,
                           sizeof(ngx_http_ipng_stats_zone_line_t))
@@ -868,27 +1042,33 @@ ngx_int_t
 ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs)
 {
-    ngx_str_t                      zone;
-    ngx_uint_t                     i;
-    ngx_http_ipng_stats_scrape_t  *scrape;
+    ngx_str_t                       zone;
+    ngx_uint_t                      i;
+    ngx_http_ipng_stats_display_t  *display, *scrape;
 
-    if (njs == NULL || njs->scrapes.nelts == 0) {
+    if (njs == NULL || njs->displays.nelts == 0) {
         return NGX_OK;
     }
 
-    scrape = njs->scrapes.elts;
+    display = njs->displays.elts;
+    scrape = NULL;
 
-    for (i = 0; i < njs->scrapes.nelts; i++) {
+    for (i = 0; i < njs->displays.nelts; i++) {
 
         /* proxy_pass, fastcgi_pass, ... after "ipng_stats;" */
-        if (scrape[i].clcf->handler != scrape[i].handler) {
+        if (display[i].clcf->handler != display[i].handler) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "\"ipng_stats;\" in %V:%ui cannot be combined with "
+                          "\"%s\" in %V:%ui cannot be combined with "
                           "another content handler (proxy_pass, "
                           "fastcgi_pass, ...) in the same location: the "
-                          "scrape handler must be the location's only one",
-                          &scrape[i].file, scrape[i].line);
+                          "%s must be the location's only one",
+                          display[i].caller, &display[i].file,
+                          display[i].line, display[i].what);
             return NGX_ERROR;
+        }
+
+        if (display[i].lcf == NULL) {
+            continue;
         }
 
         /*
@@ -897,7 +1077,11 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
          * allow/deny refuses before the scrape handler runs.
          */
 
-        scrape[i].lcf->enable = 0;
+        display[i].lcf->enable = 0;
+
+        if (scrape == NULL) {
+            scrape = &display[i];
+        }
     }
 
     if (njs->bundle.len == 0
@@ -905,15 +1089,20 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
         && ngx_http_ipng_stats_js_path_set(cf->cycle) == 1)
     {
         ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                      "\"js_path\" comes after \"ipng_stats;\" in %V:%ui, "
+                      "\"js_path\" comes after \"%s\" in %V:%ui, "
                       "which imported the bundle from \"%V\": write "
                       "js_path before it (at http level), so that the "
                       "bundle is looked up there",
-                      &njs->import_file, njs->import_line, &njs->imported);
+                      njs->import_caller, &njs->import_file,
+                      njs->import_line, &njs->imported);
         return NGX_ERROR;
     }
 
-    /* the zone the bundle will open */
+    if (scrape == NULL) {
+        return NGX_OK;
+    }
+
+    /* the zone the scrape will open */
 
     zone = njs->zone.len ? njs->zone : ngx_http_ipng_stats_default_zone;
 
@@ -922,7 +1111,7 @@ ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
                       "\"ipng_stats;\" in %V:%ui needs the counter zone: "
                       "add \"ipng_stats_zone NAME:SIZE;\" at http level, "
                       "e.g. \"ipng_stats_zone ipng:4m;\"",
-                      &scrape[0].file, scrape[0].line);
+                      &scrape->file, scrape->line);
         return NGX_ERROR;
     }
 
@@ -995,6 +1184,21 @@ ngx_http_ipng_stats_shm_zone_find(ngx_cycle_t *cycle, ngx_str_t *name)
             return &shm_zone[i];
         }
     }
+}
+
+
+/* whether the ipng counter zone exists (ipng_stats_zone, the explicit form) */
+
+ngx_uint_t
+ngx_http_ipng_stats_counter_zone_declared(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs)
+{
+    ngx_str_t  zone;
+
+    zone = (njs && njs->zone.len) ? njs->zone
+                                  : ngx_http_ipng_stats_default_zone;
+
+    return ngx_http_ipng_stats_shm_zone_find(cf->cycle, &zone) != NULL;
 }
 
 

@@ -2,7 +2,8 @@
 /*
  * njs-ipng-stats native shim: the spec's "ipng_stats_zone NAME:SIZE",
  * "ipng_stats;" (the scrape handler) and "ipng_stats_bundle PATH", made of
- * ngx_http_js_module's own directives (ngx_http_ipng_stats_njs.c).
+ * ngx_http_js_module's own directives, and the same glue for the other
+ * subsystems' zones and display handlers (ngx_http_ipng_stats_njs.c).
  */
 
 
@@ -45,12 +46,33 @@ char *ngx_http_ipng_stats_bundle(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ipng_stats_scrape(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+
+/*
+ * The glue for every subsystem with an njs part (pipeline contract,
+ * section 3), run from the subsystem's directive (cf->args[0] names it in
+ * the messages):
+ *
+ * "js_shared_dict_zone zone=NAME:SIZE type=string;" at http level, the
+ * zone the subsystem's njs part stores into;
+ */
+char *ngx_http_ipng_stats_njs_dict(ngx_conf_t *cf, ngx_str_t *name,
+    ssize_t size);
+
+/*
+ * and, in the current location, "js_content ipng_stats.HANDLER;" (a
+ * handler of the bundle's default export, e.g. "reqstatShow"), with the
+ * bundle's "js_import" (once, at http level) and the periodic tick that
+ * drains the shim (once per configuration, in the first such location).
+ */
+char *ngx_http_ipng_stats_njs_display(ngx_conf_t *cf, const char *handler);
 ngx_int_t ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_size_check(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_type_check(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs);
+ngx_uint_t ngx_http_ipng_stats_counter_zone_declared(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);
 ngx_int_t ngx_http_ipng_stats_zone_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);

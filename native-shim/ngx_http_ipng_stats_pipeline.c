@@ -33,6 +33,7 @@ ngx_http_ipng_stats_pipeline_create_conf(
     pcf->flush_interval = NGX_CONF_UNSET_MSEC;
     pcf->entries = NGX_CONF_UNSET_UINT;
     pcf->handoff = NULL;
+    pcf->collectors = NULL;
 }
 
 

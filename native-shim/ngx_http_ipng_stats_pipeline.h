@@ -29,6 +29,7 @@ typedef struct {
     ngx_str_t                       flush_interval_text;
     ngx_uint_t                      entries;        /* per worker table */
     ngx_shm_zone_t                 *handoff;
+    ngx_array_t                    *collectors;     /* NULL: none */
 } ngx_http_ipng_stats_pipeline_conf_t;
 
 

@@ -6,11 +6,13 @@
  * keyed by (subsystem, zone, key bytes); an entry holds the fixed vector
  * of counters and histograms its subsystem declared.  Entries stay
  * allocated when the table is cleared, so a steady state allocates
- * nothing; a table with max_entries entries of a subsystem refuses its new
- * keys, and the observations that needed one are counted as dropped.
- * The entries of a grouped shape are also kept in an array sorted by
- * their keys, so that the wire writes each group's entries together, in
- * order, without sorting at every flush.
+ * nothing, except those of a shape that forgets idle keys (they are
+ * allocated one by one and freed when idle for a whole drain); a table
+ * with max_entries entries of a shape refuses its new keys, and the
+ * observations that needed one are counted as dropped.  The entries of
+ * a grouped shape are also kept in an array sorted by their keys, so that
+ * the wire writes each group's entries together, in order, without
+ * sorting at every flush.
  */
 
 
@@ -29,14 +31,73 @@ static ngx_uint_t ngx_http_ipng_stats_table_bucket(
     ngx_http_ipng_stats_table_t *t, ngx_msec_int_t ms);
 static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
-static ngx_int_t ngx_http_ipng_stats_table_group_in(
+static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_find(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone, ngx_str_t *keys, ngx_uint_t gauge);
+static void ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e);
+static ngx_int_t ngx_http_ipng_stats_table_group_room(
+    ngx_http_ipng_stats_table_t *t);
+static void ngx_http_ipng_stats_table_group_in(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_entry_t *e);
 static ngx_int_t ngx_http_ipng_stats_table_cmp(ngx_http_ipng_stats_entry_t *a,
     ngx_http_ipng_stats_entry_t *b, ngx_uint_t nkeys);
 static ngx_int_t ngx_http_ipng_stats_str_cmp(ngx_str_t *a, ngx_str_t *b);
 
 
+/* an entry's counters, histograms and, for a gauge, its "changed" mark */
+#define ngx_http_ipng_stats_table_slots(t, sub, gauge)                        \
+    ((sub)->ncounters + (sub)->nhistograms * ((t)->nbounds + 2)              \
+     + ((gauge) ? 1 : 0))
+
+
 static ngx_http_ipng_stats_table_t  ngx_http_ipng_stats_worker_table;
+
+
+ngx_int_t
+ngx_http_ipng_stats_collector_add(ngx_conf_t *cf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_collect_pt handler, void *data)
+{
+    ngx_http_ipng_stats_collector_t  *c;
+
+    if (pcf->collectors == NULL) {
+        pcf->collectors = ngx_array_create(cf->pool, 2,
+                                     sizeof(ngx_http_ipng_stats_collector_t));
+        if (pcf->collectors == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    c = ngx_array_push(pcf->collectors);
+    if (c == NULL) {
+        return NGX_ERROR;
+    }
+
+    c->handler = handler;
+    c->data = data;
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_table_collect(ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_table_t *t, ngx_uint_t exiting)
+{
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_collector_t  *c;
+
+    if (pcf->collectors == NULL) {
+        return;
+    }
+
+    c = pcf->collectors->elts;
+
+    for (i = 0; i < pcf->collectors->nelts; i++) {
+        c[i].handler(t, c[i].data, exiting);
+    }
+}
 
 
 /* this worker's table, created at its first use */
@@ -91,6 +152,15 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
         return NGX_ERROR;
     }
 
+    if (ngx_array_init(&t->uses, t->pool, 8,
+                       sizeof(ngx_http_ipng_stats_table_use_t))
+        != NGX_OK)
+    {
+        ngx_destroy_pool(t->pool);
+        t->pool = NULL;
+        return NGX_ERROR;
+    }
+
     t->hash_size = NGX_HTTP_IPNG_STATS_HASH_START;
     t->first = NULL;
     t->last = NULL;
@@ -98,7 +168,6 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
     t->ngrouped = 0;
     t->grouped_size = 0;
     t->nentries = 0;
-    ngx_memzero(t->use, sizeof(t->use));
     t->max_entries = pcf->entries;
     t->nbounds = pcf->buckets->nelts;
     t->bounds = pcf->buckets->elts;
@@ -117,6 +186,25 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
 ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
+{
+    return ngx_http_ipng_stats_table_find(t, sub, zone, keys, 0);
+}
+
+
+/* a gauge's entry (zone only), created as ngx_http_ipng_stats_table_entry() */
+
+ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_gauge_entry(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)
+{
+    return ngx_http_ipng_stats_table_find(t, sub, zone, NULL, 1);
+}
+
+
+static ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys,
+    ngx_uint_t gauge)
 {
     u_char                           *p;
     size_t                            size;
@@ -163,7 +251,10 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
 
     use = ngx_http_ipng_stats_table_use(t, sub);
 
-    if (use == NULL || use->entries >= t->max_entries) {
+    if (use == NULL
+        || use->entries >= t->max_entries
+        || (sub->max_entries && use->entries >= sub->max_entries))
+    {
         goto dropped;
     }
 
@@ -173,25 +264,11 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
         goto dropped;
     }
 
-    if (sub->grouped && t->ngrouped == t->grouped_size) {
-        size = ngx_max(t->grouped_size * 2, NGX_HTTP_IPNG_STATS_HASH_START);
-
-        p = ngx_palloc(t->pool, size * sizeof(ngx_http_ipng_stats_entry_t *));
-        if (p == NULL) {
-            goto dropped;
-        }
-
-        if (t->ngrouped) {
-            ngx_memcpy(p, t->grouped,
-                       t->ngrouped * sizeof(ngx_http_ipng_stats_entry_t *));
-            (void) ngx_pfree(t->pool, t->grouped);
-        }
-
-        t->grouped = (ngx_http_ipng_stats_entry_t **) p;
-        t->grouped_size = size;
+    if (sub->grouped && ngx_http_ipng_stats_table_group_room(t) != NGX_OK) {
+        goto dropped;
     }
 
-    nslots = sub->ncounters + sub->nhistograms * (t->nbounds + 2);
+    nslots = ngx_http_ipng_stats_table_slots(t, sub, gauge);
 
     size = sizeof(ngx_http_ipng_stats_entry_t)
            + nslots * sizeof(uint64_t)
@@ -202,7 +279,13 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
         size += keys[k].len;
     }
 
-    e = ngx_pcalloc(t->pool, size);
+    if (sub->forget) {
+        e = ngx_calloc(size, ngx_cycle->log);
+
+    } else {
+        e = ngx_pcalloc(t->pool, size);
+    }
+
     if (e == NULL) {
         goto dropped;
     }
@@ -224,6 +307,7 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     }
 
     e->subsystem = sub;
+    e->gauge = gauge;
     e->hash = hash;
     e->chain = t->hash[hash & (t->hash_size - 1)];
     t->hash[hash & (t->hash_size - 1)] = e;
@@ -240,7 +324,7 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     use->entries++;
 
     if (sub->grouped) {
-        (void) ngx_http_ipng_stats_table_group_in(t, e);
+        ngx_http_ipng_stats_table_group_in(t, e);
     }
 
     return e;
@@ -253,12 +337,47 @@ dropped:
 }
 
 
+/* room for one more entry in the grouped array */
+
+static ngx_int_t
+ngx_http_ipng_stats_table_group_room(ngx_http_ipng_stats_table_t *t)
+{
+    size_t                         size;
+    ngx_http_ipng_stats_entry_t  **grouped;
+
+    if (t->ngrouped < t->grouped_size) {
+        return NGX_OK;
+    }
+
+    size = ngx_max(t->grouped_size * 2, NGX_HTTP_IPNG_STATS_HASH_START);
+
+    grouped = ngx_palloc(t->pool, size * sizeof(ngx_http_ipng_stats_entry_t *));
+    if (grouped == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (t->ngrouped) {
+        ngx_memcpy(grouped, t->grouped,
+                   t->ngrouped * sizeof(ngx_http_ipng_stats_entry_t *));
+
+        /* large allocations of a pool can be given back */
+
+        (void) ngx_pfree(t->pool, t->grouped);
+    }
+
+    t->grouped = grouped;
+    t->grouped_size = size;
+
+    return NGX_OK;
+}
+
+
 /*
  * a new entry of a grouped shape into the sorted array (room was made):
  * a binary search and a move, once per entry in the worker's life
  */
 
-static ngx_int_t
+static void
 ngx_http_ipng_stats_table_group_in(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e)
 {
@@ -286,8 +405,6 @@ ngx_http_ipng_stats_table_group_in(ngx_http_ipng_stats_table_t *t,
 
     t->grouped[lo] = e;
     t->ngrouped++;
-
-    return NGX_OK;
 }
 
 
@@ -360,26 +477,32 @@ ngx_http_ipng_stats_str_cmp(ngx_str_t *a, ngx_str_t *b)
 }
 
 
-/* the entries of a subsystem so far; NULL: too many subsystems */
+/* the entries of a shape so far (run for new keys only); NULL: no memory */
 
 static ngx_http_ipng_stats_table_use_t *
 ngx_http_ipng_stats_table_use(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub)
 {
-    ngx_uint_t  i;
+    ngx_uint_t                        i;
+    ngx_http_ipng_stats_table_use_t  *use;
 
-    for (i = 0; i < NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX; i++) {
-        if (t->use[i].subsystem == sub) {
-            return &t->use[i];
-        }
+    use = t->uses.elts;
 
-        if (t->use[i].subsystem == NULL) {
-            t->use[i].subsystem = sub;
-            return &t->use[i];
+    for (i = 0; i < t->uses.nelts; i++) {
+        if (use[i].subsystem == sub) {
+            return &use[i];
         }
     }
 
-    return NULL;
+    use = ngx_array_push(&t->uses);
+    if (use == NULL) {
+        return NULL;
+    }
+
+    use->subsystem = sub;
+    use->entries = 0;
+
+    return use;
 }
 
 
@@ -410,6 +533,17 @@ ngx_http_ipng_stats_table_grow(ngx_http_ipng_stats_table_t *t)
     t->hash_size = size;
 
     return NGX_OK;
+}
+
+
+void
+ngx_http_ipng_stats_table_gauge(ngx_http_ipng_stats_entry_t *e,
+    uint64_t value)
+{
+    if (e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] != value) {
+        e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] = value;
+        e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] = 1;
+    }
 }
 
 
@@ -457,8 +591,8 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
     n = t->dropped;
 
     for (e = t->first; e; e = e->next) {
-        if (e->subsystem->events) {
-            n += e->counters[0];
+        if (e->subsystem->events && !e->gauge) {
+            n += e->counters[e->subsystem->seen];
         }
     }
 
@@ -469,25 +603,104 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
 void
 ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
 {
-    ngx_uint_t                    nslots;
-    ngx_http_ipng_stats_entry_t  *e;
+    ngx_uint_t                        nslots;
+    ngx_http_ipng_stats_entry_t      *e, *next, *prev;
+    ngx_http_ipng_stats_subsystem_t  *sub;
 
-    for (e = t->first; e; e = e->next) {
-        nslots = e->subsystem->ncounters
-                 + e->subsystem->nhistograms * (t->nbounds + 2);
+    prev = NULL;
+
+    for (e = t->first; e; e = next) {
+        next = e->next;
+        sub = e->subsystem;
+
+        /* a gauge keeps its value: it is not a delta */
+
+        if (e->gauge) {
+            e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] = 0;
+            prev = e;
+            continue;
+        }
+
+        if (sub->forget && e->counters[sub->seen] == 0) {
+
+            /* idle since the previous drain: unlinked and freed */
+
+            if (prev) {
+                prev->next = next;
+
+            } else {
+                t->first = next;
+            }
+
+            if (t->last == e) {
+                t->last = prev;
+            }
+
+            ngx_http_ipng_stats_table_forget(t, e);
+            continue;
+        }
+
+        nslots = ngx_http_ipng_stats_table_slots(t, sub, 0);
 
         ngx_memzero(e->counters, nslots * sizeof(uint64_t));
+
+        prev = e;
     }
 
     t->dropped = 0;
 }
 
 
+/* e, already out of the list of creation, out of its chain, freed */
+
+static void
+ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_entry_t *e)
+{
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_entry_t      **chain;
+    ngx_http_ipng_stats_table_use_t   *use;
+
+    for (chain = &t->hash[e->hash & (t->hash_size - 1)];
+         *chain;
+         chain = &(*chain)->chain)
+    {
+        if (*chain == e) {
+            *chain = e->chain;
+            break;
+        }
+    }
+
+    use = t->uses.elts;
+
+    for (i = 0; i < t->uses.nelts; i++) {
+        if (use[i].subsystem == e->subsystem) {
+            use[i].entries--;
+            break;
+        }
+    }
+
+    t->nentries--;
+
+    ngx_free(e);
+}
+
+
 void
 ngx_http_ipng_stats_table_destroy(void)
 {
+    ngx_http_ipng_stats_entry_t  *e, *next;
+
     if (ngx_http_ipng_stats_worker_table.pool == NULL) {
         return;
+    }
+
+    for (e = ngx_http_ipng_stats_worker_table.first; e; e = next) {
+        next = e->next;
+
+        if (e->subsystem->forget) {
+            ngx_free(e);
+        }
     }
 
     ngx_destroy_pool(ngx_http_ipng_stats_worker_table.pool);

@@ -20,15 +20,31 @@
  * What a subsystem counts, declared once by the subsystem (a part may
  * declare several, one per shape): an entry is keyed by nkeys byte
  * strings and holds ncounters counters and nhistograms histograms (over
- * the pipeline's bucket bounds).  Counter 0 counts what the entry saw: an
- * entry is written when it is not 0.  With "events" set, counter 0 counts
- * the events themselves (requests), which a full handoff reports lost; a
- * shape that sees the same events again (per (tag, vip) histograms of
- * requests counted per (tag, vip, status)) leaves it unset.  With
- * "grouped" set (a shape of two keys or more and no histograms), the
- * entries that share all keys but the last are written as one "g" line
- * of the wire format, sorted by their last key (docs/wire-format.md):
- * ipng's per-status counters, one line per (tag, vip).
+ * the pipeline's bucket bounds).  Counter "seen" (0 unless set) counts
+ * what the entry saw: an entry is written when it is not 0.  With
+ * "events" set, that counter counts the events themselves (requests),
+ * which a full handoff reports lost; a shape that sees the same events
+ * again (per (tag, vip) histograms of requests counted per (tag, vip,
+ * status)) leaves it unset.
+ *
+ * A shape whose keys come from clients (reqstat's "$host,...") sets
+ * "forget": its entries that saw nothing since the previous drain are
+ * freed at the next, so that a stream of new keys cannot fill the table
+ * for good; and max_entries, when not 0, bounds its entries below the
+ * table's bound.
+ *
+ * A gauge (made with _table_gauge_entry(), of a shape with no keys, one
+ * counter and no histograms) holds this worker's current value, set with
+ * _table_gauge() and never added up: it is written as a "g" line with the
+ * worker's pid while it is not 0, and once more when it changed to 0, so
+ * that the reader can keep one value per worker and drop it when the
+ * worker stops reporting.
+ *
+ * With "grouped" set (a shape of two keys or more, no histograms, not
+ * forgetting), the entries that share all keys but the last are written
+ * as one "m" line of the wire format, sorted by their last key
+ * (docs/wire-format.md): ipng's per-status counters, one line per (tag,
+ * vip).
  */
 typedef struct {
     ngx_str_t                       name;       /* on the wire */
@@ -36,6 +52,9 @@ typedef struct {
     ngx_uint_t                      ncounters;
     ngx_uint_t                      nhistograms;
     ngx_uint_t                      events;     /* unsigned events:1; */
+    ngx_uint_t                      seen;
+    ngx_uint_t                      forget;     /* unsigned forget:1; */
+    ngx_uint_t                      max_entries;
     ngx_uint_t                      grouped;    /* unsigned grouped:1; */
 } ngx_http_ipng_stats_subsystem_t;
 
@@ -49,6 +68,7 @@ struct ngx_http_ipng_stats_entry_s {
     ngx_http_ipng_stats_subsystem_t *subsystem;
     ngx_uint_t                       hash;
     ngx_str_t                        zone;
+    ngx_uint_t                       gauge;     /* unsigned gauge:1; */
     ngx_str_t                       *keys;      /* nkeys */
     uint64_t                        *counters;  /* ncounters */
 
@@ -57,9 +77,7 @@ struct ngx_http_ipng_stats_entry_s {
 };
 
 
-/* at most max_entries entries of each subsystem per worker */
-#define NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX  8
-
+/* at most max_entries entries of each shape per worker */
 typedef struct {
     ngx_http_ipng_stats_subsystem_t *subsystem;
     ngx_uint_t                       entries;
@@ -77,8 +95,7 @@ typedef struct {
     ngx_http_ipng_stats_entry_t    **grouped;
     ngx_uint_t                       ngrouped;
     ngx_uint_t                       grouped_size;
-
-    ngx_http_ipng_stats_table_use_t  use[NGX_HTTP_IPNG_STATS_SUBSYSTEMS_MAX];
+    ngx_array_t                      uses;  /* ..._table_use_t, a shape */
     ngx_uint_t                       nentries;
     ngx_uint_t                       max_entries;
     ngx_uint_t                       nbounds;
@@ -92,6 +109,33 @@ typedef struct {
 #define ngx_http_ipng_stats_histogram(t, e, h)                                \
     (&(e)->histograms[(h) * ((t)->nbounds + 2)])
 
+/* a gauge entry: its value, then whether it changed since the last clear */
+#define NGX_HTTP_IPNG_STATS_GAUGE_VALUE    0
+#define NGX_HTTP_IPNG_STATS_GAUGE_CHANGED  1
+
+
+/*
+ * A subsystem that reads its values instead of observing events (SSL
+ * status reads OpenSSL's counters) registers a collector at configuration
+ * time: it runs in the worker right before each rendering of the worker's
+ * table (the drain, at the flush interval) and at the worker's exit
+ * (exiting set: the last reading, gauges go to 0), and adds what changed.
+ */
+typedef void (*ngx_http_ipng_stats_collect_pt)(
+    ngx_http_ipng_stats_table_t *t, void *data, ngx_uint_t exiting);
+
+typedef struct {
+    ngx_http_ipng_stats_collect_pt   handler;
+    void                            *data;
+} ngx_http_ipng_stats_collector_t;
+
+
+ngx_int_t ngx_http_ipng_stats_collector_add(ngx_conf_t *cf,
+    ngx_http_ipng_stats_pipeline_conf_t *pcf,
+    ngx_http_ipng_stats_collect_pt handler, void *data);
+void ngx_http_ipng_stats_table_collect(
+    ngx_http_ipng_stats_pipeline_conf_t *pcf, ngx_http_ipng_stats_table_t *t,
+    ngx_uint_t exiting);
 
 ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table(
     ngx_http_ipng_stats_pipeline_conf_t *pcf);
@@ -99,6 +143,11 @@ ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table_if_any(void);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_str_t *keys);
+ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_gauge_entry(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone);
+void ngx_http_ipng_stats_table_gauge(ngx_http_ipng_stats_entry_t *e,
+    uint64_t value);
 ngx_int_t ngx_http_ipng_stats_table_same_group(
     ngx_http_ipng_stats_entry_t *a, ngx_http_ipng_stats_entry_t *b);
 void ngx_http_ipng_stats_table_observe(ngx_http_ipng_stats_table_t *t,

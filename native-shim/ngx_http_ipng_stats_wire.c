@@ -5,13 +5,14 @@
  *
  *   b US BOUNDS
  *   r US SUBSYSTEM US ZONE US NKEYS US KEY... US COUNTERS US HISTOGRAM...
- *   g US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS US KEY... US MEMBERS
+ *   g US GAUGE US ZONE US PID US VALUE
+ *   m US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS US KEY... US MEMBERS
  *   x US LOST
  *
- * A "g" line (a grouped shape's entries that share all keys but the last)
- * carries, after those keys, its members space separated: each entry's
- * last key (escaped, a space too) followed by its counters, in the order
- * of the last keys.
+ * An "m" line (a grouped shape's entries that share all keys but the
+ * last) carries, after those keys, its members space separated: each
+ * entry's last key (escaped, a space too) followed by its counters, in
+ * the order of the last keys.
  * Every field is escaped ("\xHH" for each byte outside 0x20-0x7e and for
  * "\"), so a key carries any byte; counters and histograms are decimal
  * numbers separated by spaces, a histogram that saw nothing is empty.
@@ -26,18 +27,20 @@
 #define NGX_HTTP_IPNG_STATS_SEP  '\x1f'
 
 
+static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
+    ngx_http_ipng_stats_table_t *t, uint64_t *hist);
+static ngx_uint_t ngx_http_ipng_stats_wire_gauge_due(
+    ngx_http_ipng_stats_entry_t *e);
+static size_t ngx_http_ipng_stats_digits(uint64_t n);
 static size_t ngx_http_ipng_stats_wire_groups_len(
     ngx_http_ipng_stats_table_t *t);
 static u_char *ngx_http_ipng_stats_wire_groups_render(
     ngx_http_ipng_stats_table_t *t, u_char *p);
 static ngx_uint_t ngx_http_ipng_stats_wire_group_end(
     ngx_http_ipng_stats_table_t *t, ngx_uint_t first, ngx_uint_t *any);
-static ngx_uint_t ngx_http_ipng_stats_wire_histogram_empty(
-    ngx_http_ipng_stats_table_t *t, uint64_t *hist);
-static size_t ngx_http_ipng_stats_digits(uint64_t n);
-static size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field,
+static size_t ngx_http_ipng_stats_escaped_len_as(ngx_str_t *field,
     ngx_uint_t member);
-static u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field,
+static u_char *ngx_http_ipng_stats_escape_as(u_char *p, ngx_str_t *field,
     ngx_uint_t member);
 
 
@@ -56,21 +59,39 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
     any = 0;
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0 || e->subsystem->grouped) {
+        sub = e->subsystem;
+
+        if (e->gauge) {
+            if (!ngx_http_ipng_stats_wire_gauge_due(e)) {
+                continue;
+            }
+
+            /* "g US GAUGE US ZONE US PID US VALUE" */
+
+            any = 1;
+            len += 2 + sub->name.len
+                   + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
+                   + 1 + ngx_http_ipng_stats_digits((uint64_t) ngx_pid)
+                   + 1 + ngx_http_ipng_stats_digits(
+                             e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE])
+                   + 1;
+            continue;
+        }
+
+        if (e->counters[sub->seen] == 0 || sub->grouped) {
             continue;
         }
 
         any = 1;
-        sub = e->subsystem;
 
         /* "r US SUBSYSTEM US ZONE US NKEYS" */
 
         len += 2 + sub->name.len
-               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone, 0)
+               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
                + 1 + ngx_http_ipng_stats_digits(sub->nkeys);
 
         for (k = 0; k < sub->nkeys; k++) {
-            len += 1 + ngx_http_ipng_stats_escaped_len(&e->keys[k], 0);
+            len += 1 + ngx_http_ipng_stats_escaped_len(&e->keys[k]);
         }
 
         /* US, the counters separated by spaces */
@@ -134,20 +155,34 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
     p = ngx_sprintf(p, "b%c%V\n", NGX_HTTP_IPNG_STATS_SEP, t->bounds_text);
 
     for (e = t->first; e; e = e->next) {
-        if (e->counters[0] == 0 || e->subsystem->grouped) {
+        sub = e->subsystem;
+
+        if (e->gauge) {
+            if (!ngx_http_ipng_stats_wire_gauge_due(e)) {
+                continue;
+            }
+
+            p = ngx_sprintf(p, "g%c%V%c", NGX_HTTP_IPNG_STATS_SEP,
+                            &sub->name, NGX_HTTP_IPNG_STATS_SEP);
+            p = ngx_http_ipng_stats_escape(p, &e->zone);
+            p = ngx_sprintf(p, "%c%P%c%uL\n", NGX_HTTP_IPNG_STATS_SEP,
+                            ngx_pid, NGX_HTTP_IPNG_STATS_SEP,
+                            e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE]);
             continue;
         }
 
-        sub = e->subsystem;
+        if (e->counters[sub->seen] == 0 || sub->grouped) {
+            continue;
+        }
 
         p = ngx_sprintf(p, "r%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
                         NGX_HTTP_IPNG_STATS_SEP);
-        p = ngx_http_ipng_stats_escape(p, &e->zone, 0);
+        p = ngx_http_ipng_stats_escape(p, &e->zone);
         p = ngx_sprintf(p, "%c%ui", NGX_HTTP_IPNG_STATS_SEP, sub->nkeys);
 
         for (k = 0; k < sub->nkeys; k++) {
             *p++ = NGX_HTTP_IPNG_STATS_SEP;
-            p = ngx_http_ipng_stats_escape(p, &e->keys[k], 0);
+            p = ngx_http_ipng_stats_escape(p, &e->keys[k]);
         }
 
         for (i = 0; i < sub->ncounters; i++) {
@@ -195,19 +230,21 @@ static ngx_uint_t
 ngx_http_ipng_stats_wire_group_end(ngx_http_ipng_stats_table_t *t,
     ngx_uint_t first, ngx_uint_t *any)
 {
-    ngx_uint_t  i;
+    ngx_uint_t                    i;
+    ngx_http_ipng_stats_entry_t  *e;
 
     *any = 0;
 
     for (i = first; i < t->ngrouped; i++) {
+        e = t->grouped[i];
+
         if (i > first
-            && !ngx_http_ipng_stats_table_same_group(t->grouped[first],
-                                                     t->grouped[i]))
+            && !ngx_http_ipng_stats_table_same_group(t->grouped[first], e))
         {
             break;
         }
 
-        if (t->grouped[i]->counters[0]) {
+        if (e->counters[e->subsystem->seen]) {
             *any = 1;
         }
     }
@@ -236,15 +273,15 @@ ngx_http_ipng_stats_wire_groups_len(ngx_http_ipng_stats_table_t *t)
         e = t->grouped[g];
         sub = e->subsystem;
 
-        /* "g US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS", shared keys, US */
+        /* "m US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS", shared keys, US */
 
         len += 2 + sub->name.len
-               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone, 0)
+               + 1 + ngx_http_ipng_stats_escaped_len(&e->zone)
                + 1 + ngx_http_ipng_stats_digits(sub->nkeys)
                + 1 + ngx_http_ipng_stats_digits(sub->ncounters) + 1;
 
         for (k = 0; k + 1 < sub->nkeys; k++) {
-            len += ngx_http_ipng_stats_escaped_len(&e->keys[k], 0) + 1;
+            len += ngx_http_ipng_stats_escaped_len(&e->keys[k]) + 1;
         }
 
         /* the members, a space before each but the first, then "\n" */
@@ -252,11 +289,11 @@ ngx_http_ipng_stats_wire_groups_len(ngx_http_ipng_stats_table_t *t)
         for (i = g; i < end; i++) {
             e = t->grouped[i];
 
-            if (e->counters[0] == 0) {
+            if (e->counters[sub->seen] == 0) {
                 continue;
             }
 
-            len += 1 + ngx_http_ipng_stats_escaped_len(
+            len += 1 + ngx_http_ipng_stats_escaped_len_as(
                                                 &e->keys[sub->nkeys - 1], 1);
 
             for (k = 0; k < sub->ncounters; k++) {
@@ -287,15 +324,15 @@ ngx_http_ipng_stats_wire_groups_render(ngx_http_ipng_stats_table_t *t,
         e = t->grouped[g];
         sub = e->subsystem;
 
-        p = ngx_sprintf(p, "g%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
+        p = ngx_sprintf(p, "m%c%V%c", NGX_HTTP_IPNG_STATS_SEP, &sub->name,
                         NGX_HTTP_IPNG_STATS_SEP);
-        p = ngx_http_ipng_stats_escape(p, &e->zone, 0);
+        p = ngx_http_ipng_stats_escape(p, &e->zone);
         p = ngx_sprintf(p, "%c%ui%c%ui%c", NGX_HTTP_IPNG_STATS_SEP,
                         sub->nkeys, NGX_HTTP_IPNG_STATS_SEP, sub->ncounters,
                         NGX_HTTP_IPNG_STATS_SEP);
 
         for (k = 0; k + 1 < sub->nkeys; k++) {
-            p = ngx_http_ipng_stats_escape(p, &e->keys[k], 0);
+            p = ngx_http_ipng_stats_escape(p, &e->keys[k]);
             *p++ = NGX_HTTP_IPNG_STATS_SEP;
         }
 
@@ -304,7 +341,7 @@ ngx_http_ipng_stats_wire_groups_render(ngx_http_ipng_stats_table_t *t,
         for (i = g; i < end; i++) {
             e = t->grouped[i];
 
-            if (e->counters[0] == 0) {
+            if (e->counters[sub->seen] == 0) {
                 continue;
             }
 
@@ -314,7 +351,7 @@ ngx_http_ipng_stats_wire_groups_render(ngx_http_ipng_stats_table_t *t,
 
             first = 0;
 
-            p = ngx_http_ipng_stats_escape(p, &e->keys[sub->nkeys - 1], 1);
+            p = ngx_http_ipng_stats_escape_as(p, &e->keys[sub->nkeys - 1], 1);
 
             for (k = 0; k < sub->ncounters; k++) {
                 p = ngx_sprintf(p, " %uL", e->counters[k]);
@@ -325,6 +362,19 @@ ngx_http_ipng_stats_wire_groups_render(ngx_http_ipng_stats_table_t *t,
     }
 
     return p;
+}
+
+
+/*
+ * a gauge is written while it is not 0, as this worker's sign of life for
+ * the reader, and once when it changed to 0, so that the reader drops it
+ */
+
+static ngx_uint_t
+ngx_http_ipng_stats_wire_gauge_due(ngx_http_ipng_stats_entry_t *e)
+{
+    return e->counters[NGX_HTTP_IPNG_STATS_GAUGE_VALUE] != 0
+           || e->counters[NGX_HTTP_IPNG_STATS_GAUGE_CHANGED] != 0;
 }
 
 
@@ -360,7 +410,7 @@ ngx_http_ipng_stats_digits(uint64_t n)
 /*
  * docs/wire-format.md: a field keeps the bytes 0x20-0x7e but "\", every
  * other byte becomes "\xHH"; njs would turn bytes that are not UTF-8 into
- * U+FFFD, and a newline or 0x1f would split the line; a member of a "g"
+ * U+FFFD, and a newline or 0x1f would split the line; a member of an "m"
  * line, which spaces separate, escapes the space too
  */
 
@@ -369,8 +419,22 @@ ngx_http_ipng_stats_digits(uint64_t n)
      && !((member) && (c) == ' '))
 
 
+size_t
+ngx_http_ipng_stats_escaped_len(ngx_str_t *field)
+{
+    return ngx_http_ipng_stats_escaped_len_as(field, 0);
+}
+
+
+u_char *
+ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field)
+{
+    return ngx_http_ipng_stats_escape_as(p, field, 0);
+}
+
+
 static size_t
-ngx_http_ipng_stats_escaped_len(ngx_str_t *field, ngx_uint_t member)
+ngx_http_ipng_stats_escaped_len_as(ngx_str_t *field, ngx_uint_t member)
 {
     size_t  len, i;
 
@@ -387,7 +451,7 @@ ngx_http_ipng_stats_escaped_len(ngx_str_t *field, ngx_uint_t member)
 
 
 static u_char *
-ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field, ngx_uint_t member)
+ngx_http_ipng_stats_escape_as(u_char *p, ngx_str_t *field, ngx_uint_t member)
 {
     u_char         c;
     size_t         i;

@@ -20,5 +20,9 @@ size_t ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t,
 u_char *ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t,
     u_char *p, uint64_t lost);
 
+/* a field escaped as docs/wire-format.md says, and its length so */
+size_t ngx_http_ipng_stats_escaped_len(ngx_str_t *field);
+u_char *ngx_http_ipng_stats_escape(u_char *p, ngx_str_t *field);
+
 
 #endif /* _NGX_HTTP_IPNG_STATS_WIRE_H_INCLUDED_ */

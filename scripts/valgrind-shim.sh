@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the shim's integration tests (test/integration/shim-*.test.ts, or the
+# Runs the shim's integration tests (test/integration/shim-*.test.ts and the
+# reqstat-config and reqstat-counting tests, or the
 # files given as arguments) with every nginx process (master and workers,
 # nginx -t too) under valgrind memcheck, then reports the errors and leaks
 # whose stacks pass through the shim's code.
@@ -89,7 +90,9 @@ EOF
 chmod +x "$out/nginx"
 
 if [ $# -eq 0 ]; then
-    set -- "$repo"/test/integration/shim-*.test.ts
+    set -- "$repo"/test/integration/shim-*.test.ts \
+        "$repo"/test/integration/reqstat-config.test.ts \
+        "$repo"/test/integration/reqstat-counting.test.ts
 fi
 
 echo "valgrind-shim: running $# test file(s) under valgrind (slow)" >&2

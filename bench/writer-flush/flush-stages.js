@@ -9,7 +9,7 @@
 //   entries  the drain as the shim wrote it before issue 16: one "r" line
 //            per (source, vip, code), which the writer takes through the
 //            general path (decode, add, render, encode per pair)
-//   groups   the drain as the shim writes it now: one "g" line per
+//   groups   the drain as the shim writes it now: one "m" line per
 //            (source, vip), merged into the record in one pass
 //            (src/ipng/pair-merge.ts)
 // A zone stand-in (an object, not nginx's shared memory) holds the
@@ -56,7 +56,7 @@ function churnText(variant, round) {
           members.push(codes[i] + ' ' + counts);
         }
       }
-      if (variant !== 'entries') lines.push('g' + US + 'ipng' + US + US + '3' + US + '3' + US + tag + US + vip + US + members.join(' '));
+      if (variant !== 'entries') lines.push('m' + US + 'ipng' + US + US + '3' + US + '3' + US + tag + US + vip + US + members.join(' '));
       lines.push('r' + US + 'ipng_time' + US + US + '2' + US + tag + US + vip + US + CODES + US +
         '0 ' + buckets.join(' ') + US);
     }

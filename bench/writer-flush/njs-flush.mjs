@@ -22,7 +22,7 @@ import { get } from '../measure.mjs';
 /** The two wire forms of the same flush (flush-stages.js). */
 export const VARIANTS = {
   entries: 'before issue 16: one "r" line per (source, vip, code), the general path',
-  groups: 'now: one "g" line per (source, vip), merged in one pass',
+  groups: 'now: one "m" line per (source, vip), merged in one pass',
 };
 
 const dir = join(repoRoot, 'build', 'bench', 'writer-flush');

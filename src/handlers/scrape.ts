@@ -13,6 +13,7 @@ import { readRequest } from '../platform/request';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
+import { sslScrapeText } from '../ssl/scrape-part';
 
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -39,8 +40,10 @@ export default function scrape(r: NginxHTTPRequest): void {
 
   const json = wantsJson(req.accept);
   const filtered = filterModel(model, query.filter);
+  // SSL zones have no source or vip: a filtered scrape leaves them out.
+  const unfiltered = query.filter.sourceTag === undefined && query.filter.vip === undefined;
   respond(r, 200, { 'Content-Type': json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
-    json ? renderJson(filtered) : renderPrometheus(filtered));
+    json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);

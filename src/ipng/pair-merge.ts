@@ -1,5 +1,5 @@
 // The writer's usual path for a (source, vip) that changed: its members
-// from the shim's "g" lines (ipng/wire-entries.ts), already sorted by
+// from the shim's "m" lines (ipng/wire-entries.ts), already sorted by
 // status and in the order the record's codes section keeps, merged into
 // the record's text in one pass (docs/zone-layout.md, "Per flush of the
 // lease holder"). No object per code: the codes section's split and the

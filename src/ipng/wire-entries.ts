@@ -2,7 +2,7 @@
 // ipng shapes (docs/wire-format.md), out of the batch the tick read once
 // (pipeline/wire-reader.ts), grouped per (source, vip). "ipng" entries are
 // keyed by (tag, vip, status) with the counters "requests bytes_in
-// bytes_out", and the shim writes them grouped: one "g" line per (tag,
+// bytes_out", and the shim writes them grouped: one "m" line per (tag,
 // vip) whose members "STATUS REQUESTS BYTES_IN BYTES_OUT ..." are sorted
 // by status, as a pair record's codes section is, so the writer merges
 // them into the record in one pass (ipng/pair-merge.ts); "r" lines of the
@@ -37,7 +37,7 @@ export interface PairDelta {
   vip: string;
   codes: CodeDelta[];
   /**
-   * the members of the pair's "g" lines, unread: "STATUS REQUESTS BYTES_IN
+   * the members of the pair's "m" lines, unread: "STATUS REQUESTS BYTES_IN
    * BYTES_OUT ..." (one text per block)
    */
   members: string[];
@@ -89,7 +89,7 @@ function addHistogram(list: HistogramDelta[], h: WireHistogram | null): void {
 const MEMBER_FIELDS = 4;
 
 /**
- * A "g" line's members as code deltas, or null when they are not status
+ * An "m" line's members as code deltas, or null when they are not status
  * codes each followed by three counters. (The writer's usual path reads
  * them in pair-merge.ts instead, without making these objects.)
  */

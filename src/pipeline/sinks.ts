@@ -6,10 +6,14 @@
 // through the session's variables.) ipng's store is the first entry;
 // reqstat and SSL status each add one line.
 import { openIpngSink } from '../ipng/sink';
+import { openReqstatSink } from '../reqstat/open-sink';
+import { openSslSink } from '../ssl/open-sink';
 import type { SubsystemSink } from './sink';
 
 export type SinkOpener = (s: NginxPeriodicSession) => SubsystemSink | null;
 
 export const SINKS: SinkOpener[] = [
   openIpngSink,
+  openReqstatSink,
+  openSslSink,
 ];

@@ -7,7 +7,7 @@
 //   b  bounds (ms, space separated) for the histograms that follow
 //   r  subsystem zone nkeys key.. counters histogram..
 //                                  one entry of a subsystem's table
-//   g  subsystem zone nkeys ncounters key.. members
+//   m  subsystem zone nkeys ncounters key.. members
 //                                  the entries of a grouped shape that
 //                                  share all keys but the last, in one line
 //   x  n                           observations the shim had to drop
@@ -46,7 +46,7 @@ export interface WireEntry {
 }
 
 /**
- * One "g" line: the entries of a grouped shape (no histograms) that share
+ * One "m" line: the entries of a grouped shape (no histograms) that share
  * every key but the last. Its members are left as the text the shim wrote,
  * for the shape's sink to read in one pass: "LAST C0 C1 .. LAST C0 C1 ..",
  * space separated, each member's last key escaped (a space too) and
@@ -72,7 +72,7 @@ export interface WireBatch {
   writer: boolean;
   /** every "r" line, in order */
   entries: WireEntry[];
-  /** every "g" line, in order */
+  /** every "m" line, in order */
   groups: WireGroup[];
   /** observations lost before they reached njs (shim table or handoff full) */
   dropped: number;
@@ -209,7 +209,7 @@ function readEntry(f: string[], plain: boolean, bounds: string[] | null): WireEn
   return { subsystem, zone, keys: f, counters, histograms };
 }
 
-/** A "g" line's fields, or null when its framing is wrong (as readEntry). */
+/** An "m" line's fields, or null when its framing is wrong (as readEntry). */
 function readGroup(f: string[], plain: boolean): WireGroup | null {
   if (f.length < 6 || !(subsystemChecked[f[1]] === true || isSubsystem(f[1]))) return null;
   const nkeys = keyCount(f[3]);
@@ -254,7 +254,7 @@ export function readWire(text: string): WireBatch {
         else batch.entries.push(entry);
         break;
       }
-      case 'g': {
+      case 'm': {
         const group = readGroup(f, allPlain || PLAIN_LINE.test(line));
         if (group === null) batch.notUnderstood++;
         else batch.groups.push(group);

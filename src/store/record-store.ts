@@ -118,7 +118,7 @@ function flushRecords(
 
 /**
  * The pair's members as code deltas, for the general path; returns the
- * member texts (each one "g" line) that are not status codes with three
+ * member texts (each one "m" line) that are not status codes with three
  * counts, which count nothing.
  */
 function membersAsCodes(p: PairDelta): number {
@@ -148,7 +148,7 @@ function requestsOf(p: PairDelta): number {
  * every record's rates on, and warns (at most once per flush) when keys
  * were dropped since the last warning. One snapshot of the zone serves all
  * three. Returns the requests whose (source, vip, code) series could not
- * be created for lack of room, and the "g" lines whose members were not
+ * be created for lack of room, and the "m" lines whose members were not
  * understood.
  */
 function writeRecords(

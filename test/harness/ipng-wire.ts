@@ -2,7 +2,7 @@
 // (src/handlers/tick.ts): readWire, then the ipng sink's reader; lines
 // that neither understands, or that are not ipng's, counted together as
 // the tick counts them. For tests and probes that start from wire text.
-// The members of "g" lines (one per (source, vip), read by the writer in
+// The members of "m" lines (one per (source, vip), read by the writer in
 // src/ipng/pair-merge.ts) are shown as codes here, after the codes of any
 // "r" lines, so a test sees every (source, vip, code) alike.
 import { IPNG_SHAPES, ipngDeltas, memberCodeDeltas, PairDelta } from '../../src/ipng/wire-entries';

@@ -4,6 +4,7 @@
 // and "+Inf" equals count.
 import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../schema/ipng-stats-v1.schema.json';
+import sslSchema from '../../schema/ssl-status-v1.schema.json';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
@@ -67,4 +68,14 @@ function cumulativeProblems(where: string, histogram: HistogramJson): string[] {
   if (infinity < previous) problems.push(`${where}: bucket +Inf (${infinity}) is below the previous one (${previous})`);
   if (infinity !== histogram.count) problems.push(`${where}: bucket +Inf (${infinity}) differs from count (${histogram.count})`);
   return problems;
+}
+
+const validateSsl = ajv.compile(sslSchema);
+
+/** An ssl_status location's JSON (parsed here when given as text) against schema/ssl-status-v1.schema.json. */
+export function validateSslStatusJson(body: unknown): void {
+  const document = typeof body === 'string' ? JSON.parse(body) : body;
+  if (!validateSsl(document)) {
+    throw new Error(`SSL status JSON does not match ssl-status-v1.schema.json:\n${ajv.errorsText(validateSsl.errors, { separator: '\n' })}`);
+  }
 }

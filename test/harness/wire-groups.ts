@@ -1,4 +1,4 @@
-// A drain's "g" lines (docs/wire-format.md) as the "r" lines they stand
+// A drain's "m" lines (docs/wire-format.md) as the "r" lines they stand
 // for: one per member, in member order, each with the shared keys, the
 // member's last key and its counters. For tests that compare the shim's
 // text with the entries an access log implies, whatever form the shim
@@ -11,7 +11,7 @@ export function ungroupWire(text: string): string {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const f = line.split(US);
-    if (f[0] !== 'g') {
+    if (f[0] !== 'm') {
       out.push(line);
       continue;
     }
@@ -19,7 +19,7 @@ export function ungroupWire(text: string): string {
     const ncounters = Number(f[4]);
     const shared = f.slice(5, 4 + nkeys);
     const members = f[4 + nkeys].split(' ');
-    if (f.length !== 5 + nkeys || members.length % (1 + ncounters) !== 0) throw new Error(`not a g line: ${JSON.stringify(line)}`);
+    if (f.length !== 5 + nkeys || members.length % (1 + ncounters) !== 0) throw new Error(`not an m line: ${JSON.stringify(line)}`);
     for (let i = 0; i < members.length; i += 1 + ncounters) {
       const last = members[i].replace(/\\x20/g, ' ');
       out.push(['r', f[1], f[2], nkeys, ...shared, last, members.slice(i + 1, i + 1 + ncounters).join(' ')].join(US));

@@ -146,7 +146,7 @@ function timesOf(lines: string[]): Array<{ tag: string; vip: string; duration: n
 
 /**
  * Lines of a drain, checking the framing: every block starts with a b
- * line. The g lines are read as the r lines they stand for.
+ * line. The m lines are read as the r lines they stand for.
  */
 function linesOf(text: string): string[] {
   if (text === '') return [];
@@ -226,12 +226,12 @@ describe('$ipng_stats_writer_deltas, read by its only worker', () => {
     const log = await accessLogOf(n, 4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(log).toHaveLength(4 + 2 + 1 + 2 + 1 + 1 + 3);
     expect(lines.slice(1).sort()).toEqual(expectedFromLog(log));
-    // as the shim wrote them: one g line per (tag, vip), in key order, its
+    // as the shim wrote them: one m line per (tag, vip), in key order, its
     // members (status and three counters) in status order
-    const groups = raw.split('\n').filter((l) => l.startsWith(`g${US}`)).map((l) => l.split(US));
+    const groups = raw.split('\n').filter((l) => l.startsWith(`m${US}`)).map((l) => l.split(US));
     expect(groups.map((f) => [...f.slice(0, 7), f[7].split(' ').filter((_, i) => i % 4 === 0).join(',')])).toEqual([
-      ['g', 'ipng', '', '3', '3', 'back', '127.0.0.1', '200'],
-      ['g', 'ipng', '', '3', '3', 'front', '127.0.0.1', '200,301,404,502'],
+      ['m', 'ipng', '', '3', '3', 'back', '127.0.0.1', '200'],
+      ['m', 'ipng', '', '3', '3', 'front', '127.0.0.1', '200,301,404,502'],
     ]);
 
     // the facts behind the computed lines

@@ -151,8 +151,8 @@ function count404(block: string[]): number {
       expect(f.slice(0, 6)).toEqual(['r', 'ipng_time', '', '2', 'lease', '127.0.0.1']);
       continue;
     }
-    // the statuses of one (tag, vip): a g line whose one member is the 404
-    expect(f.slice(0, 7)).toEqual(['g', 'ipng', '', '3', '3', 'lease', '127.0.0.1']);
+    // the statuses of one (tag, vip): an m line whose one member is the 404
+    expect(f.slice(0, 7)).toEqual(['m', 'ipng', '', '3', '3', 'lease', '127.0.0.1']);
     const member = f[7].split(' ');
     expect(member).toHaveLength(4);
     expect(member[0]).toBe('404');

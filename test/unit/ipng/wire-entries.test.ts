@@ -50,16 +50,16 @@ describe("the shim's deltas", () => {
     ]);
   });
 
-  it('keeps the members of g lines, one text per block, for the writer to merge', () => {
+  it('keeps the members of m lines, one text per block, for the writer to merge', () => {
     const text =
       line('b', '1') +
       times('mg1', '2001:db8::1', 4, '3 4 0', '') +
-      line('g', 'ipng', '', 3, 3, 'mg1', '2001:db8::1', '200 3 300 900 404 1 80 0') +
-      line('g', 'ipng', '', 3, 3, 'mg1', '2001:DB8:0::1', '200 1 1 1') + // the same vip, another spelling
-      line('g', 'ipng', 'z', 3, 3, 'mg1', '192.0.2.10', '200 1 1 1') + // ipng has no named zone
-      line('g', 'ipng', '', 2, 3, 'mg1', '200 1 1 1') + // ipng's codes have three keys
-      line('g', 'ipng', '', 3, 2, 'mg1', '192.0.2.10', '200 1 1') + // and three counters
-      line('g', 'reqstat', 'hosts', 2, 1, 'a', 'b 1'); // another subsystem's: left to its sink
+      line('m', 'ipng', '', 3, 3, 'mg1', '2001:db8::1', '200 3 300 900 404 1 80 0') +
+      line('m', 'ipng', '', 3, 3, 'mg1', '2001:DB8:0::1', '200 1 1 1') + // the same vip, another spelling
+      line('m', 'ipng', 'z', 3, 3, 'mg1', '192.0.2.10', '200 1 1 1') + // ipng has no named zone
+      line('m', 'ipng', '', 2, 3, 'mg1', '200 1 1 1') + // ipng's codes have three keys
+      line('m', 'ipng', '', 3, 2, 'mg1', '192.0.2.10', '200 1 1') + // and three counters
+      line('m', 'reqstat', 'hosts', 2, 1, 'a', 'b 1'); // another subsystem's: left to its sink
     const batch = readWire(text);
     const deltas = ipngDeltas(batch.entries, batch.groups);
     expect(deltas.notUnderstood).toBe(3);

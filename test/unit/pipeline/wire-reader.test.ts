@@ -34,12 +34,12 @@ describe('readWire', () => {
     });
   });
 
-  it('reads g lines: the shared keys, and the members left as the shim wrote them', () => {
+  it('reads m lines: the shared keys, and the members left as the shim wrote them', () => {
     const text =
       'w\n' +
-      line('g', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', '200 3 300 900 404 1 80 0') +
-      line('g', 'pairs', 'z\\x0a', 2, 1, 'a\\x20b', 'x\\x20y 7') +
-      line('g', 'single', '', 1, 2, 'k 1 2');
+      line('m', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', '200 3 300 900 404 1 80 0') +
+      line('m', 'pairs', 'z\\x0a', 2, 1, 'a\\x20b', 'x\\x20y 7') +
+      line('m', 'single', '', 1, 2, 'k 1 2');
     expect(readWire(text)).toEqual({
       writer: true,
       entries: [],
@@ -54,16 +54,16 @@ describe('readWire', () => {
     });
   });
 
-  it('counts g lines whose framing is wrong', () => {
+  it('counts m lines whose framing is wrong', () => {
     const text =
-      line('g', 'ipng', '', 3, 3, 'mg1', '200 1 2 3') + // a shared key missing
-      line('g', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', 'x', '200 1 2 3') + // one field too many
-      line('g', 'ipng', '', 0, 3, '200 1 2 3') + // no key for the members
-      line('g', 'ipng', '', 2, 0, 'mg1', '200') + // no counters
-      line('g', 'ipng', '', 2, 'x', 'mg1', '200 1') + // NCOUNTERS not a number
-      line('g', 'Ipng', '', 2, 3, 'mg1', '200 1 2 3') + // not a subsystem name
-      line('g', 'ipng', '', 2, 3, 'mg\x01', '200 1 2 3') + // a raw byte
-      line('g', 'ipng', '', 2, 3, 'mg1', '200 1 2 3\\'); // a bad escape in the members
+      line('m', 'ipng', '', 3, 3, 'mg1', '200 1 2 3') + // a shared key missing
+      line('m', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', 'x', '200 1 2 3') + // one field too many
+      line('m', 'ipng', '', 0, 3, '200 1 2 3') + // no key for the members
+      line('m', 'ipng', '', 2, 0, 'mg1', '200') + // no counters
+      line('m', 'ipng', '', 2, 'x', 'mg1', '200 1') + // NCOUNTERS not a number
+      line('m', 'Ipng', '', 2, 3, 'mg1', '200 1 2 3') + // not a subsystem name
+      line('m', 'ipng', '', 2, 3, 'mg\x01', '200 1 2 3') + // a raw byte
+      line('m', 'ipng', '', 2, 3, 'mg1', '200 1 2 3\\'); // a bad escape in the members
     expect(readWire(text)).toMatchObject({ groups: [], notUnderstood: 8 });
   });
 
