@@ -403,7 +403,8 @@ describe('next to ipng', () => {
       expect([...lines].map(([k, l]) => [k, l.req_total])).toEqual([[`hosts${US}h`, 1]]);
       const text = await seenText(n);
       // with the zone, ipng counts the request and the /seen polls
-      expect(text.split('\n').some((l) => l.startsWith(`r${US}ipng${US}`))).toBe(ipng);
+      // (ipng's per-status counters come as one m line per (tag, vip))
+      expect(text.split('\n').some((l) => l.startsWith(`m${US}ipng${US}`))).toBe(ipng);
       await n.stop();
     }
   });
