@@ -70,8 +70,8 @@ enum {
 typedef struct {
     ngx_http_request_t                  *request;
     ngx_array_t                         *zones;     /* ..._zone_t *; NULL */
-    ngx_str_t                           *keys;      /* NULL: lazy; */
-                                                    /* NKEYS a zone */
+    ngx_str_t                           *keys;      /* NKEYS a zone; */
+                                                    /* NULL: lazy */
 } ngx_http_ipng_stats_reqstat_decision_t;
 
 
@@ -109,14 +109,14 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_conf_t *rcf,
     ngx_http_ipng_stats_pipeline_conf_t *pcf)
 {
-    uint64_t                              f[NGX_HTTP_IPNG_STATS_RS_NFIELDS];
-    ngx_str_t                            *key;
-    ngx_int_t                             n;
-    ngx_uint_t                            i, j;
-    ngx_http_ipng_stats_table_t          *t;
-    ngx_http_ipng_stats_entry_t          *e;
-    ngx_http_ipng_stats_reqstat_zone_t  **zone;
-    ngx_str_t                             lazy[2];  /* ..._REQSTAT_NKEYS */
+    uint64_t                                  f[NGX_HTTP_IPNG_STATS_RS_NFIELDS];
+    ngx_str_t                                 lazy[2];  /* NKEYS */
+    ngx_str_t                                *key;
+    ngx_int_t                                 n;
+    ngx_uint_t                                i, j;
+    ngx_http_ipng_stats_table_t              *t;
+    ngx_http_ipng_stats_entry_t              *e;
+    ngx_http_ipng_stats_reqstat_zone_t      **zone;
     ngx_http_ipng_stats_reqstat_decision_t   *d;
     ngx_http_ipng_stats_reqstat_indicator_t  *ind;
 
