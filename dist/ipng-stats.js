@@ -589,6 +589,10 @@ function addDigits(a, b) {
 }
 var KEY_PREFIX = "k";
 var META_PREFIX = "m";
+var ID_SEPARATOR = "";
+function storeKeyOf(key, id) {
+  return id === "" ? KEY_PREFIX + key : KEY_PREFIX + key + ID_SEPARATOR + id;
+}
 var COUNTERS_MARK = "|";
 function decodeKeyEntry(text) {
   const bar = text.indexOf(COUNTERS_MARK);
@@ -794,6 +798,7 @@ function shownZone(zone, snapshot) {
   const shown = {
     zone,
     keys: [],
+    ids: [],
     counters: [],
     meta: snapshot.meta,
     capacityBytes: snapshot.capacityBytes,
@@ -815,7 +820,15 @@ function pushKey(shown, item, count2, exact) {
     if (entry === null) return;
     counters = resized(entry.counters, count2).join(",");
   }
-  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  const storeKey = item[0];
+  const separator = storeKey.indexOf(ID_SEPARATOR);
+  if (separator < 0) {
+    shown.keys.push(storeKey.substring(KEY_PREFIX.length));
+    shown.ids.push("");
+  } else {
+    shown.keys.push(storeKey.substring(KEY_PREFIX.length, separator));
+    shown.ids.push(storeKey.substring(separator + 1));
+  }
   shown.counters.push(counters);
 }
 function keyText(key) {
@@ -838,7 +851,8 @@ function renderReqstatJson(zones) {
     const keys = shown.keys;
     const lines = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + "]}");
+      const id = shown.ids[i] === "" ? "" : ',"key_id":"' + shown.ids[i] + '"';
+      lines.push('{"kv":' + jsonKey(keys[i]) + id + ',"values":[' + shown.counters[i] + "]}");
     }
     out.push(lines.join(","), "]}");
   }
@@ -1059,9 +1073,19 @@ function renderReqstatPrometheus(zones) {
     const names = [];
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
+    const seriesAt = zones[z].ids.join("") === "" ? null : Object.create(null);
     for (let i = 0; i < keys.length; i++) {
+      const values = zones[z].counters[i].split(",");
+      if (seriesAt !== null) {
+        const at = seriesAt[keys[i]];
+        if (at !== void 0) {
+          addInto(counters[at], values);
+          continue;
+        }
+        seriesAt[keys[i]] = counters.length;
+      }
       labels.push(zoneLabel + labelPair("key", fieldLabel(keys[i])));
-      counters.push(zones[z].counters[i].split(","));
+      counters.push(values);
       indicatorNames.push(names);
     }
   }
@@ -1108,6 +1132,9 @@ function renderReqstatPrometheus(zones) {
   text.samples(ZONE_DROPPED_KEYS, zoneLabels, droppedKeys);
   text.samples(ZONE_DROPPED_REQUESTS, zoneLabels, droppedRequests);
   return text.text();
+}
+function addInto(sum, values) {
+  for (let c = 0; c < sum.length && c < values.length; c++) sum[c] = addDigits(sum[c], values[c]);
 }
 function tails(counters, names, first) {
   const ends = [];
@@ -1210,13 +1237,15 @@ function mergeDeltas(deltas) {
   const out = [];
   for (let i = 0; i < deltas.length; i++) {
     const d = deltas[i];
-    const seen = byKey[d.key];
+    const storeKey = storeKeyOf(d.key, d.id);
+    const seen = byKey[storeKey];
     if (seen === void 0) {
       const copy = {
         key: d.key,
+        id: d.id,
         counters: d.counters.slice()
       };
-      byKey[d.key] = copy;
+      byKey[storeKey] = copy;
       out.push(copy);
       continue;
     }
@@ -1290,7 +1319,7 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
-    const storeKey = KEY_PREFIX + d.key;
+    const storeKey = storeKeyOf(d.key, d.id);
     const visits = d.counters.length > FIELD.reqTotal ? d.counters[FIELD.reqTotal] : 0;
     touched[storeKey] = true;
     const text = dict.get(storeKey);
@@ -3064,7 +3093,7 @@ function insertCodes(codes, added) {
   }
   return out;
 }
-function addInto(into, h) {
+function addInto2(into, h) {
   for (let i = 0; i < into.counts.length; i++) into.counts[i] += h.counts[i];
   into.sumMs += h.sumMs;
 }
@@ -3097,7 +3126,7 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
         model.meta.flushDuration[rest] = decodeHistogram(text, boundsMs);
         break;
       case RECORD_KIND.scrapeDuration:
-        addInto(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
+        addInto2(model.meta.scrapeDuration, decodeHistogram(text, boundsMs));
         break;
       case RECORD_KIND.zoneFullEvents:
         model.meta.zoneFullEvents += decimal(text);
@@ -3962,7 +3991,7 @@ function flushReqstat(batch, ctx, zones, platform) {
     const e = batch.entries[i];
     if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
     const zone = findZone(zones, e.zone);
-    if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
+    if (zone === null || e.keys.length !== 2 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
       summary.notUnderstood++;
       continue;
     }
@@ -3974,6 +4003,7 @@ function flushReqstat(batch, ctx, zones, platform) {
     }
     list.push({
       key: e.keys[0],
+      id: e.keys[1],
       counters: e.counters
     });
   }

@@ -18,6 +18,8 @@
  *                                        directives, variables
  *     ngx_http_ipng_stats_reqstat.c      reqstat counting, rewrite and log
  *                                        phases
+ *     ngx_http_ipng_stats_reqstat_key.c  reqstat keys: cut, identity of a
+ *                                        cut key, kept per connection
  *     ngx_http_ipng_stats_ssl.c          SSL status: OpenSSL's session
  *                                        counters per zone, read at the
  *                                        flush interval

@@ -10,7 +10,8 @@
  *   (error_page, try_files, ...) does not change the decision: it clears
  *   r->ctx, so the decision is kept in a cleanup of the request's pool,
  *   which a redirect keeps (as nginx's realip module keeps its state);
- * - the key is cut to the zone's key length;
+ * - the key is cut to the zone's key length, and a cut key carries the
+ *   identity of the whole key (ngx_http_ipng_stats_reqstat_key.c);
  * - at the log phase the request adds Tengine's 29 columns and the zone's
  *   indicators to the per-worker table, under (zone, key), in the shape
  *   "reqstat" of that zone (docs/wire-format.md).  Subrequests reach the
@@ -26,6 +27,7 @@
 
 #include "ngx_http_ipng_stats_module.h"
 #include "ngx_http_ipng_stats_reqstat.h"
+#include "ngx_http_ipng_stats_reqstat_key.h"
 #include "ngx_http_ipng_stats_table.h"
 
 
@@ -64,15 +66,12 @@ enum {
 };
 
 
-/* a key that could not be taken: the request is not counted in the zone */
-#define NGX_HTTP_IPNG_STATS_RS_NO_KEY  ((size_t) -1)
-
-
 /* what the first location decided for a request */
 typedef struct {
     ngx_http_request_t                  *request;
     ngx_array_t                         *zones;     /* ..._zone_t *; NULL */
-    ngx_str_t                           *keys;      /* NULL: lazy */
+    ngx_str_t                           *keys;      /* NKEYS a zone; */
+                                                    /* NULL: lazy */
 } ngx_http_ipng_stats_reqstat_decision_t;
 
 
@@ -80,10 +79,10 @@ static ngx_http_ipng_stats_reqstat_decision_t *
     ngx_http_ipng_stats_reqstat_decided(ngx_http_request_t *r);
 static ngx_http_ipng_stats_reqstat_decision_t *
     ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r);
-static void ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
-    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key);
 static void ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r,
     uint64_t *f);
+static ngx_int_t ngx_http_ipng_stats_reqstat_indicator_value(
+    ngx_http_request_t *r, ngx_http_ipng_stats_reqstat_indicator_t *ind);
 static ngx_int_t ngx_http_ipng_stats_reqstat_indicator(u_char *data,
     size_t len);
 static void ngx_http_ipng_stats_reqstat_mark(void *data);
@@ -111,10 +110,10 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_pipeline_conf_t *pcf)
 {
     uint64_t                                  f[NGX_HTTP_IPNG_STATS_RS_NFIELDS];
-    ngx_str_t                                 key;
+    ngx_str_t                                 lazy[2];  /* NKEYS */
+    ngx_str_t                                *key;
     ngx_int_t                                 n;
     ngx_uint_t                                i, j;
-    ngx_http_variable_value_t                *v;
     ngx_http_ipng_stats_table_t              *t;
     ngx_http_ipng_stats_entry_t              *e;
     ngx_http_ipng_stats_reqstat_zone_t      **zone;
@@ -151,18 +150,19 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     for (i = 0; i < d->zones->nelts; i++) {
 
         if (d->keys) {
-            key = d->keys[i];
+            key = &d->keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
 
         } else {
-            ngx_http_ipng_stats_reqstat_key(r, zone[i], &key);
+            key = lazy;
+            ngx_http_ipng_stats_reqstat_key(r, zone[i], key);
         }
 
-        if (key.len == NGX_HTTP_IPNG_STATS_RS_NO_KEY) {
+        if (key[0].len == NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY) {
             continue;
         }
 
         e = ngx_http_ipng_stats_table_entry(t, &zone[i]->shape,
-                                            &zone[i]->name, &key);
+                                            &zone[i]->name, key);
         if (e == NULL) {
             continue;
         }
@@ -178,13 +178,7 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
         ind = zone[i]->indicators->elts;
 
         for (j = 0; j < zone[i]->indicators->nelts; j++) {
-            v = ngx_http_get_indexed_variable(r, ind[j].index);
-
-            if (v == NULL || v->not_found || !v->valid) {
-                continue;
-            }
-
-            n = ngx_http_ipng_stats_reqstat_indicator(v->data, v->len);
+            n = ngx_http_ipng_stats_reqstat_indicator_value(r, &ind[j]);
 
             if (n != NGX_ERROR) {
                 e->counters[NGX_HTTP_IPNG_STATS_RS_NFIELDS + j] +=
@@ -254,7 +248,8 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 
     cln = ngx_pool_cleanup_add(r->pool,
                                sizeof(ngx_http_ipng_stats_reqstat_decision_t)
-                               + n * sizeof(ngx_str_t));
+                               + n * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS
+                                 * sizeof(ngx_str_t));
     if (cln == NULL) {
         return NULL;
     }
@@ -270,7 +265,8 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
         zone = zones->elts;
 
         for (i = 0; i < n; i++) {
-            ngx_http_ipng_stats_reqstat_key(r, zone[i], &d->keys[i]);
+            ngx_http_ipng_stats_reqstat_key(r, zone[i],
+                              &d->keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS]);
         }
     }
 
@@ -279,22 +275,6 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
     cln->handler = ngx_http_ipng_stats_reqstat_mark;
 
     return d;
-}
-
-
-static void
-ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
-    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key)
-{
-    if (ngx_http_complex_value(r, &zone->key, key) != NGX_OK) {
-        key->len = NGX_HTTP_IPNG_STATS_RS_NO_KEY;
-        key->data = NULL;
-        return;
-    }
-
-    if (key->len > zone->key_length) {
-        key->len = zone->key_length;
-    }
 }
 
 
@@ -473,6 +453,48 @@ ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
             i++;
         }
     }
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_reqstat_indicator_value(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_indicator_t *ind)
+{
+    off_t                       n;
+    ngx_http_variable_value_t  *v;
+
+    switch (ind->read) {
+
+    case NGX_HTTP_IPNG_STATS_REQSTAT_REQUEST_LENGTH:
+        n = r->request_length;
+        break;
+
+    case NGX_HTTP_IPNG_STATS_REQSTAT_BYTES_SENT:
+        n = r->connection->sent;
+        break;
+
+    case NGX_HTTP_IPNG_STATS_REQSTAT_BODY_BYTES_SENT:
+        n = r->connection->sent - r->header_size;
+
+        if (n < 0) {
+            n = 0;
+        }
+
+        break;
+
+    default: /* NGX_HTTP_IPNG_STATS_REQSTAT_BY_VARIABLE */
+        v = ngx_http_get_indexed_variable(r, ind->index);
+
+        if (v == NULL || v->not_found || !v->valid) {
+            return NGX_ERROR;
+        }
+
+        return ngx_http_ipng_stats_reqstat_indicator(v->data, v->len);
+    }
+
+    /* what the parse of the printed number gives: "-5" gives 5 */
+
+    return (ngx_int_t) (n < 0 ? -n : n);
 }
 
 

@@ -28,6 +28,7 @@
 
 #include "ngx_http_ipng_stats_module.h"
 #include "ngx_http_ipng_stats_wire.h"
+#include "ngx_http_ipng_stats_reqstat_key.h"
 
 
 /* the njs dict of zone NAME is "reqstat_NAME" (pipeline contract) */
@@ -63,6 +64,7 @@ static char *ngx_http_ipng_stats_reqstat_refs(ngx_conf_t *cf,
     ngx_http_ipng_stats_reqstat_conf_t *rcf, ngx_array_t *zones,
     ngx_uint_t use);
 static ngx_int_t ngx_http_ipng_stats_reqstat_positive(ngx_str_t *value);
+static ngx_uint_t ngx_http_ipng_stats_reqstat_indicator_read(ngx_str_t *name);
 static ngx_int_t ngx_http_ipng_stats_reqstat_join(ngx_pool_t *pool,
     ngx_str_t *fields, ngx_uint_t n, ngx_str_t *text);
 static ngx_int_t ngx_http_ipng_stats_reqstat_zones_text(ngx_conf_t *cf,
@@ -229,6 +231,41 @@ ngx_http_ipng_stats_reqstat_zone(ngx_conf_t *cf, ngx_command_t *cmd,
 }
 
 
+/*
+ * How an indicator is read: these core variables cannot be redefined (set,
+ * map and js_set refuse a variable nginx defines unchangeable), so their
+ * value is the request's number they print.
+ */
+
+static ngx_uint_t
+ngx_http_ipng_stats_reqstat_indicator_read(ngx_str_t *name)
+{
+    ngx_uint_t  i;
+
+    static struct {
+        ngx_str_t   name;
+        ngx_uint_t  read;
+    } direct[] = {
+        { ngx_string("request_length"),
+          NGX_HTTP_IPNG_STATS_REQSTAT_REQUEST_LENGTH },
+        { ngx_string("bytes_sent"), NGX_HTTP_IPNG_STATS_REQSTAT_BYTES_SENT },
+        { ngx_string("body_bytes_sent"),
+          NGX_HTTP_IPNG_STATS_REQSTAT_BODY_BYTES_SENT },
+    };
+
+    for (i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
+        if (name->len == direct[i].name.len
+            && ngx_strncasecmp(name->data, direct[i].name.data, name->len)
+               == 0)
+        {
+            return direct[i].read;
+        }
+    }
+
+    return NGX_HTTP_IPNG_STATS_REQSTAT_BY_VARIABLE;
+}
+
+
 char *
 ngx_http_ipng_stats_reqstat_add_indicator(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
@@ -313,6 +350,7 @@ ngx_http_ipng_stats_reqstat_add_indicator(ngx_conf_t *cf, ngx_command_t *cmd,
         }
 
         ind->name = name;
+        ind->read = ngx_http_ipng_stats_reqstat_indicator_read(&name);
 
         /* an unknown variable fails later, in nginx's own words */
 
@@ -744,7 +782,7 @@ ngx_int_t
 ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_reqstat_conf_t *rcf, void *tag)
 {
-    ngx_uint_t                                i, nind, max;
+    ngx_uint_t                                i, nind, max, slots;
     ngx_shm_zone_t                           *shm_zone;
     ngx_http_ipng_stats_reqstat_ref_t        *ref;
     ngx_http_ipng_stats_reqstat_zone_t       *zone, **zp, **used;
@@ -778,15 +816,25 @@ ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
     }
 
     zp = rcf->zones.elts;
+    slots = 0;
+
+    for (i = 0; i < rcf->zones.nelts; i++) {
+        if (ngx_http_ipng_stats_reqstat_key_init(cf, zp[i], &slots)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
 
     for (i = 0; i < rcf->zones.nelts; i++) {
         zone = zp[i];
+        zone->kept_slots = slots;
         nind = zone->indicators ? zone->indicators->nelts : 0;
 
         max = zone->size / NGX_HTTP_IPNG_STATS_REQSTAT_ENTRY_BYTES;
 
         ngx_str_set(&zone->shape.name, "reqstat");
-        zone->shape.nkeys = 1;
+        zone->shape.nkeys = 2;     /* the cut key, the whole key's identity */
         zone->shape.ncounters = NGX_HTTP_IPNG_STATS_REQSTAT_FIELDS + nind;
         zone->shape.nhistograms = 0;
         zone->shape.events = 1;

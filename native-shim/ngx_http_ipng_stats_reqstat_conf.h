@@ -32,9 +32,23 @@
 #define NGX_HTTP_IPNG_STATS_REQSTAT_SECONDS      60
 
 
+/*
+ * An indicator whose variable prints a number of the request: read from
+ * the request itself, the same number its variable would print and the
+ * indicator parse back, without formatting it (docs/performance.md)
+ */
+enum {
+    NGX_HTTP_IPNG_STATS_REQSTAT_BY_VARIABLE = 0,
+    NGX_HTTP_IPNG_STATS_REQSTAT_REQUEST_LENGTH,     /* $request_length */
+    NGX_HTTP_IPNG_STATS_REQSTAT_BYTES_SENT,         /* $bytes_sent */
+    NGX_HTTP_IPNG_STATS_REQSTAT_BODY_BYTES_SENT     /* $body_bytes_sent */
+};
+
+
 typedef struct {
     ngx_str_t                          name;        /* without "$" */
     ngx_int_t                          index;
+    ngx_uint_t                         read;    /* ..._BY_VARIABLE, ... */
 } ngx_http_ipng_stats_reqstat_indicator_t;
 
 
@@ -49,7 +63,12 @@ typedef struct {
     ngx_uint_t                         recycle_seconds;
     ngx_array_t                       *indicators;  /* ..._indicator_t */
 
-    /* its line on the wire: "reqstat", 1 key, 29 + indicators counters */
+    /* $host when the key can be kept per connection, else NGX_ERROR */
+    ngx_int_t                          host_index;
+    ngx_uint_t                         kept_slot;
+    ngx_uint_t                         kept_slots;  /* of the configuration */
+
+    /* its line on the wire: "reqstat", 2 keys, 29 + indicators counters */
     ngx_http_ipng_stats_subsystem_t    shape;
 
     unsigned                           key_length_set:1;

@@ -3,15 +3,17 @@
 // its show walks a queue that takes each new node at the head; a
 // recycled key keeps the place of the key it replaced).
 import { fieldLabel } from '../pipeline/wire-field';
-import { countersText, decodeKeyEntry, KEY_PREFIX, resized, seqOf } from './key-entry';
+import { countersText, decodeKeyEntry, ID_SEPARATOR, KEY_PREFIX, resized, seqOf } from './key-entry';
 import type { ReqstatZone } from './zone-config';
 import { counterCount } from './zone-config';
 import type { ZoneMeta, ZoneSnapshot } from './zone-store';
 
 export interface ShownZone {
   zone: ReqstatZone;
-  /** the keys as the wire and the dict hold them (escaped), newest first */
+  /** the keys as the wire and the dict hold them (escaped, cut), newest first */
   keys: string[];
+  /** keys[i]'s whole key's identity when it was cut, else '' (two cut keys may share keys[i]) */
+  ids: string[];
   /** keys[i]'s counters: exact decimals separated by commas, as many as the zone has */
   counters: string[];
   meta: ZoneMeta;
@@ -44,7 +46,7 @@ export function shownZone(zone: ReqstatZone, snapshot: ZoneSnapshot): ShownZone 
     // written by another release): shown after the others.
     else late.push(i);
   }
-  const shown: ShownZone = { zone, keys: [], counters: [], meta: snapshot.meta, capacityBytes: snapshot.capacityBytes, freeBytes: snapshot.freeBytes };
+  const shown: ShownZone = { zone, keys: [], ids: [], counters: [], meta: snapshot.meta, capacityBytes: snapshot.capacityBytes, freeBytes: snapshot.freeBytes };
   for (let s = nextSeq - 1; s >= 0; s--) {
     const i = bySeq[s];
     if (i >= 0) pushKey(shown, items[i], count, exact);
@@ -62,7 +64,15 @@ function pushKey(shown: ShownZone, item: [string, string], count: number, exact:
     if (entry === null) return;
     counters = resized(entry.counters, count).join(',');
   }
-  shown.keys.push(item[0].substring(KEY_PREFIX.length));
+  const storeKey = item[0];
+  const separator = storeKey.indexOf(ID_SEPARATOR);
+  if (separator < 0) {
+    shown.keys.push(storeKey.substring(KEY_PREFIX.length));
+    shown.ids.push('');
+  } else {
+    shown.keys.push(storeKey.substring(KEY_PREFIX.length, separator));
+    shown.ids.push(storeKey.substring(separator + 1));
+  }
   shown.counters.push(counters);
 }
 

@@ -5,6 +5,9 @@
 //     "size_bytes","free_bytes","keys_recycled","keys_dropped","requests_dropped",
 //     "fields":[...names...],"keys":[{"kv":KEY,"values":[n,...]}, ...]}]}
 //
+// A key cut to the key length has "key_id" too: the identity of the whole
+// key (16 hex digits), so that two long keys sharing their cut text, two
+// entries with the same "kv", can be told apart.
 // values[i] is fields[i]: every built-in field, then the zone's indicators
 // (req_status_show_field picks the text lines' columns only). Numbers are
 // written as the exact decimals the zone holds, so totals above 2^53 keep
@@ -39,7 +42,8 @@ export function renderReqstatJson(zones: ShownZone[]): string {
     const keys = shown.keys;
     const lines: string[] = [];
     for (let i = 0; i < keys.length; i++) {
-      lines.push('{"kv":' + jsonKey(keys[i]) + ',"values":[' + shown.counters[i] + ']}');
+      const id = shown.ids[i] === '' ? '' : ',"key_id":"' + shown.ids[i] + '"';
+      lines.push('{"kv":' + jsonKey(keys[i]) + id + ',"values":[' + shown.counters[i] + ']}');
     }
     out.push(lines.join(','), ']}');
   }

@@ -1,6 +1,8 @@
 // One reqstat key as its zone stores it (docs/reqstat.md, "Storage"): the
-// dict key is KEY_PREFIX + the key in its escaped wire form; the value is
-// decimal text:
+// dict key is KEY_PREFIX + the key in its escaped wire form, and for a key
+// cut to the zone's key length, ID_SEPARATOR + the identity of the whole
+// key (the wire's second key field), so that two long keys sharing their
+// first LEN bytes are two entries; the value is decimal text:
 //
 //   SEQ LAST_VISIT_MS EXCESS|C0,C1,...
 //
@@ -18,6 +20,13 @@ import { addDecimal } from './exact-decimal';
 /** Prefix of a key's dict entry; the zone's own bookkeeping starts with META_PREFIX. */
 export const KEY_PREFIX = 'k';
 export const META_PREFIX = 'm';
+/** Between a cut key and its identity: 0x1f is escaped on the wire, so no key holds it. */
+export const ID_SEPARATOR = '\x1f';
+
+/** The dict key of a key and its identity ('' for a key that was not cut). */
+export function storeKeyOf(key: string, id: string): string {
+  return id === '' ? KEY_PREFIX + key : KEY_PREFIX + key + ID_SEPARATOR + id;
+}
 
 export interface KeyEntry {
   seq: number;

@@ -8,12 +8,17 @@
 //     family with a `code` label ("other" for http_other_detail_status);
 //   - times are in seconds (rt and ups_rt are whole milliseconds, written
 //     exactly), so rate(time) / rate(requests) is the mean in seconds;
-//   - indicators are one family with an `indicator` label.
+//   - indicators are one family with an `indicator` label;
+//   - keys shown alike (two long keys cut to the same text, or a cut key
+//     and a key exactly as long as the key length) are one series, their
+//     counts summed: a series is named by its labels, and the cut text is
+//     the key a user can read (the text lines and JSON show them apart).
 import { fieldLabel } from '../pipeline/wire-field';
 import { labelPair, labelValueEnd, PrometheusText } from '../exposition/prometheus-text';
 import type { FamilyHeader } from '../exposition/prometheus-text';
 import type { ShownZone } from './display-model';
 import { BUILTIN_COUNT, FIELD } from './fields';
+import { addDigits } from './exact-decimal';
 
 export const REQSTAT_PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -66,9 +71,21 @@ export function renderReqstatPrometheus(zones: ShownZone[]): string {
     const names: string[] = [];
     for (let i = 0; i < zones[z].zone.indicators.length; i++) names.push(labelValueEnd(fieldLabel(zones[z].zone.indicators[i])));
     const keys = zones[z].keys;
+    // A zone with a cut key may show a key twice (two cut keys, or a cut
+    // key and a key exactly LEN long): its series are found by key.
+    const seriesAt: Record<string, number> | null = zones[z].ids.join('') === '' ? null : Object.create(null);
     for (let i = 0; i < keys.length; i++) {
+      const values = zones[z].counters[i].split(',');
+      if (seriesAt !== null) {
+        const at = seriesAt[keys[i]];
+        if (at !== undefined) {
+          addInto(counters[at], values);
+          continue;
+        }
+        seriesAt[keys[i]] = counters.length;
+      }
       labels.push(zoneLabel + labelPair('key', fieldLabel(keys[i])));
-      counters.push(zones[z].counters[i].split(','));
+      counters.push(values);
       indicatorNames.push(names);
     }
   }
@@ -117,6 +134,11 @@ export function renderReqstatPrometheus(zones: ShownZone[]): string {
   text.samples(ZONE_DROPPED_KEYS, zoneLabels, droppedKeys);
   text.samples(ZONE_DROPPED_REQUESTS, zoneLabels, droppedRequests);
   return text.text();
+}
+
+/** sum[c] += values[c], as exact decimals. */
+function addInto(sum: string[], values: string[]): void {
+  for (let c = 0; c < sum.length && c < values.length; c++) sum[c] = addDigits(sum[c], values[c]);
 }
 
 /** Per key, the tails `NAME"} VALUE` of `names.length` columns starting at `first`. */

@@ -1,7 +1,8 @@
 // The reqstat subsystem's part of the tick (pipeline/sinks.ts): the
 // writer gets every worker's drained counts and stores the `reqstat`
 // entries in their zones' dicts (zone-store.ts). A reqstat entry of the
-// wrong shape (not one key, histograms, not 29 + the zone's indicators
+// wrong shape (not two keys: the cut key and the whole key's identity,
+// docs/wire-format.md; histograms, not 29 + the zone's indicators
 // counters) or of a zone this configuration does not declare is counted
 // as not understood. A configuration with reqstat zones and no ipng zone
 // is paced by this sink: each worker keeps its last flush time in the
@@ -47,7 +48,7 @@ export function flushReqstat(
     const e = batch.entries[i];
     if (e.subsystem !== REQSTAT_SUBSYSTEM) continue;
     const zone = findZone(zones, e.zone);
-    if (zone === null || e.keys.length !== 1 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
+    if (zone === null || e.keys.length !== 2 || e.histograms.length !== 0 || e.counters.length !== counterCount(zone)) {
       summary.notUnderstood++;
       continue;
     }
@@ -57,7 +58,7 @@ export function flushReqstat(
       byZone[e.zone] = list;
       order.push(zone);
     }
-    list.push({ key: e.keys[0], counters: e.counters });
+    list.push({ key: e.keys[0], id: e.keys[1], counters: e.counters });
   }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];

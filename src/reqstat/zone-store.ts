@@ -17,7 +17,7 @@
 // not counted in this zone, and the drop is counted.
 import type { SharedDict } from '../platform/shared-dict';
 import { allItems } from '../platform/shared-dict';
-import { addCounters, countersOf, decodeKeyEntry, encodeKeyEntry, KEY_PREFIX, META_PREFIX, resized } from './key-entry';
+import { addCounters, countersOf, decodeKeyEntry, encodeKeyEntry, KEY_PREFIX, META_PREFIX, resized, storeKeyOf } from './key-entry';
 import type { RecycleCandidate } from './recycling';
 import { drainPerSecond, recycleOrder, visited } from './recycling';
 import { FIELD } from './fields';
@@ -79,9 +79,11 @@ export function encodeMeta(meta: ZoneMeta): string {
   return meta.nextSeq + ' ' + meta.recycledKeys + ' ' + meta.droppedKeys + ' ' + meta.droppedRequests + ' ' + meta.warnedRequests + ' ' + meta.keys + ' ' + meta.counters;
 }
 
-/** One key's counts of one flush (the wire's escaped KEY and its counters). */
+/** One key's counts of one flush (the wire's escaped KEY, its identity, its counters). */
 export interface KeyDelta {
   key: string;
+  /** the whole key's identity when KEY was cut, else '' */
+  id: string;
   counters: number[];
 }
 
@@ -110,10 +112,11 @@ export function mergeDeltas(deltas: KeyDelta[]): KeyDelta[] {
   const out: KeyDelta[] = [];
   for (let i = 0; i < deltas.length; i++) {
     const d = deltas[i];
-    const seen = byKey[d.key];
+    const storeKey = storeKeyOf(d.key, d.id);
+    const seen = byKey[storeKey];
     if (seen === undefined) {
-      const copy = { key: d.key, counters: d.counters.slice() };
-      byKey[d.key] = copy;
+      const copy = { key: d.key, id: d.id, counters: d.counters.slice() };
+      byKey[storeKey] = copy;
       out.push(copy);
       continue;
     }
@@ -189,7 +192,7 @@ export function flushZone(
   const merged = mergeDeltas(deltas);
   for (let i = 0; i < merged.length; i++) {
     const d = merged[i];
-    const storeKey = KEY_PREFIX + d.key;
+    const storeKey = storeKeyOf(d.key, d.id);
     const visits = d.counters.length > FIELD.reqTotal ? d.counters[FIELD.reqTotal] : 0;
     touched[storeKey] = true;
     const text = dict.get(storeKey);

@@ -14,7 +14,7 @@ import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
 import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText } from './reqstat-support';
+import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -179,7 +179,7 @@ describe('conn_total', () => {
 });
 
 describe('the key', () => {
-  test('cut at the zone\'s key length: 4, and 152 by default, across the whole key', async ({ nginx }) => {
+  test('cut at the zone\'s key length: 4, and 152 by default, across the whole key; long keys that share the cut text stay apart', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
     req_status_zone four "$host" 1m;
     req_status_zone_key_length four 4;
@@ -191,20 +191,57 @@ describe('the key', () => {
         location / { return 200 "x"; }
     }`));
     const long = 'h'.repeat(150);
-    for (const host of ['abcdef', 'abcxyz', 'ab', long]) await httpGet(n.url('/'), { Host: host });
-    const lines = await drained(n, 8);
+    for (const host of ['abcdef', 'abcxyz', 'ab', long, 'abcd', 'abcdef']) await httpGet(n.url('/'), { Host: host });
+    const lines = await drained(n, 12);
+    const id = keyIdentity;
     const keys = [...lines].map(([k, l]) => `${k} ${l.req_total}`).sort();
     expect(keys).toEqual([
       `four${US}ab 1`,
+      // exactly 4 bytes: not cut, no identity
       `four${US}abcd 1`,
-      `four${US}abcx 1`,
-      `four${US}hhhh 1`,
+      `four${US}abcd${US}${id('abcdef')} 2`,
+      `four${US}abcx${US}${id('abcxyz')} 1`,
+      `four${US}hhhh${US}${id(long)} 1`,
       `server${US}ab,127.0.0.1:${n.port} 1`,
-      `server${US}abcdef,127.0.0.1:${n.port} 1`,
+      `server${US}abcd,127.0.0.1:${n.port} 1`,
+      `server${US}abcdef,127.0.0.1:${n.port} 2`,
       `server${US}abcxyz,127.0.0.1:${n.port} 1`,
       // 150 + 2 bytes: the address and port are cut off
-      `server${US}${long},1 1`,
+      `server${US}${long},1${US}${id(`${long},127.0.0.1:${n.port}`)} 1`,
     ].sort());
+  });
+
+  test('kept per connection ("$host,$server_addr:$server_port"): keepalive requests with another Host get their own key; another port its own', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    req_status_zone_key_length server 24;
+    ${plumbing('PORT2')}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        listen 127.0.0.1:{{PORT1}};
+        req_status server;
+        location / { return 200 "x"; }
+    }`, 2, 3));
+    const long = 'l'.repeat(20);
+    const hosts = ['a', 'b', 'a', long, 'a', long + 'x', long];
+    for (const port of [n.port, n.ports[1]]) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (const host of hosts) await keepAliveGet(agent, `http://127.0.0.1:${port}/`, host);
+      agent.destroy();
+    }
+    const lines = await drained(n, 2 * hosts.length);
+    const keys = [...lines].map(([k, l]) => `${k} ${l.req_total} ${l.conn_total}`).sort();
+    const expected: string[] = [];
+    for (const port of [n.port, n.ports[1]]) {
+      const whole = (host: string): string => `${host},127.0.0.1:${port}`;
+      expected.push(
+        `server${US}${whole('a')} 3 1`,
+        `server${US}${whole('b')} 1 0`,
+        `server${US}${whole(long).substring(0, 24)}${US}${keyIdentity(whole(long))} 2 0`,
+        `server${US}${whole(long + 'x').substring(0, 24)}${US}${keyIdentity(whole(long + 'x'))} 1 0`,
+      );
+    }
+    expect(keys).toEqual(expected.sort());
   });
 
   test('an internal redirect (error_page) counts in the first location\'s zones, under its key; a server-level 302 too', async ({ nginx }) => {
@@ -357,6 +394,33 @@ describe('indicators', () => {
       [`ind${US}127.0.0.1`]: line({
         ...sums(log), conn_total: 9, req_total: 9, http_2xx: 9, http_200: 9, ind: 73, two: 18,
       }, ['ind', 'two']),
+    });
+  });
+});
+
+describe('indicators read from the request', () => {
+  test('$request_length, $bytes_sent, $body_bytes_sent: the sums of what the access log prints', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone ind "$host" 1m;
+    req_status_zone_add_indicator ind $request_length $bytes_sent $body_bytes_sent;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status ind;
+        location / { return 200 "xyz"; }
+        location /empty { return 204; }
+    }`));
+    const paths = ['/', '/a-longer-path?with=args', '/empty', '/' + 'p'.repeat(300)];
+    for (const path of paths) await httpGet(n.url(path));
+    const log = await accessLogOf(n, paths.length);
+    const names = ['request_length', 'bytes_sent', 'body_bytes_sent'];
+    const lines = await drained(n, paths.length, { ind: names });
+    const totals = sums(log);
+    expect(Object.fromEntries(lines)).toEqual({
+      [`ind${US}127.0.0.1`]: line({
+        ...totals, conn_total: 4, req_total: 4, http_2xx: 4, http_200: 3, http_other_detail_status: 1,
+        request_length: totals.bytes_in, bytes_sent: totals.bytes_out, body_bytes_sent: 3 * 3,
+      }, names),
     });
   });
 });

@@ -8,7 +8,7 @@ import { test } from '../harness/nginx';
 import { httpGet, httpRequest } from '../harness/http';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { validateReqstatJson } from '../harness/reqstat-json-schema';
-import { LOG_FORMAT, accessLogOf, sums, FIELDS } from './reqstat-support';
+import { LOG_FORMAT, accessLogOf, sums, FIELDS, keyIdentity } from './reqstat-support';
 import type { LogLine } from './reqstat-support';
 import { fetchHttp10, showWhen, tengineStyle, tsarRead, urlOn } from './reqstat-show-support';
 
@@ -119,5 +119,50 @@ describe('req_status_show', () => {
     expect([bad.status, bad.body]).toEqual([400, 'unknown format "xml": use tengine, json or prometheus\n']);
     const post = await httpRequest(showUrl('/us'), { method: 'POST', body: 'x' });
     expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
+  });
+
+  test('long keys cut to one text: two Tengine lines with the same kv, two JSON entries told apart by key_id, one Prometheus series summed', async ({ nginx }) => {
+    const n = await nginx(tengineStyle(`
+    ${LOG_FORMAT}
+    req_status_zone uris "$uri" 1m;
+    req_status_zone_key_length uris 4;
+    server {
+        listen 127.0.0.1:{{PORT}};
+        access_log rs.log rs;
+        req_status uris;
+        location / { return 200 "x"; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /us { req_status_show uris; }
+    }`, 2, 2));
+    const showUrl = (path: string) => urlOn(n, 1, path);
+    // each key stored before the next (the order of the lines: newest first)
+    let text = '';
+    for (const [uri, lines] of [['/test0', 1], ['/test1', 2], ['/test1', 2], ['/tes', 3]] as const) {
+      await httpGet(n.url(uri));
+      text = await showWhen(showUrl('/us'), (t) => t.split('\n').length === lines + 1);
+    }
+    text = await showWhen(showUrl('/us'), (t) => t.split('\n').map((l) => Number(l.split(',')[4] ?? 0)).reduce((a, b) => a + b, 0) === 4);
+    const log = await accessLogOf(n, 4);
+    const of = (uri: string) => log.filter((l) => l.uri === uri);
+    expect(text).toBe([
+      tengineLine('/tes', of('/tes'), { conn_total: 1, req_total: 1, http_2xx: 1, http_200: 1 }),
+      tengineLine('/tes', of('/test1'), { conn_total: 2, req_total: 2, http_2xx: 2, http_200: 2 }),
+      tengineLine('/tes', of('/test0'), { conn_total: 1, req_total: 1, http_2xx: 1, http_200: 1 }),
+    ].join('\n') + '\n');
+
+    const doc = validateReqstatJson((await httpGet(showUrl('/us'), { Accept: 'application/json' })).body);
+    expect(doc.zones[0].keys.map((k) => [k.kv, (k as { key_id?: string }).key_id, k.values[3]])).toEqual([
+      ['/tes', undefined, 1], ['/tes', keyIdentity('/test1'), 2], ['/tes', keyIdentity('/test0'), 1],
+    ]);
+
+    const prom = (await httpGet(showUrl('/us?format=prometheus'))).body;
+    expect(prom.split('\n').filter((l) => l.startsWith('nginx_reqstat_requests_total'))).toEqual([
+      'nginx_reqstat_requests_total{zone="uris",key="/tes"} 4',
+    ]);
+    expect(prom).toContain(`nginx_reqstat_bytes_out_total{zone="uris",key="/tes"} ${sums(log).bytes_out}\n`);
+    expect(prom).toContain('nginx_reqstat_zone_keys{zone="uris"} 3\n');
+    if (promtoolMissing() === null) await checkMetrics(prom, []);
   });
 });

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, expect } from 'vitest';
 import { NginxInstance, NginxOptions } from '../harness/nginx';
 import { httpGet } from '../harness/http';
@@ -107,19 +108,50 @@ export async function reqstatVars(n: NginxInstance): Promise<string> {
 
 export type Line = Record<string, number>;
 
-/** Every reqstat line drained so far, summed per (zone, key): "zone␟key" -> field -> value. */
+/**
+ * The identity the shim gives a key longer than the zone's key length
+ * (docs/wire-format.md): CRC32 and MurmurHash2 (nginx's ngx_murmur_hash2)
+ * of the whole key, 8 hex digits each.
+ */
+export function keyIdentity(whole: string): string {
+  const data = Buffer.from(whole, 'latin1');
+  const m = 0x5bd1e995;
+  let h = data.length >>> 0;
+  let i = 0;
+  for (; data.length - i >= 4; i += 4) {
+    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const rest = data.length - i;
+  if (rest === 3) h ^= data[i + 2] << 16;
+  if (rest >= 2) h ^= data[i + 1] << 8;
+  if (rest >= 1) h = Math.imul(h ^ data[i], m);
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+  return hex(crc32(data)) + hex(h);
+}
+
+/**
+ * Every reqstat line drained so far, summed per (zone, key): "zone␟key" ->
+ * field -> value; a cut key is "zone␟key␟identity".
+ */
 export function reqstatLines(text: string, indicators: Record<string, string[]> = {}): Map<string, Line> {
   const out = new Map<string, Line>();
   for (const l of text.split('\n')) {
     if (!l.startsWith(`r${US}reqstat${US}`)) continue;
     const f = l.split(US);
-    expect(f).toHaveLength(6);
-    expect(f[3]).toBe('1');
+    expect(f).toHaveLength(7);
+    expect(f[3]).toBe('2');
     const zone = f[2];
     const names = [...FIELDS, ...(indicators[zone] ?? [])];
-    const values = f[5].split(' ').map(Number);
+    const values = f[6].split(' ').map(Number);
     expect(values).toHaveLength(names.length);
-    const k = `${zone}${US}${f[4]}`;
+    const k = f[5] === '' ? `${zone}${US}${f[4]}` : `${zone}${US}${f[4]}${US}${f[5]}`;
     const line = out.get(k) ?? Object.fromEntries(names.map((n) => [n, 0]));
     names.forEach((n, i) => { line[n] += values[i]; });
     out.set(k, line);

@@ -26,10 +26,10 @@ function stored(head: number[], total: number): string {
 // bytes_in bytes_out conn req 2xx 3xx 4xx 5xx other rt ups_req ups_rt ups_tries 200 ...
 const DRAIN =
   'w\n' +
-  ['r', 'reqstat', 'server', '1', 'a.example,127.0.0.1:80', counters([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ' 5'].join(US) + '\n' +
-  ['r', 'reqstat', 'server', '1', 'b.example,127.0.0.1:80', counters([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ' 0'].join(US) + '\n' +
-  ['r', 'reqstat', 'other', '1', 'a.ex', counters([1, 2, 1, 1, 0, 0, 0, 0, 1], 29)].join(US) + '\n' +
-  ['r', 'reqstat', 'other', '1', 'bad', '1 2 3'].join(US) + '\n';
+  ['r', 'reqstat', 'server', '2', 'a.example,127.0.0.1:80', '', counters([88, 230, 1, 2, 1, 0, 1, 0, 0, 7, 0, 0, 0, 1, 0, 0, 0, 0, 1], 29) + ' 5'].join(US) + '\n' +
+  ['r', 'reqstat', 'server', '2', 'b.example,127.0.0.1:80', '', counters([10, 20, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], 29) + ' 0'].join(US) + '\n' +
+  ['r', 'reqstat', 'other', '2', 'a.ex', '', counters([1, 2, 1, 1, 0, 0, 0, 0, 1], 29)].join(US) + '\n' +
+  ['r', 'reqstat', 'other', '2', 'bad', '', '1 2 3'].join(US) + '\n';
 
 let ngx: FakeNgx;
 beforeEach(() => {
@@ -55,7 +55,7 @@ describe('a full reqstat zone', () => {
     const zones = ['small', '152', '10', '60', '32768'].join(US) + '\n';
     ngx.zone('reqstat_small', 'string', 32768);
     let drain = 'w\n';
-    for (let i = 0; i < 21; i++) drain += ['r', 'reqstat', 'small', '1', 'k' + i, counters([1, 1, 1, 1], 29)].join(US) + '\n';
+    for (let i = 0; i < 21; i++) drain += ['r', 'reqstat', 'small', '2', 'k' + i, '', counters([1, 1, 1, 1], 29)].join(US) + '\n';
     tick(fakePeriodicSession({ ipng_stats_flush_interval: '1s', ipng_reqstat_zones: zones }, { ipng_stats_writer_deltas: [drain] }));
     expect(Object.keys(ngx.shared.reqstat_small.contents()).filter((k) => k.startsWith('k'))).toHaveLength(20);
     expect(ngx.logs).toEqual([{

@@ -17,8 +17,8 @@ function row(...head: string[]): string {
   return c.join(',');
 }
 
-function split(keys: Array<{ key: string; counters: string }>): { keys: string[]; counters: string[] } {
-  return { keys: keys.map((k) => k.key), counters: keys.map((k) => k.counters) };
+function split(keys: Array<{ key: string; id?: string; counters: string }>): { keys: string[]; ids: string[]; counters: string[] } {
+  return { keys: keys.map((k) => k.key), ids: keys.map((k) => k.id ?? ''), counters: keys.map((k) => k.counters) };
 }
 
 const SHOWN: ShownZone = {
@@ -31,6 +31,20 @@ const SHOWN: ShownZone = {
   meta: { nextSeq: 2, keys: 2, counters: 30, recycledKeys: 3, droppedKeys: 1, droppedRequests: 4, warnedRequests: 4 },
   capacityBytes: 1048576,
   freeBytes: 1019904,
+};
+
+// key length 4: /test0 and /test1 cut to "/tes" (each with the identity of
+// its whole key), and "/tes" itself, exactly 4 bytes long
+const CUT_ZONE = { ...ZONE, keyLength: 4 };
+const CUT: ShownZone = {
+  ...SHOWN,
+  zone: CUT_ZONE,
+  ...split([
+    { key: '/tes', id: '0123456789abcdef', counters: row('10', '20', '1', '1') },
+    { key: '/tes', id: 'fedcba9876543210', counters: row('30', '40', '0', '2') },
+    { key: '/tes', counters: row('1', '2', '0', '3') },
+  ]),
+  meta: { ...SHOWN.meta, nextSeq: 3, keys: 3 },
 };
 
 describe('Tengine lines', () => {
@@ -48,7 +62,13 @@ describe('Tengine lines', () => {
   });
 
   it('an empty zone shows nothing', () => {
-    expect(renderTengineZone({ ...SHOWN, keys: [], counters: [] }, allColumns(ZONE), true)).toBe('');
+    expect(renderTengineZone({ ...SHOWN, keys: [], ids: [], counters: [] }, allColumns(ZONE), true)).toBe('');
+  });
+
+  it('two long keys cut to one text are two lines with the same kv, as Tengine', () => {
+    expect(renderTengineZone(CUT, allColumns(CUT_ZONE), true)).toBe(
+      '/tes,' + row('10', '20', '1', '1') + '\n/tes,' + row('30', '40', '0', '2') + '\n/tes,' + row('1', '2', '0', '3') + '\n',
+    );
   });
 
   it('a key never breaks a line: control bytes as \\xHH', () => {
@@ -70,6 +90,16 @@ describe('JSON', () => {
         '{"kv":"café\\\\xff\\n","values":[1,2,0,1,0,0,0,0,1,5,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0]}]}]}',
     );
     expect(renderReqstatJson([])).toBe('{"version":1,"zones":[]}');
+  });
+
+  it('a cut key has its whole key\'s identity, "key_id"', () => {
+    const text = renderReqstatJson([CUT]);
+    validateReqstatJson(text);
+    const keys = JSON.parse(text).zones[0].keys;
+    expect(keys.map((k: { kv: string; key_id?: string; values: number[] }) => [k.kv, k.key_id, k.values[3]])).toEqual([
+      ['/tes', '0123456789abcdef', 1], ['/tes', 'fedcba9876543210', 2], ['/tes', undefined, 3],
+    ]);
+    expect(text).toContain('{"kv":"/tes","key_id":"0123456789abcdef","values":[10,20,1,1,');
   });
 });
 
@@ -108,8 +138,26 @@ describe('Prometheus text', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('keys shown alike are one series, their counts summed (exactly)', () => {
+    const big = { ...CUT, ...split([
+      { key: '/tes', id: '0123456789abcdef', counters: row('10', '18446744073709551615', '1', '1') },
+      { key: 'other', counters: row('5', '5', '1', '1') },
+      { key: '/tes', id: 'fedcba9876543210', counters: row('30', '1', '0', '2') },
+      { key: '/tes', counters: row('1', '2', '0', '3') },
+    ]) };
+    const lines = renderReqstatPrometheus([big]).split('\n');
+    expect(lines.filter((l) => l.startsWith('nginx_reqstat_requests_total{'))).toEqual([
+      'nginx_reqstat_requests_total{zone="server",key="/tes"} 6',
+      'nginx_reqstat_requests_total{zone="server",key="other"} 1',
+    ]);
+    expect(lines).toContain('nginx_reqstat_bytes_out_total{zone="server",key="/tes"} 18446744073709551618');
+    expect(lines).toContain('nginx_reqstat_connections_total{zone="server",key="/tes"} 1');
+    expect(lines).toContain('nginx_reqstat_zone_keys{zone="server"} 4');
+  });
+
   const missing = promtoolMissing();
   it.skipIf(missing !== null)('passes promtool check metrics' + (missing === null ? '' : ' (skipped: ' + missing + ')'), async () => {
     await checkMetrics(renderReqstatPrometheus([SHOWN]), []);
+    await checkMetrics(renderReqstatPrometheus([CUT]), []);
   });
 });

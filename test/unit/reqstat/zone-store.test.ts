@@ -14,7 +14,7 @@ const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60, maxKe
 const ZONE = { name: 'server', keyLength: 152, recycleTimes: 10, recycleSeconds: 60, sizeBytes: 1048576, indicators: [] };
 
 /** One request's deltas: bytes in/out, conn_total, req_total, 2xx, rt, http_200. */
-function request(key: string, requests = 1): KeyDelta {
+function request(key: string, requests = 1, id = ''): KeyDelta {
   const c = new Array(29).fill(0);
   c[0] = 100 * requests;
   c[1] = 200 * requests;
@@ -23,7 +23,7 @@ function request(key: string, requests = 1): KeyDelta {
   c[4] = requests;
   c[9] = 3 * requests;
   c[13] = requests;
-  return { key, counters: c };
+  return { key, id, counters: c };
 }
 
 function counters(dict: FakeStringDict, key: string): string[] {
@@ -33,6 +33,17 @@ function counters(dict: FakeStringDict, key: string): string[] {
 }
 
 describe('reqstat store: arithmetic', () => {
+  it('two long keys cut to one text are two entries, by the identity of the whole key', () => {
+    const dict = new FakeStringDict();
+    flushZone(dict, 'server', SETTINGS, [request('/tes', 1, '0123456789abcdef'), request('/tes', 2, 'fedcba9876543210'), request('/tes', 4)], 1000);
+    flushZone(dict, 'server', SETTINGS, [request('/tes', 1, '0123456789abcdef')], 2000);
+    expect(dict.get('k/tes\x1f0123456789abcdef')).toMatch(/^0 2000 /);
+    const shown = shownZone(ZONE, readZone(dict));
+    expect(shown.keys).toEqual(['/tes', '/tes', '/tes']);
+    expect(shown.ids).toEqual(['', 'fedcba9876543210', '0123456789abcdef']);
+    expect(shown.counters.map((c) => c.split(',')[3])).toEqual(['4', '2', '2']);
+  });
+
   it('adds each flush to the key\'s counters; a key repeated in one drain is summed first', () => {
     const dict = new FakeStringDict();
     flushZone(dict, 'server', SETTINGS, [request('a'), request('b'), request('a', 2)], 1000);
