@@ -3,6 +3,7 @@
 // which can store a session and resume it (-sess_out / -sess_in).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 
 export interface Certificate {
@@ -100,4 +101,97 @@ export function workerPids(prefix: string): number[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => Number(l.trim()));
+}
+
+/** A TLS 1.2 cipher a server with `ssl_ciphers ACCEPTED_CIPHER;` refuses. */
+export const REFUSED_CIPHER = 'AES128-SHA256';
+export const ACCEPTED_CIPHER = 'ECDHE-RSA-AES128-GCM-SHA256';
+
+/** What became of one connection of a load (tlsLoad). */
+export type LoadOutcome =
+  /** the handshake completed and the server's response came back */
+  | 'completed'
+  /** the handshake completed on the client's side, but no response came */
+  | 'handshake-only'
+  /** the handshake did not complete on the client's side */
+  | 'failed';
+
+export interface LoadResult {
+  completed: number;
+  handshakeOnly: number;
+  failed: number;
+  /** of the failed: those that offered only the refused cipher on purpose (failEvery) */
+  refused: number;
+  /** connections attempted: the sum of the three */
+  attempts: number;
+  /** completed connections by the pid the server answered with */
+  byPid: Map<string, number>;
+}
+
+/**
+ * Parallel TLS 1.2 connections (Node's TLS client: each one a full
+ * handshake, no session offered) to 127.0.0.1:port, each with one HTTP/1.0
+ * request whose response body is the serving worker's pid.  With
+ * `failEvery` N, every Nth connection of a loop offers only the cipher
+ * REFUSED_CIPHER, which a server whose ssl_ciphers leave it out answers
+ * with a handshake failure.  Bounded in
+ * count and time: `concurrency` loops until `maxConnections` were started
+ * or `maxMs` passed or `stop()` says so.
+ */
+export async function tlsLoad(
+  port: number,
+  opts: { concurrency: number; maxConnections: number; maxMs: number; failEvery?: number; stop?: () => boolean },
+): Promise<LoadResult> {
+  const result: LoadResult = { completed: 0, handshakeOnly: 0, failed: 0, refused: 0, attempts: 0, byPid: new Map() };
+  const until = Date.now() + opts.maxMs;
+  const one = (refuse: boolean) =>
+    new Promise<LoadOutcome>((resolve) => {
+      let secure = false;
+      let data = '';
+      let settled = false;
+      const settle = (outcome: LoadOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        if (outcome === 'completed') {
+          const pid = data.slice(data.indexOf('\r\n\r\n') + 4).trim();
+          result.byPid.set(pid, (result.byPid.get(pid) ?? 0) + 1);
+        }
+        resolve(outcome);
+      };
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        maxVersion: 'TLSv1.2',
+        ...(refuse ? { ciphers: REFUSED_CIPHER } : {}),
+      }, () => {
+        secure = true;
+        socket.end('GET / HTTP/1.0\r\nHost: localhost\r\n\r\n');
+      });
+      const timer = setTimeout(() => settle(secure ? 'handshake-only' : 'failed'), 10000);
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => { data += d; });
+      const done = () => {
+        const complete = /^HTTP\/1\.1 200 /.test(data) && /\r\n\r\n\d+\n$/.test(data);
+        settle(complete ? 'completed' : secure ? 'handshake-only' : 'failed');
+      };
+      socket.on('end', done);
+      socket.on('close', done);
+      socket.on('error', done);
+    });
+  const loop = async () => {
+    for (let i = 1; result.attempts < opts.maxConnections && Date.now() < until && !(opts.stop?.() ?? false); i++) {
+      result.attempts++;
+      const refuse = opts.failEvery !== undefined && i % opts.failEvery === 0;
+      const outcome = await one(refuse);
+      if (outcome === 'completed') result.completed++;
+      else if (outcome === 'handshake-only') result.handshakeOnly++;
+      else result.failed++;
+      if (refuse && outcome === 'failed') result.refused++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+  return result;
 }

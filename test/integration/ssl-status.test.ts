@@ -14,7 +14,7 @@ import { afterNextFlush } from '../harness/flush';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { sampleValue } from '../harness/exposition';
 import { validateSslStatusJson } from '../harness/json-schema';
-import { makeCertificate, opensslMissing, tlsRequest, TlsOptions, workerPids } from '../harness/tls';
+import { ACCEPTED_CIPHER, makeCertificate, opensslMissing, tlsLoad, tlsRequest, TlsOptions, workerPids } from '../harness/tls';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
 
@@ -276,6 +276,58 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     }
     expect(await flushedCounts(n, 'z1')).toEqual(counts({ accept: perRound * 10, accept_good: perRound * 10, full: perRound * 10 }));
   }, 120000);
+
+  test('reloads under load keep every counter: accept_good = the handshakes the clients completed, exactly', async ({ nginx }) => {
+    // Every handshake a client completed with a response was completed by
+    // the server, in the worker that served it, old or new; an old worker
+    // hands over its last changes when it exits.  A handshake that failed
+    // on the client's side counts accept at most; every tenth offers only
+    // a cipher the server refuses, which reaches OpenSSL: accept only.
+    // builtin cache, tickets off: each full handshake leaves one session
+    // in its worker's cache.
+    const n = await nginx({
+      ports: 2,
+      http: tlsServer('{{PORT1}}', 'z1',
+        `ssl_session_cache builtin:20000; ssl_session_tickets off; ssl_ciphers ${ACCEPTED_CIPHER};`) + statusServer(['z1']),
+    });
+    const reloads = 5;
+    let reloaded = 0;
+    let stop = false;
+    const load = tlsLoad(n.ports[1], { concurrency: 4, maxConnections: 5000, maxMs: 30000, failEvery: 10, stop: () => stop });
+    const before = await countsWhen(n, 'z1', (c) => c.accept_good >= 20);
+    expect(before.accept_good).toBeGreaterThanOrEqual(20);
+    for (; reloaded < reloads; reloaded++) {
+      await n.reload();
+      await sleep(300);
+    }
+    // the new workers serve some too, then the load stops
+    await sleep(300);
+    stop = true;
+    const done = await load;
+    // the old workers exit once their connections are closed
+    const until = Date.now() + 10000;
+    while (workerPids(n.prefix).length !== 2 && Date.now() < until) await sleep(50);
+    const live = workerPids(n.prefix);
+    expect(live).toHaveLength(2);
+    const c = await flushedCounts(n, 'z1');
+    // every failure is one on purpose, and some happened
+    expect({ reloads: reloaded, handshakeOnly: done.handshakeOnly, failed: done.failed }).toEqual({
+      reloads, handshakeOnly: 0, failed: done.refused,
+    });
+    expect(done.refused).toBeGreaterThan(0);
+    expect(done.completed).toBeGreaterThan(before.accept_good);
+    expect(c.accept_good).toBe(done.completed);
+    expect(c.full).toBe(done.completed);
+    // each refused handshake reached OpenSSL: accept, exactly
+    expect(c.accept).toBe(done.completed + done.refused);
+    // number: the sessions in the live workers' caches, those it served
+    const servedByLive = live.reduce((sum, pid) => sum + (done.byPid.get(String(pid)) ?? 0), 0);
+    expect(c.number).toBe(servedByLive);
+    // the load ran across the reloads: old and new workers served
+    expect(servedByLive).toBeGreaterThan(0);
+    expect(done.completed - servedByLive).toBeGreaterThan(0);
+    expect(counts({ ...c, number: 0, accept: 0, accept_good: 0, full: 0 })).toEqual(counts({}));
+  }, 90000);
 
   test('kill -9 of a worker: its sessions leave number, the others keep counting', async () => {
     // not the fixture: nginx logs the killed worker at [alert], which the
