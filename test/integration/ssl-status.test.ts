@@ -13,7 +13,7 @@ import { httpGet, httpRequest } from '../harness/http';
 import { afterNextFlush } from '../harness/flush';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { sampleValue } from '../harness/exposition';
-import { validateSslStatusJson } from '../harness/json-schema';
+import { validateSslStatusJson, validateStatsJson } from '../harness/json-schema';
 import { ACCEPTED_CIPHER, makeCertificate, opensslMissing, tlsLoad, tlsRequest, TlsOptions, workerPids } from '../harness/tls';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
@@ -357,7 +357,7 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
 });
 
 describe.skipIf(noOpenssl !== null)('outputs', () => {
-  test('JSON and Prometheus (location and main scrape) show the same counts; promtool accepts them', async ({ nginx }) => {
+  test('JSON and Prometheus (location and main scrape) show the same counts; promtool and the JSON schemas accept them', async ({ nginx }) => {
     const n = await nginx({
       ports: 3,
       http: tlsServer('{{PORT1}}', 'z1', 'ssl_session_cache shared:sess:1m; ssl_session_tickets off;') +
@@ -394,8 +394,22 @@ describe.skipIf(noOpenssl !== null)('outputs', () => {
       }
     }
     if (promtoolMissing() === null) await checkMetrics(scrape);
+    // the main scrape's JSON: the same zones as "ssl" (revision 2 of schema 1)
+    const json = await httpGet(n.url('/metrics'), { Accept: 'application/json' });
+    expect(json.headers['content-type']).toBe('application/json');
+    validateStatsJson(json.body);
+    const doc = JSON.parse(json.body) as { schema: number; ssl: { zones: Record<string, Counts & { handshakes: Counts }> } };
+    expect(doc.schema).toBe(1);
+    expect(Object.keys(doc.ssl.zones)).toEqual(['z1', 'z2']);
+    for (const [zone, c] of [['z1', z1], ['z2', z2]] as const) {
+      const { handshakes, ...twelve } = doc.ssl.zones[zone];
+      expect({ ...twelve, ...handshakes }).toEqual(c);
+    }
     // a filtered scrape is about one source's series: no SSL zones
     expect((await httpGet(n.url('/metrics?source_tag=direct'))).body).not.toContain('nginx_ssl_');
+    const filtered = await httpGet(n.url('/metrics?source_tag=direct'), { Accept: 'application/json' });
+    validateStatsJson(filtered.body);
+    expect(Object.keys(JSON.parse(filtered.body))).toEqual(['schema', 'by_source', 'meta']);
   });
 
   test('GET and HEAD only; a bad ?format= is a 400 with the reason', async ({ nginx }) => {
