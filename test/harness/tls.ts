@@ -113,7 +113,7 @@ export const ACCEPTED_CIPHER = 'ECDHE-RSA-AES128-GCM-SHA256';
 
 /** What became of one connection of a load (tlsLoad). */
 export type LoadOutcome =
-  /** the handshake completed and the server's response came back */
+  /** the handshake completed and the server's response came back (so the server completed it too) */
   | 'completed'
   /** the handshake completed on the client's side, but no response came */
   | 'handshake-only'
@@ -134,6 +134,15 @@ export interface LoadResult {
   byServername: Map<string, number>;
 }
 
+export interface LoadOptions {
+  concurrency: number;
+  maxConnections: number;
+  maxMs: number;
+  failEvery?: number;
+  servernames?: string[];
+  stop?: (sofar: LoadResult) => boolean;
+}
+
 /**
  * Parallel TLS 1.2 connections (Node's TLS client: each one a full
  * handshake, no session offered) to 127.0.0.1:port, each with one HTTP/1.0
@@ -145,10 +154,7 @@ export interface LoadResult {
  * count and time: `concurrency` loops until `maxConnections` were started
  * or `maxMs` passed or `stop(the result so far)` says so.
  */
-export async function tlsLoad(
-  port: number,
-  opts: { concurrency: number; maxConnections: number; maxMs: number; failEvery?: number; servernames?: string[]; stop?: (sofar: LoadResult) => boolean },
-): Promise<LoadResult> {
+export async function tlsLoad(port: number, opts: LoadOptions): Promise<LoadResult> {
   const result: LoadResult = { completed: 0, handshakeOnly: 0, failed: 0, refused: 0, attempts: 0, byPid: new Map(), byServername: new Map() };
   const until = Date.now() + opts.maxMs;
   const one = (refuse: boolean, servername: string | undefined) =>

@@ -15,6 +15,7 @@ import { checkMetrics, promtoolMissing } from '../harness/promtool';
 import { sampleValue } from '../harness/exposition';
 import { validateSslStatusJson, validateStatsJson } from '../harness/json-schema';
 import { ACCEPTED_CIPHER, makeCertificate, opensslMissing, tlsLoad, tlsRequest, TlsOptions, workerPids } from '../harness/tls';
+import type { LoadResult } from '../harness/tls';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
 
@@ -292,22 +293,36 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     });
     const reloads = 5;
     let reloaded = 0;
-    let stop = false;
-    const load = tlsLoad(n.ports[1], { concurrency: 4, maxConnections: 5000, maxMs: 30000, failEvery: 10, stop: () => stop });
+    // the workers before the last reload (running, or gone after serving):
+    // the load goes on until the last reload's workers served some too
+    // (however slowly they start: valgrind)
+    let beforeLast: string[] | null = null;
+    const servedByNewest = (r: LoadResult) =>
+      [...r.byPid].filter(([pid]) => beforeLast !== null && !beforeLast.includes(pid)).reduce((sum, [, count]) => sum + count, 0);
+    const progress: { sofar?: LoadResult } = {};
+    const load = tlsLoad(n.ports[1], {
+      concurrency: 4, maxConnections: 5000, maxMs: 60000, failEvery: 10,
+      stop: (r) => {
+        progress.sofar = r;
+        return reloaded === reloads && servedByNewest(r) >= 20;
+      },
+    });
     const before = await countsWhen(n, 'z1', (c) => c.accept_good >= 20);
     expect(before.accept_good).toBeGreaterThanOrEqual(20);
-    for (; reloaded < reloads; reloaded++) {
+    while (reloaded < reloads) {
+      if (reloaded === reloads - 1) beforeLast = [...workerPids(n.prefix).map(String), ...(progress.sofar?.byPid.keys() ?? [])];
       await n.reload();
+      reloaded++;
       await sleep(300);
     }
-    // the new workers serve some too, then the load stops
-    await sleep(300);
-    stop = true;
     const done = await load;
     // the old workers exit once their connections are closed
-    const until = Date.now() + 10000;
-    while (workerPids(n.prefix).length !== 2 && Date.now() < until) await sleep(50);
-    const live = workerPids(n.prefix);
+    const until = Date.now() + 20000;
+    let live = workerPids(n.prefix);
+    while ((live.length !== 2 || live.some((p) => beforeLast!.includes(String(p)))) && Date.now() < until) {
+      await sleep(50);
+      live = workerPids(n.prefix);
+    }
     expect(live).toHaveLength(2);
     const c = await flushedCounts(n, 'z1');
     // every failure is one on purpose, and some happened
@@ -324,6 +339,7 @@ describe.skipIf(noOpenssl !== null)('reloads and worker loss', () => {
     const servedByLive = live.reduce((sum, pid) => sum + (done.byPid.get(String(pid)) ?? 0), 0);
     expect(c.number).toBe(servedByLive);
     // the load ran across the reloads: old and new workers served
+    expect(servedByNewest(done)).toBe(servedByLive);
     expect(servedByLive).toBeGreaterThan(0);
     expect(done.completed - servedByLive).toBeGreaterThan(0);
     expect(counts({ ...c, number: 0, accept: 0, accept_good: 0, full: 0 })).toEqual(counts({}));
