@@ -295,6 +295,131 @@ function refuseZone(dict) {
   }
   ngx.log(ngx.ERR, "ipng-stats: js_shared_dict_zone zone=ipng_stats is type=string, which needs the native shim; without the shim declare it type=number: nothing is counted until then (reported once)");
 }
+function parseScrapeQuery(args) {
+  const filter = {};
+  const sourceTag = single(args, "source_tag");
+  if (!sourceTag.ok) return sourceTag;
+  if (sourceTag.value !== void 0) {
+    if (sourceTag.value === "") return {
+      ok: false,
+      reason: "empty source_tag: leave the parameter out to match every source"
+    };
+    filter.sourceTag = sourceTag.value;
+  }
+  const vip = single(args, "vip");
+  if (!vip.ok) return vip;
+  if (vip.value !== void 0) {
+    const canonical = canonicalAddress(vip.value);
+    if (canonical === null) return {
+      ok: false,
+      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
+    };
+    filter.vip = canonical;
+  }
+  return {
+    ok: true,
+    filter
+  };
+}
+function single(args, name) {
+  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
+    ok: true,
+    value: void 0
+  };
+  const value = args[name];
+  if (value === void 0 || typeof value === "string") return {
+    ok: true,
+    value
+  };
+  return {
+    ok: false,
+    reason: name + " given more than once"
+  };
+}
+function wantsJson(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "application/json") continue;
+    if (qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+function wantsPrometheusText(accept) {
+  if (accept === void 0) return false;
+  const ranges = accept.split(",");
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(";");
+    if (params[0].trim().toLowerCase() !== "text/plain") continue;
+    let version = false;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf("=");
+      if (eq < 0) continue;
+      if (params[p].slice(0, eq).trim().toLowerCase() === "version" && params[p].slice(eq + 1).trim() === "0.0.4") version = true;
+    }
+    if (version && qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+function chooseDisplayFormat(args, accept, own) {
+  if (Object.prototype.hasOwnProperty.call(args, "format")) {
+    const value = args.format;
+    if (value !== void 0 && typeof value !== "string") return {
+      ok: false,
+      reason: "format given more than once"
+    };
+    const name = value === void 0 ? "" : value;
+    if (name === own) return {
+      ok: true,
+      format: own
+    };
+    if (name === "json" || name === "prometheus") return {
+      ok: true,
+      format: name
+    };
+    return {
+      ok: false,
+      reason: "unknown format " + JSON.stringify(name) + ": use " + own + ", json or prometheus"
+    };
+  }
+  if (wantsJson(accept)) return {
+    ok: true,
+    format: "json"
+  };
+  if (wantsPrometheusText(accept)) return {
+    ok: true,
+    format: "prometheus"
+  };
+  return {
+    ok: true,
+    format: own
+  };
+}
+var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
+function qualityOf(params) {
+  for (let p = 1; p < params.length; p++) {
+    const eq = params[p].indexOf("=");
+    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
+    const value = params[p].slice(eq + 1).trim();
+    return QVALUE.test(value) ? Number(value) : 0;
+  }
+  return 1;
+}
+function filterModel(model, filter) {
+  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
+  const series = [];
+  for (let i = 0; i < model.series.length; i++) {
+    const stats = model.series[i];
+    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
+    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
+    series.push(stats);
+  }
+  return {
+    series,
+    meta: model.meta
+  };
+}
 function readRequest(r) {
   return {
     method: r.method,
@@ -995,132 +1120,6 @@ function tails(counters, names, first) {
   }
   return out;
 }
-function parseScrapeQuery(args) {
-  const filter = {};
-  const sourceTag = single(args, "source_tag");
-  if (!sourceTag.ok) return sourceTag;
-  if (sourceTag.value !== void 0) {
-    if (sourceTag.value === "") return {
-      ok: false,
-      reason: "empty source_tag: leave the parameter out to match every source"
-    };
-    filter.sourceTag = sourceTag.value;
-  }
-  const vip = single(args, "vip");
-  if (!vip.ok) return vip;
-  if (vip.value !== void 0) {
-    const canonical = canonicalAddress(vip.value);
-    if (canonical === null) return {
-      ok: false,
-      reason: "invalid vip " + JSON.stringify(vip.value) + ": not an IPv4 or IPv6 address"
-    };
-    filter.vip = canonical;
-  }
-  return {
-    ok: true,
-    filter
-  };
-}
-function single(args, name) {
-  if (!Object.prototype.hasOwnProperty.call(args, name)) return {
-    ok: true,
-    value: void 0
-  };
-  const value = args[name];
-  if (value === void 0 || typeof value === "string") return {
-    ok: true,
-    value
-  };
-  return {
-    ok: false,
-    reason: name + " given more than once"
-  };
-}
-function wantsJson(accept) {
-  if (accept === void 0) return false;
-  const ranges = accept.split(",");
-  for (let i = 0; i < ranges.length; i++) {
-    const params = ranges[i].split(";");
-    if (params[0].trim().toLowerCase() !== "application/json") continue;
-    if (qualityOf(params) > 0) return true;
-  }
-  return false;
-}
-var QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
-function qualityOf(params) {
-  for (let p = 1; p < params.length; p++) {
-    const eq = params[p].indexOf("=");
-    if (eq < 0 || params[p].slice(0, eq).trim().toLowerCase() !== "q") continue;
-    const value = params[p].slice(eq + 1).trim();
-    return QVALUE.test(value) ? Number(value) : 0;
-  }
-  return 1;
-}
-function filterModel(model, filter) {
-  if (filter.sourceTag === void 0 && filter.vip === void 0) return model;
-  const series = [];
-  for (let i = 0; i < model.series.length; i++) {
-    const stats = model.series[i];
-    if (filter.sourceTag !== void 0 && stats.sourceTag !== filter.sourceTag) continue;
-    if (filter.vip !== void 0 && stats.vip !== filter.vip) continue;
-    series.push(stats);
-  }
-  return {
-    series,
-    meta: model.meta
-  };
-}
-var FORMATS = {
-  tengine: "tengine",
-  json: "json",
-  prometheus: "prometheus"
-};
-function parseShowQuery(args, accept) {
-  if (Object.prototype.hasOwnProperty.call(args, "format")) {
-    const value = args.format;
-    if (value !== void 0 && typeof value !== "string") return {
-      ok: false,
-      reason: "format given more than once"
-    };
-    const format = value === void 0 ? void 0 : FORMATS[value];
-    if (format === void 0 || !Object.prototype.hasOwnProperty.call(FORMATS, value)) {
-      return {
-        ok: false,
-        reason: "unknown format " + JSON.stringify(value === void 0 ? "" : value) + ": use tengine, json or prometheus"
-      };
-    }
-    return {
-      ok: true,
-      format
-    };
-  }
-  if (wantsJson(accept)) return {
-    ok: true,
-    format: "json"
-  };
-  if (wantsPrometheusText(accept)) return {
-    ok: true,
-    format: "prometheus"
-  };
-  return {
-    ok: true,
-    format: "tengine"
-  };
-}
-function wantsPrometheusText(accept) {
-  if (accept === void 0) return false;
-  const ranges = accept.split(",");
-  for (let i = 0; i < ranges.length; i++) {
-    const params = ranges[i].split(";");
-    if (params[0].trim().toLowerCase() !== "text/plain") continue;
-    for (let p = 1; p < params.length; p++) {
-      const eq = params[p].indexOf("=");
-      if (eq < 0) continue;
-      if (params[p].slice(0, eq).trim().toLowerCase() === "version" && params[p].slice(eq + 1).trim() === "0.0.4") return true;
-    }
-  }
-  return false;
-}
 var TENGINE_CONTENT_TYPE = "text/plain";
 function renderTengineZone(shown, columns, allFields) {
   const out = [];
@@ -1388,7 +1387,7 @@ function reqstatShow(r) {
     });
     return;
   }
-  const query = parseShowQuery(req.args, req.accept);
+  const query = chooseDisplayFormat(req.args, req.accept, "tengine");
   if (!query.ok) {
     fail(r, 400, query.reason);
     return;
@@ -4046,61 +4045,6 @@ function unread(batch, sinks) {
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }
-var FORMATS2 = {
-  text: "text",
-  json: "json",
-  prometheus: "prometheus"
-};
-function chooseSslFormat(args, accept) {
-  if (Object.prototype.hasOwnProperty.call(args, "format")) {
-    const value = args.format;
-    if (typeof value !== "string") return {
-      ok: false,
-      reason: "format given more than once"
-    };
-    const format = FORMATS2[value];
-    if (format === void 0) return {
-      ok: false,
-      reason: "unknown format " + JSON.stringify(value) + ": use text, json or prometheus"
-    };
-    return {
-      ok: true,
-      format
-    };
-  }
-  if (wantsJson(accept)) return {
-    ok: true,
-    format: "json"
-  };
-  if (wantsPrometheusText2(accept)) return {
-    ok: true,
-    format: "prometheus"
-  };
-  return {
-    ok: true,
-    format: "text"
-  };
-}
-function wantsPrometheusText2(accept) {
-  if (accept === void 0) return false;
-  const ranges = accept.split(",");
-  for (let i = 0; i < ranges.length; i++) {
-    const params = ranges[i].split(";");
-    if (params[0].trim().toLowerCase() !== "text/plain") continue;
-    let version = false;
-    let q = 1;
-    for (let p = 1; p < params.length; p++) {
-      const eq = params[p].indexOf("=");
-      if (eq < 0) continue;
-      const name = params[p].slice(0, eq).trim().toLowerCase();
-      const value = params[p].slice(eq + 1).trim();
-      if (name === "version" && value === "0.0.4") version = true;
-      if (name === "q") q = Number(value);
-    }
-    if (version && q > 0) return true;
-  }
-  return false;
-}
 var ALLOWED_METHODS3 = "GET, HEAD";
 var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
 function sslStatus(r) {
@@ -4113,7 +4057,7 @@ function sslStatus(r) {
     }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
     return;
   }
-  const choice = chooseSslFormat(req.args, req.accept);
+  const choice = chooseDisplayFormat(req.args, req.accept, "text");
   if (!choice.ok) {
     respond(r, 400, {
       "Content-Type": ERROR_CONTENT_TYPE

@@ -65,6 +65,56 @@ export function wantsJson(accept: string | undefined): boolean {
   return false;
 }
 
+/**
+ * True when the Accept header lists Prometheus's text format, `text/plain`
+ * with `version=0.0.4` and a q above 0 (what Prometheus sends). A plain
+ * `text/plain` does not: it keeps a display's own text (Tengine's lines,
+ * the SSL status module's), which is what its users' scripts fetch.
+ */
+export function wantsPrometheusText(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const ranges = accept.split(',');
+  for (let i = 0; i < ranges.length; i++) {
+    const params = ranges[i].split(';');
+    if (params[0].trim().toLowerCase() !== 'text/plain') continue;
+    let version = false;
+    for (let p = 1; p < params.length; p++) {
+      const eq = params[p].indexOf('=');
+      if (eq < 0) continue;
+      if (params[p].slice(0, eq).trim().toLowerCase() === 'version' && params[p].slice(eq + 1).trim() === '0.0.4') version = true;
+    }
+    if (version && qualityOf(params) > 0) return true;
+  }
+  return false;
+}
+
+export type DisplayFormat<Own extends string> = Own | 'json' | 'prometheus';
+export type DisplayFormatChoice<Own extends string> =
+  | { ok: true; format: DisplayFormat<Own> }
+  | { ok: false; reason: string };
+
+/**
+ * The output a display location (req_status_show, ssl_status) is asked
+ * for: `?format=OWN|json|prometheus` first, then Accept (JSON, then
+ * Prometheus text), else the display's own text format, named `own`.
+ * Other query parameters are ignored, as the originals ignore them.
+ */
+export function chooseDisplayFormat<Own extends string>(
+  args: Record<string, string | string[] | undefined>, accept: string | undefined, own: Own,
+): DisplayFormatChoice<Own> {
+  if (Object.prototype.hasOwnProperty.call(args, 'format')) {
+    const value = args.format;
+    if (value !== undefined && typeof value !== 'string') return { ok: false, reason: 'format given more than once' };
+    const name = value === undefined ? '' : value;
+    if (name === own) return { ok: true, format: own };
+    if (name === 'json' || name === 'prometheus') return { ok: true, format: name };
+    return { ok: false, reason: 'unknown format ' + JSON.stringify(name) + ': use ' + own + ', json or prometheus' };
+  }
+  if (wantsJson(accept)) return { ok: true, format: 'json' };
+  if (wantsPrometheusText(accept)) return { ok: true, format: 'prometheus' };
+  return { ok: true, format: own };
+}
+
 const QVALUE = /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/;
 
 /** The `q` of one media range; 1 when absent; 0 when malformed (not acceptable). */

@@ -1,6 +1,8 @@
 // js_content handler of a req_status_show location (the shim puts it
 // there: the user writes no js_content): Tengine's lines by default,
-// JSON or Prometheus text on request (src/reqstat/show-request.ts).
+// JSON or Prometheus text on request (exposition/query.ts
+// chooseDisplayFormat).
+import { chooseDisplayFormat } from '../exposition/query';
 import { readRequest } from '../platform/request';
 import { respond } from '../platform/respond';
 import { reqstatShowFieldsText, reqstatShowText, reqstatZonesText, stringDict } from '../platform/reqstat-variables';
@@ -8,7 +10,6 @@ import { shownZone } from '../reqstat/display-model';
 import type { ShownZone } from '../reqstat/display-model';
 import { REQSTAT_JSON_CONTENT_TYPE, renderReqstatJson } from '../reqstat/json';
 import { REQSTAT_PROMETHEUS_CONTENT_TYPE, renderReqstatPrometheus } from '../reqstat/prometheus';
-import { parseShowQuery } from '../reqstat/show-request';
 import { renderTengineZone, TENGINE_CONTENT_TYPE } from '../reqstat/tengine-text';
 import { allColumns, dictName, findZone, parseShowFields, parseShowZones, parseZones } from '../reqstat/zone-config';
 import { readZone } from '../reqstat/zone-store';
@@ -27,7 +28,7 @@ export default function reqstatShow(r: NginxHTTPRequest): void {
     fail(r, 405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS, { Allow: ALLOWED_METHODS });
     return;
   }
-  const query = parseShowQuery(req.args, req.accept);
+  const query = chooseDisplayFormat(req.args, req.accept, 'tengine');
   if (!query.ok) {
     fail(r, 400, query.reason);
     return;

@@ -3,13 +3,13 @@
 // GET and HEAD only, as the original.
 import { PROMETHEUS_CONTENT_TYPE } from '../exposition/prometheus';
 import { JSON_CONTENT_TYPE } from '../exposition/json';
+import { chooseDisplayFormat } from '../exposition/query';
 import { escapeText } from '../pipeline/wire-field';
 import { findSharedDict } from '../platform/open-dict';
 import { markScrapeRequest } from '../platform/request-scope';
 import { readRequest } from '../platform/request';
 import { respond } from '../platform/respond';
 import { sslZoneOf } from '../platform/ssl-zone';
-import { chooseSslFormat } from './format';
 import { emptySslValues, SSL_DICT, SslZone } from './model';
 import { renderSslJson, renderSslPrometheus, renderSslText, SSL_TEXT_CONTENT_TYPE } from './render';
 import { readSslZone } from './store';
@@ -25,7 +25,7 @@ export default function sslStatus(r: NginxHTTPRequest): void {
       'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
     return;
   }
-  const choice = chooseSslFormat(req.args, req.accept);
+  const choice = chooseDisplayFormat(req.args, req.accept, 'text');
   if (!choice.ok) {
     respond(r, 400, { 'Content-Type': ERROR_CONTENT_TYPE }, choice.reason + '\n');
     return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSslJson, renderSslPrometheus, renderSslText } from '../../../src/ssl/render';
-import { chooseSslFormat, wantsPrometheusText } from '../../../src/ssl/format';
+import { chooseDisplayFormat, wantsPrometheusText } from '../../../src/exposition/query';
 import { validateSslStatusJson } from '../../harness/json-schema';
 
 const zone = { zone: 'z1', values: [1, 2, 3, 4, 21, 20, 5, 6, 7, 8, 9, 10], handshakes: [14, 6] };
@@ -39,14 +39,14 @@ describe('SSL status outputs', () => {
   });
 
   it('chooses the format: ?format= first, then Accept; the original\'s text otherwise', () => {
-    expect(chooseSslFormat({}, undefined)).toEqual({ ok: true, format: 'text' });
-    expect(chooseSslFormat({}, 'text/plain')).toEqual({ ok: true, format: 'text' });
-    expect(chooseSslFormat({}, '*/*')).toEqual({ ok: true, format: 'text' });
-    expect(chooseSslFormat({}, 'application/json')).toEqual({ ok: true, format: 'json' });
-    expect(chooseSslFormat({}, 'text/plain; version=0.0.4')).toEqual({ ok: true, format: 'prometheus' });
-    expect(chooseSslFormat({ format: 'prometheus' }, 'application/json')).toEqual({ ok: true, format: 'prometheus' });
-    expect(chooseSslFormat({ format: 'xml' }, undefined)).toEqual({ ok: false, reason: 'unknown format "xml": use text, json or prometheus' });
-    expect(chooseSslFormat({ format: ['json', 'text'] }, undefined)).toEqual({ ok: false, reason: 'format given more than once' });
+    expect(chooseDisplayFormat({}, undefined, 'text')).toEqual({ ok: true, format: 'text' });
+    expect(chooseDisplayFormat({}, 'text/plain', 'text')).toEqual({ ok: true, format: 'text' });
+    expect(chooseDisplayFormat({}, '*/*', 'text')).toEqual({ ok: true, format: 'text' });
+    expect(chooseDisplayFormat({}, 'application/json', 'text')).toEqual({ ok: true, format: 'json' });
+    expect(chooseDisplayFormat({}, 'text/plain; version=0.0.4', 'text')).toEqual({ ok: true, format: 'prometheus' });
+    expect(chooseDisplayFormat({ format: 'prometheus' }, 'application/json', 'text')).toEqual({ ok: true, format: 'prometheus' });
+    expect(chooseDisplayFormat({ format: 'xml' }, undefined, 'text')).toEqual({ ok: false, reason: 'unknown format "xml": use text, json or prometheus' });
+    expect(chooseDisplayFormat({ format: ['json', 'text'] }, undefined, 'text')).toEqual({ ok: false, reason: 'format given more than once' });
   });
 
   it('recognises Prometheus\'s own Accept header', () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseShowQuery, wantsPrometheusText } from '../../../src/reqstat/show-request';
+import { chooseDisplayFormat, wantsPrometheusText } from '../../../src/exposition/query';
 
-describe('show request format', () => {
+function parseShowQuery(args: Record<string, string | string[] | undefined>, accept: string | undefined) {
+  return chooseDisplayFormat(args, accept, 'tengine');
+}
+
+describe('a display location\'s format (req_status_show: own text "tengine")', () => {
   it('Tengine lines by default, whatever tsar or curl send', () => {
     expect(parseShowQuery({}, undefined)).toEqual({ ok: true, format: 'tengine' });
     expect(parseShowQuery({}, '*/*')).toEqual({ ok: true, format: 'tengine' });
