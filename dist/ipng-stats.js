@@ -1657,7 +1657,10 @@ function formatRate(requestsPerSecond) {
 }
 var JSON_CONTENT_TYPE = "application/json";
 var JSON_SCHEMA_VERSION = 1;
-function renderJson(model) {
+function renderJson(model, members) {
+  if (members === void 0) {
+    members = "";
+  }
   const series = model.series;
   const codeHeads2 = Object.create(null);
   const out = ['{"schema":' + JSON_SCHEMA_VERSION + ',"by_source":{'];
@@ -1672,7 +1675,7 @@ function renderJson(model) {
   }
   if (series.length > 0) out.push("}}");
   const meta = model.meta;
-  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}}");
+  out.push('},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) + ',"zone_bytes_total":' + count(meta.zoneBytesTotal) + ',"zone_full_events":' + count(meta.zoneFullEvents) + "}" + members + "}");
   return out.join("");
 }
 function jsonCodeHead(code) {
@@ -3497,6 +3500,18 @@ function renderSslText(zone) {
   return out;
 }
 function renderSslJson(zones) {
+  return JSON.stringify({
+    schema: SSL_JSON_SCHEMA,
+    zones: sslZonesObject(zones)
+  }) + "\n";
+}
+function sslScrapeJsonMember(zones) {
+  if (zones === null) return "";
+  return ',"ssl":' + JSON.stringify({
+    zones: sslZonesObject(zones)
+  });
+}
+function sslZonesObject(zones) {
   const out = {};
   for (let z = 0; z < zones.length; z++) {
     const counters = {};
@@ -3506,10 +3521,7 @@ function renderSslJson(zones) {
     counters.handshakes = handshakes;
     out[fieldLabel(zones[z].zone)] = counters;
   }
-  return JSON.stringify({
-    schema: SSL_JSON_SCHEMA,
-    zones: out
-  }) + "\n";
+  return out;
 }
 var HELP = {
   number: "Sessions in the internal session caches of the zone's SSL contexts, summed over live workers (SSL_CTX_sess_number)",
@@ -3674,9 +3686,16 @@ function readSslZones(dict, configured) {
   return zones;
 }
 function sslScrapeText(r) {
+  const zones = configuredSslZones(r);
+  return zones === null ? "" : renderSslPrometheus(zones);
+}
+function sslScrapeJson(r) {
+  return sslScrapeJsonMember(configuredSslZones(r));
+}
+function configuredSslZones(r) {
   const opened = findSharedDict(SSL_DICT);
-  if (opened === null || opened.type !== "string") return "";
-  return renderSslPrometheus(readSslZones(opened.dict, sslZonesOf(r)));
+  if (opened === null || opened.type !== "string") return null;
+  return readSslZones(opened.dict, sslZonesOf(r));
 }
 var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
@@ -3707,7 +3726,7 @@ function scrape(r) {
   const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
   respond(r, 200, {
     "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
-  }, json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
+  }, json ? renderJson(filtered, unfiltered ? sslScrapeJson(r) : "") : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';

@@ -17,8 +17,12 @@ export interface NginxInstance {
   port: number;
   url(path: string): string;
   errorLog(): string;
-  /** `nginx -s reload`, resolved once the new workers have started */
-  reload(): Promise<void>;
+  /**
+   * `nginx -s reload` (or with `bySignal`, the SIGHUP it sends, which does
+   * not block the caller while nginx -s reads the configuration), resolved
+   * once the new workers have started (within `timeoutMs`, default 10 s)
+   */
+  reload(opts?: { timeoutMs?: number; bySignal?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -198,12 +198,18 @@ export async function launchNginx(prefix, ports) {
     await sleep(50);
   }
 
-  const reload = async () => {
+  const reload = async ({ timeoutMs = 10000, bySignal = false } = {}) => {
     const before = errorLog().length;
-    const res = spawnSync(nginxBinary(), [...nginxArgs(prefix), '-s', 'reload'], { encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`nginx -s reload failed: ${res.stderr}`);
+    if (bySignal) {
+      // what `nginx -s reload` sends, without its own reading of the
+      // configuration, which blocks this process as long as it takes
+      process.kill(Number(readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim()), 'SIGHUP');
+    } else {
+      const res = spawnSync(nginxBinary(), [...nginxArgs(prefix), '-s', 'reload'], { encoding: 'utf8' });
+      if (res.status !== 0) throw new Error(`nginx -s reload failed: ${res.stderr}`);
+    }
     // The master logs this once the new workers are started.
-    const until = Date.now() + 10000;
+    const until = Date.now() + timeoutMs;
     while (!/start worker process/.test(errorLog().slice(before))) {
       if (Date.now() > until) throw new Error(`reload did not start new workers\n${errorLog()}`);
       await sleep(50);

@@ -4,7 +4,13 @@
 //    "rate_60s","codes":{CODE:{"requests","bytes_in","bytes_out"}},
 //    "request_duration_ms":{"buckets":{"1":n,...,"+Inf":n},"sum_ms","count"},
 //    "upstream_response_ms":{...}}}}},
-//    "meta":{"zone_bytes_used","zone_bytes_total","zone_full_events"}}
+//    "meta":{"zone_bytes_used","zone_bytes_total","zone_full_events"}
+//    [,"ssl":{"zones":{...}}]}
+//
+// "ssl" (the SSL status zones, src/ssl/scrape-part.ts) is an additive,
+// optional member of schema 1: present only when the configuration has
+// SSL zones, so that every document of a configuration without them is
+// what it was.
 //
 // Histogram buckets are cumulative, as in the spec's example (10, 40, 120,
 // ..., 4124, "+Inf" = count) and in the Prometheus output: bucket "N"
@@ -24,7 +30,11 @@ import type { CodeStats, Histogram, StatsModel } from '../model/stats-model';
 export const JSON_CONTENT_TYPE = 'application/json';
 export const JSON_SCHEMA_VERSION = 1;
 
-export function renderJson(model: StatsModel): string {
+/**
+ * `members`: more top-level members after "meta", each with its leading
+ * comma (the main scrape's optional "ssl").
+ */
+export function renderJson(model: StatsModel, members = ''): string {
   const series = model.series;
   // The same few status codes recur under every VIP: quote each once.
   const codeHeads: Record<string, string> = Object.create(null);
@@ -53,7 +63,7 @@ export function renderJson(model: StatsModel): string {
   out.push(
     '},"meta":{"zone_bytes_used":' + count(meta.zoneBytesUsed) +
       ',"zone_bytes_total":' + count(meta.zoneBytesTotal) +
-      ',"zone_full_events":' + count(meta.zoneFullEvents) + '}}',
+      ',"zone_full_events":' + count(meta.zoneFullEvents) + '}' + members + '}',
   );
   return out.join('');
 }

@@ -1,5 +1,6 @@
 // js_content handler of the scrape location: reads the zone once, renders
-// Prometheus text (default) or JSON schema 1 (Accept: application/json).
+// Prometheus text (default) or JSON schema 1 (Accept: application/json),
+// with the SSL zones when the configuration has some.
 import { resolveBuckets } from '../config/settings';
 import { workerId } from '../platform/worker';
 import { JSON_CONTENT_TYPE, renderJson } from '../exposition/json';
@@ -13,7 +14,7 @@ import { readRequest } from '../platform/request';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
-import { sslScrapeText } from '../ssl/scrape-part';
+import { sslScrapeJson, sslScrapeText } from '../ssl/scrape-part';
 
 const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
@@ -43,7 +44,9 @@ export default function scrape(r: NginxHTTPRequest): void {
   // SSL zones have no source or vip: a filtered scrape leaves them out.
   const unfiltered = query.filter.sourceTag === undefined && query.filter.vip === undefined;
   respond(r, 200, { 'Content-Type': json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
-    json ? renderJson(filtered) : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
+    json
+      ? renderJson(filtered, unfiltered ? sslScrapeJson(r) : '')
+      : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);

@@ -27,6 +27,20 @@ export function renderSslText(zone: SslZone): string {
  * the zones in the given order.
  */
 export function renderSslJson(zones: SslZone[]): string {
+  return JSON.stringify({ schema: SSL_JSON_SCHEMA, zones: sslZonesObject(zones) }) + '\n';
+}
+
+/**
+ * The main scrape's JSON member (schema/ipng-stats-v1.schema.json's
+ * optional "ssl"): `,"ssl":{"zones":{...}}`, the same zones object as
+ * renderSslJson; '' without zones.
+ */
+export function sslScrapeJsonMember(zones: SslZone[] | null): string {
+  if (zones === null) return '';
+  return ',"ssl":' + JSON.stringify({ zones: sslZonesObject(zones) });
+}
+
+function sslZonesObject(zones: SslZone[]): Record<string, Record<string, number | Record<string, number>>> {
   const out: Record<string, Record<string, number | Record<string, number>>> = {};
   for (let z = 0; z < zones.length; z++) {
     const counters: Record<string, number | Record<string, number>> = {};
@@ -36,7 +50,7 @@ export function renderSslJson(zones: SslZone[]): string {
     counters.handshakes = handshakes;
     out[fieldLabel(zones[z].zone)] = counters;
   }
-  return JSON.stringify({ schema: SSL_JSON_SCHEMA, zones: out }) + '\n';
+  return out;
 }
 
 const HELP: Record<string, string> = {

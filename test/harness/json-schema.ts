@@ -7,6 +7,8 @@ import schema from '../../schema/ipng-stats-v1.schema.json';
 import sslSchema from '../../schema/ssl-status-v1.schema.json';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// the scrape's optional "ssl" (revision 2 of schema 1) refers to a zone of the SSL status schema
+ajv.addSchema(sslSchema);
 const validate = ajv.compile(schema);
 
 /** `body`: the parsed document, or the response text (parsed here). Throws on any problem. */
@@ -70,7 +72,7 @@ function cumulativeProblems(where: string, histogram: HistogramJson): string[] {
   return problems;
 }
 
-const validateSsl = ajv.compile(sslSchema);
+const validateSsl = ajv.getSchema(sslSchema.$id)!;
 
 /** An ssl_status location's JSON (parsed here when given as text) against schema/ssl-status-v1.schema.json. */
 export function validateSslStatusJson(body: unknown): void {

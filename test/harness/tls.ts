@@ -3,6 +3,7 @@
 // which can store a session and resume it (-sess_out / -sess_in).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 
 export interface Certificate {
@@ -10,13 +11,17 @@ export interface Certificate {
   key: string;
 }
 
-/** A self-signed RSA certificate for localhost in `dir`. */
-export function makeCertificate(dir: string): Certificate {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
+/**
+ * A self-signed certificate for localhost in `dir`: RSA, or EC (P-256),
+ * which a configuration with thousands of servers loads much faster.
+ */
+export function makeCertificate(dir: string, kind: 'rsa' | 'ec' = 'rsa'): Certificate {
+  const cert = join(dir, `${kind}-cert.pem`);
+  const key = join(dir, `${kind}-key.pem`);
+  const keyArgs = kind === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
   const res = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'],
+    ['req', '-x509', ...keyArgs, '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'],
     { encoding: 'utf8' },
   );
   if (res.status !== 0) throw new Error(`openssl req failed: ${res.stderr}`);
@@ -100,4 +105,111 @@ export function workerPids(prefix: string): number[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => Number(l.trim()));
+}
+
+/** A TLS 1.2 cipher a server with `ssl_ciphers ACCEPTED_CIPHER;` refuses. */
+export const REFUSED_CIPHER = 'AES128-SHA256';
+export const ACCEPTED_CIPHER = 'ECDHE-RSA-AES128-GCM-SHA256';
+
+/** What became of one connection of a load (tlsLoad). */
+export type LoadOutcome =
+  /** the handshake completed and the server's response came back (so the server completed it too) */
+  | 'completed'
+  /** the handshake completed on the client's side, but no response came */
+  | 'handshake-only'
+  /** the handshake did not complete on the client's side */
+  | 'failed';
+
+export interface LoadResult {
+  completed: number;
+  handshakeOnly: number;
+  failed: number;
+  /** of the failed: those that offered only the refused cipher on purpose (failEvery) */
+  refused: number;
+  /** connections attempted: the sum of the three */
+  attempts: number;
+  /** completed connections by the pid the server answered with */
+  byPid: Map<string, number>;
+  /** completed connections by the SNI name they sent (with `servernames`) */
+  byServername: Map<string, number>;
+}
+
+export interface LoadOptions {
+  concurrency: number;
+  maxConnections: number;
+  maxMs: number;
+  failEvery?: number;
+  servernames?: string[];
+  stop?: (sofar: LoadResult) => boolean;
+}
+
+/**
+ * Parallel TLS 1.2 connections (Node's TLS client: each one a full
+ * handshake, no session offered) to 127.0.0.1:port, each with one HTTP/1.0
+ * request whose response body is the serving worker's pid.  With
+ * `failEvery` N, every Nth connection of a loop offers only the cipher
+ * REFUSED_CIPHER, which a server whose ssl_ciphers leave it out answers
+ * with a handshake failure.  With `servernames`, the connections send
+ * these SNI names in turn.  Bounded in
+ * count and time: `concurrency` loops until `maxConnections` were started
+ * or `maxMs` passed or `stop(the result so far)` says so.
+ */
+export async function tlsLoad(port: number, opts: LoadOptions): Promise<LoadResult> {
+  const result: LoadResult = { completed: 0, handshakeOnly: 0, failed: 0, refused: 0, attempts: 0, byPid: new Map(), byServername: new Map() };
+  const until = Date.now() + opts.maxMs;
+  const one = (refuse: boolean, servername: string | undefined) =>
+    new Promise<LoadOutcome>((resolve) => {
+      let secure = false;
+      let data = '';
+      let settled = false;
+      const settle = (outcome: LoadOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        if (outcome === 'completed') {
+          const pid = data.slice(data.indexOf('\r\n\r\n') + 4).trim();
+          result.byPid.set(pid, (result.byPid.get(pid) ?? 0) + 1);
+          if (servername !== undefined) {
+            result.byServername.set(servername, (result.byServername.get(servername) ?? 0) + 1);
+          }
+        }
+        resolve(outcome);
+      };
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port,
+        rejectUnauthorized: false,
+        maxVersion: 'TLSv1.2',
+        ...(refuse ? { ciphers: REFUSED_CIPHER } : {}),
+        ...(servername !== undefined ? { servername } : {}),
+      }, () => {
+        secure = true;
+        socket.end('GET / HTTP/1.0\r\nHost: localhost\r\n\r\n');
+      });
+      const timer = setTimeout(() => settle(secure ? 'handshake-only' : 'failed'), 10000);
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => { data += d; });
+      const done = () => {
+        const complete = /^HTTP\/1\.1 200 /.test(data) && /\r\n\r\n\d+\n$/.test(data);
+        settle(complete ? 'completed' : secure ? 'handshake-only' : 'failed');
+      };
+      socket.on('end', done);
+      socket.on('close', done);
+      socket.on('error', done);
+    });
+  const loop = async () => {
+    for (let i = 1; result.attempts < opts.maxConnections && Date.now() < until && !(opts.stop?.(result) ?? false); i++) {
+      result.attempts++;
+      const refuse = opts.failEvery !== undefined && i % opts.failEvery === 0;
+      const names = opts.servernames;
+      const outcome = await one(refuse, names === undefined ? undefined : names[result.attempts % names.length]);
+      if (outcome === 'completed') result.completed++;
+      else if (outcome === 'handshake-only') result.handshakeOnly++;
+      else result.failed++;
+      if (refuse && outcome === 'failed') result.refused++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+  return result;
 }

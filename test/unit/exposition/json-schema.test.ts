@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../../../src/exposition/json';
+import { sslScrapeJsonMember } from '../../../src/ssl/render';
 import { validateStatsJson } from '../../harness/json-schema';
 import { emptyModel, sampleModel } from './fixture';
 
@@ -42,6 +43,45 @@ describe('ipng-stats-v1.schema.json', () => {
     expect(() => validateStatsJson(renderJson(sampleModel()))).not.toThrow();
     expect(() => validateStatsJson(JSON.parse(renderJson(sampleModel())))).not.toThrow();
     expect(() => validateStatsJson(renderJson(emptyModel()))).not.toThrow();
+  });
+
+  const sslZone = { zone: 'z1', values: [0, 0, 0, 0, 7, 6, 0, 2, 2, 0, 0, 0], handshakes: [4, 2] };
+
+  it('revision 2: the optional "ssl" member, after meta, with the SSL status schema\'s zones', () => {
+    const text = renderJson(sampleModel(), sslScrapeJsonMember([sslZone]));
+    expect(() => validateStatsJson(text)).not.toThrow();
+    const doc = JSON.parse(text);
+    expect(Object.keys(doc)).toEqual(['schema', 'by_source', 'meta', 'ssl']);
+    expect(doc.schema).toBe(1);
+    expect(doc.ssl).toEqual({
+      zones: {
+        z1: {
+          number: 0, connect: 0, connect_good: 0, connect_renegotiate: 0, accept: 7, accept_good: 6,
+          accept_renegotiate: 0, hits: 2, cb_hits: 2, misses: 0, timeouts: 0, cache_full: 0,
+          handshakes: { full: 4, resumed: 2 },
+        },
+      },
+    });
+    // no zones configured: not there, the document as before revision 2
+    expect(renderJson(sampleModel(), sslScrapeJsonMember(null))).toBe(renderJson(sampleModel()));
+    expect(JSON.parse(renderJson(emptyModel(), sslScrapeJsonMember([]))).ssl).toEqual({ zones: {} });
+  });
+
+  const withSsl = (d: any) => {
+    d.ssl = JSON.parse(renderJson(sampleModel(), sslScrapeJsonMember([sslZone]))).ssl;
+    return d.ssl;
+  };
+  const wrongSsl: Array<[string, (doc: any) => void, RegExp]> = [
+    ['an ssl member without zones', (d) => { withSsl(d); delete d.ssl.zones; }, /zones/],
+    ['an unknown field in ssl', (d) => { withSsl(d).extra = 1; }, /additional properties/],
+    ['an SSL zone without accept_good', (d) => { delete withSsl(d).zones.z1.accept_good; }, /accept_good/],
+    ['an SSL zone with a negative counter', (d) => { withSsl(d).zones.z1.hits = -1; }, />= 0/],
+    ['an SSL zone without handshakes', (d) => { delete withSsl(d).zones.z1.handshakes; }, /handshakes/],
+  ];
+  it.each(wrongSsl)('rejects %s', (_name, mutate, message) => {
+    const doc = specExample();
+    mutate(doc);
+    expect(() => validateStatsJson(doc)).toThrow(message);
   });
 
   const wrongShapes: Array<[string, (doc: any) => void, RegExp]> = [
