@@ -208,18 +208,7 @@ ngx_http_ipng_stats_ipng_observe(ngx_http_request_t *r,
         vip = &ngx_http_ipng_stats_empty;
     }
 
-    if (r->err_status) {
-        status = r->err_status;
-
-    } else if (r->headers_out.status) {
-        status = r->headers_out.status;
-
-    } else if (r->http_version == NGX_HTTP_VERSION_9) {
-        status = 9;
-
-    } else {
-        status = 0;
-    }
+    status = ngx_http_ipng_stats_log_status(r);
 
     keys[NGX_HTTP_IPNG_STATS_KEY_TAG].len = tag->len;
     keys[NGX_HTTP_IPNG_STATS_KEY_TAG].data = tag->data;

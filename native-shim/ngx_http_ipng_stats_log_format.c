@@ -596,3 +596,28 @@ ngx_http_ipng_stats_escape_default(u_char *dst, u_char *src, size_t size)
 
     return n;
 }
+
+
+/*
+ * $status as a log line has it, for the subsystems that count by status:
+ * the status of the response sent, 9 for an HTTP/0.9 request, 0 when
+ * nothing was sent.
+ */
+
+ngx_uint_t
+ngx_http_ipng_stats_log_status(ngx_http_request_t *r)
+{
+    if (r->err_status) {
+        return r->err_status;
+    }
+
+    if (r->headers_out.status) {
+        return r->headers_out.status;
+    }
+
+    if (r->http_version == NGX_HTTP_VERSION_9) {
+        return 9;
+    }
+
+    return 0;
+}

@@ -38,6 +38,7 @@ size_t ngx_http_ipng_stats_line_length(ngx_http_request_t *r,
     ngx_http_ipng_stats_line_t *line);
 u_char *ngx_http_ipng_stats_line_render(ngx_http_request_t *r,
     ngx_http_ipng_stats_line_t *line, u_char *buf, u_char *end);
+ngx_uint_t ngx_http_ipng_stats_log_status(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_IPNG_STATS_LOG_FORMAT_H_INCLUDED_ */

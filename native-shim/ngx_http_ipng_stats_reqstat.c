@@ -305,20 +305,7 @@ ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
 
     f[NGX_HTTP_IPNG_STATS_RS_REQ_TOTAL] = 1;
 
-    /* $status, as the log module has it */
-
-    if (r->err_status) {
-        status = r->err_status;
-
-    } else if (r->headers_out.status) {
-        status = r->headers_out.status;
-
-    } else if (r->http_version == NGX_HTTP_VERSION_9) {
-        status = 9;
-
-    } else {
-        status = 0;
-    }
+    status = ngx_http_ipng_stats_log_status(r);
 
     other = 0;
 
