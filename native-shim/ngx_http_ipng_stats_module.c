@@ -21,6 +21,10 @@
 
 static ngx_int_t ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ipng_stats_loc_text_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_ipng_stats_str_variable(ngx_str_t *s,
+    ngx_http_variable_value_t *v);
 static ngx_int_t ngx_http_ipng_stats_log_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_ipng_stats_init(ngx_conf_t *cf);
@@ -263,11 +267,11 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_part(reqstat.zones_text), 0, 0 },
 
     { ngx_string("ipng_reqstat_show"), NULL,
-      ngx_http_ipng_stats_reqstat_show_variable,
+      ngx_http_ipng_stats_loc_text_variable,
       ngx_http_ipng_stats_loc_part(reqstat.show_text), 0, 0 },
 
     { ngx_string("ipng_reqstat_show_fields"), NULL,
-      ngx_http_ipng_stats_reqstat_show_variable,
+      ngx_http_ipng_stats_loc_text_variable,
       ngx_http_ipng_stats_loc_part(reqstat.show_fields_text), 0, 0 },
 
     { ngx_string("ipng_stats_skip"),
@@ -279,17 +283,39 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
 };
 
 
+/* a configuration value as text: data is its offset in the main conf */
+
 static ngx_int_t
 ngx_http_ipng_stats_text_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
-    ngx_str_t                        *s;
     ngx_http_ipng_stats_main_conf_t  *mcf;
 
     mcf = ngx_http_get_module_main_conf(r, ngx_http_ipng_stats_module);
 
-    s = (ngx_str_t *) ((u_char *) mcf + data);
+    return ngx_http_ipng_stats_str_variable(
+               (ngx_str_t *) ((u_char *) mcf + data), v);
+}
 
+
+/* the same for a location's value: data is its offset in the loc conf */
+
+static ngx_int_t
+ngx_http_ipng_stats_loc_text_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_ipng_stats_loc_conf_t  *lcf;
+
+    lcf = ngx_http_get_module_loc_conf(r, ngx_http_ipng_stats_module);
+
+    return ngx_http_ipng_stats_str_variable(
+               (ngx_str_t *) ((u_char *) lcf + data), v);
+}
+
+
+static ngx_int_t
+ngx_http_ipng_stats_str_variable(ngx_str_t *s, ngx_http_variable_value_t *v)
+{
     v->len = s->len;
     v->valid = 1;
     v->no_cacheable = 0;

@@ -1138,25 +1138,3 @@ ngx_http_ipng_stats_reqstat_join(ngx_pool_t *pool, ngx_str_t *fields,
 
     return NGX_OK;
 }
-
-
-/* $ipng_reqstat_show, $ipng_reqstat_show_fields: data is the offset */
-
-ngx_int_t
-ngx_http_ipng_stats_reqstat_show_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_str_t  *s;
-
-    s = (ngx_str_t *) ((u_char *) ngx_http_get_module_loc_conf(r,
-                                                 ngx_http_ipng_stats_module)
-                       + data);
-
-    v->len = s->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s->data;
-
-    return NGX_OK;
-}

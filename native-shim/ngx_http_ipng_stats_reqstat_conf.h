@@ -144,8 +144,5 @@ void ngx_http_ipng_stats_reqstat_merge_loc_conf(
 ngx_int_t ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_reqstat_conf_t *rcf, void *tag);
 
-ngx_int_t ngx_http_ipng_stats_reqstat_show_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-
 
 #endif /* _NGX_HTTP_IPNG_STATS_REQSTAT_CONF_H_INCLUDED_ */
