@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { validateReqstatJson } from '../harness/reqstat-json-schema';
+import { validateReqstatJson } from '../harness/json-schema';
 import { sleep } from '../../scripts/nginx-process.mjs';
 import { showWhen, tengineStyle, tsarRead, urlOn } from './reqstat-show-support';
 

@@ -7,7 +7,7 @@ import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
 import { httpGet, httpRequest } from '../harness/http';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
-import { validateReqstatJson } from '../harness/reqstat-json-schema';
+import { validateReqstatJson } from '../harness/json-schema';
 import { LOG_FORMAT, accessLogOf, sums, FIELDS, keyIdentity } from './reqstat-support';
 import type { LogLine } from './reqstat-support';
 import { fetchHttp10, showWhen, tengineStyle, tsarRead, urlOn } from './reqstat-show-support';

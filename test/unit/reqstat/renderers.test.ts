@@ -6,7 +6,7 @@ import { renderReqstatJson } from '../../../src/reqstat/json';
 import { millisecondsTextAsSeconds, renderReqstatPrometheus } from '../../../src/reqstat/prometheus';
 import { renderTengineZone } from '../../../src/reqstat/tengine-text';
 import { allColumns, parseShowFields } from '../../../src/reqstat/zone-config';
-import { validateReqstatJson } from '../../harness/reqstat-json-schema';
+import { validateReqstatJson } from '../../harness/json-schema';
 import { checkMetrics, promtoolMissing } from '../../harness/promtool';
 
 const ZONE = { name: 'server', keyLength: 152, recycleTimes: 10, recycleSeconds: 60, sizeBytes: 1048576, indicators: ['cost'] };
