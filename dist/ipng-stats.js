@@ -1647,6 +1647,15 @@ function formatScaledInteger(units, decimals) {
 }
 var MAX_EXACT2 = 9007199254740991;
 function formatMillisecondsAsSeconds(ms) {
+  if (ms % 1 === 0 && ms >= 0 && ms <= MAX_EXACT2) {
+    const fraction = ms % 1e3;
+    const whole = "" + (ms - fraction) / 1e3;
+    if (fraction === 0) return whole;
+    const digits = "" + (1e3 + fraction);
+    if (fraction % 100 === 0) return whole + "." + digits.charAt(1);
+    if (fraction % 10 === 0) return whole + "." + digits.substring(1, 3);
+    return whole + "." + digits.substring(1);
+  }
   if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
   return formatScaledInteger(Math.round(ms * 1e3), 6);
 }
@@ -1704,18 +1713,19 @@ function rate(value) {
   return isFinite(value) ? formatRate(value) : "null";
 }
 function milliseconds(value) {
+  if (value % 1 === 0) return "" + value;
   if (!isFinite(value)) return "null";
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1e3), 3);
 }
 var keyBounds = [];
 var keyTexts = [];
 function bucketKeys(boundsMs) {
-  if (!sameBounds(boundsMs, keyBounds)) {
+  if (boundsMs !== keyBounds && !sameBounds(boundsMs, keyBounds)) {
     const texts = [];
     for (let b = 0; b < boundsMs.length; b++) texts.push('"' + milliseconds(boundsMs[b]) + '":');
-    keyBounds = boundsMs.slice();
     keyTexts = texts;
   }
+  keyBounds = boundsMs;
   return keyTexts;
 }
 function jsonHistogram(h) {
@@ -1964,9 +1974,9 @@ var BucketBoundsText = function () {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
-      this.boundsMs = boundsMs;
       this.texts = texts;
     }
+    this.boundsMs = boundsMs;
     return this.texts;
   };
   return _createClass(BucketBoundsText);
@@ -1994,8 +2004,7 @@ var FRAGMENTS = 10;
 var PAIR_SECTIONS = COUNT_SECTIONS + FRAGMENTS;
 var codeSuffixes = Object.create(null);
 var codeHeads = Object.create(null);
-var codeTailStarts = Object.create(null);
-var codeMemberStarts = Object.create(null);
+var codeStarts = Object.create(null);
 var leTexts = null;
 function renderPairFragments(p) {
   const E = RENDERED_ENTRY_SEPARATOR;
@@ -2009,30 +2018,27 @@ function renderPairFragments(p) {
   return out;
 }
 function renderCodeFragments(flat) {
-  const codes = flat.length / 4;
+  const n = flat.length;
+  const codes = n / 4;
   const requests = new Array(codes);
   const bytesIn = new Array(codes);
   const bytesOut = new Array(codes);
   const json = new Array(codes);
-  for (let c = 0; c < codes; c++) {
-    const code = flat[4 * c];
-    let tailStart = codeTailStarts[code];
-    if (tailStart === void 0) {
-      tailStart = RENDERED_ENTRY_SEPARATOR + labelValueEnd(code);
-      codeTailStarts[code] = tailStart;
+  for (let i = 0, c = 0; i < n; i += 4, c++) {
+    const code = flat[i];
+    let starts = codeStarts[code];
+    if (starts === void 0) {
+      starts = [RENDERED_ENTRY_SEPARATOR + labelValueEnd(code), "," + jsonCodeHead(code)];
+      codeStarts[code] = starts;
     }
-    let memberStart = codeMemberStarts[code];
-    if (memberStart === void 0) {
-      memberStart = "," + jsonCodeHead(code);
-      codeMemberStarts[code] = memberStart;
-    }
-    const r = flat[4 * c + 1];
-    const bi = flat[4 * c + 2];
-    const bo = flat[4 * c + 3];
+    const tailStart = starts[0];
+    const r = flat[i + 1];
+    const bi = flat[i + 2];
+    const bo = flat[i + 3];
     requests[c] = tailStart + r;
     bytesIn[c] = tailStart + bi;
     bytesOut[c] = tailStart + bo;
-    json[c] = memberStart + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + "}";
+    json[c] = starts[1] + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + "}";
   }
   const out = [];
   out[FRAGMENT.requestsTails] = requests.join("").substring(RENDERED_ENTRY_SEPARATOR.length);
@@ -2712,26 +2718,29 @@ function ipngDeltas(entries, groups) {
 function encodeHistogram(h) {
   return textOfBounds(h.boundsMs) + ";" + h.counts.join(",") + ";" + h.sumMs;
 }
+var lastBoundsGiven = null;
 var lastBounds = [];
 var lastBoundsText = "";
 function textOfBounds(boundsMs) {
+  if (boundsMs === lastBoundsGiven || boundsMs === lastBounds) return lastBoundsText;
   if (!sameBounds(boundsMs, lastBounds)) {
     lastBounds = boundsMs.slice();
     lastBoundsText = boundsMs.join(",");
   }
+  lastBoundsGiven = boundsMs;
   return lastBoundsText;
 }
 var cachedLabels = null;
 var cachedBounds = [];
 var cachedIndexes = [];
 function indexesFor(labels, boundsMs) {
-  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
+  if (labels === cachedLabels && (boundsMs === cachedBounds || sameBounds(boundsMs, cachedBounds))) return cachedIndexes;
   const indexes = [];
   for (let i = 0; i <= labels.length; i++) {
     indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
   }
   cachedLabels = labels;
-  cachedBounds = boundsMs.slice();
+  cachedBounds = boundsMs;
   cachedIndexes = indexes;
   return indexes;
 }
@@ -2745,16 +2754,21 @@ function addBucketCounts(into, boundLabels, counts, sumMs) {
   into.sumMs += sumMs;
 }
 function decodeHistogram(text, boundsMs) {
+  const parts = text ? text.split(";") : [];
+  if (parts.length === 3 && parts[0] === textOfBounds(boundsMs)) {
+    const counts2 = parts[1].split(",");
+    if (counts2.length === boundsMs.length + 1) {
+      for (let i = 0; i < counts2.length; i++) counts2[i] = +counts2[i];
+      return {
+        boundsMs: lastBounds,
+        counts: counts2,
+        sumMs: +parts[2]
+      };
+    }
+  }
   const h = emptyHistogram(boundsMs);
-  if (!text) return h;
-  const parts = text.split(";");
   if (parts.length !== 3) return h;
   const counts = parts[1].split(",");
-  if (parts[0] === textOfBounds(boundsMs) && counts.length === boundsMs.length + 1) {
-    for (let i = 0; i < counts.length; i++) h.counts[i] = +counts[i];
-    h.sumMs = +parts[2];
-    return h;
-  }
   const labels = parts[0] === "" ? [] : parts[0].split(",");
   if (counts.length !== labels.length + 1) return h;
   const numbers = [];
@@ -2790,14 +2804,15 @@ function recordSections(text) {
   if (cut < 0) return [];
   const lengths = text.substring(0, cut).split(" ");
   const out = [];
+  const end = text.length;
   let from = cut + 1;
   for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
-    const to = from + Number(lengths[i]);
-    if (!(to <= text.length)) return [];
+    const to = from + +lengths[i];
+    if (!(to <= end)) return [];
     out.push(text.substring(from, to));
     from = to;
   }
-  return from === text.length ? out : [];
+  return from === end ? out : [];
 }
 function joinRecordSections(parts) {
   const lengths = [];
@@ -3046,28 +3061,29 @@ function mergeMembers(codes, members) {
   const n = codes.length;
   let added = null;
   let i = 0;
-  let previous = "";
+  let lastNew = "";
   let requests = 0;
   for (let j = 0; j < d.length; j += STRIDE) {
     const code = d[j];
-    if (!(code > previous)) return null;
-    previous = code;
-    while (i < n && codes[i] < code) i += STRIDE;
     const r = +d[j + 1];
     const bytesIn = +d[j + 2];
     const bytesOut = +d[j + 3];
     if (!(r + bytesIn + bytesOut >= 0)) return null;
-    if (i < n && codes[i] === code) {
-      codes[i + 1] = "" + (+codes[i + 1] + r);
-      codes[i + 2] = "" + (+codes[i + 2] + bytesIn);
-      codes[i + 3] = "" + (+codes[i + 3] + bytesOut);
-      i += STRIDE;
-    } else {
-      if (!isStatusCode(code)) return null;
-      if (added === null) added = [];
-      added.push(code, r, bytesIn, bytesOut);
-    }
     requests += r;
+    if (codes[i] !== code) {
+      while (i < n && codes[i] < code) i += STRIDE;
+      if (i >= n || codes[i] !== code) {
+        if (!(code > lastNew) || i > 0 && !(code > codes[i - STRIDE]) || !isStatusCode(code)) return null;
+        lastNew = code;
+        if (added === null) added = [];
+        added.push(code, r, bytesIn, bytesOut);
+        continue;
+      }
+    }
+    codes[i + 1] = "" + (+codes[i + 1] + r);
+    codes[i + 2] = "" + (+codes[i + 2] + bytesIn);
+    codes[i + 3] = "" + (+codes[i + 3] + bytesOut);
+    i += STRIDE;
   }
   if (added === null) return {
     codes,

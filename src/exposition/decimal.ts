@@ -45,6 +45,19 @@ const MAX_EXACT = 9007199254740991;
  * the microsecond.
  */
 export function formatMillisecondsAsSeconds(ms: number): string {
+  // The usual case without builtin calls (each costs more in njs than
+  // this): a whole, non-negative number of milliseconds (x % 1 === 0
+  // holds only for finite integers).
+  if (ms % 1 === 0 && ms >= 0 && ms <= MAX_EXACT) {
+    const fraction = ms % 1000;
+    const whole = '' + (ms - fraction) / 1000;
+    if (fraction === 0) return whole;
+    // "1xyz": the fraction's three digits after the 1, trailing zeros dropped
+    const digits = '' + (1000 + fraction);
+    if (fraction % 100 === 0) return whole + '.' + digits.charAt(1);
+    if (fraction % 10 === 0) return whole + '.' + digits.substring(1, 3);
+    return whole + '.' + digits.substring(1);
+  }
   if (ms === Math.floor(ms)) return formatScaledInteger(ms, 3);
   return formatScaledInteger(Math.round(ms * 1000), 6);
 }

@@ -114,6 +114,8 @@ function rate(value: number): string {
 }
 
 function milliseconds(value: number): string {
+  // a whole number without builtin calls (x % 1 === 0 only for finite integers)
+  if (value % 1 === 0) return '' + value;
   if (!isFinite(value)) return 'null';
   return value === Math.floor(value) ? String(value) : formatScaledInteger(Math.round(value * 1000), 3);
 }
@@ -126,12 +128,13 @@ let keyBounds: number[] = [];
 let keyTexts: string[] = [];
 
 function bucketKeys(boundsMs: number[]): string[] {
-  if (!sameBounds(boundsMs, keyBounds)) {
+  // a bounds list is never changed once made: the same array, the same keys
+  if (boundsMs !== keyBounds && !sameBounds(boundsMs, keyBounds)) {
     const texts: string[] = [];
     for (let b = 0; b < boundsMs.length; b++) texts.push('"' + milliseconds(boundsMs[b]) + '":');
-    keyBounds = boundsMs.slice();
     keyTexts = texts;
   }
+  keyBounds = boundsMs;
   return keyTexts;
 }
 

@@ -28,9 +28,12 @@ export interface PairCounts {
 // CLI that checks the bundle rejects a `new` while the module loads.
 const codeSuffixes: Record<string, string> = Object.create(null);
 const codeHeads: Record<string, string> = Object.create(null);
-/** The same, each with the separator in front that it follows in its fragment. */
-const codeTailStarts: Record<string, string> = Object.create(null);
-const codeMemberStarts: Record<string, string> = Object.create(null);
+/**
+ * The same, each with the separator in front that it follows in its
+ * fragment: [the Prometheus tail's start, the JSON member's start] (one
+ * lookup per code, not two).
+ */
+const codeStarts: Record<string, string[]> = Object.create(null);
 let leTexts: BucketBoundsText | null = null;
 
 /**
@@ -65,30 +68,27 @@ export function renderCodeFragments(flat: Array<string | number>): string[] {
   // merge leaves the counts as decimal text, so nothing is converted
   // twice), and every line starts with the separator it follows in its
   // fragment (E before a tail, "," before a member), cut off the first.
-  const codes = flat.length / 4;
+  const n = flat.length;
+  const codes = n / 4;
   const requests: Array<string | number> = new Array(codes);
   const bytesIn: Array<string | number> = new Array(codes);
   const bytesOut: Array<string | number> = new Array(codes);
   const json: Array<string | number> = new Array(codes);
-  for (let c = 0; c < codes; c++) {
-    const code = flat[4 * c] as string;
-    let tailStart = codeTailStarts[code];
-    if (tailStart === undefined) {
-      tailStart = RENDERED_ENTRY_SEPARATOR + labelValueEnd(code);
-      codeTailStarts[code] = tailStart;
+  for (let i = 0, c = 0; i < n; i += 4, c++) {
+    const code = flat[i] as string;
+    let starts = codeStarts[code];
+    if (starts === undefined) {
+      starts = [RENDERED_ENTRY_SEPARATOR + labelValueEnd(code), ',' + jsonCodeHead(code)];
+      codeStarts[code] = starts;
     }
-    let memberStart = codeMemberStarts[code];
-    if (memberStart === undefined) {
-      memberStart = ',' + jsonCodeHead(code);
-      codeMemberStarts[code] = memberStart;
-    }
-    const r = flat[4 * c + 1];
-    const bi = flat[4 * c + 2];
-    const bo = flat[4 * c + 3];
+    const tailStart = starts[0];
+    const r = flat[i + 1];
+    const bi = flat[i + 2];
+    const bo = flat[i + 3];
     requests[c] = tailStart + r;
     bytesIn[c] = tailStart + bi;
     bytesOut[c] = tailStart + bo;
-    json[c] = memberStart + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + '}';
+    json[c] = starts[1] + r + ',"bytes_in":' + bi + ',"bytes_out":' + bo + '}';
   }
   const out: string[] = [];
   out[FRAGMENT.requestsTails] = requests.join('').substring(RENDERED_ENTRY_SEPARATOR.length);

@@ -208,9 +208,10 @@ export class BucketBoundsText {
     if (!sameBounds(boundsMs, this.boundsMs)) {
       const texts: string[] = [];
       for (let i = 0; i < boundsMs.length; i++) texts.push(labelValueEnd(formatMillisecondsAsSeconds(boundsMs[i])));
-      this.boundsMs = boundsMs;
       this.texts = texts;
     }
+    // the same array next time is one comparison (a bounds list is never changed once made)
+    this.boundsMs = boundsMs;
     return this.texts;
   }
 }

@@ -14,16 +14,23 @@ export function encodeHistogram(h: Histogram): string {
 }
 
 // The text of the last bounds list seen: a flush decodes and encodes
-// hundreds of histograms over one list.
+// hundreds of histograms over one list. lastBoundsGiven is the array it
+// was last asked with (a bounds list is never changed once made), so the
+// usual call compares one reference, not every bound; lastBounds is the
+// copy the histograms decoded here share, so that the renderers' caches
+// of the same kind (exposition/prometheus.ts, json.ts) also see one array.
+let lastBoundsGiven: number[] | null = null;
 let lastBounds: number[] = [];
 let lastBoundsText = '';
 
 /** The bounds part of a histogram text in these bounds ("1,5,10"). */
 export function textOfBounds(boundsMs: number[]): string {
+  if (boundsMs === lastBoundsGiven || boundsMs === lastBounds) return lastBoundsText;
   if (!sameBounds(boundsMs, lastBounds)) {
     lastBounds = boundsMs.slice();
     lastBoundsText = boundsMs.join(',');
   }
+  lastBoundsGiven = boundsMs;
   return lastBoundsText;
 }
 
@@ -34,13 +41,13 @@ let cachedBounds: number[] = [];
 let cachedIndexes: number[] = [];
 
 function indexesFor(labels: string[], boundsMs: number[]): number[] {
-  if (labels === cachedLabels && sameBounds(boundsMs, cachedBounds)) return cachedIndexes;
+  if (labels === cachedLabels && (boundsMs === cachedBounds || sameBounds(boundsMs, cachedBounds))) return cachedIndexes;
   const indexes: number[] = [];
   for (let i = 0; i <= labels.length; i++) {
     indexes.push(bucketIndexForLabel(i < labels.length ? labels[i] : INF_LABEL, boundsMs));
   }
   cachedLabels = labels;
-  cachedBounds = boundsMs.slice();
+  cachedBounds = boundsMs;
   cachedIndexes = indexes;
   return indexes;
 }
@@ -59,17 +66,19 @@ export function addBucketCounts(into: Histogram, boundLabels: string[], counts: 
 
 /** The histogram in `text`, in the current bounds; empty for '' or garbage. */
 export function decodeHistogram(text: string | undefined, boundsMs: number[]): Histogram {
+  const parts = text ? text.split(';') : [];
+  if (parts.length === 3 && parts[0] === textOfBounds(boundsMs)) {
+    const counts: Array<string | number> = parts[1].split(',');
+    if (counts.length === boundsMs.length + 1) {
+      // unary plus: a call of Number() costs more in njs than the
+      // conversion; the shared copy of the bounds (textOfBounds)
+      for (let i = 0; i < counts.length; i++) counts[i] = +counts[i];
+      return { boundsMs: lastBounds, counts: counts as number[], sumMs: +parts[2] };
+    }
+  }
   const h = emptyHistogram(boundsMs);
-  if (!text) return h;
-  const parts = text.split(';');
   if (parts.length !== 3) return h;
   const counts = parts[1].split(',');
-  // unary plus: a call of Number() costs more in njs than the conversion
-  if (parts[0] === textOfBounds(boundsMs) && counts.length === boundsMs.length + 1) {
-    for (let i = 0; i < counts.length; i++) h.counts[i] = +counts[i];
-    h.sumMs = +parts[2];
-    return h;
-  }
   const labels = parts[0] === '' ? [] : parts[0].split(',');
   if (counts.length !== labels.length + 1) return h;
   const numbers: number[] = [];

@@ -147,32 +147,37 @@ function mergeMembers(codes: Array<string | number>, members: string): MergedCod
   const n = codes.length;
   let added: Array<string | number> | null = null;
   let i = 0;
-  let previous = '';
+  // the last new code; the order of codes the record has needs no check:
+  // every member code so far is below codes[i], and a match is at i or after
+  let lastNew = '';
   let requests = 0;
   for (let j = 0; j < d.length; j += STRIDE) {
     const code = d[j];
-    if (!(code > previous)) return null;
-    previous = code;
-    while (i < n && codes[i] < code) i += STRIDE;
     // unary plus: a call of Number() costs more in njs than the conversion
     const r = +d[j + 1];
     const bytesIn = +d[j + 2];
     const bytesOut = +d[j + 3];
     if (!(r + bytesIn + bytesOut >= 0)) return null;
-    if (i < n && codes[i] === code) {
-      // as decimal text at once: the codes section and three fragments
-      // show each count, and a join converts a number every time
-      codes[i + 1] = '' + (+codes[i + 1] + r);
-      codes[i + 2] = '' + (+codes[i + 2] + bytesIn);
-      codes[i + 3] = '' + (+codes[i + 3] + bytesOut);
-      i += STRIDE;
-    } else {
-      // the record's codes are status codes already; a new one is checked
-      if (!isStatusCode(code)) return null;
-      if (added === null) added = [];
-      added.push(code, r, bytesIn, bytesOut);
-    }
     requests += r;
+    // the usual case first: the member is the record's next code
+    if (codes[i] !== code) {
+      while (i < n && codes[i] < code) i += STRIDE;
+      if (i >= n || codes[i] !== code) {
+        // a new code: above every member code before it, a status code
+        // (the record's codes are status codes already)
+        if (!(code > lastNew) || (i > 0 && !(code > codes[i - STRIDE])) || !isStatusCode(code)) return null;
+        lastNew = code;
+        if (added === null) added = [];
+        added.push(code, r, bytesIn, bytesOut);
+        continue;
+      }
+    }
+    // as decimal text at once: the codes section and three fragments
+    // show each count, and a join converts a number every time
+    codes[i + 1] = '' + (+codes[i + 1] + r);
+    codes[i + 2] = '' + (+codes[i + 2] + bytesIn);
+    codes[i + 3] = '' + (+codes[i + 3] + bytesOut);
+    i += STRIDE;
   }
   if (added === null) return { codes, requests, newCodes: false };
   return { codes: insertCodes(codes, added), requests, newCodes: true };

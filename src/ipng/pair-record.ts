@@ -89,14 +89,17 @@ export function recordSections(text: string): string[] {
   if (cut < 0) return [];
   const lengths = text.substring(0, cut).split(' ');
   const out: string[] = [];
+  // unary plus is Number() without a call, which costs more in njs; a
+  // string's length is a property lookup there, so it is read once
+  const end = text.length;
   let from = cut + 1;
   for (let i = lengths[0].charAt(0) === VERSION_MARK ? 1 : 0; i < lengths.length; i++) {
-    const to = from + Number(lengths[i]);
-    if (!(to <= text.length)) return [];
+    const to = from + +lengths[i];
+    if (!(to <= end)) return [];
     out.push(text.substring(from, to));
     from = to;
   }
-  return from === text.length ? out : [];
+  return from === end ? out : [];
 }
 
 export function joinRecordSections(parts: string[]): string {

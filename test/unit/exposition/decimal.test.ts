@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatMillisecondsAsSeconds, formatRate, formatScaledInteger } from '../../../src/exposition/decimal';
 
@@ -26,6 +27,16 @@ describe('exact decimal text', () => {
     expect(formatMillisecondsAsSeconds(4124 * 21)).toBe('86.604');
     expect(formatMillisecondsAsSeconds(0.5)).toBe('0.0005');
     expect(formatMillisecondsAsSeconds(10.000000000000002)).toBe('0.01');
+  });
+
+  it('whole milliseconds take a path without builtin calls that prints what formatScaledInteger prints', () => {
+    for (const ms of [0, 1, 10, 100, 999, 1000, 1001, 1010, 1100, 12345, 2 ** 53 - 1]) {
+      expect(formatMillisecondsAsSeconds(ms)).toBe(formatScaledInteger(ms, 3));
+    }
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: 0, max: 100000 }), fc.maxSafeNat()), (ms) => {
+      expect(formatMillisecondsAsSeconds(ms)).toBe(formatScaledInteger(ms, 3));
+    }), { numRuns: 2000 });
+    expect(formatMillisecondsAsSeconds(-1500)).toBe('-1.5');
   });
 
   it('rates are rounded to 0.001 requests per second', () => {
