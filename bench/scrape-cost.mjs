@@ -12,7 +12,7 @@
 //
 //   npm run bench:scrape -- [--rounds 3] [--seconds 5] [--large-zone 16m]
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
@@ -119,6 +119,8 @@ async function filled(zoneSize, stateDir, flushInterval = '1s') {
     flushedAfter = await flushTotals();
   }
   const churnFlushMs = (flushedAfter.seconds - flushedBefore.seconds) * 1000;
+  // wall-clock time: a busy machine stretches it, so the load goes beside it
+  const load = loadavg()[0];
   const churnFlushes = flushedAfter.count - flushedBefore.count;
   const body = (await get(nginx.url('/metrics'))).body;
   const value = (name) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1]);
@@ -131,6 +133,7 @@ async function filled(zoneSize, stateDir, flushInterval = '1s') {
     churnFlushMs,
     churnFlushes,
     trafficMs,
+    load,
   };
 }
 
@@ -176,7 +179,8 @@ await churn.nginx.stop();
 const flush = await njsFlush();
 const handler = await inNginx(['entries', 'groups']);
 console.log(`  the writer's flush in which all 12,000 series changed: ${churn.churnFlushMs.toFixed(0)} ms in nginx ` +
-  `(${churn.churnFlushes} flush after ${(churn.trafficMs / 1000).toFixed(1)} s of traffic, nginx_ipng_flush_duration_seconds; ` +
+  `(${churn.churnFlushes} flush after ${(churn.trafficMs / 1000).toFixed(1)} s of traffic, nginx_ipng_flush_duration_seconds, ` +
+  `load average ${churn.load.toFixed(2)}; ` +
   `target <= 50 ms)${churn.trafficMs > 9000 ? '; the traffic outlasted the flush interval, so the flush shared the cores with it' : ''}`);
 console.log('  the same flush, the wire form before issue 16 / now, with a stand-in zone (bench/writer-flush/njs-flush.mjs): ' +
   `in nginx's njs (js_content, median of 5) ${median(handler.entries)} / ${median(handler.groups)} ms; ` +
