@@ -6,77 +6,9 @@
 // run these handlers in nginx; these tests pin exact zone contents and
 // output for given inputs, which nginx's timing makes hard to arrange.
 
-const PAGE = 4096;
-// njs's default count limit of keys() and items().
-const DEFAULT_ITEMS = 1024;
+import { FakeSharedDict } from '../fake-shared-dict';
 
-/**
- * An ngx.shared dictionary as njs 0.8.9 behaves for what the bundle calls:
- * `type` decides what values it takes (type=number: numbers, and `incr`;
- * type=string: strings, no `incr`), `items()` returns at most 1024
- * entries unless given a count, and freeSpace() is whole free pages
- * (set `freePages` to make it full).
- */
-export class FakeSharedDict {
-  readonly map = new Map<string, string | number>();
-  freePages = 1000;
-
-  constructor(
-    readonly name: string,
-    readonly type: 'number' | 'string',
-    readonly capacity: number,
-  ) {}
-
-  private checked(value: unknown): string | number {
-    if (this.type === 'number' && typeof value !== 'number') throw new TypeError('shared dict value is not a number');
-    if (this.type === 'string' && typeof value !== 'string') throw new TypeError('shared dict value is not a string');
-    return value as string | number;
-  }
-
-  get(key: string): string | number | undefined {
-    return this.map.get(key);
-  }
-  has(key: string): boolean {
-    return this.map.has(key);
-  }
-  set(key: string, value: string | number): this {
-    this.map.set(key, this.checked(value));
-    return this;
-  }
-  add(key: string, value: string | number): boolean {
-    if (this.map.has(key)) return false;
-    this.map.set(key, this.checked(value));
-    return true;
-  }
-  delete(key: string): boolean {
-    return this.map.delete(key);
-  }
-  incr(key: string, delta: number, init = 0): number {
-    if (this.type !== 'number') throw new TypeError('shared dict is not a number dict');
-    const before = this.map.get(key);
-    const after = (before === undefined ? init : (before as number)) + delta;
-    this.map.set(key, after);
-    return after;
-  }
-  items(maxCount = DEFAULT_ITEMS): Array<[string, string | number]> {
-    return [...this.map.entries()].slice(0, maxCount);
-  }
-  keys(maxCount = DEFAULT_ITEMS): string[] {
-    return [...this.map.keys()].slice(0, maxCount);
-  }
-  size(): number {
-    return this.map.size;
-  }
-  freeSpace(): number {
-    return this.freePages * PAGE;
-  }
-  /** The contents as a plain object in key order, for exact comparison. */
-  contents(): Record<string, string | number> {
-    const out: Record<string, string | number> = {};
-    for (const key of [...this.map.keys()].sort()) out[key] = this.map.get(key)!;
-    return out;
-  }
-}
+export { FakeSharedDict };
 
 export interface LogLine {
   level: number;

@@ -1,4 +1,4 @@
-// The reqstat store in Node against a fake dict (fake-dict.ts): counter
+// The reqstat store in Node against a fake dict (fake-shared-dict.ts): counter
 // arithmetic, display slots, and Tengine's recycling when the zone is full.
 // Through nginx: test/integration/reqstat-recycle.test.ts.
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,12 @@ import { drainPerSecond, drained, recycleOrder, visited } from '../../../src/req
 import { keyCapacity } from '../../../src/reqstat/zone-config';
 import { flushZone, mergeDeltas, readZone, reservePages } from '../../../src/reqstat/zone-store';
 import type { KeyDelta } from '../../../src/reqstat/zone-store';
-import { FakeStringDict } from './fake-dict';
+import { FakeSharedDict } from '../fake-shared-dict';
+
+/** A 1m type=string zone; with `entries`, full from that many entries on (fake-shared-dict.ts). */
+function zoneDict(entries?: number): FakeSharedDict<string> {
+  return new FakeSharedDict<string>('reqstat', 'string', 1048576, entries === undefined ? {} : { entries });
+}
 
 const SETTINGS = { counterCount: 29, recycleTimes: 10, recycleSeconds: 60, maxKeys: 1008 };
 const ZONE = { name: 'server', keyLength: 152, recycleTimes: 10, recycleSeconds: 60, sizeBytes: 1048576, indicators: [] };
@@ -26,7 +31,7 @@ function request(key: string, requests = 1, id = ''): KeyDelta {
   return { key, id, counters: c };
 }
 
-function counters(dict: FakeStringDict, key: string): string[] {
+function counters(dict: FakeSharedDict<string>, key: string): string[] {
   const text = dict.get('k' + key);
   if (text === undefined) throw new Error('no key ' + key);
   return decodeKeyEntry(text)!.counters;
@@ -34,7 +39,7 @@ function counters(dict: FakeStringDict, key: string): string[] {
 
 describe('reqstat store: arithmetic', () => {
   it('two long keys cut to one text are two entries, by the identity of the whole key', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     flushZone(dict, 'server', SETTINGS, [request('/tes', 1, '0123456789abcdef'), request('/tes', 2, 'fedcba9876543210'), request('/tes', 4)], 1000);
     flushZone(dict, 'server', SETTINGS, [request('/tes', 1, '0123456789abcdef')], 2000);
     expect(dict.get('k/tes\x1f0123456789abcdef')).toMatch(/^0 2000 /);
@@ -45,7 +50,7 @@ describe('reqstat store: arithmetic', () => {
   });
 
   it('adds each flush to the key\'s counters; a key repeated in one drain is summed first', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     flushZone(dict, 'server', SETTINGS, [request('a'), request('b'), request('a', 2)], 1000);
     flushZone(dict, 'server', SETTINGS, [request('a')], 2000);
     expect(counters(dict, 'a').join(',')).toBe('400,800,3,4,4,0,0,0,0,12,0,0,0,4,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0');
@@ -54,7 +59,7 @@ describe('reqstat store: arithmetic', () => {
   });
 
   it('keeps totals exact above 2^53', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     dict.set('kbig', '0 1000 1000|9007199254740991,18446744073709551615' + ',0'.repeat(27));
     dict.set('m', '1 0 0 0 0 1 29');
     flushZone(dict, 'server', SETTINGS, [request('big')], 2000);
@@ -62,7 +67,7 @@ describe('reqstat store: arithmetic', () => {
   });
 
   it('gives a zone that gained an indicator (reload keeping the dict) zeros for it', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     flushZone(dict, 'server', SETTINGS, [request('a')], 1000);
     const delta = request('a');
     delta.counters.push(7);
@@ -72,7 +77,7 @@ describe('reqstat store: arithmetic', () => {
   });
 
   it('a reload that changes the indicators: the first flush resizes every key; until then the show pads or cuts each', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     flushZone(dict, 'server', SETTINGS, [request('a'), request('b')], 1000);
     const before = '100,200,1,1,1,0,0,0,0,3,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0';
     // shown with one more indicator before any flush: padded
@@ -89,7 +94,7 @@ describe('reqstat store: arithmetic', () => {
   });
 
   it('shows keys newest first; a display keeps every digit', () => {
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     flushZone(dict, 'server', SETTINGS, [request('first')], 1000);
     flushZone(dict, 'server', SETTINGS, [request('second'), request('third')], 2000);
     flushZone(dict, 'server', SETTINGS, [request('first')], 3000);
@@ -115,7 +120,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
   });
 
   it('drops a new key when the zone is full and no key is idle enough, counts it and warns once', () => {
-    const dict = new FakeStringDict(4); // the zone's bookkeeping and 3 keys
+    const dict = zoneDict(4); // the zone's bookkeeping and 3 keys
     flushZone(dict, 'server', SETTINGS, [request('a'), request('b'), request('c')], 0);
     const outcome = flushZone(dict, 'server', SETTINGS, [request('d', 5), request('e', 2), request('a')], 1000);
     expect(outcome).toEqual({
@@ -130,7 +135,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
   });
 
   it('a new key takes the slot of the least recently visited key below the threshold; busy keys keep exact counts', () => {
-    const dict = new FakeStringDict(4);
+    const dict = zoneDict(4);
     flushZone(dict, 'server', SETTINGS, [request('a'), request('b'), request('busy')], 0);
     for (let t = 1000; t <= 7000; t += 1000) flushZone(dict, 'server', SETTINGS, [request('busy', 3)], t);
     flushZone(dict, 'server', SETTINGS, [request('b')], 6500);
@@ -146,7 +151,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
   });
 
   it('RECYCLE_TIMES 0 never recycles', () => {
-    const dict = new FakeStringDict(2);
+    const dict = zoneDict(2);
     const settings = { ...SETTINGS, recycleTimes: 0 };
     flushZone(dict, 'server', settings, [request('a')], 0);
     expect(flushZone(dict, 'server', settings, [request('b')], 86400000).droppedKeys).toBe(1);
@@ -157,7 +162,7 @@ describe('reqstat store: recycling (Tengine\'s rule)', () => {
     expect(keyCapacity(1048576, 4)).toBe(2016);
     expect(keyCapacity(10485760, 152)).toBe(10168);
     expect(keyCapacity(1048576, 4000)).toBe(126);
-    const dict = new FakeStringDict();
+    const dict = zoneDict();
     const settings = { ...SETTINGS, maxKeys: 2, recycleTimes: 1, recycleSeconds: 1 };
     flushZone(dict, 'server', settings, [request('a'), request('b')], 0);
     expect(flushZone(dict, 'server', settings, [request('c')], 500).droppedKeys).toBe(1);

@@ -5,30 +5,14 @@
 // Through nginx: test/integration/stats-zone-full.test.ts.
 import { describe, expect, it } from 'vitest';
 import { recordZone, pagesForValue } from '../../../src/store/record-zone';
+import { FakeSharedDict } from '../fake-shared-dict';
 
-class FakeDict {
-  readonly map = new Map<string, string>();
-  freePages = 1000;
-  capacity = 4194304;
-  type = 'string';
-  get(k: string) { return this.map.get(k); }
-  has(k: string) { return this.map.has(k); }
-  set(k: string, v: string) {
-    if (v.length > 2048) throw new Error('a value above half a page needs adjacent pages: refused by this fake');
-    this.map.set(k, v);
-    return this;
-  }
-  add(k: string, v: string) {
-    if (this.map.has(k)) return false;
-    this.set(k, v);
-    return true;
-  }
-  delete(k: string) { return this.map.delete(k); }
-  items() { return [...this.map.entries()]; }
-  freeSpace() { return this.freePages * 4096; }
+/** The spec's 4m type=string zone; no value above half a page (2,048 characters). */
+function zoneDict(): FakeSharedDict<string> {
+  return new FakeSharedDict<string>('ipng_stats', 'string', 4194304, { valueLength: 2048 });
 }
 
-function zoneOf(dict: FakeDict) {
+function zoneOf(dict: FakeSharedDict<string>) {
   return recordZone(dict);
 }
 
@@ -36,7 +20,7 @@ const long = (n: number, c = 'x') => Array.from({ length: n }, (_, i) => String.
 
 describe('record zone', () => {
   it('keeps a long record as pieces of at most 1,900 characters and reads it back whole', () => {
-    const dict = new FakeDict();
+    const dict = zoneDict();
     const zone = zoneOf(dict);
     const text = long(6237);
     expect(zone.put('Pa\x1f127.0.0.1', text, false)).toBe(true);
@@ -49,7 +33,7 @@ describe('record zone', () => {
   });
 
   it('a rewrite switches to the next generation and deletes the old pieces; a short one goes back inline', () => {
-    const dict = new FakeDict();
+    const dict = zoneDict();
     const zone = zoneOf(dict);
     zone.put('Pk', long(4000), false);
     const second = long(5000, 'y');
@@ -64,7 +48,7 @@ describe('record zone', () => {
   });
 
   it('a record with a piece missing reads as absent; pieces no head names are dropped by the writer', () => {
-    const dict = new FakeDict();
+    const dict = zoneDict();
     const zone = zoneOf(dict);
     zone.put('Pk', long(4000), false);
     zone.put('Pj', long(3000), false);
@@ -84,7 +68,7 @@ describe('record zone', () => {
   });
 
   it('existing records are rewritten while 4 pages stay free; new series only while the largest rewrite does too', () => {
-    const dict = new FakeDict();
+    const dict = zoneDict();
     dict.set('Pbig', '@1 4'); // a 6,237-character record: 4 pages to rewrite
     ['0', '1', '2', '3'].forEach((i) => dict.set('CPbig\x1f1\x1f' + i, long(i === '3' ? 537 : 1900)));
     dict.set('f0', '7');
@@ -105,7 +89,7 @@ describe('record zone', () => {
   });
 
   it('the estimate goes down by each write\'s worst case and is read again before saying no', () => {
-    const dict = new FakeDict();
+    const dict = zoneDict();
     dict.freePages = 7;
     let reads = 0;
     const real = dict.freeSpace.bind(dict);
