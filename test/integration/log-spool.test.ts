@@ -1,0 +1,95 @@
+// The log-spool form of the no-shim mode (nginx/ipng-stats-log-spool.conf)
+// through a real nginx with 2 workers: what the old workers of a reload
+// logged but never flushed is adopted by the new ones (nothing lost,
+// nothing counted twice, the scrapes meanwhile not counted), and a
+// type=string zone is refused once. Exact counters, bytes and histograms
+// of mixed traffic are in stats-counting.test.ts (variant "log spool").
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { test } from '../harness/nginx';
+import { httpGet, sendConcurrently } from '../harness/http';
+import { repoRoot, samples, sleep, waitFor } from './stats-support';
+
+function site(): string {
+  return `
+    server {
+        listen 127.0.0.1:{{PORT}} reuseport;
+        add_header X-Worker-Pid $pid always;
+        location = /ok { return 200 "ok\\n"; }
+        location = /missing { return 404; }
+        location = /metrics { include ${join(repoRoot, 'nginx', 'ipng-stats-scrape.conf')}; }
+    }`;
+}
+
+function spoolFiles(prefix: string): string[] {
+  return readdirSync(`${prefix}-spool`).sort();
+}
+
+/** Lines waiting in the spool files (not yet added to the zone). */
+function spooledLines(prefix: string): number {
+  let n = 0;
+  for (const name of spoolFiles(prefix)) {
+    n += readFileSync(join(`${prefix}-spool`, name), 'utf8').split('\n').filter((l) => l !== '').length;
+  }
+  return n;
+}
+
+function requestSamples(body: string): string[] {
+  return samples(body, 'nginx_ipng_requests_total').sort();
+}
+
+describe('the log spool (no shim, no njs per request)', () => {
+  test('requests the old workers logged but never flushed are counted once after nginx -s reload', async ({ nginx }) => {
+    // A flush interval far longer than the test's steps before the
+    // reload: the old workers never flush these requests themselves.
+    const n = await nginx({ http: site(), shim: false, noShimForm: 'spool', flushInterval: '3s' });
+    await sleep(300); // both workers' first flush (empty) is done
+    const ok = await sendConcurrently(30, 6, () => httpGet(n.url('/ok')));
+    const missing = await sendConcurrently(12, 6, () => httpGet(n.url('/missing')));
+    expect(ok.every((r) => r.status === 200)).toBe(true);
+    expect(missing.every((r) => r.status === 404)).toBe(true);
+    const oldPids = new Set(ok.concat(missing).map((r) => String(r.headers['x-worker-pid'])));
+    expect(oldPids.size).toBe(2);
+    await waitFor('42 lines in the spool files', 5000, async () => spooledLines(n.prefix) === 42);
+    expect(spoolFiles(n.prefix)).toEqual([...oldPids].map((pid) => `ipng-stats-${pid}.log`).sort());
+
+    await n.reload();
+    // The new workers adopt the files once the old workers have exited.
+    await waitFor('the old workers\' files adopted', 10000, async () =>
+      spoolFiles(n.prefix).every((name) => ![...oldPids].some((pid) => name === `ipng-stats-${pid}.log`)));
+    await waitFor('42 requests counted', 10000, async () =>
+      requestSamples((await httpGet(n.url('/metrics'))).body).length === 2);
+    const body = (await httpGet(n.url('/metrics'))).body;
+    expect(requestSamples(body)).toEqual([
+      'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 30',
+      'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 12',
+    ]);
+    expect(samples(body, 'nginx_ipng_request_duration_seconds_count')).toEqual([
+      'nginx_ipng_request_duration_seconds_count{source_tag="direct",vip="127.0.0.1"} 42',
+    ]);
+    // Later flushes add nothing more (no file was read twice), and the
+    // scrapes above were not counted.
+    await sleep(3500);
+    expect(requestSamples((await httpGet(n.url('/metrics'))).body)).toEqual([
+      'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 30',
+      'nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="404"} 12',
+    ]);
+    expect(spoolFiles(n.prefix).filter((name) => !name.endsWith('.log'))).toEqual([]);
+  });
+
+  test('a type=string zone is refused once, and nothing is counted', async ({ nginx }) => {
+    const n = await nginx({ http: site(), shim: false, noShimForm: 'spool', zoneType: 'string' });
+    const responses = await sendConcurrently(10, 2, () => httpGet(n.url('/ok')));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    await sleep(500);
+    const lines = n.errorLog().split('\n').filter((l) => l.includes('ipng_stats_spool_dir'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('[error]');
+    expect(lines[0]).toContain(
+      'ipng-stats: $ipng_stats_spool_dir (ipng-stats-log-spool.conf) needs "js_shared_dict_zone ' +
+        'zone=ipng_stats:16m type=number;"; the zone is type=string, which only the shim fills: ' +
+        'nothing is counted until then (reported once)');
+    expect(requestSamples((await httpGet(n.url('/metrics'))).body)).toEqual([]);
+  });
+});
