@@ -3977,7 +3977,8 @@ var PREFIX = "ipng-stats-";
 var SUFFIX = ".log";
 function spoolDirOf(s) {
   const dir = s.variables.ipng_stats_spool_dir;
-  return dir === void 0 || dir === "" ? void 0 : dir;
+  if (dir === void 0 || dir === "") return void 0;
+  return dir.charAt(0) === "/" ? dir : "/" + dir;
 }
 function spoolPath(dir, pid) {
   return dir + "/" + PREFIX + pid + SUFFIX;

@@ -19,10 +19,16 @@ import fs from 'fs';
 const PREFIX = 'ipng-stats-';
 const SUFFIX = '.log';
 
-/** $ipng_stats_spool_dir, or undefined when the configuration has no spool. */
+/**
+ * $ipng_stats_spool_dir, or undefined when the configuration has no spool.
+ * The access_log line writes to "/$ipng_stats_spool_dir/..." (a path that
+ * starts with a variable would be taken relative to nginx's prefix), so
+ * the directory is read from the root here too, whatever the value.
+ */
 export function spoolDirOf(s: NginxPeriodicSession): string | undefined {
   const dir = s.variables.ipng_stats_spool_dir;
-  return dir === undefined || dir === '' ? undefined : dir;
+  if (dir === undefined || dir === '') return undefined;
+  return dir.charAt(0) === '/' ? dir : '/' + dir;
 }
 
 function spoolPath(dir: string, pid: number | string): string {
