@@ -8,11 +8,12 @@
 //   product   what users run: shim + bundle, full metric set
 //   fallback  no shim, as users are told to write it: the log spool
 //             (nginx/ipng-stats-log-spool.conf; nginx's access log per
-//             worker, the tick adds it up: no njs per request), the
+//             worker, the tick adds it up: no njs per request) with the
+//             open_file_cache line docs/configuration.md suggests, the
 //             bundle imported only in the scrape and tick locations
-//   fallback-ofc  (not run by default) the same with open_file_cache,
-//             which caches the root-directory test nginx makes before
-//             writing a log whose path has variables
+//   fallback-no-ofc  (not run by default) the same without
+//             open_file_cache: nginx then tests the root directory with a
+//             stat() before each write of a log whose path has variables
 //   fallback-recorder  (not run by default) the older no-shim form: the
 //             njs recorder module per request
 //   fallback-bundle  (not run by default) the oldest: the recorder with
@@ -23,7 +24,7 @@
 //   reqstat3  three req_status zones and two indicators
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
-//                    [--variants floor,product,fallback,fallback-ofc,fallback-recorder,fallback-bundle]
+//                    [--variants floor,product,fallback,fallback-no-ofc,fallback-recorder,fallback-bundle]
 //   npm run bench -- --scenario 1,2 --variants reqstat,reqstat3
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
@@ -121,12 +122,12 @@ ${http}`,
     case 'product':
       return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: true, flushInterval: null };
     // The no-shim form users are told to write: the log spool, no njs per
-    // request (noShimForm: 'spool'); -ofc adds the open_file_cache the
-    // docs suggest.
+    // request (noShimForm: 'spool'), with the open_file_cache line of
+    // docs/configuration.md; -no-ofc without it.
     case 'fallback':
-    case 'fallback-ofc':
+    case 'fallback-no-ofc':
       return {
-        http: (variant === 'fallback-ofc' ? '    open_file_cache max=1000;\n' : '') + http + METRICS_SERVER,
+        http: (variant === 'fallback' ? '    open_file_cache max=1000;\n' : '') + http + METRICS_SERVER,
         ports: 2, workers: scenario.workers, product: true, shim: false,
         flushInterval: null, bundleAtHttp: false, noShimForm: 'spool',
       };
@@ -169,7 +170,7 @@ ${http}${REQSTAT_SHOW_SERVER}`,
 }
 
 /** No-shim variants beside `fallback`, run only when --variants names them. */
-const OTHER_FALLBACKS = ['fallback-ofc', 'fallback-recorder', 'fallback-bundle'];
+const OTHER_FALLBACKS = ['fallback-no-ofc', 'fallback-recorder', 'fallback-bundle'];
 
 async function countedRequests(metricsUrl) {
   const { body } = await get(metricsUrl);
