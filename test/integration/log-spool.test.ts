@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { test } from '../harness/nginx';
+import { test, testConfig } from '../harness/nginx';
+import { readRuntimeEnv } from '../../scripts/runtime-env.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
 import { repoRoot, samples, sleep, waitFor } from './stats-support';
 
@@ -91,5 +92,18 @@ describe('the log spool (no shim, no njs per request)', () => {
         'zone=ipng_stats:16m type=number;"; the zone is type=string, which only the shim fills: ' +
         'nothing is counted until then (reported once)');
     expect(requestSamples((await httpGet(n.url('/metrics'))).body)).toEqual([]);
+  });
+
+  test('without $ipng_stats_spool_dir, nginx -t fails naming the variable', () => {
+    const { status, output } = testConfig({
+      http: `
+    include ${join(repoRoot, 'nginx', 'ipng-stats-log-spool.conf')};
+    server { listen 127.0.0.1:{{PORT}}; location = / { return 200; } }`,
+      product: false,
+      main: `load_module ${readRuntimeEnv().NJS_MODULE};`,
+      ports: [1],
+    });
+    expect(status).toBe(1);
+    expect(output).toContain('[emerg] unknown "ipng_stats_spool_dir" variable');
   });
 });
