@@ -15,7 +15,7 @@
 // valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
 // a loader with symbols into the runtime cache, which this script uses.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,7 +59,30 @@ const VARIANTS = {
     js_shared_dict_zone zone=ipng_stats:16m type=number;
     include ${join(nginxDir, 'ipng-stats.conf')};
     include ${join(nginxDir, 'ipng-stats-log-fallback.conf')};`,
+  // the log spool (no njs per request), with its tick; @PREFIX@ is the
+  // run's prefix, whose html/ is the requests' root directory
+  'log spool': spoolLines(''),
+  'log spool, open_file_cache': spoolLines('open_file_cache max=1000;'),
+  // without the tick (the files only grow): the access_log half alone
+  'log spool, no tick': spoolLines('', false),
+  // the same access_log line without variables in its path (one file, no
+  // buffer): what nginx's log write costs by itself
+  'one access_log file, no buffer': `log_format ipng_stats_observation
+        '$status $server_addr $request_length $bytes_sent $request_time $upstream_response_time';
+    access_log @PREFIX@/plain.log ipng_stats_observation;`,
 };
+
+function spoolLines(extra, tick = true) {
+  return `js_path ${dist};
+    js_shared_dict_zone zone=ipng_stats:16m type=number;
+    js_var $ipng_stats_spool_dir @PREFIX@/spool;
+    include ${join(nginxDir, 'ipng-stats-log-spool.conf')};
+    ${extra}
+    ${tick ? `server {
+        listen unix:@PREFIX@/tick.sock;
+        include ${join(nginxDir, 'ipng-stats-tick.conf')};
+    }` : ''}`;
+}
 
 // with the shim loaded too (its main lines below); ipng counts unless off
 const SHIM_VARIANTS = {
@@ -82,11 +105,14 @@ for (const [name, lines] of Object.entries(SHIM_VARIANTS)) VARIANTS[name] = line
 
 async function instructionsPerRequest(name, lines) {
   const prefix = mkdtempSync(join(tmpdir(), 'ipng-bench-cg-'));
+  mkdirSync(join(prefix, 'html'));
+  mkdirSync(join(prefix, 'spool'));
   const port = await freePort();
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(prefix, t)};`).join(' ');
   const shim = name in SHIM_VARIANTS ? `\nload_module ${env.SHIM_MODULE};` : '';
   writeFileSync(join(prefix, 'nginx.conf'), `${name === 'stock' ? '' : `load_module ${env.NJS_MODULE};`}${shim}
 master_process off;
+worker_processes 1;
 daemon off;
 pid ${join(prefix, 'nginx.pid')};
 error_log ${join(prefix, 'error.log')} notice;
@@ -94,7 +120,7 @@ events { }
 http {
     ${temp}
     ${name === 'stock' || name in SHIM_VARIANTS ? 'access_log off;' : ''}
-    ${lines}
+    ${lines.split('@PREFIX@').join(prefix)}
     server { listen 127.0.0.1:${port}; location = / { return 200 "ok\\n"; } }
 }
 `);

@@ -6,15 +6,25 @@
 //   floor     a log-phase js_set that does nothing, evaluated by access_log
 //             if= (what any per-request njs hook costs)
 //   product   what users run: shim + bundle, full metric set
-//   fallback  no shim: the njs recorder module per request, the bundle
-//             imported only in the scrape and tick locations
+//   fallback  no shim, as users are told to write it: the log spool
+//             (nginx/ipng-stats-log-spool.conf; nginx's access log per
+//             worker, the tick adds it up: no njs per request) with the
+//             open_file_cache line docs/configuration.md suggests, the
+//             bundle imported only in the scrape and tick locations
+//   fallback-no-ofc  (not run by default) the same without
+//             open_file_cache: nginx then tests the root directory with a
+//             stat() before each write of a log whose path has variables
+//   fallback-recorder  (not run by default) the older no-shim form: the
+//             njs recorder module per request
+//   fallback-bundle  (not run by default) the oldest: the recorder with
+//             the bundle imported at http level
 //   reqstat   a Tengine user's configuration (not run by default): one
 //             req_status zone keyed "$host,$server_addr:$server_port" and
 //             a req_status_show location, nothing else of the product's
 //   reqstat3  three req_status zones and two indicators
 //
 //   npm run bench -- [--scenario 1,2,3,4] [--rounds 3] [--seconds 5]
-//                    [--variants floor,product,fallback]
+//                    [--variants floor,product,fallback,fallback-no-ofc,fallback-recorder,fallback-bundle]
 //   npm run bench -- --scenario 1,2 --variants reqstat,reqstat3
 //
 // Load comes from wrk (Debian package) on loopback only; every run is
@@ -111,9 +121,19 @@ ${http}`,
     // serves the scrape, so the run can check that every request counted.
     case 'product':
       return { http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: true, flushInterval: null };
-    // The fast no-shim form users are told to write: only the small
-    // recorder module at http level (bundleAtHttp: false).
+    // The no-shim form users are told to write: the log spool, no njs per
+    // request (noShimForm: 'spool'), with the open_file_cache line of
+    // docs/configuration.md; -no-ofc without it.
     case 'fallback':
+    case 'fallback-no-ofc':
+      return {
+        http: (variant === 'fallback' ? '    open_file_cache max=1000;\n' : '') + http + METRICS_SERVER,
+        ports: 2, workers: scenario.workers, product: true, shim: false,
+        flushInterval: null, bundleAtHttp: false, noShimForm: 'spool',
+      };
+    // The older no-shim form: the small njs recorder module at http level
+    // (bundleAtHttp: false), run per request.
+    case 'fallback-recorder':
       return {
         http: http + METRICS_SERVER, ports: 2, workers: scenario.workers, product: true, shim: false,
         flushInterval: null, bundleAtHttp: false,
@@ -148,6 +168,9 @@ ${http}${REQSTAT_SHOW_SERVER}`,
       throw new Error(variant);
   }
 }
+
+/** No-shim variants beside `fallback`, run only when --variants names them. */
+const OTHER_FALLBACKS = ['fallback-no-ofc', 'fallback-recorder', 'fallback-bundle'];
 
 async function countedRequests(metricsUrl) {
   const { body } = await get(metricsUrl);
@@ -216,12 +239,13 @@ async function runScenario(id) {
     for (const v of ['reqstat', 'reqstat3'].filter((x) => servers[x])) {
       console.log(`  median ratio ${v}/stock ${' '.repeat(9 - v.length)}${ratio(v).toFixed(3)}`);
     }
-    if (servers['fallback-bundle']) {
-      result.fallbackBundleRatio = ratio('fallback-bundle');
-      console.log(`  median ratio fallback-bundle/stock ${result.fallbackBundleRatio.toFixed(3)}`);
+    result.otherRatios = {};
+    for (const v of OTHER_FALLBACKS.filter((x) => servers[x])) {
+      result.otherRatios[v] = ratio(v);
+      console.log(`  median ratio ${v}/stock ${result.otherRatios[v].toFixed(3)}`);
     }
-    await sleep(2500); // two flush intervals: the shim's deltas are in the zone
-    for (const v of ['product', 'fallback', 'fallback-bundle'].filter((x) => servers[x])) {
+    await sleep(2500); // two flush intervals: the shim's deltas and the spool's lines are in the zone
+    for (const v of ['product', 'fallback', ...OTHER_FALLBACKS].filter((x) => servers[x])) {
       const counted = await countedRequests(`http://127.0.0.1:${servers[v].ports[1]}/metrics`);
       // wrk stops with requests in flight: nginx may count a few it did not see complete.
       const verdict = counted >= completed[v] ? 'ok' : 'FEWER COUNTED THAN COMPLETED';
@@ -259,6 +283,9 @@ for (const r of results) {
   console.log(`${String(r.id).padEnd(10)}${r.floorRatio.toFixed(3).padStart(11)}  ` +
     `${r.productRatio.toFixed(3).padStart(13)}  ${r.fallbackRatio.toFixed(3).padStart(14)}  ` +
     `${r.reqstatRatio.toFixed(3).padStart(13)}  ${r.reqstat3Ratio.toFixed(3).padStart(14)}`);
+}
+for (const v of OTHER_FALLBACKS.filter((x) => results.some((r) => r.otherRatios[x] !== undefined))) {
+  console.log(`${v}/stock: ${results.map((r) => `scenario ${r.id} ${r.otherRatios[v].toFixed(3)}`).join(', ')}`);
 }
 const outDir = join(repoRoot, 'build', 'bench');
 mkdirSync(outDir, { recursive: true });

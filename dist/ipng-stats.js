@@ -131,6 +131,7 @@ function markScrapeRequest(r) {
   if (typeof ipng_stats_recorder !== "undefined" && ipng_stats_recorder !== void 0) {
     ipng_stats_recorder.skipThisRequest();
   }
+  if (r.variables.ipng_stats_count !== void 0) r.variables.ipng_stats_count = "0";
   if (r.variables.ipng_stats_skip === void 0) return false;
   r.variables.ipng_stats_skip = "1";
   return true;
@@ -2127,8 +2128,14 @@ var RECORD_KIND = {
   reported: "!"
 };
 var S2 = KEY_SEPARATOR;
+function codeKey(kind, sourceTag, vip, code) {
+  return kind + sourceTag + S2 + vip + S2 + code;
+}
 function pairKey(kind, sourceTag, vip) {
   return kind + sourceTag + S2 + vip;
+}
+function pairBucketKey(kind, sourceTag, vip, boundLabel) {
+  return kind + sourceTag + S2 + vip + S2 + boundLabel;
 }
 function rateKey(sourceTag, vip, windowSeconds) {
   return KIND.rate + sourceTag + S2 + vip + S2 + windowSeconds;
@@ -2550,6 +2557,10 @@ function counterStore(dict, name) {
         writer: worker === HOUSEKEEPING_WORKER,
         notUnderstood: 0
       };
+    },
+    addCounters(keys, deltas) {
+      for (let i = 0; i < keys.length; i++) zone.add(keys[i], deltas[i]);
+      return true;
     },
     readModel(boundsMs) {
       const model = buildCounterLayoutModel({
@@ -3351,6 +3362,9 @@ function recordStore(dict, name, renderers) {
     reserve(worker) {
       reserveWorkerRecords(zone, worker);
     },
+    addCounters() {
+      return false;
+    },
     flush(batch, worker, nowMs, boundsMs) {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
       const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderers);
@@ -3963,6 +3977,145 @@ var BASE_TICK_MS = 100;
 function flushIsDue(lastMs, nowMs, intervalMs) {
   return lastMs === void 0 || !(nowMs - lastMs < intervalMs - BASE_TICK_MS / 2);
 }
+import fs2 from "fs";
+var PREFIX = "ipng-stats-";
+var SUFFIX = ".log";
+function spoolDirOf(s) {
+  const dir = s.variables.ipng_stats_spool_dir;
+  if (dir === void 0 || dir === "") return void 0;
+  return dir.charAt(0) === "/" ? dir : "/" + dir;
+}
+function spoolPath(dir, pid) {
+  return dir + "/" + PREFIX + pid + SUFFIX;
+}
+function readIfExists(path) {
+  try {
+    return fs2.readFileSync(path, "utf8");
+  } catch (e) {
+    if (isMissing(e)) return "";
+    throw e;
+  }
+}
+function isMissing(e) {
+  const err = e;
+  return err.code === "ENOENT" || String(err.message).indexOf("No such file") !== -1;
+}
+function takeOwnSpool(dir) {
+  const path = spoolPath(dir, process.pid);
+  const text = readIfExists(path);
+  if (text !== "") fs2.writeFileSync(path, "");
+  return text;
+}
+function processRuns(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+function adoptExitedSpools(dir, report) {
+  const names = fs2.readdirSync(dir);
+  const texts = [];
+  const own = String(process.pid);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name.indexOf(PREFIX) !== 0 || name.slice(-SUFFIX.length) !== SUFFIX) continue;
+    const pidText = name.slice(PREFIX.length, name.length - SUFFIX.length);
+    if (!/^\d+$/.test(pidText) || pidText === own || processRuns(Number(pidText))) continue;
+    const claimed = dir + "/" + PREFIX + own + ".adopting";
+    try {
+      fs2.renameSync(dir + "/" + name, claimed);
+    } catch (e) {
+      if (!isMissing(e)) report("ipng-stats: cannot adopt the spool file " + dir + "/" + name + ": " + e);
+      continue;
+    }
+    try {
+      texts.push(readIfExists(claimed));
+      fs2.unlinkSync(claimed);
+    } catch (e) {
+      report("ipng-stats: cannot read the spool file " + claimed + ": " + e);
+    }
+  }
+  return texts;
+}
+var STATUS2 = /^[1-9]\d\d$/;
+var DECIMAL3 = /^\d+$/;
+function spoolIncrements(text, sourceTag, boundsMs) {
+  const lines = text.split("\n");
+  const counts = Object.create(null);
+  const distinct = [];
+  const complete = lines.length - 1;
+  for (let i = 0; i < complete; i++) {
+    const line = lines[i];
+    const seen = counts[line];
+    if (seen === void 0) {
+      counts[line] = 1;
+      distinct.push(line);
+    } else {
+      counts[line] = seen + 1;
+    }
+  }
+  const out = {
+    keys: [],
+    deltas: [],
+    requests: 0,
+    notUnderstood: 0
+  };
+  const index = Object.create(null);
+  function add(key, delta) {
+    const at = index[key];
+    if (at === void 0) {
+      index[key] = out.keys.length;
+      out.keys.push(key);
+      out.deltas.push(delta);
+    } else {
+      out.deltas[at] += delta;
+    }
+  }
+  for (let d = 0; d < distinct.length; d++) {
+    const line = distinct[d];
+    const n = counts[line];
+    const f = line.split(" ");
+    if (f.length < 6 || !STATUS2.test(f[0]) || f[1] === "" || !DECIMAL3.test(f[2]) || !DECIMAL3.test(f[3])) {
+      out.notUnderstood += n;
+      continue;
+    }
+    const vip = f[1].indexOf(":") === -1 ? f[1] : canonicalAddress(f[1]) || f[1];
+    const requestMs = secondsTextToMs(f[4]);
+    const upstreamMs = upstreamTimeMs(f.slice(5).join(" "));
+    out.requests += n;
+    add(codeKey(KIND.requests, sourceTag, vip, f[0]), n);
+    add(codeKey(KIND.bytesIn, sourceTag, vip, f[0]), n * +f[2]);
+    add(codeKey(KIND.bytesOut, sourceTag, vip, f[0]), n * +f[3]);
+    add(pairBucketKey(KIND.durationBucket, sourceTag, vip, bucketLabel2(requestMs, boundsMs)), n);
+    add(pairKey(KIND.durationSum, sourceTag, vip), n * requestMs);
+    if (upstreamMs !== null) {
+      add(pairBucketKey(KIND.upstreamBucket, sourceTag, vip, bucketLabel2(upstreamMs, boundsMs)), n);
+      add(pairKey(KIND.upstreamSum, sourceTag, vip), n * upstreamMs);
+    }
+  }
+  return out;
+}
+function flushSpool(dir, store, defaultSource, boundsMs, log) {
+  const texts = adoptExitedSpools(dir, log);
+  texts.push(takeOwnSpool(dir));
+  const sourceTag = escapeText(defaultSource);
+  const result = {
+    requests: 0,
+    notUnderstood: 0
+  };
+  for (let i = 0; i < texts.length; i++) {
+    if (texts[i] === "") continue;
+    const inc = spoolIncrements(texts[i], sourceTag, boundsMs);
+    result.requests += inc.requests;
+    result.notUnderstood += inc.notUnderstood;
+    if (inc.keys.length > 0 && !store.addCounters(inc.keys, inc.deltas)) {
+      result.notUnderstood += inc.requests;
+    }
+  }
+  return result;
+}
 function openIpngSink(s) {
   const name = zoneNameOf(s);
   const opened = findSharedDict(name);
@@ -3977,7 +4130,18 @@ function openIpngSink(s) {
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
+  const spoolDir = spoolDirOf(s);
   let firstFlush = false;
+  function flushSpoolInto(dir) {
+    if (store.zoneType !== "number") {
+      logOnce(store, "spool", "zone-type", 'ipng-stats: $ipng_stats_spool_dir (ipng-stats-log-spool.conf) needs "js_shared_dict_zone zone=' + name + ':16m type=number;"; the zone is type=string, which only the shim fills: nothing is counted until then (reported once)');
+      return;
+    }
+    const result = flushSpool(dir, store, resolveDefaultSource(settings.defaultSource).value, buckets.value, logError);
+    if (result.notUnderstood > 0) {
+      logError("ipng-stats: " + result.notUnderstood + " lines of the spool files in " + dir + " not understood (is the access_log format ipng_stats_observation?)");
+    }
+  }
   return {
     name: "ipng",
     reads: IPNG_SHAPES,
@@ -3990,6 +4154,7 @@ function openIpngSink(s) {
     },
     flush(batch, ctx) {
       if (firstFlush) store.reserve(ctx.worker, buckets.value);
+      if (spoolDir !== void 0) flushSpoolInto(spoolDir);
       const result = store.flush(batch, ctx.worker, ctx.nowMs, buckets.value);
       ctx.notUnderstood(result.notUnderstood);
       if (statePath !== void 0 && result.writer) {
@@ -4086,7 +4251,7 @@ var SSL_COUNTER_SHAPE = "ssl";
 var SSL_HANDSHAKE_SHAPE = "ssl_handshakes";
 var SSL_GAUGE_SHAPE = "ssl_number";
 var GAUGE_RECORD = "g";
-var DECIMAL3 = /^\d+$/;
+var DECIMAL4 = /^\d+$/;
 function readSslLines(batch) {
   const lines = {
     deltas: [],
@@ -4120,7 +4285,7 @@ function readSslLines(batch) {
   for (let i = 0; i < batch.other.length; i++) {
     const f = batch.other[i];
     if (f[0] !== GAUGE_RECORD || f[1] !== SSL_GAUGE_SHAPE) continue;
-    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL3.test(f[3]) || !DECIMAL3.test(f[4])) {
+    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL4.test(f[3]) || !DECIMAL4.test(f[4])) {
       lines.notUnderstood++;
       continue;
     }
@@ -4156,7 +4321,7 @@ function openSslSink(s) {
 }
 var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
-var DECIMAL4 = /^\d+$/;
+var DECIMAL5 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
 var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
 var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
@@ -4173,14 +4338,14 @@ function isSubsystem(name) {
 function keyCount(text) {
   const known = nkeysRead[text];
   if (known !== void 0) return known;
-  const n = DECIMAL4.test(text) ? Number(text) : -1;
+  const n = DECIMAL5.test(text) ? Number(text) : -1;
   nkeysRead[text] = n;
   return n;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL4.test(parts[i])) return null;
+    if (!DECIMAL5.test(parts[i])) return null;
   }
   return parts;
 }
@@ -4314,7 +4479,7 @@ function readWire(text) {
           break;
         }
       case "x":
-        if (f.length === 2 && DECIMAL4.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        if (f.length === 2 && DECIMAL5.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
         break;
       default:
         if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;

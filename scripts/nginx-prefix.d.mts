@@ -24,7 +24,16 @@ export interface NginxConfigOptions {
    * then include nginx/ipng-stats-scrape.conf
    */
   bundleAtHttp?: boolean;
+  /**
+   * without the shim: 'recorder' (default, ipng-stats-log-fallback.conf, njs
+   * per request) or 'spool' (ipng-stats-log-spool.conf, no njs per request;
+   * the spool directory is PREFIX-spool, and the scrape location must
+   * include nginx/ipng-stats-scrape.conf)
+   */
+  noShimForm?: 'recorder' | 'spool';
 }
 export declare function writeNginxConfig(o: NginxConfigOptions): string;
+/** Creates PREFIX-spool, writable by nginx's workers, and returns its path. */
+export declare function spoolDir(prefix: string): string;
 export declare function nginxArgs(prefix: string): string[];
 export declare function nginxBinary(): string;

@@ -2,7 +2,7 @@
 // trixie binary needs outside /var (pid, error_log, temp paths), the module
 // loads, and the product's http-level include. Used by the demo and the
 // integration tests, so both run the configuration users are told to write.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
 
@@ -32,13 +32,19 @@ import { readRuntimeEnv, repoRoot } from './runtime-env.mjs';
  *                              the no-shim mode: only the small recorder
  *                              module at http level, and the scrape
  *                              location must include ipng-stats-scrape.conf
+ * @param {'recorder'|'spool'} [o.noShimForm] without the shim: 'recorder'
+ *                              (default) includes ipng-stats-log-fallback.conf,
+ *                              the njs recorder per request; 'spool' includes
+ *                              ipng-stats-log-spool.conf (no njs per request)
+ *                              with the spool directory PREFIX-spool, and no
+ *                              bundle at http level (as bundleAtHttp false)
  * @param {string} [o.flushInterval] set the flush interval (shim directive, or
  *                              js_var without the shim); unset: the default 1s
  * @returns {string} path of the written nginx.conf
  */
 export function writeNginxConfig({
   prefix, http, workers = 2, shim = true, main = '', product = true, tick = product, flushInterval,
-  zoneSize = '4m', zoneType = shim ? 'string' : 'number', bundleAtHttp = true,
+  zoneSize = '4m', zoneType = shim ? 'string' : 'number', bundleAtHttp = true, noShimForm = 'recorder',
 }) {
   const env = readRuntimeEnv();
   const njsModule = process.env.IPNG_NJS_MODULE || env.NJS_MODULE;
@@ -64,7 +70,7 @@ events {
 
 http {
 ${temp}
-${product ? productLines(shim, zoneSize, zoneType, bundleAtHttp) : ''}
+${product ? productLines(shim, zoneSize, zoneType, bundleAtHttp, noShimForm === 'spool' ? spoolDir(prefix) : null) : ''}
 ${product && flushInterval ? flushIntervalLine(shim, flushInterval) : ''}
 ${tick ? tickServer(prefix) : ''}
 
@@ -76,11 +82,32 @@ ${http}
   return path;
 }
 
-function productLines(shim, zoneSize, zoneType, bundleAtHttp) {
+/**
+ * The log spool's directory, beside the prefix: the workers (user nobody
+ * when nginx starts as root) must write it, and the prefix is private.
+ */
+export function spoolDir(prefix) {
+  // nginx logs to a path with variables only when the request's root
+  // directory exists (the default root, PREFIX/html) and the workers can
+  // reach it.
+  mkdirSync(join(prefix, 'html'), { recursive: true });
+  chmodSync(prefix, 0o755);
+  const dir = `${prefix}-spool`;
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+function productLines(shim, zoneSize, zoneType, bundleAtHttp, spool) {
   const lines = [
     `    js_path ${join(repoRoot, 'dist')};`,
     `    js_shared_dict_zone zone=ipng_stats:${zoneSize} type=${zoneType};`,
   ];
+  if (!shim && spool !== null) {
+    lines.push(`    js_var $ipng_stats_spool_dir ${spool};`);
+    lines.push(`    include ${join(repoRoot, 'nginx', 'ipng-stats-log-spool.conf')};`);
+    return lines.join('\n');
+  }
   if (shim || bundleAtHttp) lines.push(`    include ${join(repoRoot, 'nginx', 'ipng-stats.conf')};`);
   if (shim) {
     lines.push('    # the shim counts in its own log-phase hook; no default access log');

@@ -143,6 +143,7 @@ export async function startNginx(opts) {
     zoneSize: opts.zoneSize,
     zoneType: opts.zoneType,
     bundleAtHttp: opts.bundleAtHttp,
+    noShimForm: opts.noShimForm,
     // Short by default, so that a test waits little for the shim's deltas
     // to reach the zone; null keeps nginx's (and the test's own) setting.
     flushInterval: opts.flushInterval === undefined ? '100ms' : (opts.flushInterval ?? undefined),

@@ -13,10 +13,13 @@ import { flushIsDue } from '../pipeline/flush-pacing';
 import type { FlushContext, SubsystemSink } from '../pipeline/sink';
 import type { WireBatch } from '../pipeline/wire-reader';
 import { findSharedDict } from '../platform/open-dict';
+import { logError } from '../platform/log';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { storeOf } from '../store/open-store';
-import { reportOnce } from '../store/report-once';
+import { logOnce, reportOnce } from '../store/report-once';
+import { spoolDirOf } from '../platform/log-spool';
+import { flushSpool } from './spool-flush';
 import { IPNG_SHAPES } from './wire-entries';
 
 export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
@@ -36,7 +39,24 @@ export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
+  const spoolDir = spoolDirOf(s);
   let firstFlush = false;
+
+  function flushSpoolInto(dir: string): void {
+    if (store.zoneType !== 'number') {
+      // Leaves the files alone: the lines count once the zone is type=number.
+      logOnce(store, 'spool', 'zone-type',
+        'ipng-stats: $ipng_stats_spool_dir (ipng-stats-log-spool.conf) needs ' +
+        '"js_shared_dict_zone zone=' + name + ':16m type=number;"; the zone is type=string, ' +
+        'which only the shim fills: nothing is counted until then (reported once)');
+      return;
+    }
+    const result = flushSpool(dir, store, resolveDefaultSource(settings.defaultSource).value, buckets.value, logError);
+    if (result.notUnderstood > 0) {
+      logError('ipng-stats: ' + result.notUnderstood + ' lines of the spool files in ' + dir +
+        ' not understood (is the access_log format ipng_stats_observation?)');
+    }
+  }
 
   return {
     name: 'ipng',
@@ -52,6 +72,7 @@ export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
     },
     flush(batch: WireBatch, ctx: FlushContext): void {
       if (firstFlush) store.reserve(ctx.worker, buckets.value);
+      if (spoolDir !== undefined) flushSpoolInto(spoolDir);
       const result = store.flush(batch, ctx.worker, ctx.nowMs, buckets.value);
       ctx.notUnderstood(result.notUnderstood);
       if (statePath !== undefined && result.writer) {

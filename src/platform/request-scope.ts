@@ -20,15 +20,17 @@ declare const ipng_stats_recorder: { skipThisRequest(): void } | undefined;
 
 /**
  * Marks this request as the scrape's own: the njs recorder (without the
- * shim) skips it through the module variable, the shim's log-phase hook
- * through $ipng_stats_skip, which exists only when the shim is loaded.
- * Returns whether the shim is loaded.
+ * shim) skips it through the module variable, the log spool (without the
+ * shim) through $ipng_stats_count, the access_log's if=, and the shim's
+ * log-phase hook through $ipng_stats_skip, which exists only when the
+ * shim is loaded. Returns whether the shim is loaded.
  */
 export function markScrapeRequest(r: NginxHTTPRequest): boolean {
   scrapeServed = true;
   if (typeof ipng_stats_recorder !== 'undefined' && ipng_stats_recorder !== undefined) {
     ipng_stats_recorder.skipThisRequest();
   }
+  if (r.variables.ipng_stats_count !== undefined) r.variables.ipng_stats_count = '0';
   if (r.variables.ipng_stats_skip === undefined) return false;
   r.variables.ipng_stats_skip = '1';
   return true;

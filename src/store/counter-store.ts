@@ -43,6 +43,10 @@ export function counterStore(dict: NgxSharedDict<number>, name: string): StatsSt
       zone.add(workerKey(KIND.flushSum, worker), took);
       return { writer: worker === HOUSEKEEPING_WORKER, notUnderstood: 0 };
     },
+    addCounters(keys: string[], deltas: number[]): boolean {
+      for (let i = 0; i < keys.length; i++) zone.add(keys[i], deltas[i]);
+      return true;
+    },
     readModel(boundsMs: number[]): StatsModel {
       const model = buildCounterLayoutModel(
         { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },

@@ -41,6 +41,9 @@ export function recordStore(dict: NgxSharedDict<string>, name: string, renderers
     reserve(worker: number): void {
       reserveWorkerRecords(zone, worker);
     },
+    addCounters(): boolean {
+      return false;
+    },
     flush(batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult {
       zone.put(RECORD_KIND.flushedAt + worker, String(nowMs));
       const result = flushRecords(batch, zone, name, worker, nowMs, boundsMs, renderers);

@@ -37,6 +37,13 @@ export interface StatsStore extends OnceMarks {
    */
   flush(batch: WireBatch, worker: number, nowMs: number, boundsMs: number[]): FlushResult;
   /**
+   * Adds deltas[i] to the counter keys[i] (ipng/keys.ts, as the recorder
+   * writes them): the log spool's counts (ipng/spool-flush.ts). false when
+   * the layout keeps no such counters (the record layout, which only the
+   * shim's writer fills).
+   */
+  addCounters(keys: string[], deltas: number[]): boolean;
+  /**
    * The model a scrape renders. shimLoaded: whether the shim runs, so a
    * missing tick is worth a warning.
    */

@@ -66,7 +66,11 @@ async function supervise<A extends unknown[]>(
     .map((n) => n.errorLog().split('\n').filter((l) => SEVERE.test(l)).join('\n'))
     .filter((s) => s.length > 0);
   if (process.env.TEST_NGINX_LEAVE !== '1') {
-    for (const n of started) rmSync(n.prefix, { recursive: true, force: true });
+    for (const n of started) {
+      rmSync(n.prefix, { recursive: true, force: true });
+      // the log spool's directory (scripts/nginx-prefix.mjs spoolDir), if any
+      rmSync(`${n.prefix}-spool`, { recursive: true, force: true });
+    }
   } else {
     for (const n of started) console.error(`TEST_NGINX_LEAVE: kept ${n.prefix}`);
   }

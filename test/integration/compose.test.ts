@@ -206,7 +206,8 @@ describe("the services' own configuration files, run natively", () => {
     const out = await buildImageStages();
     expect(readdirSync(join(out, 'usr', 'lib', 'nginx', 'modules'))).toEqual(['ngx_http_ipng_stats_module.so']);
     expect(readdirSync(join(out, 'usr', 'share', 'njs-ipng-stats', 'nginx')).sort()).toEqual([
-      'ipng-stats-log-fallback.conf', 'ipng-stats-scrape.conf', 'ipng-stats-tick.conf', 'ipng-stats.conf',
+      'ipng-stats-log-fallback.conf', 'ipng-stats-log-spool.conf', 'ipng-stats-scrape.conf', 'ipng-stats-tick.conf',
+      'ipng-stats.conf',
     ]);
   });
 

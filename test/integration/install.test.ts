@@ -56,7 +56,8 @@ describe.skipIf(noTrixieLayout !== null)('scripts/install.sh (trixie layout in a
     const share = join(dest, 'usr', 'share', 'njs-ipng-stats');
     const shim = join(dest, 'usr', 'lib', 'nginx', 'modules', 'ngx_http_ipng_stats_module.so');
     expect(readdirSync(join(share, 'nginx')).sort()).toEqual([
-      'ipng-stats-log-fallback.conf', 'ipng-stats-scrape.conf', 'ipng-stats-tick.conf', 'ipng-stats.conf',
+      'ipng-stats-log-fallback.conf', 'ipng-stats-log-spool.conf', 'ipng-stats-scrape.conf', 'ipng-stats-tick.conf',
+      'ipng-stats.conf',
     ]);
     expect(readFileSync(join(share, 'dist', 'ipng-stats.js'), 'utf8'))
       .toBe(readFileSync(join(repoRoot, 'dist', 'ipng-stats.js'), 'utf8'));

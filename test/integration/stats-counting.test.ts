@@ -12,7 +12,7 @@ import { httpGet, httpRequest, sendConcurrently } from '../harness/http';
 import { validateStatsJson } from '../harness/json-schema';
 import { checkMetrics } from '../harness/promtool';
 import { join } from 'node:path';
-import { EXPECT_LOG_FORMAT, expectedFromLog, readExpectLog, repoRoot, samples, scrapeJson, serverLogs, waitFor } from './stats-support';
+import { EXPECT_LOG_FORMAT, SPOOL_LOG_LINE, expectedFromLog, readExpectLog, repoRoot, samples, scrapeJson, serverLogs, waitFor } from './stats-support';
 import { afterNextFlush } from '../harness/flush';
 
 const SLOW_UPSTREAM_DELAY_MS = 30;
@@ -26,20 +26,21 @@ async function startSlowUpstream(): Promise<Server> {
 }
 
 /**
- * The scrape location. The no-shim fast form (the bundle imported only
- * here, nginx/ipng-stats-scrape.conf) keeps the recorder's log line, so
- * the scrape's own requests reach the recorder, which must skip them.
+ * The scrape location. The no-shim forms without the bundle at http level
+ * (the bundle imported only here, nginx/ipng-stats-scrape.conf) keep the
+ * recorder's or the spool's log line, so the scrape's own requests reach
+ * the recorder or the spool, which must leave them out.
  */
-function metricsLocation(bundleAtHttp: boolean): string {
+function metricsLocation(bundleAtHttp: boolean, spool: boolean): string {
   return bundleAtHttp
     ? 'location = /metrics { access_log off; js_content ipng.scrape; }'
     : 'location = /metrics {\n' +
-        '            access_log /dev/null ipng_stats_record if=$ipng_stats_record;\n' +
+        `            ${spool ? SPOOL_LOG_LINE : 'access_log /dev/null ipng_stats_record if=$ipng_stats_record;'}\n` +
         `            include ${join(repoRoot, 'nginx', 'ipng-stats-scrape.conf')};\n` +
         '        }';
 }
 
-function config(shim: boolean, slowPort: number, refusedPort: number, bundleAtHttp = true): string {
+function config(shim: boolean, slowPort: number, refusedPort: number, bundleAtHttp = true, spool = false): string {
   return `
     ${EXPECT_LOG_FORMAT}
     upstream refused_then_slow {
@@ -49,18 +50,18 @@ function config(shim: boolean, slowPort: number, refusedPort: number, bundleAtHt
     server {
         listen 127.0.0.1:{{PORT}} reuseport;
         listen [::1]:{{PORT}} reuseport;
-        ${serverLogs(shim)}
+        ${serverLogs(shim, spool)}
         add_header X-Worker-Pid $pid always;
         location = /ok { return 200 "ok\\n"; }
         location = /missing { return 404; }
         location = /post { return 201 "created\\n"; }
         location = /proxy { proxy_pass http://127.0.0.1:{{PORT1}}/backend; }
         location = /slow { proxy_pass http://refused_then_slow/slow; proxy_next_upstream error; }
-        ${metricsLocation(bundleAtHttp)}
+        ${metricsLocation(bundleAtHttp, spool)}
     }
     server {
         listen 127.0.0.1:{{PORT1}};
-        ${serverLogs(shim)}
+        ${serverLogs(shim, spool)}
         location = /backend { return 200 "from the backend\\n"; }
     }
   `;
@@ -97,16 +98,18 @@ describe('stats counting through a real nginx', () => {
   const variants = [
     { shim: false, bundleAtHttp: true, name: 'shim absent, bundle at http level' },
     { shim: false, bundleAtHttp: false, name: 'shim absent, recorder module at http level, bundle in the scrape and tick' },
+    { shim: false, bundleAtHttp: false, spool: true, name: 'shim absent, log spool, bundle in the scrape and tick' },
     { shim: true, bundleAtHttp: true, name: 'shim loaded' },
   ];
-  for (const { shim, bundleAtHttp, name } of variants) {
+  for (const { shim, bundleAtHttp, spool = false, name } of variants) {
     test(`exact counters, bytes and histograms across 2 workers (${name})`, async ({ nginx }) => {
       const slow = await startSlowUpstream();
       try {
         const n = await nginx({
-          http: config(shim, (slow.address() as AddressInfo).port, await freePort(), bundleAtHttp),
+          http: config(shim, (slow.address() as AddressInfo).port, await freePort(), bundleAtHttp, spool),
           shim,
           bundleAtHttp,
+          noShimForm: spool ? 'spool' : 'recorder',
           ports: 2,
         });
         const requests = plan();

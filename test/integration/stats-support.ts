@@ -15,16 +15,20 @@ export const DEFAULT_BOUNDS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
 export const EXPECT_LOG_FORMAT =
   "log_format ipng_expect '$server_addr|$status|$request_length|$bytes_sent|$request_time|$upstream_response_time';";
 
+/** The log spool's line (nginx/ipng-stats-log-spool.conf), for a server or location with access_log lines of its own. */
+export const SPOOL_LOG_LINE =
+  'access_log /$ipng_stats_spool_dir/ipng-stats-$pid.log ipng_stats_observation if=$ipng_stats_count;';
+
 /**
  * access_log lines for a server whose requests the test expects: the
- * expectation log, plus (without the shim) the recorder's hook, which a
- * server with an access_log of its own does not inherit.
+ * expectation log, plus (without the shim) the recorder's hook or the log
+ * spool's line, which a server with an access_log of its own does not
+ * inherit.
  */
-export function serverLogs(shim: boolean): string {
-  return [
-    'access_log expect.log ipng_expect;',
-    shim ? '' : 'access_log /dev/null ipng_stats_record if=$ipng_stats_record;',
-  ].join('\n        ');
+export function serverLogs(shim: boolean, spool = false): string {
+  let counting = '';
+  if (!shim) counting = spool ? SPOOL_LOG_LINE : 'access_log /dev/null ipng_stats_record if=$ipng_stats_record;';
+  return ['access_log expect.log ipng_expect;', counting].join('\n        ');
 }
 
 export interface ExpectedCode {
