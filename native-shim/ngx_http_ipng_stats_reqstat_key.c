@@ -18,7 +18,9 @@
  * later request whose $host is the same bytes takes it again.  A request
  * with another $host evaluates its key; the kept one is never replaced, so
  * that a key a request holds (the decision of a request still running on
- * an HTTP/2 connection) never changes under it.
+ * an HTTP/2 connection) never changes under it.  The kept key also keeps
+ * its table entry (ngx_http_ipng_stats_reqstat.c), so that its requests
+ * skip hashing the zone and key.
  */
 
 
@@ -28,14 +30,6 @@
 
 /* the identity: CRC32 and MurmurHash2 of the whole key, in hex */
 #define NGX_HTTP_IPNG_STATS_REQSTAT_ID_LEN  16
-
-
-/* one zone's kept key on a connection */
-typedef struct {
-    ngx_str_t                           host;
-    ngx_str_t                           key[NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
-    ngx_uint_t                          kept;   /* unsigned kept:1; */
-} ngx_http_ipng_stats_reqstat_kept_t;
 
 
 /* the kept keys of a connection, one slot per zone that can keep one */
@@ -49,7 +43,7 @@ static void ngx_http_ipng_stats_reqstat_evaluate(ngx_http_request_t *r,
 static ngx_http_ipng_stats_reqstat_kept_t *
     ngx_http_ipng_stats_reqstat_kept(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone);
-static void ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
+static ngx_int_t ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
     ngx_str_t *key);
 static void ngx_http_ipng_stats_reqstat_kept_mark(void *data);
@@ -156,7 +150,7 @@ ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
 }
 
 
-void
+ngx_http_ipng_stats_reqstat_kept_t *
 ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key)
 {
@@ -165,7 +159,7 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
 
     if (zone->host_index == NGX_ERROR) {
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     host = ngx_http_get_indexed_variable(r, zone->host_index);
@@ -173,7 +167,7 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
 
     if (host == NULL || host->not_found || kept == NULL) {
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     if (kept->kept) {
@@ -182,18 +176,23 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
         {
             key[0] = kept->key[0];
             key[1] = kept->key[1];
-            return;
+            return kept;
         }
 
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
 
-    if (key[0].len != NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY) {
-        ngx_http_ipng_stats_reqstat_keep(r->connection, kept, host, key);
+    if (key[0].len == NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY
+        || ngx_http_ipng_stats_reqstat_keep(r->connection, kept, host, key)
+           != NGX_OK)
+    {
+        return NULL;
     }
+
+    return kept;
 }
 
 
@@ -276,7 +275,7 @@ found:
 }
 
 
-static void
+static ngx_int_t
 ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
     ngx_str_t *key)
@@ -285,7 +284,7 @@ ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
 
     p = ngx_pnalloc(c->pool, host->len + key[0].len + key[1].len);
     if (p == NULL) {
-        return;
+        return NGX_ERROR;
     }
 
     kept->host.len = host->len;
@@ -300,7 +299,10 @@ ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     kept->key[1].data = p;
     ngx_memcpy(p, key[1].data, key[1].len);
 
+    kept->entry = NULL;
     kept->kept = 1;
+
+    return NGX_OK;
 }
 
 

@@ -681,6 +681,7 @@ ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
     }
 
     t->nentries--;
+    t->freed++;
 
     ngx_free(e);
 }
@@ -689,6 +690,7 @@ ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
 void
 ngx_http_ipng_stats_table_destroy(void)
 {
+    ngx_uint_t                    freed;
     ngx_http_ipng_stats_entry_t  *e, *next;
 
     if (ngx_http_ipng_stats_worker_table.pool == NULL) {
@@ -703,7 +705,13 @@ ngx_http_ipng_stats_table_destroy(void)
         }
     }
 
+    /* a table made again after this one must not validate its entries */
+
+    freed = ngx_http_ipng_stats_worker_table.freed + 1;
+
     ngx_destroy_pool(ngx_http_ipng_stats_worker_table.pool);
     ngx_memzero(&ngx_http_ipng_stats_worker_table,
                 sizeof(ngx_http_ipng_stats_table_t));
+
+    ngx_http_ipng_stats_worker_table.freed = freed;
 }

@@ -102,6 +102,13 @@ typedef struct {
     ngx_uint_t                      *bounds;
     ngx_str_t                       *bounds_text;
     uint64_t                         dropped;
+
+    /*
+     * entries freed in the worker's life (idle keys forgotten, the table
+     * destroyed): an entry pointer kept across requests (reqstat keeps one
+     * per connection and zone) with this count is valid while it is equal
+     */
+    ngx_uint_t                       freed;
 } ngx_http_ipng_stats_table_t;
 
 
