@@ -231,7 +231,8 @@ ngx_http_ipng_stats_reqstat_entry(ngx_http_ipng_stats_table_t *t,
         return kept->entry;
     }
 
-    e = ngx_http_ipng_stats_table_entry(t, &zone->shape, &zone->name, key);
+    e = ngx_http_ipng_stats_table_zone_entry(t, &zone->shape, &zone->name,
+                                             zone->shape_hash, key);
 
     if (kept) {
         kept->entry = e;
@@ -299,15 +300,22 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 
     n = (zones && !rlcf->lazy) ? zones->nelts : 0;
 
-    cln = ngx_pool_cleanup_add(r->pool,
-                  sizeof(ngx_http_ipng_stats_reqstat_decision_t)
+    /*
+     * the cleanup and the decision in one allocation (ngx_pool_cleanup_add()
+     * makes two), linked into the pool's cleanups once made: a half-made
+     * decision is never found
+     */
+
+    cln = ngx_palloc(r->pool,
+                  sizeof(ngx_pool_cleanup_t)
+                  + sizeof(ngx_http_ipng_stats_reqstat_decision_t)
                   + n * (NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS * sizeof(ngx_str_t)
                          + sizeof(ngx_http_ipng_stats_reqstat_kept_t *)));
     if (cln == NULL) {
         return NULL;
     }
 
-    d = cln->data;
+    d = (ngx_http_ipng_stats_reqstat_decision_t *) &cln[1];
 
     d->request = r;
     d->zones = zones;
@@ -326,9 +334,10 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
         }
     }
 
-    /* set last: a half-made decision is never found */
-
     cln->handler = ngx_http_ipng_stats_reqstat_mark;
+    cln->data = d;
+    cln->next = r->pool->cleanup;
+    r->pool->cleanup = cln;
 
     return d;
 }

@@ -351,6 +351,37 @@ describe('the key', () => {
   });
 });
 
+describe('a key of one variable (read without the script engine)', () => {
+  test('"${uri}", "$http_user_agent" (unset: the empty kv; long: cut, with its identity) and a variable of "set"', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone braced "\${uri}" 1m;
+    req_status_zone agent "$http_user_agent" 1m;
+    req_status_zone_key_length agent 8;
+    req_status_zone fromset "$k" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        set $k "k-$arg_n";
+        req_status braced agent fromset;
+        location / { return 200 "x"; }
+    }`));
+    const long = 'a-very-long-agent';
+    await httpGet(n.url('/a'));
+    await httpGet(n.url('/b?n=1'), { 'User-Agent': 'short' });
+    await httpGet(n.url('/a?n=1'), { 'User-Agent': long });
+    const lines = await drained(n, 9);
+    expect([...lines].map(([k, l]) => `${k} ${l.req_total}`).sort()).toEqual([
+      `agent${US} 1`,
+      `agent${US}${long.substring(0, 8)}${US}${keyIdentity(long)} 1`,
+      `agent${US}short 1`,
+      `braced${US}/a 2`,
+      `braced${US}/b 1`,
+      `fromset${US}k- 1`,
+      `fromset${US}k-1 2`,
+    ].sort());
+  });
+});
+
 describe('req_status_bypass', () => {
   test('a request whose bypass value is neither empty nor "0" counts in no zone (reqstat.t\'s server-level set)', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
