@@ -67,20 +67,23 @@ enum {
 
 
 /*
- * The columns one request adds, the same in each of its zones: at most
- * 11 of the 29 (bytes in and out, conn_total, req_total, a class and a
- * detail status column, rt, and four of the upstream's), most requests 7.
+ * What one request adds, the same in each of its zones: most of the 29
+ * columns are 0 for a request, so its columns are named (a class and a
+ * detail status column, the upstream's class column or 0) rather than
+ * made into a vector of 29 added whole.
  */
-#define NGX_HTTP_IPNG_STATS_RS_MAX_ADDED  12
-
 typedef struct {
-    ngx_uint_t                          n;
-    ngx_uint_t                          index[NGX_HTTP_IPNG_STATS_RS_MAX_ADDED];
-    uint64_t                            value[NGX_HTTP_IPNG_STATS_RS_MAX_ADDED];
+    uint64_t                            bytes_in;
+    uint64_t                            bytes_out;
+    uint64_t                            rt;
+    ngx_uint_t                          conn;       /* 0 or 1 */
+    ngx_uint_t                          status_class;
+    ngx_uint_t                          status_detail;
+    ngx_uint_t                          upstream;   /* unsigned upstream:1; */
+    uint64_t                            ups_tries;
+    uint64_t                            ups_rt;
+    ngx_uint_t                          ups_class;  /* 0: none */
 } ngx_http_ipng_stats_reqstat_columns_t;
-
-#define ngx_http_ipng_stats_reqstat_column(c, i, v)                          \
-    ((c)->index[(c)->n] = (i), (c)->value[(c)->n++] = (v))
 
 
 /* what the first location decided for a request */
@@ -100,6 +103,8 @@ static ngx_http_ipng_stats_reqstat_decision_t *
 static ngx_http_ipng_stats_reqstat_decision_t *
     ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r);
 static void ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_columns_t *c);
+static void ngx_http_ipng_stats_reqstat_add(uint64_t *counters,
     ngx_http_ipng_stats_reqstat_columns_t *c);
 static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_reqstat_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_reqstat_zone_t *zone,
@@ -191,9 +196,7 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
             continue;
         }
 
-        for (j = 0; j < c.n; j++) {
-            e->counters[c.index[j]] += c.value[j];
-        }
+        ngx_http_ipng_stats_reqstat_add(e->counters, &c);
 
         if (zone[i]->indicators == NULL) {
             continue;
@@ -343,37 +346,27 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 }
 
 
-/* the columns one request adds, with what it adds to each */
+/* what one request adds */
 
 static void
 ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_columns_t *c)
 {
     off_t                       bytes;
-    uint64_t                    tries, ups_rt;
     ngx_uint_t                  i, n, status, detail;
     ngx_time_t                 *tp;
     ngx_msec_int_t              ms;
     ngx_http_upstream_state_t  *state;
 
-    c->n = 0;
-
     bytes = r->request_length;
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_BYTES_IN,
-                                       (uint64_t) ngx_max(bytes, 0));
+    c->bytes_in = (uint64_t) ngx_max(bytes, 0);
 
     bytes = r->connection->sent;
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_BYTES_OUT,
-                                       (uint64_t) ngx_max(bytes, 0));
+    c->bytes_out = (uint64_t) ngx_max(bytes, 0);
 
     /* HTTP/2: the stream's connection counts the streams of its connection */
 
-    if (r == r->main && r->connection->requests == 1) {
-        ngx_http_ipng_stats_reqstat_column(c,
-                                          NGX_HTTP_IPNG_STATS_RS_CONN_TOTAL, 1);
-    }
-
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_REQ_TOTAL, 1);
+    c->conn = (r == r->main && r->connection->requests == 1);
 
     status = ngx_http_ipng_stats_log_status(r);
 
@@ -382,7 +375,7 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
     switch (status / 100) {
 
     case 2:
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_2XX, 1);
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_2XX;
 
         if (status == 200) {
             detail = NGX_HTTP_IPNG_STATS_RS_200;
@@ -394,7 +387,7 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
         break;
 
     case 3:
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_3XX, 1);
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_3XX;
 
         if (status == 302) {
             detail = NGX_HTTP_IPNG_STATS_RS_302;
@@ -406,7 +399,7 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
         break;
 
     case 4:
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_4XX, 1);
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_4XX;
 
         switch (status) {
         case 403:
@@ -426,7 +419,7 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
         break;
 
     case 5:
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_5XX, 1);
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_5XX;
 
         switch (status) {
         case 500:
@@ -450,23 +443,24 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
 
     default:
         /* outside 200-599: both "other" columns, as Tengine */
-        ngx_http_ipng_stats_reqstat_column(c,
-                                        NGX_HTTP_IPNG_STATS_RS_OTHER_STATUS, 1);
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_OTHER_STATUS;
     }
 
-    ngx_http_ipng_stats_reqstat_column(c, detail, 1);
+    c->status_detail = detail;
 
-    /* $request_time in ms; 0 adds nothing */
+    /* $request_time in ms */
 
     tp = ngx_timeofday();
 
     ms = (ngx_msec_int_t)
              ((tp->sec - r->start_sec) * 1000 + (tp->msec - r->start_msec));
 
-    if (ms > 0) {
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_RT,
-                                           (uint64_t) ms);
-    }
+    c->rt = (uint64_t) ngx_max(ms, 0);
+
+    c->upstream = 0;
+    c->ups_tries = 0;
+    c->ups_rt = 0;
+    c->ups_class = 0;
 
     if (r->upstream_states == NULL || r->upstream_states->nelts == 0) {
         return;
@@ -475,19 +469,17 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
     state = r->upstream_states->elts;
     n = r->upstream_states->nelts;
 
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_UPS_REQ, 1);
+    c->upstream = 1;
 
     /* the last try's status; an aborted try has none */
 
     status = state[n - 1].status;
 
     if (status >= 400 && status < 500) {
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_UPS_4XX,
-                                           1);
+        c->ups_class = NGX_HTTP_IPNG_STATS_RS_UPS_4XX;
 
     } else if (status >= 500 && status < 600) {
-        ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_UPS_5XX,
-                                           1);
+        c->ups_class = NGX_HTTP_IPNG_STATS_RS_UPS_5XX;
     }
 
     /*
@@ -495,24 +487,42 @@ ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
      * the first only separates the upstreams of an internal redirect
      */
 
-    tries = 0;
-    ups_rt = 0;
-
     for (i = 0; i < n; /* void */ ) {
         ms = (ngx_msec_int_t) state[i].response_time;
 
-        tries++;
-        ups_rt += (uint64_t) ngx_max(ms, 0);
+        c->ups_tries++;
+        c->ups_rt += (uint64_t) ngx_max(ms, 0);
 
         if (++i < n && state[i].peer == NULL) {
             i++;
         }
     }
+}
 
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_UPS_TRIES,
-                                       tries);
-    ngx_http_ipng_stats_reqstat_column(c, NGX_HTTP_IPNG_STATS_RS_UPS_RT,
-                                       ups_rt);
+
+static void
+ngx_http_ipng_stats_reqstat_add(uint64_t *counters,
+    ngx_http_ipng_stats_reqstat_columns_t *c)
+{
+    counters[NGX_HTTP_IPNG_STATS_RS_BYTES_IN] += c->bytes_in;
+    counters[NGX_HTTP_IPNG_STATS_RS_BYTES_OUT] += c->bytes_out;
+    counters[NGX_HTTP_IPNG_STATS_RS_CONN_TOTAL] += c->conn;
+    counters[NGX_HTTP_IPNG_STATS_RS_REQ_TOTAL]++;
+    counters[c->status_class]++;
+    counters[c->status_detail]++;
+    counters[NGX_HTTP_IPNG_STATS_RS_RT] += c->rt;
+
+    if (!c->upstream) {
+        return;
+    }
+
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_REQ]++;
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_TRIES] += c->ups_tries;
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_RT] += c->ups_rt;
+
+    if (c->ups_class) {
+        counters[c->ups_class]++;
+    }
 }
 
 
