@@ -432,6 +432,15 @@ function respond(r, status2, headers, body) {
   for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
   r.return(status2, body);
 }
+var READ_METHODS = "GET, HEAD";
+function refusedUnlessRead(r, method) {
+  if (method === "GET" || method === "HEAD") return false;
+  respond(r, 405, {
+    Allow: READ_METHODS,
+    "Content-Type": "text/plain; charset=utf-8"
+  }, "method " + method + " not allowed: use " + READ_METHODS + "\n");
+  return true;
+}
 function reqstatZonesText(r) {
   return r.variables.ipng_reqstat_zones;
 }
@@ -1399,23 +1408,16 @@ function readZone(dict) {
     freeBytes: dict.freeSpace()
   };
 }
-var ALLOWED_METHODS = "GET, HEAD";
 var TEXT = "text/plain; charset=utf-8";
-function fail(r, status2, message, headers) {
-  if (headers === void 0) {
-    headers = {};
-  }
-  headers["Content-Type"] = TEXT;
-  respond(r, status2, headers, message + "\n");
+function fail(r, status2, message) {
+  respond(r, status2, {
+    "Content-Type": TEXT
+  }, message + "\n");
 }
 function reqstatShow(r) {
+  markScrapeRequest(r);
   const req = readRequest(r);
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    fail(r, 405, "method " + req.method + " not allowed: use " + ALLOWED_METHODS, {
-      Allow: ALLOWED_METHODS
-    });
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const query = chooseDisplayFormat(req.args, req.accept, "tengine");
   if (!query.ok) {
     fail(r, 400, query.reason);
@@ -3697,19 +3699,12 @@ function configuredSslZones(r) {
   if (opened === null || opened.type !== "string") return null;
   return readSslZones(opened.dict, sslZonesOf(r));
 }
-var ALLOWED_METHODS2 = "GET, HEAD";
 var TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
 function scrape(r) {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readRequest(r);
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    respond(r, 405, {
-      Allow: ALLOWED_METHODS2,
-      "Content-Type": TEXT_CONTENT_TYPE
-    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS2 + "\n");
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
     respond(r, 400, {
@@ -3737,13 +3732,7 @@ var CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'sha256-" + STATUS
 function status(r) {
   markScrapeRequest(r);
   const method = readRequest(r).method;
-  if (method !== "GET" && method !== "HEAD") {
-    respond(r, 405, {
-      Allow: "GET, HEAD",
-      "Content-Type": "text/plain; charset=utf-8"
-    }, "method " + method + " not allowed: use GET, HEAD\n");
-    return;
-  }
+  if (refusedUnlessRead(r, method)) return;
   const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === void 0 || configured === "" ? DEFAULT_STATUS_JSON_URL : configured;
   respond(r, 200, {
@@ -4364,18 +4353,11 @@ function unread(batch, sinks) {
   for (let i = 0; i < batch.other.length; i++) if (read[batch.other[i][0]] !== true) n++;
   return n;
 }
-var ALLOWED_METHODS3 = "GET, HEAD";
 var ERROR_CONTENT_TYPE = "text/plain; charset=utf-8";
 function sslStatus(r) {
   markScrapeRequest(r);
   const req = readRequest(r);
-  if (req.method !== "GET" && req.method !== "HEAD") {
-    respond(r, 405, {
-      Allow: ALLOWED_METHODS3,
-      "Content-Type": ERROR_CONTENT_TYPE
-    }, "method " + req.method + " not allowed: use " + ALLOWED_METHODS3 + "\n");
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const choice = chooseDisplayFormat(req.args, req.accept, "text");
   if (!choice.ok) {
     respond(r, 400, {

@@ -23,7 +23,12 @@ export interface NginxInstance {
    * once the new workers have started (within `timeoutMs`, default 10 s)
    */
   reload(opts?: { timeoutMs?: number; bySignal?: boolean }): Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * SIGTERM to the master, or with `graceful` SIGQUIT (no SIGKILL of slow
+   * workers by the master); after `timeoutMs` (default 5 s) and 5 s more,
+   * SIGKILL to whatever of the process group is left
+   */
+  stop(opts?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
 }
 
 export declare function sleep(ms: number): Promise<void>;

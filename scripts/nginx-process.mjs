@@ -171,10 +171,14 @@ export async function launchNginx(prefix, ports) {
   const exitedPromise = new Promise((resolve) => child.once('exit', () => { exited = true; resolve(); }));
   const pgid = child.pid;
 
-  const stop = async () => {
+  // SIGTERM (the default, fast) or SIGQUIT (graceful: on SIGTERM the
+  // master SIGKILLs any worker still exiting after about 1.5 s, and logs it
+  // as an [alert]; a worker freeing thousands of TLS contexts on a loaded
+  // machine can take that long).
+  const stop = async ({ graceful = false, timeoutMs = 5000 } = {}) => {
     if (!exited) {
-      try { process.kill(pgid, 'SIGTERM'); } catch { /* already gone */ }
-      await Promise.race([exitedPromise, sleep(5000)]);
+      try { process.kill(pgid, graceful ? 'SIGQUIT' : 'SIGTERM'); } catch { /* already gone */ }
+      await Promise.race([exitedPromise, sleep(timeoutMs)]);
     }
     // Master gone or stuck: make sure no worker outlives its caller.
     for (let i = 0; i < 50 && processGroupAlive(pgid); i++) await sleep(100);

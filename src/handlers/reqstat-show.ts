@@ -4,7 +4,8 @@
 // chooseDisplayFormat).
 import { chooseDisplayFormat } from '../exposition/query';
 import { readRequest } from '../platform/request';
-import { respond } from '../platform/respond';
+import { markScrapeRequest } from '../platform/request-scope';
+import { refusedUnlessRead, respond } from '../platform/respond';
 import { reqstatShowFieldsText, reqstatShowText, reqstatZonesText, stringDict } from '../platform/reqstat-variables';
 import { shownZone } from '../reqstat/display-model';
 import type { ShownZone } from '../reqstat/display-model';
@@ -14,20 +15,17 @@ import { renderTengineZone, TENGINE_CONTENT_TYPE } from '../reqstat/tengine-text
 import { allColumns, dictName, findZone, parseShowFields, parseShowZones, parseZones } from '../reqstat/zone-config';
 import { readZone } from '../reqstat/zone-store';
 
-const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT = 'text/plain; charset=utf-8';
 
-function fail(r: NginxHTTPRequest, status: number, message: string, headers: Record<string, string> = {}): void {
-  headers['Content-Type'] = TEXT;
-  respond(r, status, headers, message + '\n');
+function fail(r: NginxHTTPRequest, status: number, message: string): void {
+  respond(r, status, { 'Content-Type': TEXT }, message + '\n');
 }
 
 export default function reqstatShow(r: NginxHTTPRequest): void {
+  // Like the scrape, the display's own requests are not counted by ipng.
+  markScrapeRequest(r);
   const req = readRequest(r);
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    fail(r, 405, 'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS, { Allow: ALLOWED_METHODS });
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const query = chooseDisplayFormat(req.args, req.accept, 'tengine');
   if (!query.ok) {
     fail(r, 400, query.reason);

@@ -9,25 +9,20 @@ import { filterModel, parseScrapeQuery, wantsJson } from '../exposition/query';
 import { PAIR_FRAGMENT_RENDERERS } from '../exposition/pair-fragments';
 import { reportOnce } from '../store/report-once';
 import { markScrapeRequest } from '../platform/request-scope';
-import { respond } from '../platform/respond';
+import { refusedUnlessRead, respond } from '../platform/respond';
 import { readRequest } from '../platform/request';
 import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
 import { sslScrapeJson, sslScrapeText } from '../ssl/scrape-part';
 
-const ALLOWED_METHODS = 'GET, HEAD';
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function scrape(r: NginxHTTPRequest): void {
   const shimLoaded = markScrapeRequest(r);
   const started = Date.now();
   const req = readRequest(r);
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    respond(r, 405, { Allow: ALLOWED_METHODS, 'Content-Type': TEXT_CONTENT_TYPE },
-      'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const query = parseScrapeQuery(req.args);
   if (!query.ok) {
     respond(r, 400, { 'Content-Type': TEXT_CONTENT_TYPE }, query.reason + '\n');

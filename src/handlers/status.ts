@@ -6,7 +6,7 @@
 // page's own URL, so /status reads /metrics).
 import { STATUS_PAGE_HEAD, STATUS_PAGE_SCRIPT_SHA256, STATUS_PAGE_TAIL } from 'ipng-status-page';
 import { markScrapeRequest } from '../platform/request-scope';
-import { respond } from '../platform/respond';
+import { refusedUnlessRead, respond } from '../platform/respond';
 import { readRequest } from '../platform/request';
 import { readStatusJsonUrl } from '../platform/settings';
 
@@ -22,11 +22,7 @@ export default function status(r: NginxHTTPRequest): void {
   // Like the scrape, the page's own requests are not counted.
   markScrapeRequest(r);
   const method = readRequest(r).method;
-  if (method !== 'GET' && method !== 'HEAD') {
-    respond(r, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
-      'method ' + method + ' not allowed: use GET, HEAD\n');
-    return;
-  }
+  if (refusedUnlessRead(r, method)) return;
   const configured = readStatusJsonUrl(r);
   const jsonUrl = configured === undefined || configured === '' ? DEFAULT_STATUS_JSON_URL : configured;
   respond(r, 200, {

@@ -8,23 +8,18 @@ import { escapeText } from '../pipeline/wire-field';
 import { findSharedDict } from '../platform/open-dict';
 import { markScrapeRequest } from '../platform/request-scope';
 import { readRequest } from '../platform/request';
-import { respond } from '../platform/respond';
+import { refusedUnlessRead, respond } from '../platform/respond';
 import { sslZoneOf } from '../platform/ssl-zone';
 import { emptySslValues, SSL_DICT, SslZone } from './model';
 import { renderSslJson, renderSslPrometheus, renderSslText, SSL_TEXT_CONTENT_TYPE } from './render';
 import { readSslZone } from './store';
 
-const ALLOWED_METHODS = 'GET, HEAD';
 const ERROR_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 export default function sslStatus(r: NginxHTTPRequest): void {
   markScrapeRequest(r);
   const req = readRequest(r);
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    respond(r, 405, { Allow: ALLOWED_METHODS, 'Content-Type': ERROR_CONTENT_TYPE },
-      'method ' + req.method + ' not allowed: use ' + ALLOWED_METHODS + '\n');
-    return;
-  }
+  if (refusedUnlessRead(r, req.method)) return;
   const choice = chooseDisplayFormat(req.args, req.accept, 'text');
   if (!choice.ok) {
     respond(r, 400, { 'Content-Type': ERROR_CONTENT_TYPE }, choice.reason + '\n');

@@ -7,6 +7,7 @@ import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
 import { httpGet, httpRequest } from '../harness/http';
 import { checkMetrics, promtoolMissing } from '../harness/promtool';
+import { samples } from '../harness/exposition';
 import { validateReqstatJson } from '../harness/json-schema';
 import { LOG_FORMAT, accessLogOf, sums, FIELDS, keyIdentity } from './reqstat-support';
 import type { LogLine } from './reqstat-support';
@@ -164,5 +165,38 @@ describe('req_status_show', () => {
     expect(prom).toContain(`nginx_reqstat_bytes_out_total{zone="uris",key="/tes"} ${sums(log).bytes_out}\n`);
     expect(prom).toContain('nginx_reqstat_zone_keys{zone="uris"} 3\n');
     if (promtoolMissing() === null) await checkMetrics(prom, []);
+  });
+});
+
+describe('req_status_show beside ipng counting', () => {
+  // Like the scrape, the status page and ssl_status, a display location's
+  // own requests are not ipng traffic (reqstat itself counts them, as
+  // Tengine does, when a req_status covers the location). reqstat needs
+  // the shim, so there is no form without it.
+  test('its requests are not counted by ipng', async ({ nginx }) => {
+    const n = await nginx({
+      flushInterval: '100ms',
+      http: `
+      req_status_zone hosts "$host" 1m;
+      server {
+          listen 127.0.0.1:{{PORT}} reuseport;
+          location = /a { return 200 "a"; }
+          location = /us { req_status_show hosts; }
+          location = /metrics { js_content ipng.scrape; }
+      }`,
+    });
+    for (let i = 0; i < 3; i++) expect((await httpGet(n.url('/a'))).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await httpGet(n.url('/us'))).status).toBe(200);
+    expect((await httpRequest(n.url('/us'), { method: 'DELETE' })).status).toBe(405);
+    const expected = ['nginx_ipng_requests_total{source_tag="direct",vip="127.0.0.1",code="200"} 3'];
+    let lines: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      lines = samples((await httpGet(n.url('/metrics'))).body, 'nginx_ipng_requests_total');
+      if (JSON.stringify(lines) === JSON.stringify(expected)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // and stays so over several more flush intervals
+    await new Promise((r) => setTimeout(r, 500));
+    expect(samples((await httpGet(n.url('/metrics'))).body, 'nginx_ipng_requests_total')).toEqual(expected);
   });
 });
