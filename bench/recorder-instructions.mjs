@@ -10,12 +10,16 @@
 // requests after 200 of warm-up; the counters are zeroed in between.
 //
 //   node bench/recorder-instructions.mjs [--requests 2000] [--only reqstat]
+//                                        [--keep-dumps DIR]
+//
+// --keep-dumps copies each variant's callgrind dump into DIR (named after
+// the variant), for callgrind_annotate.
 //
 // Needs valgrind (Debian package). The trixie loader is stripped; if
 // valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
 // a loader with symbols into the runtime cache, which this script uses.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +27,11 @@ import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
 import { freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
 
 const { values } = parseArgs({
-  options: { requests: { type: 'string', default: '2000' }, only: { type: 'string', default: '' } },
+  options: {
+    requests: { type: 'string', default: '2000' },
+    only: { type: 'string', default: '' },
+    'keep-dumps': { type: 'string', default: '' },
+  },
 });
 const requests = Math.max(100, Math.min(20000, Number(values.requests)));
 
@@ -146,6 +154,10 @@ http {
     const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
     const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(prefix, dump), 'utf8'));
     if (!totals) throw new Error(`no totals in ${dump}`);
+    if (values['keep-dumps']) {
+      mkdirSync(values['keep-dumps'], { recursive: true });
+      copyFileSync(join(prefix, dump), join(values['keep-dumps'], `callgrind.${name.replace(/[^a-z0-9]+/gi, '-')}.out`));
+    }
     return Number(totals[1]) / requests;
   } finally {
     child.kill('SIGTERM');

@@ -66,12 +66,35 @@ enum {
 };
 
 
+/*
+ * What one request adds, the same in each of its zones: most of the 29
+ * columns are 0 for a request, so its columns are named (a class and a
+ * detail status column, the upstream's class column or 0) rather than
+ * made into a vector of 29 added whole.
+ */
+typedef struct {
+    uint64_t                            bytes_in;
+    uint64_t                            bytes_out;
+    uint64_t                            rt;
+    ngx_uint_t                          conn;       /* 0 or 1 */
+    ngx_uint_t                          status_class;
+    ngx_uint_t                          status_detail;
+    ngx_uint_t                          upstream;   /* unsigned upstream:1; */
+    uint64_t                            ups_tries;
+    uint64_t                            ups_rt;
+    ngx_uint_t                          ups_class;  /* 0: none */
+} ngx_http_ipng_stats_reqstat_columns_t;
+
+
 /* what the first location decided for a request */
 typedef struct {
     ngx_http_request_t                  *request;
     ngx_array_t                         *zones;     /* ..._zone_t *; NULL */
     ngx_str_t                           *keys;      /* NKEYS a zone; */
                                                     /* NULL: lazy */
+
+    /* a zone's key when it is the connection's kept key, else NULL */
+    ngx_http_ipng_stats_reqstat_kept_t **kept;
 } ngx_http_ipng_stats_reqstat_decision_t;
 
 
@@ -79,8 +102,13 @@ static ngx_http_ipng_stats_reqstat_decision_t *
     ngx_http_ipng_stats_reqstat_decided(ngx_http_request_t *r);
 static ngx_http_ipng_stats_reqstat_decision_t *
     ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r);
-static void ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r,
-    uint64_t *f);
+static void ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_columns_t *c);
+static void ngx_http_ipng_stats_reqstat_add(uint64_t *counters,
+    ngx_http_ipng_stats_reqstat_columns_t *c);
+static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_reqstat_entry(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_reqstat_zone_t *zone,
+    ngx_str_t *key, ngx_http_ipng_stats_reqstat_kept_t *kept);
 static ngx_int_t ngx_http_ipng_stats_reqstat_indicator_value(
     ngx_http_request_t *r, ngx_http_ipng_stats_reqstat_indicator_t *ind);
 static ngx_int_t ngx_http_ipng_stats_reqstat_indicator(u_char *data,
@@ -109,7 +137,6 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_conf_t *rcf,
     ngx_http_ipng_stats_pipeline_conf_t *pcf)
 {
-    uint64_t                                  f[NGX_HTTP_IPNG_STATS_RS_NFIELDS];
     ngx_str_t                                 lazy[2];  /* NKEYS */
     ngx_str_t                                *key;
     ngx_int_t                                 n;
@@ -117,6 +144,8 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_table_t              *t;
     ngx_http_ipng_stats_entry_t              *e;
     ngx_http_ipng_stats_reqstat_zone_t      **zone;
+    ngx_http_ipng_stats_reqstat_kept_t       *kept;
+    ngx_http_ipng_stats_reqstat_columns_t     c;
     ngx_http_ipng_stats_reqstat_decision_t   *d;
     ngx_http_ipng_stats_reqstat_indicator_t  *ind;
 
@@ -143,7 +172,7 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
         return;
     }
 
-    ngx_http_ipng_stats_reqstat_fields(r, f);
+    ngx_http_ipng_stats_reqstat_columns(r, &c);
 
     zone = d->zones->elts;
 
@@ -151,25 +180,23 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
 
         if (d->keys) {
             key = &d->keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
+            kept = d->kept[i];
 
         } else {
             key = lazy;
-            ngx_http_ipng_stats_reqstat_key(r, zone[i], key);
+            kept = ngx_http_ipng_stats_reqstat_key(r, zone[i], key);
         }
 
         if (key[0].len == NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY) {
             continue;
         }
 
-        e = ngx_http_ipng_stats_table_entry(t, &zone[i]->shape,
-                                            &zone[i]->name, key);
+        e = ngx_http_ipng_stats_reqstat_entry(t, zone[i], key, kept);
         if (e == NULL) {
             continue;
         }
 
-        for (j = 0; j < NGX_HTTP_IPNG_STATS_RS_NFIELDS; j++) {
-            e->counters[j] += f[j];
-        }
+        ngx_http_ipng_stats_reqstat_add(e->counters, &c);
 
         if (zone[i]->indicators == NULL) {
             continue;
@@ -186,6 +213,36 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
             }
         }
     }
+}
+
+
+/*
+ * the zone's entry for the key; a connection's kept key keeps its entry,
+ * so that its later requests skip hashing the zone and key while the
+ * table has freed no entry (a drain forgets idle keys; the entry of a
+ * key that was dropped at the bound is looked up again, and dropped again)
+ */
+
+static ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_reqstat_entry(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key,
+    ngx_http_ipng_stats_reqstat_kept_t *kept)
+{
+    ngx_http_ipng_stats_entry_t  *e;
+
+    if (kept && kept->entry && kept->freed == t->freed) {
+        return kept->entry;
+    }
+
+    e = ngx_http_ipng_stats_table_zone_entry(t, &zone->shape, &zone->name,
+                                             zone->shape_hash, key);
+
+    if (kept) {
+        kept->entry = e;
+        kept->freed = t->freed;
+    }
+
+    return e;
 }
 
 
@@ -246,155 +303,150 @@ ngx_http_ipng_stats_reqstat_decide(ngx_http_request_t *r)
 
     n = (zones && !rlcf->lazy) ? zones->nelts : 0;
 
-    cln = ngx_pool_cleanup_add(r->pool,
-                               sizeof(ngx_http_ipng_stats_reqstat_decision_t)
-                               + n * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS
-                                 * sizeof(ngx_str_t));
+    /*
+     * the cleanup and the decision in one allocation (ngx_pool_cleanup_add()
+     * makes two), linked into the pool's cleanups once made: a half-made
+     * decision is never found
+     */
+
+    cln = ngx_palloc(r->pool,
+                  sizeof(ngx_pool_cleanup_t)
+                  + sizeof(ngx_http_ipng_stats_reqstat_decision_t)
+                  + n * (NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS * sizeof(ngx_str_t)
+                         + sizeof(ngx_http_ipng_stats_reqstat_kept_t *)));
     if (cln == NULL) {
         return NULL;
     }
 
-    d = cln->data;
+    d = (ngx_http_ipng_stats_reqstat_decision_t *) &cln[1];
 
     d->request = r;
     d->zones = zones;
     d->keys = NULL;
+    d->kept = NULL;
 
     if (n) {
         d->keys = (ngx_str_t *) &d[1];
+        d->kept = (ngx_http_ipng_stats_reqstat_kept_t **)
+                      &d->keys[n * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
         zone = zones->elts;
 
         for (i = 0; i < n; i++) {
-            ngx_http_ipng_stats_reqstat_key(r, zone[i],
+            d->kept[i] = ngx_http_ipng_stats_reqstat_key(r, zone[i],
                               &d->keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS]);
         }
     }
 
-    /* set last: a half-made decision is never found */
-
     cln->handler = ngx_http_ipng_stats_reqstat_mark;
+    cln->data = d;
+    cln->next = r->pool->cleanup;
+    r->pool->cleanup = cln;
 
     return d;
 }
 
 
-/* the 29 columns of one request, the same in each of its zones */
+/* what one request adds */
 
 static void
-ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
+ngx_http_ipng_stats_reqstat_columns(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_columns_t *c)
 {
     off_t                       bytes;
-    ngx_uint_t                  i, n, status, other;
+    ngx_uint_t                  i, n, status, detail;
     ngx_time_t                 *tp;
     ngx_msec_int_t              ms;
     ngx_http_upstream_state_t  *state;
 
-    ngx_memzero(f, NGX_HTTP_IPNG_STATS_RS_NFIELDS * sizeof(uint64_t));
-
     bytes = r->request_length;
-    f[NGX_HTTP_IPNG_STATS_RS_BYTES_IN] = (uint64_t) ngx_max(bytes, 0);
+    c->bytes_in = (uint64_t) ngx_max(bytes, 0);
 
     bytes = r->connection->sent;
-    f[NGX_HTTP_IPNG_STATS_RS_BYTES_OUT] = (uint64_t) ngx_max(bytes, 0);
+    c->bytes_out = (uint64_t) ngx_max(bytes, 0);
 
     /* HTTP/2: the stream's connection counts the streams of its connection */
 
-    if (r == r->main && r->connection->requests == 1) {
-        f[NGX_HTTP_IPNG_STATS_RS_CONN_TOTAL] = 1;
-    }
-
-    f[NGX_HTTP_IPNG_STATS_RS_REQ_TOTAL] = 1;
+    c->conn = (r == r->main && r->connection->requests == 1);
 
     status = ngx_http_ipng_stats_log_status(r);
 
-    other = 0;
+    detail = NGX_HTTP_IPNG_STATS_RS_OTHER_DETAIL;
 
     switch (status / 100) {
 
     case 2:
-        f[NGX_HTTP_IPNG_STATS_RS_2XX] = 1;
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_2XX;
 
         if (status == 200) {
-            f[NGX_HTTP_IPNG_STATS_RS_200] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_200;
 
         } else if (status == 206) {
-            f[NGX_HTTP_IPNG_STATS_RS_206] = 1;
-
-        } else {
-            other = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_206;
         }
 
         break;
 
     case 3:
-        f[NGX_HTTP_IPNG_STATS_RS_3XX] = 1;
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_3XX;
 
         if (status == 302) {
-            f[NGX_HTTP_IPNG_STATS_RS_302] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_302;
 
         } else if (status == 304) {
-            f[NGX_HTTP_IPNG_STATS_RS_304] = 1;
-
-        } else {
-            other = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_304;
         }
 
         break;
 
     case 4:
-        f[NGX_HTTP_IPNG_STATS_RS_4XX] = 1;
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_4XX;
 
         switch (status) {
         case 403:
-            f[NGX_HTTP_IPNG_STATS_RS_403] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_403;
             break;
         case 404:
-            f[NGX_HTTP_IPNG_STATS_RS_404] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_404;
             break;
         case 416:
-            f[NGX_HTTP_IPNG_STATS_RS_416] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_416;
             break;
         case 499:
-            f[NGX_HTTP_IPNG_STATS_RS_499] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_499;
             break;
-        default:
-            other = 1;
         }
 
         break;
 
     case 5:
-        f[NGX_HTTP_IPNG_STATS_RS_5XX] = 1;
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_5XX;
 
         switch (status) {
         case 500:
-            f[NGX_HTTP_IPNG_STATS_RS_500] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_500;
             break;
         case 502:
-            f[NGX_HTTP_IPNG_STATS_RS_502] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_502;
             break;
         case 503:
-            f[NGX_HTTP_IPNG_STATS_RS_503] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_503;
             break;
         case 504:
-            f[NGX_HTTP_IPNG_STATS_RS_504] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_504;
             break;
         case 508:
-            f[NGX_HTTP_IPNG_STATS_RS_508] = 1;
+            detail = NGX_HTTP_IPNG_STATS_RS_508;
             break;
-        default:
-            other = 1;
         }
 
         break;
 
     default:
         /* outside 200-599: both "other" columns, as Tengine */
-        f[NGX_HTTP_IPNG_STATS_RS_OTHER_STATUS] = 1;
-        other = 1;
+        c->status_class = NGX_HTTP_IPNG_STATS_RS_OTHER_STATUS;
     }
 
-    f[NGX_HTTP_IPNG_STATS_RS_OTHER_DETAIL] = other;
+    c->status_detail = detail;
 
     /* $request_time in ms */
 
@@ -403,7 +455,12 @@ ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
     ms = (ngx_msec_int_t)
              ((tp->sec - r->start_sec) * 1000 + (tp->msec - r->start_msec));
 
-    f[NGX_HTTP_IPNG_STATS_RS_RT] = (uint64_t) ngx_max(ms, 0);
+    c->rt = (uint64_t) ngx_max(ms, 0);
+
+    c->upstream = 0;
+    c->ups_tries = 0;
+    c->ups_rt = 0;
+    c->ups_class = 0;
 
     if (r->upstream_states == NULL || r->upstream_states->nelts == 0) {
         return;
@@ -412,17 +469,17 @@ ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
     state = r->upstream_states->elts;
     n = r->upstream_states->nelts;
 
-    f[NGX_HTTP_IPNG_STATS_RS_UPS_REQ] = 1;
+    c->upstream = 1;
 
     /* the last try's status; an aborted try has none */
 
     status = state[n - 1].status;
 
     if (status >= 400 && status < 500) {
-        f[NGX_HTTP_IPNG_STATS_RS_UPS_4XX] = 1;
+        c->ups_class = NGX_HTTP_IPNG_STATS_RS_UPS_4XX;
 
     } else if (status >= 500 && status < 600) {
-        f[NGX_HTTP_IPNG_STATS_RS_UPS_5XX] = 1;
+        c->ups_class = NGX_HTTP_IPNG_STATS_RS_UPS_5XX;
     }
 
     /*
@@ -433,12 +490,38 @@ ngx_http_ipng_stats_reqstat_fields(ngx_http_request_t *r, uint64_t *f)
     for (i = 0; i < n; /* void */ ) {
         ms = (ngx_msec_int_t) state[i].response_time;
 
-        f[NGX_HTTP_IPNG_STATS_RS_UPS_TRIES]++;
-        f[NGX_HTTP_IPNG_STATS_RS_UPS_RT] += (uint64_t) ngx_max(ms, 0);
+        c->ups_tries++;
+        c->ups_rt += (uint64_t) ngx_max(ms, 0);
 
         if (++i < n && state[i].peer == NULL) {
             i++;
         }
+    }
+}
+
+
+static void
+ngx_http_ipng_stats_reqstat_add(uint64_t *counters,
+    ngx_http_ipng_stats_reqstat_columns_t *c)
+{
+    counters[NGX_HTTP_IPNG_STATS_RS_BYTES_IN] += c->bytes_in;
+    counters[NGX_HTTP_IPNG_STATS_RS_BYTES_OUT] += c->bytes_out;
+    counters[NGX_HTTP_IPNG_STATS_RS_CONN_TOTAL] += c->conn;
+    counters[NGX_HTTP_IPNG_STATS_RS_REQ_TOTAL]++;
+    counters[c->status_class]++;
+    counters[c->status_detail]++;
+    counters[NGX_HTTP_IPNG_STATS_RS_RT] += c->rt;
+
+    if (!c->upstream) {
+        return;
+    }
+
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_REQ]++;
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_TRIES] += c->ups_tries;
+    counters[NGX_HTTP_IPNG_STATS_RS_UPS_RT] += c->ups_rt;
+
+    if (c->ups_class) {
+        counters[c->ups_class]++;
     }
 }
 

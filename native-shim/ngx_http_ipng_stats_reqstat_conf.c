@@ -841,6 +841,9 @@ ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
         zone->shape.seen = NGX_HTTP_IPNG_STATS_REQSTAT_SEEN;
         zone->shape.forget = 1;
         zone->shape.max_entries = max;
+
+        zone->shape_hash = ngx_http_ipng_stats_table_zone_hash(&zone->shape,
+                                                               &zone->name);
     }
 
     if (ngx_http_ipng_stats_reqstat_zones_text(cf, rcf) != NGX_OK) {

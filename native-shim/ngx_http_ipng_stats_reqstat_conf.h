@@ -63,6 +63,9 @@ typedef struct {
     ngx_uint_t                         recycle_seconds;
     ngx_array_t                       *indicators;  /* ..._indicator_t */
 
+    /* the variable when the key is one variable ("$uri"), else NGX_ERROR */
+    ngx_int_t                          variable_index;
+
     /* $host when the key can be kept per connection, else NGX_ERROR */
     ngx_int_t                          host_index;
     ngx_uint_t                         kept_slot;
@@ -70,6 +73,7 @@ typedef struct {
 
     /* its line on the wire: "reqstat", 2 keys, 29 + indicators counters */
     ngx_http_ipng_stats_subsystem_t    shape;
+    ngx_uint_t                         shape_hash;  /* with the name */
 
     unsigned                           key_length_set:1;
     unsigned                           recycle_set:1;

@@ -9,6 +9,11 @@
  * by a hash of the whole key and keeps the cut text.  The field is empty
  * for a key that was not cut.
  *
+ * A key that is one variable ("$uri", "$http_user_agent") is that
+ * variable's value, read without nginx's script engine (which sizes, then
+ * copies the value through a complex value's codes): the same bytes, an
+ * unset variable giving the empty key as there.
+ *
  * Per connection.  Tengine's usual key "$host,$server_addr:$server_port"
  * formats the local address and port for every request, which is most of
  * what reqstat costs a request.  A key whose variables are $host and
@@ -18,7 +23,9 @@
  * later request whose $host is the same bytes takes it again.  A request
  * with another $host evaluates its key; the kept one is never replaced, so
  * that a key a request holds (the decision of a request still running on
- * an HTTP/2 connection) never changes under it.
+ * an HTTP/2 connection) never changes under it.  The kept key also keeps
+ * its table entry (ngx_http_ipng_stats_reqstat.c), so that its requests
+ * skip hashing the zone and key.
  */
 
 
@@ -30,26 +37,22 @@
 #define NGX_HTTP_IPNG_STATS_REQSTAT_ID_LEN  16
 
 
-/* one zone's kept key on a connection */
-typedef struct {
-    ngx_str_t                           host;
-    ngx_str_t                           key[NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
-    ngx_uint_t                          kept;   /* unsigned kept:1; */
-} ngx_http_ipng_stats_reqstat_kept_t;
-
-
 /* the kept keys of a connection, one slot per zone that can keep one */
 typedef struct {
     ngx_http_ipng_stats_reqstat_kept_t  slot[1];
 } ngx_http_ipng_stats_reqstat_kept_keys_t;
 
 
+static ngx_int_t ngx_http_ipng_stats_reqstat_variable_init(ngx_conf_t *cf,
+    ngx_http_ipng_stats_reqstat_zone_t *zone);
 static void ngx_http_ipng_stats_reqstat_evaluate(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key);
+static ngx_int_t ngx_http_ipng_stats_reqstat_value(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *value);
 static ngx_http_ipng_stats_reqstat_kept_t *
     ngx_http_ipng_stats_reqstat_kept(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone);
-static void ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
+static ngx_int_t ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
     ngx_str_t *key);
 static void ngx_http_ipng_stats_reqstat_kept_mark(void *data);
@@ -79,6 +82,10 @@ ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
     static ngx_str_t           host_name = ngx_string("host");
 
     zone->host_index = NGX_ERROR;
+
+    if (ngx_http_ipng_stats_reqstat_variable_init(cf, zone) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     /* the variables of the key, named as nginx's script compiler reads them */
 
@@ -156,7 +163,61 @@ ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
 }
 
 
-void
+/* a key of one variable, "$name" or "${name}", as the script compiler reads */
+
+static ngx_int_t
+ngx_http_ipng_stats_reqstat_variable_init(ngx_conf_t *cf,
+    ngx_http_ipng_stats_reqstat_zone_t *zone)
+{
+    u_char     ch, *p, *last;
+    ngx_str_t  name;
+
+    zone->variable_index = NGX_ERROR;
+
+    p = zone->key_text.data;
+    last = p + zone->key_text.len;
+
+    if (last - p < 2 || *p++ != '$') {
+        return NGX_OK;
+    }
+
+    if (*p == '{') {
+        if (*(last - 1) != '}') {
+            return NGX_OK;
+        }
+
+        p++;
+        last--;
+    }
+
+    /* "$1" is a regex capture */
+
+    if (p == last || (*p >= '0' && *p <= '9')) {
+        return NGX_OK;
+    }
+
+    for (name.data = p; p < last; p++) {
+        ch = *p;
+
+        if ((ch < 'a' || ch > 'z') && (ch < 'A' || ch > 'Z')
+            && (ch < '0' || ch > '9') && ch != '_')
+        {
+            return NGX_OK;
+        }
+    }
+
+    name.len = last - name.data;
+
+    zone->variable_index = ngx_http_get_variable_index(cf, &name);
+    if (zone->variable_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_http_ipng_stats_reqstat_kept_t *
 ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key)
 {
@@ -165,7 +226,7 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
 
     if (zone->host_index == NGX_ERROR) {
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     host = ngx_http_get_indexed_variable(r, zone->host_index);
@@ -173,7 +234,7 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
 
     if (host == NULL || host->not_found || kept == NULL) {
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     if (kept->kept) {
@@ -182,18 +243,23 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
         {
             key[0] = kept->key[0];
             key[1] = kept->key[1];
-            return;
+            return kept;
         }
 
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
-        return;
+        return NULL;
     }
 
     ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
 
-    if (key[0].len != NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY) {
-        ngx_http_ipng_stats_reqstat_keep(r->connection, kept, host, key);
+    if (key[0].len == NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY
+        || ngx_http_ipng_stats_reqstat_keep(r->connection, kept, host, key)
+           != NGX_OK)
+    {
+        return NULL;
     }
+
+    return kept;
 }
 
 
@@ -205,7 +271,12 @@ ngx_http_ipng_stats_reqstat_evaluate(ngx_http_request_t *r,
 
     ngx_str_null(&key[1]);
 
-    if (ngx_http_complex_value(r, &zone->key, &key[0]) != NGX_OK) {
+    if (zone->variable_index != NGX_ERROR) {
+        if (ngx_http_ipng_stats_reqstat_value(r, zone, &key[0]) != NGX_OK) {
+            goto failed;
+        }
+
+    } else if (ngx_http_complex_value(r, &zone->key, &key[0]) != NGX_OK) {
         goto failed;
     }
 
@@ -232,6 +303,37 @@ failed:
 
     key[0].len = NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY;
     key[0].data = NULL;
+}
+
+
+/*
+ * the value of a one-variable key, copied (a complex value's result is a
+ * copy too, which the decision holds until the log phase); flushed as a
+ * complex value flushes it
+ */
+
+static ngx_int_t
+ngx_http_ipng_stats_reqstat_value(ngx_http_request_t *r,
+    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *value)
+{
+    ngx_http_variable_value_t  *v;
+
+    v = ngx_http_get_flushed_variable(r, zone->variable_index);
+
+    if (v == NULL || v->not_found || v->len == 0) {
+        ngx_str_set(value, "");
+        return NGX_OK;
+    }
+
+    value->data = ngx_pnalloc(r->pool, v->len);
+    if (value->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(value->data, v->data, v->len);
+    value->len = v->len;
+
+    return NGX_OK;
 }
 
 
@@ -276,7 +378,7 @@ found:
 }
 
 
-static void
+static ngx_int_t
 ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
     ngx_str_t *key)
@@ -285,7 +387,7 @@ ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
 
     p = ngx_pnalloc(c->pool, host->len + key[0].len + key[1].len);
     if (p == NULL) {
-        return;
+        return NGX_ERROR;
     }
 
     kept->host.len = host->len;
@@ -300,7 +402,10 @@ ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
     kept->key[1].data = p;
     ngx_memcpy(p, key[1].data, key[1].len);
 
+    kept->entry = NULL;
     kept->kept = 1;
+
+    return NGX_OK;
 }
 
 

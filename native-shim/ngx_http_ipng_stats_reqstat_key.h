@@ -16,6 +16,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_ipng_stats_reqstat_conf.h"
+#include "ngx_http_ipng_stats_table.h"
 
 
 /* a key's two fields on the wire: the cut key, the whole key's identity */
@@ -25,13 +26,31 @@
 #define NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY  ((size_t) -1)
 
 
+/*
+ * One zone's key kept on a connection (the first it took, never replaced),
+ * and the table entry it counts in: looked up once, then valid while the
+ * table has freed no entry since ("freed" is the table's count then).
+ */
+typedef struct {
+    ngx_str_t                           host;
+    ngx_str_t                           key[NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
+    ngx_http_ipng_stats_entry_t        *entry;
+    ngx_uint_t                          freed;
+    ngx_uint_t                          kept;   /* unsigned kept:1; */
+} ngx_http_ipng_stats_reqstat_kept_t;
+
+
 /* at configuration: whether the zone's key can be kept per connection */
 ngx_int_t ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
     ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_uint_t *slots);
 
-/* key[0]: the key, cut; key[1]: the whole key's identity, or empty */
-void ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
-    ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key);
+/*
+ * key[0]: the key, cut; key[1]: the whole key's identity, or empty;
+ * returns the connection's kept key when key is it, else NULL
+ */
+ngx_http_ipng_stats_reqstat_kept_t *ngx_http_ipng_stats_reqstat_key(
+    ngx_http_request_t *r, ngx_http_ipng_stats_reqstat_zone_t *zone,
+    ngx_str_t *key);
 
 
 #endif /* _NGX_HTTP_IPNG_STATS_REQSTAT_KEY_H_INCLUDED_ */

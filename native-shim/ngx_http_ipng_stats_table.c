@@ -33,7 +33,7 @@ static ngx_http_ipng_stats_table_use_t *ngx_http_ipng_stats_table_use(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub);
 static ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_find(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
-    ngx_str_t *zone, ngx_str_t *keys, ngx_uint_t gauge);
+    ngx_str_t *zone, ngx_uint_t zone_hash, ngx_str_t *keys, ngx_uint_t gauge);
 static void ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t *e);
 static ngx_int_t ngx_http_ipng_stats_table_group_room(
@@ -97,6 +97,24 @@ ngx_http_ipng_stats_table_collect(ngx_http_ipng_stats_pipeline_conf_t *pcf,
     for (i = 0; i < pcf->collectors->nelts; i++) {
         c[i].handler(t, c[i].data, exiting);
     }
+}
+
+
+/* the start of an entry's hash: its shape and zone */
+
+static ngx_inline ngx_uint_t
+ngx_http_ipng_stats_table_hash_zone(ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone)
+{
+    ngx_uint_t  i, hash;
+
+    hash = (ngx_uint_t) (uintptr_t) sub;
+
+    for (i = 0; i < zone->len; i++) {
+        hash = ngx_hash(hash, zone->data[i]);
+    }
+
+    return hash;
 }
 
 
@@ -187,7 +205,26 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
 {
-    return ngx_http_ipng_stats_table_find(t, sub, zone, keys, 0);
+    return ngx_http_ipng_stats_table_find(t, sub, zone,
+                               ngx_http_ipng_stats_table_hash_zone(sub, zone),
+                               keys, 0);
+}
+
+
+ngx_uint_t
+ngx_http_ipng_stats_table_zone_hash(ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone)
+{
+    return ngx_http_ipng_stats_table_hash_zone(sub, zone);
+}
+
+
+ngx_http_ipng_stats_entry_t *
+ngx_http_ipng_stats_table_zone_entry(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone,
+    ngx_uint_t zone_hash, ngx_str_t *keys)
+{
+    return ngx_http_ipng_stats_table_find(t, sub, zone, zone_hash, keys, 0);
 }
 
 
@@ -197,14 +234,16 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_gauge_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)
 {
-    return ngx_http_ipng_stats_table_find(t, sub, zone, NULL, 1);
+    return ngx_http_ipng_stats_table_find(t, sub, zone,
+                               ngx_http_ipng_stats_table_hash_zone(sub, zone),
+                               NULL, 1);
 }
 
 
 static ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
-    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys,
-    ngx_uint_t gauge)
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone,
+    ngx_uint_t zone_hash, ngx_str_t *keys, ngx_uint_t gauge)
 {
     u_char                           *p;
     size_t                            size;
@@ -212,11 +251,7 @@ ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_entry_t      *e;
     ngx_http_ipng_stats_table_use_t  *use;
 
-    hash = (ngx_uint_t) (uintptr_t) sub;
-
-    for (i = 0; i < zone->len; i++) {
-        hash = ngx_hash(hash, zone->data[i]);
-    }
+    hash = zone_hash;
 
     for (k = 0; k < sub->nkeys; k++) {
         hash = ngx_hash(hash, NGX_HTTP_IPNG_STATS_KEY_SEP);
@@ -237,8 +272,9 @@ ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
 
         for (k = 0; k < sub->nkeys; k++) {
             if (e->keys[k].len != keys[k].len
-                || ngx_memcmp(e->keys[k].data, keys[k].data, keys[k].len)
-                   != 0)
+                || (keys[k].len
+                    && ngx_memcmp(e->keys[k].data, keys[k].data, keys[k].len)
+                       != 0))
             {
                 break;
             }
@@ -681,6 +717,7 @@ ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
     }
 
     t->nentries--;
+    t->freed++;
 
     ngx_free(e);
 }
@@ -689,6 +726,7 @@ ngx_http_ipng_stats_table_forget(ngx_http_ipng_stats_table_t *t,
 void
 ngx_http_ipng_stats_table_destroy(void)
 {
+    ngx_uint_t                    freed;
     ngx_http_ipng_stats_entry_t  *e, *next;
 
     if (ngx_http_ipng_stats_worker_table.pool == NULL) {
@@ -703,7 +741,13 @@ ngx_http_ipng_stats_table_destroy(void)
         }
     }
 
+    /* a table made again after this one must not validate its entries */
+
+    freed = ngx_http_ipng_stats_worker_table.freed + 1;
+
     ngx_destroy_pool(ngx_http_ipng_stats_worker_table.pool);
     ngx_memzero(&ngx_http_ipng_stats_worker_table,
                 sizeof(ngx_http_ipng_stats_table_t));
+
+    ngx_http_ipng_stats_worker_table.freed = freed;
 }

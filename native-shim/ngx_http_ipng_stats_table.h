@@ -102,6 +102,13 @@ typedef struct {
     ngx_uint_t                      *bounds;
     ngx_str_t                       *bounds_text;
     uint64_t                         dropped;
+
+    /*
+     * entries freed in the worker's life (idle keys forgotten, the table
+     * destroyed): an entry pointer kept across requests (reqstat keeps one
+     * per connection and zone) with this count is valid while it is equal
+     */
+    ngx_uint_t                       freed;
 } ngx_http_ipng_stats_table_t;
 
 
@@ -143,6 +150,17 @@ ngx_http_ipng_stats_table_t *ngx_http_ipng_stats_table_if_any(void);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_str_t *keys);
+
+/*
+ * the same, with the hash of (subsystem, zone) made once, at configuration,
+ * by ngx_http_ipng_stats_table_zone_hash(): a caller that looks up entries
+ * of a few zones per request skips hashing their names
+ */
+ngx_uint_t ngx_http_ipng_stats_table_zone_hash(
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone);
+ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_zone_entry(
+    ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
+    ngx_str_t *zone, ngx_uint_t zone_hash, ngx_str_t *keys);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_gauge_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone);

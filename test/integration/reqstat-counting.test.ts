@@ -14,7 +14,7 @@ import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
 import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity } from './reqstat-support';
+import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity, reqstatLines } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -26,6 +26,11 @@ function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/** `count` calls of `send`, one after the other. */
+async function sequentially(count: number, send: () => Promise<void>): Promise<void> {
+  for (let i = 0; i < count; i++) await send();
 }
 
 /** Bytes sent as they are; resolves with the reply once nginx closes. */
@@ -346,6 +351,37 @@ describe('the key', () => {
   });
 });
 
+describe('a key of one variable (read without the script engine)', () => {
+  test('"${uri}", "$http_user_agent" (unset: the empty kv; long: cut, with its identity) and a variable of "set"', async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone braced "\${uri}" 1m;
+    req_status_zone agent "$http_user_agent" 1m;
+    req_status_zone_key_length agent 8;
+    req_status_zone fromset "$k" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        set $k "k-$arg_n";
+        req_status braced agent fromset;
+        location / { return 200 "x"; }
+    }`));
+    const long = 'a-very-long-agent';
+    await httpGet(n.url('/a'));
+    await httpGet(n.url('/b?n=1'), { 'User-Agent': 'short' });
+    await httpGet(n.url('/a?n=1'), { 'User-Agent': long });
+    const lines = await drained(n, 9);
+    expect([...lines].map(([k, l]) => `${k} ${l.req_total}`).sort()).toEqual([
+      `agent${US} 1`,
+      `agent${US}${long.substring(0, 8)}${US}${keyIdentity(long)} 1`,
+      `agent${US}short 1`,
+      `braced${US}/a 2`,
+      `braced${US}/b 1`,
+      `fromset${US}k- 1`,
+      `fromset${US}k-1 2`,
+    ].sort());
+  });
+});
+
 describe('req_status_bypass', () => {
   test('a request whose bypass value is neither empty nor "0" counts in no zone (reqstat.t\'s server-level set)', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
@@ -505,6 +541,65 @@ describe('the per-worker table', () => {
     expect(await drain()).toBe('');
     await httpGet(n.url('/'), { Host: 'new' });
     expect(keysOf(await drain())).toEqual(['new']);
+  });
+
+  test('a connection\'s kept key keeps its entry: exact across the drain that forgets it, and after the zone bound dropped it', async ({ nginx }) => {
+    // one worker, no tick: the test drains itself, so it knows when
+    const n = await nginx({
+      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    access_log off;
+    req_status_zone small "$host,$server_addr:$server_port" 32k;
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /drain { js_content t.drain; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status small;
+        location / { return 200 "x"; }
+    }`,
+    });
+    const drain = async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const counts = (text: string) => [...reqstatLines(text)].map(([k, l]) => `${k} ${l.req_total} ${l.conn_total}`).sort();
+    const dropped = (text: string) => text.split('\n').filter((l) => l.startsWith('x'));
+    const key = (host: string) => `small${US}${host},127.0.0.1:${n.port}`;
+    // one keepalive connection throughout: conn_total 1 only in its first drain
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const kept = (count: number) => sequentially(count, () => keepAliveGet(agent, n.url('/'), 'kept'));
+    try {
+      await kept(3);
+      expect(counts(await drain())).toEqual([`${key('kept')} 3 1`]);
+      // idle for a whole drain: the entry is freed; the connection's next
+      // requests must find a new one, not add to the freed one
+      expect(await drain()).toBe('');
+      await kept(2);
+      expect(counts(await drain())).toEqual([`${key('kept')} 2 0`]);
+      // other keys forgotten while this one stays busy: still one entry
+      await sendConcurrently(20, 4, (i) => httpGet(n.url('/'), { Host: `other${i}` }));
+      await kept(1);
+      expect(counts(await drain())).toHaveLength(21);
+      await kept(1);
+      expect(counts(await drain())).toEqual([`${key('kept')} 1 0`]);
+      await kept(1);
+      expect(counts(await drain())).toEqual([`${key('kept')} 1 0`]);
+      // the zone's bound (32768 / 256 = 128 keys) fills after an idle drain
+      // of the kept key: its request is dropped, and counted once there is room
+      expect(await drain()).toBe('');
+      await sendConcurrently(128, 4, (i) => httpGet(n.url('/'), { Host: `fill${i}` }));
+      await kept(2);
+      const full = await drain();
+      expect(counts(full)).toHaveLength(128);
+      expect(counts(full).some((l) => l.startsWith(key('kept')))).toBe(false);
+      expect(dropped(full)).toEqual([`x${US}2`]);
+      expect(await drain()).toBe('');
+      await kept(2);
+      expect(counts(await drain())).toEqual([`${key('kept')} 2 0`]);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 
