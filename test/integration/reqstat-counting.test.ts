@@ -12,6 +12,7 @@ import { createConnection } from 'node:net';
 import { Agent, request } from 'node:http';
 import { describe, expect } from 'vitest';
 import { test, freePort } from '../harness/nginx';
+import type { NginxInstance, NginxOptions } from '../harness/nginx';
 import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
 import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity, reqstatLines } from './reqstat-support';
@@ -511,15 +512,19 @@ describe('next to ipng', () => {
 });
 
 describe('the per-worker table', () => {
-  test('bounded per zone (one key per 256 bytes of zone), the rest counted as dropped; keys idle for a drain are forgotten', async ({ nginx }) => {
-    // one worker, no tick: the test drains itself, so it knows when
+  /**
+   * One worker and no tick, a 32k zone (128 keys) keyed by `key` on the
+   * first port, and the test's own drain on the second: the test drains
+   * itself, so it knows when.
+   */
+  async function smallZone(nginx: (opts: NginxOptions) => Promise<NginxInstance>, key: string) {
     const n = await nginx({
       workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
       http: `
     js_path ${jsDir()};
     js_import t from t.js;
     access_log off;
-    req_status_zone small "$host" 32k;
+    req_status_zone small ${key} 32k;
     server {
         listen 127.0.0.1:{{PORT1}};
         location = /drain { js_content t.drain; }
@@ -530,7 +535,11 @@ describe('the per-worker table', () => {
         location / { return 200 "x"; }
     }`,
     });
-    const drain = async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    return { n, drain: async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body };
+  }
+
+  test('bounded per zone (one key per 256 bytes of zone), the rest counted as dropped; keys idle for a drain are forgotten', async ({ nginx }) => {
+    const { n, drain } = await smallZone(nginx, '"$host"');
     const keysOf = (text: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}`)).map((l) => l.split(US)[4]);
     await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
     const first = await drain();
@@ -544,25 +553,7 @@ describe('the per-worker table', () => {
   });
 
   test('a connection\'s kept key keeps its entry: exact across the drain that forgets it, and after the zone bound dropped it', async ({ nginx }) => {
-    // one worker, no tick: the test drains itself, so it knows when
-    const n = await nginx({
-      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
-      http: `
-    js_path ${jsDir()};
-    js_import t from t.js;
-    access_log off;
-    req_status_zone small "$host,$server_addr:$server_port" 32k;
-    server {
-        listen 127.0.0.1:{{PORT1}};
-        location = /drain { js_content t.drain; }
-    }
-    server {
-        listen 127.0.0.1:{{PORT}};
-        req_status small;
-        location / { return 200 "x"; }
-    }`,
-    });
-    const drain = async () => (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const { n, drain } = await smallZone(nginx, '"$host,$server_addr:$server_port"');
     const counts = (text: string) => [...reqstatLines(text)].map(([k, l]) => `${k} ${l.req_total} ${l.conn_total}`).sort();
     const dropped = (text: string) => text.split('\n').filter((l) => l.startsWith('x'));
     const key = (host: string) => `small${US}${host},127.0.0.1:${n.port}`;
