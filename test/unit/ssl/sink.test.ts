@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { FakeSharedDict } from '../fake-shared-dict';
 import type { FlushContext } from '../../../src/pipeline/sink';
 import { readWire } from '../../../src/pipeline/wire-reader';
-import type { SharedDict } from '../../../src/platform/shared-dict';
 import { sslSink } from '../../../src/ssl/sink';
 import { readSslZone } from '../../../src/ssl/store';
 
-function dictOf(): SharedDict<string> {
-  const map = new Map<string, string>();
-  return {
-    capacity: 1 << 20,
-    freeSpace: () => 1 << 20,
-    get: (k) => map.get(k),
-    has: (k) => map.has(k),
-    set: (k, v) => map.set(k, v),
-    add: (k, v) => (map.has(k) ? false : (map.set(k, v), true)),
-    delete: (k) => map.delete(k),
-    items: (max = 1024) => [...map.entries()].slice(0, max),
-  };
+/** The SSL zone, type=string, 1 MB, all of it free (test/unit/fake-shared-dict.ts). */
+function dictOf(): FakeSharedDict<string> {
+  const dict = new FakeSharedDict<string>('ssl', 'string', 1 << 20);
+  dict.freePages = (1 << 20) / 4096;
+  return dict;
 }
 
 const US = '\x1f';

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { SharedDict } from '../../../src/platform/shared-dict';
+import { FakeSharedDict } from '../fake-shared-dict';
 import {
   applySslLines, gaugeLifetimeMs, lastSslFlushMs, markSslFlush, readSslZone, readSslZones,
 } from '../../../src/ssl/store';
 import type { SslLines } from '../../../src/ssl/wire';
 
-/** A type=string ngx.shared dictionary, as far as the store uses one. */
-function dictOf(): SharedDict<string> {
-  const map = new Map<string, string>();
-  return {
-    capacity: 1 << 20,
-    freeSpace: () => 1 << 20,
-    get: (k) => map.get(k),
-    has: (k) => map.has(k),
-    set: (k, v) => map.set(k, v),
-    add: (k, v) => (map.has(k) ? false : (map.set(k, v), true)),
-    delete: (k) => map.delete(k),
-    items: (max = 1024) => [...map.entries()].slice(0, max),
-  };
+/** The SSL zone, type=string, 1 MB, all of it free (test/unit/fake-shared-dict.ts). */
+function dictOf(): FakeSharedDict<string> {
+  const dict = new FakeSharedDict<string>('ssl', 'string', 1 << 20);
+  dict.freePages = (1 << 20) / 4096;
+  return dict;
 }
 const totals = (accept: number, good: number, hits = 0) => [0, 0, 0, accept, good, 0, hits, 0, 0, 0, 0];
 const lines = (l: Partial<SslLines>): SslLines => ({ deltas: [], handshakes: [], gauges: [], notUnderstood: 0, ...l });
