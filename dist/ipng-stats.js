@@ -4039,6 +4039,20 @@ function adoptExitedSpools(dir, report) {
   }
   return texts;
 }
+function incrementsFor(o, boundsMs) {
+  const keys = [codeKey(KIND.requests, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesIn, o.sourceTag, o.vip, o.status), codeKey(KIND.bytesOut, o.sourceTag, o.vip, o.status), pairBucketKey(KIND.durationBucket, o.sourceTag, o.vip, bucketLabel2(o.requestTimeMs, boundsMs)), pairKey(KIND.durationSum, o.sourceTag, o.vip)];
+  const deltas = [1, o.bytesIn, o.bytesOut, 1, o.requestTimeMs];
+  if (o.upstreamTimeMs !== null) {
+    keys.push(pairBucketKey(KIND.upstreamBucket, o.sourceTag, o.vip, bucketLabel2(o.upstreamTimeMs, boundsMs)));
+    deltas.push(1);
+    keys.push(pairKey(KIND.upstreamSum, o.sourceTag, o.vip));
+    deltas.push(o.upstreamTimeMs);
+  }
+  return {
+    keys,
+    deltas
+  };
+}
 var STATUS2 = /^[1-9]\d\d$/;
 var DECIMAL3 = /^\d+$/;
 function spoolIncrements(text, sourceTag, boundsMs) {
@@ -4082,18 +4096,17 @@ function spoolIncrements(text, sourceTag, boundsMs) {
       continue;
     }
     const vip = f[1].indexOf(":") === -1 ? f[1] : canonicalAddress(f[1]) || f[1];
-    const requestMs = secondsTextToMs(f[4]);
-    const upstreamMs = upstreamTimeMs(f.slice(5).join(" "));
     out.requests += n;
-    add(codeKey(KIND.requests, sourceTag, vip, f[0]), n);
-    add(codeKey(KIND.bytesIn, sourceTag, vip, f[0]), n * +f[2]);
-    add(codeKey(KIND.bytesOut, sourceTag, vip, f[0]), n * +f[3]);
-    add(pairBucketKey(KIND.durationBucket, sourceTag, vip, bucketLabel2(requestMs, boundsMs)), n);
-    add(pairKey(KIND.durationSum, sourceTag, vip), n * requestMs);
-    if (upstreamMs !== null) {
-      add(pairBucketKey(KIND.upstreamBucket, sourceTag, vip, bucketLabel2(upstreamMs, boundsMs)), n);
-      add(pairKey(KIND.upstreamSum, sourceTag, vip), n * upstreamMs);
-    }
+    const inc = incrementsFor({
+      sourceTag,
+      vip,
+      status: +f[0],
+      bytesIn: +f[2],
+      bytesOut: +f[3],
+      requestTimeMs: secondsTextToMs(f[4]),
+      upstreamTimeMs: upstreamTimeMs(f.slice(5).join(" "))
+    }, boundsMs);
+    for (let k = 0; k < inc.keys.length; k++) add(inc.keys[k], n * inc.deltas[k]);
   }
   return out;
 }

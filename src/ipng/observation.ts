@@ -1,5 +1,7 @@
-// What one finished request adds to the zone: the pure half of the
-// recorder (src/handlers/recorder.ts does the nginx half).
+// What one finished request adds to the zone: the log spool's lines
+// (ipng/spool-lines.ts) are added through it, and the njs recorder
+// (src/handlers/recorder.ts) writes the same keys, spelled out inline
+// because it runs per request.
 import { bucketLabel } from '../model/bucketing';
 import { codeKey, KIND, pairBucketKey, pairKey } from './keys';
 

@@ -11,9 +11,8 @@
 // lines repeat, and a lookup in an object costs far less in njs than
 // splitting and parsing a line.
 import { canonicalAddress } from '../exposition/address';
-import { bucketLabel } from '../model/bucketing';
 import { secondsTextToMs, upstreamTimeMs } from '../model/timings';
-import { codeKey, KIND, pairBucketKey, pairKey } from './keys';
+import { incrementsFor } from './observation';
 
 /** Increments summed per zone key, in order of first appearance. */
 export interface SpoolIncrements {
@@ -69,18 +68,14 @@ export function spoolIncrements(text: string, sourceTag: string, boundsMs: numbe
       continue;
     }
     const vip = f[1].indexOf(':') === -1 ? f[1] : canonicalAddress(f[1]) || f[1];
-    const requestMs = secondsTextToMs(f[4]);
-    const upstreamMs = upstreamTimeMs(f.slice(5).join(' '));
     out.requests += n;
-    add(codeKey(KIND.requests, sourceTag, vip, f[0]), n);
-    add(codeKey(KIND.bytesIn, sourceTag, vip, f[0]), n * +f[2]);
-    add(codeKey(KIND.bytesOut, sourceTag, vip, f[0]), n * +f[3]);
-    add(pairBucketKey(KIND.durationBucket, sourceTag, vip, bucketLabel(requestMs, boundsMs)), n);
-    add(pairKey(KIND.durationSum, sourceTag, vip), n * requestMs);
-    if (upstreamMs !== null) {
-      add(pairBucketKey(KIND.upstreamBucket, sourceTag, vip, bucketLabel(upstreamMs, boundsMs)), n);
-      add(pairKey(KIND.upstreamSum, sourceTag, vip), n * upstreamMs);
-    }
+    // One line stands for n requests alike: the recorder's increments of
+    // one of them, n times.
+    const inc = incrementsFor({
+      sourceTag, vip, status: +f[0], bytesIn: +f[2], bytesOut: +f[3],
+      requestTimeMs: secondsTextToMs(f[4]), upstreamTimeMs: upstreamTimeMs(f.slice(5).join(' ')),
+    }, boundsMs);
+    for (let k = 0; k < inc.keys.length; k++) add(inc.keys[k], n * inc.deltas[k]);
   }
   return out;
 }
