@@ -4139,7 +4139,8 @@ function openIpngSink(s) {
   const buckets = resolveBuckets(settings.buckets);
   reportOnce(store, resolveFlushInterval(settings.flushInterval).problem);
   reportOnce(store, buckets.problem);
-  reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
+  const defaultSource = resolveDefaultSource(settings.defaultSource);
+  reportOnce(store, defaultSource.problem);
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
@@ -4150,7 +4151,7 @@ function openIpngSink(s) {
       logOnce(store, "spool", "zone-type", 'ipng-stats: $ipng_stats_spool_dir (ipng-stats-log-spool.conf) needs "js_shared_dict_zone zone=' + name + ':16m type=number;"; the zone is type=string, which only the shim fills: nothing is counted until then (reported once)');
       return;
     }
-    const result = flushSpool(dir, store, resolveDefaultSource(settings.defaultSource).value, buckets.value, logError);
+    const result = flushSpool(dir, store, defaultSource.value, buckets.value, logError);
     if (result.notUnderstood > 0) {
       logError("ipng-stats: " + result.notUnderstood + " lines of the spool files in " + dir + " not understood (is the access_log format ipng_stats_observation?)");
     }

@@ -35,7 +35,8 @@ export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
   reportOnce(store, buckets.problem);
   // The recorder without the shim counts a bad value as the default
   // without saying so (it runs per request); the tick says it once.
-  reportOnce(store, resolveDefaultSource(settings.defaultSource).problem);
+  const defaultSource = resolveDefaultSource(settings.defaultSource);
+  reportOnce(store, defaultSource.problem);
   const stateFile = resolveStateFile(settings.stateFile);
   reportOnce(store, stateFile.problem);
   const statePath = stateFile.value;
@@ -51,7 +52,7 @@ export function openIpngSink(s: NginxPeriodicSession): SubsystemSink | null {
         'which only the shim fills: nothing is counted until then (reported once)');
       return;
     }
-    const result = flushSpool(dir, store, resolveDefaultSource(settings.defaultSource).value, buckets.value, logError);
+    const result = flushSpool(dir, store, defaultSource.value, buckets.value, logError);
     if (result.notUnderstood > 0) {
       logError('ipng-stats: ' + result.notUnderstood + ' lines of the spool files in ' + dir +
         ' not understood (is the access_log format ipng_stats_observation?)');
