@@ -9,7 +9,7 @@ import { httpGet } from '../harness/http';
 import { spawnSync } from 'node:child_process';
 import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { nginxArgs, nginxBinary } from '../../scripts/nginx-prefix.mjs';
-import { US, mainLines, reqstatOnly, plumbing, reqstatVars, drained } from './reqstat-support';
+import { US, mainLines, reqstatOnly, plumbing, hostsZone, reqstatVars, drained } from './reqstat-support';
 
 const BUNDLE = resolve(__dirname, '../../dist/ipng-stats.js');
 
@@ -185,14 +185,7 @@ describe('the configuration handed to njs', () => {
 
 describe('reload', () => {
   test('a changed key fails the reload naming the zone, and counting goes on; the same key keeps counting', async () => {
-    const opts = reqstatOnly(`
-    req_status_zone hosts "$host" 1m;
-    ${plumbing()}
-    server {
-        listen 127.0.0.1:{{PORT}};
-        req_status hosts;
-        location / { return 200 "x"; }
-    }`);
+    const opts = hostsZone();
     const n = await startNginx(opts);
     try {
       await httpGet(n.url('/'), { Host: 'a' });

@@ -15,7 +15,7 @@ import { test, freePort } from '../harness/nginx';
 import type { NginxInstance, NginxOptions } from '../harness/nginx';
 import { startNginx, sleep } from '../../scripts/nginx-process.mjs';
 import { httpGet, sendConcurrently } from '../harness/http';
-import { US, reqstatOnly, plumbing, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity, reqstatLines } from './reqstat-support';
+import { US, reqstatOnly, plumbing, hostsZone, drained, accessLogOf, sums, line, jsDir, mainLines, seenText, keyIdentity, reqstatLines } from './reqstat-support';
 
 /** A GET on a keepalive agent: resolves when the body is read (the socket stays open). */
 function keepAliveGet(agent: Agent, url: string, host: string): Promise<void> {
@@ -129,14 +129,7 @@ describe('reqstat upstream columns', () => {
 
 describe('conn_total', () => {
   test('HTTP/1.1 keepalive: only under the key of a connection\'s first request', async ({ nginx }) => {
-    const n = await nginx(reqstatOnly(`
-    req_status_zone hosts "$host" 1m;
-    ${plumbing()}
-    server {
-        listen 127.0.0.1:{{PORT}};
-        req_status hosts;
-        location / { return 200 "x"; }
-    }`));
+    const n = await nginx(hostsZone());
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     for (const host of ['a', 'b', 'c']) await keepAliveGet(agent, n.url('/'), host);
     agent.destroy();
@@ -636,14 +629,7 @@ describe('under load', () => {
   });
 
   test('nginx -s reload during traffic: every request counted exactly once (exiting workers hand over)', async ({ nginx }) => {
-    const n = await nginx(reqstatOnly(`
-    req_status_zone hosts "$host" 1m;
-    ${plumbing()}
-    server {
-        listen 127.0.0.1:{{PORT}};
-        req_status hosts;
-        location / { return 200 "x"; }
-    }`));
+    const n = await nginx(hostsZone());
     const traffic = sendConcurrently(600, 4, (i) => httpGet(n.url('/'), { Host: `h${i % 3}` }));
     await sleep(100);
     await n.reload();

@@ -97,6 +97,21 @@ export function plumbing(port = 'PORT1'): string {
     }`;
 }
 
+/**
+ * The commonest configuration of these tests: one zone "hosts" keyed by
+ * $host, counting `location /` (200 "x") on {{PORT}}, and the plumbing.
+ */
+export function hostsZone(): NginxOptions {
+  return reqstatOnly(`
+    req_status_zone hosts "$host" 1m;
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status hosts;
+        location / { return 200 "x"; }
+    }`);
+}
+
 function plumbingUrl(n: NginxInstance, path: string): string {
   return `http://127.0.0.1:${n.ports[n.ports.length - 1]}${path}`;
 }
