@@ -2809,7 +2809,7 @@ var F = {
   requestDurationJson: COUNT_SECTIONS + FRAGMENT.requestDurationJson,
   upstreamResponseJson: COUNT_SECTIONS + FRAGMENT.upstreamResponseJson
 };
-var RECORD_FORMAT_VERSION = 2;
+var RECORD_FORMAT_VERSION = 3;
 var VERSION_MARK = "v";
 var VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + " ";
 function recordSections(text) {
@@ -2834,6 +2834,9 @@ function joinRecordSections(parts) {
 }
 function isCurrentFormat(text) {
   return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+function isCurrentRecord(text, s) {
+  return (s.length === PAIR_SECTIONS || s.length === COUNT_SECTIONS) && isCurrentFormat(text);
 }
 function versionedRecord(sections) {
   return VERSION_HEAD + joinRecordSections(sections);
@@ -2935,7 +2938,7 @@ function applyPairDelta(p, d, newCodesAllowed) {
 }
 function recordWithUpdatedRates(text, elapsedMs) {
   const s = recordSections(text);
-  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  if (!isCurrentRecord(text, s)) return null;
   const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
   if (moved === null) return null;
   s[C.rates] = moved;
@@ -2961,9 +2964,35 @@ function ratesAfterFlush(text, requests, elapsedMs) {
   const moved = movedRates(r, elapsedMs);
   return moved === null ? encodeRates(r) : moved;
 }
-function recordInCurrentFormat(text, boundsMs, renderFragments) {
-  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
-  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
+function recordInCurrentFormat(text, boundsMs, renderers) {
+  const s = recordSections(text);
+  const current = isCurrentFormat(text);
+  if (current && s.length === PAIR_SECTIONS) return null;
+  if (current && s.length === COUNT_SECTIONS) {
+    const rendered = renderedSections(s, boundsMs, renderers);
+    if (rendered !== null) return versionedRecord(rendered);
+  }
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
+}
+function renderedSections(s, boundsMs, renderers) {
+  const bounds = textOfBounds(boundsMs);
+  if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
+    return null;
+  }
+  const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
+  if (flat.length % 4 !== 0) return null;
+  const out = s.slice(0, COUNT_SECTIONS);
+  const codes = renderers.codes(flat);
+  for (let i = 0; i < codes.length; i++) out[COUNT_SECTIONS + i] = codes[i];
+  const duration = renderers.histogram(decodeHistogram(s[C.requestDuration], boundsMs));
+  const upstream = renderers.histogram(decodeHistogram(s[C.upstreamResponse], boundsMs));
+  out[F.requestDurationBuckets] = duration[0];
+  out[F.requestDurationSumCount] = duration[1];
+  out[F.requestDurationJson] = duration[2];
+  out[F.upstreamResponseBuckets] = upstream[0];
+  out[F.upstreamResponseSumCount] = upstream[1];
+  out[F.upstreamResponseJson] = upstream[2];
+  return out;
 }
 function histogramParts(bucketTails, sumAndCount) {
   const space = sumAndCount.indexOf(" ");
@@ -2973,9 +3002,19 @@ function histogramParts(bucketTails, sumAndCount) {
     count: sumAndCount.substring(space + 1)
   };
 }
-function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, renderCodes) {
   const s = recordSections(text);
-  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const current = isCurrentFormat(text);
+  const rendered = current && s.length === PAIR_SECTIONS;
+  let codeFragments = null;
+  let at = 0;
+  if (rendered) {
+    codeFragments = s;
+    at = COUNT_SECTIONS;
+  } else if (current && s.length === COUNT_SECTIONS && renderCodes !== void 0) {
+    const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
+    if (flat.length % 4 === 0) codeFragments = renderCodes(flat);
+  }
   const rate2 = decodeRates(s[C.rates]);
   const stats = {
     sourceTag,
@@ -2983,16 +3022,16 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: rendered ? [] : decodeCodes(s[C.codes]),
+    codes: codeFragments === null ? decodeCodes(s[C.codes]) : [],
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (rendered) {
+  if (codeFragments !== null) {
     stats.rendered = {
-      requests: s[F.requestsTails],
-      bytesIn: s[F.bytesInTails],
-      bytesOut: s[F.bytesOutTails],
-      json: s[F.codesJson]
+      requests: codeFragments[at + FRAGMENT.requestsTails],
+      bytesIn: codeFragments[at + FRAGMENT.bytesInTails],
+      bytesOut: codeFragments[at + FRAGMENT.bytesOutTails],
+      json: codeFragments[at + FRAGMENT.codesJson]
     };
   }
   if (rendered && histogramBoundsText(s[C.requestDuration]) === boundsText && histogramBoundsText(s[C.upstreamResponse]) === boundsText) {
@@ -3015,12 +3054,12 @@ function histogramBoundsText(text) {
 }
 var C2 = COUNT_SECTION;
 var STRIDE = 4;
-function mergePairRecord(before, d, boundsMs, renderers, elapsedMs) {
+function mergePairRecord(before, d, boundsMs, elapsedMs) {
   if (d.codes.length > 0 || d.members.length === 0) return null;
   let s = [];
   if (before !== void 0) {
     s = recordSections(before);
-    if (s.length !== PAIR_SECTIONS || !isCurrentFormat(before)) return null;
+    if (!isCurrentRecord(before, s)) return null;
     const bounds = textOfBounds(boundsMs);
     if (histogramBoundsText(s[C2.requestDuration]) !== bounds || histogramBoundsText(s[C2.upstreamResponse]) !== bounds) {
       return null;
@@ -3039,31 +3078,19 @@ function mergePairRecord(before, d, boundsMs, renderers, elapsedMs) {
   const sections = [];
   sections[C2.rates] = ratesAfterFlush(before !== void 0 ? s[C2.rates] : void 0, requests, elapsedMs);
   sections[C2.codes] = codes.join(" ");
-  const codeFragments = renderers.codes(codes);
-  for (let i = 0; i < codeFragments.length; i++) sections[COUNT_SECTIONS + i] = codeFragments[i];
-  mergeHistogram(sections, s, C2.requestDuration, HISTOGRAM_FRAGMENTS.requestDuration, d.duration, boundsMs, renderers);
-  mergeHistogram(sections, s, C2.upstreamResponse, HISTOGRAM_FRAGMENTS.upstreamResponse, d.upstream, boundsMs, renderers);
+  sections[C2.requestDuration] = mergedHistogram(s, C2.requestDuration, d.duration, boundsMs);
+  sections[C2.upstreamResponse] = mergedHistogram(s, C2.upstreamResponse, d.upstream, boundsMs);
   return {
     text: versionedRecord(sections),
     newCodes,
     requests
   };
 }
-var HISTOGRAM_FRAGMENTS = {
-  requestDuration: [COUNT_SECTIONS + FRAGMENT.requestDurationBuckets, COUNT_SECTIONS + FRAGMENT.requestDurationSumCount, COUNT_SECTIONS + FRAGMENT.requestDurationJson],
-  upstreamResponse: [COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets, COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount, COUNT_SECTIONS + FRAGMENT.upstreamResponseJson]
-};
-function mergeHistogram(sections, s, section, fragments, deltas, boundsMs, renderers) {
-  if (s.length > 0 && deltas.length === 0) {
-    sections[section] = s[section];
-    for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = s[fragments[i]];
-    return;
-  }
+function mergedHistogram(s, section, deltas, boundsMs) {
+  if (s.length > 0 && deltas.length === 0) return s[section];
   const h = decodeHistogram(s.length > 0 ? s[section] : void 0, boundsMs);
   for (let i = 0; i < deltas.length; i++) addBucketCounts(h, deltas[i].bounds, deltas[i].counts, deltas[i].sumMs);
-  sections[section] = encodeHistogram(h);
-  const rendered = renderers.histogram(h);
-  for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = rendered[i];
+  return encodeHistogram(h);
 }
 function mergeMembers(codes, members) {
   if (members.indexOf("  ") >= 0 || members.indexOf("-") >= 0 || members.charAt(0) === " " || members.charAt(members.length - 1) === " ") {
@@ -3133,7 +3160,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordLayoutModel(snapshot, boundsMs) {
+function buildRecordLayoutModel(snapshot, boundsMs, renderCodes) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -3146,7 +3173,7 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, renderCodes));
       continue;
     }
     if (!isWorkerId(rest)) continue;
@@ -3373,7 +3400,7 @@ function recordStore(dict, name, renderers) {
       return result;
     },
     readModel(boundsMs, shimLoaded) {
-      return readRecordModel(zone, boundsMs, shimLoaded);
+      return readRecordModel(zone, boundsMs, shimLoaded, renderers);
     },
     observeScrape(worker, tookMs, boundsMs) {
       observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
@@ -3383,12 +3410,12 @@ function recordStore(dict, name, renderers) {
 function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
-function readRecordModel(zone, boundsMs, shimLoaded) {
+function readRecordModel(zone, boundsMs, shimLoaded, renderers) {
   const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
-  }, boundsMs);
+  }, boundsMs, renderers.codes);
   if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
     if (shimLoaded) warnTickMissing(zone);
   }
@@ -3461,10 +3488,18 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
     const before = records[key];
     const exists = before !== void 0;
     delete records[key];
-    const merged = mergePairRecord(before, p, boundsMs, renderers, elapsedMs);
-    if (merged !== null && (exists && !merged.newCodes || zone.canCreate(merged.text.length, !exists))) {
-      if (!zone.put(key, merged.text, exists)) dropped += merged.requests;
+    const merged = mergePairRecord(before, p, boundsMs, elapsedMs);
+    if (merged !== null && exists && !merged.newCodes) {
+      if (!zone.put(key, merged.text, true)) dropped += merged.requests;
       continue;
+    }
+    if (merged !== null) {
+      const rendered = recordInCurrentFormat(merged.text, boundsMs, renderers);
+      const text2 = rendered === null ? merged.text : rendered;
+      if (zone.canCreate(text2.length, !exists)) {
+        if (!zone.put(key, text2, exists)) dropped += merged.requests;
+        continue;
+      }
     }
     notUnderstood += membersAsCodes(p);
     const totals = decodePairRecord(before, boundsMs);
@@ -3486,7 +3521,7 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderers);
     const current = rerendered === null ? records[idle[i]] : rerendered;
     const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);

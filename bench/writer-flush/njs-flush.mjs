@@ -52,11 +52,14 @@ export async function njsFlush() {
     return file;
   };
   return {
-    /** The whole flush of a variant, median of `runs` runs, in ms. */
-    milliseconds(variant, runs = 5) {
+    /**
+     * The whole flush of a variant (stage -1; -2: the idle flush after
+     * it), median of `runs` runs, in ms.
+     */
+    milliseconds(variant, runs = 5, stage = -1) {
       const ms = [];
       for (let i = 0; i < runs; i++) {
-        ms.push(Number(execFileSync(env.NJS_CLI, ['-q', script(variant, -1)], { encoding: 'utf8' }).trim()));
+        ms.push(Number(execFileSync(env.NJS_CLI, ['-q', script(variant, stage)], { encoding: 'utf8' }).trim()));
       }
       return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
     },

@@ -9,7 +9,7 @@ import { FRAGMENT } from '../ipng/pair-sections';
 import { jsonCodeHead, jsonCodeMembers, jsonHistogram } from './json';
 import { RENDERED_ENTRY_SEPARATOR } from '../model/stats-model';
 import type { CodeStats, Histogram } from '../model/stats-model';
-import type { PairRenderers } from '../ipng/pair-merge';
+import type { PairRenderers } from '../ipng/pair-record';
 import { BucketBoundsText, codeLineTails, renderHistogram } from './prometheus';
 import { labelValueEnd } from './prometheus-text';
 

@@ -3,35 +3,23 @@
 // status and in the order the record's codes section keeps, merged into
 // the record's text in one pass (docs/zone-layout.md, "Per flush of the
 // lease holder"). No object per code: the codes section's split and the
-// members' split are walked side by side, added, and rendered from the
-// same flat array. The result is the text the general path
-// (decodePairRecord, applyPairDelta, encodePairRecord, then the rates)
-// gives for the same counts; test/unit/ipng/pair-merge.test.ts holds the
-// two side by side. A record this path does not take (another format
+// members' split are walked side by side and added. The result is
+// counts-only (pair-record.ts): the fragments are rendered later, by the
+// writer's first flush in which the pair did not change or by a scrape
+// before it. Rendered (recordInCurrentFormat), it is the text the general
+// path (decodePairRecord, applyPairDelta, encodePairRecord, then the
+// rates) gives for the same counts; test/unit/ipng/pair-merge.test.ts
+// holds the two side by side. A record this path does not take (another format
 // version, histograms in other bounds, members that are not sorted status
 // codes with three counts, "r" lines of the shape) goes the general way.
-import type { Histogram } from '../model/stats-model';
 import type { HistogramDelta } from './wire-entries';
 import { addBucketCounts, decodeHistogram, encodeHistogram, textOfBounds } from './histogram-text';
 import {
-  histogramBoundsText, isCurrentFormat, PairFragmentRenderer, ratesAfterFlush, recordSections, versionedRecord,
+  histogramBoundsText, isCurrentRecord, ratesAfterFlush, recordSections, versionedRecord,
 } from './pair-record';
-import { COUNT_SECTION, COUNT_SECTIONS, FRAGMENT, PAIR_SECTIONS } from './pair-sections';
+import { COUNT_SECTION } from './pair-sections';
 import { isStatusCode, PairDelta } from './wire-entries';
 
-/**
- * What the writer renders with (exposition/pair-fragments.ts
- * PAIR_FRAGMENT_RENDERERS; storage does not import exposition): every
- * fragment of a pair's counts, only its code fragments from the codes
- * section's flat form (code, requests, bytes in, bytes out, ...), one
- * histogram's fragments.
- */
-export interface PairRenderers {
-  pair: PairFragmentRenderer;
-  codes(flat: Array<string | number>): string[];
-  /** one histogram's fragments: Prometheus bucket tails, "<sum> <count>", JSON */
-  histogram(h: Histogram): string[];
-}
 
 export interface MergedRecord {
   text: string;
@@ -47,16 +35,17 @@ const STRIDE = 4;
 
 /**
  * `before` (the record, or undefined) with the pair's deltas added, its
- * rates moved on by `elapsedMs`; null when this path does not take it.
+ * rates moved on by `elapsedMs`, counts-only; null when this path does
+ * not take it.
  */
 export function mergePairRecord(
-  before: string | undefined, d: PairDelta, boundsMs: number[], renderers: PairRenderers, elapsedMs: number,
+  before: string | undefined, d: PairDelta, boundsMs: number[], elapsedMs: number,
 ): MergedRecord | null {
   if (d.codes.length > 0 || d.members.length === 0) return null;
   let s: string[] = [];
   if (before !== undefined) {
     s = recordSections(before);
-    if (s.length !== PAIR_SECTIONS || !isCurrentFormat(before)) return null;
+    if (!isCurrentRecord(before, s)) return null;
     const bounds = textOfBounds(boundsMs);
     if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
       return null;
@@ -76,48 +65,22 @@ export function mergePairRecord(
   const sections: string[] = [];
   sections[C.rates] = ratesAfterFlush(before !== undefined ? s[C.rates] : undefined, requests, elapsedMs);
   sections[C.codes] = codes.join(' ');
-  const codeFragments = renderers.codes(codes);
-  for (let i = 0; i < codeFragments.length; i++) sections[COUNT_SECTIONS + i] = codeFragments[i];
-  // A histogram that saw nothing keeps its sections (the upstream one,
+  // A histogram that saw nothing keeps its section (the upstream one,
   // where nothing is proxied).
-  mergeHistogram(sections, s, C.requestDuration, HISTOGRAM_FRAGMENTS.requestDuration, d.duration, boundsMs, renderers);
-  mergeHistogram(sections, s, C.upstreamResponse, HISTOGRAM_FRAGMENTS.upstreamResponse, d.upstream, boundsMs, renderers);
+  sections[C.requestDuration] = mergedHistogram(s, C.requestDuration, d.duration, boundsMs);
+  sections[C.upstreamResponse] = mergedHistogram(s, C.upstreamResponse, d.upstream, boundsMs);
   return { text: versionedRecord(sections), newCodes, requests };
 }
 
-/** Where each histogram's three fragments go (sections). */
-const HISTOGRAM_FRAGMENTS = {
-  requestDuration: [
-    COUNT_SECTIONS + FRAGMENT.requestDurationBuckets,
-    COUNT_SECTIONS + FRAGMENT.requestDurationSumCount,
-    COUNT_SECTIONS + FRAGMENT.requestDurationJson,
-  ],
-  upstreamResponse: [
-    COUNT_SECTIONS + FRAGMENT.upstreamResponseBuckets,
-    COUNT_SECTIONS + FRAGMENT.upstreamResponseSumCount,
-    COUNT_SECTIONS + FRAGMENT.upstreamResponseJson,
-  ],
-};
-
 /**
- * One histogram's section and fragments into `sections`: the record's
- * (`s`, empty for a new record) with the deltas added, or as they were
- * when there are none.
+ * One histogram's section: the record's (`s`, empty for a new record)
+ * with the deltas added, or as it was when there are none.
  */
-function mergeHistogram(
-  sections: string[], s: string[], section: number, fragments: number[], deltas: HistogramDelta[],
-  boundsMs: number[], renderers: PairRenderers,
-): void {
-  if (s.length > 0 && deltas.length === 0) {
-    sections[section] = s[section];
-    for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = s[fragments[i]];
-    return;
-  }
+function mergedHistogram(s: string[], section: number, deltas: HistogramDelta[], boundsMs: number[]): string {
+  if (s.length > 0 && deltas.length === 0) return s[section];
   const h = decodeHistogram(s.length > 0 ? s[section] : undefined, boundsMs);
   for (let i = 0; i < deltas.length; i++) addBucketCounts(h, deltas[i].bounds, deltas[i].counts, deltas[i].sumMs);
-  sections[section] = encodeHistogram(h);
-  const rendered = renderers.histogram(h);
-  for (let i = 0; i < fragments.length; i++) sections[fragments[i]] = rendered[i];
+  return encodeHistogram(h);
 }
 
 interface MergedCodes {

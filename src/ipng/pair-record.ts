@@ -12,7 +12,9 @@
 //   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted,
 //              all space separated (one split reads them all)
 //   4..13      the pair rendered for the scrape, by the renderer the
-//              writer is given (exposition/pair-fragments.ts):
+//              writer is given (exposition/pair-fragments.ts), or absent
+//              (a record of sections 0-3 only: its counts changed since
+//              it was last rendered; see "counts-only" below):
 //   4..7       the codes (RenderedCodes): Prometheus tails for requests,
 //              bytes in, bytes out, then the JSON members
 //   8..13      the histograms in the bounds of sections 1-2: request
@@ -25,10 +27,16 @@
 // so that a scrape of the spec's 12,000
 // series joins ~1,000 strings instead of formatting 36,000 numbers: the
 // formatting happens once per change, in the writer, not once per scrape.
+// Counts-only: the writer's usual path (pair-merge.ts) writes a changed
+// pair's counts alone, and renders the fragments at the first flush in
+// which the pair did not change (recordInCurrentFormat); a scrape in
+// between renders a counts-only record itself (pairStatsFromRecord). A
+// series that changes every second is then rendered per scrape, not per
+// flush, and a flush in which every series changed renders nothing.
 import type { CodeStats, Histogram, RenderedHistogramParts, VipStats } from '../model/stats-model';
 import { emptyHistogram } from '../model/stats-model';
 import type { PairDelta } from './wire-entries';
-import { addBucketCounts, decodeHistogram, encodeHistogram } from './histogram-text';
+import { addBucketCounts, decodeHistogram, encodeHistogram, textOfBounds } from './histogram-text';
 import { COUNT_SECTION, COUNT_SECTIONS, FRAGMENT, PAIR_SECTIONS } from './pair-sections';
 import { decayedRate, RATE_WINDOWS_S } from './rates';
 
@@ -56,14 +64,29 @@ const F = {
 export type PairFragmentRenderer = (p: PairTotals) => string[];
 
 /**
+ * What the writer and the scrape render with (exposition/pair-fragments.ts
+ * PAIR_FRAGMENT_RENDERERS; storage does not import exposition): every
+ * fragment of a pair's counts, only its code fragments from the codes
+ * section's flat form (code, requests, bytes in, bytes out, ...), one
+ * histogram's fragments.
+ */
+export interface PairRenderers {
+  pair: PairFragmentRenderer;
+  codes(flat: Array<string | number>): string[];
+  /** one histogram's fragments: Prometheus bucket tails, "<sum> <count>", JSON */
+  histogram(h: Histogram): string[];
+}
+
+/**
  * The version of what encodePairRecord writes, the pre-rendered sections
  * included. Bump it with every change of the stored text for the same
  * totals (a renderer's output too): a record of another version is shown
  * from its counts (sections 0-3), never from its stored text, and the
  * writer re-renders it at its next flush, changed or not. Records written
- * before versions existed have none and read as version 1.
+ * before versions existed have none and read as version 1. Version 3:
+ * a record may be counts-only (sections 0-3), to be rendered.
  */
-export const RECORD_FORMAT_VERSION = 2;
+export const RECORD_FORMAT_VERSION = 3;
 const VERSION_MARK = 'v';
 const VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + ' ';
 
@@ -117,6 +140,11 @@ export function recordFormatVersion(text: string): number {
 
 export function isCurrentFormat(text: string): boolean {
   return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
+}
+
+/** Sections of a record in the current format, rendered or counts-only. */
+export function isCurrentRecord(text: string, s: string[]): boolean {
+  return (s.length === PAIR_SECTIONS || s.length === COUNT_SECTIONS) && isCurrentFormat(text);
 }
 
 export function versionedRecord(sections: string[]): string {
@@ -230,7 +258,7 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
  */
 export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
   const s = recordSections(text);
-  if (s.length !== PAIR_SECTIONS || !isCurrentFormat(text)) return null;
+  if (!isCurrentRecord(text, s)) return null;
   const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
   if (moved === null) return null;
   s[C.rates] = moved;
@@ -266,13 +294,47 @@ export function ratesAfterFlush(text: string | undefined, requests: number, elap
 }
 
 /**
- * The record re-rendered in this bundle's format from its counts, or
- * null when it is already in it. (The counts are read in the current
- * bounds, as a flush that changes the record reads them.)
+ * The record rendered in this bundle's format, or null when it already is:
+ * a counts-only record gets its fragments, a record of another version is
+ * re-rendered from its counts. (The counts are read in the current bounds,
+ * as a flush that changes the record reads them.)
  */
-export function recordInCurrentFormat(text: string, boundsMs: number[], renderFragments: PairFragmentRenderer): string | null {
-  if (isCurrentFormat(text) && recordSections(text).length === PAIR_SECTIONS) return null;
-  return encodePairRecord(decodePairRecord(text, boundsMs), renderFragments);
+export function recordInCurrentFormat(text: string, boundsMs: number[], renderers: PairRenderers): string | null {
+  const s = recordSections(text);
+  const current = isCurrentFormat(text);
+  if (current && s.length === PAIR_SECTIONS) return null;
+  if (current && s.length === COUNT_SECTIONS) {
+    const rendered = renderedSections(s, boundsMs, renderers);
+    if (rendered !== null) return versionedRecord(rendered);
+  }
+  return encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
+}
+
+/**
+ * A counts-only record's sections with its fragments rendered from the
+ * codes section's flat form and the histograms, or null when its codes or
+ * histograms do not read as written by this bundle in these bounds (then
+ * the general decode and encode re-buckets them).
+ */
+function renderedSections(s: string[], boundsMs: number[], renderers: PairRenderers): string[] | null {
+  const bounds = textOfBounds(boundsMs);
+  if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
+    return null;
+  }
+  const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
+  if (flat.length % 4 !== 0) return null;
+  const out = s.slice(0, COUNT_SECTIONS);
+  const codes = renderers.codes(flat);
+  for (let i = 0; i < codes.length; i++) out[COUNT_SECTIONS + i] = codes[i];
+  const duration = renderers.histogram(decodeHistogram(s[C.requestDuration], boundsMs));
+  const upstream = renderers.histogram(decodeHistogram(s[C.upstreamResponse], boundsMs));
+  out[F.requestDurationBuckets] = duration[0];
+  out[F.requestDurationSumCount] = duration[1];
+  out[F.requestDurationJson] = duration[2];
+  out[F.upstreamResponseBuckets] = upstream[0];
+  out[F.upstreamResponseSumCount] = upstream[1];
+  out[F.upstreamResponseJson] = upstream[2];
+  return out;
 }
 
 /** A histogram's stored parts: its bucket tails and "<sum> <count>". */
@@ -284,13 +346,30 @@ function histogramParts(bucketTails: string, sumAndCount: string): RenderedHisto
 /**
  * What a scrape shows of one record: the codes stay rendered text, and so
  * do the histograms while they were written in the current bounds (else
- * they are decoded, re-bucketed, and rendered by the scrape). A record of
- * another format version is shown from its counts alone: its stored text
- * may be another bundle's rendering.
+ * they are decoded, re-bucketed, and rendered by the scrape). A
+ * counts-only record's codes are rendered here by renderCodes (the
+ * writer's renderer, so the text is the one the writer would store), its
+ * histograms by the scrape. A record of another format version is shown
+ * from its counts alone: its stored text may be another bundle's
+ * rendering.
  */
-export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
+export function pairStatsFromRecord(
+  sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string,
+  renderCodes?: (flat: Array<string | number>) => string[],
+): VipStats {
   const s = recordSections(text);
-  const rendered = s.length === PAIR_SECTIONS && isCurrentFormat(text);
+  const current = isCurrentFormat(text);
+  const rendered = current && s.length === PAIR_SECTIONS;
+  // the code fragments, at FRAGMENT's places from `at` on
+  let codeFragments: string[] | null = null;
+  let at = 0;
+  if (rendered) {
+    codeFragments = s;
+    at = COUNT_SECTIONS;
+  } else if (current && s.length === COUNT_SECTIONS && renderCodes !== undefined) {
+    const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
+    if (flat.length % 4 === 0) codeFragments = renderCodes(flat);
+  }
   const rate = decodeRates(s[C.rates]);
   const stats: VipStats = {
     sourceTag,
@@ -298,12 +377,17 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
     rate1s: rate.rates[0],
     rate10s: rate.rates[1],
     rate60s: rate.rates[2],
-    codes: rendered ? [] : decodeCodes(s[C.codes]),
+    codes: codeFragments === null ? decodeCodes(s[C.codes]) : [],
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs),
   };
-  if (rendered) {
-    stats.rendered = { requests: s[F.requestsTails], bytesIn: s[F.bytesInTails], bytesOut: s[F.bytesOutTails], json: s[F.codesJson] };
+  if (codeFragments !== null) {
+    stats.rendered = {
+      requests: codeFragments[at + FRAGMENT.requestsTails],
+      bytesIn: codeFragments[at + FRAGMENT.bytesInTails],
+      bytesOut: codeFragments[at + FRAGMENT.bytesOutTails],
+      json: codeFragments[at + FRAGMENT.codesJson],
+    };
   }
   if (
     rendered && histogramBoundsText(s[C.requestDuration]) === boundsText &&

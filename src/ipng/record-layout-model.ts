@@ -1,7 +1,8 @@
 // Builds the StatsModel from one snapshot of a record-layout zone (every
 // record read under one lock by items()). Pure, like counter-layout-model.ts for the
 // counter layout. At the spec's sizing the snapshot has ~210 records, one
-// per (source, vip), whose codes are already rendered (pair-record.ts).
+// per (source, vip), whose codes are already rendered (pair-record.ts),
+// or rendered here by renderCodes when the record is counts-only.
 import { emptyStatsModel, Histogram, StatsModel } from '../model/stats-model';
 import { sortSeries } from '../model/series-order';
 import { decodeHistogram } from './histogram-text';
@@ -24,7 +25,9 @@ function decimal(text: string): number {
   return isFinite(n) ? n : 0;
 }
 
-export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
+export function buildRecordLayoutModel(
+  snapshot: RecordSnapshot, boundsMs: number[], renderCodes?: (flat: Array<string | number>) => string[],
+): StatsModel {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;
@@ -37,7 +40,7 @@ export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: numbe
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, renderCodes));
       continue;
     }
     if (!isWorkerId(rest)) continue;

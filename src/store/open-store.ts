@@ -3,7 +3,7 @@
 // counter, `incr` from any worker; needed without the shim), type=string
 // the record layout (one text record per (source, vip), written by the
 // shim's writer lease holder; fits the spec's sizing in 4m).
-import type { PairRenderers } from '../ipng/pair-merge';
+import type { PairRenderers } from '../ipng/pair-record';
 import { openSharedDict, TypedDict } from '../platform/open-dict';
 import { counterStore } from './counter-store';
 import { recordStore } from './record-store';

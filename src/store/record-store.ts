@@ -7,11 +7,11 @@
 // mark. Each worker still writes its own per-worker records (flushes,
 // flush and scrape duration, the keys it dropped).
 import { ipngDeltas, memberCodeDeltas, PairDelta } from '../ipng/wire-entries';
-import { mergePairRecord, PairRenderers } from '../ipng/pair-merge';
+import { mergePairRecord } from '../ipng/pair-merge';
 import { observeInText } from '../ipng/histogram-text';
 import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
-  applyPairDelta, decodePairRecord, encodePairRecord, recordInCurrentFormat, recordWithUpdatedRates,
+  applyPairDelta, decodePairRecord, encodePairRecord, PairRenderers, recordInCurrentFormat, recordWithUpdatedRates,
 } from '../ipng/pair-record';
 import { buildRecordLayoutModel } from '../ipng/record-layout-model';
 import type { StatsModel } from '../model/stats-model';
@@ -52,7 +52,7 @@ export function recordStore(dict: NgxSharedDict<string>, name: string, renderers
       return result;
     },
     readModel(boundsMs: number[], shimLoaded: boolean): StatsModel {
-      return readRecordModel(zone, boundsMs, shimLoaded);
+      return readRecordModel(zone, boundsMs, shimLoaded, renderers);
     },
     observeScrape(worker: number, tookMs: number, boundsMs: number[]): void {
       observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
@@ -64,10 +64,11 @@ function observe(zone: RecordZone, key: string, tookMs: number, boundsMs: number
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 
-function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
+function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean, renderers: PairRenderers): StatsModel {
   const model = buildRecordLayoutModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,
+    renderers.codes,
   );
   // A worker's scrape-duration record exists from its first scrape or
   // flush on; the first scrape may come before the first 100 ms tick.
@@ -185,12 +186,23 @@ function writeRecords(
     const exists = before !== undefined;
     delete records[key];
     // The usual path: the members merged into the record's text in one
-    // pass. A new record or a new code needs room; without it, the
-    // general path below keeps what exists and counts the rest.
-    const merged = mergePairRecord(before, p, boundsMs, renderers, elapsedMs);
-    if (merged !== null && ((exists && !merged.newCodes) || zone.canCreate(merged.text.length, !exists))) {
-      if (!zone.put(key, merged.text, exists)) dropped += merged.requests;
+    // pass, counts-only (rendered at the pair's next idle flush, or by a
+    // scrape before it). A new record or a new code needs room, measured
+    // rendered (the form the record takes at its next idle flush), so it
+    // is written rendered; without room, the general path below keeps
+    // what exists and counts the rest.
+    const merged = mergePairRecord(before, p, boundsMs, elapsedMs);
+    if (merged !== null && exists && !merged.newCodes) {
+      if (!zone.put(key, merged.text, true)) dropped += merged.requests;
       continue;
+    }
+    if (merged !== null) {
+      const rendered = recordInCurrentFormat(merged.text, boundsMs, renderers);
+      const text = rendered === null ? merged.text : rendered;
+      if (zone.canCreate(text.length, !exists)) {
+        if (!zone.put(key, text, exists)) dropped += merged.requests;
+        continue;
+      }
     }
     notUnderstood += membersAsCodes(p);
     const totals = decodePairRecord(before, boundsMs);
@@ -211,11 +223,13 @@ function writeRecords(
     if (!zone.put(key, text, exists)) refused = requestsOf(p);
     dropped += refused;
   }
-  // Idle pairs too: a record written by an older bundle is re-rendered
-  // in this one's format (pair-record.ts, RECORD_FORMAT_VERSION).
+  // Idle pairs too: a counts-only record (changed since it was last
+  // rendered) gets its fragments, and a record written by an older bundle
+  // is re-rendered in this one's format (pair-record.ts,
+  // RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderFragments);
+    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderers);
     const current = rerendered === null ? records[idle[i]] : rerendered;
     const moved = recordWithUpdatedRates(current, elapsedMs);
     if (moved !== null) zone.put(idle[i], moved, true);

@@ -3,7 +3,10 @@
 // counts) is scraped from its counts, not from the stored rendering, and
 // the lease holder re-renders it at its next flush although the pair is
 // idle. The record is put into the zone by a test-only js module, as the
-// older bundle would have left it there across a reload.
+// older bundle would have left it there across a reload. The same for a
+// counts-only record (what the writer's usual path leaves, pair-merge.ts):
+// the scrape renders it, the next flush in which it is idle stores it
+// rendered.
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { test } from '../harness/nginx';
@@ -13,7 +16,7 @@ import { samples } from '../harness/exposition';
 import { pairRecordKey } from '../../src/ipng/keys';
 import { recordFormatVersion, recordInCurrentFormat } from '../../src/ipng/pair-record';
 import { repoRoot } from './stats-support';
-import { renderPairFragments } from '../../src/exposition/pair-fragments';
+import { PAIR_FRAGMENT_RENDERERS } from '../../src/exposition/pair-fragments';
 import { OLD_RECORD } from '../harness/old-pair-record';
 
 const SEEDER = join(repoRoot, 'test', 'integration', 'stats-record-seeder.js');
@@ -23,9 +26,15 @@ const hex = (text: string) => Buffer.from(text).toString('hex');
 
 
 const SERIES = 'source_tag="seeded",vip="192.0.2.77"';
+/** OLD_RECORD's counts as this bundle's usual path stores them, not rendered. */
+const COUNTS_ONLY_RECORD = 'v3 9 12 11 24\x1e' + '0 0 0 4 4' + '1,5;2,0,1;12' + '1,5;0,0,0;0' + '200 3 300 900 404 1 80 0';
 
 describe('record format version', () => {
-  test('an older record is scraped from its counts and re-rendered by the next flush although idle', async ({ nginx }) => {
+  const cases = [
+    { what: 'an older record', text: OLD_RECORD, version: 1 },
+    { what: 'a counts-only record', text: COUNTS_ONLY_RECORD, version: 3 },
+  ];
+  test.for(cases)('$what is scraped from its counts and rendered by the next flush although idle', async ({ text, version }, { nginx }) => {
     const n = await nginx({
       http: `
         ipng_stats_buckets ${BOUNDS.join(' ')};
@@ -39,9 +48,9 @@ describe('record format version', () => {
     });
     // Let the writer lease settle and the zone's own records be made first.
     await afterNextFlush(n.url('/metrics'));
-    expect((await httpGet(n.url(`/seed?key=${hex(KEY)}&text=${hex(OLD_RECORD)}`))).status).toBe(204);
+    expect((await httpGet(n.url(`/seed?key=${hex(KEY)}&text=${hex(text)}`))).status).toBe(204);
     const seeded = await httpGet(n.url(`/record?key=${hex(KEY)}`));
-    expect(recordFormatVersion(seeded.body)).toBe(1);
+    expect(recordFormatVersion(seeded.body)).toBe(version);
 
     // Shown from its counts whether or not a flush rewrote it yet.
     const expectScrapedFromCounts = async () => {
@@ -65,8 +74,10 @@ describe('record format version', () => {
 
     await afterNextFlush(n.url('/metrics'));
     const rewritten = (await httpGet(n.url(`/record?key=${hex(KEY)}`))).body;
-    expect(rewritten).toBe(recordInCurrentFormat(OLD_RECORD, BOUNDS, renderPairFragments));
-    expect(recordFormatVersion(rewritten)).toBe(2);
+    expect(rewritten).toBe(recordInCurrentFormat(OLD_RECORD, BOUNDS, PAIR_FRAGMENT_RENDERERS));
+    expect(rewritten).toBe(recordInCurrentFormat(text, BOUNDS, PAIR_FRAGMENT_RENDERERS));
+    expect(recordFormatVersion(rewritten)).toBe(3);
+    expect(rewritten.startsWith('v3 9 12 11 24 ')).toBe(true);
     await expectScrapedFromCounts();
   });
 });

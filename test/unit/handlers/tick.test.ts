@@ -19,9 +19,9 @@ const T0 = 1_000_000;
 const SETTINGS = { ipng_stats_zone: 'ipng_stats', ipng_stats_buckets: '1 5', ipng_stats_flush_interval: '1s' };
 const PAIR = 'Pmg1' + US + '192.0.2.10';
 
-/** A record as docs/zone-layout.md specifies it: `v2`, the lengths, the sections. */
+/** A record as docs/zone-layout.md specifies it: `v3`, the lengths, the sections. */
 function record(sections: string[]): string {
-  return 'v2 ' + sections.map((s) => s.length).join(' ') + RS + sections.join('');
+  return 'v3 ' + sections.map((s) => s.length).join(' ') + RS + sections.join('');
 }
 
 /** A record as bundles before format versions wrote it. */
@@ -131,6 +131,41 @@ describe('tick, record layout (type=string zone, the shim)', () => {
       f0: '2',
       l0: String(T0 + 1000),
     });
+  });
+
+  it('the usual path ("m" lines) stores a changed pair counts-only; its next idle flush renders it', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
+    tickAs(0, T0 + 1000, {}, {
+      ipng_stats_writer_deltas: ['w\n' + line('b', '1 5') + line('m', 'ipng', '', 3, 3, 'mg1', '192.0.2.10', '200 2 20 40') +
+        line('r', 'ipng_time', '', 2, 'mg1', '192.0.2.10', 2, '7 0 2 0', '')],
+    });
+    const rates = [1, 10, 60].map((w) => ewma(0, 2, 1000, w));
+    expect(zone.contents()[PAIR]).toBe(record([
+      rates.join(' ') + ' 6 6',
+      '1,5;2,2,1;19',
+      '1,5;0,0,0;0',
+      '200 5 320 940 404 1 80 0',
+    ]));
+
+    tickAs(0, T0 + 2000, {}, { ipng_stats_writer_deltas: ['w\n'] });
+    const decayed = [1, 10, 60].map((w, i) => String(ewma(rates[i], 0, 1000, w)));
+    expect(zone.contents()[PAIR]).toBe(record([
+      decayed.join(' ') + ' 6 6',
+      '1,5;2,2,1;19',
+      '1,5;0,0,0;0',
+      '200 5 320 940 404 1 80 0',
+      '200"} 5' + GS + '404"} 1',
+      '200"} 320' + GS + '404"} 80',
+      '200"} 940' + GS + '404"} 0',
+      '"200":{"requests":5,"bytes_in":320,"bytes_out":940},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
+      '0.001"} 2' + GS + '0.005"} 4' + GS + '+Inf"} 5',
+      '0.019 5',
+      '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
+      '0 0',
+      '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
+      '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+    ]));
   });
 
   it('a worker without the lease writes only its own records', () => {

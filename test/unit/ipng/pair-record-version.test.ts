@@ -16,11 +16,13 @@ import {
   recordInCurrentFormat,
   recordSections,
   recordWithUpdatedRates,
+  versionedRecord,
 } from '../../../src/ipng/pair-record';
+import { COUNT_SECTIONS } from '../../../src/ipng/pair-sections';
 import { buildRecordLayoutModel } from '../../../src/ipng/record-layout-model';
 import { renderJson } from '../../../src/exposition/json';
 import { renderPrometheus } from '../../../src/exposition/prometheus';
-import { renderPairFragments } from '../../../src/exposition/pair-fragments';
+import { PAIR_FRAGMENT_RENDERERS, renderPairFragments } from '../../../src/exposition/pair-fragments';
 import { OLD_RECORD } from '../../harness/old-pair-record';
 
 const US = '\x1f';
@@ -43,15 +45,22 @@ function currentRecord(): string {
 }
 
 function modelOf(text: string) {
-  return buildRecordLayoutModel({ entries: [[KEY, text]], capacityBytes: 4194304, freeBytes: 4096000 }, BOUNDS);
+  return buildRecordLayoutModel(
+    { entries: [[KEY, text]], capacityBytes: 4194304, freeBytes: 4096000 }, BOUNDS, PAIR_FRAGMENT_RENDERERS.codes,
+  );
+}
+
+/** The current record as the writer's usual path leaves it: its counts alone. */
+function countsOnlyRecord(): string {
+  return versionedRecord(recordSections(currentRecord()).slice(0, COUNT_SECTIONS));
 }
 
 describe('record format version', () => {
   it('is written at the head of every record; a record without one is version 1', () => {
-    expect(RECORD_FORMAT_VERSION).toBe(2);
+    expect(RECORD_FORMAT_VERSION).toBe(3);
     const text = currentRecord();
-    expect(text.startsWith('v2 ')).toBe(true);
-    expect(recordFormatVersion(text)).toBe(2);
+    expect(text.startsWith('v3 ')).toBe(true);
+    expect(recordFormatVersion(text)).toBe(3);
     expect(recordFormatVersion(OLD_RECORD)).toBe(1);
     // The version is not a section: the sections read the same either way.
     expect(recordSections(text).slice(0, 4)).toEqual(recordSections(OLD_RECORD).slice(0, 4));
@@ -62,7 +71,7 @@ describe('record format version', () => {
   // upgrade) and then update the expected text.
   it('pins what this version stores for given counts', () => {
     expect(currentRecord()).toBe(
-      'v2 9 12 11 24 15 18 17 100 28 7 28 3 56 55\x1e' +
+      'v3 9 12 11 24 15 18 17 100 28 7 28 3 56 55\x1e' +
         '0 0 0 4 4' +
         '1,5;2,0,1;12' +
         '1,5;0,0,0;0' +
@@ -95,17 +104,44 @@ describe('record format version', () => {
     expect(json).toContain('"200":{"requests":3,"bytes_in":300,"bytes_out":900}');
   });
 
-  it('the writer re-renders an older record in this format, and leaves a current one alone', () => {
-    expect(recordInCurrentFormat(OLD_RECORD, BOUNDS, renderPairFragments)).toBe(currentRecord());
-    expect(recordInCurrentFormat(currentRecord(), BOUNDS, renderPairFragments)).toBeNull();
+  it('pins a counts-only record: the counts sections alone', () => {
+    expect(countsOnlyRecord()).toBe(
+      'v3 9 12 11 24\x1e' +
+        '0 0 0 4 4' +
+        '1,5;2,0,1;12' +
+        '1,5;0,0,0;0' +
+        '200 3 300 900 404 1 80 0',
+    );
+  });
+
+  it('a scrape shows a counts-only record exactly as the rendered one', () => {
+    const rendered = modelOf(currentRecord());
+    const countsOnly = modelOf(countsOnlyRecord());
+    expect(countsOnly.series[0].rendered).toEqual(rendered.series[0].rendered);
+    expect(countsOnly.series[0].renderedHistograms).toBeUndefined();
+    expect(renderPrometheus(countsOnly)).toBe(renderPrometheus(rendered));
+    expect(renderJson(countsOnly)).toBe(renderJson(rendered));
+    expect(renderPrometheus(countsOnly)).toContain(
+      'nginx_ipng_requests_total{source_tag="mg1",vip="192.0.2.10",code="404"} 1\n',
+    );
+  });
+
+  it('the writer renders a counts-only record, re-renders an older one in this format, and leaves a rendered one alone', () => {
+    expect(recordInCurrentFormat(countsOnlyRecord(), BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBe(currentRecord());
+    // in other bounds, re-bucketed from its counts as an older record is
+    expect(recordInCurrentFormat(countsOnlyRecord(), [1, 5, 20], PAIR_FRAGMENT_RENDERERS)).toBe(
+      recordInCurrentFormat(OLD_RECORD, [1, 5, 20], PAIR_FRAGMENT_RENDERERS),
+    );
+    expect(recordInCurrentFormat(OLD_RECORD, BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBe(currentRecord());
+    expect(recordInCurrentFormat(currentRecord(), BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBeNull();
     // Rates move only on a record in the current format.
     expect(recordWithUpdatedRates(OLD_RECORD, 1000)).toBeNull();
   });
 
   it('a record of a later version (a downgrade) is re-rendered too, from its counts', () => {
-    const later = 'v3 ' + OLD_RECORD;
-    expect(recordFormatVersion(later)).toBe(3);
-    expect(recordInCurrentFormat(later, BOUNDS, renderPairFragments)).toBe(currentRecord());
+    const later = 'v4 ' + OLD_RECORD;
+    expect(recordFormatVersion(later)).toBe(4);
+    expect(recordInCurrentFormat(later, BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBe(currentRecord());
     expect(renderPrometheus(modelOf(later))).toBe(renderPrometheus(modelOf(currentRecord())));
   });
 });
