@@ -1681,7 +1681,7 @@ function renderJson(model, members) {
     const firstOfSource = i === 0 || series[i - 1].sourceTag !== stats.sourceTag;
     if (firstOfSource) out.push((i === 0 ? "" : "}},") + JSON.stringify(stats.sourceTag) + ':{"vips":{');else out.push(",");
     out.push(JSON.stringify(stats.vip) + ':{"rate_1s":' + rate(stats.rate1s) + ',"rate_10s":' + rate(stats.rate10s) + ',"rate_60s":' + rate(stats.rate60s) + ',"codes":{');
-    out.push(stats.rendered !== void 0 ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads2));
+    out.push(stats.rendered !== void 0 ? stats.rendered.json : stats.codesSection !== void 0 ? jsonSectionMembers(stats.codesSection, codeHeads2) : jsonCodeMembers(stats.codes, codeHeads2));
     const h = stats.renderedHistograms;
     out.push('},"request_duration_ms":' + (h !== void 0 ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) + ',"upstream_response_ms":' + (h !== void 0 ? h.upstreamResponseJson : jsonHistogram(stats.upstreamResponse)) + "}");
   }
@@ -1692,6 +1692,19 @@ function renderJson(model, members) {
 }
 function jsonCodeHead(code) {
   return JSON.stringify(code) + ':{"requests":';
+}
+function jsonSectionMembers(section, heads) {
+  const texts = new Array(section.length / 4);
+  for (let i = 0, c = 0; i < section.length; i += 4, c++) {
+    const code = section[i];
+    let head = heads[code];
+    if (head === void 0) {
+      head = jsonCodeHead(code);
+      heads[code] = head;
+    }
+    texts[c] = head + section[i + 1] + ',"bytes_in":' + section[i + 2] + ',"bytes_out":' + section[i + 3] + "}";
+  }
+  return texts.join(",");
 }
 function jsonCodeMembers(codes, heads) {
   const texts = [];
@@ -1939,9 +1952,24 @@ function renderPrometheus(model) {
 }
 function codeTails(series, codeSuffixes2, field) {
   const tails2 = [];
+  const at = field === "requests" ? 1 : field === "bytesIn" ? 2 : 3;
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
-    tails2[i] = rendered === void 0 ? codeLineTails(series[i].codes, field, codeSuffixes2) : rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+    const section = series[i].codesSection;
+    tails2[i] = rendered !== void 0 ? rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR) : section !== void 0 ? sectionLineTails(section, at, codeSuffixes2) : codeLineTails(series[i].codes, field, codeSuffixes2);
+  }
+  return tails2;
+}
+function sectionLineTails(section, at, suffixes) {
+  const tails2 = new Array(section.length / 4);
+  for (let i = 0, c = 0; i < section.length; i += 4, c++) {
+    const code = section[i];
+    let suffix = suffixes[code];
+    if (suffix === void 0) {
+      suffix = labelValueEnd(code);
+      suffixes[code] = suffix;
+    }
+    tails2[c] = suffix + section[i + at];
   }
   return tails2;
 }
@@ -2974,6 +3002,21 @@ function recordInCurrentFormat(text, boundsMs, renderers) {
   }
   return encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
 }
+function idleRecord(text, boundsMs, renderers, elapsedMs) {
+  const s = recordSections(text);
+  if (isCurrentRecord(text, s)) {
+    const rendered = s.length === COUNT_SECTIONS ? renderedSections(s, boundsMs, renderers) : s;
+    if (rendered !== null) {
+      const moved2 = movedRates(decodeRates(s[C.rates]), elapsedMs);
+      if (moved2 === null && rendered === s) return null;
+      if (moved2 !== null) rendered[C.rates] = moved2;
+      return versionedRecord(rendered);
+    }
+  }
+  const rerendered = encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
+  const moved = recordWithUpdatedRates(rerendered, elapsedMs);
+  return moved === null ? rerendered : moved;
+}
 function renderedSections(s, boundsMs, renderers) {
   const bounds = textOfBounds(boundsMs);
   if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
@@ -3002,18 +3045,14 @@ function histogramParts(bucketTails, sumAndCount) {
     count: sumAndCount.substring(space + 1)
   };
 }
-function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, renderCodes) {
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
-  let codeFragments = null;
-  let at = 0;
-  if (rendered) {
-    codeFragments = s;
-    at = COUNT_SECTIONS;
-  } else if (current && s.length === COUNT_SECTIONS && renderCodes !== void 0) {
+  let codesSection;
+  if (current && s.length === COUNT_SECTIONS) {
     const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
-    if (flat.length % 4 === 0) codeFragments = renderCodes(flat);
+    if (flat.length % 4 === 0) codesSection = flat;
   }
   const rate2 = decodeRates(s[C.rates]);
   const stats = {
@@ -3022,17 +3061,19 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, renderC
     rate1s: rate2.rates[0],
     rate10s: rate2.rates[1],
     rate60s: rate2.rates[2],
-    codes: codeFragments === null ? decodeCodes(s[C.codes]) : [],
+    codes: rendered || codesSection !== void 0 ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
   };
-  if (codeFragments !== null) {
+  if (rendered) {
     stats.rendered = {
-      requests: codeFragments[at + FRAGMENT.requestsTails],
-      bytesIn: codeFragments[at + FRAGMENT.bytesInTails],
-      bytesOut: codeFragments[at + FRAGMENT.bytesOutTails],
-      json: codeFragments[at + FRAGMENT.codesJson]
+      requests: s[F.requestsTails],
+      bytesIn: s[F.bytesInTails],
+      bytesOut: s[F.bytesOutTails],
+      json: s[F.codesJson]
     };
+  } else if (codesSection !== void 0) {
+    stats.codesSection = codesSection;
   }
   if (rendered && histogramBoundsText(s[C.requestDuration]) === boundsText && histogramBoundsText(s[C.upstreamResponse]) === boundsText) {
     stats.renderedHistograms = {
@@ -3160,7 +3201,7 @@ function decimal(text) {
   const n = Number(text);
   return isFinite(n) ? n : 0;
 }
-function buildRecordLayoutModel(snapshot, boundsMs, renderCodes) {
+function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
@@ -3173,7 +3214,7 @@ function buildRecordLayoutModel(snapshot, boundsMs, renderCodes) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, renderCodes));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId(rest)) continue;
@@ -3400,7 +3441,7 @@ function recordStore(dict, name, renderers) {
       return result;
     },
     readModel(boundsMs, shimLoaded) {
-      return readRecordModel(zone, boundsMs, shimLoaded, renderers);
+      return readRecordModel(zone, boundsMs, shimLoaded);
     },
     observeScrape(worker, tookMs, boundsMs) {
       observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
@@ -3410,12 +3451,12 @@ function recordStore(dict, name, renderers) {
 function observe(zone, key, tookMs, boundsMs) {
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
-function readRecordModel(zone, boundsMs, shimLoaded, renderers) {
+function readRecordModel(zone, boundsMs, shimLoaded) {
   const model = buildRecordLayoutModel({
     entries: zone.entries(),
     capacityBytes: zone.capacityBytes(),
     freeBytes: zone.freeBytes()
-  }, boundsMs, renderers.codes);
+  }, boundsMs);
   if (Object.keys(model.meta.flushes).length === 0 && zone.get(RECORD_KIND.scrapeDuration + workerId()) !== void 0) {
     if (shimLoaded) warnTickMissing(zone);
   }
@@ -3521,10 +3562,8 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderers);
-    const current = rerendered === null ? records[idle[i]] : rerendered;
-    const moved = recordWithUpdatedRates(current, elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);else if (rerendered !== null) zone.put(idle[i], rerendered, true);
+    const updated = idleRecord(records[idle[i]], boundsMs, renderers, elapsedMs);
+    if (updated !== null) zone.put(idle[i], updated, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);

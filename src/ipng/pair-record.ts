@@ -311,6 +311,29 @@ export function recordInCurrentFormat(text: string, boundsMs: number[], renderer
 }
 
 /**
+ * What the writer stores for a pair without new counts, or null when that
+ * is the record as it is: a counts-only record rendered, a record of
+ * another version re-rendered (as recordInCurrentFormat), and the rates
+ * moved on by `elapsedMs` (as recordWithUpdatedRates), cut and joined
+ * once.
+ */
+export function idleRecord(text: string, boundsMs: number[], renderers: PairRenderers, elapsedMs: number): string | null {
+  const s = recordSections(text);
+  if (isCurrentRecord(text, s)) {
+    const rendered = s.length === COUNT_SECTIONS ? renderedSections(s, boundsMs, renderers) : s;
+    if (rendered !== null) {
+      const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+      if (moved === null && rendered === s) return null;
+      if (moved !== null) rendered[C.rates] = moved;
+      return versionedRecord(rendered);
+    }
+  }
+  const rerendered = encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
+  const moved = recordWithUpdatedRates(rerendered, elapsedMs);
+  return moved === null ? rerendered : moved;
+}
+
+/**
  * A counts-only record's sections with its fragments rendered from the
  * codes section's flat form and the histograms, or null when its codes or
  * histograms do not read as written by this bundle in these bounds (then
@@ -347,28 +370,19 @@ function histogramParts(bucketTails: string, sumAndCount: string): RenderedHisto
  * What a scrape shows of one record: the codes stay rendered text, and so
  * do the histograms while they were written in the current bounds (else
  * they are decoded, re-bucketed, and rendered by the scrape). A
- * counts-only record's codes are rendered here by renderCodes (the
- * writer's renderer, so the text is the one the writer would store), its
- * histograms by the scrape. A record of another format version is shown
- * from its counts alone: its stored text may be another bundle's
- * rendering.
+ * counts-only record's codes go to the scrape as its codes section split
+ * (codesSection), from which it renders only the form it serves, and its
+ * histograms decoded. A record of another format version is shown from
+ * its counts alone: its stored text may be another bundle's rendering.
  */
-export function pairStatsFromRecord(
-  sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string,
-  renderCodes?: (flat: Array<string | number>) => string[],
-): VipStats {
+export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
-  // the code fragments, at FRAGMENT's places from `at` on
-  let codeFragments: string[] | null = null;
-  let at = 0;
-  if (rendered) {
-    codeFragments = s;
-    at = COUNT_SECTIONS;
-  } else if (current && s.length === COUNT_SECTIONS && renderCodes !== undefined) {
+  let codesSection: string[] | undefined;
+  if (current && s.length === COUNT_SECTIONS) {
     const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
-    if (flat.length % 4 === 0) codeFragments = renderCodes(flat);
+    if (flat.length % 4 === 0) codesSection = flat;
   }
   const rate = decodeRates(s[C.rates]);
   const stats: VipStats = {
@@ -377,17 +391,14 @@ export function pairStatsFromRecord(
     rate1s: rate.rates[0],
     rate10s: rate.rates[1],
     rate60s: rate.rates[2],
-    codes: codeFragments === null ? decodeCodes(s[C.codes]) : [],
+    codes: rendered || codesSection !== undefined ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs),
   };
-  if (codeFragments !== null) {
-    stats.rendered = {
-      requests: codeFragments[at + FRAGMENT.requestsTails],
-      bytesIn: codeFragments[at + FRAGMENT.bytesInTails],
-      bytesOut: codeFragments[at + FRAGMENT.bytesOutTails],
-      json: codeFragments[at + FRAGMENT.codesJson],
-    };
+  if (rendered) {
+    stats.rendered = { requests: s[F.requestsTails], bytesIn: s[F.bytesInTails], bytesOut: s[F.bytesOutTails], json: s[F.codesJson] };
+  } else if (codesSection !== undefined) {
+    stats.codesSection = codesSection;
   }
   if (
     rendered && histogramBoundsText(s[C.requestDuration]) === boundsText &&

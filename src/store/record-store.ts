@@ -11,7 +11,8 @@ import { mergePairRecord } from '../ipng/pair-merge';
 import { observeInText } from '../ipng/histogram-text';
 import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
-  applyPairDelta, decodePairRecord, encodePairRecord, PairRenderers, recordInCurrentFormat, recordWithUpdatedRates,
+  applyPairDelta, decodePairRecord, encodePairRecord, idleRecord, PairRenderers, recordInCurrentFormat,
+  recordWithUpdatedRates,
 } from '../ipng/pair-record';
 import { buildRecordLayoutModel } from '../ipng/record-layout-model';
 import type { StatsModel } from '../model/stats-model';
@@ -52,7 +53,7 @@ export function recordStore(dict: NgxSharedDict<string>, name: string, renderers
       return result;
     },
     readModel(boundsMs: number[], shimLoaded: boolean): StatsModel {
-      return readRecordModel(zone, boundsMs, shimLoaded, renderers);
+      return readRecordModel(zone, boundsMs, shimLoaded);
     },
     observeScrape(worker: number, tookMs: number, boundsMs: number[]): void {
       observe(zone, RECORD_KIND.scrapeDuration + worker, tookMs, boundsMs);
@@ -64,11 +65,10 @@ function observe(zone: RecordZone, key: string, tookMs: number, boundsMs: number
   zone.put(key, observeInText(zone.get(key), boundsMs, tookMs));
 }
 
-function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean, renderers: PairRenderers): StatsModel {
+function readRecordModel(zone: RecordZone, boundsMs: number[], shimLoaded: boolean): StatsModel {
   const model = buildRecordLayoutModel(
     { entries: zone.entries(), capacityBytes: zone.capacityBytes(), freeBytes: zone.freeBytes() },
     boundsMs,
-    renderers.codes,
   );
   // A worker's scrape-duration record exists from its first scrape or
   // flush on; the first scrape may come before the first 100 ms tick.
@@ -229,11 +229,8 @@ function writeRecords(
   // RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const rerendered = recordInCurrentFormat(records[idle[i]], boundsMs, renderers);
-    const current = rerendered === null ? records[idle[i]] : rerendered;
-    const moved = recordWithUpdatedRates(current, elapsedMs);
-    if (moved !== null) zone.put(idle[i], moved, true);
-    else if (rerendered !== null) zone.put(idle[i], rerendered, true);
+    const updated = idleRecord(records[idle[i]], boundsMs, renderers, elapsedMs);
+    if (updated !== null) zone.put(idle[i], updated, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 
