@@ -51,7 +51,13 @@ export function renderJson(model: StatsModel, members = ''): string {
         ',"rate_60s":' + rate(stats.rate60s) +
         ',"codes":{',
     );
-    out.push(stats.rendered !== undefined ? stats.rendered.json : jsonCodeMembers(stats.codes, codeHeads));
+    out.push(
+      stats.rendered !== undefined
+        ? stats.rendered.json
+        : stats.codesSection !== undefined
+          ? jsonSectionMembers(stats.codesSection, codeHeads)
+          : jsonCodeMembers(stats.codes, codeHeads),
+    );
     const h = stats.renderedHistograms;
     out.push(
       '},"request_duration_ms":' + (h !== undefined ? h.requestDurationJson : jsonHistogram(stats.requestDuration)) +
@@ -77,6 +83,25 @@ export function renderJson(model: StatsModel, members = ''): string {
 /** The start of a code's member, up to its requests: `"200":{"requests":`. */
 export function jsonCodeHead(code: string): string {
   return JSON.stringify(code) + ':{"requests":';
+}
+
+/**
+ * The members of a counts-only record's codes section (VipStats
+ * codesSection), the counts already decimal text: the text
+ * jsonCodeMembers makes of the same counts.
+ */
+function jsonSectionMembers(section: string[], heads: Record<string, string>): string {
+  const texts: string[] = new Array(section.length / 4);
+  for (let i = 0, c = 0; i < section.length; i += 4, c++) {
+    const code = section[i];
+    let head = heads[code];
+    if (head === undefined) {
+      head = jsonCodeHead(code);
+      heads[code] = head;
+    }
+    texts[c] = head + section[i + 1] + ',"bytes_in":' + section[i + 2] + ',"bytes_out":' + section[i + 3] + '}';
+  }
+  return texts.join(',');
 }
 
 export function jsonCodeMembers(codes: CodeStats[], heads: Record<string, string>): string {

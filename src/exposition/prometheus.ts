@@ -150,14 +150,36 @@ export function renderPrometheus(model: StatsModel): string {
  */
 function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[][] {
   const tails: string[][] = [];
+  const at = field === 'requests' ? 1 : field === 'bytesIn' ? 2 : 3;
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
+    const section = series[i].codesSection;
     tails[i] =
-      rendered === undefined
-        ? codeLineTails(series[i].codes, field, codeSuffixes)
-        : rendered[field] === ''
-          ? []
-          : rendered[field].split(RENDERED_ENTRY_SEPARATOR);
+      rendered !== undefined
+        ? rendered[field] === '' ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR)
+        : section !== undefined
+          ? sectionLineTails(section, at, codeSuffixes)
+          : codeLineTails(series[i].codes, field, codeSuffixes);
+  }
+  return tails;
+}
+
+/**
+ * The line tails of one counter of a counts-only record's codes section
+ * (VipStats.codesSection; `at` 1, 2 or 3: requests, bytes in, bytes out),
+ * the counts already decimal text: the text codeLineTails makes of the
+ * same counts.
+ */
+function sectionLineTails(section: string[], at: number, suffixes: Record<string, string>): string[] {
+  const tails: string[] = new Array(section.length / 4);
+  for (let i = 0, c = 0; i < section.length; i += 4, c++) {
+    const code = section[i];
+    let suffix = suffixes[code];
+    if (suffix === undefined) {
+      suffix = labelValueEnd(code);
+      suffixes[code] = suffix;
+    }
+    tails[c] = suffix + section[i + at];
   }
   return tails;
 }

@@ -2,7 +2,7 @@
 // record read under one lock by items()). Pure, like counter-layout-model.ts for the
 // counter layout. At the spec's sizing the snapshot has ~210 records, one
 // per (source, vip), whose codes are already rendered (pair-record.ts),
-// or rendered here by renderCodes when the record is counts-only.
+// or are left to the scrape to render when the record is counts-only.
 import { emptyStatsModel, Histogram, StatsModel } from '../model/stats-model';
 import { sortSeries } from '../model/series-order';
 import { decodeHistogram } from './histogram-text';
@@ -25,9 +25,7 @@ function decimal(text: string): number {
   return isFinite(n) ? n : 0;
 }
 
-export function buildRecordLayoutModel(
-  snapshot: RecordSnapshot, boundsMs: number[], renderCodes?: (flat: Array<string | number>) => string[],
-): StatsModel {
+export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: number[]): StatsModel {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;
@@ -40,7 +38,7 @@ export function buildRecordLayoutModel(
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, renderCodes));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
       continue;
     }
     if (!isWorkerId(rest)) continue;

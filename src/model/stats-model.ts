@@ -76,6 +76,13 @@ export interface VipStats {
   /** the record layout's form of `codes` (then `codes` is empty) */
   rendered?: RenderedCodes;
   /**
+   * a counts-only record's codes section, split: code, requests, bytes
+   * in, bytes out, then the next code, sorted by code, the counts decimal
+   * text (then `codes` is empty and `rendered` absent); the scrape renders
+   * only the form it serves from it
+   */
+  codesSection?: string[];
+  /**
    * the record layout's histograms, already rendered in the current
    * bounds (then requestDuration and upstreamResponse are empty)
    */
