@@ -13,7 +13,7 @@
 // so the scrapes right after it, before the next flush renders them, are
 // timed too: the scrape then renders every code itself.
 //
-//   npm run bench:scrape -- [--rounds 3] [--seconds 5] [--large-zone 16m]
+//   npm run bench:scrape -- [--rounds 3] [--seconds 5] [--large-zone 16m] [--churn-rounds 3]
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     'large-zone': { type: 'string', default: '16m' },
+    'churn-rounds': { type: 'string', default: '3' },
   },
 });
 const SOURCES = 4;
@@ -59,10 +60,11 @@ ${servers.join('\n')}
 
 /**
  * Starts nginx with a zone of `zoneSize`, sends one request per series,
- * waits for the flush. With `stateDir`, the zone is also saved to a state
+ * waits for the flush, then sends them all again (`churnRounds` times
+ * with a 10 s interval) and times the flush that carries them. With `stateDir`, the zone is also saved to a state
  * file there every second, and each save's cost is logged (info level).
  */
-async function filled(zoneSize, stateDir, flushInterval = '1s') {
+async function filled(zoneSize, stateDir, flushInterval = '1s', churnRounds = 1) {
   const state = stateDir
     ? `    ipng_stats_state_file ${join(stateDir, 'ipng-stats.state')};\n    ipng_stats_state_interval 1s;\n`
     : '';
@@ -99,29 +101,41 @@ async function filled(zoneSize, stateDir, flushInterval = '1s') {
   // the next one: that one flush then carries all 12,000 changes, and it
   // runs while the load generator is idle, so its time is the writer's
   // and not the scheduler's (the client and nginx share the 2 cores).
+  // With churnRounds > 1 (a 10 s interval only) the same again, each time
+  // after the flush that renders what the churn flush left counts-only.
+  const churnFlushesMs = [];
+  const renderFlushesMs = [];
   let flushedBefore = await flushTotals();
-  if (intervalMs >= 10000) {
-    const previous = flushedBefore.count;
-    while (flushedBefore.count === previous) {
-      await sleep(100);
-      flushedBefore = await flushTotals();
+  let flushedAfter = flushedBefore;
+  let trafficMs = 0;
+  const rounds = intervalMs >= 10000 ? churnRounds : 1;
+  for (let round = 0; round < rounds; round++) {
+    if (intervalMs >= 10000) {
+      const previous = flushedBefore;
+      while (flushedBefore.count === previous.count) {
+        await sleep(100);
+        flushedBefore = await flushTotals();
+      }
+      if (round > 0) renderFlushesMs.push((flushedBefore.seconds - previous.seconds) * 1000);
     }
-  }
-  const trafficStart = Date.now();
-  await sendAll();
-  const trafficMs = Date.now() - trafficStart;
-  let flushedAfter = await flushTotals();
-  if (intervalMs >= 10000) {
-    // the one flush after the traffic
-    while (flushedAfter.count === flushedBefore.count) {
-      await sleep(100);
+    const trafficStart = Date.now();
+    await sendAll();
+    trafficMs = Date.now() - trafficStart;
+    flushedAfter = await flushTotals();
+    if (intervalMs >= 10000) {
+      // the one flush after the traffic
+      while (flushedAfter.count === flushedBefore.count) {
+        await sleep(100);
+        flushedAfter = await flushTotals();
+      }
+    } else {
+      await sleep(2 * intervalMs + 500);
       flushedAfter = await flushTotals();
     }
-  } else {
-    await sleep(2 * intervalMs + 500);
-    flushedAfter = await flushTotals();
+    churnFlushesMs.push((flushedAfter.seconds - flushedBefore.seconds) * 1000);
+    if (round < rounds - 1) flushedBefore = flushedAfter;
   }
-  const churnFlushMs = (flushedAfter.seconds - flushedBefore.seconds) * 1000;
+  const churnFlushMs = median(churnFlushesMs);
   // wall-clock time: a busy machine stretches it, so the load goes beside it
   const load = loadavg()[0];
   const churnFlushes = flushedAfter.count - flushedBefore.count;
@@ -134,8 +148,11 @@ async function filled(zoneSize, stateDir, flushInterval = '1s') {
     total: value('nginx_ipng_zone_bytes_total'),
     fullEvents: value('nginx_ipng_zone_full_events_total'),
     churnFlushMs,
+    churnFlushesMs,
+    renderFlushesMs,
     churnFlushes,
-    flushCount: flushedAfter.count,
+    flushTotals,
+    lastFlush: flushedAfter,
     trafficMs,
     load,
   };
@@ -149,13 +166,14 @@ function scrapeTotals(body) {
   return {
     seconds: Number(/^nginx_ipng_scrape_duration_seconds_sum (\S+)$/m.exec(body)[1]),
     count: Number(/^nginx_ipng_scrape_duration_seconds_count (\d+)$/m.exec(body)[1]),
-    flushes: Number(/^nginx_ipng_flushes_total\{worker="0"\} (\d+)$/m.exec(body)?.[1]),
+    flushes: Number(/^nginx_ipng_flush_duration_seconds_count\{worker="0"\} (\S+)$/m.exec(body)?.[1]),
   };
 }
 
 /**
  * `n` Prometheus scrapes, then `n` JSON ones: the mean time of each in
- * nginx, the client's times, and the writer's flush count at the end.
+ * nginx, the client's times, and the writer's flush count at the end
+ * (of its flush-duration histogram).
  */
 async function scrapeTimes(metrics, n) {
   const textMs = [];
@@ -208,26 +226,37 @@ try {
 // The flush in which every series changed: with a 10 s flush interval the
 // ~12,000 requests (a few seconds, sent right after a flush) land in the
 // next flush, which alone is timed.
-const churn = await filled(values['large-zone'], undefined, '10s');
+const churn = await filled(values['large-zone'], undefined, '10s', Math.max(1, Number(values['churn-rounds'])));
 let afterChurn;
 try {
   // within the 10 s before the next flush renders what the churn flush left counts-only
   afterChurn = await scrapeTimes(churn.nginx.url('/metrics'), 3);
+  // then that flush
+  let next = await churn.flushTotals();
+  while (next.count === churn.lastFlush.count) {
+    await sleep(100);
+    next = await churn.flushTotals();
+  }
+  churn.renderFlushesMs.push((next.seconds - churn.lastFlush.seconds) * 1000);
 } finally {
   await churn.nginx.stop();
 }
 const flush = await njsFlush();
 const handler = await inNginx(['entries', 'groups']);
+const list = (ms) => ms.map((x) => x.toFixed(0)).join(', ');
 console.log(`  the writer's flush in which all 12,000 series changed: ${churn.churnFlushMs.toFixed(0)} ms in nginx ` +
-  `(${churn.churnFlushes} flush after ${(churn.trafficMs / 1000).toFixed(1)} s of traffic, nginx_ipng_flush_duration_seconds, ` +
+  `(median of ${churn.churnFlushesMs.length}: ${list(churn.churnFlushesMs)}; each the 1 flush after ` +
+  `${(churn.trafficMs / 1000).toFixed(1)} s of traffic, nginx_ipng_flush_duration_seconds, ` +
   `load average ${churn.load.toFixed(2)}; ` +
   `target <= 50 ms)${churn.trafficMs > 9000 ? '; the traffic outlasted the flush interval, so the flush shared the cores with it' : ''}`);
+console.log(`  the idle flush after it, which renders the records it left counts-only: ${median(churn.renderFlushesMs).toFixed(0)} ms ` +
+  `in nginx (median of ${churn.renderFlushesMs.length}: ${list(churn.renderFlushesMs)})`);
 console.log('  the same flush, the wire form before issue 16 / now, with a stand-in zone (bench/writer-flush/njs-flush.mjs): ' +
   `in nginx's njs (js_content, median of 5) ${median(handler.entries)} / ${median(handler.groups)} ms; ` +
   `in the njs CLI ${flush.milliseconds('entries')} / ${flush.milliseconds('groups')} ms`);
 console.log(`  scrape right after that flush, every record counts-only (the scrape renders them; mean of 3, in nginx): ` +
   `prometheus ${afterChurn.serverTextMs.toFixed(1)} ms, json ${afterChurn.serverJsonMs.toFixed(1)} ms (target <= 50 ms)` +
-  (afterChurn.flushes === churn.flushCount ? '' : '; a flush ran meanwhile, so some were rendered already'));
+  (afterChurn.flushes === churn.lastFlush.count ? '' : '; a flush ran meanwhile, so some were rendered already'));
 
 const large = await filled(values['large-zone']);
 try {
