@@ -9,17 +9,15 @@
 // before it. Rendered (recordInCurrentFormat), it is the text the general
 // path (decodePairRecord, applyPairDelta, encodePairRecord, then the
 // rates) gives for the same counts; test/unit/ipng/pair-merge.test.ts
-// holds the two side by side. A record this path does not take (another format
-// version, histograms in other bounds, members that are not sorted status
-// codes with three counts, "r" lines of the shape) goes the general way.
+// holds the two side by side. A record this path does not take (another
+// format version, histograms in other bounds, members that are not
+// sorted status codes with three counts, "r" lines of the shape) goes the
+// general way.
 import type { HistogramDelta } from './wire-entries';
 import { addBucketCounts, decodeHistogram, encodeHistogram, textOfBounds } from './histogram-text';
-import {
-  histogramBoundsText, isCurrentRecord, ratesAfterFlush, recordSections, versionedRecord,
-} from './pair-record';
+import { histogramBoundsText, isCurrentRecord, ratesAfterFlush, recordSections, versionedRecord } from './pair-record';
 import { COUNT_SECTION } from './pair-sections';
 import { isStatusCode, PairDelta } from './wire-entries';
-
 
 export interface MergedRecord {
   text: string;

@@ -142,7 +142,7 @@ export function isCurrentFormat(text: string): boolean {
   return text.substring(0, VERSION_HEAD.length) === VERSION_HEAD;
 }
 
-/** Sections of a record in the current format, rendered or counts-only. */
+/** Whether `s`, the sections of `text`, are a record in the current format, rendered or counts-only. */
 export function isCurrentRecord(text: string, s: string[]): boolean {
   return (s.length === PAIR_SECTIONS || s.length === COUNT_SECTIONS) && isCurrentFormat(text);
 }

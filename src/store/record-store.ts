@@ -148,10 +148,10 @@ function requestsOf(p: PairDelta): number {
 }
 
 /**
- * The lease holder's part: adds the deltas into the pair records, moves
- * every record's rates on, and warns (at most once per flush) when keys
- * were dropped since the last warning. One snapshot of the zone serves all
- * three. Returns the requests whose (source, vip, code) series could not
+ * The lease holder's part: adds the deltas into the pair records, renders
+ * the idle ones left counts-only, moves every record's rates on, and
+ * warns (at most once per flush) when keys were dropped since the last
+ * warning. One snapshot of the zone serves all of it. Returns the requests whose (source, vip, code) series could not
  * be created for lack of room, and the "m" lines whose members were not
  * understood.
  */
