@@ -2869,20 +2869,34 @@ function isCurrentRecord(text, s) {
 function versionedRecord(sections) {
   return VERSION_HEAD + joinRecordSections(sections);
 }
+function isCountsOnlyRecord(text) {
+  return isCurrentFormat(text) && recordSections(text).length === COUNT_SECTIONS;
+}
+function countsOnlyRecord(text) {
+  return versionedRecord(recordSections(text).slice(0, COUNT_SECTIONS));
+}
 function decodeRates(text) {
   const f = text ? text.split(" ") : [];
+  const fields = f.length === 6 || f.length === 5 ? f.length : 0;
   const n = i => {
-    const x = f.length === 5 && f[i] !== "" ? +f[i] : 0;
+    const x = i < fields && f[i] !== "" ? +f[i] : 0;
     return x - x === 0 ? x : 0;
   };
   return {
     rates: [n(0), n(1), n(2)],
     base: n(3),
-    total: n(4)
+    total: n(4),
+    at: n(5)
   };
 }
 function encodeRates(r) {
-  return r.rates[0] + " " + r.rates[1] + " " + r.rates[2] + " " + r.base + " " + r.total;
+  return r.rates[0] + " " + r.rates[1] + " " + r.rates[2] + " " + r.base + " " + r.total + " " + r.at;
+}
+function shownRates(r, shownAtMs) {
+  if (!(r.at > 0 && shownAtMs > r.at)) return r.rates;
+  const out = [];
+  for (let w = 0; w < RATE_WINDOWS_S.length; w++) out.push(decayedRate(r.rates[w], 0, shownAtMs - r.at, RATE_WINDOWS_S[w]));
+  return out;
 }
 function decodeCodes(text) {
   const codes = [];
@@ -2964,32 +2978,37 @@ function applyPairDelta(p, d, newCodesAllowed) {
   }
   return dropped;
 }
-function recordWithUpdatedRates(text, elapsedMs) {
+function recordWithUpdatedRates(text, nowMs, lastUpdateMs) {
   const s = recordSections(text);
   if (!isCurrentRecord(text, s)) return null;
-  const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+  const moved = movedRates(decodeRates(s[C.rates]), nowMs, lastUpdateMs);
   if (moved === null) return null;
   s[C.rates] = moved;
   return versionedRecord(s);
 }
-function movedRates(r, elapsedMs) {
+function movedRates(r, nowMs, lastUpdateMs) {
+  if (r.base === r.total) {
+    if (r.at > 0) return null;
+    r.at = lastUpdateMs > 0 ? lastUpdateMs : nowMs;
+    return encodeRates(r);
+  }
   const requests = Math.max(0, r.total - r.base);
-  let changed = r.base !== r.total;
-  if (elapsedMs > 0) {
+  if (lastUpdateMs > 0 && nowMs > lastUpdateMs) {
+    const from = r.at > 0 ? r.at : lastUpdateMs;
     for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
-      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
-      if (next !== r.rates[w]) changed = true;
-      r.rates[w] = next;
+      const windowS = RATE_WINDOWS_S[w];
+      const prev = from < lastUpdateMs ? decayedRate(r.rates[w], 0, lastUpdateMs - from, windowS) : r.rates[w];
+      r.rates[w] = decayedRate(prev, requests, nowMs - lastUpdateMs, windowS);
     }
   }
-  if (!changed) return null;
   r.base = r.total;
+  r.at = nowMs;
   return encodeRates(r);
 }
-function ratesAfterFlush(text, requests, elapsedMs) {
+function ratesAfterFlush(text, requests, nowMs, lastUpdateMs) {
   const r = decodeRates(text);
   r.total += requests;
-  const moved = movedRates(r, elapsedMs);
+  const moved = movedRates(r, nowMs, lastUpdateMs);
   return moved === null ? encodeRates(r) : moved;
 }
 function recordInCurrentFormat(text, boundsMs, renderers) {
@@ -3002,19 +3021,22 @@ function recordInCurrentFormat(text, boundsMs, renderers) {
   }
   return encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
 }
-function idleRecord(text, boundsMs, renderers, elapsedMs) {
+function idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, render) {
+  if (render === void 0) {
+    render = true;
+  }
   const s = recordSections(text);
   if (isCurrentRecord(text, s)) {
-    const rendered = s.length === COUNT_SECTIONS ? renderedSections(s, boundsMs, renderers) : s;
+    const rendered = s.length === COUNT_SECTIONS && render ? renderedSections(s, boundsMs, renderers) : s;
     if (rendered !== null) {
-      const moved2 = movedRates(decodeRates(s[C.rates]), elapsedMs);
+      const moved2 = movedRates(decodeRates(s[C.rates]), nowMs, lastUpdateMs);
       if (moved2 === null && rendered === s) return null;
       if (moved2 !== null) rendered[C.rates] = moved2;
       return versionedRecord(rendered);
     }
   }
   const rerendered = encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
-  const moved = recordWithUpdatedRates(rerendered, elapsedMs);
+  const moved = recordWithUpdatedRates(rerendered, nowMs, lastUpdateMs);
   return moved === null ? rerendered : moved;
 }
 function renderedSections(s, boundsMs, renderers) {
@@ -3045,7 +3067,10 @@ function histogramParts(bucketTails, sumAndCount) {
     count: sumAndCount.substring(space + 1)
   };
 }
-function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
+function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, ratesShownAtMs) {
+  if (ratesShownAtMs === void 0) {
+    ratesShownAtMs = 0;
+  }
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
@@ -3054,13 +3079,13 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText) {
     const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
     if (flat.length % 4 === 0) codesSection = flat;
   }
-  const rate2 = decodeRates(s[C.rates]);
+  const rates = shownRates(decodeRates(s[C.rates]), ratesShownAtMs);
   const stats = {
     sourceTag,
     vip,
-    rate1s: rate2.rates[0],
-    rate10s: rate2.rates[1],
-    rate60s: rate2.rates[2],
+    rate1s: rates[0],
+    rate10s: rates[1],
+    rate60s: rates[2],
     codes: rendered || codesSection !== void 0 ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs)
@@ -3095,7 +3120,7 @@ function histogramBoundsText(text) {
 }
 var C2 = COUNT_SECTION;
 var STRIDE = 4;
-function mergePairRecord(before, d, boundsMs, elapsedMs) {
+function mergePairRecord(before, d, boundsMs, nowMs, lastUpdateMs) {
   if (d.codes.length > 0 || d.members.length === 0) return null;
   let s = [];
   if (before !== void 0) {
@@ -3117,14 +3142,15 @@ function mergePairRecord(before, d, boundsMs, elapsedMs) {
     if (merged.newCodes) newCodes = true;
   }
   const sections = [];
-  sections[C2.rates] = ratesAfterFlush(before !== void 0 ? s[C2.rates] : void 0, requests, elapsedMs);
+  sections[C2.rates] = ratesAfterFlush(before !== void 0 ? s[C2.rates] : void 0, requests, nowMs, lastUpdateMs);
   sections[C2.codes] = codes.join(" ");
   sections[C2.requestDuration] = mergedHistogram(s, C2.requestDuration, d.duration, boundsMs);
   sections[C2.upstreamResponse] = mergedHistogram(s, C2.upstreamResponse, d.upstream, boundsMs);
   return {
     text: versionedRecord(sections),
     newCodes,
-    requests
+    requests,
+    wasRendered: s.length === PAIR_SECTIONS
   };
 }
 function mergedHistogram(s, section, deltas, boundsMs) {
@@ -3205,6 +3231,10 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(",");
   const entries = snapshot.entries;
+  let ratesAt = 0;
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i][0] === RECORD_KIND.rateUpdatedAt) ratesAt = decimal(entries[i][1]);
+  }
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const text = entries[i][1];
@@ -3214,7 +3244,7 @@ function buildRecordLayoutModel(snapshot, boundsMs) {
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, ratesAt));
       continue;
     }
     if (!isWorkerId(rest)) continue;
@@ -3498,8 +3528,8 @@ function membersAsCodes(p) {
   p.members = [];
   return malformed;
 }
-function ratedText(text, elapsedMs) {
-  const moved = recordWithUpdatedRates(text, elapsedMs);
+function ratedText(text, nowMs, lastUpdateMs) {
+  const moved = recordWithUpdatedRates(text, nowMs, lastUpdateMs);
   return moved === null ? text : moved;
 }
 function requestsOf(p) {
@@ -3521,7 +3551,7 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
     const kind = key.charAt(0);
     if (kind === RECORD_KIND.pair) records[key] = entries[i][1];else if (kind === RECORD_KIND.zoneFullEvents) fullEvents += Number(entries[i][1]) || 0;else if (key === RECORD_KIND.rateUpdatedAt) lastRateUpdate = Number(entries[i][1]);else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
-  const elapsedMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
+  const lastUpdateMs = lastRateUpdate === void 0 || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : lastRateUpdate;
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
@@ -3529,9 +3559,11 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
     const before = records[key];
     const exists = before !== void 0;
     delete records[key];
-    const merged = mergePairRecord(before, p, boundsMs, elapsedMs);
+    const merged = mergePairRecord(before, p, boundsMs, nowMs, lastUpdateMs);
     if (merged !== null && exists && !merged.newCodes) {
-      if (!zone.put(key, merged.text, true)) dropped += merged.requests;
+      const keepRendered = merged.wasRendered && !zone.canCreate(merged.text.length, false);
+      const rendered = keepRendered ? recordInCurrentFormat(merged.text, boundsMs, renderers) : null;
+      if (!zone.put(key, rendered === null ? merged.text : rendered, true)) dropped += merged.requests;
       continue;
     }
     if (merged !== null) {
@@ -3546,7 +3578,7 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
-    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
+    let text = ratedText(encodePairRecord(totals, renderFragments), nowMs, lastUpdateMs);
     let refused2 = 0;
     if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
       if (!exists) {
@@ -3555,14 +3587,16 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
       }
       const kept = decodePairRecord(before, boundsMs);
       refused2 = applyPairDelta(kept, p, false);
-      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
+      text = ratedText(encodePairRecord(kept, renderFragments), nowMs, lastUpdateMs);
+      if (isCountsOnlyRecord(before)) text = countsOnlyRecord(text);
     }
     if (!zone.put(key, text, exists)) refused2 = requestsOf(p);
     dropped += refused2;
   }
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const updated = idleRecord(records[idle[i]], boundsMs, renderers, elapsedMs);
+    const text = records[idle[i]];
+    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, zone.canCreate(text.length, false));
     if (updated !== null) zone.put(idle[i], updated, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));

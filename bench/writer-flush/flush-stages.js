@@ -120,7 +120,7 @@ function run(variant, stage) {
   if (stage === 4) return;
   if (variant === 'groups') {
     for (let i = 0; i < pairs.length; i++) {
-      mergePairRecord(records[pairRecordKey(pairs[i].sourceTag, pairs[i].vip)], pairs[i], BOUNDS, 1000);
+      mergePairRecord(records[pairRecordKey(pairs[i].sourceTag, pairs[i].vip)], pairs[i], BOUNDS, 2000, 1000);
     }
     return;
   }
@@ -136,7 +136,7 @@ function run(variant, stage) {
   if (stage === 7) return;
   for (let i = 0; i < pairs.length; i++) {
     const done = fragments[i];
-    recordWithUpdatedRates(encodePairRecord(totals[i], () => done), 1000);
+    recordWithUpdatedRates(encodePairRecord(totals[i], () => done), 2000, 1000);
   }
 }
 

@@ -16,7 +16,7 @@
 import type { HistogramDelta } from './wire-entries';
 import { addBucketCounts, decodeHistogram, encodeHistogram, textOfBounds } from './histogram-text';
 import { histogramBoundsText, isCurrentRecord, ratesAfterFlush, recordSections, versionedRecord } from './pair-record';
-import { COUNT_SECTION } from './pair-sections';
+import { COUNT_SECTION, PAIR_SECTIONS } from './pair-sections';
 import { isStatusCode, PairDelta } from './wire-entries';
 
 export interface MergedRecord {
@@ -25,6 +25,8 @@ export interface MergedRecord {
   newCodes: boolean;
   /** requests added */
   requests: number;
+  /** the record before had its fragments (was not counts-only) */
+  wasRendered: boolean;
 }
 
 const C = COUNT_SECTION;
@@ -32,12 +34,13 @@ const C = COUNT_SECTION;
 const STRIDE = 4;
 
 /**
- * `before` (the record, or undefined) with the pair's deltas added, its
- * rates moved on by `elapsedMs`, counts-only; null when this path does
- * not take it.
+ * `before` (the record, or undefined) with the pair's deltas added at a
+ * flush at `nowMs`, its rates updated (the zone's previous rate update at
+ * `lastUpdateMs`, 0: none), counts-only; null when this path does not
+ * take it.
  */
 export function mergePairRecord(
-  before: string | undefined, d: PairDelta, boundsMs: number[], elapsedMs: number,
+  before: string | undefined, d: PairDelta, boundsMs: number[], nowMs: number, lastUpdateMs: number,
 ): MergedRecord | null {
   if (d.codes.length > 0 || d.members.length === 0) return null;
   let s: string[] = [];
@@ -61,13 +64,13 @@ export function mergePairRecord(
   }
 
   const sections: string[] = [];
-  sections[C.rates] = ratesAfterFlush(before !== undefined ? s[C.rates] : undefined, requests, elapsedMs);
+  sections[C.rates] = ratesAfterFlush(before !== undefined ? s[C.rates] : undefined, requests, nowMs, lastUpdateMs);
   sections[C.codes] = codes.join(' ');
   // A histogram that saw nothing keeps its section (the upstream one,
   // where nothing is proxied).
   sections[C.requestDuration] = mergedHistogram(s, C.requestDuration, d.duration, boundsMs);
   sections[C.upstreamResponse] = mergedHistogram(s, C.upstreamResponse, d.upstream, boundsMs);
-  return { text: versionedRecord(sections), newCodes, requests };
+  return { text: versionedRecord(sections), newCodes, requests, wasRendered: s.length === PAIR_SECTIONS };
 }
 
 /**

@@ -4,9 +4,13 @@
 // header, the format version `v<n>` and the lengths of the sections
 // separated by spaces, then RECORD_SECTION_SEPARATOR, then the sections
 // back to back:
-//   0  rates   "<rate_1s> <rate_10s> <rate_60s> <base> <total>"; total is
-//              the pair's request count, base its value at the last rate
-//              update
+//   0  rates   "<rate_1s> <rate_10s> <rate_60s> <base> <total> <at>";
+//              total is the pair's request count, base its value at the
+//              pair's last rate update, at that update's time (ms): the
+//              rates are as of then, and a reader decays them to the
+//              zone's last update (shownRates), so an idle pair is not
+//              rewritten. (Before version 3 there was no <at>: the rates
+//              were moved at every update, and are as of the last one.)
 //   1  request-duration histogram (histogram-text.ts)
 //   2  upstream-response histogram
 //   3  codes   "<code> <requests> <bytes_in> <bytes_out>" per code, sorted,
@@ -91,11 +95,14 @@ const VERSION_MARK = 'v';
 const VERSION_HEAD = VERSION_MARK + RECORD_FORMAT_VERSION + ' ';
 
 export interface RateState {
+  /** as of `at` */
   rates: number[];
-  /** total at the last rate update */
+  /** total at the pair's last rate update */
   base: number;
   /** requests counted so far */
   total: number;
+  /** time (ms) of the pair's last rate update; 0: the zone's last update (a record before version 3) */
+  at: number;
 }
 
 export interface PairTotals {
@@ -151,18 +158,43 @@ export function versionedRecord(sections: string[]): string {
   return VERSION_HEAD + joinRecordSections(sections);
 }
 
+/** Whether a record is in the current format and counts-only (sections 0-3). */
+export function isCountsOnlyRecord(text: string): boolean {
+  return isCurrentFormat(text) && recordSections(text).length === COUNT_SECTIONS;
+}
+
+/** A record in the current format with its fragments left out: counts-only. */
+export function countsOnlyRecord(text: string): string {
+  return versionedRecord(recordSections(text).slice(0, COUNT_SECTIONS));
+}
+
 function decodeRates(text: string | undefined): RateState {
   const f = text ? text.split(' ') : [];
+  // six fields, or five before version 3
+  const fields = f.length === 6 || f.length === 5 ? f.length : 0;
   // unary plus and x - x === 0 (finite): calls of Number() and isFinite() cost more in njs
   const n = (i: number) => {
-    const x = f.length === 5 && f[i] !== '' ? +f[i] : 0;
+    const x = i < fields && f[i] !== '' ? +f[i] : 0;
     return x - x === 0 ? x : 0;
   };
-  return { rates: [n(0), n(1), n(2)], base: n(3), total: n(4) };
+  return { rates: [n(0), n(1), n(2)], base: n(3), total: n(4), at: n(5) };
 }
 
 function encodeRates(r: RateState): string {
-  return r.rates[0] + ' ' + r.rates[1] + ' ' + r.rates[2] + ' ' + r.base + ' ' + r.total;
+  return r.rates[0] + ' ' + r.rates[1] + ' ' + r.rates[2] + ' ' + r.base + ' ' + r.total + ' ' + r.at;
+}
+
+/**
+ * The rates as of `shownAtMs` (the zone's last rate update): decayed from
+ * the pair's last update on, as the updates in between would have moved
+ * them with no request (one step over their time together: the same
+ * exponential, up to the rounding of the last bits).
+ */
+function shownRates(r: RateState, shownAtMs: number): number[] {
+  if (!(r.at > 0 && shownAtMs > r.at)) return r.rates;
+  const out: number[] = [];
+  for (let w = 0; w < RATE_WINDOWS_S.length; w++) out.push(decayedRate(r.rates[w], 0, shownAtMs - r.at, RATE_WINDOWS_S[w]));
+  return out;
 }
 
 function decodeCodes(text: string | undefined): CodeStats[] {
@@ -252,44 +284,56 @@ export function applyPairDelta(p: PairTotals, d: PairDelta, newCodesAllowed: boo
 }
 
 /**
- * The record with its rates moved on by `elapsedMs` (0: only the base is
- * recorded, as at the first update), or null when nothing changed, so an
- * idle pair whose rates are 0 is not rewritten.
+ * The record with its rates updated at a flush at `nowMs` (the zone's
+ * previous rate update at `lastUpdateMs`, 0: none, when only the base and
+ * time are recorded), or null when nothing changed: a pair without new
+ * requests keeps its record, and a reader decays its rates.
  */
-export function recordWithUpdatedRates(text: string, elapsedMs: number): string | null {
+export function recordWithUpdatedRates(text: string, nowMs: number, lastUpdateMs: number): string | null {
   const s = recordSections(text);
   if (!isCurrentRecord(text, s)) return null;
-  const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+  const moved = movedRates(decodeRates(s[C.rates]), nowMs, lastUpdateMs);
   if (moved === null) return null;
   s[C.rates] = moved;
   return versionedRecord(s);
 }
 
-/** The rates section moved on (as recordWithUpdatedRates), or null when nothing changed. */
-function movedRates(r: RateState, elapsedMs: number): string | null {
+/**
+ * The rates section updated (as recordWithUpdatedRates), or null when it
+ * stays. The requests since the pair's last update (total - base) came in
+ * the time since the zone's last one; until then the rates decayed as
+ * with no request.
+ */
+function movedRates(r: RateState, nowMs: number, lastUpdateMs: number): string | null {
+  if (r.base === r.total) {
+    if (r.at > 0) return null;
+    // a record before version 3: its rates are as of the zone's last update
+    r.at = lastUpdateMs > 0 ? lastUpdateMs : nowMs;
+    return encodeRates(r);
+  }
   const requests = Math.max(0, r.total - r.base);
-  let changed = r.base !== r.total;
-  if (elapsedMs > 0) {
+  if (lastUpdateMs > 0 && nowMs > lastUpdateMs) {
+    const from = r.at > 0 ? r.at : lastUpdateMs;
     for (let w = 0; w < RATE_WINDOWS_S.length; w++) {
-      const next = decayedRate(r.rates[w], requests, elapsedMs, RATE_WINDOWS_S[w]);
-      if (next !== r.rates[w]) changed = true;
-      r.rates[w] = next;
+      const windowS = RATE_WINDOWS_S[w];
+      const prev = from < lastUpdateMs ? decayedRate(r.rates[w], 0, lastUpdateMs - from, windowS) : r.rates[w];
+      r.rates[w] = decayedRate(prev, requests, nowMs - lastUpdateMs, windowS);
     }
   }
-  if (!changed) return null;
   r.base = r.total;
+  r.at = nowMs;
   return encodeRates(r);
 }
 
 /**
- * A rates section after `requests` more were counted and the rates were
- * moved on by `elapsedMs`: the text the writer's flush stores, the same as
+ * A rates section after `requests` more were counted at a flush at
+ * `nowMs`: the text the writer's flush stores, the same as
  * encodePairRecord and then recordWithUpdatedRates give.
  */
-export function ratesAfterFlush(text: string | undefined, requests: number, elapsedMs: number): string {
+export function ratesAfterFlush(text: string | undefined, requests: number, nowMs: number, lastUpdateMs: number): string {
   const r = decodeRates(text);
   r.total += requests;
-  const moved = movedRates(r, elapsedMs);
+  const moved = movedRates(r, nowMs, lastUpdateMs);
   return moved === null ? encodeRates(r) : moved;
 }
 
@@ -314,22 +358,25 @@ export function recordInCurrentFormat(text: string, boundsMs: number[], renderer
  * What the writer stores for a pair without new counts, or null when that
  * is the record as it is: a counts-only record rendered, a record of
  * another version re-rendered (as recordInCurrentFormat), and the rates
- * moved on by `elapsedMs` (as recordWithUpdatedRates), cut and joined
- * once.
+ * updated (as recordWithUpdatedRates: only a record before version 3
+ * gets its rates' time), cut and joined once. `render` false leaves a
+ * counts-only record so.
  */
-export function idleRecord(text: string, boundsMs: number[], renderers: PairRenderers, elapsedMs: number): string | null {
+export function idleRecord(
+  text: string, boundsMs: number[], renderers: PairRenderers, nowMs: number, lastUpdateMs: number, render = true,
+): string | null {
   const s = recordSections(text);
   if (isCurrentRecord(text, s)) {
-    const rendered = s.length === COUNT_SECTIONS ? renderedSections(s, boundsMs, renderers) : s;
+    const rendered = s.length === COUNT_SECTIONS && render ? renderedSections(s, boundsMs, renderers) : s;
     if (rendered !== null) {
-      const moved = movedRates(decodeRates(s[C.rates]), elapsedMs);
+      const moved = movedRates(decodeRates(s[C.rates]), nowMs, lastUpdateMs);
       if (moved === null && rendered === s) return null;
       if (moved !== null) rendered[C.rates] = moved;
       return versionedRecord(rendered);
     }
   }
   const rerendered = encodePairRecord(decodePairRecord(text, boundsMs), renderers.pair);
-  const moved = recordWithUpdatedRates(rerendered, elapsedMs);
+  const moved = recordWithUpdatedRates(rerendered, nowMs, lastUpdateMs);
   return moved === null ? rerendered : moved;
 }
 
@@ -374,8 +421,12 @@ function histogramParts(bucketTails: string, sumAndCount: string): RenderedHisto
  * (codesSection), from which it renders only the form it serves, and its
  * histograms decoded. A record of another format version is shown from
  * its counts alone: its stored text may be another bundle's rendering.
+ * The rates are shown as of `ratesShownAtMs`, the zone's last rate
+ * update (its `T` record).
  */
-export function pairStatsFromRecord(sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string): VipStats {
+export function pairStatsFromRecord(
+  sourceTag: string, vip: string, text: string, boundsMs: number[], boundsText: string, ratesShownAtMs = 0,
+): VipStats {
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
@@ -384,13 +435,13 @@ export function pairStatsFromRecord(sourceTag: string, vip: string, text: string
     const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
     if (flat.length % 4 === 0) codesSection = flat;
   }
-  const rate = decodeRates(s[C.rates]);
+  const rates = shownRates(decodeRates(s[C.rates]), ratesShownAtMs);
   const stats: VipStats = {
     sourceTag,
     vip,
-    rate1s: rate.rates[0],
-    rate10s: rate.rates[1],
-    rate60s: rate.rates[2],
+    rate1s: rates[0],
+    rate10s: rates[1],
+    rate60s: rates[2],
     codes: rendered || codesSection !== undefined ? [] : decodeCodes(s[C.codes]),
     requestDuration: emptyHistogram(boundsMs),
     upstreamResponse: emptyHistogram(boundsMs),

@@ -29,6 +29,11 @@ export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: numbe
   const model = emptyStatsModel(snapshot.capacityBytes, snapshot.freeBytes, boundsMs);
   const boundsText = boundsMs.join(',');
   const entries = snapshot.entries;
+  // The pair records' rates are shown as of the zone's last rate update.
+  let ratesAt = 0;
+  for (let i = 0; i < entries.length; i++) {
+    if (entries[i][0] === RECORD_KIND.rateUpdatedAt) ratesAt = decimal(entries[i][1]);
+  }
   for (let i = 0; i < entries.length; i++) {
     const key = entries[i][0];
     const text = entries[i][1];
@@ -38,7 +43,7 @@ export function buildRecordLayoutModel(snapshot: RecordSnapshot, boundsMs: numbe
       const separator = rest.indexOf(KEY_SEPARATOR);
       if (separator < 0 || rest.indexOf(KEY_SEPARATOR, separator + 1) >= 0) continue;
       const tag = fieldLabel(rest.substring(0, separator));
-      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText));
+      model.series.push(pairStatsFromRecord(tag, fieldLabel(rest.substring(separator + 1)), text, boundsMs, boundsText, ratesAt));
       continue;
     }
     if (!isWorkerId(rest)) continue;

@@ -11,8 +11,8 @@ import { mergePairRecord } from '../ipng/pair-merge';
 import { observeInText } from '../ipng/histogram-text';
 import { pairRecordKey, RECORD_KIND } from '../ipng/keys';
 import {
-  applyPairDelta, decodePairRecord, encodePairRecord, idleRecord, PairRenderers, recordInCurrentFormat,
-  recordWithUpdatedRates,
+  applyPairDelta, countsOnlyRecord, decodePairRecord, encodePairRecord, idleRecord, isCountsOnlyRecord, PairRenderers,
+  recordInCurrentFormat, recordWithUpdatedRates,
 } from '../ipng/pair-record';
 import { buildRecordLayoutModel } from '../ipng/record-layout-model';
 import type { StatsModel } from '../model/stats-model';
@@ -136,8 +136,8 @@ function membersAsCodes(p: PairDelta): number {
   return malformed;
 }
 
-function ratedText(text: string, elapsedMs: number): string {
-  const moved = recordWithUpdatedRates(text, elapsedMs);
+function ratedText(text: string, nowMs: number, lastUpdateMs: number): string {
+  const moved = recordWithUpdatedRates(text, nowMs, lastUpdateMs);
   return moved === null ? text : moved;
 }
 
@@ -149,11 +149,12 @@ function requestsOf(p: PairDelta): number {
 
 /**
  * The lease holder's part: adds the deltas into the pair records, renders
- * the idle ones left counts-only, moves every record's rates on, and
+ * the idle ones left counts-only, moves the rates of the pairs with new
+ * requests (an idle pair's rates decay when read: pair-record.ts), and
  * warns (at most once per flush) when keys were dropped since the last
- * warning. One snapshot of the zone serves all of it. Returns the requests whose (source, vip, code) series could not
- * be created for lack of room, and the "m" lines whose members were not
- * understood.
+ * warning. One snapshot of the zone serves all of it. Returns the
+ * requests whose (source, vip, code) series could not be created for lack
+ * of room, and the "m" lines whose members were not understood.
  */
 function writeRecords(
   zone: RecordZone, zoneName: string, pairs: PairDelta[], nowMs: number, boundsMs: number[],
@@ -176,7 +177,7 @@ function writeRecords(
     else if (key === RECORD_KIND.zoneFullWarned) warned = Number(entries[i][1]) || 0;
   }
   // 0: reserved, never updated yet
-  const elapsedMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : nowMs - lastRateUpdate;
+  const lastUpdateMs = lastRateUpdate === undefined || !isFinite(lastRateUpdate) || lastRateUpdate <= 0 ? 0 : lastRateUpdate;
 
   let dropped = 0;
   for (let i = 0; i < pairs.length; i++) {
@@ -191,9 +192,14 @@ function writeRecords(
     // rendered (the form the record takes at its next idle flush), so it
     // is written rendered; without room, the general path below keeps
     // what exists and counts the rest.
-    const merged = mergePairRecord(before, p, boundsMs, elapsedMs);
+    const merged = mergePairRecord(before, p, boundsMs, nowMs, lastUpdateMs);
     if (merged !== null && exists && !merged.newCodes) {
-      if (!zone.put(key, merged.text, true)) dropped += merged.requests;
+      // Near full (no room for a new series), the record keeps its form
+      // (rendered or counts-only): the other has another slab size, and
+      // could take a page of the reserve that rewrites keep.
+      const keepRendered = merged.wasRendered && !zone.canCreate(merged.text.length, false);
+      const rendered = keepRendered ? recordInCurrentFormat(merged.text, boundsMs, renderers) : null;
+      if (!zone.put(key, rendered === null ? merged.text : rendered, true)) dropped += merged.requests;
       continue;
     }
     if (merged !== null) {
@@ -208,7 +214,7 @@ function writeRecords(
     const totals = decodePairRecord(before, boundsMs);
     const codesBefore = totals.codes.length;
     applyPairDelta(totals, p, true);
-    let text = ratedText(encodePairRecord(totals, renderFragments), elapsedMs);
+    let text = ratedText(encodePairRecord(totals, renderFragments), nowMs, lastUpdateMs);
     // Each request is either written or counted as refused, once.
     let refused = 0;
     if ((!exists || totals.codes.length > codesBefore) && !zone.canCreate(text.length, !exists)) {
@@ -218,7 +224,10 @@ function writeRecords(
       }
       const kept = decodePairRecord(before, boundsMs);
       refused = applyPairDelta(kept, p, false);
-      text = ratedText(encodePairRecord(kept, renderFragments), elapsedMs);
+      text = ratedText(encodePairRecord(kept, renderFragments), nowMs, lastUpdateMs);
+      // in the form it had (near full: the other form's slab size could
+      // take a page of the reserve that rewrites keep)
+      if (isCountsOnlyRecord(before as string)) text = countsOnlyRecord(text);
     }
     if (!zone.put(key, text, exists)) refused = requestsOf(p);
     dropped += refused;
@@ -229,7 +238,11 @@ function writeRecords(
   // RECORD_FORMAT_VERSION).
   const idle = Object.keys(records);
   for (let i = 0; i < idle.length; i++) {
-    const updated = idleRecord(records[idle[i]], boundsMs, renderers, elapsedMs);
+    // Near full, a counts-only record stays so (a scrape renders it): its
+    // rendered text has another slab size, and could take a page of the
+    // reserve that rewrites keep.
+    const text = records[idle[i]];
+    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, zone.canCreate(text.length, false));
     if (updated !== null) zone.put(idle[i], updated, true);
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));

@@ -41,7 +41,7 @@ function recordLayout(): unknown {
       const totals = decodePairRecord(records[key], bounds);
       applyPairDelta(totals, pairs[i], true);
       const encoded = encodePairRecord(totals, renderPairFragments);
-      records[key] = recordWithUpdatedRates(encoded, round * 1000) ?? encoded;
+      records[key] = recordWithUpdatedRates(encoded, 1000 + round * 1000, round * 1000) ?? encoded;
     }
   }
   const entries: Array<[string, string]> = [];

@@ -59,8 +59,9 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 200, '3 300 900') +
     line('r', 'ipng', '', 3, 'mg1', '192.0.2.10', 404, '1 80 0');
 
+  // the first rate update records the base and its time
   const recordAfterFirst = record([
-    '0 0 0 4 4',
+    '0 0 0 4 4 ' + T0,
     '1,5;2,0,1;12',
     '1,5;0,0,0;0',
     '200 3 300 900 404 1 80 0',
@@ -109,7 +110,7 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     expect(zone.contents()).toEqual({
       F0: '1,5;2,0,0;0',
       [PAIR]: record([
-        rates.join(' ') + ' 6 6',
+        rates.join(' ') + ' 6 6 ' + (T0 + 1000),
         '1,5;2,2,1;19',
         '1,5;0,0,0;0',
         '200 5 320 940 404 1 80 0',
@@ -133,7 +134,7 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     });
   });
 
-  it('the usual path ("m" lines) stores a changed pair counts-only; its next idle flush renders it', () => {
+  it('the usual path ("m" lines) stores a changed pair counts-only; its next idle flush renders it, and later ones leave it', () => {
     const zone = ngx.zone('ipng_stats', 'string');
     tickAs(0, T0, {}, { ipng_stats_writer_deltas: [firstDeltas] });
     tickAs(0, T0 + 1000, {}, {
@@ -142,16 +143,16 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     });
     const rates = [1, 10, 60].map((w) => ewma(0, 2, 1000, w));
     expect(zone.contents()[PAIR]).toBe(record([
-      rates.join(' ') + ' 6 6',
+      rates.join(' ') + ' 6 6 ' + (T0 + 1000),
       '1,5;2,2,1;19',
       '1,5;0,0,0;0',
       '200 5 320 940 404 1 80 0',
     ]));
 
+    // idle: rendered, its rates still as of T0 + 1000 (a scrape decays them)
     tickAs(0, T0 + 2000, {}, { ipng_stats_writer_deltas: ['w\n'] });
-    const decayed = [1, 10, 60].map((w, i) => String(ewma(rates[i], 0, 1000, w)));
     expect(zone.contents()[PAIR]).toBe(record([
-      decayed.join(' ') + ' 6 6',
+      rates.join(' ') + ' 6 6 ' + (T0 + 1000),
       '1,5;2,2,1;19',
       '1,5;0,0,0;0',
       '200 5 320 940 404 1 80 0',
@@ -166,6 +167,10 @@ describe('tick, record layout (type=string zone, the shim)', () => {
       '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
       '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
     ]));
+    const rendered = zone.contents()[PAIR];
+    tickAs(0, T0 + 3000, {}, { ipng_stats_writer_deltas: ['w\n'] });
+    expect(zone.contents()[PAIR]).toBe(rendered);
+    expect(zone.contents().T).toBe(String(T0 + 3000));
   });
 
   it('a worker without the lease writes only its own records', () => {

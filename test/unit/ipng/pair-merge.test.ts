@@ -18,22 +18,22 @@ import { PAIR_FRAGMENT_RENDERERS, renderPairFragments } from '../../../src/expos
 const BOUNDS = [1, 5, 10];
 const WIRE_BOUNDS = ['1', '5', '10'];
 
-function generalPath(before: string | undefined, d: PairDelta, elapsedMs: number): string {
+function generalPath(before: string | undefined, d: PairDelta, nowMs: number, lastUpdateMs: number): string {
   const totals = decodePairRecord(before, BOUNDS);
   const codes = [];
   for (const m of d.members) codes.push(...(memberCodeDeltas(m) ?? []));
   applyPairDelta(totals, { ...d, codes, members: [] }, true);
   const text = encodePairRecord(totals, renderPairFragments);
-  return recordWithUpdatedRates(text, elapsedMs) ?? text;
+  return recordWithUpdatedRates(text, nowMs, lastUpdateMs) ?? text;
 }
 
 function delta(members: string[], duration: HistogramDelta[] = [], upstream: HistogramDelta[] = []): PairDelta {
   return { sourceTag: 't', vip: '127.0.0.1', codes: [], members, duration, upstream };
 }
 
-function record(totals: PairTotals, elapsedMs: number): string {
+function record(totals: PairTotals, nowMs: number, lastUpdateMs: number): string {
   const text = encodePairRecord(totals, renderPairFragments);
-  return recordWithUpdatedRates(text, elapsedMs) ?? text;
+  return recordWithUpdatedRates(text, nowMs, lastUpdateMs) ?? text;
 }
 
 /** The record as the usual path leaves it: its counts alone. */
@@ -57,8 +57,8 @@ describe('merging members into a pair record', () => {
     fc.assert(
       fc.property(
         codeCounts, codeCounts, codeCounts, fc.option(histogram), fc.option(histogram), fc.integer({ min: 0, max: 5000 }), fc.boolean(),
-        fc.boolean(),
-        (existing, first, second, duration, upstream, elapsedMs, twoBlocks, beforeCountsOnly) => {
+        fc.boolean(), fc.integer({ min: 0, max: 200000 }),
+        (existing, first, second, duration, upstream, elapsedMs, twoBlocks, beforeCountsOnly, idleMs) => {
           const totals = decodePairRecord(undefined, BOUNDS);
           applyPairDelta(totals, {
             ...delta([]),
@@ -66,7 +66,12 @@ describe('merging members into a pair record', () => {
           }, true);
           totals.requestDuration.counts = [2, 0, 1, 0];
           totals.requestDuration.sumMs = 14;
-          const renderedBefore = existing.length > 0 ? record(totals, 1000) : undefined;
+          // the pair's last update at 100 s, with rates; the zone's idleMs
+          // later (flushes in which the pair was idle), this one elapsedMs
+          // after that (0: the zone's first update)
+          const renderedBefore = existing.length > 0 ? record(totals, 100000, 99000) : undefined;
+          const lastUpdateMs = elapsedMs === 0 ? 0 : 100000 + idleMs;
+          const nowMs = 100000 + idleMs + elapsedMs;
           const before = renderedBefore !== undefined && beforeCountsOnly ? countsOnly(renderedBefore) : renderedBefore;
           const members = [first, ...(twoBlocks ? [second] : [])]
             .filter((list) => list.length > 0)
@@ -77,10 +82,10 @@ describe('merging members into a pair record', () => {
             duration ? [{ bounds: WIRE_BOUNDS, counts: duration[0], sumMs: duration[1] }] : [],
             upstream ? [{ bounds: WIRE_BOUNDS, counts: upstream[0], sumMs: upstream[1] }] : [],
           );
-          const merged = mergePairRecord(before, d, BOUNDS, elapsedMs);
+          const merged = mergePairRecord(before, d, BOUNDS, nowMs, lastUpdateMs);
           expect(merged).not.toBeNull();
           expect(recordSections(merged!.text)).toHaveLength(COUNT_SECTIONS);
-          expect(rendered(merged!.text)).toBe(generalPath(renderedBefore, d, elapsedMs));
+          expect(rendered(merged!.text)).toBe(generalPath(renderedBefore, d, nowMs, lastUpdateMs));
           const known = new Set(existing.map((c) => c[0]));
           const added = [first, ...(twoBlocks ? [second] : [])].flat();
           expect(merged!.newCodes).toBe(added.some((c) => !known.has(c[0])));
@@ -94,8 +99,8 @@ describe('merging members into a pair record', () => {
   it('leaves to the general path what it does not read: r lines, other formats and bounds, bad members', () => {
     const totals = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(totals, { ...delta([]), codes: [{ code: '200', requests: 1, bytesIn: 2, bytesOut: 3 }] }, true);
-    const current = record(totals, 0);
-    const ok = (members: string) => mergePairRecord(current, delta([members]), BOUNDS, 0);
+    const current = record(totals, 1000, 0);
+    const ok = (members: string) => mergePairRecord(current, delta([members]), BOUNDS, 2000, 1000);
     expect(ok('200 1 1 1 404 1 1 1')).not.toBeNull();
     // not sorted, repeated, not a status, a count missing, empty, signed, not a number
     for (const bad of ['404 1 1 1 200 1 1 1', '200 1 1 1 200 1 1 1', '2x0 1 1 1', '200 1 1', '200 1  1 1', ' 200 1 1 1', '200 -1 1 1', '200 1 x 1']) {
@@ -103,10 +108,10 @@ describe('merging members into a pair record', () => {
     }
     // "r" lines of the shape
     expect(mergePairRecord(current, { ...delta(['200 1 1 1']), codes: [{ code: '200', requests: 1, bytesIn: 0, bytesOut: 0 }] },
-      BOUNDS, 0)).toBeNull();
+      BOUNDS, 2000, 1000)).toBeNull();
     // another format version, histograms in other bounds
-    expect(mergePairRecord(current.replace(/^v\d+ /, 'v1 '), delta(['200 1 1 1']), BOUNDS, 0)).toBeNull();
-    expect(mergePairRecord(current, delta(['200 1 1 1']), [1, 5, 20], 0)).toBeNull();
-    expect(mergePairRecord(countsOnly(current), delta(['200 1 1 1']), [1, 5, 20], 0)).toBeNull();
+    expect(mergePairRecord(current.replace(/^v\d+ /, 'v1 '), delta(['200 1 1 1']), BOUNDS, 2000, 1000)).toBeNull();
+    expect(mergePairRecord(current, delta(['200 1 1 1']), [1, 5, 20], 2000, 1000)).toBeNull();
+    expect(mergePairRecord(countsOnly(current), delta(['200 1 1 1']), [1, 5, 20], 2000, 1000)).toBeNull();
   });
 });

@@ -42,7 +42,7 @@ function currentRecord(): string {
   const totals = decodePairRecord(undefined, BOUNDS);
   applyPairDelta(totals, readIpngWire(deltas).pairs[0], true);
   const text = encodePairRecord(totals, renderPairFragments);
-  return recordWithUpdatedRates(text, 0) ?? text;
+  return recordWithUpdatedRates(text, 0, 0) ?? text;
 }
 
 function modelOf(text: string) {
@@ -61,8 +61,10 @@ describe('record format version', () => {
     expect(text.startsWith('v3 ')).toBe(true);
     expect(recordFormatVersion(text)).toBe(3);
     expect(recordFormatVersion(OLD_RECORD)).toBe(1);
-    // The version is not a section: the sections read the same either way.
-    expect(recordSections(text).slice(0, 4)).toEqual(recordSections(OLD_RECORD).slice(0, 4));
+    // The version is not a section: the sections read the same either way
+    // (version 3's rates have the time of the pair's last rate update).
+    expect(recordSections(text).slice(1, 4)).toEqual(recordSections(OLD_RECORD).slice(1, 4));
+    expect(recordSections(text)[0]).toBe(recordSections(OLD_RECORD)[0] + ' 0');
   });
 
   // If this fails because a renderer's output changed, bump
@@ -70,8 +72,8 @@ describe('record format version', () => {
   // upgrade) and then update the expected text.
   it('pins what this version stores for given counts', () => {
     expect(currentRecord()).toBe(
-      'v3 9 12 11 24 15 18 17 100 28 7 28 3 56 55\x1e' +
-        '0 0 0 4 4' +
+      'v3 11 12 11 24 15 18 17 100 28 7 28 3 56 55\x1e' +
+        '0 0 0 4 4 0' +
         '1,5;2,0,1;12' +
         '1,5;0,0,0;0' +
         '200 3 300 900 404 1 80 0' +
@@ -105,8 +107,8 @@ describe('record format version', () => {
 
   it('pins a counts-only record: the counts sections alone', () => {
     expect(countsOnlyRecord()).toBe(
-      'v3 9 12 11 24\x1e' +
-        '0 0 0 4 4' +
+      'v3 11 12 11 24\x1e' +
+        '0 0 0 4 4 0' +
         '1,5;2,0,1;12' +
         '1,5;0,0,0;0' +
         '200 3 300 900 404 1 80 0',
@@ -161,7 +163,7 @@ describe('record format version', () => {
     expect(recordInCurrentFormat(OLD_RECORD, BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBe(currentRecord());
     expect(recordInCurrentFormat(currentRecord(), BOUNDS, PAIR_FRAGMENT_RENDERERS)).toBeNull();
     // Rates move only on a record in the current format.
-    expect(recordWithUpdatedRates(OLD_RECORD, 1000)).toBeNull();
+    expect(recordWithUpdatedRates(OLD_RECORD, 2000, 1000)).toBeNull();
   });
 
   it('a record of a later version (a downgrade) is re-rendered too, from its counts', () => {

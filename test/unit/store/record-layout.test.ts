@@ -71,7 +71,7 @@ describe('pair records', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     expect(applyPairDelta(p, deltasFor(first)[0], true)).toBe(0);
     expect(recordSections(encodePairRecord(p, renderPairFragments))).toEqual([
-      '0 0 0 0 4',
+      '0 0 0 0 4 0',
       '1,5,10;2,0,0,1;12',
       '1,5,10;0,1,0,0;7',
       '200 3 300 900 404 1 80 0',
@@ -124,24 +124,37 @@ describe('pair records', () => {
     expect(decodePairRecord('1 2\x1ex', BOUNDS).codes).toEqual([]);
   });
 
-  it('moves the rates on by the elapsed time and leaves idle zero rates alone', () => {
+  it('moves the rates of a pair with new requests, and leaves an idle pair alone (its rates decay when read)', () => {
+    const ewma = (prev: number, requests: number, ms: number, windowS: number) =>
+      prev + (1 - Math.exp(-ms / (windowS * 1000))) * ((requests * 1000) / ms - prev);
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(first)[0], true);
     const text = encodePairRecord(p, renderPairFragments);
-    // first update: only the base is recorded
-    const based = recordWithUpdatedRates(text, 0) as string;
-    expect(recordSections(based)[0]).toBe('0 0 0 4 4');
-    expect(recordWithUpdatedRates(based, 0)).toBeNull();
+    // the zone's first update (at 1 s): only the base and the time are recorded
+    const based = recordWithUpdatedRates(text, 1000, 0) as string;
+    expect(recordSections(based)[0]).toBe('0 0 0 4 4 1000');
+    expect(recordWithUpdatedRates(based, 2000, 1000)).toBeNull();
     // 4 more requests in 1 s: rate_1s moves by 1 - e^-1 of the way to 4/s
     const q = decodePairRecord(based, BOUNDS);
     q.rate.total += 4;
-    const moved = recordWithUpdatedRates(encodePairRecord(q, renderPairFragments), 1000) as string;
+    const moved = recordWithUpdatedRates(encodePairRecord(q, renderPairFragments), 2000, 1000) as string;
     const f = recordSections(moved)[0].split(' ').map(Number);
     expect(f[0]).toBeCloseTo(4 * (1 - Math.exp(-1)), 12);
     expect(f[1]).toBeCloseTo(4 * (1 - Math.exp(-0.1)), 12);
     expect(f[2]).toBeCloseTo(4 * (1 - Math.exp(-1 / 60)), 12);
-    expect(f.slice(3)).toEqual([8, 8]);
+    expect(f.slice(3)).toEqual([8, 8, 2000]);
     expect(recordSections(moved).slice(1)).toEqual(recordSections(encodePairRecord(q, renderPairFragments)).slice(1));
+    // idle at the zone's updates at 3 s and 4 s (not rewritten: the reader
+    // decays), then 3 more requests by 5 s: the same as three steps
+    expect(recordWithUpdatedRates(moved, 3000, 2000)).toBeNull();
+    const r = decodePairRecord(moved, BOUNDS);
+    r.rate.total += 3;
+    const later = recordWithUpdatedRates(encodePairRecord(r, renderPairFragments), 5000, 4000) as string;
+    const g = recordSections(later)[0].split(' ').map(Number);
+    [1, 10, 60].forEach((windowS, w) => {
+      expect(g[w]).toBeCloseTo(ewma(ewma(ewma(f[w], 0, 1000, windowS), 0, 1000, windowS), 3, 1000, windowS), 12);
+    });
+    expect(g.slice(3)).toEqual([11, 11, 5000]);
   });
 });
 
@@ -185,7 +198,7 @@ describe('the scrape model of a record zone', () => {
     const p = decodePairRecord(undefined, BOUNDS);
     applyPairDelta(p, deltasFor(line('b', '1 5 10') + text)[0], true);
     const f = rates.split(' ').map(Number);
-    p.rate = { rates: f.slice(0, 3), base: f[3], total: f[4] };
+    p.rate = { rates: f.slice(0, 3), base: f[3], total: f[4], at: f[5] ?? 0 };
     return encodePairRecord(p, renderPairFragments);
   }
   const mg1 = record(
@@ -221,6 +234,27 @@ describe('the scrape model of a record zone', () => {
     expect(prometheus).toContain('nginx_ipng_requests_total{source_tag="a\\"b\\\\",vip="2001:db8::1",code="200"} 2\n');
     expect(prometheus).toContain('nginx_ipng_zone_full_events_total 4\n');
     expect(renderJson(fromRecords)).toBe(renderJson(fromCounters));
+  });
+
+  it('shows a pair\'s rates as of the zone\'s last rate update, decayed from the pair\'s own', () => {
+    // mg1's rates as of 1 s before the zone's last update (T, 123456)
+    const stale = record(
+      entry('mg1', '192.0.2.10', 200, [7, 700, 1400]) + times('mg1', '192.0.2.10', '40 6 0 0 2'),
+      '1.5 2.5 0.125 7 7 122456',
+    );
+    const model = buildRecordLayoutModel(
+      { ...space, entries: [[pairRecordKey('mg1', '192.0.2.10'), stale], [RECORD_KIND.rateUpdatedAt, '123456']] }, BOUNDS,
+    );
+    const decayed = (r: number, windowS: number) => r + (1 - Math.exp(-1000 / (windowS * 1000))) * (0 - r);
+    expect(model.series[0].rate1s).toBe(decayed(1.5, 1));
+    expect(model.series[0].rate10s).toBe(decayed(2.5, 10));
+    expect(model.series[0].rate60s).toBe(decayed(0.125, 60));
+    expect(renderPrometheus(model)).toContain('nginx_ipng_rate_1s{source_tag="mg1",vip="192.0.2.10"} 0.552\n');
+    // as of the same time: shown as stored
+    const now = buildRecordLayoutModel(
+      { ...space, entries: [[pairRecordKey('mg1', '192.0.2.10'), stale], [RECORD_KIND.rateUpdatedAt, '122456']] }, BOUNDS,
+    );
+    expect([now.series[0].rate1s, now.series[0].rate10s, now.series[0].rate60s]).toEqual([1.5, 2.5, 0.125]);
   });
 
   it('re-buckets and renders at scrape time a record written under other bounds', () => {
