@@ -480,7 +480,26 @@ ngx_http_ipng_stats_reqstat(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (cf->cmd_type != NGX_HTTP_MAIN_CONF) {
+        rcf->per_location = 1;
+    }
+
     return ngx_http_ipng_stats_reqstat_refs(cf, rcf, rlcf->zones, 1);
+}
+
+
+/* req_status_bypass: decided with the zones, at a request's first location */
+
+char *
+ngx_http_ipng_stats_reqstat_bypass(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
+    mcf->reqstat.per_location = 1;
+
+    return ngx_http_set_predicate_slot(cf, cmd, conf);
 }
 
 
@@ -823,6 +842,24 @@ ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
             != NGX_OK)
         {
             return NGX_ERROR;
+        }
+    }
+
+    /*
+     * Where a request's zones and keys are taken: with "req_status" only
+     * at http level (the same zones in every location), no bypass, and
+     * keys that no request can change ($host, $server_addr, ...), taking
+     * them at the log phase gives what the rewrite phase of the first
+     * location would, without a handler there or a decision kept in the
+     * request (docs/shim.md)
+     */
+
+    rcf->rewrite = rcf->per_location;
+    used = rcf->used.elts;
+
+    for (i = 0; i < rcf->used.nelts; i++) {
+        if (!used[i]->fixed) {
+            rcf->rewrite = 1;
         }
     }
 

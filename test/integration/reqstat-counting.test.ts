@@ -345,6 +345,55 @@ describe('the key', () => {
   });
 });
 
+describe('where a request\'s zones and key are taken', () => {
+  // With req_status at http level only, no bypass and a key no request can
+  // change, the shim takes zones and key at the log phase (no rewrite-phase
+  // handler); at server level, at the rewrite phase of the first location.
+  // The same traffic must give the same lines either way.
+  for (const level of ['http', 'server']) test(`req_status at ${level} level: keepalive Hosts, an error_page redirect, a rewrite ... last, a 400`, async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${level === 'http' ? 'req_status server;' : ''}
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        ${level === 'server' ? 'req_status server;' : ''}
+        location / { return 200 "x"; }
+        location = /gone { error_page 404 = /found; return 404; }
+        location = /found { return 200 "found"; }
+        location = /old { rewrite ^ /new last; }
+        location = /new { return 200 "new"; }
+    }`));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const host of ['a', 'a', 'b']) await keepAliveGet(agent, n.url('/'), host);
+    } finally {
+      agent.destroy();
+    }
+    expect((await httpGet(n.url('/gone'), { Host: 'c' })).body).toBe('found');
+    expect((await httpGet(n.url('/old'), { Host: 'd' })).body).toBe('new');
+    const reply = await rawRequest(n.port, 'GET / HTTP/1.1\r\nHost: bad/host\r\nConnection: close\r\n\r\n');
+    expect(reply.startsWith('HTTP/1.1 400 ')).toBe(true);
+    // the plumbing's own requests count too at http level: only this port's keys
+    const ours = (text: string) => [...reqstatLines(text)].filter(([k]) => k.endsWith(`:${n.port}`))
+      .map(([k, l]) => `${k} ${l.req_total} ${l.conn_total} ${l.http_2xx} ${l.http_4xx}`).sort();
+    let lines: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      lines = ours(await seenText(n));
+      if (lines.reduce((a, l) => a + Number(l.split(' ')[1]), 0) >= 6) break;
+      await sleep(100);
+    }
+    const key = (host: string) => `server${US}${host},127.0.0.1:${n.port}`;
+    expect(lines).toEqual([
+      `${key('')} 1 1 0 1`,
+      `${key('a')} 2 1 2 0`,
+      `${key('b')} 1 0 1 0`,
+      `${key('c')} 1 1 1 0`,
+      `${key('d')} 1 1 1 0`,
+    ]);
+  });
+});
+
 describe('a key of one variable (read without the script engine)', () => {
   test('"${uri}", "$http_user_agent" (unset: the empty kv; long: cut, with its identity) and a variable of "set"', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
