@@ -594,6 +594,35 @@ describe('the per-worker table', () => {
     expect(keysOf(await drain())).toEqual(['new']);
   });
 
+  test('x counts dropped requests: a request that two full zones drop is one, not two', async ({ nginx }) => {
+    const n = await nginx({
+      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    access_log off;
+    req_status_zone a "$host" 32k;
+    req_status_zone b "$host,$server_port" 32k;
+    req_status_zone c "$host" 64k;
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /drain { js_content t.drain; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status a b c;
+        location / { return 200 "x"; }
+    }`,
+    });
+    await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
+    const text = (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const keysIn = (zone: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}${zone}${US}`)).length;
+    // a and b hold 128 keys each (32768 / 256), c all 200; the other 72
+    // requests are dropped in a and in b: 72 dropped requests
+    expect([keysIn('a'), keysIn('b'), keysIn('c')]).toEqual([128, 128, 200]);
+    expect(text.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
+  });
+
   test('a connection\'s kept key keeps its entry: exact across the drain that forgets it, and after the zone bound dropped it', async ({ nginx }) => {
     const { n, drain } = await smallZone(nginx, '"$host,$server_addr:$server_port"');
     const counts = (text: string) => [...reqstatLines(text)].map(([k, l]) => `${k} ${l.req_total} ${l.conn_total}`).sort();
