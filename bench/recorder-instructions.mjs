@@ -15,6 +15,10 @@
 // --keep-dumps copies each variant's callgrind dump into DIR (named after
 // the variant), for callgrind_annotate.
 //
+// Every wait is bounded (nginx under valgrind starting, each curl run,
+// callgrind_control, the process's exit): a stuck step fails the run with
+// a message naming it instead of hanging.
+//
 // Needs valgrind (Debian package). The trixie loader is stripped; if
 // valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
 // a loader with symbols into the runtime cache, which this script uses.
@@ -35,7 +39,7 @@ const { values } = parseArgs({
 });
 const requests = Math.max(100, Math.min(20000, Number(values.requests)));
 
-if (spawnSync('valgrind', ['--version']).error) {
+if (spawnSync('valgrind', ['--version'], { timeout: 10_000 }).error) {
   console.error('valgrind is not installed (Debian package valgrind)');
   process.exit(2);
 }
@@ -111,6 +115,44 @@ const SHIM_VARIANTS = {
 };
 for (const [name, lines] of Object.entries(SHIM_VARIANTS)) VARIANTS[name] = lines;
 
+// Bounds of the waits, generous for valgrind's slowdown (about 50x) on a
+// busy 2-core machine.
+const START_MS = 60_000;
+const CONNECT_MS = 2_000;
+const CURL_MS = 300_000;
+const CONTROL_MS = 60_000;
+const EXIT_MS = 30_000;
+
+/** Resolves as `promise` does, or rejects naming `what` after `ms`. */
+function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** execFileSync with a bound; the error names the command. */
+function run(command, args, ms) {
+  try {
+    return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: ms, killSignal: 'SIGKILL' });
+  } catch (e) {
+    throw new Error(`${command} ${args.slice(0, 3).join(' ')}...: ${e.signal === 'SIGKILL' ? `killed after ${ms / 1000} s` : e.message}`);
+  }
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited within EXIT_MS; never waits longer than twice that. */
+async function stop(child, exited) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  try {
+    await within(exited, EXIT_MS, `nginx under valgrind (pid ${child.pid}) after SIGTERM`);
+  } catch {
+    child.kill('SIGKILL');
+    await within(exited, EXIT_MS, `nginx under valgrind (pid ${child.pid}) after SIGKILL`);
+  }
+}
+
 async function instructionsPerRequest(name, lines) {
   const prefix = mkdtempSync(join(tmpdir(), 'ipng-bench-cg-'));
   mkdirSync(join(prefix, 'html'));
@@ -140,18 +182,23 @@ http {
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    for (let i = 0; !(await portAnswers(port)); i++) {
-      if (i > 600 || child.exitCode !== null) throw new Error(`nginx under valgrind did not start:\n${stderr}`);
+    const startBy = Date.now() + START_MS;
+    while (!(await within(portAnswers(port), CONNECT_MS, `connecting to port ${port}`).catch(() => false))) {
+      if (Date.now() > startBy || child.exitCode !== null) {
+        throw new Error(`nginx under valgrind did not start within ${START_MS / 1000} s:\n${stderr}`);
+      }
       await sleep(100);
     }
     const url = `http://127.0.0.1:${port}/`;
     // curl sends all its URLs over one keepalive connection.
-    const send = (n) => execFileSync('curl', ['-s', ...Array(n).fill(url).flatMap((u) => ['-o', '/dev/null', u])]);
+    const send = (n) => run('curl', ['-s', '--max-time', String(CURL_MS / 1000),
+      ...Array(n).fill(url).flatMap((u) => ['-o', '/dev/null', u])], CURL_MS + 5_000);
     send(200);
-    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    run('callgrind_control', ['-z', String(child.pid)], CONTROL_MS);
     send(requests);
-    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    run('callgrind_control', ['-d', String(child.pid)], CONTROL_MS);
     const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
+    if (!dump) throw new Error(`callgrind_control -d wrote no dump in ${prefix}`);
     const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(prefix, dump), 'utf8'));
     if (!totals) throw new Error(`no totals in ${dump}`);
     if (values['keep-dumps']) {
@@ -160,9 +207,11 @@ http {
     }
     return Number(totals[1]) / requests;
   } finally {
-    child.kill('SIGTERM');
-    await exited;
-    rmSync(prefix, { recursive: true, force: true });
+    try {
+      await stop(child, exited);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
   }
 }
 

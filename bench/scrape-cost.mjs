@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
 import { get, median, wrk } from './measure.mjs';
 import { inNginx, njsFlush } from './writer-flush/njs-flush.mjs';
+import { CODES, SOURCES, seriesUrls, siteConfig, VIPS } from './scrape-site.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,34 +31,6 @@ const { values } = parseArgs({
     'churn-rounds': { type: 'string', default: '3' },
   },
 });
-const SOURCES = 4;
-const VIPS = 50;
-const CODES = 60;
-// 60 status codes nginx can return with a body-less `return`.
-const codes = [];
-for (let c = 200; codes.length < CODES; c++) if (c !== 204 && c !== 304) codes.push(c);
-
-const vipAddress = (v) => `127.0.1.${v + 1}`;
-
-function siteConfig() {
-  const locations = codes.map((c) => `        location = /c${c} { return ${c}; }`).join('\n');
-  const servers = [];
-  for (let s = 0; s < SOURCES; s++) {
-    // 127.0.0.1 only lets the harness see the port answer; no traffic goes there.
-    const listens = [`        listen 127.0.0.1:{{PORT${s + 1}}} ipng_source_tag=src${s};`];
-    for (let v = 0; v < VIPS; v++) listens.push(`        listen ${vipAddress(v)}:{{PORT${s + 1}}} ipng_source_tag=src${s};`);
-    servers.push(`    server {\n${listens.join('\n')}\n${locations}\n    }`);
-  }
-  return `
-    server {
-        listen 127.0.0.1:{{PORT}};
-        location = / { return 200 "ok\\n"; }
-        location = /metrics { js_content ipng.scrape; }
-    }
-${servers.join('\n')}
-`;
-}
-
 /**
  * Starts nginx with a zone of `zoneSize`, sends one request per series,
  * waits for the flush, then sends them all again (`churnRounds` times
@@ -73,10 +46,7 @@ async function filled(zoneSize, stateDir, flushInterval = '1s', churnRounds = 1)
     main: stateDir ? `error_log ${join(stateDir, 'info.log')} info;` : '',
     flushInterval, http: state + siteConfig(), prefixName: 'ipng-bench-scrape-',
   });
-  const jobs = [];
-  for (let s = 0; s < SOURCES; s++) {
-    for (let v = 0; v < VIPS; v++) for (const c of codes) jobs.push(`http://${vipAddress(v)}:${nginx.ports[s + 1]}/c${c}`);
-  }
+  const jobs = seriesUrls(nginx.ports);
   let next = 0;
   const sendAll = async () => {
     next = 0;

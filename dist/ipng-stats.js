@@ -3285,8 +3285,11 @@ function parseHead(text) {
     chunks
   };
 }
+function chunkKeyPrefix(key, generation) {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR;
+}
 function chunkKey(key, generation, i) {
-  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+  return chunkKeyPrefix(key, generation) + i;
 }
 function pagesForValue(length) {
   if (length <= CHUNK_CHARS) return 1;
@@ -3297,7 +3300,7 @@ function recordZone(dict) {
   let freePages = -1;
   let largestLength = 0;
   let heads = Object.create(null);
-  let orphans = [];
+  let unusedPiecesIn = null;
   function available() {
     if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE4);
     return freePages;
@@ -3391,12 +3394,15 @@ function recordZone(dict) {
       const chunks = Object.create(null);
       const out = [];
       const long = [];
+      let piecesRead = 0;
+      let piecesUsed = 0;
       heads = Object.create(null);
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
         const text = items[i][1];
         if (key.charAt(0) === RECORD_KIND.chunk) {
           chunks[key] = text;
+          piecesRead++;
           continue;
         }
         const head = parseHead(text);
@@ -3412,24 +3418,34 @@ function recordZone(dict) {
         const key = long[i][0];
         const head = long[i][1];
         const parts = [];
+        const prefix = chunkKeyPrefix(key, head.generation);
         for (let c = 0; c < head.chunks; c++) {
-          const name = chunkKey(key, head.generation, c);
-          const part = chunks[name];
-          if (part === void 0) continue;
-          parts.push(part);
-          delete chunks[name];
+          const part = chunks[prefix + c];
+          if (part !== void 0) parts.push(part);
         }
+        piecesUsed += parts.length;
         if (parts.length !== head.chunks) continue;
         const text = parts.join("");
         if (text.length > largestLength) largestLength = text.length;
         out.push([key, text]);
       }
-      orphans = Object.keys(chunks);
+      unusedPiecesIn = piecesUsed === piecesRead ? null : {
+        pieces: chunks,
+        long
+      };
       return out;
     },
     dropOrphanChunks() {
-      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
-      orphans = [];
+      if (unusedPiecesIn === null) return;
+      const named = Object.create(null);
+      const long = unusedPiecesIn.long;
+      for (let i = 0; i < long.length; i++) {
+        const prefix = chunkKeyPrefix(long[i][0], long[i][1].generation);
+        for (let c = 0; c < long[i][1].chunks; c++) named[prefix + c] = true;
+      }
+      const pieces = Object.keys(unusedPiecesIn.pieces);
+      for (let i = 0; i < pieces.length; i++) if (named[pieces[i]] !== true) dict.delete(pieces[i]);
+      unusedPiecesIn = null;
     },
     canCreate(textLength, newKey) {
       return enough(neededFor(textLength, newKey), reserved());

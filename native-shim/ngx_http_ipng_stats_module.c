@@ -168,7 +168,7 @@ static ngx_command_t  ngx_http_ipng_stats_commands[] = {
 
     { ngx_string("req_status_bypass"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_set_predicate_slot,
+      ngx_http_ipng_stats_reqstat_bypass,
       NGX_HTTP_LOC_CONF_OFFSET,
       ngx_http_ipng_stats_loc_part(reqstat.bypass),
       NULL },
@@ -435,7 +435,7 @@ ngx_http_ipng_stats_init(ngx_conf_t *cf)
                   || (mcf->reqstat.zones.nelts == 0
                       && mcf->ssl.zones == NULL && mcf->ssl.shows == NULL);
 
-    if (mcf->reqstat.zones.nelts) {
+    if (mcf->reqstat.rewrite) {
         h = ngx_array_push(&cmcf->phases[NGX_HTTP_REWRITE_PHASE].handlers);
         if (h == NULL) {
             return NGX_ERROR;

@@ -10,6 +10,13 @@
  *   (error_page, try_files, ...) does not change the decision: it clears
  *   r->ctx, so the decision is kept in a cleanup of the request's pool,
  *   which a redirect keeps (as nginx's realip module keeps its state);
+ * - unless the configuration makes the log phase's answer the same: with
+ *   "req_status" at http level only (every location has its zones), no
+ *   "req_status_bypass" and keys that no request can change ($host and
+ *   what a connection fixes), the zones and keys are taken at the log
+ *   phase, with no handler at the rewrite phase and no decision kept;
+ * - a request that a full per-worker table drops in some of its zones is
+ *   one dropped request ("x" on the wire), however many zones drop it;
  * - the key is cut to the zone's key length, and a cut key carries the
  *   identity of the whole key (ngx_http_ipng_stats_reqstat_key.c);
  * - at the log phase the request adds Tengine's 29 columns and the zone's
@@ -138,13 +145,14 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_pipeline_conf_t *pcf)
 {
     ngx_str_t                                 lazy[2];  /* NKEYS */
-    ngx_str_t                                *key;
+    ngx_str_t                                *key, *keys;
     ngx_int_t                                 n;
-    ngx_uint_t                                i, j;
+    ngx_uint_t                                i, j, dropped;
+    ngx_array_t                              *zones;
     ngx_http_ipng_stats_table_t              *t;
     ngx_http_ipng_stats_entry_t              *e;
     ngx_http_ipng_stats_reqstat_zone_t      **zone;
-    ngx_http_ipng_stats_reqstat_kept_t       *kept;
+    ngx_http_ipng_stats_reqstat_kept_t       *kept, **kepts;
     ngx_http_ipng_stats_reqstat_columns_t     c;
     ngx_http_ipng_stats_reqstat_decision_t   *d;
     ngx_http_ipng_stats_reqstat_indicator_t  *ind;
@@ -153,17 +161,30 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
         return;
     }
 
-    d = ngx_http_ipng_stats_reqstat_decided(r);
-
-    if (d == NULL) {
-        d = ngx_http_ipng_stats_reqstat_decide(r);
+    if (rcf->rewrite) {
+        d = ngx_http_ipng_stats_reqstat_decided(r);
 
         if (d == NULL) {
-            return;
+            d = ngx_http_ipng_stats_reqstat_decide(r);
+
+            if (d == NULL) {
+                return;
+            }
         }
+
+        zones = d->zones;
+        keys = d->keys;
+        kepts = d->kept;
+
+    } else {
+        /* the zones of every location, the keys taken here */
+
+        zones = ngx_http_ipng_stats_reqstat_loc_conf(r)->zones;
+        keys = NULL;
+        kepts = NULL;
     }
 
-    if (d->zones == NULL || d->zones->nelts == 0) {
+    if (zones == NULL || zones->nelts == 0) {
         return;
     }
 
@@ -174,13 +195,14 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
 
     ngx_http_ipng_stats_reqstat_columns(r, &c);
 
-    zone = d->zones->elts;
+    zone = zones->elts;
+    dropped = 0;
 
-    for (i = 0; i < d->zones->nelts; i++) {
+    for (i = 0; i < zones->nelts; i++) {
 
-        if (d->keys) {
-            key = &d->keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
-            kept = d->kept[i];
+        if (keys) {
+            key = &keys[i * NGX_HTTP_IPNG_STATS_REQSTAT_NKEYS];
+            kept = kepts[i];
 
         } else {
             key = lazy;
@@ -193,6 +215,7 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
 
         e = ngx_http_ipng_stats_reqstat_entry(t, zone[i], key, kept);
         if (e == NULL) {
+            dropped = 1;
             continue;
         }
 
@@ -212,6 +235,10 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
                                                                 (uint64_t) n;
             }
         }
+    }
+
+    if (dropped) {
+        ngx_http_ipng_stats_table_dropped(t);
     }
 }
 

@@ -19,7 +19,10 @@
 #include "ngx_http_ipng_stats_reqstat_conf.h"
 
 
-/* the rewrite phase: where the key is taken, unless "req_status_lazy on" */
+/*
+ * the rewrite phase: where the key is taken, unless "req_status_lazy on";
+ * installed only when the configuration needs it (rcf->rewrite)
+ */
 ngx_int_t ngx_http_ipng_stats_reqstat_rewrite(ngx_http_request_t *r);
 
 /* the log phase: the request counted */

@@ -480,7 +480,26 @@ ngx_http_ipng_stats_reqstat(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (cf->cmd_type != NGX_HTTP_MAIN_CONF) {
+        rcf->per_location = 1;
+    }
+
     return ngx_http_ipng_stats_reqstat_refs(cf, rcf, rlcf->zones, 1);
+}
+
+
+/* req_status_bypass: decided with the zones, at a request's first location */
+
+char *
+ngx_http_ipng_stats_reqstat_bypass(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_ipng_stats_main_conf_t  *mcf;
+
+    mcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_ipng_stats_module);
+    mcf->reqstat.per_location = 1;
+
+    return ngx_http_set_predicate_slot(cf, cmd, conf);
 }
 
 
@@ -826,6 +845,24 @@ ngx_http_ipng_stats_reqstat_postconfiguration(ngx_conf_t *cf,
         }
     }
 
+    /*
+     * Where a request's zones and keys are taken: with "req_status" only
+     * at http level (the same zones in every location), no bypass, and
+     * keys that no request can change ($host, $server_addr, ...), taking
+     * them at the log phase gives what the rewrite phase of the first
+     * location would, without a handler there or a decision kept in the
+     * request (docs/shim.md)
+     */
+
+    rcf->rewrite = rcf->per_location;
+    used = rcf->used.elts;
+
+    for (i = 0; i < rcf->used.nelts; i++) {
+        if (!used[i]->fixed) {
+            rcf->rewrite = 1;
+        }
+    }
+
     for (i = 0; i < rcf->zones.nelts; i++) {
         zone = zp[i];
         zone->kept_slots = slots;
@@ -1028,7 +1065,7 @@ ngx_http_ipng_stats_reqstat_show_text(ngx_conf_t *cf,
     ngx_str_t                                *fields, name;
     ngx_uint_t                                i, j, k, n;
     ngx_array_t                              *zones;
-    ngx_http_ipng_stats_reqstat_zone_t      **zone, **all;
+    ngx_http_ipng_stats_reqstat_zone_t      **zone;
     ngx_http_ipng_stats_reqstat_indicator_t  *ind;
 
     zones = rlcf->show ? rlcf->show : &rcf->used;
@@ -1055,10 +1092,13 @@ ngx_http_ipng_stats_reqstat_show_text(ngx_conf_t *cf,
         return NGX_OK;
     }
 
-    /* "$name" must be an indicator of some zone */
+    /*
+     * "$name" must be an indicator of a zone the show shows (a shown zone
+     * without it shows 0 there, as Tengine's show does); an indicator of
+     * no shown zone would be a column of zeros, likely a typo
+     */
 
     fields = rlcf->show_fields->elts;
-    all = rcf->zones.elts;
 
     for (i = 0; i < rlcf->show_fields->nelts; i++) {
         if (fields[i].data[0] != '$') {
@@ -1068,13 +1108,13 @@ ngx_http_ipng_stats_reqstat_show_text(ngx_conf_t *cf,
         name.data = fields[i].data + 1;
         name.len = fields[i].len - 1;
 
-        for (j = 0; j < rcf->zones.nelts; j++) {
-            if (all[j]->indicators == NULL) {
+        for (j = 0; j < zones->nelts; j++) {
+            if (zone[j]->indicators == NULL) {
                 continue;
             }
 
-            ind = all[j]->indicators->elts;
-            n = all[j]->indicators->nelts;
+            ind = zone[j]->indicators->elts;
+            n = zone[j]->indicators->nelts;
 
             for (k = 0; k < n; k++) {
                 if (ind[k].name.len == name.len
@@ -1090,11 +1130,12 @@ ngx_http_ipng_stats_reqstat_show_text(ngx_conf_t *cf,
             }
         }
 
-        if (j == rcf->zones.nelts) {
+        if (j == zones->nelts) {
             ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
                           "unknown field \"%V\" in \"req_status_show_field\" "
                           "of the \"req_status_show\" in %V:%ui: no "
-                          "\"req_status_zone_add_indicator\" declares it",
+                          "\"req_status_zone_add_indicator\" of a zone it "
+                          "shows declares it",
                           &fields[i], &rlcf->file, rlcf->line);
             return NGX_ERROR;
         }

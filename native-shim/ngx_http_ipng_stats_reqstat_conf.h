@@ -75,6 +75,11 @@ typedef struct {
     ngx_http_ipng_stats_subsystem_t    shape;
     ngx_uint_t                         shape_hash;  /* with the name */
 
+    /*
+     * the key's variables are $host and variables a connection fixes: its
+     * value cannot change while the request runs
+     */
+    unsigned                           fixed:1;
     unsigned                           key_length_set:1;
     unsigned                           recycle_set:1;
     unsigned                           used:1;
@@ -103,6 +108,19 @@ typedef struct {
     ngx_array_t                        used;    /* ..._zone_t *, first use */
     ngx_array_t                        shows;   /* ..._loc_conf_t * */
     ngx_str_t                          zones_text;  /* $ipng_reqstat_zones */
+
+    /*
+     * "req_status" in a server or a location, or "req_status_bypass":
+     * a request's zones can depend on its first location
+     */
+    ngx_uint_t                         per_location;    /* unsigned :1 */
+
+    /*
+     * a request's zones and keys are taken at the rewrite phase of its
+     * first location (ngx_http_ipng_stats_reqstat.c); otherwise they are
+     * the same there and at the log phase, and taken at the log phase
+     */
+    ngx_uint_t                         rewrite;         /* unsigned :1 */
 } ngx_http_ipng_stats_reqstat_conf_t;
 
 
@@ -132,6 +150,8 @@ char *ngx_http_ipng_stats_reqstat_key_length(ngx_conf_t *cf,
 char *ngx_http_ipng_stats_reqstat_recycle(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ipng_stats_reqstat(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_ipng_stats_reqstat_bypass(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 char *ngx_http_ipng_stats_reqstat_show(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);

@@ -53,8 +53,7 @@ static ngx_http_ipng_stats_reqstat_kept_t *
     ngx_http_ipng_stats_reqstat_kept(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone);
 static ngx_int_t ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
-    ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
-    ngx_str_t *key);
+    ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_str_t *host, ngx_str_t *key);
 static void ngx_http_ipng_stats_reqstat_kept_mark(void *data);
 
 
@@ -82,6 +81,7 @@ ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
     static ngx_str_t           host_name = ngx_string("host");
 
     zone->host_index = NGX_ERROR;
+    zone->fixed = 0;
 
     if (ngx_http_ipng_stats_reqstat_variable_init(cf, zone) != NGX_OK) {
         return NGX_ERROR;
@@ -146,6 +146,8 @@ ngx_http_ipng_stats_reqstat_key_init(ngx_conf_t *cf,
             return NGX_OK;
         }
     }
+
+    zone->fixed = 1;
 
     if (!host) {
         /* nothing the cache could compare; such keys are rare */
@@ -221,7 +223,8 @@ ngx_http_ipng_stats_reqstat_kept_t *
 ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_zone_t *zone, ngx_str_t *key)
 {
-    ngx_http_variable_value_t           *host;
+    ngx_str_t                            host;
+    ngx_http_variable_value_t           *v;
     ngx_http_ipng_stats_reqstat_kept_t  *kept;
 
     if (zone->host_index == NGX_ERROR) {
@@ -229,17 +232,37 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
         return NULL;
     }
 
-    host = ngx_http_get_indexed_variable(r, zone->host_index);
+    /*
+     * $host is the request's Host as nginx validated it, when it has one
+     * (what ngx_http_variable_host() returns then; no configuration can
+     * redefine $host): read without the variable machinery
+     */
+
+    if (r->headers_in.server.len) {
+        host = r->headers_in.server;
+
+    } else {
+        v = ngx_http_get_indexed_variable(r, zone->host_index);
+
+        if (v == NULL || v->not_found) {
+            ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
+            return NULL;
+        }
+
+        host.len = v->len;
+        host.data = v->data;
+    }
+
     kept = ngx_http_ipng_stats_reqstat_kept(r, zone);
 
-    if (host == NULL || host->not_found || kept == NULL) {
+    if (kept == NULL) {
         ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
         return NULL;
     }
 
     if (kept->kept) {
-        if (kept->host.len == host->len
-            && ngx_memcmp(kept->host.data, host->data, host->len) == 0)
+        if (kept->host.len == host.len
+            && ngx_memcmp(kept->host.data, host.data, host.len) == 0)
         {
             key[0] = kept->key[0];
             key[1] = kept->key[1];
@@ -253,7 +276,7 @@ ngx_http_ipng_stats_reqstat_key(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_evaluate(r, zone, key);
 
     if (key[0].len == NGX_HTTP_IPNG_STATS_REQSTAT_NO_KEY
-        || ngx_http_ipng_stats_reqstat_keep(r->connection, kept, host, key)
+        || ngx_http_ipng_stats_reqstat_keep(r->connection, kept, &host, key)
            != NGX_OK)
     {
         return NULL;
@@ -380,8 +403,7 @@ found:
 
 static ngx_int_t
 ngx_http_ipng_stats_reqstat_keep(ngx_connection_t *c,
-    ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_http_variable_value_t *host,
-    ngx_str_t *key)
+    ngx_http_ipng_stats_reqstat_kept_t *kept, ngx_str_t *host, ngx_str_t *key)
 {
     u_char  *p;
 

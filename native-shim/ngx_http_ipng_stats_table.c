@@ -205,9 +205,25 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone, ngx_str_t *keys)
 {
-    return ngx_http_ipng_stats_table_find(t, sub, zone,
+    ngx_http_ipng_stats_entry_t  *e;
+
+    e = ngx_http_ipng_stats_table_find(t, sub, zone,
                                ngx_http_ipng_stats_table_hash_zone(sub, zone),
                                keys, 0);
+    if (e == NULL) {
+        t->dropped++;
+    }
+
+    return e;
+}
+
+
+/* an observation dropped, counted by its caller (see _table_zone_entry()) */
+
+void
+ngx_http_ipng_stats_table_dropped(ngx_http_ipng_stats_table_t *t)
+{
+    t->dropped++;
 }
 
 
@@ -234,9 +250,16 @@ ngx_http_ipng_stats_entry_t *
 ngx_http_ipng_stats_table_gauge_entry(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)
 {
-    return ngx_http_ipng_stats_table_find(t, sub, zone,
+    ngx_http_ipng_stats_entry_t  *e;
+
+    e = ngx_http_ipng_stats_table_find(t, sub, zone,
                                ngx_http_ipng_stats_table_hash_zone(sub, zone),
                                NULL, 1);
+    if (e == NULL) {
+        t->dropped++;
+    }
+
+    return e;
 }
 
 
@@ -366,8 +389,6 @@ ngx_http_ipng_stats_table_find(ngx_http_ipng_stats_table_t *t,
     return e;
 
 dropped:
-
-    t->dropped++;
 
     return NULL;
 }

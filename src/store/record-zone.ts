@@ -83,8 +83,13 @@ function parseHead(text: string | undefined): Head | null {
   return { generation, chunks };
 }
 
+/** A piece's key short of its index: every piece of a record shares it. */
+function chunkKeyPrefix(key: string, generation: number): string {
+  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR;
+}
+
 function chunkKey(key: string, generation: number, i: number): string {
-  return RECORD_KIND.chunk + key + KEY_SEPARATOR + generation + KEY_SEPARATOR + i;
+  return chunkKeyPrefix(key, generation) + i;
 }
 
 /** The most free pages storing a value of this length can take. */
@@ -98,7 +103,10 @@ export function recordZone(dict: SharedDict<string>): RecordZone {
   let freePages = -1;
   let largestLength = 0;
   let heads: Record<string, Head> = Object.create(null);
-  let orphans: string[] = [];
+  // The last entries()'s pieces and long records when some piece was not
+  // part of a record (null when every piece was): dropOrphanChunks looks
+  // for the orphans only then, so no reader pays for finding none.
+  let unusedPiecesIn: { pieces: Record<string, string>; long: Array<[string, Head]> } | null = null;
 
   function available(): number {
     if (freePages < 0) freePages = Math.floor(dict.freeSpace() / PAGE);
@@ -190,12 +198,15 @@ export function recordZone(dict: SharedDict<string>): RecordZone {
       const chunks: Record<string, string> = Object.create(null);
       const out: Array<[string, string]> = [];
       const long: Array<[string, Head]> = [];
+      let piecesRead = 0;
+      let piecesUsed = 0;
       heads = Object.create(null);
       for (let i = 0; i < items.length; i++) {
         const key = items[i][0];
         const text = items[i][1];
         if (key.charAt(0) === RECORD_KIND.chunk) {
           chunks[key] = text;
+          piecesRead++;
           continue;
         }
         const head = parseHead(text);
@@ -211,13 +222,13 @@ export function recordZone(dict: SharedDict<string>): RecordZone {
         const key = long[i][0];
         const head = long[i][1];
         const parts: string[] = [];
+        const prefix = chunkKeyPrefix(key, head.generation);
         for (let c = 0; c < head.chunks; c++) {
-          const name = chunkKey(key, head.generation, c);
-          const part = chunks[name];
-          if (part === undefined) continue;
-          parts.push(part);
-          delete chunks[name];
+          const part = chunks[prefix + c];
+          if (part !== undefined) parts.push(part);
         }
+        // each piece's key names one record: no piece is counted twice
+        piecesUsed += parts.length;
         // A record with a piece missing reads as absent, like one whose
         // lengths do not add up.
         if (parts.length !== head.chunks) continue;
@@ -225,12 +236,20 @@ export function recordZone(dict: SharedDict<string>): RecordZone {
         if (text.length > largestLength) largestLength = text.length;
         out.push([key, text]);
       }
-      orphans = Object.keys(chunks);
+      unusedPiecesIn = piecesUsed === piecesRead ? null : { pieces: chunks, long };
       return out;
     },
     dropOrphanChunks(): void {
-      for (let i = 0; i < orphans.length; i++) dict.delete(orphans[i]);
-      orphans = [];
+      if (unusedPiecesIn === null) return;
+      const named: Record<string, boolean> = Object.create(null);
+      const long = unusedPiecesIn.long;
+      for (let i = 0; i < long.length; i++) {
+        const prefix = chunkKeyPrefix(long[i][0], long[i][1].generation);
+        for (let c = 0; c < long[i][1].chunks; c++) named[prefix + c] = true;
+      }
+      const pieces = Object.keys(unusedPiecesIn.pieces);
+      for (let i = 0; i < pieces.length; i++) if (named[pieces[i]] !== true) dict.delete(pieces[i]);
+      unusedPiecesIn = null;
     },
     canCreate(textLength: number, newKey: boolean): boolean {
       return enough(neededFor(textLength, newKey), reserved());

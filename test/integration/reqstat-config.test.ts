@@ -138,8 +138,22 @@ describe('nginx -t refuses each broken rule, naming the directive', () => {
       /^"req_status_show" in \/\S+nginx\.conf:\d+ names the zone "other", which no "req_status_zone" declares$/,
     );
     expect(emerg(`req_status_zone z "$host" 1m; ${server('location /s { req_status_show; req_status_show_field $nope; }')}`)).toMatch(
-      /^unknown field "\$nope" in "req_status_show_field" of the "req_status_show" in \/\S+nginx\.conf:\d+: no "req_status_zone_add_indicator" declares it$/,
+      /^unknown field "\$nope" in "req_status_show_field" of the "req_status_show" in \/\S+nginx\.conf:\d+: no "req_status_zone_add_indicator" of a zone it shows declares it$/,
     );
+  });
+
+  test('req_status_show_field $name names an indicator of a zone its show shows, not of any zone', () => {
+    const zones = 'req_status_zone a "$host" 1m; req_status_zone_add_indicator a $request_length; req_status_zone b "$uri" 1m;';
+    const refused = /^unknown field "\$request_length" in "req_status_show_field" of the "req_status_show" in \/\S+nginx\.conf:\d+: no "req_status_zone_add_indicator" of a zone it shows declares it$/;
+    // the show lists only b; a declares the indicator
+    expect(emerg(`${zones} ${server('req_status a b; location /s { req_status_show b; req_status_show_field $request_length; }')}`)).toMatch(refused);
+    // the show lists no zone: the zones some req_status uses, here b only
+    expect(emerg(`${zones} ${server('req_status b; location /s { req_status_show; req_status_show_field $request_length; }')}`)).toMatch(refused);
+    // one shown zone declares it (b's lines show 0 in that column)
+    const accepted = nginxT(`${zones} ${server('req_status a b; location /s { req_status_show b a; req_status_show_field $request_length; }')}`);
+    expect(accepted.status, accepted.output).toBe(0);
+    const everyUsed = nginxT(`${zones} ${server('req_status a b; location /s { req_status_show; req_status_show_field $request_length; }')}`);
+    expect(everyUsed.status, everyUsed.output).toBe(0);
   });
 });
 

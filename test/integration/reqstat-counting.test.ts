@@ -345,6 +345,55 @@ describe('the key', () => {
   });
 });
 
+describe('where a request\'s zones and key are taken', () => {
+  // With req_status at http level only, no bypass and a key no request can
+  // change, the shim takes zones and key at the log phase (no rewrite-phase
+  // handler); at server level, at the rewrite phase of the first location.
+  // The same traffic must give the same lines either way.
+  for (const level of ['http', 'server']) test(`req_status at ${level} level: keepalive Hosts, an error_page redirect, a rewrite ... last, a 400`, async ({ nginx }) => {
+    const n = await nginx(reqstatOnly(`
+    req_status_zone server "$host,$server_addr:$server_port" 1m;
+    ${level === 'http' ? 'req_status server;' : ''}
+    ${plumbing()}
+    server {
+        listen 127.0.0.1:{{PORT}};
+        ${level === 'server' ? 'req_status server;' : ''}
+        location / { return 200 "x"; }
+        location = /gone { error_page 404 = /found; return 404; }
+        location = /found { return 200 "found"; }
+        location = /old { rewrite ^ /new last; }
+        location = /new { return 200 "new"; }
+    }`));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (const host of ['a', 'a', 'b']) await keepAliveGet(agent, n.url('/'), host);
+    } finally {
+      agent.destroy();
+    }
+    expect((await httpGet(n.url('/gone'), { Host: 'c' })).body).toBe('found');
+    expect((await httpGet(n.url('/old'), { Host: 'd' })).body).toBe('new');
+    const reply = await rawRequest(n.port, 'GET / HTTP/1.1\r\nHost: bad/host\r\nConnection: close\r\n\r\n');
+    expect(reply.startsWith('HTTP/1.1 400 ')).toBe(true);
+    // the plumbing's own requests count too at http level: only this port's keys
+    const ours = (text: string) => [...reqstatLines(text)].filter(([k]) => k.endsWith(`:${n.port}`))
+      .map(([k, l]) => `${k} ${l.req_total} ${l.conn_total} ${l.http_2xx} ${l.http_4xx}`).sort();
+    let lines: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      lines = ours(await seenText(n));
+      if (lines.reduce((a, l) => a + Number(l.split(' ')[1]), 0) >= 6) break;
+      await sleep(100);
+    }
+    const key = (host: string) => `server${US}${host},127.0.0.1:${n.port}`;
+    expect(lines).toEqual([
+      `${key('')} 1 1 0 1`,
+      `${key('a')} 2 1 2 0`,
+      `${key('b')} 1 0 1 0`,
+      `${key('c')} 1 1 1 0`,
+      `${key('d')} 1 1 1 0`,
+    ]);
+  });
+});
+
 describe('a key of one variable (read without the script engine)', () => {
   test('"${uri}", "$http_user_agent" (unset: the empty kv; long: cut, with its identity) and a variable of "set"', async ({ nginx }) => {
     const n = await nginx(reqstatOnly(`
@@ -543,6 +592,35 @@ describe('the per-worker table', () => {
     expect(await drain()).toBe('');
     await httpGet(n.url('/'), { Host: 'new' });
     expect(keysOf(await drain())).toEqual(['new']);
+  });
+
+  test('x counts dropped requests: a request that two full zones drop is one, not two', async ({ nginx }) => {
+    const n = await nginx({
+      workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
+      http: `
+    js_path ${jsDir()};
+    js_import t from t.js;
+    access_log off;
+    req_status_zone a "$host" 32k;
+    req_status_zone b "$host,$server_port" 32k;
+    req_status_zone c "$host" 64k;
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /drain { js_content t.drain; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status a b c;
+        location / { return 200 "x"; }
+    }`,
+    });
+    await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
+    const text = (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
+    const keysIn = (zone: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}${zone}${US}`)).length;
+    // a and b hold 128 keys each (32768 / 256), c all 200; the other 72
+    // requests are dropped in a and in b: 72 dropped requests
+    expect([keysIn('a'), keysIn('b'), keysIn('c')]).toEqual([128, 128, 200]);
+    expect(text.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
   });
 
   test('a connection\'s kept key keeps its entry: exact across the drain that forgets it, and after the zone bound dropped it', async ({ nginx }) => {
