@@ -219,7 +219,7 @@ console.log(`  the writer's flush in which all 12,000 series changed: ${churn.ch
   `${(churn.trafficMs / 1000).toFixed(1)} s of traffic, nginx_ipng_flush_duration_seconds, ` +
   `load average ${churn.load.toFixed(2)}; ` +
   `target <= 50 ms)${churn.trafficMs > 9000 ? '; the traffic outlasted the flush interval, so the flush shared the cores with it' : ''}`);
-console.log(`  the idle flush after it, which renders the records it left counts-only: ${median(churn.renderFlushesMs).toFixed(0)} ms ` +
+console.log(`  the idle flush after it, which renders up to 50 of the records it left counts-only (IDLE_RENDERS_PER_FLUSH; the rest at the next idle flushes): ${median(churn.renderFlushesMs).toFixed(0)} ms ` +
   `in nginx (median of ${churn.renderFlushesMs.length}: ${list(churn.renderFlushesMs)})`);
 console.log('  the same flush, the wire form before issue 16 / now, with a stand-in zone (bench/writer-flush/njs-flush.mjs): ' +
   `in nginx's njs (js_content, median of 5) ${median(handler.entries)} / ${median(handler.groups)} ms; ` +

@@ -52,5 +52,5 @@ console.log(`  the flush in the njs CLI (Date.now(), median of 5): before ${flus
 // run('groups', -2) is the same setup and flush, then the idle flush
 // after it (and its Date.now() calls and printing, a few thousand).
 const idle = flush.instructions('groups', -2) - flush.instructions('groups', STAGES.groups.length - 1);
-console.log(`  the idle flush after it, which renders the 200 records the churn flush left counts-only: ` +
+console.log(`  the idle flush after it, which renders up to 50 of the 200 records the churn flush left counts-only (IDLE_RENDERS_PER_FLUSH): ` +
   `${(idle / 1e6).toFixed(1)} M instructions, ${flush.milliseconds('groups', 5, -2)} ms (njs CLI, median of 5)`);

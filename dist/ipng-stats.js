@@ -3548,6 +3548,7 @@ function ratedText(text, nowMs, lastUpdateMs) {
   const moved = recordWithUpdatedRates(text, nowMs, lastUpdateMs);
   return moved === null ? text : moved;
 }
+var IDLE_RENDERS_PER_FLUSH = 50;
 function requestsOf(p) {
   let n = 0;
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
@@ -3610,10 +3611,16 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
     dropped += refused2;
   }
   const idle = Object.keys(records);
+  let renders = 0;
   for (let i = 0; i < idle.length; i++) {
     const text = records[idle[i]];
-    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, zone.canCreate(text.length, false));
-    if (updated !== null) zone.put(idle[i], updated, true);
+    const countsOnly = isCountsOnlyRecord(text);
+    const render = (!countsOnly || renders < IDLE_RENDERS_PER_FLUSH) && zone.canCreate(text.length, false);
+    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, render);
+    if (updated !== null) {
+      zone.put(idle[i], updated, true);
+      if (countsOnly && render) renders++;
+    }
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
   const nowWarned = warnIfMoreDropped(zoneName, fullEvents + dropped, warned);

@@ -97,7 +97,7 @@ function run(variant, stage) {
     return Date.now() - start;
   }
   if (stage === -2) {
-    // The idle flush after it, which renders the records it left counts-only.
+    // The idle flush after it, which renders up to IDLE_RENDERS_PER_FLUSH (50) of the records it left counts-only.
     store.flush(readWire(text), 0, 2000, BOUNDS);
     const idle = readWire('w\nb' + US + BOUNDS.join(' ') + '\n');
     const start = Date.now();

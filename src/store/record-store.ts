@@ -141,6 +141,9 @@ function ratedText(text: string, nowMs: number, lastUpdateMs: number): string {
   return moved === null ? text : moved;
 }
 
+/** How many counts-only records an idle flush renders at most (writeRecords). */
+export const IDLE_RENDERS_PER_FLUSH = 50;
+
 function requestsOf(p: PairDelta): number {
   let n = 0;
   for (let i = 0; i < p.codes.length; i++) n += p.codes[i].requests;
@@ -236,14 +239,24 @@ function writeRecords(
   // rendered) gets its fragments, and a record written by an older bundle
   // is re-rendered in this one's format (pair-record.ts,
   // RECORD_FORMAT_VERSION).
+  // At most IDLE_RENDERS_PER_FLUSH of them per flush: after a flush in
+  // which every pair changed, rendering all ~200 at once would cost the
+  // next flush about as much as the churn itself; the rest stay
+  // counts-only, which a scrape renders, until a later idle flush.
   const idle = Object.keys(records);
+  let renders = 0;
   for (let i = 0; i < idle.length; i++) {
     // Near full, a counts-only record stays so (a scrape renders it): its
     // rendered text has another slab size, and could take a page of the
     // reserve that rewrites keep.
     const text = records[idle[i]];
-    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, zone.canCreate(text.length, false));
-    if (updated !== null) zone.put(idle[i], updated, true);
+    const countsOnly = isCountsOnlyRecord(text);
+    const render = (!countsOnly || renders < IDLE_RENDERS_PER_FLUSH) && zone.canCreate(text.length, false);
+    const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, render);
+    if (updated !== null) {
+      zone.put(idle[i], updated, true);
+      if (countsOnly && render) renders++;
+    }
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
 

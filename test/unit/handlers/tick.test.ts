@@ -10,6 +10,8 @@ import type { FlushContext, SubsystemSink } from '../../../src/pipeline/sink';
 import { SINKS } from '../../../src/pipeline/sinks';
 import type { WireBatch } from '../../../src/pipeline/wire-reader';
 import { FakeNgx, fakePeriodicSession, installFakeNgx, removeFakeNgx } from './fake-ngx';
+import { isCountsOnlyRecord } from '../../../src/ipng/pair-record';
+import { IDLE_RENDERS_PER_FLUSH } from '../../../src/store/record-store';
 
 const US = '\x1f';
 const RS = '\x1e';
@@ -171,6 +173,27 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     tickAs(0, T0 + 3000, {}, { ipng_stats_writer_deltas: ['w\n'] });
     expect(zone.contents()[PAIR]).toBe(rendered);
     expect(zone.contents().T).toBe(String(T0 + 3000));
+  });
+
+  it('an idle flush renders at most IDLE_RENDERS_PER_FLUSH counts-only records; the next renders the rest', () => {
+    const zone = ngx.zone('ipng_stats', 'string');
+    const pairs = IDLE_RENDERS_PER_FLUSH + 3;
+    const vip = (i: number) => '192.0.2.' + (i + 1);
+    const deltas = (status: number) => {
+      let text = 'w\n' + line('b', '1 5');
+      for (let i = 0; i < pairs; i++) text += line('m', 'ipng', '', 3, 3, 'mg1', vip(i), status + ' 1 10 20');
+      return text;
+    };
+    const countsOnly = () => Object.keys(zone.contents())
+      .filter((k) => k.charAt(0) === 'P' && isCountsOnlyRecord(String(zone.contents()[k]))).length;
+    tickAs(0, T0, {}, { ipng_stats_writer_deltas: [deltas(200)] }); // new records: written rendered
+    expect(countsOnly()).toBe(0);
+    tickAs(0, T0 + 1000, {}, { ipng_stats_writer_deltas: [deltas(200)] }); // every pair changed
+    expect(countsOnly()).toBe(pairs);
+    tickAs(0, T0 + 2000, {}, { ipng_stats_writer_deltas: ['w\n'] });
+    expect(countsOnly()).toBe(3);
+    tickAs(0, T0 + 3000, {}, { ipng_stats_writer_deltas: ['w\n'] });
+    expect(countsOnly()).toBe(0);
   });
 
   it('a worker without the lease writes only its own records', () => {
