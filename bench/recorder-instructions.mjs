@@ -22,13 +22,14 @@
 // Needs valgrind (Debian package). The trixie loader is stripped; if
 // valgrind refuses it, run `bash scripts/valgrind-shim.sh` once: it builds
 // a loader with symbols into the runtime cache, which this script uses.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
 import { freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
+import { requireValgrind, runtimeCommand } from './valgrind-runtime.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -39,21 +40,9 @@ const { values } = parseArgs({
 });
 const requests = Math.max(100, Math.min(20000, Number(values.requests)));
 
-if (spawnSync('valgrind', ['--version'], { timeout: 10_000 }).error) {
-  console.error('valgrind is not installed (Debian package valgrind)');
-  process.exit(2);
-}
+requireValgrind();
 const env = readRuntimeEnv();
-const wrapper = readFileSync(env.NGINX_BINARY, 'utf8');
-const loader = /exec "([^"]*ld-linux[^"]*)"/.exec(wrapper)?.[1];
-const libraryPath = /--library-path "([^"]*)"/.exec(wrapper)?.[1];
-const binary = /"([^"]*\/usr\/sbin\/nginx)" "\$@"/.exec(wrapper)?.[1];
-if (!loader || !libraryPath || !binary) throw new Error(`cannot read the runtime wrapper ${env.NGINX_BINARY}`);
-const cache = process.env.IPNG_RUNTIME_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'njs-ipng-stats');
-const debugLoader = existsSync(cache)
-  ? readdirSync(cache).filter((d) => d.startsWith('trixie-dbg-'))
-    .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
-  : undefined;
+const nginxCommand = runtimeCommand(env.NGINX_BINARY, '/usr/sbin/nginx');
 
 const dist = join(repoRoot, 'dist');
 const nginxDir = join(repoRoot, 'nginx');
@@ -175,8 +164,8 @@ http {
 }
 `);
   const out = join(prefix, 'callgrind.out');
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, debugLoader ?? loader,
-    '--library-path', libraryPath, binary, '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...nginxCommand,
+    '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

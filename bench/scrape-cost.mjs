@@ -19,9 +19,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep, startNginx } from '../scripts/nginx-process.mjs';
-import { get, median, wrk } from './measure.mjs';
+import { get, median } from './measure.mjs';
 import { inNginx, njsFlush } from './writer-flush/njs-flush.mjs';
-import { CODES, SOURCES, seriesUrls, siteConfig, VIPS } from './scrape-site.mjs';
+import { CODES, countingRound, SOURCES, seriesUrls, siteConfig, VIPS } from './scrape-site.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -244,18 +244,7 @@ try {
   const scraped = [];
   for (let r = 0; r < rounds; r++) {
     for (const withScrape of [false, true]) {
-      let scraping = withScrape;
-      let scrapes = 0;
-      const scraper = (async () => {
-        while (scraping) {
-          await get(metrics);
-          scrapes++;
-          await sleep(1000);
-        }
-      })();
-      const { rps } = await wrk(['-t1', '-c16'], large.nginx.url('/'), seconds);
-      scraping = false;
-      await scraper;
+      const { rps, scrapes } = await countingRound(large.nginx, withScrape, seconds);
       (withScrape ? scraped : quiet).push(rps);
       const label = withScrape ? `scraped ${scrapes} times` : 'not scraped';
       console.log(`  round ${r + 1} ${label.padEnd(17)} ${rps.toFixed(0).padStart(8)} req/s`);

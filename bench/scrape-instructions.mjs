@@ -28,11 +28,11 @@
 // there). --keep-dumps copies each phase's dump into DIR for
 // callgrind_annotate. Needs valgrind (Debian package); see
 // bench/recorder-instructions.mjs for the loader with symbols.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRuntimeEnv } from '../scripts/runtime-env.mjs';
@@ -40,6 +40,7 @@ import { writeNginxConfig } from '../scripts/nginx-prefix.mjs';
 import { fillPorts, freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
 import { get } from './measure.mjs';
 import { SOURCES, seriesUrls, siteConfig } from './scrape-site.mjs';
+import { requireValgrind, runtimeCommand } from './valgrind-runtime.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -53,21 +54,9 @@ const requests = Math.max(100, Math.min(100000, Number(values.requests)));
 const scrapes = Math.max(1, Math.min(20, Number(values.scrapes)));
 const idleSeconds = Math.max(5, Math.min(120, Number(values['idle-seconds'])));
 
-if (spawnSync('valgrind', ['--version']).error) {
-  console.error('valgrind is not installed (Debian package valgrind)');
-  process.exit(2);
-}
+requireValgrind();
 const env = readRuntimeEnv();
-const wrapper = readFileSync(env.NGINX_BINARY, 'utf8');
-const loader = /exec "([^"]*ld-linux[^"]*)"/.exec(wrapper)?.[1];
-const libraryPath = /--library-path "([^"]*)"/.exec(wrapper)?.[1];
-const binary = /"([^"]*\/usr\/sbin\/nginx)" "\$@"/.exec(wrapper)?.[1];
-if (!loader || !libraryPath || !binary) throw new Error(`cannot read the runtime wrapper ${env.NGINX_BINARY}`);
-const cache = process.env.IPNG_RUNTIME_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'njs-ipng-stats');
-const debugLoader = existsSync(cache)
-  ? readdirSync(cache).filter((d) => d.startsWith('trixie-dbg-'))
-    .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
-  : undefined;
+const nginxCommand = runtimeCommand(env.NGINX_BINARY, '/usr/sbin/nginx');
 
 // The shim's drain of the writer deltas runs once per flush of the worker.
 const DRAIN_FUNCTION = 'ngx_http_ipng_stats_writer_deltas_variable';
@@ -83,7 +72,7 @@ const conf = writeNginxConfig({
 writeFileSync(conf, fillPorts(readFileSync(conf, 'utf8'), ports).replace('master_process on;', 'master_process off;'));
 
 const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(prefix, 'callgrind.%p.out')}`,
-  debugLoader ?? loader, '--library-path', libraryPath, binary, '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')],
+  ...nginxCommand, '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')],
 { stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
 child.stderr.on('data', (d) => { stderr += d; });

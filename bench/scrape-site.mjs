@@ -1,8 +1,12 @@
 // Scenario 5's site: 4 sources x 50 VIPs x 60 status codes = 12,000
 // (source, vip, code) series, one URL each, plus a server with `/` (the
-// counting traffic) and `/metrics` (the scrape). Shared by
-// bench/scrape-cost.mjs (wall clock) and bench/scrape-instructions.mjs
-// (callgrind), so that both measure the same zone.
+// counting traffic) and `/metrics` (the scrape), and its counting round.
+// Shared by bench/scrape-cost.mjs and bench/scraped-ab.mjs (wall clock)
+// and bench/scrape-instructions.mjs (callgrind), so that all measure the
+// same zone the same way.
+import { sleep } from '../scripts/nginx-process.mjs';
+import { get, wrk } from './measure.mjs';
+
 export const SOURCES = 4;
 export const VIPS = 50;
 export const CODES = 60;
@@ -39,4 +43,25 @@ export function seriesUrls(ports) {
     for (let v = 0; v < VIPS; v++) for (const c of codes) urls.push(`http://${vipAddress(v)}:${ports[s + 1]}/c${c}`);
   }
   return urls;
+}
+
+/**
+ * Scenario 5's counting round: wrk -t1 -c16 on `/` for `seconds`, with a
+ * Prometheus scrape every second when `withScrape` (as a Prometheus would,
+ * one at a time). Returns wrk's rate and the number of scrapes.
+ */
+export async function countingRound(nginx, withScrape, seconds) {
+  let scraping = withScrape;
+  let scrapes = 0;
+  const scraper = (async () => {
+    while (scraping) {
+      await get(nginx.url('/metrics'));
+      scrapes++;
+      await sleep(1000);
+    }
+  })();
+  const { rps } = await wrk(['-t1', '-c16'], nginx.url('/'), seconds);
+  scraping = false;
+  await scraper;
+  return { rps, scrapes };
 }

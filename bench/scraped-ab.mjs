@@ -18,8 +18,8 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { get, median, wrk } from './measure.mjs';
-import { SOURCES, seriesUrls, siteConfig } from './scrape-site.mjs';
+import { get, median } from './measure.mjs';
+import { countingRound, SOURCES, seriesUrls, siteConfig } from './scrape-site.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -74,20 +74,10 @@ try {
       const rps = {};
       let scrapedStat = '';
       for (const withScrape of [false, true]) {
-        const metrics = c.nginx.url('/metrics');
         const before = workerStat(c.worker);
-        let scraping = withScrape;
-        let scrapes = 0;
-        const scraper = (async () => {
-          while (scraping) {
-            await get(metrics);
-            scrapes++;
-            await sleep(1000);
-          }
-        })();
-        rps[withScrape] = (await wrk(['-t1', '-c16'], c.nginx.url('/'), seconds)).rps;
-        scraping = false;
-        await scraper;
+        const round = await countingRound(c.nginx, withScrape, seconds);
+        rps[withScrape] = round.rps;
+        const scrapes = round.scrapes;
         const after = workerStat(c.worker);
         if (withScrape) {
           scrapedStat = `${scrapes} scrapes, worker CPU user ${(after.utime - before.utime) * TICKS_MS} ` +

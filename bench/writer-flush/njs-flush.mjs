@@ -9,8 +9,7 @@
 // engines agree (the "2.5-3 times slower in nginx" of earlier runs was
 // the handler timing the setup too: the first flush and both drain texts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { transformAsync } from '@babel/core';
@@ -18,6 +17,7 @@ import babelPresetNjs from 'babel-preset-njs';
 import { readRuntimeEnv, repoRoot } from '../../scripts/runtime-env.mjs';
 import { startNginx } from '../../scripts/nginx-process.mjs';
 import { get } from '../measure.mjs';
+import { runtimeCommand } from '../valgrind-runtime.mjs';
 
 /** The two wire forms of the same flush (flush-stages.js). */
 export const VARIANTS = {
@@ -77,21 +77,10 @@ export async function njsFlush() {
 }
 
 // valgrind runs the njs binary through the runtime's loader itself (the
-// CLI is a shell wrapper); the trixie loader is stripped, so a debug one
-// is used when scripts/valgrind-shim.sh has built it.
+// CLI is a shell wrapper: bench/valgrind-runtime.mjs).
 function valgrindCommand(env) {
   if (spawnSync('valgrind', ['--version']).error) throw new Error('valgrind is not installed (Debian package valgrind)');
-  const wrapper = readFileSync(env.NJS_CLI, 'utf8');
-  const loader = /exec "([^"]*ld-linux[^"]*)"/.exec(wrapper)?.[1];
-  const libraryPath = /--library-path "([^"]*)"/.exec(wrapper)?.[1];
-  const binary = /"([^"]*\/usr\/bin\/njs)" "\$@"/.exec(wrapper)?.[1];
-  if (!loader || !libraryPath || !binary) throw new Error(`cannot read the runtime wrapper ${env.NJS_CLI}`);
-  const cache = process.env.IPNG_RUNTIME_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'njs-ipng-stats');
-  const debugLoader = existsSync(cache)
-    ? readdirSync(cache).filter((d) => d.startsWith('trixie-dbg-'))
-      .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
-    : undefined;
-  return [debugLoader ?? loader, '--library-path', libraryPath, binary];
+  return runtimeCommand(env.NJS_CLI, '/usr/bin/njs');
 }
 
 /**
