@@ -3614,12 +3614,11 @@ function writeRecords(zone, zoneName, pairs, nowMs, boundsMs, renderers) {
   let renders = 0;
   for (let i = 0; i < idle.length; i++) {
     const text = records[idle[i]];
-    const countsOnly = isCountsOnlyRecord(text);
-    const render = (!countsOnly || renders < IDLE_RENDERS_PER_FLUSH) && zone.canCreate(text.length, false);
+    const render = renders < IDLE_RENDERS_PER_FLUSH && zone.canCreate(text.length, false);
     const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, render);
     if (updated !== null) {
       zone.put(idle[i], updated, true);
-      if (countsOnly && render) renders++;
+      if (render && isCountsOnlyRecord(text)) renders++;
     }
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));

@@ -249,13 +249,14 @@ function writeRecords(
     // Near full, a counts-only record stays so (a scrape renders it): its
     // rendered text has another slab size, and could take a page of the
     // reserve that rewrites keep.
+    // (`render` matters only to a counts-only record, so the record is cut
+    // into its sections once, by idleRecord, unless it was rewritten.)
     const text = records[idle[i]];
-    const countsOnly = isCountsOnlyRecord(text);
-    const render = (!countsOnly || renders < IDLE_RENDERS_PER_FLUSH) && zone.canCreate(text.length, false);
+    const render = renders < IDLE_RENDERS_PER_FLUSH && zone.canCreate(text.length, false);
     const updated = idleRecord(text, boundsMs, renderers, nowMs, lastUpdateMs, render);
     if (updated !== null) {
       zone.put(idle[i], updated, true);
-      if (countsOnly && render) renders++;
+      if (render && isCountsOnlyRecord(text)) renders++;
     }
   }
   zone.put(RECORD_KIND.rateUpdatedAt, String(nowMs));
