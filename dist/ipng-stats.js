@@ -928,15 +928,14 @@ var PrometheusText = function () {
   }
   var _proto = PrometheusText.prototype;
   _proto.header = function header(family) {
-    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help));
-    this.out.push("# TYPE " + family.name + " " + family.type);
+    this.out.push("# HELP " + family.name + " " + escapeHelp(family.help) + "\n# TYPE " + family.name + " " + family.type + "\n");
   };
   _proto.samples = function samples(family, labels, values) {
     this.header(family);
     const name = family.name;
     const out = this.out;
     for (let i = 0; i < labels.length; i++) {
-      out.push(labels[i] === "" ? name + " " + values[i] : name + "{" + labels[i] + "} " + values[i]);
+      out.push(labels[i] === "" ? name + " " + values[i] + "\n" : name + "{" + labels[i] + "} " + values[i] + "\n");
     }
   };
   _proto.lines = function lines(family, labels, lastLabel, tails2) {
@@ -947,7 +946,7 @@ var PrometheusText = function () {
     for (let i = 0; i < labels.length; i++) {
       if (tails2[i].length === 0) continue;
       const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
-      out.push(head + tails2[i].join("\n" + head));
+      out.push(head, tails2[i].join("\n" + head), "\n");
     }
   };
   _proto.histograms = function histograms(family, labels, _histograms) {
@@ -958,15 +957,12 @@ var PrometheusText = function () {
     const out = this.out;
     for (let i = 0; i < labels.length; i++) {
       const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
-      out.push(bucketHead + _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead));
       const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
-      out.push(sum + braced + _histograms[i].sum);
-      out.push(count2 + braced + _histograms[i].count);
+      out.push(bucketHead, _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead), "\n" + sum + braced + _histograms[i].sum + "\n" + count2 + braced + _histograms[i].count + "\n");
     }
   };
   _proto.text = function text() {
-    this.out.push("");
-    return this.out.join("\n");
+    return this.out.join("");
   };
   return _createClass(PrometheusText);
 }();
@@ -1663,6 +1659,8 @@ function formatMillisecondsAsSeconds(ms) {
   return formatScaledInteger(Math.round(ms * 1e3), 6);
 }
 function formatRate(requestsPerSecond) {
+  const units = Math.round(requestsPerSecond * 1e3);
+  if (units >= 0 && units <= MAX_EXACT2) return formatMillisecondsAsSeconds(units);
   if (requestsPerSecond !== requestsPerSecond) return "NaN";
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? "+Inf" : "-Inf";
   return formatScaledInteger(Math.round(requestsPerSecond * 1e3), 3);
@@ -1758,8 +1756,27 @@ function jsonHistogram(h) {
   return '{"buckets":{' + parts.join(",") + '},"sum_ms":' + milliseconds(h.sumMs) + ',"count":' + total + "}";
 }
 function sortSeries(series) {
-  series.sort(compareSeries);
+  sortBySourceAndVip(series);
   sortCodesOfEachSeries(series);
+}
+function sortBySourceAndVip(series) {
+  const keys = new Array(series.length);
+  const byKey = Object.create(null);
+  for (let i = 0; i < series.length; i++) {
+    if (series[i].sourceTag.indexOf("\0") >= 0) {
+      series.sort(compareSeries);
+      return;
+    }
+    const key = series[i].sourceTag + "\0" + series[i].vip;
+    keys[i] = key;
+    const same = byKey[key];
+    if (same === void 0) byKey[key] = [series[i]];else same.push(series[i]);
+  }
+  keys.sort();
+  for (let i = 0; i < keys.length;) {
+    const same = byKey[keys[i]];
+    for (let k = 0; k < same.length; k++) series[i++] = same[k];
+  }
 }
 function compareSeries(a, b) {
   if (a.sourceTag !== b.sourceTag) return a.sourceTag < b.sourceTag ? -1 : 1;
@@ -3087,8 +3104,8 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, ratesSh
     rate10s: rates[1],
     rate60s: rates[2],
     codes: rendered || codesSection !== void 0 ? [] : decodeCodes(s[C.codes]),
-    requestDuration: emptyHistogram(boundsMs),
-    upstreamResponse: emptyHistogram(boundsMs)
+    requestDuration: NOT_DECODED,
+    upstreamResponse: NOT_DECODED
   };
   if (rendered) {
     stats.rendered = {
@@ -3113,6 +3130,11 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, ratesSh
   }
   return stats;
 }
+var NOT_DECODED = {
+  boundsMs: [],
+  counts: [],
+  sumMs: 0
+};
 function histogramBoundsText(text) {
   if (!text) return null;
   const cut = text.indexOf(";");

@@ -64,6 +64,12 @@ export function formatMillisecondsAsSeconds(ms: number): string {
 
 /** A request rate, to 0.001 requests/second: finer digits are EWMA noise. */
 export function formatRate(requestsPerSecond: number): string {
+  // The usual case (finite, not negative) by the millisecond formatter's
+  // path without builtin calls: the same text as formatScaledInteger
+  // (units, 3), for a fifth of the instructions (a scrape formats three
+  // rates per (source, vip)). NaN and the infinities fail the test.
+  const units = Math.round(requestsPerSecond * 1000);
+  if (units >= 0 && units <= MAX_EXACT) return formatMillisecondsAsSeconds(units);
   // Not a rate at all: spelled as Prometheus does (JSON callers check first).
   if (requestsPerSecond !== requestsPerSecond) return 'NaN';
   if (!isFinite(requestsPerSecond)) return requestsPerSecond > 0 ? '+Inf' : '-Inf';

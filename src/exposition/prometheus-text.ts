@@ -85,11 +85,14 @@ export function labelValueEnd(value: string): string {
  * about as much as the line it would write.
  */
 export class PrometheusText {
+  // Pieces of the text, each ending with a newline, joined once at the
+  // end. A series' lines go in as their first head and the rest joined
+  // behind it (two pieces, not one concatenation): a scrape of the spec's
+  // sizing would otherwise copy ~3.3 MB once more into ~1,400 strings.
   private out: string[] = [];
 
   private header(family: FamilyHeader): void {
-    this.out.push('# HELP ' + family.name + ' ' + escapeHelp(family.help));
-    this.out.push('# TYPE ' + family.name + ' ' + family.type);
+    this.out.push('# HELP ' + family.name + ' ' + escapeHelp(family.help) + '\n# TYPE ' + family.name + ' ' + family.type + '\n');
   }
 
   /** A counter or gauge family: series i is `labels[i]` with `values[i]` (formatted). */
@@ -98,7 +101,7 @@ export class PrometheusText {
     const name = family.name;
     const out = this.out;
     for (let i = 0; i < labels.length; i++) {
-      out.push(labels[i] === '' ? name + ' ' + values[i] : name + '{' + labels[i] + '} ' + values[i]);
+      out.push(labels[i] === '' ? name + ' ' + values[i] + '\n' : name + '{' + labels[i] + '} ' + values[i] + '\n');
     }
   }
 
@@ -117,7 +120,7 @@ export class PrometheusText {
     for (let i = 0; i < labels.length; i++) {
       if (tails[i].length === 0) continue;
       const head = labels[i] === '' ? open + last : open + labels[i] + ',' + last;
-      out.push(head + tails[i].join('\n' + head));
+      out.push(head, tails[i].join('\n' + head), '\n');
     }
   }
 
@@ -134,17 +137,18 @@ export class PrometheusText {
     const out = this.out;
     for (let i = 0; i < labels.length; i++) {
       const bucketHead = labels[i] === '' ? bucket + 'le="' : bucket + labels[i] + ',le="';
-      out.push(bucketHead + histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead));
       const braced = labels[i] === '' ? ' ' : '{' + labels[i] + '} ';
-      out.push(sum + braced + histograms[i].sum);
-      out.push(count + braced + histograms[i].count);
+      out.push(
+        bucketHead,
+        histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead),
+        '\n' + sum + braced + histograms[i].sum + '\n' + count + braced + histograms[i].count + '\n',
+      );
     }
   }
 
   /** Everything written, each line ended by a newline. */
   text(): string {
-    this.out.push('');
-    return this.out.join('\n');
+    return this.out.join('');
   }
 }
 

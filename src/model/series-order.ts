@@ -6,8 +6,38 @@ import type { CodeStats, VipStats } from './stats-model';
 
 /** Sorts series by source_tag, then vip, and each series' codes by code. */
 export function sortSeries(series: VipStats[]): void {
-  series.sort(compareSeries);
+  sortBySourceAndVip(series);
   sortCodesOfEachSeries(series);
+}
+
+/**
+ * A comparator sort calls the comparator ~1,500 times for the spec's 200
+ * (source, vip) pairs, ~4.5 M instructions in njs. Each pair's
+ * "<source>\x00<vip>" sorts natively (no comparator) to the same order,
+ * as long as no source tag holds U+0000 (then the comparator does it):
+ * U+0000 is below every other code unit, so a tag that is a prefix of
+ * another sorts first, as it does compared alone. A pair given twice
+ * keeps its order (the stable comparator sort's).
+ */
+function sortBySourceAndVip(series: VipStats[]): void {
+  const keys: string[] = new Array(series.length);
+  const byKey: Record<string, VipStats[]> = Object.create(null);
+  for (let i = 0; i < series.length; i++) {
+    if (series[i].sourceTag.indexOf('\x00') >= 0) {
+      series.sort(compareSeries);
+      return;
+    }
+    const key = series[i].sourceTag + '\x00' + series[i].vip;
+    keys[i] = key;
+    const same = byKey[key];
+    if (same === undefined) byKey[key] = [series[i]];
+    else same.push(series[i]);
+  }
+  keys.sort();
+  for (let i = 0; i < keys.length; ) {
+    const same = byKey[keys[i]];
+    for (let k = 0; k < same.length; k++) series[i++] = same[k];
+  }
 }
 
 function compareSeries(a: VipStats, b: VipStats): number {

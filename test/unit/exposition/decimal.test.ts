@@ -46,5 +46,15 @@ describe('exact decimal text', () => {
     expect(formatRate(0)).toBe('0');
     expect(formatRate(0.0004)).toBe('0');
     expect(formatRate(NaN)).toBe('NaN');
+    expect(formatRate(Infinity)).toBe('+Inf');
+    expect(formatRate(-Infinity)).toBe('-Inf');
+    expect(formatRate(-0.0004)).toBe('0');
+    expect(formatRate(-2.5)).toBe('-2.5');
+  });
+
+  it('a rate reads as its rounded thousandths by formatScaledInteger (the fast path changes no text)', () => {
+    fc.assert(fc.property(fc.double({ noNaN: true, min: -1e16, max: 1e16 }), (rate) => {
+      expect(formatRate(rate)).toBe(formatScaledInteger(Math.round(rate * 1000), 3));
+    }), { numRuns: 5000 });
   });
 });
