@@ -29,7 +29,7 @@ const FETCHES = Number(values.fetches);
 function config(staticDir) {
   const env = readRuntimeEnv();
   return {
-    workers: 2, ports: 3, product: false, tick: false, flushInterval: null,
+    workers: 2, ports: 3, product: false, tick: false, flushInterval: null, removeOnStop: true,
     main: `load_module ${env.NJS_MODULE};\nload_module ${env.SHIM_MODULE};`,
     http: `
     js_path ${join(repoRoot, 'dist')};

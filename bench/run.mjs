@@ -203,7 +203,7 @@ async function runScenario(id) {
         http: `    access_log off;\n${TINY_SITE}`,
         workers: 1,
         product: false,
-        prefixName: 'ipng-bench-upstream-',
+        prefixName: 'ipng-bench-upstream-', removeOnStop: true,
       });
       started.push(upstream);
       upstreamPort = upstream.port;
@@ -211,7 +211,7 @@ async function runScenario(id) {
     const variants = ['stock', ...values.variants.split(',').map((v) => v.trim()).filter((v) => v && v !== 'stock')];
     const servers = {};
     for (const v of variants) {
-      servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-` });
+      servers[v] = await startNginx({ ...variantOptions(v, scenario, upstreamPort), prefixName: `ipng-bench-${v}-`, removeOnStop: true });
       started.push(servers[v]);
     }
     const completed = Object.fromEntries(variants.map((v) => [v, 0]));

@@ -44,7 +44,7 @@ async function filled(zoneSize, stateDir, flushInterval = '1s', churnRounds = 1)
   const nginx = await startNginx({
     ports: SOURCES + 1, workers: 1, product: true, shim: true, zoneSize,
     main: stateDir ? `error_log ${join(stateDir, 'info.log')} info;` : '',
-    flushInterval, http: state + siteConfig(), prefixName: 'ipng-bench-scrape-',
+    flushInterval, http: state + siteConfig(), prefixName: 'ipng-bench-scrape-', removeOnStop: true,
   });
   const jobs = seriesUrls(nginx.ports);
   let next = 0;

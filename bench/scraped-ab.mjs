@@ -51,7 +51,7 @@ try {
     const { startNginx } = await import(`${root}/scripts/nginx-process.mjs`);
     const nginx = await startNginx({
       ports: SOURCES + 1, workers: 1, product: true, shim: true, zoneSize: '16m', flushInterval: '1s',
-      http: siteConfig(), prefixName: 'ipng-bench-ab-',
+      http: siteConfig(), prefixName: 'ipng-bench-ab-', removeOnStop: true,
     });
     const c = { root, nginx, ratios: [] };
     checkouts.push(c);

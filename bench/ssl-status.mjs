@@ -96,7 +96,7 @@ async function handshakes() {
   };
   const run = {};
   for (const [name, v] of Object.entries(variants)) {
-    run[name] = { n: await startNginx({ ...v, workers: 1, tick: false, flushInterval: null, prefixName: `ipng-bench-ssl-${name}-` }), rps: [] };
+    run[name] = { n: await startNginx({ ...v, workers: 1, tick: false, flushInterval: null, prefixName: `ipng-bench-ssl-${name}-`, removeOnStop: true }), rps: [] };
   }
   try {
     const url = (n) => `https://127.0.0.1:${n.port}/`;
@@ -175,7 +175,7 @@ async function timer() {
       n: await startNginx({
         workers: 1, product: false, tick: false, flushInterval: null, main: MODULES, ports: 2,
         http: PRODUCT + manyServers('{{PORT1}}', servers, zoned) + displayServer('{{PORT}}', 'z0'),
-        prefixName: `ipng-bench-ssl-timer-${label}-`,
+        prefixName: `ipng-bench-ssl-timer-${label}-`, removeOnStop: true,
       }),
       pct: [],
     };

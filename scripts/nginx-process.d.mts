@@ -9,6 +9,8 @@ export interface NginxOptions extends Omit<NginxConfigOptions, 'prefix' | 'flush
   /** how many free ports to allocate (default 1) */
   ports?: number;
   prefixName?: string;
+  /** stop() also removes the prefix (and PREFIX-spool): for benchmarks */
+  removeOnStop?: boolean;
 }
 
 export interface NginxInstance {

@@ -3,7 +3,8 @@
 // processes the same way.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, statSync, unlinkSync, writeSync,
+  closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -126,7 +127,8 @@ export function fillPorts(text, ports) {
  * Starts nginx (master + workers, daemon off) in its own process group on a
  * new private prefix and waits until every port answers.
  * @param {{http: string, workers?: number, shim?: boolean, main?: string,
- *          product?: boolean, ports?: number, prefixName?: string}} opts
+ *          product?: boolean, ports?: number, prefixName?: string,
+ *          removeOnStop?: boolean}} opts
  */
 export async function startNginx(opts) {
   const ports = [];
@@ -148,7 +150,21 @@ export async function startNginx(opts) {
     // to reach the zone; null keeps nginx's (and the test's own) setting.
     flushInterval: opts.flushInterval === undefined ? '100ms' : (opts.flushInterval ?? undefined),
   });
-  return launchNginx(prefix, ports);
+  if (!opts.removeOnStop) return launchNginx(prefix, ports);
+  // A benchmark reads nothing after stopping: its prefix (and the log
+  // spool's directory beside it) would only pile up in the temp directory.
+  const remove = () => {
+    for (const dir of [prefix, `${prefix}-spool`]) rmSync(dir, { recursive: true, force: true });
+  };
+  let instance;
+  try {
+    instance = await launchNginx(prefix, ports);
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  const stop = instance.stop;
+  return { ...instance, stop: async (stopOpts) => { await stop(stopOpts); remove(); } };
 }
 
 /**

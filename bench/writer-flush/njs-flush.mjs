@@ -104,7 +104,7 @@ export default { flush };
     main: env.NJS_MODULE === 'builtin' ? '' : `load_module ${env.NJS_MODULE};`,
     http: `access_log off; js_path ${module}; js_import flush from flush.js;
     server { listen 127.0.0.1:{{PORT}}; location = /flush { js_content flush.flush; } }`,
-    prefixName: 'ipng-bench-flush-',
+    prefixName: 'ipng-bench-flush-', removeOnStop: true,
   });
   const ms = {};
   try {
