@@ -922,8 +922,17 @@ function labelPair(name, value) {
 function labelValueEnd(value) {
   return escapeLabelValue(value) + '"} ';
 }
+var HEAD_MARK = "";
+var NEXT_LINE_MARK = RENDERED_ENTRY_SEPARATOR;
+function hasTemplateMark(text) {
+  return text.indexOf(HEAD_MARK) >= 0 || text.indexOf(NEXT_LINE_MARK) >= 0;
+}
 var PrometheusText = function () {
-  function PrometheusText() {
+  function PrometheusText(headMarks) {
+    if (headMarks === void 0) {
+      headMarks = false;
+    }
+    this.headMarks = headMarks;
     this.out = [];
   }
   var _proto = PrometheusText.prototype;
@@ -949,6 +958,17 @@ var PrometheusText = function () {
       out.push(head, tails2[i].join("\n" + head), "\n");
     }
   };
+  _proto.joinedLines = function joinedLines(family, labels, lastLabel, tails2) {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + "{";
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails2[i] === "") continue;
+      const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
+      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, tails2[i], "\n");else out.push(head, tails2[i].split(RENDERED_ENTRY_SEPARATOR).join("\n" + head), "\n");
+    }
+  };
   _proto.histograms = function histograms(family, labels, _histograms) {
     this.header(family);
     const bucket = family.name + "_bucket{";
@@ -958,8 +978,11 @@ var PrometheusText = function () {
     for (let i = 0; i < labels.length; i++) {
       const bucketHead = labels[i] === "" ? bucket + 'le="' : bucket + labels[i] + ',le="';
       const braced = labels[i] === "" ? " " : "{" + labels[i] + "} ";
-      out.push(bucketHead, _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead), "\n" + sum + braced + _histograms[i].sum + "\n" + count2 + braced + _histograms[i].count + "\n");
+      out.push(this.headMarks ? HEAD_MARK + bucketHead + HEAD_MARK : bucketHead, this.headMarks ? _histograms[i].bucketTails : _histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join("\n" + bucketHead), "\n" + sum + braced + _histograms[i].sum + "\n" + count2 + braced + _histograms[i].count + "\n");
     }
+  };
+  _proto.raw = function raw(text) {
+    this.out.push(text);
   };
   _proto.text = function text() {
     return this.out.join("");
@@ -1906,7 +1929,13 @@ var SCRAPE_DURATION = {
   type: "histogram"
 };
 var METRIC_FAMILY_NAMES = [REQUESTS, BYTES_IN, BYTES_OUT, REQUEST_DURATION, UPSTREAM_RESPONSE, RATE_1S, RATE_10S, RATE_60S, ZONE_BYTES_USED, ZONE_BYTES_TOTAL, ZONE_FULL_EVENTS, FLUSHES, FLUSH_DURATION, SCRAPE_DURATION].map(family => family.name);
-function renderPrometheus(model) {
+function renderPrometheus(model, trailer, template) {
+  if (trailer === void 0) {
+    trailer = "";
+  }
+  if (template === void 0) {
+    template = false;
+  }
   const series = model.series;
   const vipLabels = [];
   let sourceTag = "";
@@ -1917,13 +1946,15 @@ function renderPrometheus(model) {
       sourceLabel = labelPair("source_tag", sourceTag) + ',vip="';
     }
     vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
+    if (template && hasTemplateMark(vipLabels[i])) return null;
   }
+  if (template && hasTemplateMark(trailer)) return null;
   const codeSuffixes2 = Object.create(null);
-  const text = new PrometheusText();
+  const text = new PrometheusText(template);
   const bucketBounds = new BucketBoundsText();
-  text.lines(REQUESTS, vipLabels, "code", codeTails(series, codeSuffixes2, "requests"));
-  text.lines(BYTES_IN, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesIn"));
-  text.lines(BYTES_OUT, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesOut"));
+  text.joinedLines(REQUESTS, vipLabels, "code", codeTails(series, codeSuffixes2, "requests"));
+  text.joinedLines(BYTES_IN, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesIn"));
+  text.joinedLines(BYTES_OUT, vipLabels, "code", codeTails(series, codeSuffixes2, "bytesOut"));
   const durations = [];
   const upstreams = [];
   for (let i = 0; i < series.length; i++) {
@@ -1965,6 +1996,7 @@ function renderPrometheus(model) {
   }
   text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
   text.histograms(SCRAPE_DURATION, [""], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
+  if (trailer !== "") text.raw(trailer);
   return text.text();
 }
 function codeTails(series, codeSuffixes2, field) {
@@ -1973,7 +2005,7 @@ function codeTails(series, codeSuffixes2, field) {
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
     const section = series[i].codesSection;
-    tails2[i] = rendered !== void 0 ? rendered[field] === "" ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR) : section !== void 0 ? sectionLineTails(section, at, codeSuffixes2) : codeLineTails(series[i].codes, field, codeSuffixes2);
+    tails2[i] = rendered !== void 0 ? rendered[field] : section !== void 0 ? sectionLineTails(section, at, codeSuffixes2).join(RENDERED_ENTRY_SEPARATOR) : codeLineTails(series[i].codes, field, codeSuffixes2).join(RENDERED_ENTRY_SEPARATOR);
   }
   return tails2;
 }
@@ -3903,8 +3935,23 @@ function scrape(r) {
   const unfiltered = query.filter.sourceTag === void 0 && query.filter.vip === void 0;
   respond(r, 200, {
     "Content-Type": json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE
-  }, json ? renderJson(filtered, unfiltered ? sslScrapeJson(r) : "") : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ""));
+  }, json ? renderJson(filtered, unfiltered ? sslScrapeJson(r) : "") : prometheusBody(r, filtered, unfiltered ? sslScrapeText(r) : "", shimLoaded));
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
+}
+function prometheusBody(r, model, trailer, shimLoaded) {
+  if (shimLoaded) {
+    const template = renderPrometheus(model, trailer, true);
+    if (template !== null) {
+      try {
+        r.variables.ipng_stats_lines = template;
+      } catch (e) {
+        return renderPrometheus(model, trailer);
+      }
+      const text = r.rawVariables.ipng_stats_lines;
+      if (text !== void 0) return text;
+    }
+  }
+  return renderPrometheus(model, trailer);
 }
 var STATUS_PAGE_HEAD = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="ipng-json-url" content="';
 var STATUS_PAGE_TAIL = '">\n<link rel="icon" href="data:,">\n<title>njs-ipng-stats status</title>\n<style>\n:root {\n  --bg: #f6f7f9; --panel: #fff; --text: #1d2330; --muted: #677086; --line: #e3e6ec;\n  --ok: #1a7f4b; --warn: #b26b00; --bad: #c62828; --accent: #2f6fde;\n  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;\n}\n* { box-sizing: border-box; }\nbody { margin: 0; background: var(--bg); color: var(--text); }\nheader { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 24px; padding: 16px 24px 8px; }\nh1 { font-size: 18px; margin: 0; font-weight: 600; }\nh1 small { font-weight: 400; color: var(--muted); margin-left: 6px; }\n#status-line { color: var(--muted); font-size: 12px; }\n#status-line.bad { color: var(--bad); font-weight: 600; }\nmain { padding: 0 24px 24px; }\n.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 16px; }\n.card { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 220px; }\n.card h2 { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 0 0 6px; font-weight: 600; }\n.meter { height: 6px; background: var(--line); border-radius: 3px; overflow: hidden; margin: 6px 0 4px; }\n.meter > div { height: 100%; width: 0; background: var(--ok); }\n.meter > div.warn { background: var(--warn); }\n.meter > div.bad { background: var(--bad); }\n.ok { color: var(--ok); } .bad { color: var(--bad); } .pending { color: var(--muted); }\n.chip { display: inline-block; border: 1px solid currentColor; border-radius: 10px; padding: 0 8px; margin: 2px 4px 2px 0; font-size: 12px; }\nform { display: flex; gap: 12px; align-items: center; margin-bottom: 10px; }\nlabel { color: var(--muted); font-size: 12px; }\ninput { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; min-width: 180px; background: var(--panel); }\n.table-wrap { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; overflow-x: auto; }\ntable { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }\nth, td { padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; text-align: left; }\nth { font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; background: #fafbfc; position: sticky; top: 0; }\nth.num, td.num { text-align: right; }\ntbody tr:last-child td { border-bottom: 0; }\ntbody tr:hover { background: #f9fafc; }\ntd.source { font-weight: 600; }\ntd.vip { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; }\ntd .rate { display: block; }\ntd .rate.na { color: var(--warn); font-style: italic; }\ntd .total { display: block; color: var(--muted); font-size: 11px; }\ntd.bad .rate { color: var(--bad); font-weight: 600; }\ntd.spark { padding-top: 2px; padding-bottom: 2px; }\ntd.spark svg { display: block; }\ntd.spark svg polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; stroke-linejoin: round; }\ntd.spark svg polygon { fill: var(--accent); fill-opacity: .12; stroke: none; }\ntd.spark svg line.base { stroke: var(--line); stroke-width: 1; }\ntr.empty td { color: var(--muted); text-align: center; padding: 24px; }\nfooter { color: var(--muted); font-size: 12px; margin-top: 10px; }\nfooter a { color: var(--accent); }\n</style>\n</head>\n<body>\n<header>\n  <h1>njs-ipng-stats <small>live status</small></h1>\n  <span id="status-line">waiting for the first read\u2026</span>\n</header>\n<main>\n  <section class="cards">\n    <div class="card">\n      <h2>Zone ipng_stats</h2>\n      <div id="zone-text">\u2013</div>\n      <div class="meter"><div id="zone-bar"></div></div>\n      <div id="zone-full" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Flushes (per worker, mean duration)</h2>\n      <div id="flush-workers" class="pending">\u2013</div>\n    </div>\n    <div class="card">\n      <h2>Scrape handler (mean)</h2>\n      <div id="scrape-mean">\u2013</div>\n    </div>\n  </section>\n  <form id="filters">\n    <label for="filter-source-tag">source_tag</label>\n    <input id="filter-source-tag" list="sources" placeholder="all sources" autocomplete="off">\n    <datalist id="sources"></datalist>\n    <label for="filter-vip">vip</label>\n    <input id="filter-vip" list="vips" placeholder="all VIPs" autocomplete="off">\n    <datalist id="vips"></datalist>\n  </form>\n  <div class="table-wrap">\n    <table>\n      <thead>\n        <tr>\n          <th>source_tag</th><th>vip</th>\n          <th class="num">requests</th><th class="num">req/s</th>\n          <th class="num">2xx</th><th class="num">3xx</th><th class="num">4xx</th><th class="num">5xx</th>\n          <th class="num">5xx ratio</th>\n          <th class="num">in</th><th class="num">out</th>\n          <th class="num">p50</th><th class="num">p99</th>\n          <th>req/s, last 60 s</th>\n        </tr>\n      </thead>\n      <tbody id="rows"></tbody>\n    </table>\n  </div>\n  <footer>\n    Rates are per second between two reads a second apart; the 5xx ratio and\n    the quantiles cover the last 10 s (quantiles interpolated within the\n    histogram buckets). <em>n/a</em>: a counter went down since the previous\n    read (nginx restarted or the zone was reset). Data:\n    <a id="json-link" href="#">JSON</a>.\n  </footer>\n</main>\n<script>"use strict";(()=>{var R=["2xx","3xx","4xx","5xx"];function Z(e,n){return JSON.stringify([e,n])}function q(e,n){let t=new Map;for(let s of Object.keys(e.by_source)){let r=e.by_source[s].vips;for(let u of Object.keys(r))t.set(Z(s,u),{sourceTag:s,vip:u,counters:Q(r[u])})}return{at:n,rows:t}}function Q(e){let n={"2xx":0,"3xx":0,"4xx":0,"5xx":0},t=0,s=0,r=0;for(let i of Object.keys(e.codes)){let a=e.codes[i];t+=a.requests,s+=a.bytes_in,r+=a.bytes_out;let c=`${i.charAt(0)}xx`;i.length===3&&c in n&&(n[c]+=a.requests)}let u=[],o=[];for(let i of Object.keys(e.request_duration_ms.buckets))u.push(i==="+Inf"?1/0:Number(i)),o.push(e.request_duration_ms.buckets[i]);return{requests:t,classes:n,bytesIn:s,bytesOut:r,bounds:u,cumulative:o}}function Y(e,n){if(n.requests<e.requests||n.bytesIn<e.bytesIn||n.bytesOut<e.bytesOut)return!0;for(let t of R)if(n.classes[t]<e.classes[t])return!0;if(n.cumulative.length!==e.cumulative.length)return!0;for(let t=0;t<n.cumulative.length;t++)if(n.cumulative[t]<e.cumulative[t])return!0;return!1}var X=e=>({requests:0,classes:{"2xx":0,"3xx":0,"4xx":0,"5xx":0},bytesIn:0,bytesOut:0,bounds:e.bounds,cumulative:e.cumulative.map(()=>0)});function N(e,n,t){let s=t.cumulative.length;if(s===0)return null;let r=t.cumulative[s-1]-(n.cumulative[s-1]??0);if(r<=0)return null;let u=e*r,o=0,i=0;for(let a=0;a<s;a++){let c=t.cumulative[a]-(n.cumulative[a]??0),l=t.bounds[a];if(c>=u)return l===1/0?a>0?t.bounds[a-1]:null:c===i?l:o+(l-o)*((u-i)/(c-i));o=l,i=c}return null}var ee=60,te=10,v=class{constructor(){this.history=new Map;this.lastAt=null}update(n){let t=[],s=this.lastAt===null;for(let[r,u]of n.rows){let o=this.history.get(r);o===void 0&&(o={reads:[],sparkline:[]},s||o.reads.push({at:this.lastAt,counters:X(u.counters)}),this.history.set(r,o));let i=o.reads.length>0?o.reads[o.reads.length-1]:void 0,a=i!==void 0&&Y(i.counters,u.counters);a&&(o.reads=[]);let c=this.view(r,u.sourceTag,u.vip,u.counters,n.at,a?void 0:i,a?void 0:o.reads[0]);c.reset=a,c.haveRates=i!==void 0,o.reads.push({at:n.at,counters:u.counters}),o.reads.length>te+1&&o.reads.shift(),i!==void 0&&(o.sparkline.push(c.requestsPerSec),o.sparkline.length>ee&&o.sparkline.shift()),c.sparkline=o.sparkline.slice(),t.push(c)}return this.lastAt=n.at,t}clear(){this.history.clear(),this.lastAt=null}view(n,t,s,r,u,o,i){let a={key:n,sourceTag:t,vip:s,counters:r,haveRates:!1,reset:!1,requestsPerSec:null,classPerSec:null,errorRatio:null,bytesInPerSec:null,bytesOutPerSec:null,p50Ms:null,p99Ms:null,sparkline:[]};if(o!==void 0&&u>o.at){let c=(u-o.at)/1e3,l=o.counters;a.requestsPerSec=(r.requests-l.requests)/c;let f={"2xx":0,"3xx":0,"4xx":0,"5xx":0};for(let S of R)f[S]=(r.classes[S]-l.classes[S])/c;a.classPerSec=f,a.bytesInPerSec=(r.bytesIn-l.bytesIn)/c,a.bytesOutPerSec=(r.bytesOut-l.bytesOut)/c}if(i!==void 0){let c=r.requests-i.counters.requests;a.errorRatio=c>0?(r.classes["5xx"]-i.counters.classes["5xx"])/c:null,a.p50Ms=N(.5,i.counters,r),a.p99Ms=N(.99,i.counters,r)}return a}},ne=/^(nginx_ipng_(?:flushes_total|flush_duration_seconds_sum|flush_duration_seconds_count|scrape_duration_seconds_sum|scrape_duration_seconds_count))(?:\\{worker="([^"]*)"\\})? (\\S+)$/;function F(e){let n={workers:{},scrapeSum:0,scrapeCount:0};for(let t of e.split(`\n`)){let s=ne.exec(t);if(s===null)continue;let r=Number(s[3]);if(s[1]==="nginx_ipng_scrape_duration_seconds_sum")n.scrapeSum=r;else if(s[1]==="nginx_ipng_scrape_duration_seconds_count")n.scrapeCount=r;else if(s[2]!==void 0){let u=n.workers[s[2]]??(n.workers[s[2]]={flushes:0,durationSum:0,durationCount:0});s[1]==="nginx_ipng_flushes_total"?u.flushes=r:s[1]==="nginx_ipng_flush_duration_seconds_sum"?u.durationSum=r:u.durationCount=r}}return n}function B(e,n){let t=[],s=Object.keys(n.counters.workers).sort((u,o)=>Number(u)-Number(o));for(let u of s){let o=n.counters.workers[u],i=e?.counters.workers[u],a={worker:u,flushes:o.flushes,perSec:null,meanMs:null,advancing:null};if(e!==null&&i!==void 0&&o.flushes>=i.flushes&&n.at>e.at){let c=o.flushes-i.flushes;a.perSec=c/((n.at-e.at)/1e3),a.advancing=c>0;let l=o.durationCount-i.durationCount;a.meanMs=l>0?(o.durationSum-i.durationSum)*1e3/l:null}t.push(a)}let r=null;if(e!==null){let u=n.counters.scrapeCount-e.counters.scrapeCount;u>0&&(r=(n.counters.scrapeSum-e.counters.scrapeSum)*1e3/u)}return{workers:t,scrapeMeanMs:r}}var g="n/a",z="\\u2013";function C(e,n="/s"){return e===null?g:e===0?"0"+n:e<10?e.toFixed(1)+n:Math.round(e).toLocaleString("en-US")+n}var $=["B","KiB","MiB","GiB","TiB"];function _(e){let n=e,t=0;for(;n>=1024&&t<$.length-1;)n/=1024,t++;return(t===0?String(Math.round(n)):n.toFixed(n<10?1:0))+" "+$[t]}function V(e){return e===null?g:_(e)+"/s"}function y(e){return e===null?z:e>=1e3?(e/1e3).toFixed(e>=1e4?0:2)+" s":e>=100?Math.round(e)+" ms":e>=10?e.toFixed(1)+" ms":e.toFixed(2)+" ms"}function I(e){if(e===null)return z;if(e===0)return"0%";let n=e*100;return(n<.1?n.toFixed(3):n<10?n.toFixed(2):n.toFixed(1))+"%"}function k(e){return e.toLocaleString("en-US")}var se=1e3,re=5,oe="::",H=new URL(document.querySelector(\'meta[name="ipng-json-url"]\').content,location.href),d=e=>document.getElementById(e),E=d("filter-source-tag"),L=d("filter-vip"),ue=d("rows"),M=d("status-line"),U=new v,x=[],T={source:new Set,vip:new Set};function D(){let e={};return E.value.trim()!==""&&(e.source_tag=E.value.trim()),L.value.trim()!==""&&(e.vip=L.value.trim()),e}function O(e){let n=new URL(H.href);for(let[t,s]of Object.entries(e))n.searchParams.set(t,s);return n.href}async function J(e,n){let t=await fetch(e,{headers:{Accept:n},cache:"no-store"}),s=await t.text();if(!t.ok)throw new Error(`${e}: HTTP ${t.status} ${s.trim()}`);return s}async function W(){let e=Date.now();try{let n=D(),[t,s]=await Promise.all([J(O(n),"application/json"),J(O({vip:oe}),"text/plain")]),r=Date.now(),u=JSON.parse(t);ae(U.update(q(u,r))),ce(u.meta),x.push({at:r,counters:F(s)}),x.length>re+1&&x.shift(),le(x.length>1?x[0]:null,x[x.length-1]),M.textContent=`updated ${new Date(r).toLocaleTimeString("en-GB")} from ${O(n)}`,M.className="ok"}catch(n){M.textContent=`not updated: ${n.message}`,M.className="bad"}setTimeout(W,Math.max(0,se-(Date.now()-e)))}function p(e,n,t){let s=document.createElement(e);return n&&(s.className=n),t!==void 0&&(s.textContent=t),s}function b(e,n){let t=p("td","num");return t.append(p("span",e===g?"rate na":"rate",e)),n!==void 0&&t.append(p("span","total",n)),t}function ae(e){let n=[];for(let t of e){T.source.add(t.sourceTag),T.vip.add(t.vip);let s=p("tr");s.dataset.sourceTag=t.sourceTag,s.dataset.vip=t.vip;let r=!t.haveRates,u=m=>r?"\\u2026":C(m);s.append(p("td","source",t.sourceTag),p("td","vip",t.vip)),s.append(b(k(t.counters.requests))),s.cells[2].dataset.col="requests",s.append(b(u(t.requestsPerSec))),s.cells[3].dataset.col="rps";for(let m of R){let P=b(u(t.classPerSec===null?null:t.classPerSec[m]),k(t.counters.classes[m]));P.dataset.col=m,m==="5xx"&&t.classPerSec!==null&&t.classPerSec[m]>0&&P.classList.add("bad"),s.append(P)}let o=b(t.reset?g:I(t.errorRatio));o.dataset.col="ratio5xx",t.errorRatio!==null&&t.errorRatio>0&&o.classList.add("bad"),s.append(o);let i=m=>r?"\\u2026":V(m),a=b(i(t.bytesInPerSec),_(t.counters.bytesIn));a.dataset.col="bytesIn";let c=b(i(t.bytesOutPerSec),_(t.counters.bytesOut));c.dataset.col="bytesOut",s.append(a,c);let l=b(t.reset?g:y(t.p50Ms));l.dataset.col="p50";let f=b(t.reset?g:y(t.p99Ms));f.dataset.col="p99",s.append(l,f);let S=p("td","spark");S.append(ie(t.sparkline)),s.append(S),n.push(s)}if(n.length===0){let t=p("tr","empty"),s=p("td",void 0,"No traffic counted yet for this filter.");s.colSpan=14,t.append(s),n.push(t)}ue.replaceChildren(...n),j("sources",T.source),j("vips",T.vip)}var A="http://www.w3.org/2000/svg",w=120,h=28;function ie(e){let n=document.createElementNS(A,"svg");n.setAttribute("width",String(w)),n.setAttribute("height",String(h)),n.setAttribute("viewBox",`0 0 ${w} ${h}`),n.setAttribute("role","img");let t=Math.max(1,...e.map(a=>a??0));n.setAttribute("aria-label",`requests per second, last ${e.length} s, peak ${C(t)}`);let s=document.createElementNS(A,"line");s.setAttribute("class","base"),s.setAttribute("x1","0"),s.setAttribute("x2",String(w)),s.setAttribute("y1",String(h-.5)),s.setAttribute("y2",String(h-.5)),n.append(s);let r=[],u=()=>{if(r.length>1){let a=r[0].split(",")[0],c=r[r.length-1].split(",")[0],l=document.createElementNS(A,"polygon");l.setAttribute("points",`${a},${h} ${r.join(" ")} ${c},${h}`);let f=document.createElementNS(A,"polyline");f.setAttribute("points",r.join(" ")),n.append(l,f)}r=[]},o=w/59,i=w-o*(e.length-1);return e.forEach((a,c)=>{if(a===null){u();return}r.push(`${(i+c*o).toFixed(1)},${(h-1-a/t*(h-3)).toFixed(1)}`)}),u(),n}function j(e,n){let t=d(e);t.options.length!==n.size&&t.replaceChildren(...[...n].sort().map(s=>{let r=p("option");return r.value=s,r}))}function ce(e){let n=e.zone_bytes_total>0?e.zone_bytes_used/e.zone_bytes_total:0;d("zone-text").textContent=`${_(e.zone_bytes_used)} of ${_(e.zone_bytes_total)} (${I(n)})`;let t=d("zone-bar");t.style.width=`${Math.min(100,n*100).toFixed(1)}%`,t.className=n>.9?"bad":n>.75?"warn":"ok";let s=d("zone-full");s.textContent=e.zone_full_events===0?"no keys dropped":`${k(e.zone_full_events)} keys dropped (zone full)`,s.className=e.zone_full_events===0?"ok":"bad"}function le(e,n){let t=B(e,n),s=d("flush-workers");t.workers.length===0?s.replaceChildren(p("span","bad","no flushes: include nginx/ipng-stats-tick.conf in one server")):s.replaceChildren(...t.workers.map(r=>{let u=r.advancing===null?"pending":r.advancing?"ok":"bad",o=`worker ${r.worker}: ${r.advancing===!1?"stalled":C(r.perSec)}`+(r.meanMs===null?"":`, ${y(r.meanMs)}`),i=p("span",`chip ${u}`,o);return i.dataset.worker=r.worker,i})),d("scrape-mean").textContent=y(t.scrapeMeanMs)}function K(){let e=new URL(location.href),n=D();for(let t of["source_tag","vip"])n[t]===void 0?e.searchParams.delete(t):e.searchParams.set(t,n[t]);history.replaceState(null,"",e.href),U.clear()}var G=new URLSearchParams(location.search);E.value=G.get("source_tag")??"";L.value=G.get("vip")??"";d("filters").addEventListener("submit",e=>e.preventDefault());E.addEventListener("change",K);L.addEventListener("change",K);d("json-link").setAttribute("href",H.href);d("json-link").textContent=H.pathname;W();})();</script>\n</body>\n</html>\n';

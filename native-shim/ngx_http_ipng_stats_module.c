@@ -279,6 +279,11 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_skip_variable, 0,
       NGX_HTTP_VAR_CHANGEABLE|NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("ipng_stats_lines"),
+      ngx_http_ipng_stats_set_lines_variable,
+      ngx_http_ipng_stats_lines_variable, 0,
+      NGX_HTTP_VAR_CHANGEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -361,6 +366,10 @@ ngx_http_ipng_stats_preconfiguration(ngx_conf_t *cf)
         var->set_handler = v->set_handler;
         var->get_handler = v->get_handler;
         var->data = v->data;
+    }
+
+    if (ngx_http_ipng_stats_lines_preconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     if (ngx_http_ipng_stats_njs_preconfiguration(cf) != NGX_OK) {

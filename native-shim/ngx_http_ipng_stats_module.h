@@ -30,6 +30,8 @@
  *                                        run by njs's own directives; the
  *                                        same glue for every subsystem
  *     ngx_http_ipng_stats_state.c        the state file's directives
+ *     ngx_http_ipng_stats_lines.c        $ipng_stats_lines: the scrape's
+ *                                        heads put in front of its lines
  *     ngx_http_ipng_stats_conf_value.c   directive values read alike by
  *                                        several parts (durations)
  */
@@ -52,6 +54,7 @@
 #include "ngx_http_ipng_stats_njs.h"
 #include "ngx_http_ipng_stats_state.h"
 #include "ngx_http_ipng_stats_ssl.h"
+#include "ngx_http_ipng_stats_lines.h"
 
 
 typedef struct {

@@ -84,12 +84,35 @@ export function labelValueEnd(value: string): string {
  * family per call, not a series per call: in njs a function call costs
  * about as much as the line it would write.
  */
+/**
+ * The marks of a template (PrometheusText with headMarks), which the
+ * shim's $ipng_stats_lines expands (native-shim/ngx_http_ipng_stats_lines.c):
+ * HEAD_MARK head HEAD_MARK writes the head and makes it current, and
+ * NEXT_LINE_MARK (RENDERED_ENTRY_SEPARATOR, what stored tails are joined
+ * with) writes a newline and the current head.
+ */
+export const HEAD_MARK = '\x1c';
+export const NEXT_LINE_MARK = RENDERED_ENTRY_SEPARATOR;
+
+/** Whether text holds a template mark: then it cannot be part of a template. */
+export function hasTemplateMark(text: string): boolean {
+  return text.indexOf(HEAD_MARK) >= 0 || text.indexOf(NEXT_LINE_MARK) >= 0;
+}
+
 export class PrometheusText {
   // Pieces of the text, each ending with a newline, joined once at the
   // end. A series' lines go in as their first head and the rest joined
   // behind it (two pieces, not one concatenation): a scrape of the spec's
   // sizing would otherwise copy ~3.3 MB once more into ~1,400 strings.
   private out: string[] = [];
+
+  /**
+   * headMarks: write a template instead of the text: each series' lines
+   * of joinedLines and histograms as their head between HEAD_MARKs and
+   * their tails as given (joined by NEXT_LINE_MARK), for the shim to
+   * expand. The caller makes sure no label holds a mark.
+   */
+  constructor(private readonly headMarks = false) {}
 
   private header(family: FamilyHeader): void {
     this.out.push('# HELP ' + family.name + ' ' + escapeHelp(family.help) + '\n# TYPE ' + family.name + ' ' + family.type + '\n');
@@ -125,6 +148,24 @@ export class PrometheusText {
   }
 
   /**
+   * lines() with each series' tails given joined by
+   * RENDERED_ENTRY_SEPARATOR ('' for none), as the record layout stores
+   * them: a template keeps them so.
+   */
+  joinedLines(family: FamilyHeader, labels: string[], lastLabel: string, tails: string[]): void {
+    this.header(family);
+    const out = this.out;
+    const open = family.name + '{';
+    const last = lastLabel + '="';
+    for (let i = 0; i < labels.length; i++) {
+      if (tails[i] === '') continue;
+      const head = labels[i] === '' ? open + last : open + labels[i] + ',' + last;
+      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, tails[i], '\n');
+      else out.push(head, tails[i].split(RENDERED_ENTRY_SEPARATOR).join('\n' + head), '\n');
+    }
+  }
+
+  /**
    * A histogram family: series i is `labels[i]` with `histograms[i]`
    * (renderHistogram in prometheus.ts makes them): its `_bucket` lines,
    * `_sum` and `_count`.
@@ -139,14 +180,19 @@ export class PrometheusText {
       const bucketHead = labels[i] === '' ? bucket + 'le="' : bucket + labels[i] + ',le="';
       const braced = labels[i] === '' ? ' ' : '{' + labels[i] + '} ';
       out.push(
-        bucketHead,
-        histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead),
+        this.headMarks ? HEAD_MARK + bucketHead + HEAD_MARK : bucketHead,
+        this.headMarks ? histograms[i].bucketTails : histograms[i].bucketTails.split(RENDERED_ENTRY_SEPARATOR).join('\n' + bucketHead),
         '\n' + sum + braced + histograms[i].sum + '\n' + count + braced + histograms[i].count + '\n',
       );
     }
   }
 
-  /** Everything written, each line ended by a newline. */
+  /** Text written as it is (no line of a family; e.g. other families' text). */
+  raw(text: string): void {
+    this.out.push(text);
+  }
+
+  /** Everything written, each line ended by a newline (a template with headMarks). */
   text(): string {
     return this.out.join('');
   }

@@ -4,7 +4,7 @@ import { formatMillisecondsAsSeconds, formatRate } from './decimal';
 import { RENDERED_ENTRY_SEPARATOR, sameBounds } from '../model/stats-model';
 import type { CodeStats, Histogram, RenderedHistogramParts, StatsModel, VipStats } from '../model/stats-model';
 import type { FamilyHeader } from './prometheus-text';
-import { escapeLabelValue, formatValue, labelPair, labelValueEnd, PrometheusText } from './prometheus-text';
+import { escapeLabelValue, formatValue, hasTemplateMark, labelPair, labelValueEnd, PrometheusText } from './prometheus-text';
 import { orderedWorkerIds } from '../model/series-order';
 
 export type { FamilyHeader, Labels, MetricFamily, MetricType, Sample } from './prometheus-text';
@@ -71,7 +71,15 @@ export const METRIC_FAMILY_NAMES: string[] = [
   ZONE_BYTES_USED, ZONE_BYTES_TOTAL, ZONE_FULL_EVENTS, FLUSHES, FLUSH_DURATION, SCRAPE_DURATION,
 ].map((family) => family.name);
 
-export function renderPrometheus(model: StatsModel): string {
+/**
+ * The scrape's text, `trailer` (more families, e.g. the SSL zones')
+ * after it. With `template`, the text as a template for the shim's
+ * $ipng_stats_lines (PrometheusText headMarks), or null when a label
+ * or the trailer holds a template mark (then render the text).
+ */
+export function renderPrometheus(model: StatsModel, trailer?: string): string;
+export function renderPrometheus(model: StatsModel, trailer: string, template: true): string | null;
+export function renderPrometheus(model: StatsModel, trailer = '', template = false): string | null {
   const series = model.series;
   // `source_tag="...",vip="..."`, escaped once per series and reused by
   // every family; the series are sorted by source, so its label is
@@ -85,16 +93,18 @@ export function renderPrometheus(model: StatsModel): string {
       sourceLabel = labelPair('source_tag', sourceTag) + ',vip="';
     }
     vipLabels[i] = sourceLabel + escapeLabelValue(series[i].vip) + '"';
+    if (template && hasTemplateMark(vipLabels[i])) return null;
   }
+  if (template && hasTemplateMark(trailer)) return null;
   // `200"} `, the end of a per-code line's labels: the same few status
   // codes recur under every VIP, so each is escaped once per scrape.
   const codeSuffixes: Record<string, string> = Object.create(null);
-  const text = new PrometheusText();
+  const text = new PrometheusText(template);
   const bucketBounds = new BucketBoundsText();
 
-  text.lines(REQUESTS, vipLabels, 'code', codeTails(series, codeSuffixes, 'requests'));
-  text.lines(BYTES_IN, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesIn'));
-  text.lines(BYTES_OUT, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesOut'));
+  text.joinedLines(REQUESTS, vipLabels, 'code', codeTails(series, codeSuffixes, 'requests'));
+  text.joinedLines(BYTES_IN, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesIn'));
+  text.joinedLines(BYTES_OUT, vipLabels, 'code', codeTails(series, codeSuffixes, 'bytesOut'));
 
   const durations: RenderedHistogramParts[] = [];
   const upstreams: RenderedHistogramParts[] = [];
@@ -140,26 +150,28 @@ export function renderPrometheus(model: StatsModel): string {
   }
   text.histograms(FLUSH_DURATION, durationLabels, flushDurations);
   text.histograms(SCRAPE_DURATION, [''], [renderHistogram(meta.scrapeDuration, bucketBounds)]);
+  if (trailer !== '') text.raw(trailer);
 
   return text.text();
 }
 
 /**
- * Each series' line tails of a per-code counter family: stored by the
- * record layout (RenderedCodes), made here otherwise.
+ * Each series' line tails of a per-code counter family, joined by
+ * RENDERED_ENTRY_SEPARATOR ('' for none): stored so by the record layout
+ * (RenderedCodes), made here otherwise.
  */
-function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[][] {
-  const tails: string[][] = [];
+function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[] {
+  const tails: string[] = [];
   const at = field === 'requests' ? 1 : field === 'bytesIn' ? 2 : 3;
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
     const section = series[i].codesSection;
     tails[i] =
       rendered !== undefined
-        ? rendered[field] === '' ? [] : rendered[field].split(RENDERED_ENTRY_SEPARATOR)
+        ? rendered[field]
         : section !== undefined
-          ? sectionLineTails(section, at, codeSuffixes)
-          : codeLineTails(series[i].codes, field, codeSuffixes);
+          ? sectionLineTails(section, at, codeSuffixes).join(RENDERED_ENTRY_SEPARATOR)
+          : codeLineTails(series[i].codes, field, codeSuffixes).join(RENDERED_ENTRY_SEPARATOR);
   }
   return tails;
 }

@@ -15,6 +15,7 @@ import { readSettingsText } from '../platform/settings';
 import { zoneNameOf } from '../platform/zone-name';
 import { openStore } from '../store/open-store';
 import { sslScrapeJson, sslScrapeText } from '../ssl/scrape-part';
+import type { StatsModel } from '../model/stats-model';
 
 const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
@@ -41,8 +42,32 @@ export default function scrape(r: NginxHTTPRequest): void {
   respond(r, 200, { 'Content-Type': json ? JSON_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE },
     json
       ? renderJson(filtered, unfiltered ? sslScrapeJson(r) : '')
-      : renderPrometheus(filtered) + (unfiltered ? sslScrapeText(r) : ''));
+      : prometheusBody(r, filtered, unfiltered ? sslScrapeText(r) : '', shimLoaded));
 
   // Shown by the next scrape: this one is already rendered.
   store.observeScrape(workerId(), Date.now() - started, buckets.value);
+}
+
+/**
+ * The Prometheus text: with the shim, its $ipng_stats_lines puts each
+ * series' head in front of its lines (a copy in C, where njs would split
+ * and join every series' lines: most of a large scrape); from the same
+ * pieces, so the text is the same. Rendered here without the shim, with
+ * a shim that has no such variable (built before it), or when a label
+ * holds a template mark.
+ */
+function prometheusBody(r: NginxHTTPRequest, model: StatsModel, trailer: string, shimLoaded: boolean): string | Buffer {
+  if (shimLoaded) {
+    const template = renderPrometheus(model, trailer, true);
+    if (template !== null) {
+      try {
+        r.variables.ipng_stats_lines = template;
+      } catch (e) {
+        return renderPrometheus(model, trailer);
+      }
+      const text = r.rawVariables.ipng_stats_lines;
+      if (text !== undefined) return text;
+    }
+  }
+  return renderPrometheus(model, trailer);
 }

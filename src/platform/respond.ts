@@ -1,6 +1,6 @@
 // Answers a js_content handler's request.
 
-export function respond(r: NginxHTTPRequest, status: number, headers: Record<string, string>, body: string): void {
+export function respond(r: NginxHTTPRequest, status: number, headers: Record<string, string>, body: string | Buffer): void {
   const names = Object.keys(headers);
   for (let i = 0; i < names.length; i++) r.headersOut[names[i]] = headers[names[i]];
   r.return(status, body);

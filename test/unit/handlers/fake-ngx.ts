@@ -7,6 +7,7 @@
 // output for given inputs, which nginx's timing makes hard to arrange.
 
 import { FakeSharedDict } from '../fake-shared-dict';
+import { expandTemplate } from '../exposition/template-expansion';
 
 export { FakeSharedDict };
 
@@ -95,10 +96,30 @@ export class FakeRequest {
     this.variables = { ...(init.variables ?? {}) };
   }
 
-  return(status: number, body?: string): void {
+  return(status: number, body?: string | Buffer): void {
     if (this.status !== undefined) throw new Error('r.return() called twice');
     this.status = status;
-    this.body = body;
+    this.body = body === undefined || typeof body === 'string' ? body : body.toString();
+  }
+
+  /**
+   * Variables as bytes. With the shim ($ipng_stats_skip set), its
+   * $ipng_stats_lines reads as the expansion of what was assigned to it
+   * (the TypeScript reference of the C; not found when malformed or
+   * unassigned).
+   */
+  get rawVariables(): Record<string, Buffer | undefined> {
+    const variables = this.variables;
+    const shim = variables.ipng_stats_skip !== undefined;
+    return new Proxy({}, {
+      get(_target, name: string): Buffer | undefined {
+        const value = variables[name];
+        if (name === 'ipng_stats_lines' && shim) {
+          return typeof value === 'string' ? expandTemplate(Buffer.from(value)) ?? undefined : undefined;
+        }
+        return value === undefined ? undefined : Buffer.from(String(value));
+      },
+    });
   }
 
   asNginx(): NginxHTTPRequest {
