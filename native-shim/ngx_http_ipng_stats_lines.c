@@ -28,27 +28,51 @@
 #define NGX_HTTP_IPNG_STATS_LINES_NEXT  0x1d
 
 
-static ngx_str_t   ngx_http_ipng_stats_lines_name =
-    ngx_string("ipng_stats_lines");
-static ngx_int_t   ngx_http_ipng_stats_lines_index = NGX_ERROR;
-
-
+static ngx_int_t ngx_http_ipng_stats_lines_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static void ngx_http_ipng_stats_set_lines_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static size_t ngx_http_ipng_stats_lines_size(u_char *p, u_char *last);
 static u_char *ngx_http_ipng_stats_lines_expand(u_char *dst, u_char *p,
     u_char *last);
 
 
+static ngx_str_t  ngx_http_ipng_stats_lines_name =
+    ngx_string("ipng_stats_lines");
+
+
+/*
+ * The variable is indexed: its request slot caches the expansion.  The
+ * index is the variable's data (set per configuration, so a reload that
+ * fails leaves the running configuration's index alone).
+ */
+
 ngx_int_t
 ngx_http_ipng_stats_lines_preconfiguration(ngx_conf_t *cf)
 {
-    ngx_http_ipng_stats_lines_index =
-        ngx_http_get_variable_index(cf, &ngx_http_ipng_stats_lines_name);
+    ngx_int_t             index;
+    ngx_http_variable_t  *var;
 
-    return ngx_http_ipng_stats_lines_index == NGX_ERROR ? NGX_ERROR : NGX_OK;
+    var = ngx_http_add_variable(cf, &ngx_http_ipng_stats_lines_name,
+                                NGX_HTTP_VAR_CHANGEABLE);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    index = ngx_http_get_variable_index(cf, &ngx_http_ipng_stats_lines_name);
+    if (index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_ipng_stats_lines_variable;
+    var->set_handler = ngx_http_ipng_stats_set_lines_variable;
+    var->data = (uintptr_t) index;
+
+    return NGX_OK;
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_ipng_stats_lines_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
@@ -60,7 +84,7 @@ ngx_http_ipng_stats_lines_variable(ngx_http_request_t *r,
 }
 
 
-void
+static void
 ngx_http_ipng_stats_set_lines_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
@@ -68,11 +92,7 @@ ngx_http_ipng_stats_set_lines_variable(ngx_http_request_t *r,
     size_t                      size;
     ngx_http_variable_value_t  *slot;
 
-    if (ngx_http_ipng_stats_lines_index == NGX_ERROR) {
-        return;
-    }
-
-    slot = &r->variables[ngx_http_ipng_stats_lines_index];
+    slot = &r->variables[data];
 
     slot->valid = 0;
     slot->no_cacheable = 0;

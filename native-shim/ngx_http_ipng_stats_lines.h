@@ -16,10 +16,6 @@
 
 
 ngx_int_t ngx_http_ipng_stats_lines_preconfiguration(ngx_conf_t *cf);
-ngx_int_t ngx_http_ipng_stats_lines_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-void ngx_http_ipng_stats_set_lines_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 #endif /* _NGX_HTTP_IPNG_STATS_LINES_H_INCLUDED_ */

@@ -279,11 +279,6 @@ static ngx_http_variable_t  ngx_http_ipng_stats_vars[] = {
       ngx_http_ipng_stats_skip_variable, 0,
       NGX_HTTP_VAR_CHANGEABLE|NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
-    { ngx_string("ipng_stats_lines"),
-      ngx_http_ipng_stats_set_lines_variable,
-      ngx_http_ipng_stats_lines_variable, 0,
-      NGX_HTTP_VAR_CHANGEABLE, 0 },
-
       ngx_http_null_variable
 };
 
