@@ -17,6 +17,11 @@
 //
 //   node bench/recorder-instructions.mjs [--requests 2000] [--only reqstat]
 //                                        [--idle-seconds 10] [--keep-dumps DIR]
+//                                        [--cache-sim]
+//
+// --cache-sim also simulates the caches (callgrind --cache-sim=yes) and
+// prints each variant's first-level data cache misses (D1, reads and
+// writes) and last-level misses (LL: instructions and data) per request.
 //
 // --keep-dumps copies each variant's callgrind dump into DIR (named after
 // the variant), for callgrind_annotate.
@@ -43,6 +48,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: '' },
     'keep-dumps': { type: 'string', default: '' },
     'idle-seconds': { type: 'string', default: '10' },
+    'cache-sim': { type: 'boolean', default: false },
   },
 });
 const idleSeconds = Math.max(2, Math.min(60, Number(values['idle-seconds'])));
@@ -181,7 +187,8 @@ http {
 }
 `);
   const out = join(prefix, 'callgrind.out');
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...nginxCommand,
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`,
+    ...(values['cache-sim'] ? ['--cache-sim=yes'] : []), ...nginxCommand,
     '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -211,9 +218,15 @@ http {
       dumps++;
       const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
       if (!dump || !dump.endsWith(`.${dumps}`)) throw new Error(`callgrind_control -d wrote no dump ${dumps} in ${prefix}`);
-      const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(prefix, dump), 'utf8'));
+      const text = readFileSync(join(prefix, dump), 'utf8');
+      const totals = /^(?:totals|summary): (\d+)(.*)$/m.exec(text);
       if (!totals) throw new Error(`no totals in ${dump}`);
-      return { dump, total: Number(totals[1]), timers: timerPart(join(prefix, dump)), seconds };
+      // with --cache-sim, every event's total, by name (Ir Dr Dw I1mr D1mr ...)
+      const names = (/^events: (.*)$/m.exec(text)?.[1] ?? 'Ir').trim().split(/\s+/);
+      const all = [totals[1], ...totals[2].trim().split(/\s+/).filter(Boolean)].map(Number);
+      const events = Object.fromEntries(names.map((e, i) => [e, all[i] ?? 0]));
+      const flushes = callsOf(text, 'ngx_http_ipng_stats_writer_deltas_variable');
+      return { dump, total: Number(totals[1]), events, timers: timerPart(join(prefix, dump)), flushes, seconds };
     };
     const counted = await measure(async () => send(requests));
     const idle = ticking ? await measure(() => sleep(idleSeconds * 1000)) : null;
@@ -223,9 +236,15 @@ http {
       copyFileSync(join(prefix, counted.dump), join(values['keep-dumps'], `${base}.out`));
       if (idle) copyFileSync(join(prefix, idle.dump), join(values['keep-dumps'], `${base}.idle.out`));
     }
+    const ev = counted.events;
     return {
+      misses: values['cache-sim']
+        ? { d1: ((ev.D1mr ?? 0) + (ev.D1mw ?? 0)) / requests, ll: ((ev.ILmr ?? 0) + (ev.DLmr ?? 0) + (ev.DLmw ?? 0)) / requests }
+        : null,
       perRequest: (counted.total - counted.timers) / requests,
       tickPerSecond: idle ? idle.timers / idle.seconds : null,
+      // the ticks that ran during the requests, each a flush with their counts
+      flushWithCounts: ticking && counted.flushes > 0 ? counted.timers / counted.flushes : null,
     };
   } finally {
     try {
@@ -234,6 +253,22 @@ http {
       rmSync(prefix, { recursive: true, force: true });
     }
   }
+}
+
+/** Calls of `fn` in a callgrind dump (the sum over its call sites). */
+function callsOf(text, fn) {
+  // "cfn=(id) name" defines an id once; later lines name only "(id)"
+  const id = new RegExp(`^c?fn=\\((\\d+)\\) ${fn}$`, 'm').exec(text)?.[1];
+  if (id === undefined) return 0;
+  let n = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === `cfn=(${id})` || lines[i] === `cfn=(${id}) ${fn}`) {
+      const calls = /^calls=(\d+)/.exec(lines[i + 1]);
+      if (calls) n += Number(calls[1]);
+    }
+  }
+  return n;
 }
 
 /** Instructions under nginx's timer handler (js_periodic ticks), inclusive. */
@@ -251,7 +286,10 @@ for (const [name, lines] of Object.entries(VARIANTS)) {
   const r = await instructionsPerRequest(name, lines);
   results[name] = r.perRequest;
   const over = name === 'stock' ? '' : `  (+${Math.round(results[name] - results.stock)} over stock)`;
-  const tick = r.tickPerSecond === null ? ''
-    : `; idle, its tick: ${Math.round(r.tickPerSecond).toLocaleString('en')} a second`;
-  console.log(`  ${name.padEnd(44)} ${Math.round(results[name]).toString().padStart(7)}${over}${tick}`);
+  const tick = (r.tickPerSecond === null ? ''
+    : `; idle, its tick: ${Math.round(r.tickPerSecond).toLocaleString('en')} a second`) +
+    (r.flushWithCounts === null ? '' : `; a tick that flushes counts: ${Math.round(r.flushWithCounts).toLocaleString('en')}`);
+  const misses = r.misses === null ? ''
+    : `; cache misses a request (the tick included): D1 ${r.misses.d1.toFixed(1)}, LL ${r.misses.ll.toFixed(2)}`;
+  console.log(`  ${name.padEnd(44)} ${Math.round(results[name]).toString().padStart(7)}${over}${tick}${misses}`);
 }
