@@ -1064,7 +1064,7 @@ var ZONE_DROPPED_KEYS = {
 var ZONE_DROPPED_REQUESTS = {
   name: "nginx_reqstat_zone_dropped_requests_total",
   type: "counter",
-  help: "Requests of dropped keys, not counted in the zone."
+  help: "Requests not counted in the zone: those of dropped keys, and those a worker's table dropped."
 };
 function millisecondsTextAsSeconds(ms) {
   let digits = ms;
