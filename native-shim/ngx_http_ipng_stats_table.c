@@ -222,15 +222,6 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
 }
 
 
-/* an observation dropped, counted by its caller (see _table_zone_entry()) */
-
-void
-ngx_http_ipng_stats_table_dropped(ngx_http_ipng_stats_table_t *t)
-{
-    t->dropped++;
-}
-
-
 void
 ngx_http_ipng_stats_table_zone_dropped(ngx_http_ipng_stats_table_t *t,
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)

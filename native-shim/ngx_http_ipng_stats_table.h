@@ -169,15 +169,14 @@ ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
  * the same, with the hash of (subsystem, zone) made once, at configuration,
  * by ngx_http_ipng_stats_table_zone_hash(): a caller that looks up entries
  * of a few zones per request skips hashing their names; a NULL is not
- * counted as dropped: the caller counts its event once, however many of
- * its zones dropped it, with ngx_http_ipng_stats_table_dropped()
+ * counted as dropped: the caller counts it as its zone's, with
+ * ngx_http_ipng_stats_table_zone_dropped()
  */
 ngx_uint_t ngx_http_ipng_stats_table_zone_hash(
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_zone_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_uint_t zone_hash, ngx_str_t *keys);
-void ngx_http_ipng_stats_table_dropped(ngx_http_ipng_stats_table_t *t);
 
 /*
  * one request that (subsystem, zone) could not count: a "d" line of that
