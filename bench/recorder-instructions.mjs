@@ -7,10 +7,21 @@
 // "$host,$server_addr:$server_port"; three zones and two indicators), with
 // the shim alone (its ipng counting) for comparison.
 // One nginx process (master_process off) per variant; `--requests` keepalive
-// requests after 200 of warm-up; the counters are zeroed in between.
+// requests after 200 of warm-up; the counters are zeroed in between. What
+// runs under nginx's timer handler (ngx_event_expire_timers, inclusive:
+// js_periodic ticks) is counted apart from the requests: a tick runs by
+// the clock, and under valgrind the requests take longer than they would.
+// A variant with a tick (its display location) is also counted idle for
+// --idle-seconds: its tick's instructions per second, which a worker pays
+// beside its requests (bench/run.mjs's reqstat variants have it).
 //
 //   node bench/recorder-instructions.mjs [--requests 2000] [--only reqstat]
-//                                        [--keep-dumps DIR]
+//                                        [--idle-seconds 10] [--keep-dumps DIR]
+//                                        [--cache-sim]
+//
+// --cache-sim also simulates the caches (callgrind --cache-sim=yes) and
+// prints each variant's first-level data cache misses (D1, reads and
+// writes) and last-level misses (LL: instructions and data) per request.
 //
 // --keep-dumps copies each variant's callgrind dump into DIR (named after
 // the variant), for callgrind_annotate.
@@ -36,8 +47,11 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     only: { type: 'string', default: '' },
     'keep-dumps': { type: 'string', default: '' },
+    'idle-seconds': { type: 'string', default: '10' },
+    'cache-sim': { type: 'boolean', default: false },
   },
 });
+const idleSeconds = Math.max(2, Math.min(60, Number(values['idle-seconds'])));
 const requests = Math.max(100, Math.min(20000, Number(values.requests)));
 
 requireValgrind();
@@ -92,6 +106,13 @@ const SHIM_VARIANTS = {
   'reqstat, one zone': `
     req_status_zone server "$host,$server_addr:$server_port" 10m;
     req_status server;`,
+  // as bench/run.mjs runs it: with its display location, which carries
+  // the tick (@PORT2@ is a second port)
+  'reqstat, one zone, with its display (tick)': `
+    ipng_stats_bundle ${join(dist, 'ipng-stats.js')};
+    req_status_zone server "$host,$server_addr:$server_port" 10m;
+    req_status server;
+    server { listen 127.0.0.1:@PORT2@; location = /us { req_status_show server; } }`,
   'reqstat, one zone, ipng off': `ipng_stats off;
     req_status_zone server "$host,$server_addr:$server_port" 10m;
     req_status server;`,
@@ -147,6 +168,8 @@ async function instructionsPerRequest(name, lines) {
   mkdirSync(join(prefix, 'html'));
   mkdirSync(join(prefix, 'spool'));
   const port = await freePort();
+  const ticking = lines.includes('@PORT2@');
+  const filled = ticking ? lines.split('@PORT2@').join(String(await freePort())) : lines;
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${join(prefix, t)};`).join(' ');
   const shim = name in SHIM_VARIANTS ? `\nload_module ${env.SHIM_MODULE};` : '';
   writeFileSync(join(prefix, 'nginx.conf'), `${name === 'stock' ? '' : `load_module ${env.NJS_MODULE};`}${shim}
@@ -159,12 +182,13 @@ events { }
 http {
     ${temp}
     ${name === 'stock' || name in SHIM_VARIANTS ? 'access_log off;' : ''}
-    ${lines.split('@PREFIX@').join(prefix)}
+    ${filled.split('@PREFIX@').join(prefix)}
     server { listen 127.0.0.1:${port}; location = / { return 200 "ok\\n"; } }
 }
 `);
   const out = join(prefix, 'callgrind.out');
-  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...nginxCommand,
+  const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`,
+    ...(values['cache-sim'] ? ['--cache-sim=yes'] : []), ...nginxCommand,
     '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
   { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -183,18 +207,45 @@ http {
     const send = (n) => run('curl', ['-s', '--max-time', String(CURL_MS / 1000),
       ...Array(n).fill(url).flatMap((u) => ['-o', '/dev/null', u])], CURL_MS + 5_000);
     send(200);
-    run('callgrind_control', ['-z', String(child.pid)], CONTROL_MS);
-    send(requests);
-    run('callgrind_control', ['-d', String(child.pid)], CONTROL_MS);
-    const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
-    if (!dump) throw new Error(`callgrind_control -d wrote no dump in ${prefix}`);
-    const totals = /^(?:totals|summary): (\d+)/m.exec(readFileSync(join(prefix, dump), 'utf8'));
-    if (!totals) throw new Error(`no totals in ${dump}`);
+    if (ticking) await sleep(1500); // the first flushes after the warm-up
+    let dumps = 0;
+    const measure = async (work) => {
+      run('callgrind_control', ['-z', String(child.pid)], CONTROL_MS);
+      const started = Date.now();
+      await work();
+      const seconds = (Date.now() - started) / 1000;
+      run('callgrind_control', ['-d', String(child.pid)], CONTROL_MS);
+      dumps++;
+      const dump = readdirSync(prefix).filter((f) => f.startsWith('callgrind.out.')).sort().pop();
+      if (!dump || !dump.endsWith(`.${dumps}`)) throw new Error(`callgrind_control -d wrote no dump ${dumps} in ${prefix}`);
+      const text = readFileSync(join(prefix, dump), 'utf8');
+      const totals = /^(?:totals|summary): (\d+)(.*)$/m.exec(text);
+      if (!totals) throw new Error(`no totals in ${dump}`);
+      // with --cache-sim, every event's total, by name (Ir Dr Dw I1mr D1mr ...)
+      const names = (/^events: (.*)$/m.exec(text)?.[1] ?? 'Ir').trim().split(/\s+/);
+      const all = [totals[1], ...totals[2].trim().split(/\s+/).filter(Boolean)].map(Number);
+      const events = Object.fromEntries(names.map((e, i) => [e, all[i] ?? 0]));
+      const flushes = callsOf(text, 'ngx_http_ipng_stats_writer_deltas_variable');
+      return { dump, total: Number(totals[1]), events, timers: timerPart(join(prefix, dump)), flushes, seconds };
+    };
+    const counted = await measure(async () => send(requests));
+    const idle = ticking ? await measure(() => sleep(idleSeconds * 1000)) : null;
     if (values['keep-dumps']) {
       mkdirSync(values['keep-dumps'], { recursive: true });
-      copyFileSync(join(prefix, dump), join(values['keep-dumps'], `callgrind.${name.replace(/[^a-z0-9]+/gi, '-')}.out`));
+      const base = `callgrind.${name.replace(/[^a-z0-9]+/gi, '-')}`;
+      copyFileSync(join(prefix, counted.dump), join(values['keep-dumps'], `${base}.out`));
+      if (idle) copyFileSync(join(prefix, idle.dump), join(values['keep-dumps'], `${base}.idle.out`));
     }
-    return Number(totals[1]) / requests;
+    const ev = counted.events;
+    return {
+      misses: values['cache-sim']
+        ? { d1: ((ev.D1mr ?? 0) + (ev.D1mw ?? 0)) / requests, ll: ((ev.ILmr ?? 0) + (ev.DLmr ?? 0) + (ev.DLmw ?? 0)) / requests }
+        : null,
+      perRequest: (counted.total - counted.timers) / requests,
+      tickPerSecond: idle ? idle.timers / idle.seconds : null,
+      // the ticks that ran during the requests, each a flush with their counts
+      flushWithCounts: ticking && counted.flushes > 0 ? counted.timers / counted.flushes : null,
+    };
   } finally {
     try {
       await stop(child, exited);
@@ -204,11 +255,41 @@ http {
   }
 }
 
-console.log(`instructions per request (callgrind, ${requests} keepalive requests to return 200, one process)`);
+/** Calls of `fn` in a callgrind dump (the sum over its call sites). */
+function callsOf(text, fn) {
+  // "cfn=(id) name" defines an id once; later lines name only "(id)"
+  const id = new RegExp(`^c?fn=\\((\\d+)\\) ${fn}$`, 'm').exec(text)?.[1];
+  if (id === undefined) return 0;
+  let n = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === `cfn=(${id})` || lines[i] === `cfn=(${id}) ${fn}`) {
+      const calls = /^calls=(\d+)/.exec(lines[i + 1]);
+      if (calls) n += Number(calls[1]);
+    }
+  }
+  return n;
+}
+
+/** Instructions under nginx's timer handler (js_periodic ticks), inclusive. */
+function timerPart(file) {
+  const out = run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], CONTROL_MS).toString();
+  const line = /^\s*([\d,]+) .*:ngx_event_expire_timers /m.exec(out);
+  return line ? Number(line[1].replace(/,/g, '')) : 0;
+}
+
+console.log(`instructions per request (callgrind, ${requests} keepalive requests to return 200, one process; ` +
+  'ticks apart)');
 const results = {};
 for (const [name, lines] of Object.entries(VARIANTS)) {
   if (values.only && name !== 'stock' && !name.includes(values.only) && !name.startsWith('shim')) continue;
-  results[name] = await instructionsPerRequest(name, lines);
+  const r = await instructionsPerRequest(name, lines);
+  results[name] = r.perRequest;
   const over = name === 'stock' ? '' : `  (+${Math.round(results[name] - results.stock)} over stock)`;
-  console.log(`  ${name.padEnd(32)} ${Math.round(results[name]).toString().padStart(7)}${over}`);
+  const tick = (r.tickPerSecond === null ? ''
+    : `; idle, its tick: ${Math.round(r.tickPerSecond).toLocaleString('en')} a second`) +
+    (r.flushWithCounts === null ? '' : `; a tick that flushes counts: ${Math.round(r.flushWithCounts).toLocaleString('en')}`);
+  const misses = r.misses === null ? ''
+    : `; cache misses a request (the tick included): D1 ${r.misses.d1.toFixed(1)}, LL ${r.misses.ll.toFixed(2)}`;
+  console.log(`  ${name.padEnd(44)} ${Math.round(results[name]).toString().padStart(7)}${over}${tick}${misses}`);
 }

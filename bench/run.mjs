@@ -1,5 +1,6 @@
 // Side-by-side throughput benchmark, run interleaved (stock, floor,
-// product, fallback, stock, ...) so that machine noise hits every variant
+// product, fallback, then floor, product, fallback, stock, ...: each round
+// starts one variant later) so that machine noise hits every variant
 // alike. Prints requests/s per run and the median of the per-round ratios
 // to stock. Variants, all the same nginx binary:
 //   stock     no njs, no shim, access_log off
@@ -220,7 +221,11 @@ async function runScenario(id) {
     }
     const runs = Object.fromEntries(['stock', 'floor', 'product', 'fallback', 'reqstat', 'reqstat3', ...variants].map((v) => [v, []]));
     for (let round = 1; round <= rounds; round++) {
-      for (const v of variants) {
+      // Each round starts one variant later (stock first in round 1, the
+      // next variant first in round 2, ...), so that no variant always runs
+      // first in a round, or always right after the same other variant.
+      const start = (round - 1) % variants.length;
+      for (const v of [...variants.slice(start), ...variants.slice(0, start)]) {
         const r = await wrk(scenario.wrk, servers[v].url('/'), seconds);
         runs[v].push(r.rps);
         completed[v] += r.completed;

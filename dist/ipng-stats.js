@@ -1083,7 +1083,7 @@ var ZONE_DROPPED_KEYS = {
 var ZONE_DROPPED_REQUESTS = {
   name: "nginx_reqstat_zone_dropped_requests_total",
   type: "counter",
-  help: "Requests of dropped keys, not counted in the zone."
+  help: "Requests not counted in the zone: those of dropped keys, and those a worker's table dropped."
 };
 function millisecondsTextAsSeconds(ms) {
   let digits = ms;
@@ -1284,7 +1284,10 @@ function mergeDeltas(deltas) {
   }
   return out;
 }
-function flushZone(dict, zoneName, settings, deltas, nowMs) {
+function flushZone(dict, zoneName, settings, deltas, nowMs, tableDropped) {
+  if (tableDropped === void 0) {
+    tableDropped = 0;
+  }
   const outcome = {
     updated: 0,
     created: 0,
@@ -1295,6 +1298,8 @@ function flushZone(dict, zoneName, settings, deltas, nowMs) {
   };
   const metaText = dict.get(META_KEY);
   const meta = decodeMeta(metaText);
+  meta.droppedRequests += tableDropped;
+  outcome.droppedRequests += tableDropped;
   const perSecond = drainPerSecond(settings.recycleTimes, settings.recycleSeconds);
   const reserve = reservePages(dict.capacity);
   const touched = Object.create(null);
@@ -4379,6 +4384,8 @@ function openIpngSink(s) {
   };
 }
 var REQSTAT_SUBSYSTEM = "reqstat";
+var ZONE_DROPS_RECORD = "d";
+var DECIMAL4 = /^[0-9]+$/;
 var LAST_FLUSH_PREFIX = "l";
 function flushReqstat(batch, ctx, zones, platform) {
   const summary = {
@@ -4409,11 +4416,29 @@ function flushReqstat(batch, ctx, zones, platform) {
       counters: e.counters
     });
   }
+  const tableDropped = Object.create(null);
+  for (let i = 0; i < batch.other.length; i++) {
+    const f = batch.other[i];
+    if (f[0] !== ZONE_DROPS_RECORD || f[1] !== REQSTAT_SUBSYSTEM) continue;
+    const zone = f.length === 4 && DECIMAL4.test(f[3]) ? findZone(zones, f[2]) : null;
+    if (zone === null) {
+      summary.notUnderstood++;
+      continue;
+    }
+    if (tableDropped[zone.name] === void 0) {
+      tableDropped[zone.name] = 0;
+      if (byZone[zone.name] === void 0) {
+        byZone[zone.name] = [];
+        order.push(zone);
+      }
+    }
+    tableDropped[zone.name] += Number(f[3]);
+  }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
     const dict = platform.dict(dictName(zone.name));
     if (dict === void 0) {
-      summary.notUnderstood += byZone[zone.name].length;
+      summary.notUnderstood += byZone[zone.name].length + (tableDropped[zone.name] === void 0 ? 0 : 1);
       continue;
     }
     const outcome = flushZone(dict, zone.name, {
@@ -4421,7 +4446,7 @@ function flushReqstat(batch, ctx, zones, platform) {
       recycleTimes: zone.recycleTimes,
       recycleSeconds: zone.recycleSeconds,
       maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength)
-    }, byZone[zone.name], ctx.nowMs);
+    }, byZone[zone.name], ctx.nowMs, tableDropped[zone.name] === void 0 ? 0 : tableDropped[zone.name]);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
@@ -4437,7 +4462,7 @@ function reqstatSinkOf(platform) {
   const pacing = platform.dict(dictName(zones[0].name));
   return {
     name: REQSTAT_SUBSYSTEM,
-    reads: [REQSTAT_SUBSYSTEM],
+    reads: [REQSTAT_SUBSYSTEM, ZONE_DROPS_RECORD],
     flushDue(ctx) {
       if (pacing === void 0) return true;
       const last = pacing.get(LAST_FLUSH_PREFIX + ctx.worker);
@@ -4464,7 +4489,7 @@ var SSL_COUNTER_SHAPE = "ssl";
 var SSL_HANDSHAKE_SHAPE = "ssl_handshakes";
 var SSL_GAUGE_SHAPE = "ssl_number";
 var GAUGE_RECORD = "g";
-var DECIMAL4 = /^\d+$/;
+var DECIMAL5 = /^\d+$/;
 function readSslLines(batch) {
   const lines = {
     deltas: [],
@@ -4498,7 +4523,7 @@ function readSslLines(batch) {
   for (let i = 0; i < batch.other.length; i++) {
     const f = batch.other[i];
     if (f[0] !== GAUGE_RECORD || f[1] !== SSL_GAUGE_SHAPE) continue;
-    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL4.test(f[3]) || !DECIMAL4.test(f[4])) {
+    if (f.length !== 5 || !isEscapedField(f[2]) || !DECIMAL5.test(f[3]) || !DECIMAL5.test(f[4])) {
       lines.notUnderstood++;
       continue;
     }
@@ -4534,7 +4559,7 @@ function openSslSink(s) {
 }
 var SINKS = [openIpngSink, openReqstatSink, openSslSink];
 var FIELD_SEPARATOR = "";
-var DECIMAL5 = /^\d+$/;
+var DECIMAL6 = /^\d+$/;
 var SUBSYSTEM = /^[a-z][a-z0-9_]*$/;
 var PLAIN_LINE = /^[\x1f\x20-\x5b\x5d-\x7e]*$/;
 var PLAIN_TEXT = /^[\x0a\x1f\x20-\x5b\x5d-\x7e]*$/;
@@ -4551,14 +4576,14 @@ function isSubsystem(name) {
 function keyCount(text) {
   const known = nkeysRead[text];
   if (known !== void 0) return known;
-  const n = DECIMAL5.test(text) ? Number(text) : -1;
+  const n = DECIMAL6.test(text) ? Number(text) : -1;
   nkeysRead[text] = n;
   return n;
 }
 function parseBounds(text) {
   const parts = text.split(" ");
   for (let i = 0; i < parts.length; i++) {
-    if (!DECIMAL5.test(parts[i])) return null;
+    if (!DECIMAL6.test(parts[i])) return null;
   }
   return parts;
 }
@@ -4692,7 +4717,7 @@ function readWire(text) {
           break;
         }
       case "x":
-        if (f.length === 2 && DECIMAL5.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
+        if (f.length === 2 && DECIMAL6.test(f[1])) batch.dropped += Number(f[1]);else batch.notUnderstood++;
         break;
       default:
         if (f[0].length === 1 && f[0] >= "a" && f[0] <= "z") batch.other.push(f);else batch.notUnderstood++;

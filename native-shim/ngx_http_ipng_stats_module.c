@@ -512,7 +512,14 @@ ngx_http_ipng_stats_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    return ngx_http_ipng_stats_pipeline_init_conf(cf, &mcf->pipeline);
+    if (ngx_http_ipng_stats_pipeline_init_conf(cf, &mcf->pipeline)
+        != NGX_CONF_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    return ngx_http_ipng_stats_njs_tick(cf, mcf->njs,
+                                        mcf->pipeline.flush_interval);
 }
 
 

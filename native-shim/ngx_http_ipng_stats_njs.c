@@ -9,9 +9,9 @@
  *   ipng_stats;                  js_import ipng_stats from BUNDLE; (http)
  *                                js_content ipng_stats.scrape;
  *                                js_periodic ipng_stats.tick
- *                                    interval=100ms worker_affinity=all;
+ *                                    interval=FLUSH worker_affinity=all;
  *                                (the periodic once, in the first such
- *                                location)
+ *                                location, at the flush interval)
  *   ipng_stats_bundle PATH;      the BUNDLE above
  *
  * Each njs directive is run through ngx_http_js_module's public command
@@ -55,6 +55,10 @@ struct ngx_http_ipng_stats_njs_s {
     ngx_uint_t                      import_line;
 
     ngx_array_t                     displays; /* ..._display_t */
+
+    /* the first display's location, which carries the tick */
+    ngx_http_conf_ctx_t            *tick_ctx;
+    const char                     *tick_caller;
 
     /* js_shared_dict_zone ... type=number, as written */
     ngx_array_t                     number_zones;   /* of ..._zone_line_t */
@@ -528,21 +532,14 @@ ngx_http_ipng_stats_display(ngx_conf_t *cf, const char *caller,
      * The tick (nginx/ipng-stats-tick.conf): js_periodic is only allowed
      * in a location, and one per configuration is enough: the first
      * display location carries it, so that a configuration with only
-     * reqstat's or SSL status's directives drains too.
+     * reqstat's or SSL status's directives drains too.  Its interval is
+     * the flush interval, known once http{} is read: the line is run then
+     * (ngx_http_ipng_stats_njs_tick()).
      */
 
     if (njs->displays.nelts == 0) {
-        ngx_str_set(&words[0], "js_periodic");
-        ngx_str_set(&words[1], "ipng_stats.tick");
-        ngx_str_set(&words[2], "interval=100ms");
-        ngx_str_set(&words[3], "worker_affinity=all");
-
-        if (ngx_http_ipng_stats_js_run(cf, cf->ctx, NGX_HTTP_LOC_CONF, caller,
-                                       words, 4)
-            != NGX_CONF_OK)
-        {
-            return NULL;
-        }
+        njs->tick_ctx = cf->ctx;
+        njs->tick_caller = caller;
     }
 
     display = ngx_array_push(&njs->displays);
@@ -559,6 +556,45 @@ ngx_http_ipng_stats_display(ngx_conf_t *cf, const char *caller,
     display->line = cf->conf_file->line;
 
     return display;
+}
+
+
+/*
+ * "js_periodic ipng_stats.tick interval=FLUSH worker_affinity=all;" in the
+ * first display location, once http{} is read and the flush interval is
+ * known.  Every run of the tick clones a VM of the whole bundle (njs runs
+ * the bundle's top-level code for each clone, about 400,000 instructions),
+ * so the tick runs once per flush interval: a 100 ms period (the explicit
+ * form's nginx/ipng-stats-tick.conf) would clone it ten times a second in
+ * every worker for one flush.  Each worker's flush stays paced by its own
+ * last flush (src/pipeline/flush-pacing.ts), which a tick one flush
+ * interval after the last always finds due.
+ */
+
+char *
+ngx_http_ipng_stats_njs_tick(ngx_conf_t *cf, ngx_http_ipng_stats_njs_t *njs,
+    ngx_msec_t interval)
+{
+    u_char     *p;
+    ngx_str_t   words[4];
+
+    if (njs == NULL || njs->tick_ctx == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    p = ngx_pnalloc(cf->pool, sizeof("interval=ms") - 1 + NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_str_set(&words[0], "js_periodic");
+    ngx_str_set(&words[1], "ipng_stats.tick");
+    words[2].data = p;
+    words[2].len = ngx_sprintf(p, "interval=%Mms", interval) - p;
+    ngx_str_set(&words[3], "worker_affinity=all");
+
+    return ngx_http_ipng_stats_js_run(cf, njs->tick_ctx, NGX_HTTP_LOC_CONF,
+                                      njs->tick_caller, words, 4);
 }
 
 

@@ -65,6 +65,10 @@ char *ngx_http_ipng_stats_njs_dict(ngx_conf_t *cf, ngx_str_t *name,
  * drains the shim (once per configuration, in the first such location).
  */
 char *ngx_http_ipng_stats_njs_display(ngx_conf_t *cf, const char *handler);
+
+/* the tick's line, once http{} is read: at the flush interval */
+char *ngx_http_ipng_stats_njs_tick(ngx_conf_t *cf,
+    ngx_http_ipng_stats_njs_t *njs, ngx_msec_t interval);
 ngx_int_t ngx_http_ipng_stats_njs_preconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_ipng_stats_njs_postconfiguration(ngx_conf_t *cf,
     ngx_http_ipng_stats_njs_t *njs);

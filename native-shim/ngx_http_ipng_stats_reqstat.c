@@ -15,8 +15,9 @@
  *   "req_status_bypass" and keys that no request can change ($host and
  *   what a connection fixes), the zones and keys are taken at the log
  *   phase, with no handler at the rewrite phase and no decision kept;
- * - a request that a full per-worker table drops in some of its zones is
- *   one dropped request ("x" on the wire), however many zones drop it;
+ * - a request that a full per-worker table drops in a zone is one dropped
+ *   request of that zone ("d" on the wire, shown with the zone's own
+ *   drops), in each zone that drops it;
  * - the key is cut to the zone's key length, and a cut key carries the
  *   identity of the whole key (ngx_http_ipng_stats_reqstat_key.c);
  * - at the log phase the request adds Tengine's 29 columns and the zone's
@@ -147,7 +148,7 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_str_t                                 lazy[2];  /* NKEYS */
     ngx_str_t                                *key, *keys;
     ngx_int_t                                 n;
-    ngx_uint_t                                i, j, dropped;
+    ngx_uint_t                                i, j;
     ngx_array_t                              *zones;
     ngx_http_ipng_stats_table_t              *t;
     ngx_http_ipng_stats_entry_t              *e;
@@ -196,7 +197,6 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
     ngx_http_ipng_stats_reqstat_columns(r, &c);
 
     zone = zones->elts;
-    dropped = 0;
 
     for (i = 0; i < zones->nelts; i++) {
 
@@ -215,7 +215,8 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
 
         e = ngx_http_ipng_stats_reqstat_entry(t, zone[i], key, kept);
         if (e == NULL) {
-            dropped = 1;
+            ngx_http_ipng_stats_table_zone_dropped(t, &zone[i]->shape,
+                                                   &zone[i]->name);
             continue;
         }
 
@@ -235,10 +236,6 @@ ngx_http_ipng_stats_reqstat_observe(ngx_http_request_t *r,
                                                                 (uint64_t) n;
             }
         }
-    }
-
-    if (dropped) {
-        ngx_http_ipng_stats_table_dropped(t);
     }
 }
 

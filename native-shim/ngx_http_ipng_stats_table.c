@@ -9,7 +9,8 @@
  * nothing, except those of a shape that forgets idle keys (they are
  * allocated one by one and freed when idle for a whole drain); a table
  * with max_entries entries of a shape refuses its new keys, and the
- * observations that needed one are counted as dropped.  The entries of
+ * observations that needed one are counted as dropped (per zone, for a
+ * caller that names the zone that lost them).  The entries of
  * a grouped shape are also kept in an array sorted by their keys, so that
  * the wire writes each group's entries together, in order, without
  * sorting at every flush.
@@ -172,7 +173,10 @@ ngx_http_ipng_stats_table_init(ngx_http_ipng_stats_pipeline_conf_t *pcf,
 
     if (ngx_array_init(&t->uses, t->pool, 8,
                        sizeof(ngx_http_ipng_stats_table_use_t))
-        != NGX_OK)
+        != NGX_OK
+        || ngx_array_init(&t->zone_drops, t->pool, 4,
+                          sizeof(ngx_http_ipng_stats_zone_drops_t))
+           != NGX_OK)
     {
         ngx_destroy_pool(t->pool);
         t->pool = NULL;
@@ -218,12 +222,33 @@ ngx_http_ipng_stats_table_entry(ngx_http_ipng_stats_table_t *t,
 }
 
 
-/* an observation dropped, counted by its caller (see _table_zone_entry()) */
-
 void
-ngx_http_ipng_stats_table_dropped(ngx_http_ipng_stats_table_t *t)
+ngx_http_ipng_stats_table_zone_dropped(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone)
 {
-    t->dropped++;
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_zone_drops_t  *d;
+
+    d = t->zone_drops.elts;
+
+    for (i = 0; i < t->zone_drops.nelts; i++) {
+        if (d[i].subsystem == sub && d[i].zone == zone) {
+            d[i].requests++;
+            return;
+        }
+    }
+
+    d = ngx_array_push(&t->zone_drops);
+
+    if (d == NULL) {
+        /* no memory to name the zone: a drop all the same */
+        t->dropped++;
+        return;
+    }
+
+    d->subsystem = sub;
+    d->zone = zone;
+    d->requests = 1;
 }
 
 
@@ -642,10 +667,18 @@ ngx_http_ipng_stats_table_bucket(ngx_http_ipng_stats_table_t *t,
 uint64_t
 ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
 {
-    uint64_t                      n;
-    ngx_http_ipng_stats_entry_t  *e;
+    uint64_t                           n;
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_entry_t       *e;
+    ngx_http_ipng_stats_zone_drops_t  *d;
 
     n = t->dropped;
+
+    d = t->zone_drops.elts;
+
+    for (i = 0; i < t->zone_drops.nelts; i++) {
+        n += d[i].requests;
+    }
 
     for (e = t->first; e; e = e->next) {
         if (e->subsystem->events && !e->gauge) {
@@ -660,9 +693,10 @@ ngx_http_ipng_stats_table_pending(ngx_http_ipng_stats_table_t *t)
 void
 ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
 {
-    ngx_uint_t                        nslots;
-    ngx_http_ipng_stats_entry_t      *e, *next, *prev;
-    ngx_http_ipng_stats_subsystem_t  *sub;
+    ngx_uint_t                         i, nslots;
+    ngx_http_ipng_stats_entry_t       *e, *next, *prev;
+    ngx_http_ipng_stats_zone_drops_t  *d;
+    ngx_http_ipng_stats_subsystem_t   *sub;
 
     prev = NULL;
 
@@ -705,6 +739,14 @@ ngx_http_ipng_stats_table_clear(ngx_http_ipng_stats_table_t *t)
     }
 
     t->dropped = 0;
+
+    /* the zones stay named: a steady state allocates nothing */
+
+    d = t->zone_drops.elts;
+
+    for (i = 0; i < t->zone_drops.nelts; i++) {
+        d[i].requests = 0;
+    }
 }
 
 

@@ -77,6 +77,19 @@ struct ngx_http_ipng_stats_entry_s {
 };
 
 
+/*
+ * the requests a zone of a shape could not count because its entries (or
+ * the table's) were at their bound: written as one "d" line per zone, so
+ * that they are shown with the zone that lost them, not as the table's
+ * "x" (which ipng reads as its own zone's)
+ */
+typedef struct {
+    ngx_http_ipng_stats_subsystem_t *subsystem;
+    ngx_str_t                       *zone;      /* the configuration's */
+    uint64_t                         requests;
+} ngx_http_ipng_stats_zone_drops_t;
+
+
 /* at most max_entries entries of each shape per worker */
 typedef struct {
     ngx_http_ipng_stats_subsystem_t *subsystem;
@@ -102,6 +115,7 @@ typedef struct {
     ngx_uint_t                      *bounds;
     ngx_str_t                       *bounds_text;
     uint64_t                         dropped;
+    ngx_array_t                      zone_drops;    /* ..._zone_drops_t */
 
     /*
      * entries freed in the worker's life (idle keys forgotten, the table
@@ -155,15 +169,21 @@ ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_entry(
  * the same, with the hash of (subsystem, zone) made once, at configuration,
  * by ngx_http_ipng_stats_table_zone_hash(): a caller that looks up entries
  * of a few zones per request skips hashing their names; a NULL is not
- * counted as dropped: the caller counts its event once, however many of
- * its zones dropped it, with ngx_http_ipng_stats_table_dropped()
+ * counted as dropped: the caller counts it as its zone's, with
+ * ngx_http_ipng_stats_table_zone_dropped()
  */
 ngx_uint_t ngx_http_ipng_stats_table_zone_hash(
     ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_zone_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone, ngx_uint_t zone_hash, ngx_str_t *keys);
-void ngx_http_ipng_stats_table_dropped(ngx_http_ipng_stats_table_t *t);
+
+/*
+ * one request that (subsystem, zone) could not count: a "d" line of that
+ * zone; zone must live as long as the configuration
+ */
+void ngx_http_ipng_stats_table_zone_dropped(ngx_http_ipng_stats_table_t *t,
+    ngx_http_ipng_stats_subsystem_t *sub, ngx_str_t *zone);
 ngx_http_ipng_stats_entry_t *ngx_http_ipng_stats_table_gauge_entry(
     ngx_http_ipng_stats_table_t *t, ngx_http_ipng_stats_subsystem_t *sub,
     ngx_str_t *zone);

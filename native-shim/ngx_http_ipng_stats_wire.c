@@ -7,6 +7,7 @@
  *   r US SUBSYSTEM US ZONE US NKEYS US KEY... US COUNTERS US HISTOGRAM...
  *   g US GAUGE US ZONE US PID US VALUE
  *   m US SUBSYSTEM US ZONE US NKEYS US NCOUNTERS US KEY... US MEMBERS
+ *   d US SUBSYSTEM US ZONE US REQUESTS
  *   x US LOST
  *
  * An "m" line (a grouped shape's entries that share all keys but the
@@ -16,6 +17,9 @@
  * Every field is escaped ("\xHH" for each byte outside 0x20-0x7e and for
  * "\"), so a key carries any byte; counters and histograms are decimal
  * numbers separated by spaces, a histogram that saw nothing is empty.
+ * A "d" line counts the requests a zone of a shape could not count (its
+ * entries at their bound), so that the zone that lost them shows them;
+ * "x" counts what the table and the handoff lost otherwise.
  * The length is computed first, exactly, and the block written into a
  * buffer of that length.
  */
@@ -35,6 +39,10 @@ static size_t ngx_http_ipng_stats_digits(uint64_t n);
 static size_t ngx_http_ipng_stats_wire_groups_len(
     ngx_http_ipng_stats_table_t *t);
 static u_char *ngx_http_ipng_stats_wire_groups_render(
+    ngx_http_ipng_stats_table_t *t, u_char *p);
+static size_t ngx_http_ipng_stats_wire_drops_len(
+    ngx_http_ipng_stats_table_t *t);
+static u_char *ngx_http_ipng_stats_wire_drops_render(
     ngx_http_ipng_stats_table_t *t, u_char *p);
 static ngx_uint_t ngx_http_ipng_stats_wire_group_end(
     ngx_http_ipng_stats_table_t *t, ngx_uint_t first, ngx_uint_t *any);
@@ -128,6 +136,13 @@ ngx_http_ipng_stats_wire_len(ngx_http_ipng_stats_table_t *t, uint64_t lost)
         len += groups;
     }
 
+    groups = ngx_http_ipng_stats_wire_drops_len(t);
+
+    if (groups) {
+        any = 1;
+        len += groups;
+    }
+
     lost += t->dropped;
 
     if (lost) {
@@ -211,10 +226,63 @@ ngx_http_ipng_stats_wire_render(ngx_http_ipng_stats_table_t *t, u_char *p,
 
     p = ngx_http_ipng_stats_wire_groups_render(t, p);
 
+    p = ngx_http_ipng_stats_wire_drops_render(t, p);
+
     lost += t->dropped;
 
     if (lost) {
         p = ngx_sprintf(p, "x%c%uL\n", NGX_HTTP_IPNG_STATS_SEP, lost);
+    }
+
+    return p;
+}
+
+
+/* "d US SUBSYSTEM US ZONE US REQUESTS" for each zone that dropped some */
+
+static size_t
+ngx_http_ipng_stats_wire_drops_len(ngx_http_ipng_stats_table_t *t)
+{
+    size_t                             len;
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_zone_drops_t  *d;
+
+    len = 0;
+    d = t->zone_drops.elts;
+
+    for (i = 0; i < t->zone_drops.nelts; i++) {
+        if (d[i].requests == 0) {
+            continue;
+        }
+
+        len += 2 + d[i].subsystem->name.len
+               + 1 + ngx_http_ipng_stats_escaped_len(d[i].zone)
+               + 1 + ngx_http_ipng_stats_digits(d[i].requests) + 1;
+    }
+
+    return len;
+}
+
+
+static u_char *
+ngx_http_ipng_stats_wire_drops_render(ngx_http_ipng_stats_table_t *t,
+    u_char *p)
+{
+    ngx_uint_t                         i;
+    ngx_http_ipng_stats_zone_drops_t  *d;
+
+    d = t->zone_drops.elts;
+
+    for (i = 0; i < t->zone_drops.nelts; i++) {
+        if (d[i].requests == 0) {
+            continue;
+        }
+
+        p = ngx_sprintf(p, "d%c%V%c", NGX_HTTP_IPNG_STATS_SEP,
+                        &d[i].subsystem->name, NGX_HTTP_IPNG_STATS_SEP);
+        p = ngx_http_ipng_stats_escape(p, d[i].zone);
+        p = ngx_sprintf(p, "%c%uL\n", NGX_HTTP_IPNG_STATS_SEP,
+                        d[i].requests);
     }
 
     return p;

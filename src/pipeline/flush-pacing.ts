@@ -1,11 +1,11 @@
 // The flush's pacing. js_periodic's interval is fixed at configuration
-// time (100 ms in nginx/ipng-stats-tick.conf, and where the shim arranges
-// the tick), so it is only the base period: each worker flushes when its
-// own last flush, which a subsystem keeps in its own zone, is one flush
-// interval old. $ipng_stats_flush_interval is thus the one source of truth
+// time (100 ms in nginx/ipng-stats-tick.conf; the flush interval where the
+// shim arranges the tick), so it is only the base period: each worker
+// flushes when its own last flush, which a subsystem keeps in its own
+// zone, is one flush interval old. $ipng_stats_flush_interval is thus the one source of truth
 // for the cadence (docs/configuration.md), whichever subsystems run.
 
-/** The js_periodic interval of the tick. */
+/** The js_periodic interval of nginx/ipng-stats-tick.conf; the pacing's slack is half of it. */
 export const BASE_TICK_MS = 100;
 
 /**

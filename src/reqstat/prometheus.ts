@@ -50,7 +50,7 @@ const ZONE_SIZE: FamilyHeader = { name: 'nginx_reqstat_zone_size_bytes', type: '
 const ZONE_FREE: FamilyHeader = { name: 'nginx_reqstat_zone_free_bytes', type: 'gauge', help: 'Free whole pages of the zone, in bytes.' };
 const ZONE_RECYCLED: FamilyHeader = { name: 'nginx_reqstat_zone_recycled_keys_total', type: 'counter', help: 'New keys that took the place of a key visited less often than the recycle threshold.' };
 const ZONE_DROPPED_KEYS: FamilyHeader = { name: 'nginx_reqstat_zone_dropped_keys_total', type: 'counter', help: 'New keys not stored: the zone was full and no key was idle enough to recycle.' };
-const ZONE_DROPPED_REQUESTS: FamilyHeader = { name: 'nginx_reqstat_zone_dropped_requests_total', type: 'counter', help: 'Requests of dropped keys, not counted in the zone.' };
+const ZONE_DROPPED_REQUESTS: FamilyHeader = { name: 'nginx_reqstat_zone_dropped_requests_total', type: 'counter', help: 'Requests not counted in the zone: those of dropped keys, and those a worker\'s table dropped.' };
 
 /** Whole milliseconds (exact decimal text) as seconds, exactly: "1500" -> "1.5". */
 export function millisecondsTextAsSeconds(ms: string): string {

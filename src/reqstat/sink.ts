@@ -7,7 +7,10 @@
 // as not understood. A configuration with reqstat zones and no ipng zone
 // is paced by this sink: each worker keeps its last flush time in the
 // first reqstat zone (LAST_FLUSH_PREFIX + worker), as ipng's store keeps
-// its own.
+// its own. A zone's "d" lines (requests the shim's per-worker table could
+// not count in it, docs/wire-format.md) are that zone's dropped requests,
+// shown with the store's own drops and never as the wire's "x", which is
+// ipng's.
 import type { FlushContext, SubsystemSink } from '../pipeline/sink';
 import { flushIsDue } from '../pipeline/flush-pacing';
 import type { WireBatch } from '../pipeline/wire-reader';
@@ -18,6 +21,9 @@ import type { KeyDelta } from './zone-store';
 import { flushZone } from './zone-store';
 
 export const REQSTAT_SUBSYSTEM = 'reqstat';
+/** The wire's record of a zone's requests that a worker's table dropped. */
+export const ZONE_DROPS_RECORD = 'd';
+const DECIMAL = /^[0-9]+$/;
 /** A worker's last flush (ms) in the first zone's dict; written by that worker only. */
 export const LAST_FLUSH_PREFIX = 'l';
 
@@ -60,11 +66,29 @@ export function flushReqstat(
     }
     list.push({ key: e.keys[0], id: e.keys[1], counters: e.counters });
   }
+  const tableDropped: Record<string, number> = Object.create(null);
+  for (let i = 0; i < batch.other.length; i++) {
+    const f = batch.other[i];
+    if (f[0] !== ZONE_DROPS_RECORD || f[1] !== REQSTAT_SUBSYSTEM) continue;
+    const zone = f.length === 4 && DECIMAL.test(f[3]) ? findZone(zones, f[2]) : null;
+    if (zone === null) {
+      summary.notUnderstood++;
+      continue;
+    }
+    if (tableDropped[zone.name] === undefined) {
+      tableDropped[zone.name] = 0;
+      if (byZone[zone.name] === undefined) {
+        byZone[zone.name] = [];
+        order.push(zone);
+      }
+    }
+    tableDropped[zone.name] += Number(f[3]);
+  }
   for (let z = 0; z < order.length; z++) {
     const zone = order[z];
     const dict = platform.dict(dictName(zone.name));
     if (dict === undefined) {
-      summary.notUnderstood += byZone[zone.name].length;
+      summary.notUnderstood += byZone[zone.name].length + (tableDropped[zone.name] === undefined ? 0 : 1);
       continue;
     }
     const outcome = flushZone(dict, zone.name, {
@@ -72,7 +96,7 @@ export function flushReqstat(
       recycleTimes: zone.recycleTimes,
       recycleSeconds: zone.recycleSeconds,
       maxKeys: keyCapacity(zone.sizeBytes, zone.keyLength),
-    }, byZone[zone.name], ctx.nowMs);
+    }, byZone[zone.name], ctx.nowMs, tableDropped[zone.name] === undefined ? 0 : tableDropped[zone.name]);
     summary.created += outcome.created;
     summary.recycled += outcome.recycled;
     summary.droppedKeys += outcome.droppedKeys;
@@ -90,7 +114,7 @@ export function reqstatSinkOf(platform: ReqstatPlatform): SubsystemSink | null {
   const pacing = platform.dict(dictName(zones[0].name));
   return {
     name: REQSTAT_SUBSYSTEM,
-    reads: [REQSTAT_SUBSYSTEM],
+    reads: [REQSTAT_SUBSYSTEM, ZONE_DROPS_RECORD],
     flushDue(ctx: FlushContext): boolean {
       if (pacing === undefined) return true;
       const last = pacing.get(LAST_FLUSH_PREFIX + ctx.worker);

@@ -127,13 +127,21 @@ export function mergeDeltas(deltas: KeyDelta[]): KeyDelta[] {
   return out;
 }
 
-/** Stores one flush's deltas of one zone; see the file comment for a full zone. */
+/**
+ * Stores one flush's deltas of one zone; see the file comment for a full
+ * zone. tableDropped: requests of this zone that the shim's per-worker
+ * tables could not count (the wire's "d" lines), counted as dropped
+ * requests of the zone.
+ */
 export function flushZone(
   dict: SharedDict<string>, zoneName: string, settings: ZoneSettings, deltas: KeyDelta[], nowMs: number,
+  tableDropped = 0,
 ): FlushOutcome {
   const outcome: FlushOutcome = { updated: 0, created: 0, recycled: 0, droppedKeys: 0, droppedRequests: 0, warning: null };
   const metaText = dict.get(META_KEY);
   const meta = decodeMeta(metaText);
+  meta.droppedRequests += tableDropped;
+  outcome.droppedRequests += tableDropped;
   const perSecond = drainPerSecond(settings.recycleTimes, settings.recycleSeconds);
   const reserve = reservePages(dict.capacity);
   const touched: Record<string, boolean> = Object.create(null);

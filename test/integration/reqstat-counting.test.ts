@@ -585,16 +585,17 @@ describe('the per-worker table', () => {
     const keysOf = (text: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}`)).map((l) => l.split(US)[4]);
     await sendConcurrently(200, 4, (i) => httpGet(n.url('/'), { Host: `k${i}` }));
     const first = await drain();
-    // 32768 / 256 = 128 keys; the other 72 requests are dropped
+    // 32768 / 256 = 128 keys; the other 72 requests are dropped, as the
+    // zone's ("d"), not as the table's "x" (which ipng reads as its own)
     expect(keysOf(first)).toHaveLength(128);
-    expect(first.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
+    expect(first.split('\n').filter((l) => /^[dx]\x1f/.test(l))).toEqual([`d${US}reqstat${US}small${US}72`]);
     // the 128 keys are kept through one drain (empty), forgotten at the next
     expect(await drain()).toBe('');
     await httpGet(n.url('/'), { Host: 'new' });
     expect(keysOf(await drain())).toEqual(['new']);
   });
 
-  test('x counts dropped requests: a request that two full zones drop is one, not two', async ({ nginx }) => {
+  test('each zone counts the requests it dropped ("d"): a request that two full zones drop is one in each, none in "x"', async ({ nginx }) => {
     const n = await nginx({
       workers: 1, ports: 2, product: false, tick: false, flushInterval: null, main: mainLines(),
       http: `
@@ -618,15 +619,16 @@ describe('the per-worker table', () => {
     const text = (await httpGet(`http://127.0.0.1:${n.ports[1]}/drain`)).body;
     const keysIn = (zone: string) => text.split('\n').filter((l) => l.startsWith(`r${US}reqstat${US}${zone}${US}`)).length;
     // a and b hold 128 keys each (32768 / 256), c all 200; the other 72
-    // requests are dropped in a and in b: 72 dropped requests
+    // requests are dropped in a and in b: 72 dropped requests of each
     expect([keysIn('a'), keysIn('b'), keysIn('c')]).toEqual([128, 128, 200]);
-    expect(text.split('\n').filter((l) => l.startsWith('x'))).toEqual([`x${US}72`]);
+    expect(text.split('\n').filter((l) => /^[dx]\x1f/.test(l)).sort())
+      .toEqual([`d${US}reqstat${US}a${US}72`, `d${US}reqstat${US}b${US}72`]);
   });
 
   test('a connection\'s kept key keeps its entry: exact across the drain that forgets it, and after the zone bound dropped it', async ({ nginx }) => {
     const { n, drain } = await smallZone(nginx, '"$host,$server_addr:$server_port"');
     const counts = (text: string) => [...reqstatLines(text)].map(([k, l]) => `${k} ${l.req_total} ${l.conn_total}`).sort();
-    const dropped = (text: string) => text.split('\n').filter((l) => l.startsWith('x'));
+    const dropped = (text: string) => text.split('\n').filter((l) => /^[dx]\x1f/.test(l));
     const key = (host: string) => `small${US}${host},127.0.0.1:${n.port}`;
     // one keepalive connection throughout: conn_total 1 only in its first drain
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -655,7 +657,7 @@ describe('the per-worker table', () => {
       const full = await drain();
       expect(counts(full)).toHaveLength(128);
       expect(counts(full).some((l) => l.startsWith(key('kept')))).toBe(false);
-      expect(dropped(full)).toEqual([`x${US}2`]);
+      expect(dropped(full)).toEqual([`d${US}reqstat${US}small${US}2`]);
       expect(await drain()).toBe('');
       await kept(2);
       expect(counts(await drain())).toEqual([`${key('kept')} 2 0`]);

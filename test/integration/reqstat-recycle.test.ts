@@ -119,6 +119,56 @@ describe('recycling', () => {
   }, 180000);
 });
 
+describe('requests the per-worker table drops', () => {
+  // The table's bound (ipng_stats_worker_entries 8: at most 8 entries of
+  // each shape per worker) drops the requests of a 9th key and later
+  // ones before they reach the store: they are reqstat's dropped requests
+  // of that zone, shown with its own drops, and not ipng's zone-full
+  // events (ipng counts the same requests under one pair and one code:
+  // its table has room, and its zone too).
+  test('shown as the zone\'s requests_dropped (JSON, Prometheus), never in nginx_ipng_zone_full_events_total', async ({ nginx }) => {
+    const n = await nginx({
+      ...tengineStyle(`
+    ipng_stats_zone ipng:1m;
+    ipng_stats_worker_entries 8;
+    req_status_zone small "$host" 1m;
+    server {
+        listen 127.0.0.1:{{PORT}};
+        req_status small;
+        location / { return 200 "x"; }
+    }
+    server {
+        listen 127.0.0.1:{{PORT1}};
+        location = /us { ipng_stats off; req_status_show small; }
+        location = /metrics { ipng_stats; }
+    }`, 1, 2),
+    });
+    const us = urlOn(n, 1, '/us');
+    // one after the other: 8 keys counted, the 12 requests of the others dropped
+    for (let i = 0; i < 20; i++) expect((await httpGet(n.url('/'), { Host: `k${i}` })).status).toBe(200);
+    let zone = await json(us);
+    for (let i = 0; i < 100 && (zone.keys.length < 8 || zone.requests_dropped < 12); i++) {
+      await sleep(100);
+      zone = await json(us);
+    }
+    expect([zone.keys.length, zone.keys_dropped, zone.requests_dropped, zone.keys_recycled]).toEqual([8, 0, 12, 0]);
+    expect(zone.keys.map((k) => k.kv).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+    const prom = (await httpGet(`${us}?format=prometheus`)).body;
+    expect(prom.split('\n').filter((l) => l.startsWith('nginx_reqstat_zone_dropped_'))).toEqual([
+      'nginx_reqstat_zone_dropped_keys_total{zone="small"} 0',
+      'nginx_reqstat_zone_dropped_requests_total{zone="small"} 12',
+    ]);
+    // ipng counted all 20 (not the shows, not the scrape): no zone-full event
+    const metrics = (await httpGet(urlOn(n, 1, '/metrics'))).body;
+    const requests = metrics.split('\n').filter((l) => l.startsWith('nginx_ipng_requests_total{'))
+      .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(requests).toBe(20);
+    expect(metrics.split('\n').filter((l) => l.startsWith('nginx_ipng_zone_full_events_total'))).toEqual([
+      'nginx_ipng_zone_full_events_total 0',
+    ]);
+  });
+});
+
 /** Resident memory (kB) of each worker that the error log says was started. */
 function workerRss(errorLog: string): Map<number, number> {
   const out = new Map<number, number>();
