@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRuntimeEnv, repoRoot } from '../scripts/runtime-env.mjs';
 import { freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
-import { requireValgrind, runtimeCommand } from './valgrind-runtime.mjs';
+import { callsOf, requireValgrind, runtimeCommand, timerPart } from './valgrind-runtime.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -226,7 +226,7 @@ http {
       const all = [totals[1], ...totals[2].trim().split(/\s+/).filter(Boolean)].map(Number);
       const events = Object.fromEntries(names.map((e, i) => [e, all[i] ?? 0]));
       const flushes = callsOf(text, 'ngx_http_ipng_stats_writer_deltas_variable');
-      return { dump, total: Number(totals[1]), events, timers: timerPart(join(prefix, dump)), flushes, seconds };
+      return { dump, total: Number(totals[1]), events, timers: timerPart(join(prefix, dump), CONTROL_MS), flushes, seconds };
     };
     const counted = await measure(async () => send(requests));
     const idle = ticking ? await measure(() => sleep(idleSeconds * 1000)) : null;
@@ -253,29 +253,6 @@ http {
       rmSync(prefix, { recursive: true, force: true });
     }
   }
-}
-
-/** Calls of `fn` in a callgrind dump (the sum over its call sites). */
-function callsOf(text, fn) {
-  // "cfn=(id) name" defines an id once; later lines name only "(id)"
-  const id = new RegExp(`^c?fn=\\((\\d+)\\) ${fn}$`, 'm').exec(text)?.[1];
-  if (id === undefined) return 0;
-  let n = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === `cfn=(${id})` || lines[i] === `cfn=(${id}) ${fn}`) {
-      const calls = /^calls=(\d+)/.exec(lines[i + 1]);
-      if (calls) n += Number(calls[1]);
-    }
-  }
-  return n;
-}
-
-/** Instructions under nginx's timer handler (js_periodic ticks), inclusive. */
-function timerPart(file) {
-  const out = run('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], CONTROL_MS).toString();
-  const line = /^\s*([\d,]+) .*:ngx_event_expire_timers /m.exec(out);
-  return line ? Number(line[1].replace(/,/g, '')) : 0;
 }
 
 console.log(`instructions per request (callgrind, ${requests} keepalive requests to return 200, one process; ` +

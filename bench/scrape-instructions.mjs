@@ -40,7 +40,7 @@ import { writeNginxConfig } from '../scripts/nginx-prefix.mjs';
 import { fillPorts, freePort, portAnswers, sleep } from '../scripts/nginx-process.mjs';
 import { get } from './measure.mjs';
 import { SOURCES, seriesUrls, siteConfig } from './scrape-site.mjs';
-import { requireValgrind, runtimeCommand } from './valgrind-runtime.mjs';
+import { callsOf, requireValgrind, runtimeCommand, timerPart } from './valgrind-runtime.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -115,31 +115,7 @@ async function phase(name, pid, work) {
     copyFileSync(join(prefix, file), join(values['keep-dumps'], `callgrind.${name}.out`));
   }
   const flushes = callsOf(text, DRAIN_FUNCTION);
-  return { name, total, timers: timerPart(join(prefix, file)), flushes, seconds: (Date.now() - t0) / 1000 };
-}
-
-/** Instructions under nginx's timer handler (the tick), inclusive. */
-function timerPart(file) {
-  const out = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const line = /^\s*([\d,]+) .*:ngx_event_expire_timers /m.exec(out);
-  return line ? Number(line[1].replace(/,/g, '')) : 0;
-}
-
-/** Calls of `fn` in a callgrind dump (the sum over its call sites). */
-function callsOf(text, fn) {
-  // "cfn=(id) name" defines an id once; later lines name only "(id)"
-  const id = new RegExp(`^c?fn=\\((\\d+)\\) ${fn}$`, 'm').exec(text)?.[1];
-  if (id === undefined) return 0;
-  let n = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i] === `cfn=(${id})` || lines[i] === `cfn=(${id}) ${fn}`) {
-      const calls = /^calls=(\d+)/.exec(lines[i + 1]);
-      if (calls) n += Number(calls[1]);
-    }
-  }
-  return n;
+  return { name, total, timers: timerPart(join(prefix, file), 300_000), flushes, seconds: (Date.now() - t0) / 1000 };
 }
 
 try {

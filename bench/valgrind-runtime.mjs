@@ -4,7 +4,7 @@
 // valgrind must start the loader itself. The trixie loader is stripped,
 // so a loader with symbols is used when scripts/valgrind-shim.sh has put
 // one into the runtime cache.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -34,4 +34,32 @@ export function runtimeCommand(wrapperPath, binaryPath) {
       .map((d) => join(cache, d, 'bin', 'ld-linux-x86-64.so.2')).find((f) => existsSync(f))
     : undefined;
   return [debugLoader ?? loader, '--library-path', libraryPath, binary];
+}
+
+/**
+ * Instructions under nginx's timer handler (the js_periodic tick),
+ * inclusive, in the callgrind dump `file`; callgrind_annotate is killed
+ * after `ms`.
+ */
+export function timerPart(file, ms) {
+  const out = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: ms, killSignal: 'SIGKILL' });
+  const line = /^\s*([\d,]+) .*:ngx_event_expire_timers /m.exec(out);
+  return line ? Number(line[1].replace(/,/g, '')) : 0;
+}
+
+/** Calls of `fn` in the callgrind dump text `text` (the sum over its call sites). */
+export function callsOf(text, fn) {
+  // "cfn=(id) name" defines an id once; later lines name only "(id)"
+  const id = new RegExp(`^c?fn=\\((\\d+)\\) ${fn}$`, 'm').exec(text)?.[1];
+  if (id === undefined) return 0;
+  let n = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i] === `cfn=(${id})` || lines[i] === `cfn=(${id}) ${fn}`) {
+      const calls = /^calls=(\d+)/.exec(lines[i + 1]);
+      if (calls) n += Number(calls[1]);
+    }
+  }
+  return n;
 }
