@@ -964,9 +964,10 @@ var PrometheusText = function () {
     const open = family.name + "{";
     const last = lastLabel + '="';
     for (let i = 0; i < labels.length; i++) {
-      if (tails2[i] === "") continue;
+      const t = tails2[i];
+      if (t.length === 0) continue;
       const head = labels[i] === "" ? open + last : open + labels[i] + "," + last;
-      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, tails2[i], "\n");else out.push(head, tails2[i].split(RENDERED_ENTRY_SEPARATOR).join("\n" + head), "\n");
+      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, typeof t === "string" ? t : t.join(NEXT_LINE_MARK), "\n");else out.push(head, (typeof t === "string" ? t.split(RENDERED_ENTRY_SEPARATOR) : t).join("\n" + head), "\n");
     }
   };
   _proto.histograms = function histograms(family, labels, _histograms) {
@@ -2010,7 +2011,7 @@ function codeTails(series, codeSuffixes2, field) {
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
     const section = series[i].codesSection;
-    tails2[i] = rendered !== void 0 ? rendered[field] : section !== void 0 ? sectionLineTails(section, at, codeSuffixes2).join(RENDERED_ENTRY_SEPARATOR) : codeLineTails(series[i].codes, field, codeSuffixes2).join(RENDERED_ENTRY_SEPARATOR);
+    tails2[i] = rendered !== void 0 ? rendered[field] : section !== void 0 ? sectionLineTails(section, at, codeSuffixes2) : codeLineTails(series[i].codes, field, codeSuffixes2);
   }
   return tails2;
 }

@@ -77,14 +77,6 @@ export function labelValueEnd(value: string): string {
 }
 
 /**
- * The text of a scrape, written one whole family per call: its HELP and
- * TYPE lines, then every series of it (none: the family is documented
- * without samples). Series are given as parallel arrays, escaped label
- * text (`a="1",b="2"`, '' for none) beside what each series shows. A
- * family per call, not a series per call: in njs a function call costs
- * about as much as the line it would write.
- */
-/**
  * The marks of a template (PrometheusText with headMarks), which the
  * shim's $ipng_stats_lines expands (native-shim/ngx_http_ipng_stats_lines.c):
  * HEAD_MARK head HEAD_MARK writes the head and makes it current, and
@@ -99,6 +91,14 @@ export function hasTemplateMark(text: string): boolean {
   return text.indexOf(HEAD_MARK) >= 0 || text.indexOf(NEXT_LINE_MARK) >= 0;
 }
 
+/**
+ * The text of a scrape, written one whole family per call: its HELP and
+ * TYPE lines, then every series of it (none: the family is documented
+ * without samples). Series are given as parallel arrays, escaped label
+ * text (`a="1",b="2"`, '' for none) beside what each series shows. A
+ * family per call, not a series per call: in njs a function call costs
+ * about as much as the line it would write.
+ */
 export class PrometheusText {
   // Pieces of the text, each ending with a newline, joined once at the
   // end. A series' lines go in as their first head and the rest joined
@@ -148,20 +148,23 @@ export class PrometheusText {
   }
 
   /**
-   * lines() with each series' tails given joined by
-   * RENDERED_ENTRY_SEPARATOR ('' for none), as the record layout stores
-   * them: a template keeps them so.
+   * lines() for families whose series' tails may be stored text: series
+   * i's tails either as the record layout stores them, joined by
+   * RENDERED_ENTRY_SEPARATOR ('' for none), or made by the scrape (an
+   * array). A template writes them joined by NEXT_LINE_MARK (stored text
+   * as it is); the text joins them behind their head once.
    */
-  joinedLines(family: FamilyHeader, labels: string[], lastLabel: string, tails: string[]): void {
+  joinedLines(family: FamilyHeader, labels: string[], lastLabel: string, tails: Array<string | string[]>): void {
     this.header(family);
     const out = this.out;
     const open = family.name + '{';
     const last = lastLabel + '="';
     for (let i = 0; i < labels.length; i++) {
-      if (tails[i] === '') continue;
+      const t = tails[i];
+      if (t.length === 0) continue;
       const head = labels[i] === '' ? open + last : open + labels[i] + ',' + last;
-      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, tails[i], '\n');
-      else out.push(head, tails[i].split(RENDERED_ENTRY_SEPARATOR).join('\n' + head), '\n');
+      if (this.headMarks) out.push(HEAD_MARK + head + HEAD_MARK, typeof t === 'string' ? t : t.join(NEXT_LINE_MARK), '\n');
+      else out.push(head, (typeof t === 'string' ? t.split(RENDERED_ENTRY_SEPARATOR) : t).join('\n' + head), '\n');
     }
   }
 

@@ -156,12 +156,13 @@ export function renderPrometheus(model: StatsModel, trailer = '', template = fal
 }
 
 /**
- * Each series' line tails of a per-code counter family, joined by
- * RENDERED_ENTRY_SEPARATOR ('' for none): stored so by the record layout
- * (RenderedCodes), made here otherwise.
+ * Each series' line tails of a per-code counter family: the text the
+ * record layout stores (RenderedCodes, joined by
+ * RENDERED_ENTRY_SEPARATOR), or made here (PrometheusText joinedLines
+ * takes either).
  */
-function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): string[] {
-  const tails: string[] = [];
+function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, field: 'requests' | 'bytesIn' | 'bytesOut'): Array<string | string[]> {
+  const tails: Array<string | string[]> = [];
   const at = field === 'requests' ? 1 : field === 'bytesIn' ? 2 : 3;
   for (let i = 0; i < series.length; i++) {
     const rendered = series[i].rendered;
@@ -170,8 +171,8 @@ function codeTails(series: VipStats[], codeSuffixes: Record<string, string>, fie
       rendered !== undefined
         ? rendered[field]
         : section !== undefined
-          ? sectionLineTails(section, at, codeSuffixes).join(RENDERED_ENTRY_SEPARATOR)
-          : codeLineTails(series[i].codes, field, codeSuffixes).join(RENDERED_ENTRY_SEPARATOR);
+          ? sectionLineTails(section, at, codeSuffixes)
+          : codeLineTails(series[i].codes, field, codeSuffixes);
   }
   return tails;
 }
