@@ -36,6 +36,25 @@ function ewma(prev: number, requests: number, elapsedMs: number, windowS: number
   return prev + (1 - Math.exp(-elapsedMs / (windowS * 1000))) * ((requests * 1000) / elapsedMs - prev);
 }
 
+/**
+ * The pair's count sections after firstDeltas and the second flush of
+ * the tests below (200: 5 requests, 404: 1; durations 2, 2 and 1 in the
+ * 1, 5 and +Inf buckets, 19 ms), and the fragments rendered from them.
+ */
+const COUNTS_AFTER_SECOND = ['1,5;2,2,1;19', '1,5;0,0,0;0', '200 5 320 940 404 1 80 0'];
+const FRAGMENTS_AFTER_SECOND = [
+  '200"} 5' + GS + '404"} 1',
+  '200"} 320' + GS + '404"} 80',
+  '200"} 940' + GS + '404"} 0',
+  '"200":{"requests":5,"bytes_in":320,"bytes_out":940},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
+  '0.001"} 2' + GS + '0.005"} 4' + GS + '+Inf"} 5',
+  '0.019 5',
+  '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
+  '0 0',
+  '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
+  '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+];
+
 let ngx: FakeNgx;
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'] });
@@ -113,19 +132,8 @@ describe('tick, record layout (type=string zone, the shim)', () => {
       F0: '1,5;2,0,0;0',
       [PAIR]: record([
         rates.join(' ') + ' 6 6 ' + (T0 + 1000),
-        '1,5;2,2,1;19',
-        '1,5;0,0,0;0',
-        '200 5 320 940 404 1 80 0',
-        '200"} 5' + GS + '404"} 1',
-        '200"} 320' + GS + '404"} 80',
-        '200"} 940' + GS + '404"} 0',
-        '"200":{"requests":5,"bytes_in":320,"bytes_out":940},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
-        '0.001"} 2' + GS + '0.005"} 4' + GS + '+Inf"} 5',
-        '0.019 5',
-        '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
-        '0 0',
-        '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
-        '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+        ...COUNTS_AFTER_SECOND,
+        ...FRAGMENTS_AFTER_SECOND,
       ]),
       S0: '',
       T: String(T0 + 1000),
@@ -146,28 +154,15 @@ describe('tick, record layout (type=string zone, the shim)', () => {
     const rates = [1, 10, 60].map((w) => ewma(0, 2, 1000, w));
     expect(zone.contents()[PAIR]).toBe(record([
       rates.join(' ') + ' 6 6 ' + (T0 + 1000),
-      '1,5;2,2,1;19',
-      '1,5;0,0,0;0',
-      '200 5 320 940 404 1 80 0',
+      ...COUNTS_AFTER_SECOND,
     ]));
 
     // idle: rendered, its rates still as of T0 + 1000 (a scrape decays them)
     tickAs(0, T0 + 2000, {}, { ipng_stats_writer_deltas: ['w\n'] });
     expect(zone.contents()[PAIR]).toBe(record([
       rates.join(' ') + ' 6 6 ' + (T0 + 1000),
-      '1,5;2,2,1;19',
-      '1,5;0,0,0;0',
-      '200 5 320 940 404 1 80 0',
-      '200"} 5' + GS + '404"} 1',
-      '200"} 320' + GS + '404"} 80',
-      '200"} 940' + GS + '404"} 0',
-      '"200":{"requests":5,"bytes_in":320,"bytes_out":940},"404":{"requests":1,"bytes_in":80,"bytes_out":0}',
-      '0.001"} 2' + GS + '0.005"} 4' + GS + '+Inf"} 5',
-      '0.019 5',
-      '0.001"} 0' + GS + '0.005"} 0' + GS + '+Inf"} 0',
-      '0 0',
-      '{"buckets":{"1":2,"5":4,"+Inf":5},"sum_ms":19,"count":5}',
-      '{"buckets":{"1":0,"5":0,"+Inf":0},"sum_ms":0,"count":0}',
+      ...COUNTS_AFTER_SECOND,
+      ...FRAGMENTS_AFTER_SECOND,
     ]));
     const rendered = zone.contents()[PAIR];
     tickAs(0, T0 + 3000, {}, { ipng_stats_writer_deltas: ['w\n'] });
