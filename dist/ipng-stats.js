@@ -2953,6 +2953,10 @@ function shownRates(r, shownAtMs) {
   for (let w = 0; w < RATE_WINDOWS_S.length; w++) out.push(decayedRate(r.rates[w], 0, shownAtMs - r.at, RATE_WINDOWS_S[w]));
   return out;
 }
+function flatCodes(text) {
+  const flat = text === "" ? [] : text.split(" ");
+  return flat.length % 4 === 0 ? flat : null;
+}
 function decodeCodes(text) {
   const codes = [];
   if (!text) return codes;
@@ -3099,8 +3103,8 @@ function renderedSections(s, boundsMs, renderers) {
   if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
     return null;
   }
-  const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
-  if (flat.length % 4 !== 0) return null;
+  const flat = flatCodes(s[C.codes]);
+  if (flat === null) return null;
   const out = s.slice(0, COUNT_SECTIONS);
   const codes = renderers.codes(flat);
   for (let i = 0; i < codes.length; i++) out[COUNT_SECTIONS + i] = codes[i];
@@ -3129,11 +3133,8 @@ function pairStatsFromRecord(sourceTag, vip, text, boundsMs, boundsText, ratesSh
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
-  let codesSection;
-  if (current && s.length === COUNT_SECTIONS) {
-    const flat = s[C.codes] === "" ? [] : s[C.codes].split(" ");
-    if (flat.length % 4 === 0) codesSection = flat;
-  }
+  const flat = current && s.length === COUNT_SECTIONS ? flatCodes(s[C.codes]) : null;
+  const codesSection = flat === null ? void 0 : flat;
   const rates = shownRates(decodeRates(s[C.rates]), ratesShownAtMs);
   const stats = {
     sourceTag,

@@ -196,6 +196,15 @@ function shownRates(r: RateState, shownAtMs: number): number[] {
   return out;
 }
 
+/**
+ * A codes section split into its flat form (code, requests, bytes in,
+ * bytes out, then the next code), or null when it is not whole codes.
+ */
+function flatCodes(text: string): string[] | null {
+  const flat = text === '' ? [] : text.split(' ');
+  return flat.length % 4 === 0 ? flat : null;
+}
+
 function decodeCodes(text: string | undefined): CodeStats[] {
   const codes: CodeStats[] = [];
   if (!text) return codes;
@@ -390,8 +399,8 @@ function renderedSections(s: string[], boundsMs: number[], renderers: PairRender
   if (histogramBoundsText(s[C.requestDuration]) !== bounds || histogramBoundsText(s[C.upstreamResponse]) !== bounds) {
     return null;
   }
-  const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
-  if (flat.length % 4 !== 0) return null;
+  const flat = flatCodes(s[C.codes]);
+  if (flat === null) return null;
   const out = s.slice(0, COUNT_SECTIONS);
   const codes = renderers.codes(flat);
   for (let i = 0; i < codes.length; i++) out[COUNT_SECTIONS + i] = codes[i];
@@ -429,11 +438,8 @@ export function pairStatsFromRecord(
   const s = recordSections(text);
   const current = isCurrentFormat(text);
   const rendered = current && s.length === PAIR_SECTIONS;
-  let codesSection: string[] | undefined;
-  if (current && s.length === COUNT_SECTIONS) {
-    const flat = s[C.codes] === '' ? [] : s[C.codes].split(' ');
-    if (flat.length % 4 === 0) codesSection = flat;
-  }
+  const flat = current && s.length === COUNT_SECTIONS ? flatCodes(s[C.codes]) : null;
+  const codesSection = flat === null ? undefined : flat;
   const rates = shownRates(decodeRates(s[C.rates]), ratesShownAtMs);
   const stats: VipStats = {
     sourceTag,
